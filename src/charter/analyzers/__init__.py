@@ -1,0 +1,58 @@
+"""The explicit analyzer registry: rule YAML names an analyzer; this maps names to classes.
+
+Adding an analyzer: write its module, then add one line to ``REGISTRY``. Nothing registers itself
+on import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from charter.analyzers.base import Analyzer
+from charter.analyzers.engine_rules import ParseErrorAnalyzer
+from charter.analyzers.python.type_hints import TypeHintsAnalyzer
+from charter.analyzers.repo.src_layout import SrcLayoutAnalyzer
+from charter.errors import PolicyError
+
+REGISTRY: dict[str, type[Analyzer]] = {
+    cls.name: cls
+    for cls in (
+        ParseErrorAnalyzer,
+        TypeHintsAnalyzer,
+        SrcLayoutAnalyzer,
+    )
+}
+
+
+def analyzer_class(name: str, where: Path | str = "policy") -> type[Analyzer]:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise PolicyError(
+            f"{where}: field 'analyzer': unknown analyzer {name!r}; "
+            f"use one of {', '.join(sorted(REGISTRY))} or omit it for a planned rule"
+        ) from None
+
+
+def validate_params(rule: Any, params: dict[str, Any], where: Path | str) -> None:
+    """Reject parameters the rule's analyzer does not take, where the policy is loaded."""
+    if rule.analyzer is None:
+        return
+    cls = analyzer_class(rule.analyzer, where)
+    try:
+        cls.Params.model_validate(params)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"])
+        raise PolicyError(
+            f"{where}: field 'params.{loc}': {first['msg']}; "
+            f"see 'charter explain {rule.id}' for the parameters"
+        ) from None
+
+
+def create_analyzer(rule: Any, params: dict[str, Any]) -> Analyzer:
+    cls = analyzer_class(rule.analyzer)
+    return cls(cls.Params.model_validate(params))

@@ -1,0 +1,266 @@
+"""The analyzer API: what a rule's code implements, and the only thing it calls (``out.report``).
+
+An analyzer has up to two phases, both optional:
+
+- a **file phase** that runs once per matching file, self-contained and picklable so files can be
+  processed in parallel and cached: ``check_file(file, out)``, or the batched ``visit_*`` methods
+  of :class:`AstAnalyzer` / :class:`CstAnalyzer`, which the engine runs for every such analyzer in
+  one walk of the file's one shared tree;
+- a **repo phase** that runs once with the repository index and every fact the file phase
+  collected: ``check_repo(repo, out)``.
+
+Analyzers only report. The engine owns parsing, positions, fingerprints, severities, suppression
+and ordering.
+"""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import libcst
+from pydantic import BaseModel, ConfigDict
+
+from charter.sources import SourceFile
+
+if TYPE_CHECKING:
+    from charter.repo import RepoIndex
+
+
+class NoParams(BaseModel):
+    """Parameters of an analyzer that takes none."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass(frozen=True)
+class RawFinding:
+    """A finding as an analyzer reports it; the engine adds rule, severity and fingerprint."""
+
+    path: str
+    line: int
+    message: str
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    key: str | None = None  # fingerprint basis when the flagged line is not stable enough
+
+
+@dataclass
+class Emitter:
+    """Where an analyzer puts what it found, for one file (file phase) or the repo (repo phase)."""
+
+    path: str = ""
+    findings: list[RawFinding] = field(default_factory=list)
+    counters: Counter[str] = field(default_factory=Counter)
+    facts: list[Any] = field(default_factory=list)
+    evidence_items: list[str] = field(default_factory=list)
+    na_reason: str | None = None
+    message: str | None = None
+
+    def report(
+        self,
+        line: int,
+        message: str,
+        *,
+        path: str | None = None,
+        column: int = 1,
+        end_line: int | None = None,
+        end_column: int | None = None,
+        key: str | None = None,
+    ) -> None:
+        """Report a violation at ``path:line:column`` (path defaults to the current file)."""
+        where = path if path is not None else self.path
+        self.findings.append(
+            RawFinding(where, max(line, 1), message, max(column, 1), end_line, end_column, key)
+        )
+
+    def count(self, name: str, amount: int = 1) -> None:
+        """Add to a counter; counters are summed over files and shown as rule metrics."""
+        self.counters[name] += amount
+
+    def fact(self, value: Any) -> None:
+        """Record a JSON-able fact in the file phase for this analyzer's repo phase."""
+        self.facts.append(value)
+
+    def evidence(self, text: str) -> None:
+        """Say what made a rule pass (shown with the rule result)."""
+        if text not in self.evidence_items:
+            self.evidence_items.append(text)
+
+    def not_applicable(self, reason: str) -> None:
+        """The repository has nothing this rule is about."""
+        self.na_reason = reason
+
+    def summary(self, text: str) -> None:
+        self.message = text
+
+
+class Analyzer:
+    """Base of all analyzers. Subclasses set ``name`` and override a phase."""
+
+    name: ClassVar[str]
+    Params: ClassVar[type[BaseModel]] = NoParams
+    #: file kinds (see ``charter.sources.file_kind``) whose files the file phase receives
+    kinds: ClassVar[frozenset[str]] = frozenset()
+    #: cheap text prefilter: skip a file unless its text contains one of these strings
+    prefilter: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, params: BaseModel) -> None:
+        self.params = params
+        #: the rule instance this analyzer serves (set by the engine)
+        self.instance_key: str = getattr(self, "name", type(self).__name__)
+
+    @classmethod
+    def has_file_phase(cls) -> bool:
+        return bool(cls.kinds)
+
+    @classmethod
+    def has_repo_phase(cls) -> bool:
+        return cls.check_repo is not Analyzer.check_repo
+
+    def applies_to(self, file: SourceFile) -> bool:
+        """Whether the file phase looks at this file (kind and path filters)."""
+        return file.kind in self.kinds
+
+    def wants_text(self, text: str) -> bool:
+        return not self.prefilter or any(token in text for token in self.prefilter)
+
+    def check_file(self, file: SourceFile, out: Emitter) -> None:
+        """File phase for analyzers that are neither AST nor CST visitors."""
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        """Repo phase; ``repo.facts(self)`` holds the file phase's facts."""
+
+    def summarize(self, counters: Counter[str]) -> str:
+        """A one-line result message from the summed counters (e.g. an annotated share)."""
+        return ""
+
+    def metrics(self, counters: Counter[str]) -> dict[str, float | int]:
+        return dict(counters)
+
+
+class AstAnalyzer(Analyzer):
+    """A Python rule on the standard ``ast`` tree, batched with every other one.
+
+    Define ``visit_<NodeType>(node)`` and ``leave_<NodeType>(node)`` methods. ``begin`` and
+    ``end`` bracket each file; ``self.out`` is the file's emitter.
+    """
+
+    kinds: ClassVar[frozenset[str]] = frozenset({"python"})
+    out: Emitter
+    file: SourceFile
+
+    def begin(self, file: SourceFile, out: Emitter) -> None:
+        self.file = file
+        self.out = out
+
+    def end(self) -> None:
+        """Called after the walk of a file."""
+
+    def report_node(self, node: ast.AST, message: str) -> None:
+        self.out.report(
+            getattr(node, "lineno", 1),
+            message,
+            column=getattr(node, "col_offset", 0) + 1,
+            end_line=getattr(node, "end_lineno", None),
+            end_column=(getattr(node, "end_col_offset", None) or 0) + 1,
+        )
+
+
+class CstAnalyzer(Analyzer, libcst.BatchableCSTVisitor):
+    """A Python rule on the shared LibCST tree, batched with every other one.
+
+    Declare ``METADATA_DEPENDENCIES`` only for what the rule really needs; the engine resolves
+    the union of the active rules' dependencies once per file, and resolves positions only for
+    the nodes that were reported.
+    """
+
+    kinds: ClassVar[frozenset[str]] = frozenset({"python"})
+    out: Emitter
+    file: SourceFile
+
+    def __init__(self, params: BaseModel) -> None:
+        Analyzer.__init__(self, params)
+        libcst.BatchableCSTVisitor.__init__(self)
+        self.reported: list[tuple[libcst.CSTNode, str]] = []
+
+    def begin(self, file: SourceFile, out: Emitter) -> None:
+        self.file = file
+        self.out = out
+        self.reported = []
+
+    def end(self) -> None:
+        """Called after the walk of a file."""
+
+    def report(self, node: libcst.CSTNode, message: str) -> None:
+        self.reported.append((node, message))
+
+
+# --- helpers shared by analyzers -------------------------------------------------------------
+
+TEST_PATH_GLOBS: tuple[str, ...] = (
+    "tests/**",
+    "test/**",
+    "**/tests/**",
+    "**/test/**",
+    "test_*.py",
+    "**/test_*.py",
+    "*_test.py",
+    "**/*_test.py",
+    "conftest.py",
+    "**/conftest.py",
+)
+
+
+def path_matches(path: str, globs: tuple[str, ...] | list[str]) -> bool:
+    """Glob match on POSIX paths where ``**/`` also matches no folder at all."""
+    pure = PurePosixPath(path)
+    for pattern in globs:
+        if pure.match(pattern) or fnmatch.fnmatchcase(path, pattern):
+            return True
+        if pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:]):
+            return True
+        if pattern.endswith("/**") and (path + "/").startswith(pattern[:-2]):
+            return True
+    return False
+
+
+def iter_child_nodes_reversed(node: ast.AST) -> Iterator[ast.AST]:
+    children = list(ast.iter_child_nodes(node))
+    return reversed(children)
+
+
+def batched_ast_walk(tree: ast.AST, analyzers: list[AstAnalyzer]) -> None:
+    """One iterative walk of ``tree`` calling every analyzer's visit_/leave_ methods."""
+    visit: dict[str, list[Callable[[Any], Any]]] = {}
+    leave: dict[str, list[Callable[[Any], Any]]] = {}
+    for analyzer in analyzers:
+        for attr in dir(type(analyzer)):
+            if attr.startswith("visit_"):
+                visit.setdefault(attr[6:], []).append(getattr(analyzer, attr))
+            elif attr.startswith("leave_"):
+                leave.setdefault(attr[6:], []).append(getattr(analyzer, attr))
+    if not visit and not leave:
+        return
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, done = stack.pop()
+        name = type(node).__name__
+        if done:
+            for fn in leave.get(name, ()):
+                fn(node)
+            continue
+        for fn in visit.get(name, ()):
+            fn(node)
+        stack.append((node, True))
+        stack.extend((child, False) for child in iter_child_nodes_reversed(node))
+
+
+def relative_posix(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()

@@ -1,0 +1,248 @@
+"""The command line: parse flags, call the API, pick a reporter, return the exit code.
+
+Exit codes: 0 the gate holds, 1 a finding at or above ``--fail-on``, 2 usage, config, policy or
+internal error (always one line on stderr, never a traceback unless ``CHARTER_DEBUG=1``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from charter import __version__, api
+from charter.config import load_config
+from charter.errors import CharterError
+from charter.models import Severity
+from charter.policy import PolicySet, load_policies
+from charter.reporters import REPORTERS
+
+app = typer.Typer(
+    name="charter",
+    help="Audit a repository against the engineering standards of AI agent profiles.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class ListFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class FailOn(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    NONE = "none"
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CharterError(f"{output}: cannot write report: {exc.strerror or exc}") from None
+
+
+PoliciesOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--policies", help="Folder with rules/ and profiles/ that add or override."),
+]
+
+
+@app.command()
+def audit(
+    path: Annotated[Path, typer.Argument(help="Repository to audit.")] = Path("."),
+    profile: Annotated[
+        list[str] | None, typer.Option("--profile", "-p", help="Profile id (repeatable).")
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TEXT,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    policies: PoliciesOpt = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Lowest severity that fails the gate [default: high]."),
+    ] = None,
+) -> None:
+    """Audit PATH and report compliance per agent profile."""
+    options = api.Options(profiles=tuple(profile or ()), policy_dirs=tuple(policies or ()))
+    report = api.audit(path, options)
+    config, _ = load_config(path)
+    chosen = fail_on.value if fail_on is not None else (
+        config.fail_on.value if config.fail_on is not None else "high"
+    )
+    threshold = None if chosen == "none" else Severity(chosen)
+    code, reason = api.gate(report, threshold)
+    policy_set = load_policies(list(policies or ()) or [path / p for p in config.policies])
+    rendered = REPORTERS[fmt.value](report, policy_set)
+    if fmt is OutputFormat.TEXT:
+        verdict = "PASS" if code == 0 else ("FAIL" if code == 1 else "ERROR")
+        rendered += f"gate: {verdict} ({reason})\n"
+    _write(rendered, output)
+    if output is not None or fmt is not OutputFormat.TEXT:
+        typer.echo(f"charter: gate {'holds' if code == 0 else 'fails'}: {reason}", err=True)
+    raise typer.Exit(code)
+
+
+def _policies(dirs: list[Path] | None) -> PolicySet:
+    return load_policies(list(dirs or ()))
+
+
+@app.command("rules")
+def rules_cmd(
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TEXT,
+    policies: PoliciesOpt = None,
+) -> None:
+    """List every rule: id, severity, whether it is implemented, and its profiles."""
+    policy_set = _policies(policies)
+    used: dict[str, list[str]] = {}
+    for prof in policy_set.profiles.values():
+        for ref in prof.rules:
+            used.setdefault(ref.id, []).append(prof.id)
+    rows = []
+    for rule in sorted(policy_set.rules.values(), key=lambda r: r.id):
+        rows.append(
+            {
+                "id": rule.id,
+                "title": rule.title,
+                "severity": rule.severity.value,
+                "category": rule.category,
+                "implemented": rule.implemented,
+                "analyzer": rule.analyzer,
+                "profiles": sorted(used.get(rule.id, [])),
+                "sources": [s.model_dump(mode="json") for s in rule.sources],
+            }
+        )
+    if fmt is ListFormat.JSON:
+        _write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
+        return
+    for row in rows:
+        mark = " " if row["implemented"] else "*"
+        typer.echo(f"{mark} {row['id']:<34} {row['severity']:<9} {row['title']}")
+    typer.echo("\n* not implemented yet (reported as not_implemented, never as a pass)")
+
+
+@app.command("profiles")
+def profiles_cmd(
+    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TEXT,
+    policies: PoliciesOpt = None,
+) -> None:
+    """List the profiles: rules encoded (implemented or not) and manual statements."""
+    policy_set = _policies(policies)
+    rows = []
+    for prof in sorted(policy_set.profiles.values(), key=lambda p: p.id):
+        implemented = sum(1 for r in prof.rules if policy_set.rules[r.id].implemented)
+        rows.append(
+            {
+                "id": prof.id,
+                "title": prof.title,
+                "seed": prof.seed,
+                "rules": [r.id for r in prof.rules],
+                "implemented": implemented,
+                "not_implemented": len(prof.rules) - implemented,
+                "manual": len(prof.manual),
+            }
+        )
+    if fmt is ListFormat.JSON:
+        _write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
+        return
+    for row in rows:
+        typer.echo(
+            f"{row['id']:<22} {len(row['rules']):>3} rules ({row['implemented']} implemented, "
+            f"{row['not_implemented']} planned), {row['manual']:>3} manual  {row['title']}"
+        )
+
+
+@app.command("explain")
+def explain_cmd(
+    rule_id: Annotated[str, typer.Argument(metavar="RULE")],
+    policies: PoliciesOpt = None,
+) -> None:
+    """Show a rule's docs, examples and the profile sentences behind it."""
+    policy_set = _policies(policies)
+    rule = policy_set.rules.get(rule_id)
+    if rule is None:
+        raise CharterError(
+            f"explain: unknown rule {rule_id!r}; run 'charter rules' to list the rule ids"
+        )
+    lines = [
+        f"{rule.id} ({rule.severity.value}) — {rule.title}",
+        "" if rule.implemented else "(not implemented yet: reported as not_implemented)",
+        "",
+        "What it does",
+        f"  {rule.docs.what.strip()}",
+        "",
+        "Why is this bad?",
+        f"  {rule.docs.why.strip()}",
+    ]
+    if rule.docs.example:
+        lines += ["", "Example", _indent(rule.docs.example)]
+    if rule.docs.fix:
+        lines += ["", "Use instead", _indent(rule.docs.fix)]
+    lines += ["", "Not applicable when", f"  {rule.applicability.strip()}"]
+    if rule.params:
+        lines += ["", "Parameters"] + [f"  {k} = {v!r}" for k, v in sorted(rule.params.items())]
+    lines += ["", "Profile sentences behind it"]
+    for src in rule.sources:
+        at = f", line {src.line}" if src.line else ""
+        prof = policy_set.profiles.get(src.profile)
+        seed = f" of {prof.seed}" if prof is not None and prof.seed else ""
+        lines.append(f'  {src.profile}{at}{seed}: "{src.quote}"')
+    if rule.docs.references:
+        lines += ["", "References"] + [f"  {r}" for r in rule.docs.references]
+    typer.echo("\n".join(lines).replace("\n\n\n", "\n\n"))
+
+
+def _indent(block: str) -> str:
+    return "\n".join(f"    {line}" for line in block.rstrip().splitlines())
+
+
+@app.command("version")
+def version_cmd() -> None:
+    """Print charter's version."""
+    typer.echo(__version__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run the CLI and map every outcome to an exit code."""
+    try:
+        app(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except CharterError as exc:
+        typer.echo(f"charter: error: {exc}", err=True)
+        return 2
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        typer.echo("charter: aborted", err=True)
+        return 2
+    except click.ClickException as exc:
+        typer.echo(f"charter: error: {exc.format_message()}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, exit 2
+        if os.environ.get("CHARTER_DEBUG"):
+            traceback.print_exc()
+        typer.echo(f"charter: internal error: {type(exc).__name__}: {exc}", err=True)
+        return 2
+    return 0

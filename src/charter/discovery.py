@@ -1,0 +1,169 @@
+"""Which files of the target are audited.
+
+Inside a git work tree the list comes from ``git ls-files`` (tracked plus untracked-not-ignored),
+so ``.gitignore``, ``.git/info/exclude`` and the global excludes all apply exactly as git applies
+them. Outside git, the tree is walked and every ``.gitignore`` on the way is honoured with
+pathspec's git-compatible matcher. In both cases:
+
+- version-control folders, virtualenvs, ``node_modules``, caches and build outputs are skipped;
+- dotfiles such as ``.env`` are included;
+- symlinks are never followed (neither files nor folders), so nothing outside the target is read
+  and link loops cannot occur. A link to a file inside the target loses nothing: the file itself
+  is audited at its real path.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+import pathspec
+
+SKIP_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".bzr",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".hypothesis",
+        ".charter_cache",
+        ".terraform",
+        "site-packages",
+        "__pypackages__",
+        ".eggs",
+        "build",
+        "dist",
+        "target",
+        ".next",
+        ".direnv",
+    }
+)
+SKIP_DIR_SUFFIXES = (".egg-info",)
+
+
+def _skip_dir(name: str) -> bool:
+    return name in SKIP_DIRS or name.endswith(SKIP_DIR_SUFFIXES)
+
+
+def _is_virtualenv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file()
+
+
+def _in_skipped_dir(rel: str, root: Path, venv_cache: dict[str, bool]) -> bool:
+    parts = PurePosixPath(rel).parts[:-1]
+    for i, name in enumerate(parts):
+        if _skip_dir(name):
+            return True
+        prefix = "/".join(parts[: i + 1])
+        if prefix not in venv_cache:
+            venv_cache[prefix] = _is_virtualenv(root / prefix)
+        if venv_cache[prefix]:
+            return True
+    return False
+
+
+def _git_files(root: Path) -> list[str] | None:
+    """Paths relative to ``root`` from git, or None if ``root`` is not in a git work tree."""
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            cwd=root,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:
+        return None
+    out = proc.stdout.decode("utf-8", "surrogateescape")
+    return sorted({p for p in out.split("\0") if p})
+
+
+def _walk_files(root: Path) -> list[str]:
+    """Walk the tree without following links, honouring nested .gitignore files."""
+    found: list[str] = []
+    # (directory relative path, spec) for every .gitignore seen on the way down
+    stack: list[tuple[Path, list[tuple[str, pathspec.PathSpec]]]] = [(root, [])]
+    while stack:
+        folder, specs = stack.pop()
+        rel_folder = folder.relative_to(root).as_posix()
+        rel_folder = "" if rel_folder == "." else rel_folder
+        ignore_file = folder / ".gitignore"
+        if ignore_file.is_file() and not ignore_file.is_symlink():
+            try:
+                lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+                specs = [*specs, (rel_folder, pathspec.GitIgnoreSpec.from_lines(lines))]
+            except OSError:
+                pass
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{rel_folder}/{entry.name}" if rel_folder else entry.name
+            if entry.is_symlink():
+                continue
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if _ignored(rel, is_dir, specs):
+                continue
+            if is_dir:
+                if _skip_dir(entry.name) or _is_virtualenv(Path(entry.path)):
+                    continue
+                stack.append((Path(entry.path), specs))
+            elif entry.is_file(follow_symlinks=False):
+                found.append(rel)
+    return sorted(found)
+
+
+def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    ignored = False
+    for base, spec in specs:
+        sub = rel[len(base) + 1 :] if base else rel
+        candidate = f"{sub}/" if is_dir else sub
+        result = spec.check_file(candidate)
+        if result.include is not None:
+            ignored = bool(result.include)
+    return ignored
+
+
+def discover(root: Path, exclude: Iterable[str] = ()) -> list[str]:
+    """Every auditable file under ``root`` as sorted POSIX paths relative to it."""
+    root = root.resolve()
+    listed = _git_files(root)
+    candidates = _walk_files(root) if listed is None else listed
+    exclude_spec = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
+    venv_cache: dict[str, bool] = {}
+    files: list[str] = []
+    for rel in candidates:
+        if ".." in PurePosixPath(rel).parts or rel.startswith("/"):
+            continue
+        if _in_skipped_dir(rel, root, venv_cache):
+            continue
+        if exclude_spec is not None and exclude_spec.match_file(rel):
+            continue
+        path = root / rel
+        # git lists tracked files deleted from the work tree, and tracked symlinks
+        if path.is_symlink() or not path.is_file():
+            continue
+        try:
+            inside = path.resolve().is_relative_to(root)
+        except (OSError, RuntimeError):
+            inside = False
+        if inside:
+            files.append(rel)
+    return files

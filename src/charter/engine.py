@@ -1,0 +1,523 @@
+"""The engine: read and parse each file once, run every analyzer in one pass, collect results.
+
+Per-file work (:func:`analyze_file`) is self-contained: it takes the root, one path and the
+analyzers, and returns a picklable :class:`FileResult`. That is what a process pool or a cache
+keys on. The repo phase then runs once over the merged facts, and :func:`build_report` turns
+everything into the frozen :class:`~charter.models.Report`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libcst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from charter import __version__
+from charter.analyzers import create_analyzer
+from charter.analyzers.base import (
+    Analyzer,
+    AstAnalyzer,
+    CstAnalyzer,
+    Emitter,
+    RawFinding,
+    batched_ast_walk,
+)
+from charter.discovery import discover
+from charter.models import (
+    Finding,
+    ManualItem,
+    ProfileReport,
+    ProfileRule,
+    Report,
+    RuleResult,
+    Severity,
+    Status,
+    ToolInfo,
+)
+from charter.policy import PolicySet, Profile, Rule
+from charter.repo import RepoIndex
+from charter.sources import DEFAULT_MAX_FILE_BYTES, ParseProblem, SourceFile
+
+PARSE_ERROR = "parse-error"
+
+
+@dataclass
+class RuleInstance:
+    """A rule with its effective parameters, and the analyzer that checks it (if any)."""
+
+    key: str
+    rule: Rule
+    params: dict[str, Any]
+    analyzer: Analyzer | None
+
+
+@dataclass
+class FileResult:
+    """Everything the file phase learned about one file; picklable and cacheable."""
+
+    path: str
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+    counters: dict[str, Counter[str]] = field(default_factory=dict)
+    facts: dict[str, list[Any]] = field(default_factory=dict)
+    applicable: set[str] = field(default_factory=set)
+    errors: dict[str, str] = field(default_factory=dict)
+    problems: list[ParseProblem] = field(default_factory=list)
+
+
+def instance_key(rule_id: str, params: dict[str, Any], base: dict[str, Any]) -> str:
+    if params == base:
+        return rule_id
+    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+    return f"{rule_id}#{digest[:8]}"
+
+
+def plan(policies: PolicySet, profiles: Sequence[Profile]) -> dict[str, RuleInstance]:
+    """One instance per distinct (rule, parameters) the selected profiles ask for."""
+    instances: dict[str, RuleInstance] = {}
+    wanted: list[tuple[Rule, dict[str, Any]]] = []
+    if PARSE_ERROR in policies.rules:
+        wanted.append((policies.rules[PARSE_ERROR], dict(policies.rules[PARSE_ERROR].params)))
+    for profile in profiles:
+        for ref in profile.rules:
+            rule = policies.rules[ref.id]
+            wanted.append((rule, {**rule.params, **ref.params}))
+    for rule, params in wanted:
+        key = instance_key(rule.id, params, dict(rule.params))
+        if key in instances:
+            continue
+        analyzer = create_analyzer(rule, params) if rule.analyzer else None
+        if analyzer is not None:
+            analyzer.instance_key = key
+        instances[key] = RuleInstance(key, rule, params, analyzer)
+    return instances
+
+
+def profile_instance_key(policies: PolicySet, rule_id: str, params: dict[str, Any]) -> str:
+    rule = policies.rules[rule_id]
+    return instance_key(rule_id, {**rule.params, **params}, dict(rule.params))
+
+
+# --- fingerprints ----------------------------------------------------------------------------
+
+_WS = re.compile(r"\s+")
+
+
+def fingerprint(rule: str, path: str, basis: str, occurrence: int) -> str:
+    """Stable id of a finding: rule, path, the flagged line's content (or an analyzer key) and
+    which occurrence of that content it is. Moving unrelated lines does not change it."""
+    normalized = _WS.sub(" ", basis).strip()
+    raw = f"{rule}\0{path}\0{normalized}\0{occurrence}"
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def finalize(
+    rule_id: str, severity: Severity, raws: Iterable[RawFinding], line_text: Any
+) -> list[Finding]:
+    """Turn an analyzer's raw findings into frozen findings with fingerprints."""
+    seen: Counter[tuple[str, str]] = Counter()
+    out: list[Finding] = []
+    for raw in sorted(raws, key=lambda r: (r.path, r.line, r.column, r.message)):
+        basis = raw.key if raw.key is not None else f"{line_text(raw.path, raw.line)}\0{raw.message}"
+        seen[(raw.path, basis)] += 1
+        out.append(
+            Finding(
+                rule=rule_id,
+                severity=severity,
+                path=raw.path,
+                line=raw.line,
+                column=raw.column,
+                end_line=raw.end_line,
+                end_column=raw.end_column,
+                message=raw.message,
+                fingerprint=fingerprint(rule_id, raw.path, basis, seen[(raw.path, basis)]),
+            )
+        )
+    return out
+
+
+# --- file phase ------------------------------------------------------------------------------
+
+
+def _run_isolated(
+    analyzers: Sequence[Analyzer],
+    run_all: Any,
+    run_one: Any,
+    result: FileResult,
+    emitters: dict[str, Emitter],
+    path: str,
+) -> None:
+    """Run analyzers together; if that raises, rerun each alone to find the one that broke."""
+    try:
+        run_all(analyzers)
+        return
+    except Exception:  # noqa: BLE001 - an analyzer bug must not cost the other rules
+        pass
+    for analyzer in analyzers:
+        emitters[analyzer.instance_key] = Emitter(path=path)
+        try:
+            run_one(analyzer)
+        except Exception as exc:  # noqa: BLE001
+            result.errors[analyzer.instance_key] = f"{path}: {type(exc).__name__}: {exc}"[:500]
+            emitters.pop(analyzer.instance_key, None)
+
+
+def analyze_file(
+    root: Path,
+    rel: str,
+    instances: Sequence[RuleInstance],
+    max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    file: SourceFile | None = None,
+) -> FileResult:
+    """The file phase for one file: every applicable analyzer, one parse per parser."""
+    file = file or SourceFile(root, rel, max_bytes)
+    result = FileResult(path=rel)
+    active = [
+        inst.analyzer
+        for inst in instances
+        if inst.analyzer is not None
+        and inst.analyzer.has_file_phase()
+        and inst.analyzer.applies_to(file)
+    ]
+    if not active:
+        return result
+    for analyzer in active:
+        result.applicable.add(analyzer.instance_key)
+    text = file.text
+    if text is None:
+        file.source_problem()
+        result.problems = list(file.problems)
+        return result
+    runnable = [a for a in active if a.wants_text(text)]
+    emitters: dict[str, Emitter] = {a.instance_key: Emitter(path=rel) for a in runnable}
+
+    ast_rules = [a for a in runnable if isinstance(a, AstAnalyzer)]
+    cst_rules = [a for a in runnable if isinstance(a, CstAnalyzer)]
+    plain = [a for a in runnable if not isinstance(a, AstAnalyzer | CstAnalyzer)]
+
+    if ast_rules:
+        tree = file.python_ast
+        if tree is not None:
+
+            def ast_all(group: Sequence[AstAnalyzer]) -> None:
+                for a in group:
+                    a.begin(file, emitters[a.instance_key])
+                batched_ast_walk(tree, list(group))
+                for a in group:
+                    a.end()
+
+            _run_isolated(
+                ast_rules, ast_all, lambda a: ast_all([a]), result, emitters, rel
+            )
+
+    if cst_rules:
+        module = file.python_cst
+        if module is not None:
+            _run_cst(file, module, cst_rules, emitters, result)
+
+    for analyzer in plain:
+        try:
+            analyzer.check_file(file, emitters[analyzer.instance_key])
+        except Exception as exc:  # noqa: BLE001
+            result.errors[analyzer.instance_key] = f"{rel}: {type(exc).__name__}: {exc}"[:500]
+            emitters.pop(analyzer.instance_key, None)
+
+    rule_ids = {inst.key: inst.rule.id for inst in instances}
+    for key, out in emitters.items():
+        if out.findings:
+            # severity is fixed up by the engine, which knows the selected profiles
+            result.findings[key] = finalize(
+                rule_ids[key], Severity.LOW, out.findings, _line_reader(file)
+            )
+        if out.counters:
+            result.counters[key] = out.counters
+        if out.facts:
+            result.facts[key] = out.facts
+    result.problems = list(file.problems)
+    return result
+
+
+def _run_cst(
+    file: SourceFile,
+    module: libcst.Module,
+    rules: Sequence[CstAnalyzer],
+    emitters: dict[str, Emitter],
+    result: FileResult,
+) -> None:
+    """One batched LibCST visit; metadata only as declared; positions only for reports."""
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+
+    def run(group: Sequence[CstAnalyzer]) -> None:
+        for a in group:
+            a.begin(file, emitters[a.instance_key])
+        wrapper.visit_batched(list(group))
+        for a in group:
+            a.end()
+
+    _run_isolated(rules, run, lambda a: run([a]), result, emitters, file.path)
+    reported = [
+        (a, node, msg) for a in rules if a.instance_key in emitters for node, msg in a.reported
+    ]
+    for a in rules:
+        a.reported = []
+    if not reported:
+        return
+    positions = wrapper.resolve(PositionProvider)
+    for analyzer, node, message in reported:
+        out = emitters[analyzer.instance_key]
+        pos = positions.get(node)
+        if pos is None:
+            out.report(1, message)
+        else:
+            out.report(
+                pos.start.line,
+                message,
+                column=pos.start.column + 1,
+                end_line=pos.end.line,
+                end_column=pos.end.column + 1,
+            )
+
+
+def _line_reader(file: SourceFile) -> Any:
+    def read(path: str, line: int) -> str:
+        return file.line_text(line) if path == file.path else ""
+
+    return read
+
+
+# --- the whole audit -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """Knobs of one audit that are not policy."""
+
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    exclude: tuple[str, ...] = ()
+
+
+def effective_severities(
+    policies: PolicySet, profiles: Sequence[Profile], instances: dict[str, RuleInstance]
+) -> dict[str, Severity]:
+    """A finding's severity: the highest any selected profile gives its rule instance."""
+    sev = {key: inst.rule.severity for key, inst in instances.items()}
+    strongest: dict[str, Severity] = {}
+    for profile in profiles:
+        for ref in profile.rules:
+            key = profile_instance_key(policies, ref.id, ref.params)
+            level = ref.severity or policies.rules[ref.id].severity
+            if key not in strongest or level.rank > strongest[key].rank:
+                strongest[key] = level
+    sev.update(strongest)
+    return sev
+
+
+def run_file_phase(
+    root: Path, files: Sequence[str], instances: Sequence[RuleInstance], options: AuditOptions
+) -> list[FileResult]:
+    """Analyze every file; sequential here, one self-contained call per file."""
+    return [analyze_file(root, rel, instances, options.max_file_bytes) for rel in files]
+
+
+def run_audit(
+    root: Path,
+    policies: PolicySet,
+    profiles: Sequence[Profile],
+    options: AuditOptions = AuditOptions(),
+    *,
+    target_label: str | None = None,
+) -> Report:
+    """Audit ``root`` against ``profiles`` and build the report."""
+    started = time.perf_counter()
+    root = root.resolve()
+    instances = plan(policies, profiles)
+    inst_list = list(instances.values())
+    files = discover(root, options.exclude)
+    t_discover = time.perf_counter()
+
+    file_results = run_file_phase(root, files, inst_list, options)
+    t_files = time.perf_counter()
+
+    facts: dict[str, dict[str, list[Any]]] = {}
+    for fr in file_results:
+        for key, values in fr.facts.items():
+            facts.setdefault(key, {})[fr.path] = values
+    repo = RepoIndex(root, files, max_bytes=options.max_file_bytes, facts=facts)
+    repo_out: dict[str, Emitter] = {}
+    repo_errors: dict[str, str] = {}
+    for inst in inst_list:
+        analyzer = inst.analyzer
+        if analyzer is None or not analyzer.has_repo_phase():
+            continue
+        out = Emitter()
+        try:
+            analyzer.check_repo(repo, out)
+        except Exception as exc:  # noqa: BLE001 - a broken rule is reported, not fatal
+            repo_errors[inst.key] = f"{type(exc).__name__}: {exc}"[:500]
+            continue
+        repo_out[inst.key] = out
+    t_repo = time.perf_counter()
+
+    severities = effective_severities(policies, profiles, instances)
+    results, findings = _collect(repo, inst_list, file_results, repo_out, repo_errors, severities)
+    profile_reports = tuple(_profile_report(policies, p, results) for p in profiles)
+    ended = time.perf_counter()
+    return Report(
+        tool=ToolInfo(version=__version__),
+        target=target_label if target_label is not None else str(root),
+        profiles=profile_reports,
+        rules=tuple(results[k] for k in sorted(results)),
+        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        files_scanned=len(files),
+        timing={
+            "discover_s": round(t_discover - started, 4),
+            "files_s": round(t_files - t_discover, 4),
+            "repo_s": round(t_repo - t_files, 4),
+            "total_s": round(ended - started, 4),
+        },
+    )
+
+
+def _collect(
+    repo: RepoIndex,
+    instances: Sequence[RuleInstance],
+    file_results: Sequence[FileResult],
+    repo_out: dict[str, Emitter],
+    repo_errors: dict[str, str],
+    severities: dict[str, Severity],
+) -> tuple[dict[str, RuleResult], list[Finding]]:
+    def line_text(path: str, line: int) -> str:
+        return repo.source(path).line_text(line) if repo.has(path) else ""
+
+    all_findings: list[Finding] = []
+    results: dict[str, RuleResult] = {}
+    for inst in instances:
+        key = inst.key
+        severity = severities[key]
+        found: list[Finding] = []
+        counters: Counter[str] = Counter()
+        applicable = False
+        errors: list[str] = []
+        for fr in file_results:
+            found.extend(fr.findings.get(key, ()))
+            if key in fr.counters:
+                counters.update(fr.counters[key])
+            applicable = applicable or key in fr.applicable
+            if key in fr.errors:
+                errors.append(fr.errors[key])
+        out = repo_out.get(key)
+        if out is not None:
+            found.extend(finalize(inst.rule.id, severity, out.findings, line_text))
+        if key in repo_errors:
+            errors.append(repo_errors[key])
+        if inst.analyzer is not None and inst.analyzer.name == PARSE_ERROR:
+            problems = [p for fr in file_results for p in fr.problems]
+            raws = [RawFinding(p.path, p.line, p.message, p.column) for p in problems]
+            found.extend(finalize(inst.rule.id, severity, raws, line_text))
+            applicable = bool(file_results)
+        found = [f.model_copy(update={"severity": severity}) for f in found]
+        message = ""
+        evidence: tuple[str, ...] = ()
+        if inst.analyzer is None:
+            status = Status.NOT_IMPLEMENTED
+            message = "not implemented yet: this standard is not verified"
+        elif errors:
+            status = Status.ERROR
+            extra = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            message = f"analyzer error: {errors[0]}{extra}"
+        elif out is not None and out.na_reason is not None:
+            status = Status.NOT_APPLICABLE
+            message = out.na_reason
+        elif not applicable and not inst.analyzer.has_repo_phase():
+            status = Status.NOT_APPLICABLE
+            message = "no files this rule checks"
+        else:
+            status = Status.FAIL if found else Status.PASS
+        if inst.analyzer is not None and status in (Status.PASS, Status.FAIL):
+            summary = inst.analyzer.summarize(counters)
+            message = (out.message if out is not None and out.message else None) or summary
+            if out is not None:
+                evidence = tuple(out.evidence_items)
+        metrics = inst.analyzer.metrics(counters) if inst.analyzer is not None else {}
+        results[key] = RuleResult(
+            id=inst.rule.id,
+            title=inst.rule.title,
+            severity=severity,
+            status=status,
+            message=message,
+            findings=len(found),
+            evidence=evidence,
+            metrics=metrics,
+        )
+        all_findings.extend(found)
+    return results, _dedupe(all_findings)
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """Two instances of one rule (different profile parameters) may find the same thing."""
+    seen: dict[tuple[str, str, int, int, str], Finding] = {}
+    for f in findings:
+        k = (f.rule, f.path, f.line, f.column, f.message)
+        if k not in seen or f.severity.rank > seen[k].severity.rank:
+            seen[k] = f
+    return list(seen.values())
+
+
+def score(rules: Iterable[tuple[Status, Severity]]) -> float | None:
+    """Severity-weighted share of applicable, implemented rules that pass, 0-100.
+
+    ``100 * sum(w(r) for passing r) / sum(w(r) for r passing, failing or in error)``, with the
+    weights critical 10, high 7.5, medium 5, low 2.5. Rules that are not applicable or not
+    implemented count neither way; a rule in error counts as not passing. None when no rule
+    was applicable.
+    """
+    earned = 0.0
+    possible = 0.0
+    for status, severity in rules:
+        if status in (Status.PASS, Status.FAIL, Status.ERROR):
+            possible += severity.weight
+            if status is Status.PASS:
+                earned += severity.weight
+    if possible == 0:
+        return None
+    return round(100.0 * earned / possible, 1)
+
+
+def _profile_report(
+    policies: PolicySet, profile: Profile, results: dict[str, RuleResult]
+) -> ProfileReport:
+    rows: list[ProfileRule] = []
+    for ref in profile.rules:
+        result = results[profile_instance_key(policies, ref.id, ref.params)]
+        rows.append(
+            ProfileRule(
+                id=ref.id,
+                title=result.title,
+                status=result.status,
+                severity=ref.severity or policies.rules[ref.id].severity,
+                findings=result.findings,
+                message=result.message,
+            )
+        )
+    counts = Counter(r.status for r in rows)
+    return ProfileReport(
+        id=profile.id,
+        title=profile.title,
+        seed=profile.seed,
+        score=score((r.status, r.severity) for r in rows),
+        passed=counts[Status.PASS],
+        failed=counts[Status.FAIL],
+        not_applicable=counts[Status.NOT_APPLICABLE],
+        not_implemented=counts[Status.NOT_IMPLEMENTED],
+        errors=counts[Status.ERROR],
+        rules=tuple(rows),
+        manual=tuple(ManualItem(quote=m.quote, line=m.line) for m in profile.manual),
+    )

@@ -1,0 +1,148 @@
+"""Value objects of an audit: findings, rule results, per-profile reports, the report.
+
+All are frozen pydantic models so that a report, once built, cannot drift between reporters.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Severity(StrEnum):
+    """How bad a failing standard is; ordered from most to least severe."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def weight(self) -> float:
+        """Weight in the profile score (OpenSSF Scorecard's risk weights)."""
+        return SEVERITY_WEIGHTS[self]
+
+    @property
+    def rank(self) -> int:
+        """3 for critical down to 0 for low; higher is more severe."""
+        return SEVERITY_RANK[self]
+
+
+SEVERITY_WEIGHTS: dict[Severity, float] = {
+    Severity.CRITICAL: 10.0,
+    Severity.HIGH: 7.5,
+    Severity.MEDIUM: 5.0,
+    Severity.LOW: 2.5,
+}
+SEVERITY_RANK: dict[Severity, int] = {
+    Severity.CRITICAL: 3,
+    Severity.HIGH: 2,
+    Severity.MEDIUM: 1,
+    Severity.LOW: 0,
+}
+
+
+class Status(StrEnum):
+    """Outcome of one rule on one repository."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_IMPLEMENTED = "not_implemented"
+    ERROR = "error"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Finding(_Frozen):
+    """One place where a standard does not hold."""
+
+    rule: str
+    severity: Severity
+    path: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    message: str
+    fingerprint: str
+    suppressed: bool = False
+    suppression_reason: str | None = None
+    baselined: bool = False
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.rule, self.message)
+
+
+class RuleResult(_Frozen):
+    """What one rule concluded about the whole repository."""
+
+    id: str
+    title: str
+    severity: Severity
+    status: Status
+    message: str = ""
+    findings: int = 0
+    evidence: tuple[str, ...] = ()
+    metrics: dict[str, float | int] = Field(default_factory=dict)
+
+
+class ProfileRule(_Frozen):
+    """A rule's outcome as seen by one profile (severity may be overridden there)."""
+
+    id: str
+    title: str
+    status: Status
+    severity: Severity
+    findings: int = 0
+    message: str = ""
+
+
+class ManualItem(_Frozen):
+    """A profile statement that no program can check."""
+
+    quote: str
+    line: int | None = None
+
+
+class ProfileReport(_Frozen):
+    """Compliance of the repository with one agent profile."""
+
+    id: str
+    title: str
+    seed: str | None = None
+    score: float | None
+    passed: int
+    failed: int
+    not_applicable: int
+    not_implemented: int
+    errors: int
+    rules: tuple[ProfileRule, ...]
+    manual: tuple[ManualItem, ...]
+
+
+class ToolInfo(_Frozen):
+    name: str = "charter"
+    version: str
+
+
+class Report(_Frozen):
+    """The whole audit: what other tools and the reporters consume."""
+
+    tool: ToolInfo
+    target: str
+    profiles: tuple[ProfileReport, ...]
+    rules: tuple[RuleResult, ...]
+    findings: tuple[Finding, ...]
+    files_scanned: int
+    timing: dict[str, float] = Field(default_factory=dict)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    def active_findings(self) -> list[Finding]:
+        """Findings that count toward the gate (not suppressed, not baselined)."""
+        return [f for f in self.findings if not f.suppressed and not f.baselined]

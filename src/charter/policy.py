@@ -1,0 +1,310 @@
+"""Policy-as-code: rule and profile YAML, validated where it is loaded.
+
+Layout of a policy folder (the built-in one is ``policies/`` at the repository root, packaged as
+``charter/_policies``)::
+
+    rules/<rule-id>.yaml       one rule: metadata, docs, profile sources, examples
+    profiles/<profile-id>.yaml one agent profile: the rules it applies and its manual items
+    seeds/<file>.txt           the agent profile documents the built-in profiles encode
+
+``--policies DIR`` folders are layered on top: a rule or profile with the same id replaces the
+built-in one, a new id adds one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from charter.errors import PolicyError
+from charter.models import ManualItem, Severity
+
+KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """A profile sentence a rule encodes."""
+
+    profile: str
+    quote: str = Field(min_length=3)
+    line: int | None = Field(default=None, ge=1)
+
+
+class Docs(_Strict):
+    """One template for every rule (after ruff): what, why, example, fix, references."""
+
+    what: str = Field(min_length=10)
+    why: str = Field(min_length=10)
+    example: str = ""
+    fix: str = ""
+    references: tuple[str, ...] = ()
+
+
+class Example(_Strict):
+    """A passing or failing example: the files of a tiny repo and what the rule must say."""
+
+    name: str = ""
+    code: str | None = None
+    path: str = "app.py"
+    files: dict[str, str] = Field(default_factory=dict)
+    findings: tuple[str, ...] = ()
+    status: Literal["pass", "fail", "not_applicable"] | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Example:
+        if (self.code is None) == (not self.files):
+            raise ValueError("give exactly one of 'code' (one file) or 'files' (path: content)")
+        for loc in self.findings:
+            if not re.fullmatch(r".+:\d+", loc):
+                raise ValueError(f"finding {loc!r} must be 'path:line'")
+        return self
+
+    def repo_files(self) -> dict[str, str]:
+        return dict(self.files) if self.files else {self.path: self.code or ""}
+
+
+class Examples(_Strict):
+    failing: tuple[Example, ...] = ()
+    passing: tuple[Example, ...] = ()
+
+
+class Rule(_Strict):
+    """One executable standard."""
+
+    id: str
+    title: str = Field(min_length=3)
+    severity: Severity
+    analyzer: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    applicability: str = Field(min_length=3, description="when the rule is not applicable")
+    category: str = "general"
+    docs: Docs
+    sources: tuple[Source, ...] = Field(min_length=1)
+    examples: Examples = Examples()
+    help_uri: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _kebab(cls, value: str) -> str:
+        if not KEBAB.match(value):
+            raise ValueError(f"{value!r} is not kebab-case (e.g. 'type-hints')")
+        return value
+
+    @property
+    def implemented(self) -> bool:
+        return self.analyzer is not None
+
+
+class ProfileRuleRef(_Strict):
+    """A rule as a profile applies it, with optional overrides."""
+
+    id: str
+    severity: Severity | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class Profile(_Strict):
+    """An agent profile: the rules that encode its checkable statements and the rest."""
+
+    id: str
+    title: str = Field(min_length=3)
+    seed: str | None = None
+    description: str = ""
+    rules: tuple[ProfileRuleRef, ...] = Field(min_length=1)
+    manual: tuple[ManualItem, ...] = ()
+
+    @field_validator("id")
+    @classmethod
+    def _kebab(cls, value: str) -> str:
+        if not KEBAB.match(value):
+            raise ValueError(f"{value!r} is not kebab-case (e.g. 'backend-polyglot')")
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _unique(cls, value: tuple[ProfileRuleRef, ...]) -> tuple[ProfileRuleRef, ...]:
+        seen: set[str] = set()
+        for ref in value:
+            if ref.id in seen:
+                raise ValueError(f"rule {ref.id!r} is listed twice; keep one entry")
+            seen.add(ref.id)
+        return value
+
+
+@dataclass(frozen=True)
+class PolicySet:
+    """Every rule and profile in force, keyed by id, with where each came from."""
+
+    rules: Mapping[str, Rule]
+    profiles: Mapping[str, Profile]
+    origins: Mapping[str, Path] = field(default_factory=dict)
+    seed_dirs: tuple[Path, ...] = ()
+
+    def seed_text(self, name: str) -> str | None:
+        for folder in self.seed_dirs:
+            path = folder / name
+            if path.is_file():
+                return path.read_text(encoding="utf-8")
+        return None
+
+
+def builtin_policy_dir() -> Path:
+    """The built-in policies: packaged data in a wheel, the repo's ``policies/`` otherwise."""
+    packaged = Path(str(resources.files("charter"))) / "_policies"
+    if packaged.is_dir():
+        return packaged
+    source_tree = Path(__file__).resolve().parents[2] / "policies"
+    if source_tree.is_dir():
+        return source_tree
+    raise PolicyError(
+        "built-in policies not found: reinstall charter (pip install charter) so that "
+        "charter/_policies is present"
+    )
+
+
+def _describe_validation(path: Path, error: ValidationError) -> str:
+    first = error.errors()[0]
+    loc = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    kind = first["type"]
+    msg = first["msg"]
+    if kind == "missing":
+        fix = "add it"
+    elif kind == "extra_forbidden":
+        fix = "remove it or fix its spelling"
+    elif kind == "enum":
+        fix = "use one of the allowed values"
+    else:
+        fix = "correct the value"
+    got = first.get("input")
+    got_txt = "" if kind == "missing" or isinstance(got, dict) else f" (got {got!r})"
+    return f"{path}: field '{loc}': {msg}{got_txt}; {fix}"
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyError(f"{path}: cannot read: {exc}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PolicyError(f"{path}: invalid YAML{where}: {problem}; fix the syntax") from None
+
+
+def load_rule_file(path: Path) -> Rule:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: a rule file must be a mapping with id, title, severity, ...")
+    try:
+        rule = Rule.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(_describe_validation(path, exc)) from None
+    if rule.id != path.stem:
+        raise PolicyError(
+            f"{path}: field 'id': {rule.id!r} does not match the file name; "
+            f"rename the file to {rule.id}.yaml or change the id"
+        )
+    return rule
+
+
+def load_profile_file(path: Path) -> Profile:
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: a profile file must be a mapping with id, title, rules, ...")
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(_describe_validation(path, exc)) from None
+    if profile.id != path.stem:
+        raise PolicyError(
+            f"{path}: field 'id': {profile.id!r} does not match the file name; "
+            f"rename the file to {profile.id}.yaml or change the id"
+        )
+    return profile
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def load_policies(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = True) -> PolicySet:
+    """Load built-in policies, then each extra folder in order (later ids win), and validate."""
+    from charter.analyzers import validate_params  # late: analyzers import policy types
+
+    dirs: list[Path] = [builtin_policy_dir()] if include_builtin else []
+    for extra in extra_dirs:
+        if not extra.is_dir():
+            raise PolicyError(f"{extra}: --policies folder does not exist; pass a folder")
+        if not (extra / "rules").is_dir() and not (extra / "profiles").is_dir():
+            raise PolicyError(
+                f"{extra}: no rules/ or profiles/ folder; put rule YAML under {extra}/rules/ "
+                f"and profile YAML under {extra}/profiles/"
+            )
+        dirs.append(extra)
+
+    rules: dict[str, Rule] = {}
+    profiles: dict[str, Profile] = {}
+    origins: dict[str, Path] = {}
+    for folder in dirs:
+        for path in _yaml_files(folder / "rules"):
+            rule = load_rule_file(path)
+            rules[rule.id] = rule
+            origins[f"rule:{rule.id}"] = path
+        for path in _yaml_files(folder / "profiles"):
+            profile = load_profile_file(path)
+            profiles[profile.id] = profile
+            origins[f"profile:{profile.id}"] = path
+
+    for rule in rules.values():
+        path = origins[f"rule:{rule.id}"]
+        validate_params(rule, rule.params, path)
+        for source in rule.sources:
+            if source.profile not in profiles:
+                raise PolicyError(
+                    f"{path}: field 'sources.profile': unknown profile {source.profile!r}; "
+                    f"use one of {', '.join(sorted(profiles))}"
+                )
+    for profile in profiles.values():
+        path = origins[f"profile:{profile.id}"]
+        for ref in profile.rules:
+            if ref.id not in rules:
+                raise PolicyError(
+                    f"{path}: field 'rules': unknown rule {ref.id!r}; "
+                    f"add policies/rules/{ref.id}.yaml or remove the entry"
+                )
+            if ref.params:
+                validate_params(rules[ref.id], {**rules[ref.id].params, **ref.params}, path)
+
+    seed_dirs = tuple(d / "seeds" for d in dirs if (d / "seeds").is_dir())
+    return PolicySet(rules=rules, profiles=profiles, origins=origins, seed_dirs=seed_dirs)
+
+
+def select_profiles(policies: PolicySet, wanted: Iterable[str]) -> list[Profile]:
+    """The profiles to report on, in the order asked, or all in id order."""
+    names = list(wanted)
+    if not names:
+        return [policies.profiles[k] for k in sorted(policies.profiles)]
+    unknown = [n for n in names if n not in policies.profiles]
+    if unknown:
+        raise PolicyError(
+            f"--profile: unknown profile {unknown[0]!r}; "
+            f"use one of {', '.join(sorted(policies.profiles))}"
+        )
+    return [policies.profiles[n] for n in dict.fromkeys(names)]

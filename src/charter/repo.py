@@ -1,0 +1,85 @@
+"""The repository index that repo-level analyzers read: files by kind, parsed config, facts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from charter.sources import DEFAULT_MAX_FILE_BYTES, SourceFile
+
+if TYPE_CHECKING:
+    from charter.analyzers.base import Analyzer
+
+
+class RepoIndex:
+    """Every discovered file of the target, each read lazily and at most once."""
+
+    def __init__(
+        self,
+        root: Path,
+        files: Iterable[str],
+        *,
+        max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        facts: Mapping[str, Mapping[str, list[Any]]] | None = None,
+    ) -> None:
+        self.root = root
+        self.files: list[str] = sorted(files)
+        self._file_set = frozenset(self.files)
+        self.max_bytes = max_bytes
+        self._sources: dict[str, SourceFile] = {}
+        self._facts: Mapping[str, Mapping[str, list[Any]]] = facts or {}
+
+    def source(self, rel: str) -> SourceFile:
+        """The shared :class:`SourceFile` for a discovered path."""
+        if rel not in self._sources:
+            self._sources[rel] = SourceFile(self.root, rel, self.max_bytes)
+        return self._sources[rel]
+
+    def adopt(self, file: SourceFile) -> None:
+        """Reuse a file already read and parsed by the file phase."""
+        self._sources.setdefault(file.path, file)
+
+    def sources(self) -> list[SourceFile]:
+        return [self._sources[p] for p in sorted(self._sources)]
+
+    def has(self, rel: str) -> bool:
+        return rel in self._file_set
+
+    @cached_property
+    def by_kind(self) -> dict[str, list[str]]:
+        from charter.sources import file_kind
+
+        kinds: dict[str, list[str]] = {}
+        for rel in self.files:
+            kinds.setdefault(file_kind(rel), []).append(rel)
+        return kinds
+
+    def of_kind(self, *kinds: str) -> list[str]:
+        out: list[str] = []
+        for kind in kinds:
+            out.extend(self.by_kind.get(kind, []))
+        return sorted(out)
+
+    def named(self, name: str) -> list[str]:
+        """Paths whose file name is ``name``."""
+        return [p for p in self.files if PurePosixPath(p).name == name]
+
+    def top_dirs(self) -> list[str]:
+        return sorted({p.split("/", 1)[0] for p in self.files if "/" in p})
+
+    @cached_property
+    def pyproject(self) -> dict[str, Any] | None:
+        """The root ``pyproject.toml``, parsed, or None."""
+        if not self.has("pyproject.toml"):
+            return None
+        return self.source("pyproject.toml").toml
+
+    def facts(self, analyzer: Analyzer) -> Mapping[str, list[Any]]:
+        """What the analyzer's file phase recorded with ``out.fact``, by path."""
+        return self._facts.get(_fact_key(analyzer), {})
+
+
+def _fact_key(analyzer: Analyzer) -> str:
+    return analyzer.instance_key

@@ -1,0 +1,35 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from charter.engine import run_audit
+from charter.models import Report
+from charter.policy import PolicySet, Profile, ProfileRuleRef, load_policies
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_repos"
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def audit_rule(
+    policies: PolicySet, root: Path, rule_id: str, params: dict | None = None
+) -> Report:
+    """Audit ``root`` with a one-rule profile."""
+    profile = Profile(
+        id="example",
+        title="one rule",
+        rules=(ProfileRuleRef(id=rule_id, params=params or {}),),
+    )
+    return run_audit(root, policies, [profile])

@@ -1,0 +1,46 @@
+"""Every rule's own passing and failing examples, run by one parametrized test.
+
+A failing example must produce exactly the listed ``path:line`` findings for its rule; a passing
+example must produce none and end with the expected status (``pass`` unless it says otherwise).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from charter.policy import Example, load_policies
+
+from helpers import audit_rule, write_tree
+
+POLICIES = load_policies()
+CASES = [
+    pytest.param(rule.id, kind, i, ex, id=f"{rule.id}-{kind}-{i}-{ex.name or 'example'}")
+    for rule in sorted(POLICIES.rules.values(), key=lambda r: r.id)
+    for kind, examples in (("failing", rule.examples.failing), ("passing", rule.examples.passing))
+    for i, ex in enumerate(examples)
+]
+
+
+@pytest.mark.parametrize(("rule_id", "kind", "index", "example"), CASES)
+def test_rule_example(tmp_path: Path, rule_id: str, kind: str, index: int, example: Example):
+    write_tree(tmp_path, example.repo_files())
+    report = audit_rule(POLICIES, tmp_path, rule_id, example.params)
+    result = next(r for r in report.rules if r.id == rule_id)
+    got = sorted(f"{f.path}:{f.line}" for f in report.findings if f.rule == rule_id)
+    if kind == "failing":
+        assert result.status.value == (example.status or "fail"), result.message
+        assert got == sorted(example.findings)
+    else:
+        assert got == [], [f.message for f in report.findings if f.rule == rule_id]
+        assert result.status.value == (example.status or "pass"), result.message
+
+
+def test_every_implemented_rule_has_two_examples_each_way():
+    thin = [
+        r.id
+        for r in POLICIES.rules.values()
+        if r.implemented and (len(r.examples.failing) < 2 or len(r.examples.passing) < 2)
+    ]
+    assert thin == []
