@@ -97,6 +97,7 @@ def plan(policies: PolicySet, profiles: Sequence[Profile]) -> dict[str, RuleInst
         analyzer = create_analyzer(rule, params) if rule.analyzer else None
         if analyzer is not None:
             analyzer.instance_key = key
+            analyzer.bind(policies)
         instances[key] = RuleInstance(key, rule, params, analyzer)
     return instances
 

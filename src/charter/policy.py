@@ -94,6 +94,8 @@ class Rule(_Strict):
     sources: tuple[Source, ...] = Field(min_length=1)
     examples: Examples = Examples()
     help_uri: str | None = None
+    #: phrases and regexes that recognise a statement of this rule in a profile's prose
+    matches: tuple[str, ...] = ()
 
     @field_validator("id")
     @classmethod
@@ -151,6 +153,8 @@ class PolicySet:
     profiles: Mapping[str, Profile]
     origins: Mapping[str, Path] = field(default_factory=dict)
     seed_dirs: tuple[Path, ...] = ()
+    #: every policy folder in force, built-in first; later folders override earlier ones
+    dirs: tuple[Path, ...] = ()
 
     def seed_text(self, name: str) -> str | None:
         for folder in self.seed_dirs:
@@ -293,7 +297,9 @@ def load_policies(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = Tr
                 validate_params(rules[ref.id], {**rules[ref.id].params, **ref.params}, path)
 
     seed_dirs = tuple(d / "seeds" for d in dirs if (d / "seeds").is_dir())
-    return PolicySet(rules=rules, profiles=profiles, origins=origins, seed_dirs=seed_dirs)
+    return PolicySet(
+        rules=rules, profiles=profiles, origins=origins, seed_dirs=seed_dirs, dirs=tuple(dirs)
+    )
 
 
 def select_profiles(policies: PolicySet, wanted: Iterable[str]) -> list[Profile]:

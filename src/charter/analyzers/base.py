@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict
 from charter.sources import SourceFile
 
 if TYPE_CHECKING:
+    from charter.policy import PolicySet
     from charter.repo import RepoIndex
 
 
@@ -123,6 +124,10 @@ class Analyzer:
     @classmethod
     def has_repo_phase(cls) -> bool:
         return cls.check_repo is not Analyzer.check_repo
+
+    def bind(self, policies: PolicySet) -> None:
+        """Called once after creation with the policies in force (e.g. to load data files
+        such as secret detectors from ``policies.dirs``)."""
 
     def applies_to(self, file: SourceFile) -> bool:
         """Whether the file phase looks at this file (kind and path filters)."""
