@@ -226,7 +226,7 @@ def version_cmd() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the CLI and map every outcome to an exit code."""
     try:
-        app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        code = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except CharterError as exc:
         typer.echo(f"charter: error: {exc}", err=True)
         return 2
@@ -245,4 +245,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         typer.echo(f"charter: internal error: {type(exc).__name__}: {exc}", err=True)
         return 2
-    return 0
+    return code if isinstance(code, int) else 0

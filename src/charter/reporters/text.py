@@ -35,7 +35,7 @@ def render(report: Report, policies: PolicySet, *, color: bool | None = None, wi
         force_terminal=bool(color) if color is not None else False,
         no_color=not color,
         highlight=False,
-        soft_wrap=False,
+        soft_wrap=True,
     )
     console.print(
         Text.assemble(

@@ -1,0 +1,3 @@
+# Python 2 leftover that no longer parses
+def report(rows):
+    print "rows: %d" % len(rows)

@@ -1,0 +1,2 @@
+def test_create(client):
+    assert client
