@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import ast
 import codecs
+import functools
 import json
 import tomllib
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    import tree_sitter
 
 DEFAULT_MAX_FILE_BYTES = 2_000_000
 
@@ -234,6 +238,32 @@ class SourceFile:
             self._problem("parse error: JSON nested too deeply")
         return None
 
+    @cached_property
+    def syntax_tree(self) -> tree_sitter.Tree | None:
+        """The tree-sitter tree of a Go, Rust, TypeScript or JavaScript file (else None).
+
+        Tree-sitter always returns a tree; when it contains syntax errors the first one is
+        recorded as a parse problem and the partial tree is still returned, so rules keep
+        working on the well-formed parts.
+        """
+        grammar = _tree_sitter_grammar(self.path, self.kind)
+        if grammar is None or self.source_problem() or self.data is None:
+            return None
+        import tree_sitter
+
+        try:
+            tree = tree_sitter.Parser(_tree_sitter_language(grammar)).parse(self.data)
+        except (ValueError, RecursionError, MemoryError) as exc:
+            self._problem(f"parse error: {type(exc).__name__}: {exc}"[:300])
+            return None
+        if tree.root_node.has_error:
+            node = _first_error_node(tree.root_node)
+            row, column = node.start_point if node is not None else (0, 0)
+            missing = node is not None and node.is_missing
+            what = f"missing {node.type}" if node is not None and missing else "syntax error"
+            self._problem(f"parse error: {what} ({grammar})", row + 1, column + 1)
+        return tree
+
 
 def _python_encoding(data: bytes) -> str:
     """The encoding PEP 263 and the BOM declare, as the interpreter would read it."""
@@ -245,3 +275,58 @@ def _python_encoding(data: bytes) -> str:
     except SyntaxError:
         return "utf-8"
     return encoding
+
+
+_TREE_SITTER_KINDS = {
+    "go": "go",
+    "rust": "rust",
+    "typescript": "typescript",
+    "javascript": "javascript",
+}
+
+
+def _tree_sitter_grammar(path: str, kind: str) -> str | None:
+    """The grammar for a file: ``tsx`` for ``.tsx`` files, else the kind's own (or None)."""
+    grammar = _TREE_SITTER_KINDS.get(kind)
+    if grammar == "typescript" and path.lower().endswith(".tsx"):
+        return "tsx"
+    if grammar == "javascript" and path.lower().endswith(".jsx"):
+        return "javascript"  # the JavaScript grammar parses JSX too
+    return grammar
+
+
+@functools.cache
+def _tree_sitter_language(grammar: str) -> tree_sitter.Language:
+    """The compiled grammar, loaded once per process from its wheel (no download)."""
+    import tree_sitter
+
+    if grammar == "go":
+        import tree_sitter_go
+
+        return tree_sitter.Language(tree_sitter_go.language())
+    if grammar == "rust":
+        import tree_sitter_rust
+
+        return tree_sitter.Language(tree_sitter_rust.language())
+    if grammar in {"typescript", "tsx"}:
+        import tree_sitter_typescript
+
+        if grammar == "tsx":
+            return tree_sitter.Language(tree_sitter_typescript.language_tsx())
+        return tree_sitter.Language(tree_sitter_typescript.language_typescript())
+    import tree_sitter_javascript
+
+    return tree_sitter.Language(tree_sitter_javascript.language())
+
+
+def _first_error_node(root: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The first ERROR or MISSING node in document order (iterative; trees can be deep)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            return node
+        stack.extend(
+            child for child in reversed(node.children) if child.has_error or child.is_missing
+        )
+    return None
