@@ -213,6 +213,53 @@ class SourceFile:
         return None
 
     @cached_property
+    def yaml_nodes(self) -> list[yaml.Node] | None:
+        """The composed (not constructed) YAML documents: nodes keep their line numbers
+        (``node.start_mark.line`` is 0-based). Safe: no tags are resolved to objects."""
+        text = self.text
+        if text is None:
+            self.source_problem()
+            return None
+        try:
+            return compose_yaml(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            problem = getattr(exc, "problem", None) or "invalid YAML"
+            self._problem(
+                f"parse error: {problem}",
+                (mark.line + 1) if mark else 1,
+                (mark.column + 1) if mark else 1,
+            )
+        except RecursionError:
+            self._problem("parse error: YAML nested too deeply")
+        return None
+
+    @cached_property
+    def hcl(self) -> Any:
+        """The python-hcl2 rule tree (``hcl2.rules.base.StartRule``) of a Terraform/HCL file;
+        every block and attribute keeps its line (``node._meta.line``). None if it does not
+        parse."""
+        text = self.text
+        if text is None:
+            self.source_problem()
+            return None
+        import hcl2
+        from lark.exceptions import LarkError
+
+        try:
+            return hcl2.parses(text)
+        except LarkError as exc:
+            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self._problem(
+                f"parse error: {first}"[:300],
+                getattr(exc, "line", 1) or 1,
+                getattr(exc, "column", 1) or 1,
+            )
+        except (ValueError, RecursionError, RuntimeError) as exc:
+            self._problem(f"parse error: {type(exc).__name__}: {exc}"[:300])
+        return None
+
+    @cached_property
     def toml(self) -> dict[str, Any] | None:
         text = self.text
         if text is None:
@@ -263,6 +310,11 @@ class SourceFile:
             what = f"missing {node.type}" if node is not None and missing else "syntax error"
             self._problem(f"parse error: {what} ({grammar})", row + 1, column + 1)
         return tree
+
+
+def compose_yaml(text: str) -> list[yaml.Node]:
+    """Every non-empty document of ``text`` as a node tree (SafeLoader; raises YAMLError)."""
+    return [node for node in yaml.compose_all(text, Loader=yaml.SafeLoader) if node is not None]
 
 
 def _python_encoding(data: bytes) -> str:
