@@ -15,6 +15,10 @@ from charter.analyzers.base import Analyzer
 from charter.analyzers.engine_rules import ParseErrorAnalyzer
 from charter.analyzers.python.type_hints import TypeHintsAnalyzer
 from charter.analyzers.repo.src_layout import SrcLayoutAnalyzer
+from charter.analyzers.terraform.lock_file import LockFileAnalyzer
+from charter.analyzers.terraform.modules import PinnedModulesAnalyzer
+from charter.analyzers.terraform.providers import PinnedProvidersAnalyzer
+from charter.analyzers.terraform.required_version import RequiredVersionAnalyzer
 from charter.errors import PolicyError
 
 REGISTRY: dict[str, type[Analyzer]] = {
@@ -23,6 +27,10 @@ REGISTRY: dict[str, type[Analyzer]] = {
         ParseErrorAnalyzer,
         TypeHintsAnalyzer,
         SrcLayoutAnalyzer,
+        PinnedProvidersAnalyzer,
+        PinnedModulesAnalyzer,
+        RequiredVersionAnalyzer,
+        LockFileAnalyzer,
     )
 }
 

@@ -1,0 +1,1 @@
+"""Terraform rules on the shared python-hcl2 parse (``SourceFile.hcl``), per module directory."""

@@ -1,0 +1,110 @@
+"""A small, typed view of the shared python-hcl2 tree (``SourceFile.hcl``) with line numbers.
+
+python-hcl2 8 serializes to dicts without positions, but its rule tree keeps lark's ``Meta`` on
+every block, attribute and object element. This module walks that tree once per call and keeps
+what the Terraform rules need: block type and labels, attribute values (serialized by the
+library, string quotes stripped) and the line of each block, attribute and object key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hcl2.rules.base import AttributeRule, BlockRule, BodyRule
+from hcl2.rules.containers import ObjectElemRule, ObjectRule
+from hcl2.utils import SerializationOptions
+
+_OPTIONS = SerializationOptions(with_comments=False, strip_string_quotes=True)
+
+
+@dataclass
+class Attr:
+    """``name = value``; for an object value, ``keys`` maps each key to its (value, line)."""
+
+    name: str
+    value: Any
+    line: int
+    keys: dict[str, tuple[Any, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Block:
+    """``type "label" "label" { ... }`` with its attributes and nested blocks."""
+
+    type: str
+    labels: tuple[str, ...]
+    line: int
+    end_line: int
+    attrs: dict[str, Attr] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+
+    def children(self, kind: str) -> list[Block]:
+        return [b for b in self.blocks if b.type == kind]
+
+    def value(self, name: str) -> Any:
+        attr = self.attrs.get(name)
+        return attr.value if attr is not None else None
+
+
+def _line(node: Any, default: int) -> int:
+    meta = getattr(node, "_meta", None)
+    if meta is None or getattr(meta, "empty", True):
+        return default
+    return int(meta.line)
+
+
+def _serialize(node: Any) -> Any:
+    try:
+        return node.serialize(_OPTIONS)
+    except (RuntimeError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def _object_keys(expression: Any, default: int) -> dict[str, tuple[Any, int]]:
+    """Keys of an object literal (``{ source = "x", version = "y" }``) with their lines."""
+    stack = [expression]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ObjectRule):
+            out: dict[str, tuple[Any, int]] = {}
+            for elem in node.elements:
+                if isinstance(elem, ObjectElemRule):
+                    key = _serialize(elem.key)
+                    if isinstance(key, str):
+                        out[key] = (_serialize(elem.expression), _line(elem, default))
+            return out
+        children = getattr(node, "children", None) or []
+        # descend through expression wrappers only (not into nested objects' values)
+        stack.extend(c for c in children if c is not None and not isinstance(c, str))
+    return {}
+
+
+def _block(rule: BlockRule) -> Block:
+    labels = tuple(str(_serialize(label)) for label in rule.labels)
+    line = _line(rule, 1)
+    end = int(getattr(rule._meta, "end_line", line) or line)
+    block = Block(labels[0], labels[1:], line, end)
+    _fill(block, rule.body, line)
+    return block
+
+
+def _fill(block: Block, body: BodyRule, default: int) -> None:
+    for child in body.children:
+        if isinstance(child, BlockRule):
+            block.blocks.append(_block(child))
+        elif isinstance(child, AttributeRule):
+            name = str(_serialize(child.identifier))
+            line = _line(child, default)
+            value = _serialize(child.expression)
+            keys = _object_keys(child.expression, line) if isinstance(value, dict) else {}
+            block.attrs[name] = Attr(name, value, line, keys)
+
+
+def top_blocks(tree: Any) -> list[Block]:
+    """The top-level blocks of a parsed file (``SourceFile.hcl``)."""
+    root = Block("", (), 1, 1)
+    body = getattr(tree, "body", None)
+    if isinstance(body, BodyRule):
+        _fill(root, body, 1)
+    return root.blocks
