@@ -260,6 +260,23 @@ class SourceFile:
         return None
 
     @cached_property
+    def dockerfile(self) -> list[dict[str, Any]] | None:
+        """The instructions of a Dockerfile (dockerfile-parse ``structure``: ``instruction``,
+        ``value``, ``content``, 0-based ``startline``/``endline``), continuation lines joined."""
+        import io
+
+        from dockerfile_parse import DockerfileParser
+
+        if self.source_problem() or self.data is None:
+            return None
+        try:
+            parser = DockerfileParser(fileobj=io.BytesIO(self.data), env_replace=False)
+            return list(parser.structure)
+        except (ValueError, UnicodeDecodeError) as exc:
+            self._problem(f"parse error: {type(exc).__name__}: {exc}"[:300])
+        return None
+
+    @cached_property
     def toml(self) -> dict[str, Any] | None:
         text = self.text
         if text is None:
