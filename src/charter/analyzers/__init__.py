@@ -13,12 +13,21 @@ from pydantic import ValidationError
 
 from charter.analyzers.base import Analyzer
 from charter.analyzers.engine_rules import ParseErrorAnalyzer
+from charter.analyzers.go.context_first import GoContextFirstAnalyzer
+from charter.analyzers.go.error_wrapping import GoErrorWrappingAnalyzer
+from charter.analyzers.go.no_sleep_sync import GoNoSleepSyncAnalyzer
+from charter.analyzers.go.project_layout import GoProjectLayoutAnalyzer
+from charter.analyzers.python.absolute_imports import AbsoluteImportsAnalyzer
 from charter.analyzers.python.type_hints import TypeHintsAnalyzer
 from charter.analyzers.repo.src_layout import SrcLayoutAnalyzer
+from charter.analyzers.rust.clippy_pedantic import RustClippyPedanticAnalyzer
+from charter.analyzers.rust.no_unwrap import RustNoUnwrapAnalyzer
+from charter.analyzers.rust.unsafe_justified import RustUnsafeJustifiedAnalyzer
 from charter.analyzers.terraform.lock_file import LockFileAnalyzer
 from charter.analyzers.terraform.modules import PinnedModulesAnalyzer
 from charter.analyzers.terraform.providers import PinnedProvidersAnalyzer
 from charter.analyzers.terraform.required_version import RequiredVersionAnalyzer
+from charter.analyzers.typescript.strict import TypescriptStrictAnalyzer
 from charter.errors import PolicyError
 
 REGISTRY: dict[str, type[Analyzer]] = {
@@ -31,6 +40,15 @@ REGISTRY: dict[str, type[Analyzer]] = {
         PinnedModulesAnalyzer,
         RequiredVersionAnalyzer,
         LockFileAnalyzer,
+        GoErrorWrappingAnalyzer,
+        GoContextFirstAnalyzer,
+        GoNoSleepSyncAnalyzer,
+        GoProjectLayoutAnalyzer,
+        RustNoUnwrapAnalyzer,
+        RustUnsafeJustifiedAnalyzer,
+        RustClippyPedanticAnalyzer,
+        TypescriptStrictAnalyzer,
+        AbsoluteImportsAnalyzer,
     )
 }
 

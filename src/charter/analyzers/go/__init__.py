@@ -1,0 +1,1 @@
+"""Go rules on the shared tree-sitter tree."""

@@ -1,0 +1,1 @@
+"""Rust rules on the shared tree-sitter tree."""

@@ -1,0 +1,1 @@
+"""Typescript rules on the shared tree-sitter tree."""
