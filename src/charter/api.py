@@ -1,16 +1,28 @@
-"""The typed API under the CLI: ``audit(target, options) -> Report`` and the gate."""
+"""The typed API under the CLI: ``audit(target, options) -> Report`` and the gate.
+
+:func:`run` is the whole pipeline: resolve the target (a folder, a folder at ``--ref``, or a git
+URL cloned to a temporary folder), read its configuration, load policies, apply the
+configuration's rule overrides to the selected profiles, run the engine, then apply
+suppressions, the baseline and diff mode (:mod:`charter.postprocess`). Flags given in
+:class:`Options` win over the configuration.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from charter.config import load_config
+from charter import baseline as baseline_mod
+from charter import gitops, postprocess
+from charter.analyzers import validate_params
+from charter.config import Config, load_config
 from charter.engine import AuditOptions, run_audit
 from charter.errors import CharterError
 from charter.models import Report, Severity
-from charter.policy import PolicySet, load_policies, select_profiles
+from charter.policy import PolicySet, Profile, load_policies, select_profiles
 from charter.sources import DEFAULT_MAX_FILE_BYTES
 
 
@@ -23,38 +35,194 @@ class Options:
     exclude: tuple[str, ...] = ()
     max_file_bytes: int | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    #: accept the findings recorded in this baseline file (``charter baseline``)
+    baseline: Path | None = None
+    #: report only findings on lines changed since the merge base with this ref
+    diff_base: str | None = None
+    #: audit this commit, branch or tag instead of the working tree (or a remote's default)
+    ref: str | None = None
 
 
-def audit(target: Path, options: Options = Options()) -> Report:
+@dataclass(frozen=True)
+class Audit:
+    """An audit's report with the policies and configuration it was made with."""
+
+    report: Report
+    policies: PolicySet
+    config: Config
+    config_file: Path | None = None
+
+
+def audit(target: Path | str, options: Options = Options()) -> Report:
     """Audit the repository at ``target`` against the selected (or all) profiles."""
-    if not target.exists():
-        raise CharterError(f"{target}: no such file or folder; pass a repository path")
-    if not target.is_dir():
-        raise CharterError(f"{target}: not a folder; pass the repository's root folder")
-    config, _ = load_config(target)
-    policy_dirs = list(options.policy_dirs) or [target / p for p in config.policies]
+    return run(target, options).report
+
+
+def run(target: Path | str, options: Options = Options()) -> Audit:
+    """Audit ``target`` (a folder or a git URL) and keep what the reporters and gate need."""
+    with _checkout(target, options) as (root, label, git_info):
+        return _audit_tree(root, label, git_info, options)
+
+
+@contextmanager
+def _checkout(
+    target: Path | str, options: Options
+) -> Iterator[tuple[Path, str, dict[str, Any] | None]]:
+    text = str(target)
+    if isinstance(target, str) and gitops.is_remote(text):
+        if options.diff_base is not None:
+            raise CharterError("--diff-base works on a local checkout only; drop it for a URL")
+        with gitops.clone(text, options.ref) as checkout:
+            yield checkout.root, gitops.redact_url(text), checkout.git
+        return
+    path = Path(target)
+    if not path.exists():
+        raise CharterError(f"{path}: no such file or folder; pass a repository path or git URL")
+    if not path.is_dir():
+        raise CharterError(f"{path}: not a folder; pass the repository's root folder")
+    if options.ref is not None:
+        if options.diff_base is not None:
+            raise CharterError("--diff-base compares the working tree; drop it or drop --ref")
+        with gitops.snapshot(path, options.ref) as checkout:
+            yield checkout.root, f"{path}@{options.ref}", checkout.git
+        return
+    yield path, str(path), gitops.describe(path)
+
+
+def _audit_tree(root: Path, label: str, git_info: dict[str, Any] | None, options: Options) -> Audit:
+    config, config_file = load_config(root)
+    where = str(config_file) if config_file is not None else "config"
+    policy_dirs = list(options.policy_dirs) or [root / p for p in config.policies]
     policies = load_policies(policy_dirs)
-    profiles = select_profiles(policies, options.profiles or config.profiles)
+    try:
+        profiles = select_profiles(policies, options.profiles or config.profiles)
+    except CharterError as exc:
+        if options.profiles or config_file is None:
+            raise
+        raise CharterError(f"{where}: field 'profiles': {exc}".replace("--profile: ", "")) from None
+    profiles = apply_overrides(policies, profiles, config, where)
     engine_options = AuditOptions(
         max_file_bytes=options.max_file_bytes or config.max_file_bytes or DEFAULT_MAX_FILE_BYTES,
         exclude=tuple(config.exclude) + tuple(options.exclude),
     )
-    return run_audit(target, policies, profiles, engine_options, target_label=str(target))
+    report = run_audit(root, policies, profiles, engine_options, target_label=label)
+
+    baseline_path = options.baseline
+    if baseline_path is None and config.baseline is not None:
+        baseline_path = root / config.baseline
+    entries = baseline_mod.load(baseline_path) if baseline_path is not None else None
+    changed = gitops.changed_lines(root, options.diff_base) if options.diff_base else None
+    report = postprocess.apply(
+        report,
+        root,
+        postprocess.PostOptions(
+            known_rules=frozenset(policies.rules), baseline=entries, changed=changed
+        ),
+    )
+    extra = dict(report.extra)
+    if git_info is not None:
+        extra["git"] = git_info
+    if baseline_path is not None:
+        extra["baseline_file"] = str(baseline_path)
+    if options.diff_base is not None:
+        extra["diff_base"] = options.diff_base
+    report = report.model_copy(update={"extra": extra})
+    return Audit(report, policies, config, config_file)
+
+
+def apply_overrides(
+    policies: PolicySet, profiles: Sequence[Profile], config: Config, where: str = "config"
+) -> list[Profile]:
+    """The profiles with the configuration's ``rules`` overrides: a disabled rule is removed,
+    a severity or parameters replace the profile's for that rule."""
+    if not config.rules:
+        return list(profiles)
+    for rule_id, override in config.rules.items():
+        if rule_id not in policies.rules:
+            raise CharterError(
+                f"{where}: field 'rules.{rule_id}': unknown rule; "
+                "run 'charter rules' for the ids or remove the entry"
+            )
+        if override.params:
+            rule = policies.rules[rule_id]
+            validate_params(rule, {**rule.params, **override.params}, f"{where} rules.{rule_id}")
+    out: list[Profile] = []
+    for profile in profiles:
+        refs = []
+        for ref in profile.rules:
+            change = config.rules.get(ref.id)
+            if change is None:
+                refs.append(ref)
+                continue
+            if change.disable:
+                continue
+            update: dict[str, Any] = {}
+            if change.severity is not None:
+                update["severity"] = change.severity
+            if change.params:
+                update["params"] = {**ref.params, **change.params}
+            refs.append(ref.model_copy(update=update))
+        out.append(profile.model_copy(update={"rules": tuple(refs)}))
+    return out
+
+
+def write_baseline(target: Path, output: Path, options: Options = Options()) -> int:
+    """Record the target's current findings (suppressed ones excepted) in ``output``; returns
+    how many were recorded."""
+    report = run(target, replace(options, baseline=None, diff_base=None, ref=None)).report
+    lines = postprocess.finding_lines(Path(target))
+    entries = baseline_mod.entries_for(report.findings, lines.line_text)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(baseline_mod.dumps(entries), encoding="utf-8")
+    except OSError as exc:
+        raise CharterError(f"{output}: cannot write baseline: {exc.strerror or exc}") from None
+    return len(entries)
 
 
 def policies_for(policy_dirs: Sequence[Path] = ()) -> PolicySet:
     return load_policies(list(policy_dirs))
 
 
-def gate(report: Report, fail_on: Severity | None) -> tuple[int, str]:
+# --- the gate --------------------------------------------------------------------------------
+
+MinScore = float | Mapping[str, float] | None
+
+
+def gate_settings(
+    config: Config, fail_on: str | None, min_score: float | None
+) -> tuple[Severity | None, MinScore]:
+    """The gate's threshold and score floor(s): flags win over config; fail-on defaults to
+    high, no score floor by default."""
+    chosen = fail_on if fail_on is not None else (config.fail_on or "high")
+    threshold = None if chosen == "none" else Severity(chosen)
+    floor: MinScore = min_score if min_score is not None else config.min_score
+    return threshold, floor
+
+
+def gate(report: Report, fail_on: Severity | None, min_score: MinScore = None) -> tuple[int, str]:
     """Exit code and reason: 2 if a rule errored, 1 if an active finding is at or above
-    ``fail_on``, else 0. ``None`` means never fail on findings."""
+    ``fail_on`` or a profile scores below its floor (the reason names every one that held),
+    else 0. ``fail_on=None`` means never fail on findings."""
     errors = [r.id for r in report.rules if r.status.value == "error"]
     if errors:
         return 2, f"rule(s) in error: {', '.join(errors)}; the audit is incomplete"
-    if fail_on is None:
-        return 0, "gate disabled (--fail-on none)"
-    failing = [f for f in report.active_findings() if f.severity.rank >= fail_on.rank]
-    if failing:
-        return 1, f"{len(failing)} finding(s) at or above {fail_on.value}"
-    return 0, f"no finding at or above {fail_on.value}"
+    reasons: list[str] = []
+    if fail_on is not None:
+        failing = [f for f in report.active_findings() if f.severity.rank >= fail_on.rank]
+        if failing:
+            counts = {s: sum(f.severity is s for f in failing) for s in Severity}
+            detail = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
+            reasons.append(f"{len(failing)} finding(s) at or above {fail_on.value} ({detail})")
+    for profile in report.profiles:
+        floor = min_score.get(profile.id) if isinstance(min_score, Mapping) else min_score
+        if floor is None or profile.score is None:
+            continue
+        if profile.score < floor:
+            reasons.append(f"profile {profile.id} scores {profile.score:.1f}, below {floor:g}")
+    if reasons:
+        return 1, "; ".join(reasons)
+    held = [f"no finding at or above {fail_on.value}" if fail_on else "gate on findings disabled"]
+    if min_score is not None:
+        held.append("every profile at or above its minimum score")
+    return 0, "; ".join(held)

@@ -19,9 +19,7 @@ import click
 import typer
 
 from charter import __version__, api
-from charter.config import load_config
 from charter.errors import CharterError
-from charter.models import Severity
 from charter.policy import PolicySet, load_policies
 from charter.reporters import REPORTERS
 
@@ -37,6 +35,10 @@ app = typer.Typer(
 class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
+    SARIF = "sarif"
+    MARKDOWN = "markdown"
+    JUNIT = "junit"
+    GITHUB = "github"
 
 
 class ListFormat(StrEnum):
@@ -72,7 +74,9 @@ PoliciesOpt = Annotated[
 
 @app.command()
 def audit(
-    path: Annotated[Path, typer.Argument(help="Repository to audit.")] = Path("."),
+    path: Annotated[
+        str, typer.Argument(help="Repository folder or git URL to audit.", metavar="PATH|GIT_URL")
+    ] = ".",
     profile: Annotated[
         list[str] | None, typer.Option("--profile", "-p", help="Profile id (repeatable).")
     ] = None,
@@ -83,18 +87,38 @@ def audit(
         FailOn | None,
         typer.Option("--fail-on", help="Lowest severity that fails the gate [default: high]."),
     ] = None,
+    min_score: Annotated[
+        float | None,
+        typer.Option("--min-score", min=0, max=100, help="Fail when a profile scores below N."),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Accept the findings recorded by 'charter baseline'."),
+    ] = None,
+    diff_base: Annotated[
+        str | None,
+        typer.Option("--diff-base", help="Report only lines changed since merge-base with REF."),
+    ] = None,
+    ref: Annotated[
+        str | None,
+        typer.Option("--ref", help="Audit this commit, branch or tag (working tree untouched)."),
+    ] = None,
 ) -> None:
-    """Audit PATH and report compliance per agent profile."""
-    options = api.Options(profiles=tuple(profile or ()), policy_dirs=tuple(policies or ()))
-    report = api.audit(path, options)
-    config, _ = load_config(path)
-    chosen = fail_on.value if fail_on is not None else (
-        config.fail_on.value if config.fail_on is not None else "high"
+    """Audit PATH (or a git URL) and report compliance per agent profile."""
+    options = api.Options(
+        profiles=tuple(profile or ()),
+        policy_dirs=tuple(policies or ()),
+        baseline=baseline,
+        diff_base=diff_base,
+        ref=ref,
     )
-    threshold = None if chosen == "none" else Severity(chosen)
-    code, reason = api.gate(report, threshold)
-    policy_set = load_policies(list(policies or ()) or [path / p for p in config.policies])
-    rendered = REPORTERS[fmt.value](report, policy_set)
+    result = api.run(path, options)
+    report = result.report
+    threshold, floor = api.gate_settings(
+        result.config, fail_on.value if fail_on is not None else None, min_score
+    )
+    code, reason = api.gate(report, threshold, floor)
+    rendered = REPORTERS[fmt.value](report, result.policies)
     if fmt is OutputFormat.TEXT:
         verdict = "PASS" if code == 0 else ("FAIL" if code == 1 else "ERROR")
         rendered += f"gate: {verdict} ({reason})\n"
@@ -102,6 +126,23 @@ def audit(
     if output is not None or fmt is not OutputFormat.TEXT:
         typer.echo(f"charter: gate {'holds' if code == 0 else 'fails'}: {reason}", err=True)
     raise typer.Exit(code)
+
+
+@app.command("baseline")
+def baseline_cmd(
+    path: Annotated[Path, typer.Argument(help="Repository to record.")] = Path(),
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Baseline file to write.")
+    ] = Path(".charter-baseline.json"),
+    profile: Annotated[
+        list[str] | None, typer.Option("--profile", "-p", help="Profile id (repeatable).")
+    ] = None,
+    policies: PoliciesOpt = None,
+) -> None:
+    """Record today's findings so that 'audit --baseline FILE' fails only on new ones."""
+    options = api.Options(profiles=tuple(profile or ()), policy_dirs=tuple(policies or ()))
+    count = api.write_baseline(path, output, options)
+    typer.echo(f"charter: recorded {count} finding(s) in {output}", err=True)
 
 
 def _policies(dirs: list[Path] | None) -> PolicySet:

@@ -7,13 +7,26 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from charter.errors import CharterError
 from charter.models import Severity
+
+
+class RuleOverride(BaseModel):
+    """How a repository adjusts one rule for every profile: severity, parameters, or off."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    severity: Severity | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    disable: bool = False
+
+
+FailOnSetting = Literal["critical", "high", "medium", "low", "none"]
 
 
 class Config(BaseModel):
@@ -22,10 +35,23 @@ class Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     profiles: tuple[str, ...] = ()
-    fail_on: Severity | None = Field(default=None, alias="fail-on")
+    fail_on: FailOnSetting | None = Field(default=None, alias="fail-on")
+    #: one floor for every profile, or a floor per profile id
+    min_score: float | dict[str, float] | None = Field(default=None, alias="min-score")
     exclude: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()
     max_file_bytes: int | None = Field(default=None, alias="max-file-bytes", gt=0)
+    rules: dict[str, RuleOverride] = Field(default_factory=dict)
+    baseline: str | None = None
+
+    @field_validator("min_score")
+    @classmethod
+    def _score_range(cls, value: float | dict[str, float] | None) -> Any:
+        floors = value.values() if isinstance(value, dict) else [] if value is None else [value]
+        for floor in floors:
+            if not 0 <= floor <= 100:
+                raise ValueError(f"{floor} is not a score between 0 and 100")
+        return value
 
 
 def _validate(data: Any, where: str) -> Config:
@@ -37,8 +63,14 @@ def _validate(data: Any, where: str) -> Config:
         return Config.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise CharterError(f"{where}: field '{loc}': {first['msg']}; fix or remove it") from None
+        loc = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-"))
+        kind = first["type"]
+        if kind == "extra_forbidden":
+            fix = "remove it or fix its spelling (see docs/ci.md for the settings)"
+        else:
+            got = first.get("input")
+            fix = "correct it" if isinstance(got, dict) else f"got {got!r}; correct the value"
+        raise CharterError(f"{where}: field '{loc}': {first['msg']}; {fix}") from None
 
 
 def load_config(root: Path) -> tuple[Config, Path | None]:
@@ -48,7 +80,10 @@ def load_config(root: Path) -> tuple[Config, Path | None]:
         try:
             data = yaml.safe_load(yml.read_text(encoding="utf-8"))
         except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
-            raise CharterError(f"{yml}: cannot read charter settings: {exc}".splitlines()[0]) from None
+            first = f"{exc}".splitlines()[0] if f"{exc}" else type(exc).__name__
+            raise CharterError(
+                f"{yml}: cannot read charter settings: {first}; fix the YAML syntax"
+            ) from None
         return _validate(data, str(yml)), yml
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():

@@ -48,6 +48,8 @@ from charter.repo import RepoIndex
 from charter.sources import DEFAULT_MAX_FILE_BYTES, ParseProblem, SourceFile
 
 PARSE_ERROR = "parse-error"
+#: rules every audit runs, whichever profiles are selected
+ALWAYS_ON = (PARSE_ERROR, "suppression-without-reason", "unused-suppression")
 
 
 @dataclass
@@ -84,8 +86,9 @@ def plan(policies: PolicySet, profiles: Sequence[Profile]) -> dict[str, RuleInst
     """One instance per distinct (rule, parameters) the selected profiles ask for."""
     instances: dict[str, RuleInstance] = {}
     wanted: list[tuple[Rule, dict[str, Any]]] = []
-    if PARSE_ERROR in policies.rules:
-        wanted.append((policies.rules[PARSE_ERROR], dict(policies.rules[PARSE_ERROR].params)))
+    for rule_id in ALWAYS_ON:
+        if rule_id in policies.rules:
+            wanted.append((policies.rules[rule_id], dict(policies.rules[rule_id].params)))
     for profile in profiles:
         for ref in profile.rules:
             rule = policies.rules[ref.id]

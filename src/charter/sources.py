@@ -192,6 +192,14 @@ class SourceFile:
         return None
 
     @cached_property
+    def directives(self) -> list[Any]:
+        """``charter: ignore[...]`` comments, as :class:`charter.suppressions.Directive`."""
+        from charter.suppressions import parse_directives
+
+        text = self.text
+        return [] if text is None else list(parse_directives(self.path, text, self.kind))
+
+    @cached_property
     def yaml_documents(self) -> list[Any] | None:
         """All documents of a YAML file, loaded safely; None if it does not parse."""
         text = self.text

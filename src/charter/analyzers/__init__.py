@@ -12,7 +12,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from charter.analyzers.base import Analyzer
-from charter.analyzers.engine_rules import ParseErrorAnalyzer
+from charter.analyzers.engine_rules import (
+    ParseErrorAnalyzer,
+    SuppressionWithoutReasonAnalyzer,
+    UnusedSuppressionAnalyzer,
+)
 from charter.analyzers.go.context_first import GoContextFirstAnalyzer
 from charter.analyzers.go.error_wrapping import GoErrorWrappingAnalyzer
 from charter.analyzers.go.no_sleep_sync import GoNoSleepSyncAnalyzer
@@ -34,6 +38,8 @@ REGISTRY: dict[str, type[Analyzer]] = {
     cls.name: cls
     for cls in (
         ParseErrorAnalyzer,
+        SuppressionWithoutReasonAnalyzer,
+        UnusedSuppressionAnalyzer,
         TypeHintsAnalyzer,
         SrcLayoutAnalyzer,
         PinnedProvidersAnalyzer,

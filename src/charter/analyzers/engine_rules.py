@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from charter.analyzers.base import Analyzer, Emitter
 from charter.sources import SourceFile
+from charter.suppressions import COMMENT_KINDS, TOKEN, missing_reason_message, unused_message
+
+if TYPE_CHECKING:
+    from charter.policy import PolicySet
 
 
 class ParseErrorAnalyzer(Analyzer):
@@ -22,3 +26,44 @@ class ParseErrorAnalyzer(Analyzer):
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
         _ = file.python_ast
+
+
+class SuppressionWithoutReasonAnalyzer(Analyzer):
+    """``charter: ignore[...]`` comments that give no reason after ``--``.
+
+    The directive still applies (see :mod:`charter.suppressions`); this rule keeps the missing
+    justification visible.
+    """
+
+    name: ClassVar[str] = "suppression-without-reason"
+    kinds: ClassVar[frozenset[str]] = COMMENT_KINDS
+    prefilter: ClassVar[tuple[str, ...]] = (TOKEN,)
+
+    def check_file(self, file: SourceFile, out: Emitter) -> None:
+        for directive in file.directives:
+            if directive.reason is None:
+                message = missing_reason_message(directive)
+                out.report(directive.line, message, column=directive.column)
+
+
+class UnusedSuppressionAnalyzer(Analyzer):
+    """Suppression comments that suppress nothing.
+
+    The file phase lists every rule id a directive names as a candidate (an unknown id is
+    always reported); :mod:`charter.postprocess` then keeps only the candidates whose rule ran
+    in the audit and matched no finding there.
+    """
+
+    name: ClassVar[str] = "unused-suppression"
+    kinds: ClassVar[frozenset[str]] = COMMENT_KINDS
+    prefilter: ClassVar[tuple[str, ...]] = (TOKEN,)
+    known: frozenset[str] = frozenset()
+
+    def bind(self, policies: PolicySet) -> None:
+        self.known = frozenset(policies.rules)
+
+    def check_file(self, file: SourceFile, out: Emitter) -> None:
+        for directive in file.directives:
+            for rule_id in directive.rules:
+                message = unused_message(rule_id, known=rule_id in self.known)
+                out.report(directive.line, message, column=directive.column)

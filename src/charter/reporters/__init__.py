@@ -9,11 +9,15 @@ from collections.abc import Callable
 
 from charter.models import Report
 from charter.policy import PolicySet
-from charter.reporters import json_report, text
+from charter.reporters import github, json_report, junit, markdown, sarif, text
 
 Reporter = Callable[[Report, PolicySet], str]
 
 REPORTERS: dict[str, Reporter] = {
     "text": text.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "markdown": markdown.render,
+    "junit": junit.render,
+    "github": github.render,
 }

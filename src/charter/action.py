@@ -1,0 +1,103 @@
+"""The GitHub Action's logic (``python -m charter.action``), run by ``action.yml``.
+
+One audit, then: the Markdown summary appended to ``$GITHUB_STEP_SUMMARY``, one annotation per
+active finding on stdout (workflow commands), the SARIF log written for
+``github/codeql-action/upload-sarif``, and ``score-<profile>``, ``scores`` (JSON),
+``sarif-file``, ``findings`` and ``gate`` written to ``$GITHUB_OUTPUT``. The exit code is the
+gate's: 0 holds, 1 fails, 2 the audit could not run.
+
+Inputs come from environment variables (``action.yml`` maps the action's inputs to them):
+``CHARTER_PATH``, ``CHARTER_PROFILES`` (comma or space separated), ``CHARTER_FAIL_ON``,
+``CHARTER_MIN_SCORE``, ``CHARTER_BASELINE``, ``CHARTER_SARIF_FILE``, ``CHARTER_DIFF_BASE``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from charter import api
+from charter.errors import CharterError
+from charter.reporters import github, markdown, sarif
+
+_SPLIT = re.compile(r"[\s,]+")
+_FAIL_ON = ("critical", "high", "medium", "low", "none")
+
+
+def _env(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _append(path: str | None, text: str) -> None:
+    if not path:
+        return
+    with Path(path).open("a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def options_from(env: Mapping[str, str]) -> tuple[str, api.Options, str | None, float | None]:
+    """The audit target, options, fail-on and min-score the inputs ask for."""
+    profiles = tuple(p for p in _SPLIT.split(env.get("CHARTER_PROFILES", "")) if p)
+    fail_on = _env(env, "CHARTER_FAIL_ON")
+    if fail_on is not None and fail_on not in _FAIL_ON:
+        raise CharterError(f"input 'fail-on': {fail_on!r}; use one of {', '.join(_FAIL_ON)}")
+    raw_score = _env(env, "CHARTER_MIN_SCORE")
+    try:
+        min_score = float(raw_score) if raw_score is not None else None
+    except ValueError:
+        raise CharterError(f"input 'min-score': {raw_score!r} is not a number 0-100") from None
+    baseline = _env(env, "CHARTER_BASELINE")
+    options = api.Options(
+        profiles=profiles,
+        baseline=Path(baseline) if baseline else None,
+        diff_base=_env(env, "CHARTER_DIFF_BASE"),
+    )
+    return _env(env, "CHARTER_PATH") or ".", options, fail_on, min_score
+
+
+def run(env: Mapping[str, str]) -> int:
+    """Do everything the action does; returns the exit code."""
+    target, options, fail_on, min_score = options_from(env)
+    result = api.run(target, options)
+    report = result.report
+    threshold, floor = api.gate_settings(result.config, fail_on, min_score)
+    code, reason = api.gate(report, threshold, floor)
+
+    verdict = "✅ gate holds" if code == 0 else "❌ gate fails"
+    summary = markdown.render(report, result.policies) + f"\n**{verdict}**: {reason}\n"
+    _append(env.get("GITHUB_STEP_SUMMARY"), summary)
+
+    sys.stdout.write(github.render(report, result.policies))
+    sarif_file = Path(_env(env, "CHARTER_SARIF_FILE") or "charter.sarif")
+    sarif_file.parent.mkdir(parents=True, exist_ok=True)
+    sarif_file.write_text(sarif.render(report, result.policies), encoding="utf-8")
+
+    scores = {p.id: p.score for p in report.profiles}
+    outputs = [f"score-{pid}={'' if s is None else f'{s:.1f}'}" for pid, s in scores.items()]
+    outputs += [
+        f"scores={json.dumps(scores, sort_keys=True)}",
+        f"sarif-file={sarif_file}",
+        f"findings={len(report.active_findings())}",
+        f"gate={'pass' if code == 0 else 'fail'}",
+    ]
+    _append(env.get("GITHUB_OUTPUT"), "".join(line + "\n" for line in outputs))
+    sys.stderr.write(f"charter: {'gate holds' if code == 0 else 'gate fails'}: {reason}\n")
+    return code
+
+
+def main() -> int:
+    try:
+        return run(os.environ)
+    except CharterError as exc:
+        sys.stdout.write(f"::error title=charter::{github.escape_data(str(exc))}\n")
+        sys.stderr.write(f"charter: error: {exc}\n")
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

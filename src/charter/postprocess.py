@@ -1,0 +1,189 @@
+"""After the engine: suppressions, baseline and diff mode, applied to a finished Report.
+
+The engine reports what is true of the code; this step decides what a team has accepted
+(suppression comments, a baseline) and what a change is responsible for (diff mode), then
+recomputes every rule status, profile count and score from the findings that remain active, so
+that every reporter and the gate see one consistent picture:
+
+- a suppressed or baselined finding stays in the report (``suppressed``/``baselined`` true) but
+  is not active; a rule whose findings are all inactive **passes** (its message says how many
+  were suppressed or baselined), and its ``findings`` count is its active findings;
+- in diff mode, findings outside the changed lines are dropped from the report altogether, so a
+  rule whose findings all lie outside the change passes too;
+- ``unused-suppression`` candidates from the engine are narrowed to directives that really
+  suppressed nothing (see :mod:`charter.suppressions`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from charter import baseline as baseline_mod
+from charter import suppressions
+from charter.engine import score
+from charter.models import Finding, ProfileReport, ProfileRule, Report, Status
+from charter.sources import SourceFile
+from charter.suppressions import COMMENT_KINDS, UNUSED_SUPPRESSION, Directive
+
+#: rule statuses under which a suppression of that rule can be judged unused
+_JUDGED = (Status.PASS, Status.FAIL, Status.NOT_APPLICABLE)
+
+
+@dataclass(frozen=True)
+class PostOptions:
+    """What to apply: a loaded baseline, the changed lines of diff mode, the known rule ids."""
+
+    known_rules: frozenset[str]
+    baseline: Sequence[baseline_mod.Entry] | None = None
+    changed: Mapping[str, Collection[int] | None] | None = None
+
+
+class _Files:
+    """Files with findings, read once through :class:`SourceFile`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._files: dict[str, SourceFile] = {}
+
+    def get(self, path: str) -> SourceFile:
+        if path not in self._files:
+            self._files[path] = SourceFile(self.root, path)
+        return self._files[path]
+
+    def line_text(self, path: str, line: int) -> str:
+        return self.get(path).line_text(line) if path else ""
+
+    def directives(self, paths: Collection[str]) -> list[Directive]:
+        out: list[Directive] = []
+        for path in sorted(paths):
+            if not path or not (self.root / path).is_file():
+                continue
+            file = self.get(path)
+            if file.kind in COMMENT_KINDS:
+                out.extend(file.directives)
+        return out
+
+
+def apply(report: Report, root: Path, options: PostOptions) -> Report:
+    """The report with suppressions, baseline and diff mode applied, statuses recomputed."""
+    files = _Files(root)
+    findings = list(report.findings)
+    directives = files.directives({f.path for f in findings})
+
+    applied = suppressions.apply(findings, directives)
+    findings = list(applied.findings)
+    findings = _narrow_unused(report, findings, directives, applied.used, options.known_rules)
+    if options.baseline is not None:
+        findings = baseline_mod.match(findings, options.baseline, files.line_text)
+    dropped = 0
+    if options.changed is not None:
+        kept = [f for f in findings if _in_change(f, options.changed)]
+        dropped = len(findings) - len(kept)
+        findings = kept
+
+    extra: dict[str, Any] = dict(report.extra)
+    extra["suppressed"] = sum(f.suppressed for f in findings)
+    extra["baselined"] = sum(f.baselined for f in findings)
+    if options.changed is not None:
+        extra["outside_diff"] = dropped
+    return recompute(report.model_copy(update={"findings": tuple(findings), "extra": extra}))
+
+
+def _in_change(finding: Finding, changed: Mapping[str, Collection[int] | None]) -> bool:
+    if finding.path not in changed:
+        return False
+    lines = changed[finding.path]
+    return lines is None or finding.line in lines
+
+
+def _narrow_unused(
+    report: Report,
+    findings: list[Finding],
+    directives: Sequence[Directive],
+    used: frozenset[tuple[Directive, str]],
+    known: frozenset[str],
+) -> list[Finding]:
+    ran = frozenset(r.id for r in report.rules if r.status in _JUDGED)
+    really = {
+        (d.path, d.line, message)
+        for d, _rule, message in suppressions.unused(directives, used, ran, known)
+    }
+    return [
+        f
+        for f in findings
+        if f.rule != UNUSED_SUPPRESSION or (f.path, f.line, f.message) in really
+    ]
+
+
+def recompute(report: Report) -> Report:
+    """Rule statuses, counts and profile scores from the report's active findings."""
+    active: Counter[str] = Counter()
+    inactive: Counter[str] = Counter()
+    for f in report.findings:
+        if f.suppressed or f.baselined:
+            inactive[f.rule] += 1
+        else:
+            active[f.rule] += 1
+
+    def status(old: Status, rule_id: str) -> Status:
+        if old not in (Status.PASS, Status.FAIL):
+            return old
+        return Status.FAIL if active[rule_id] else Status.PASS
+
+    def message(old_status: Status, old: str, rule_id: str) -> str:
+        if old_status is Status.FAIL and not active[rule_id]:
+            parts = []
+            if inactive[rule_id]:
+                parts.append(f"{inactive[rule_id]} finding(s) suppressed or baselined")
+            else:
+                parts.append("no finding on the changed lines")
+            return "; ".join(parts) + (f" ({old})" if old else "")
+        return old
+
+    rules = tuple(
+        r.model_copy(
+            update={
+                "status": status(r.status, r.id),
+                "findings": active[r.id],
+                "message": message(r.status, r.message, r.id),
+            }
+        )
+        for r in report.rules
+    )
+    profiles = tuple(_profile(p, status, message, active) for p in report.profiles)
+    return report.model_copy(update={"rules": rules, "profiles": profiles})
+
+
+def _profile(p: ProfileReport, status: Any, message: Any, active: Counter[str]) -> ProfileReport:
+    rows: list[ProfileRule] = [
+        r.model_copy(
+            update={
+                "status": status(r.status, r.id),
+                "findings": active[r.id],
+                "message": message(r.status, r.message, r.id),
+            }
+        )
+        for r in p.rules
+    ]
+    counts = Counter(r.status for r in rows)
+    return p.model_copy(
+        update={
+            "rules": tuple(rows),
+            "score": score((r.status, r.severity) for r in rows),
+            "passed": counts[Status.PASS],
+            "failed": counts[Status.FAIL],
+            "not_applicable": counts[Status.NOT_APPLICABLE],
+            "not_implemented": counts[Status.NOT_IMPLEMENTED],
+            "errors": counts[Status.ERROR],
+        }
+    )
+
+
+def finding_lines(root: Path) -> _Files:
+    """A reader of flagged lines for the baseline writer (files read once)."""
+    return _Files(root)
+

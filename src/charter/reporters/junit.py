@@ -1,0 +1,62 @@
+"""JUnit XML for CI test-report viewers: a testsuite per profile, a testcase per rule.
+
+A failing rule is a ``<failure>`` listing its active findings; a rule in error is an
+``<error>``; a rule that is not applicable or not implemented is ``<skipped>``.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+from charter.models import Finding, ProfileReport, Report, Status
+from charter.policy import PolicySet
+
+
+def _suite(profile: ProfileReport, findings: dict[str, list[Finding]]) -> ET.Element:
+    counts = Counter(r.status for r in profile.rules)
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": profile.id,
+            "tests": str(len(profile.rules)),
+            "failures": str(counts[Status.FAIL]),
+            "errors": str(counts[Status.ERROR]),
+            "skipped": str(counts[Status.NOT_APPLICABLE] + counts[Status.NOT_IMPLEMENTED]),
+        },
+    )
+    props = ET.SubElement(suite, "properties")
+    score = "n/a" if profile.score is None else f"{profile.score:.1f}"
+    ET.SubElement(props, "property", {"name": "score", "value": score})
+    for row in profile.rules:
+        case = ET.SubElement(
+            suite, "testcase", {"classname": f"charter.{profile.id}", "name": row.id}
+        )
+        if row.status is Status.FAIL:
+            found = findings.get(row.id, [])
+            failure = ET.SubElement(
+                case,
+                "failure",
+                {"message": f"{row.findings} finding(s): {row.title}", "type": row.severity.value},
+            )
+            failure.text = "\n".join(
+                f"{f.path}:{f.line}:{f.column}: {f.message}" for f in found
+            ) or row.message
+        elif row.status is Status.ERROR:
+            ET.SubElement(case, "error", {"message": row.message or "analyzer error"})
+        elif row.status in (Status.NOT_APPLICABLE, Status.NOT_IMPLEMENTED):
+            ET.SubElement(case, "skipped", {"message": f"{row.status.value}: {row.message}"})
+    return suite
+
+
+def render(report: Report, policies: PolicySet) -> str:
+    findings: dict[str, list[Finding]] = {}
+    for f in report.active_findings():
+        findings.setdefault(f.rule, []).append(f)
+    root = ET.Element("testsuites", {"name": f"charter {report.target}"})
+    suites = [_suite(p, findings) for p in report.profiles]
+    for key in ("tests", "failures", "errors", "skipped"):
+        root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
+    root.extend(suites)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

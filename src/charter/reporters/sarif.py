@@ -1,0 +1,193 @@
+"""SARIF 2.1.0 for GitHub code scanning (``github/codeql-action/upload-sarif``) and other viewers.
+
+One ``reportingDescriptor`` per rule that ran, carrying the rule's docs (help text and Markdown),
+a ``helpUri``, its default level, and the profile sentences it encodes under ``properties``. One
+result per finding with its real location (a repository-level finding is anchored on the file
+the analyzer named as its proof), ``partialFingerprints`` from the finding's stable fingerprint,
+``suppressions`` for suppressed findings (with the justification) and ``baselineState`` when a
+baseline was applied.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from charter.models import Finding, Report, RuleResult, Severity, Status
+from charter.policy import PolicySet, Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+#: where a rule's page lives when the rule names none (``help_uri`` in its YAML)
+RULES_URL = "https://github.com/charter-dev/charter/blob/main/policies/rules/{id}.yaml"
+INFORMATION_URI = "https://github.com/charter-dev/charter"
+FINGERPRINT_KEY = "charter/v1"
+
+LEVELS = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+}
+#: GitHub's security-severity scale, used for security rules only
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "2.0",
+}
+SECURITY_CATEGORIES = frozenset({"secrets", "security"})
+
+
+def help_uri(rule: Rule | None, rule_id: str) -> str:
+    if rule is not None and rule.help_uri:
+        return rule.help_uri
+    return RULES_URL.format(id=rule_id)
+
+
+def _help_markdown(rule: Rule) -> str:
+    parts = [f"**{rule.title}**", "", "### What it does", rule.docs.what.strip()]
+    parts += ["", "### Why is this bad?", rule.docs.why.strip()]
+    if rule.docs.example:
+        parts += ["", "### Example", "```", rule.docs.example.rstrip(), "```"]
+    if rule.docs.fix:
+        parts += ["", "### Use instead", "```", rule.docs.fix.rstrip(), "```"]
+    if rule.sources:
+        parts += ["", "### Profile sentences"]
+        parts += [
+            f"- {s.profile}{f' (line {s.line})' if s.line else ''}: “{s.quote}”"
+            for s in rule.sources
+        ]
+    if rule.docs.references:
+        parts += ["", "### References"] + [f"- {r}" for r in rule.docs.references]
+    return "\n".join(parts)
+
+
+def _help_text(rule: Rule) -> str:
+    text = f"{rule.docs.what.strip()}\n\nWhy: {rule.docs.why.strip()}"
+    if rule.docs.fix:
+        text += f"\n\nFix:\n{rule.docs.fix.rstrip()}"
+    return text
+
+
+def _descriptor(result: RuleResult, rule: Rule | None, profiles: list[str]) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "tags": sorted({rule.category if rule else "general", *profiles}),
+        "precision": "high",
+        "severity": result.severity.value,
+        "profiles": profiles,
+    }
+    descriptor: dict[str, Any] = {
+        "id": result.id,
+        "name": "".join(part.capitalize() for part in result.id.split("-")),
+        "shortDescription": {"text": result.title},
+        "helpUri": help_uri(rule, result.id),
+        "defaultConfiguration": {"level": LEVELS[result.severity]},
+        "properties": properties,
+    }
+    if rule is not None:
+        descriptor["fullDescription"] = {"text": rule.docs.what.strip()}
+        descriptor["help"] = {"text": _help_text(rule), "markdown": _help_markdown(rule)}
+        properties["sources"] = [s.model_dump(mode="json", exclude_none=True) for s in rule.sources]
+        if rule.category in SECURITY_CATEGORIES:
+            properties["tags"] = sorted({*properties["tags"], "security"})
+            properties["security-severity"] = SECURITY_SEVERITY[result.severity]
+    return descriptor
+
+
+def _location(finding: Finding) -> dict[str, Any]:
+    region: dict[str, Any] = {
+        "startLine": max(finding.line, 1),
+        "startColumn": max(finding.column, 1),
+    }
+    if finding.end_line is not None and finding.end_line >= finding.line:
+        region["endLine"] = finding.end_line
+        if finding.end_column is not None and (
+            finding.end_line > finding.line or finding.end_column > finding.column
+        ):
+            region["endColumn"] = finding.end_column
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": finding.path or ".", "uriBaseId": "%SRCROOT%"},
+            "region": region,
+        }
+    }
+
+
+def _result(finding: Finding, index: int, baseline_used: bool) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [_location(finding)],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+        "properties": {"severity": finding.severity.value},
+    }
+    if finding.suppressed:
+        suppression: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
+        if finding.suppression_reason:
+            suppression["justification"] = finding.suppression_reason
+        result["suppressions"] = [suppression]
+    if baseline_used:
+        result["baselineState"] = "unchanged" if finding.baselined else "new"
+    return result
+
+
+def build(report: Report, policies: PolicySet) -> dict[str, Any]:
+    """The SARIF log as a dict (what :func:`render` serialises)."""
+    in_profiles: dict[str, list[str]] = {}
+    for profile in report.profiles:
+        for row in profile.rules:
+            in_profiles.setdefault(row.id, []).append(profile.id)
+    results_by_id: dict[str, RuleResult] = {}
+    for r in report.rules:
+        if r.id not in results_by_id or r.severity.rank > results_by_id[r.id].severity.rank:
+            results_by_id[r.id] = r
+    for f in report.findings:  # a finding of a rule the report does not list still needs one
+        if f.rule not in results_by_id:
+            results_by_id[f.rule] = RuleResult(
+                id=f.rule, title=f.rule, severity=f.severity, status=Status.FAIL
+            )
+    ids = sorted(results_by_id)
+    index = {rule_id: i for i, rule_id in enumerate(ids)}
+    descriptors = [
+        _descriptor(results_by_id[i], policies.rules.get(i), sorted(set(in_profiles.get(i, []))))
+        for i in ids
+    ]
+    baseline_used = "baseline_file" in report.extra
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": report.tool.name,
+                "version": report.tool.version,
+                "semanticVersion": report.tool.version,
+                "informationUri": INFORMATION_URI,
+                "rules": descriptors,
+            }
+        },
+        "automationDetails": {"id": "charter/"},
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the audited repository"}}},
+        "results": [_result(f, index[f.rule], baseline_used) for f in report.findings],
+        "properties": {
+            "target": report.target,
+            "profiles": [
+                {"id": p.id, "title": p.title, "score": p.score} for p in report.profiles
+            ],
+        },
+    }
+    git = report.extra.get("git")
+    if isinstance(git, dict) and git.get("commit"):
+        run["properties"]["git"] = git
+        if git.get("remote"):
+            provenance: dict[str, Any] = {
+                "repositoryUri": git["remote"],
+                "revisionId": git["commit"],
+            }
+            if git.get("branch"):
+                provenance["branch"] = git["branch"]
+            run["versionControlProvenance"] = [provenance]
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def render(report: Report, policies: PolicySet) -> str:
+    return json.dumps(build(report, policies), indent=2, ensure_ascii=False) + "\n"
