@@ -1,0 +1,1 @@
+"""health-checks: services expose health in code, containers and orchestrator manifests."""

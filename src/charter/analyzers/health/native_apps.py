@@ -1,0 +1,115 @@
+"""HTTP servers, routes and gRPC servers in Go and JavaScript/TypeScript, found on the shared
+tree-sitter tree (``SourceFile.syntax_tree``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: calls that create or start an HTTP server (Go), by their ``pkg.Func`` text
+GO_SERVERS = frozenset(
+    {
+        "http.ListenAndServe",
+        "http.ListenAndServeTLS",
+        "http.NewServeMux",
+        "gin.Default",
+        "gin.New",
+        "echo.New",
+        "chi.NewRouter",
+        "mux.NewRouter",
+        "fiber.New",
+    }
+)
+GO_ROUTE_METHODS = frozenset(
+    {"HandleFunc", "Handle", "GET", "Get", "HEAD", "Head", "Any", "Path", "Method"}
+)
+GO_GRPC_SERVERS = frozenset({"grpc.NewServer"})
+GO_GRPC_HEALTH = frozenset({"grpc_health_v1.RegisterHealthServer", "health.NewServer"})
+
+JS_SERVERS = frozenset({"express", "fastify", "Fastify", "Koa", "Hono", "NestFactory.create"})
+JS_ROUTE_METHODS = frozenset({"get", "all", "head", "route"})
+
+
+def _text(node: Any) -> str:
+    raw = node.text
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw or "")
+
+
+def _string(node: Any) -> str | None:
+    """The value of a string literal node (Go or JS), or None."""
+    if node.type in {"interpreted_string_literal", "raw_string_literal", "string"}:
+        return _text(node)[1:-1]
+    if node.type == "template_string" and not any(
+        c.type == "template_substitution" for c in node.named_children
+    ):
+        return _text(node)[1:-1]
+    return None
+
+
+def _walk(root: Any) -> list[Any]:
+    out: list[Any] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type in {"call_expression", "new_expression", "composite_literal"}:
+            out.append(node)
+        stack.extend(reversed(node.children))
+    return out
+
+
+def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
+    """Servers, routes and gRPC servers of one Go or JS/TS file (None when none)."""
+    apps: list[dict[str, Any]] = []
+    routes: list[dict[str, Any]] = []
+    grpc: list[dict[str, Any]] = []
+    grpc_health = False
+    for node in _walk(tree.root_node):
+        line = node.start_point[0] + 1
+        if node.type == "composite_literal":
+            if lang == "go" and _text(node.child_by_field_name("type") or node) == "http.Server":
+                apps.append({"framework": "net/http", "name": "http.Server", "line": line})
+            continue
+        func = node.child_by_field_name("function") or node.child_by_field_name("constructor")
+        if func is None:
+            continue
+        name = _text(func)
+        args = node.child_by_field_name("arguments")
+        first = args.named_children[0] if args is not None and args.named_children else None
+        if lang == "go":
+            if name in GO_SERVERS:
+                apps.append({"framework": name.split(".")[0], "name": name, "line": line})
+            elif name in GO_GRPC_SERVERS:
+                grpc.append({"name": name, "line": line})
+            elif name in GO_GRPC_HEALTH:
+                grpc_health = True
+            elif func.type == "selector_expression":
+                field = func.child_by_field_name("field")
+                if field is not None and _text(field) in GO_ROUTE_METHODS and first is not None:
+                    path = _string(first)
+                    if path is not None:
+                        # Go 1.22 patterns: "GET /healthz", "example.com/healthz"
+                        path = path.split(" ", 1)[-1]
+                        if path.startswith("/"):
+                            routes.append({"path": path, "line": line, "prefixed": False})
+        else:
+            if name in JS_SERVERS:
+                apps.append({"framework": name.split(".")[0].lower(), "name": name, "line": line})
+            elif name in {"grpc.Server", "Server"} and "grpc" in text:
+                grpc.append({"name": name, "line": line})
+            elif func.type == "member_expression":
+                prop = func.child_by_field_name("property")
+                if prop is not None and _text(prop) in JS_ROUTE_METHODS and first is not None:
+                    path = _string(first)
+                    if path is not None and path.startswith("/"):
+                        routes.append({"path": path, "line": line, "prefixed": False})
+    if lang != "go" and ("grpc-health-check" in text or "HealthImplementation" in text):
+        grpc_health = True
+    if not (apps or routes or grpc):
+        return None
+    return {
+        "kind": "code",
+        "lang": lang,
+        "apps": apps[:1] if lang == "go" else apps,
+        "routes": routes,
+        "grpc": grpc,
+        "grpc_health": grpc_health,
+    }
