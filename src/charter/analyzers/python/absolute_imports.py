@@ -39,7 +39,7 @@ def _absolute_name(path: str, level: int, module: str | None) -> str | None:
     parts = list(PurePosixPath(path).parent.parts)
     if parts and parts[0] == "src":
         parts = parts[1:]
-    if level - 1 > len(parts):
+    if level - 1 >= len(parts):  # beyond the top-level package (or no package known)
         return None
     base = parts[: len(parts) - (level - 1)]
     name = ".".join([*base, *([module] if module else [])])

@@ -21,7 +21,7 @@ from charter.repo import RepoIndex
 
 _LEVELS = frozenset({"warn", "deny", "forbid"})
 _INNER = re.compile(r"^#!\[\s*(warn|deny|forbid)\s*\((?P<lints>.*)\)\s*\]$", re.DOTALL)
-_FLAG = re.compile(r"-[WD]\s*clippy::pedantic")
+_FLAG = re.compile(r"(?:-[WDF]|--(?:warn|deny|forbid))[\s=]*clippy::pedantic")
 
 
 def _level_on(value: Any) -> bool:
@@ -114,6 +114,16 @@ class RustClippyPedanticAnalyzer(Analyzer):
 
     def _rustflags_enable(self, repo: RepoIndex) -> bool:
         for path in (".cargo/config.toml", ".cargo/config"):
-            if repo.has(path) and _FLAG.search(repo.source(path).text or ""):
-                return True
+            data = repo.source(path).toml if repo.has(path) else None
+            if not data:
+                continue
+            tables = [data.get("build", {})]
+            targets = data.get("target", {})
+            if isinstance(targets, dict):
+                tables.extend(t for t in targets.values() if isinstance(t, dict))
+            for table in tables:
+                flags = table.get("rustflags", []) if isinstance(table, dict) else []
+                joined = flags if isinstance(flags, str) else " ".join(map(str, flags))
+                if _FLAG.search(joined):
+                    return True
         return False

@@ -39,9 +39,7 @@ class TypescriptStrictAnalyzer(Analyzer):
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         configs = [p for p in repo.named("tsconfig.json") if "node_modules/" not in p]
         if not configs:
-            sources = [
-                p for p in repo.of_kind("typescript") if not p.endswith(".d.ts")
-            ]
+            sources = [p for p in repo.of_kind("typescript") if not p.endswith(".d.ts")]
             if sources:
                 out.report(
                     1,
