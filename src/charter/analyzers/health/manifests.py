@@ -10,7 +10,10 @@ import yaml
 
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
-_URL_PATH = re.compile(r"https?://[^/\s\"'`]+(/[^\s\"'`|;&)\\]*)")
+_URL_PATH = re.compile(
+    r"(?:https?://[^/\s\"'`]+|\b(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]):\d+)"
+    r"(/[^\s\"'`|;&)\\]*)"
+)
 
 
 def url_paths(text: str) -> list[str]:

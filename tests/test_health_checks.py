@@ -1,0 +1,259 @@
+"""health-checks: what a user sees — the finding's place and words, the status, the evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import SAMPLES, audit_rule, write_tree
+
+from charter.analyzers.health.checks import serves
+from charter.analyzers.health.manifests import dockerfile_facts, url_paths
+from charter.sources import SourceFile
+
+RULE = "health-checks"
+
+
+def run(policies, tmp_path: Path, files: dict[str, str], params: dict | None = None):
+    write_tree(tmp_path, files)
+    report = audit_rule(policies, tmp_path, RULE, params)
+    result = next(r for r in report.rules if r.id == RULE)
+    findings = {f"{f.path}:{f.line}": f.message for f in report.findings if f.rule == RULE}
+    return result, findings
+
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: orders
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: orders:1
+          livenessProbe:
+            httpGet: {path: /healthz, port: 8000}
+          readinessProbe:
+            httpGet: {path: /ready, port: 8000}
+"""
+
+FASTAPI_APP = """\
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.get("/healthz")
+def healthz() -> str:
+    return "ok"
+"""
+
+
+def test_probe_on_a_path_the_app_does_not_serve_names_the_app(policies, tmp_path):
+    result, findings = run(
+        policies, tmp_path, {"src/orders/api.py": FASTAPI_APP, "k8s/deploy.yaml": DEPLOYMENT}
+    )
+    assert result.status.value == "fail"
+    assert findings == {
+        "k8s/deploy.yaml:13": "readinessProbe path /ready is not a route of orders.api:app"
+    }
+
+
+def test_missing_probes_name_workload_container_and_probe(policies, tmp_path):
+    manifest = """\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  template:
+    spec:
+      containers:
+        - name: collector
+          image: collector:2
+"""
+    _, findings = run(policies, tmp_path, {"agent.yaml": manifest})
+    assert findings == {
+        "agent.yaml:9": "DaemonSet agent: container `collector` has no livenessProbe and no "
+        "readinessProbe"
+    }
+
+
+def test_startup_probe_only_when_asked(policies, tmp_path):
+    files = {
+        "src/orders/api.py": FASTAPI_APP,
+        "k8s/deploy.yaml": DEPLOYMENT.replace("/ready,", "/healthz,"),
+    }
+    result, findings = run(policies, tmp_path, files)
+    assert (result.status.value, findings) == ("pass", {})
+    result, findings = run(policies, tmp_path, files, {"require_startup_probe": True})
+    assert findings == {
+        "k8s/deploy.yaml:9": "Deployment orders: container `api` has no startupProbe"
+    }
+
+
+def test_pass_lists_its_evidence(policies, tmp_path):
+    files = {
+        "src/orders/api.py": FASTAPI_APP,
+        "Dockerfile": "FROM python:3.12-slim\nHEALTHCHECK CMD curl -f http://localhost:8000/healthz\n",
+        "k8s/deploy.yaml": DEPLOYMENT.replace("/ready,", "/healthz,"),
+    }
+    result, findings = run(policies, tmp_path, files)
+    assert findings == {}
+    assert result.status.value == "pass"
+    assert result.evidence == (
+        "orders.api:app: health route /healthz at src/orders/api.py:6",
+        "Dockerfile:2: HEALTHCHECK (/healthz)",
+        "k8s/deploy.yaml:9: Deployment orders/api: livenessProbe /healthz, readinessProbe /healthz",
+    )
+
+
+def test_custom_health_paths(policies, tmp_path):
+    app = FASTAPI_APP.replace("/healthz", "/_alive")
+    result, findings = run(policies, tmp_path, {"src/orders/api.py": app})
+    assert findings == {
+        "src/orders/api.py:3": "orders.api:app (fastapi) serves no health route; add one such as "
+        "GET /healthz (liveness) and GET /readyz (readiness)"
+    }
+    result, findings = run(
+        policies, tmp_path, {"src/orders/api.py": app}, {"health_paths": ["/_alive"]}
+    )
+    assert (result.status.value, findings) == ("pass", {})
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "line"),
+    [
+        (
+            "app.py",
+            "from flask import Flask\napp = Flask(__name__)\n\n@app.route('/orders')\n"
+            "def orders():\n    return []\n",
+            2,
+        ),
+        (
+            "server.py",
+            "from aiohttp import web\napp = web.Application()\n"
+            "app.router.add_get('/orders', handler)\n",
+            2,
+        ),
+        ("main.go", 'package main\n\nimport "github.com/labstack/echo/v4"\n\nfunc main() {\n'
+         '\te := echo.New()\n\te.GET("/orders", list)\n}\n', 6),
+        ("src/index.ts", 'import Fastify from "fastify";\nconst app = Fastify();\n'
+         'app.get("/orders", async () => []);\n', 2),
+    ],
+)
+def test_apps_without_health_route_are_found(policies, tmp_path, path, code, line):
+    result, findings = run(policies, tmp_path, {path: code})
+    assert result.status.value == "fail"
+    assert list(findings) == [f"{path}:{line}"]
+
+
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/ping')\n"
+         "def ping():\n    return 'pong'\n"),
+        ("shop/urls.py", "from django.urls import path\nurlpatterns = [path('healthz/', h)]\n"),
+        ("server.py", "from aiohttp import web\napp = web.Application()\n"
+         "app.router.add_route('GET', '/health', h)\n"),
+        ("main.go", 'package main\n\nimport "github.com/go-chi/chi/v5"\n\nfunc main() {\n'
+         '\tr := chi.NewRouter()\n\tr.Get("/livez", live)\n}\n'),
+        ("grpc_server.py", "import grpc\nfrom grpc_health.v1 import health, health_pb2_grpc\n"
+         "server = grpc.server(pool)\n"
+         "health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)\n"),
+    ],
+)
+def test_health_routes_are_found_in_each_framework(policies, tmp_path, path, code):
+    result, findings = run(policies, tmp_path, {path: code})
+    assert (result.status.value, findings) == ("pass", {})
+
+
+def test_compose_service_inherits_the_dockerfile_check_but_not_none(policies, tmp_path):
+    compose = "services:\n  api:\n    build: ./api\n    ports: ['80:80']\n"
+    files = {"compose.yaml": compose, "api/Dockerfile": "FROM nginx:1.27\nHEALTHCHECK NONE\n"}
+    _, findings = run(policies, tmp_path, files)
+    assert set(findings) == {"compose.yaml:2", "api/Dockerfile:2"}
+    files["api/Dockerfile"] = "FROM nginx:1.27\nHEALTHCHECK CMD curl -f http://localhost/\n"
+    result, findings = run(policies, tmp_path, files)
+    assert (result.status.value, findings) == ("pass", {})
+
+
+def test_helm_template_is_skipped_with_a_note_not_a_parse_error(policies, tmp_path):
+    files = {
+        "chart/templates/deploy.yaml": "kind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+        "spec:\n  template:\n    spec:\n      containers:\n"
+        "      {{- toYaml .Values.c | nindent 8 }}\n",
+        "Dockerfile": "FROM alpine:3.20\nHEALTHCHECK CMD true\n",
+    }
+    write_tree(tmp_path, files)
+    report = audit_rule(policies, tmp_path, RULE)
+    result = next(r for r in report.rules if r.id == RULE)
+    assert result.status.value == "pass"
+    assert "skipped chart/templates/deploy.yaml: Helm template that is not plain YAML" in (
+        result.evidence
+    )
+    assert [f for f in report.findings if f.rule == "parse-error"] == []
+
+
+def test_tests_and_devcontainers_are_not_services(policies, tmp_path):
+    files = {
+        "tests/fixtures/Dockerfile": "FROM alpine\n",
+        ".devcontainer/Dockerfile": "FROM mcr.microsoft.com/devcontainers/python:3.12\n",
+    }
+    result, findings = run(policies, tmp_path, files)
+    assert (result.status.value, findings) == ("not_applicable", {})
+
+
+def test_the_legacy_sample_names_each_missing_piece(policies):
+    report = audit_rule(policies, SAMPLES / "legacy-service", RULE)
+    got = {f"{f.path}:{f.line}": f.message for f in report.findings if f.rule == RULE}
+    assert got["k8s/app.yaml:17"] == "Deployment orders: container `web` has no readinessProbe"
+    assert got["k8s/app.yaml:19"] == "livenessProbe path /health is not a route of orders.app:app"
+    assert got["Dockerfile:6"].startswith("HEALTHCHECK NONE")
+
+
+def test_the_compliant_sample_passes_with_evidence(policies):
+    report = audit_rule(policies, SAMPLES / "compliant-service", RULE)
+    result = next(r for r in report.rules if r.id == RULE)
+    assert result.status.value == "pass"
+    assert result.evidence == (
+        "orders.api:app: health route /healthz at src/orders/api.py:11",
+        "Dockerfile:14: HEALTHCHECK (/healthz)",
+        "deploy/k8s/deployment.yaml:20: Deployment orders/api: livenessProbe /healthz, "
+        "readinessProbe /readyz, startupProbe /healthz",
+    )
+
+
+@pytest.mark.parametrize(
+    ("routes", "path", "served"),
+    [
+        (["/healthz"], "/healthz", True),
+        (["/healthz/"], "/healthz", True),
+        (["/healthz"], "/api/v1/healthz", True),  # router mounted under a prefix
+        (["/orders/{order_id}"], "/orders/7", True),
+        (["/"], "/healthz", False),
+        (["/healthz"], "/healthz-deep", False),
+        (["/health"], "/ready", False),
+    ],
+)
+def test_serves(routes, path, served):
+    assert serves(routes, path) is served
+
+
+def test_url_paths_in_health_commands():
+    assert url_paths("curl -fsS http://localhost:8080/healthz?full=1 || exit 1") == ["/healthz"]
+    assert url_paths("wget -qO- 127.0.0.1:8080/healthz") == ["/healthz"]
+    assert url_paths("nc -z localhost 8080") == []
+    assert url_paths("python -c \"urlopen('http://localhost:8000/readyz')\"") == ["/readyz"]
+
+
+def test_final_stage_from_an_earlier_stage_inherits_its_healthcheck(tmp_path):
+    (tmp_path / "Dockerfile").write_text(
+        "FROM python:3.12 AS base\nHEALTHCHECK CMD true\nFROM base AS app\nFROM app\n"
+    )
+    facts = dockerfile_facts(SourceFile(tmp_path, "Dockerfile").dockerfile or [])
+    assert facts is not None
+    assert facts["line"] == 4
+    assert facts["healthcheck"] == {"line": 2, "none": False, "paths": []}
