@@ -23,6 +23,21 @@ from charter.analyzers.go.no_sleep_sync import GoNoSleepSyncAnalyzer
 from charter.analyzers.go.project_layout import GoProjectLayoutAnalyzer
 from charter.analyzers.health.checks import HealthChecksAnalyzer
 from charter.analyzers.python.absolute_imports import AbsoluteImportsAnalyzer
+from charter.analyzers.python.banned import BannedCallAnalyzer, BannedImportAnalyzer
+from charter.analyzers.python.context_managers import ContextManagersAnalyzer
+from charter.analyzers.python.dataframes import PolarsForDataframesAnalyzer, PolarsLazyAnalyzer
+from charter.analyzers.python.docstrings import DocstringsAnalyzer
+from charter.analyzers.python.f_strings import FStringsAnalyzer
+from charter.analyzers.python.http_timeouts import HttpTimeoutsAnalyzer
+from charter.analyzers.python.jwt_verification import JwtVerificationAnalyzer
+from charter.analyzers.python.no_blocking_in_async import NoBlockingInAsyncAnalyzer
+from charter.analyzers.python.no_explicit_any import NoExplicitAnyAnalyzer
+from charter.analyzers.python.no_silent_failures import NoSilentFailuresAnalyzer
+from charter.analyzers.python.parameterized_sql import ParameterizedSqlAnalyzer
+from charter.analyzers.python.pathlib_over_os_path import PathlibOverOsPathAnalyzer
+from charter.analyzers.python.retry_with_backoff import RetryWithBackoffAnalyzer
+from charter.analyzers.python.schema_validation import SchemaValidationAnalyzer
+from charter.analyzers.python.temporal_activity_policy import TemporalActivityPolicyAnalyzer
 from charter.analyzers.python.type_hints import TypeHintsAnalyzer
 from charter.analyzers.repo.src_layout import SrcLayoutAnalyzer
 from charter.analyzers.rust.clippy_pedantic import RustClippyPedanticAnalyzer
@@ -42,6 +57,23 @@ REGISTRY: dict[str, type[Analyzer]] = {
         SuppressionWithoutReasonAnalyzer,
         UnusedSuppressionAnalyzer,
         TypeHintsAnalyzer,
+        NoExplicitAnyAnalyzer,
+        PathlibOverOsPathAnalyzer,
+        FStringsAnalyzer,
+        ContextManagersAnalyzer,
+        NoBlockingInAsyncAnalyzer,
+        HttpTimeoutsAnalyzer,
+        NoSilentFailuresAnalyzer,
+        ParameterizedSqlAnalyzer,
+        JwtVerificationAnalyzer,
+        PolarsForDataframesAnalyzer,
+        PolarsLazyAnalyzer,
+        TemporalActivityPolicyAnalyzer,
+        RetryWithBackoffAnalyzer,
+        SchemaValidationAnalyzer,
+        DocstringsAnalyzer,
+        BannedImportAnalyzer,
+        BannedCallAnalyzer,
         SrcLayoutAnalyzer,
         PinnedProvidersAnalyzer,
         PinnedModulesAnalyzer,

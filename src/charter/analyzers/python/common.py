@@ -1,0 +1,187 @@
+"""What the Python code-pattern rules share: test-path filtering, the import map, literals.
+
+Every rule here runs on the standard ``ast`` tree in the engine's one batched walk and resolves
+names through :mod:`charter.analyzers.python.names` (one import map per file, shared by all of
+them). None needs LibCST: see ``names.py`` for the measurement behind that choice.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from charter.analyzers.base import TEST_PATH_GLOBS, AstAnalyzer, Emitter, path_matches
+from charter.analyzers.python.names import ImportMap, import_map, name_chain
+from charter.repo import RepoIndex
+from charter.sources import SourceFile
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+
+#: constructors of HTTP client objects that hold connections (and must be closed)
+REQUESTS_SESSIONS = frozenset({"requests.Session", "requests.session", "requests.sessions.Session"})
+HTTP_CLIENTS = REQUESTS_SESSIONS | {"httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"}
+
+
+class PythonRuleParams(BaseModel):
+    """Parameters every Python code-pattern rule takes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: also check test code (``tests/``, ``test_*.py``, ``conftest.py`` ...)
+    include_tests: bool = False
+    test_paths: tuple[str, ...] = TEST_PATH_GLOBS
+    #: globs of paths to leave out
+    exclude: tuple[str, ...] = ()
+
+
+class PythonRule(AstAnalyzer):
+    """An ``ast`` rule that skips test code unless asked, with the file's import map at hand."""
+
+    Params: ClassVar[type[BaseModel]] = PythonRuleParams
+    params: PythonRuleParams
+    imports: ImportMap
+
+    def applies_to(self, file: SourceFile) -> bool:
+        if file.kind != "python":
+            return False
+        if not self.params.include_tests and path_matches(file.path, self.params.test_paths):
+            return False
+        return not (self.params.exclude and path_matches(file.path, self.params.exclude))
+
+    def begin(self, file: SourceFile, out: Emitter) -> None:
+        super().begin(file, out)
+        tree = file.python_ast
+        self.imports = import_map(tree) if tree is not None else ImportMap(ast.Module([], []))
+
+    def qualify(self, node: ast.AST) -> str | None:
+        return self.imports.qualify(node)
+
+    def at(self, node: ast.AST, message: str) -> None:
+        """Report at the first line of ``node``."""
+        self.out.report(
+            getattr(node, "lineno", 1), message, column=getattr(node, "col_offset", 0) + 1
+        )
+
+
+class FunctionScopes:
+    """Mixin: ``def`` and ``async def`` both go to ``enter_function``/``exit_function``."""
+
+    def enter_function(self, node: FunctionNode) -> None:
+        """Called before the function's decorators, signature and body are walked."""
+
+    def exit_function(self, node: FunctionNode) -> None:
+        """Called after the function's body is walked."""
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.enter_function(node)
+
+    def leave_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.exit_function(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self.enter_function(node)
+
+    def leave_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self.exit_function(node)
+
+
+class RelevantRule(PythonRule):
+    """A rule that is not applicable unless some file has what it is about.
+
+    The file phase sets ``self.relevant = True`` when it meets that (an HTTP call, an
+    ``async def``, a Polars import ...); the repo phase says ``na_reason`` when no file did.
+    """
+
+    na_reason: ClassVar[str] = "nothing this rule checks"
+    relevant: bool
+
+    def begin(self, file: SourceFile, out: Emitter) -> None:
+        super().begin(file, out)
+        self.relevant = False
+
+    def end(self) -> None:
+        if self.relevant:
+            self.out.fact(True)
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        if not any(repo.facts(self).values()):
+            out.not_applicable(self.na_reason)
+
+
+def annotation_expr(node: ast.expr | None) -> ast.expr | None:
+    """An annotation as an expression: a string annotation (``"Any"``) parsed; None if absent
+    or unparsable."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            return ast.parse(node.value.strip(), mode="eval").body
+        except SyntaxError:
+            return None
+    return node
+
+
+def keyword(call: ast.Call, name: str) -> ast.keyword | None:
+    for kw in call.keywords:
+        if kw.arg == name:
+            return kw
+    return None
+
+
+def has_star_kwargs(call: ast.Call) -> bool:
+    """``f(**options)``: the call may pass anything by keyword."""
+    return any(kw.arg is None for kw in call.keywords)
+
+
+def is_none(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def is_str(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def dotted(node: ast.AST) -> str | None:
+    """``self.session`` for an attribute chain on a name, else None (a key for tracking)."""
+    parts = name_chain(node)
+    return ".".join(parts) if parts is not None else None
+
+
+def decorator_names(imports: ImportMap, node: FunctionNode | ast.ClassDef) -> list[str]:
+    """Qualified names of a definition's decorators (``@x(...)`` gives ``x``'s name)."""
+    names: list[str] = []
+    for deco in node.decorator_list:
+        target = deco.func if isinstance(deco, ast.Call) else deco
+        name = imports.qualify(target)
+        if name:
+            names.append(name)
+    return names
+
+
+def assigned_names(imports: ImportMap, tree: ast.AST, factories: frozenset[str]) -> set[str]:
+    """Last names of the variables and attributes bound to a call of one of ``factories``
+    (``s = requests.Session()``, ``self.client = httpx.Client()``, ``with X() as s``).
+
+    Matching callers on the last name (``self.session.get`` → ``session``) is how the rules
+    follow a client object from where it is made to where it is used without type inference.
+    """
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
+            if imports.qualify(node.value.func) in factories:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            for item in node.items:
+                expr = item.context_expr
+                if (
+                    isinstance(expr, ast.Call)
+                    and item.optional_vars is not None
+                    and imports.qualify(expr.func) in factories
+                ):
+                    targets.append(item.optional_vars)
+        for target in targets:
+            key = dotted(target)
+            if key:
+                names.add(key.rsplit(".", 1)[-1])
+    return names

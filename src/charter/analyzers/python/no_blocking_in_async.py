@@ -1,0 +1,108 @@
+"""no-blocking-in-async: blocking calls made directly in the body of an ``async def``.
+
+A call counts when the innermost function around it is an ``async def``: a ``def`` or
+``lambda`` nested in a coroutine runs wherever it is called (typically in a thread, through
+``asyncio.to_thread`` or ``run_in_executor``) and is left alone, and so is a blocking function
+passed by reference (``await asyncio.to_thread(time.sleep, 1)``). Blocking calls are the ones
+ruff's flake8-async rules name: ``time.sleep``, synchronous HTTP (``requests``, ``httpx``'s
+module functions and ``Client``, ``urllib.request.urlopen``, ``urllib3``, ``http.client``),
+``subprocess``/``os.system``, and synchronous file ``open()``. Not applicable when
+the code has no ``async def``.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import ClassVar
+
+from charter.analyzers.base import Emitter
+from charter.analyzers.python.common import FunctionNode, FunctionScopes, RelevantRule
+from charter.sources import SourceFile
+
+#: qualified name (or module prefix) → what to use instead
+BLOCKING: dict[str, str] = {
+    "time.sleep": "`await asyncio.sleep()`",
+    "requests": "an async client (`httpx.AsyncClient`, `aiohttp`)",
+    "urllib.request.urlopen": "an async client (`httpx.AsyncClient`, `aiohttp`)",
+    "urllib3": "an async client (`httpx.AsyncClient`, `aiohttp`)",
+    "http.client.HTTPConnection": "an async client (`httpx.AsyncClient`, `aiohttp`)",
+    "http.client.HTTPSConnection": "an async client (`httpx.AsyncClient`, `aiohttp`)",
+    "subprocess.run": "`asyncio.create_subprocess_exec()`",
+    "subprocess.call": "`asyncio.create_subprocess_exec()`",
+    "subprocess.check_call": "`asyncio.create_subprocess_exec()`",
+    "subprocess.check_output": "`asyncio.create_subprocess_exec()`",
+    "subprocess.getoutput": "`asyncio.create_subprocess_shell()`",
+    "subprocess.getstatusoutput": "`asyncio.create_subprocess_shell()`",
+    "subprocess.Popen": "`asyncio.create_subprocess_exec()`",
+    "os.system": "`asyncio.create_subprocess_shell()`",
+    "os.popen": "`asyncio.create_subprocess_shell()`",
+    "open": "`aiofiles.open()`, `anyio.open_file()` or `asyncio.to_thread()`",
+    "io.open": "`aiofiles.open()`, `anyio.open_file()` or `asyncio.to_thread()`",
+    "builtins.open": "`aiofiles.open()`, `anyio.open_file()` or `asyncio.to_thread()`",
+    "input": "`asyncio.to_thread(input)`",
+}
+HTTPX_SYNC = frozenset(
+    {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "Client"}
+)
+
+REQUESTS_SYNC = (HTTPX_SYNC - {"stream", "Client"}) | {"Session", "session"}
+URLLIB3_SYNC = frozenset(
+    {"request", "PoolManager", "HTTPConnectionPool", "HTTPSConnectionPool", "connection_from_url"}
+)
+
+
+def blocking_alternative(name: str) -> str | None:
+    """What to use instead of ``name`` in a coroutine, or None if it does not block."""
+    if name in BLOCKING:
+        return BLOCKING[name]
+    module, _, func = name.rpartition(".")
+    if module == "httpx" and func in HTTPX_SYNC:
+        return "`httpx.AsyncClient`"
+    if module in ("requests", "requests.api") and func in REQUESTS_SYNC:
+        return BLOCKING["requests"]
+    if module == "urllib3" and func in URLLIB3_SYNC:
+        return BLOCKING["urllib3"]
+    return None
+
+
+class NoBlockingInAsyncAnalyzer(FunctionScopes, RelevantRule):
+    """Report blocking calls whose innermost enclosing function is a coroutine."""
+
+    name: ClassVar[str] = "no-blocking-in-async"
+    prefilter: ClassVar[tuple[str, ...]] = ("async def",)
+    na_reason: ClassVar[str] = "the code has no `async def`"
+
+    def begin(self, file: SourceFile, out: Emitter) -> None:
+        super().begin(file, out)
+        self.functions: list[str] = []  # innermost last: the coroutine's name, or "" for a def
+
+    def enter_function(self, node: FunctionNode) -> None:
+        if isinstance(node, ast.AsyncFunctionDef):
+            self.relevant = True
+            self.functions.append(node.name)
+        else:
+            self.functions.append("")
+
+    def exit_function(self, node: FunctionNode) -> None:
+        self.functions.pop()
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        self.functions.append("")
+
+    def leave_Lambda(self, node: ast.Lambda) -> None:
+        self.functions.pop()
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if not self.functions or not self.functions[-1]:
+            return
+        name = self.qualify(node.func)
+        if name is None:
+            return
+        instead = blocking_alternative(name)
+        if instead is None:
+            return
+        self.at(
+            node,
+            f"blocking `{name}()` inside `async def {self.functions[-1]}` stalls the event "
+            f"loop: use {instead}",
+        )

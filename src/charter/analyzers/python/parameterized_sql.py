@@ -1,0 +1,196 @@
+"""parameterized-sql: SQL built from values by string formatting and handed to a driver.
+
+A call is checked when it takes SQL text: a method named ``execute``, ``executemany``,
+``executescript``, ``exec_driver_sql``, ``raw`` (Django), ``read_sql``/``read_sql_query``
+(pandas), ``fetch``/``fetchrow``/``fetchval`` (asyncpg), or SQLAlchemy's ``text()``. Its SQL
+argument (the first, or ``sql=``/``statement=``/``query=``/``operation=``) is reported when it is
+built with an f-string that interpolates something, ``%`` formatting, ``.format()`` or ``+``
+concatenation with a non-literal, directly or through a variable assigned (or ``+=``-extended)
+that way earlier in the same function or at module level. The text must look like SQL (a keyword
+such as SELECT, INSERT, UPDATE, DELETE, WHERE …), so ``executor.execute(f"job {n}")`` is not
+reported. A literal with ``%s``/``?``/``:name`` placeholders and the values passed separately is
+exactly what the rule asks for and passes; so does psycopg's ``sql.SQL(...).format(...)``.
+Not applicable when no such call is made.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import ClassVar
+
+from charter.analyzers.base import Emitter
+from charter.analyzers.python.common import (
+    FunctionNode,
+    FunctionScopes,
+    RelevantRule,
+    is_str,
+    keyword,
+)
+from charter.sources import SourceFile
+
+SQL_METHODS = frozenset(
+    {
+        "execute",
+        "executemany",
+        "executescript",
+        "exec_driver_sql",
+        "raw",
+        "read_sql",
+        "read_sql_query",
+        "fetch",
+        "fetchrow",
+        "fetchval",
+    }
+)
+TEXT_FUNCTIONS = frozenset(
+    {"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlmodel.text"}
+)
+SQL_KEYWORDS = ("sql", "statement", "query", "operation")
+LOOKS_LIKE_SQL = re.compile(
+    r"\b(select|insert|update|delete|create|drop|alter|merge|replace|truncate|grant|pragma|"
+    r"from|where|values|set|join|order\s+by|group\s+by|limit)\b",
+    re.IGNORECASE,
+)
+
+#: a variable's state in a scope: None = SQL text without values, str = how values were put in
+Tracked = str | None
+
+
+class ParameterizedSqlAnalyzer(FunctionScopes, RelevantRule):
+    """Report SQL assembled by string formatting and passed to an execute-like call."""
+
+    name: ClassVar[str] = "parameterized-sql"
+    prefilter: ClassVar[tuple[str, ...]] = (
+        "execute",
+        "text(",
+        "raw(",
+        "read_sql",
+        "fetch",
+    )
+    na_reason: ClassVar[str] = "the code executes no SQL"
+
+    def begin(self, file: SourceFile, out: Emitter) -> None:
+        super().begin(file, out)
+        self.scopes: list[dict[str, Tracked]] = [{}]
+
+    def enter_function(self, node: FunctionNode) -> None:
+        self.scopes.append({})
+
+    def exit_function(self, node: FunctionNode) -> None:
+        self.scopes.pop()
+
+    def _lookup(self, name: str) -> tuple[bool, Tracked]:
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return True, scope[name]
+        return False, None
+
+    def _literal_text(self, node: ast.AST) -> str:
+        return " ".join(
+            n.value
+            for n in ast.walk(node)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        )
+
+    def _is_sql_var(self, node: ast.AST) -> bool:
+        return isinstance(node, ast.Name) and self._lookup(node.id)[0]
+
+    def _formatting(self, node: ast.AST) -> str | None:
+        """How values were formatted into ``node``'s text, if they were."""
+        if isinstance(node, ast.JoinedStr):
+            if any(isinstance(v, ast.FormattedValue) for v in node.values):
+                return "an f-string"
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            if is_str(node.left) or self._is_sql_var(node.left):
+                return "`%` formatting"
+            return None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "format" and (
+                is_str(node.func.value) or self._is_sql_var(node.func.value)
+            ):
+                return "`.format()`"
+            return None
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            operands = self._flatten_add(node)
+            if any(is_str(o) or self._is_sql_var(o) for o in operands):
+                for operand in operands:
+                    inner = self._formatting(operand)
+                    if inner:
+                        return inner
+                if not all(is_str(o) or self._is_sql_var(o) for o in operands):
+                    return "string concatenation"
+            return None
+        if isinstance(node, ast.Name):
+            return self._lookup(node.id)[1]
+        return None
+
+    def _flatten_add(self, node: ast.AST) -> list[ast.AST]:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return self._flatten_add(node.left) + self._flatten_add(node.right)
+        return [node]
+
+    def _classify(self, value: ast.AST) -> tuple[bool, Tracked]:
+        """(is SQL text, how values were formatted in) for an assigned value."""
+        if isinstance(value, ast.Name):
+            return self._lookup(value.id)
+        if not LOOKS_LIKE_SQL.search(self._literal_text(value)):
+            return False, None
+        how = self._formatting(value)
+        return True, (f"{how} (line {getattr(value, 'lineno', '?')})" if how else None)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            return
+        name = node.targets[0].id
+        is_sql, how = self._classify(node.value)
+        if is_sql:
+            self.scopes[-1][name] = how
+        else:
+            self.scopes[-1].pop(name, None)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if not isinstance(node.target, ast.Name) or not isinstance(node.op, ast.Add):
+            return
+        known, how = self._lookup(node.target.id)
+        if not known:
+            is_sql, how = self._classify(node.value)
+            if not is_sql:
+                return
+        if how is None and not is_str(node.value) and not self._is_sql_var(node.value):
+            inner = self._formatting(node.value)
+            how = f"{inner or 'string concatenation'} (line {node.lineno})"
+        self.scopes[-1][node.target.id] = how
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        qualified = self.qualify(func)
+        if isinstance(func, ast.Attribute) and func.attr in SQL_METHODS:
+            label = f"`.{func.attr}()`"
+        elif qualified in TEXT_FUNCTIONS:
+            label = f"`{qualified}()`"
+        else:
+            return
+        sql: ast.AST | None = node.args[0] if node.args else None
+        if sql is None:
+            for name in SQL_KEYWORDS:
+                kw = keyword(node, name)
+                if kw is not None:
+                    sql = kw.value
+                    break
+        if sql is None:
+            return
+        self.relevant = True
+        if isinstance(sql, ast.Name):
+            how = self._lookup(sql.id)[1]
+        elif LOOKS_LIKE_SQL.search(self._literal_text(sql)):
+            how = self._formatting(sql)
+        else:
+            how = None
+        if how:
+            self.at(
+                node,
+                f"SQL built with {how} is passed to {label}: use placeholders and pass the "
+                "values as query parameters",
+            )

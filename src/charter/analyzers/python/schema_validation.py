@@ -1,0 +1,167 @@
+"""schema-validation: web handlers take and return schemas, not raw dicts.
+
+Applies to FastAPI, Starlette, Litestar, Flask and Quart apps (not applicable when no code
+imports one). A handler is a function decorated with ``@<app or router>.get/post/put/patch/
+delete/route/api_route/websocket``. Reported:
+
+- a handler parameter or return annotated with an untyped mapping: ``dict``, ``Dict``,
+  ``Mapping``, ``Any``, or ``dict[str, Any]`` (also inside ``Optional``/``| None``);
+  ``dict[str, int]`` is typed and passes, and so does any class (a Pydantic model, a
+  ``@dataclass``, a ``msgspec.Struct``);
+- the raw request body read without a schema: ``await request.json()`` on a parameter annotated
+  ``Request`` (FastAPI/Starlette), ``flask.request.get_json()`` / ``flask.request.json``
+  (Flask/Quart), unless it is handed straight to a call (``Item.model_validate(...)``,
+  ``Item(**...)``, ``schema.load(...)``), which is where validation happens.
+
+Handlers without a return annotation are not reported: FastAPI's ``response_model=`` or a
+returned model may carry the schema. Django views are not checked.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import ClassVar
+
+from charter.analyzers.base import Emitter
+from charter.analyzers.python.common import (
+    FunctionNode,
+    FunctionScopes,
+    RelevantRule,
+    annotation_expr,
+)
+from charter.sources import SourceFile
+
+FRAMEWORKS = ("fastapi", "starlette", "litestar", "flask", "quart")
+ROUTES = frozenset(
+    {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket", "head", "options"}
+)
+MAPPINGS = frozenset(
+    {
+        "dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+    }
+)
+ANY = frozenset({"typing.Any", "typing_extensions.Any", "object"})
+REQUESTS = frozenset(
+    {
+        "fastapi.Request",
+        "fastapi.requests.Request",
+        "starlette.requests.Request",
+        "litestar.Request",
+    }
+)
+FLASK_BODY = frozenset(
+    {f"{m}.request.{a}" for m in ("flask", "quart") for a in ("get_json", "json")}
+)
+
+
+class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
+    """Report handlers typed with raw dicts and raw request-body reads."""
+
+    name: ClassVar[str] = "schema-validation"
+    prefilter: ClassVar[tuple[str, ...]] = FRAMEWORKS
+    na_reason: ClassVar[str] = "no FastAPI, Starlette, Litestar, Flask or Quart app"
+
+    def begin(self, file: SourceFile, out: Emitter) -> None:
+        super().begin(file, out)
+        self.validated: set[int] = set()
+        #: per enclosing function: its parameters annotated as a framework ``Request``
+        self.request_params: list[set[str]] = []
+
+    def end(self) -> None:
+        self.relevant = self.imports.imports_any(FRAMEWORKS)
+        super().end()
+
+    # --- annotations ------------------------------------------------------------------------
+
+    def _raw(self, annotation: ast.expr | None) -> bool:
+        node = annotation_expr(annotation)
+        if node is None:
+            return False
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self._raw(node.left) or self._raw(node.right)
+        if isinstance(node, ast.Subscript):
+            base = self.qualify(node.value)
+            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if base in ("typing.Optional", "typing.Union", "typing.Annotated"):
+                targets = items[:1] if base == "typing.Annotated" else items
+                return any(self._raw(i) for i in targets)
+            if base in MAPPINGS:
+                return bool(items) and self.qualify(items[-1]) in ANY
+            return False
+        name = self.qualify(node)
+        return name in MAPPINGS or name in ANY
+
+    def _is_handler(self, node: FunctionNode) -> bool:
+        for deco in node.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            if isinstance(target, ast.Attribute) and target.attr in ROUTES:
+                return True
+        return False
+
+    def _enter(self, node: FunctionNode) -> None:
+        args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
+        self.request_params.append(
+            {a.arg for a in args if a.annotation and self.qualify(a.annotation) in REQUESTS}
+        )
+        if not self._is_handler(node):
+            return
+        for arg in args:
+            if self._raw(arg.annotation):
+                self.at(
+                    arg,
+                    f"handler `{node.name}` takes `{arg.arg}` as a raw mapping: declare a "
+                    "Pydantic model (or dataclass) so the body is validated",
+                )
+        if self._raw(node.returns):
+            assert node.returns is not None
+            self.at(
+                node.returns,
+                f"handler `{node.name}` returns a raw mapping: return a Pydantic model (or "
+                "dataclass) so the response has a schema",
+            )
+
+    def enter_function(self, node: FunctionNode) -> None:
+        self._enter(node)
+
+    def exit_function(self, node: FunctionNode) -> None:
+        self.request_params.pop()
+
+    # --- raw body reads ---------------------------------------------------------------------
+
+    def _validate(self, node: ast.AST) -> None:
+        self.validated.add(id(node))
+        if isinstance(node, ast.Await):
+            self.validated.add(id(node.value))
+        if isinstance(node, ast.Starred):
+            self._validate(node.value)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        for arg in node.args:
+            self._validate(arg)
+        for kw in node.keywords:
+            self._validate(kw.value)
+        if id(node) in self.validated:
+            return
+        func = node.func
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr == "json"
+            and isinstance(func.value, ast.Name)
+            and self.request_params
+            and func.value.id in self.request_params[-1]
+        ):
+            self.at(node, "raw `request.json()` body: declare a Pydantic model parameter instead")
+        elif self.qualify(func) in FLASK_BODY:
+            self.at(node, "raw `request.get_json()` body: validate it with a schema")
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if id(node) in self.validated or node.attr != "json":
+            return
+        if self.qualify(node) in FLASK_BODY and isinstance(node.ctx, ast.Load):
+            self.validated.add(id(node))
+            self.at(node, "raw `request.json` body: validate it with a schema")
