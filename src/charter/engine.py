@@ -8,12 +8,14 @@ everything into the frozen :class:`~charter.models.Report`.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ from charter.analyzers.base import (
     RawFinding,
     batched_ast_walk,
 )
-from charter.discovery import discover
+from charter.discovery import discover, split_undecodable
 from charter.models import (
     Finding,
     ManualItem,
@@ -328,7 +330,21 @@ def run_file_phase(
     root: Path, files: Sequence[str], instances: Sequence[RuleInstance], options: AuditOptions
 ) -> list[FileResult]:
     """Analyze every file; sequential here, one self-contained call per file."""
-    return [analyze_file(root, rel, instances, options.max_file_bytes) for rel in files]
+    with gc_paused():
+        return [analyze_file(root, rel, instances, options.max_file_bytes) for rel in files]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Syntax trees are acyclic and freed by reference counting; the cyclic collector only
+    rescans them over and over (measured: ~20% of the file phase on the stdlib)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def run_audit(
@@ -344,10 +360,12 @@ def run_audit(
     root = root.resolve()
     instances = plan(policies, profiles)
     inst_list = list(instances.values())
-    files = discover(root, options.exclude)
+    files, odd_names = split_undecodable(discover(root, options.exclude))
     t_discover = time.perf_counter()
 
     file_results = run_file_phase(root, files, inst_list, options)
+    for shown, why in odd_names:  # reported by parse-error, never analyzed
+        file_results.append(FileResult(shown, problems=[ParseProblem(shown, 1, 1, why, True)]))
     t_files = time.perf_counter()
 
     facts: dict[str, dict[str, list[Any]]] = {}

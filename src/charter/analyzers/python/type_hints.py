@@ -71,6 +71,7 @@ class TypeHintsAnalyzer(AstAnalyzer):
 
     name: ClassVar[str] = "type-hints"
     Params = TypeHintsParams
+    statements_only: ClassVar[bool] = True
     params: TypeHintsParams
 
     def applies_to(self, file: SourceFile) -> bool:
