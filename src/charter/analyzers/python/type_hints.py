@@ -81,7 +81,7 @@ class TypeHintsAnalyzer(AstAnalyzer):
             return False
         return not (self.params.exclude and path_matches(file.path, self.params.exclude))
 
-    def begin(self, file: SourceFile, out: object) -> None:  # type: ignore[override]
+    def begin(self, file: SourceFile, out: object) -> None:  # type: ignore[override,unused-ignore]
         super().begin(file, out)  # type: ignore[arg-type]
         self.scopes: list[str] = []
 
