@@ -12,11 +12,20 @@ from typing import Any
 from pydantic import ValidationError
 
 from charter.analyzers.base import Analyzer
+from charter.analyzers.ci.rules import (
+    CiDependencyScanAnalyzer,
+    CiRunsLintersAnalyzer,
+    CiRunsTestsAnalyzer,
+    CiSecurityScanAnalyzer,
+)
 from charter.analyzers.engine_rules import (
     ParseErrorAnalyzer,
     SuppressionWithoutReasonAnalyzer,
     UnusedSuppressionAnalyzer,
 )
+from charter.analyzers.generic.config_value import ConfigValueAnalyzer
+from charter.analyzers.generic.file_exists import FileExistsAnalyzer
+from charter.analyzers.generic.text_pattern import TextPatternAnalyzer
 from charter.analyzers.go.context_first import GoContextFirstAnalyzer
 from charter.analyzers.go.error_wrapping import GoErrorWrappingAnalyzer
 from charter.analyzers.go.no_sleep_sync import GoNoSleepSyncAnalyzer
@@ -39,7 +48,24 @@ from charter.analyzers.python.retry_with_backoff import RetryWithBackoffAnalyzer
 from charter.analyzers.python.schema_validation import SchemaValidationAnalyzer
 from charter.analyzers.python.temporal_activity_policy import TemporalActivityPolicyAnalyzer
 from charter.analyzers.python.type_hints import TypeHintsAnalyzer
+from charter.analyzers.repo.agent_build_plan import AgentBuildPlanAnalyzer
+from charter.analyzers.repo.agent_context_file import AgentContextFileAnalyzer
+from charter.analyzers.repo.agent_task_list import AgentTaskListAnalyzer
+from charter.analyzers.repo.api_documentation import ApiDocumentationAnalyzer
+from charter.analyzers.repo.coverage_threshold import CoverageThresholdAnalyzer
+from charter.analyzers.repo.dependency_lock import DependencyLockAnalyzer
+from charter.analyzers.repo.graceful_shutdown import GracefulShutdownAnalyzer
+from charter.analyzers.repo.linter_configured import LinterConfiguredAnalyzer
+from charter.analyzers.repo.metrics_exposed import MetricsExposedAnalyzer
+from charter.analyzers.repo.migrations_present import MigrationsPresentAnalyzer
+from charter.analyzers.repo.ruff_configured import RuffConfiguredAnalyzer
+from charter.analyzers.repo.setup_docs import SetupDocsAnalyzer
 from charter.analyzers.repo.src_layout import SrcLayoutAnalyzer
+from charter.analyzers.repo.strict_type_checking import StrictTypeCheckingAnalyzer
+from charter.analyzers.repo.structured_logging import StructuredLoggingAnalyzer
+from charter.analyzers.repo.tests_present import TestsPresentAnalyzer
+from charter.analyzers.repo.tracing import TracingAnalyzer
+from charter.analyzers.repo.typed_package_marker import TypedPackageMarkerAnalyzer
 from charter.analyzers.rust.clippy_pedantic import RustClippyPedanticAnalyzer
 from charter.analyzers.rust.no_unwrap import RustNoUnwrapAnalyzer
 from charter.analyzers.rust.unsafe_justified import RustUnsafeJustifiedAnalyzer
@@ -75,6 +101,31 @@ REGISTRY: dict[str, type[Analyzer]] = {
         BannedImportAnalyzer,
         BannedCallAnalyzer,
         SrcLayoutAnalyzer,
+        # repository, config, CI and agent workspace (issue 8)
+        TypedPackageMarkerAnalyzer,
+        StrictTypeCheckingAnalyzer,
+        RuffConfiguredAnalyzer,
+        StructuredLoggingAnalyzer,
+        MetricsExposedAnalyzer,
+        TracingAnalyzer,
+        GracefulShutdownAnalyzer,
+        MigrationsPresentAnalyzer,
+        TestsPresentAnalyzer,
+        CoverageThresholdAnalyzer,
+        DependencyLockAnalyzer,
+        CiRunsTestsAnalyzer,
+        CiRunsLintersAnalyzer,
+        CiDependencyScanAnalyzer,
+        CiSecurityScanAnalyzer,
+        AgentContextFileAnalyzer,
+        AgentTaskListAnalyzer,
+        AgentBuildPlanAnalyzer,
+        ApiDocumentationAnalyzer,
+        SetupDocsAnalyzer,
+        LinterConfiguredAnalyzer,
+        FileExistsAnalyzer,
+        ConfigValueAnalyzer,
+        TextPatternAnalyzer,
         PinnedProvidersAnalyzer,
         PinnedModulesAnalyzer,
         RequiredVersionAnalyzer,

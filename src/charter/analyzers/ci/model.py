@@ -1,0 +1,502 @@
+"""What the repository's CI runs: every command line and action, with where it is written.
+
+Sources, each parsed with PyYAML's composer (line numbers kept; nothing is constructed):
+
+- GitHub Actions workflows (``.github/workflows/*.yml``) and local composite actions: ``run:``
+  lines, ``uses:`` action references and their ``with:`` inputs;
+- GitLab CI (``.gitlab-ci.yml``, ``.gitlab/ci/**``): ``script``/``before_script``/
+  ``after_script`` lines, ``image:`` and ``include:`` templates (``Security/SAST.gitlab-ci.yml``);
+- CircleCI, Azure Pipelines, Bitbucket, Travis, Drone, Woodpecker, Buildkite, Cloud Build: the
+  same command keys; ``Jenkinsfile`` ``sh`` steps; scripts in a ``.ci/`` folder;
+- pre-commit (``.pre-commit-config.yaml``): hook ids, which count as CI when a CI step runs
+  ``pre-commit run`` (or the pre-commit action) or the config has a ``ci:`` section
+  (pre-commit.ci);
+- Dependabot and Renovate configs (dependency scanning without a step).
+
+A command is *followed* one level at a time (up to three): ``make test`` reads the ``test``
+target's recipe (and prerequisites) in the Makefile, ``./scripts/check.sh`` or ``.ci/run`` reads
+that script, ``tox``/``nox`` read their envs/sessions, ``npm test``/``npm run lint`` read
+``package.json`` scripts, ``hatch run``/``pdm run``/``poe``/``just`` read their tasks. So a
+``pytest`` inside a ``make test`` target that CI invokes counts, and the evidence says so.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+import yaml
+
+from charter.analyzers.base import path_matches
+from charter.repo import RepoIndex
+from charter.sources import SourceFile
+
+WORKFLOW_GLOBS = (
+    ".github/workflows/*.yml",
+    ".github/workflows/*.yaml",
+    ".github/actions/**/action.yml",
+    ".github/actions/**/action.yaml",
+    "action.yml",
+    "action.yaml",
+)
+YAML_CI_GLOBS = (
+    ".gitlab-ci.yml",
+    ".gitlab/ci/**/*.yml",
+    ".gitlab/ci/**/*.yaml",
+    ".circleci/config.yml",
+    ".circleci/config.yaml",
+    "azure-pipelines.yml",
+    "azure-pipelines.yaml",
+    ".azure-pipelines/**/*.yml",
+    "bitbucket-pipelines.yml",
+    ".travis.yml",
+    ".drone.yml",
+    ".woodpecker.yml",
+    ".woodpecker/*.yml",
+    ".buildkite/*.yml",
+    ".buildkite/*.yaml",
+    "cloudbuild.yaml",
+    "cloudbuild.yml",
+)
+TEXT_CI_GLOBS = ("Jenkinsfile", "**/Jenkinsfile", ".ci/*")
+PRECOMMIT_FILES = (".pre-commit-config.yaml", ".pre-commit-config.yml")
+DEPENDABOT_FILES = (".github/dependabot.yml", ".github/dependabot.yaml")
+RENOVATE_FILES = (
+    "renovate.json",
+    "renovate.json5",
+    ".renovaterc",
+    ".renovaterc.json",
+    ".github/renovate.json",
+    ".github/renovate.json5",
+    ".gitlab/renovate.json",
+)
+#: mapping keys whose scalar values (or lists of scalars) are commands or action references
+COMMAND_KEYS = frozenset(
+    {
+        "run",
+        "script",
+        "before_script",
+        "after_script",
+        "command",
+        "commands",
+        "bash",
+        "sh",
+        "pwsh",
+        "powershell",
+        "uses",
+        "pipe",
+        "image",
+        "template",
+        "task",
+        "args",
+        "entrypoint",
+        "orb",
+    }
+)
+#: a command segment that only installs a tool (``pip install ruff``) does not run it
+INSTALL = re.compile(
+    r"^\s*(?:sudo\s+)?(?:python3?\s+-m\s+)?(?:pip3?|uv\s+pip|uv\s+tool|uv\s+add|pipx|poetry\s+add|"
+    r"npm|yarn|pnpm|bun|apt(?:-get)?|apk|brew|go|cargo|gem|choco)\s+(?:install|add|i)\b"
+)
+SEGMENTS = re.compile(r"&&|\|\||;")
+PRECOMMIT_RUN = re.compile(r"\b(pre-commit|prek)\s+run\b|pre-commit/action|pre-commit-ci")
+MAX_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command line (or action reference / hook) and where it is written.
+
+    ``origin`` is the CI file line that leads to it when it was reached by following a
+    ``make`` target, a script or a task runner; otherwise it equals ``path:line``.
+    """
+
+    text: str
+    path: str
+    line: int
+    origin: str
+    kind: str = "run"  # run | uses | hook | include
+
+    def where(self) -> str:
+        here = f"{self.path}:{self.line}"
+        return here if self.origin == here else f"{here} (run by {self.origin})"
+
+
+@dataclass
+class CiModel:
+    """Everything CI runs, plus the pre-commit hooks and the dependency-update bots."""
+
+    ci_files: list[str] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
+    hooks: list[Step] = field(default_factory=list)
+    hooks_in_ci: bool = False
+    bots: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, name)
+
+    def ci_steps(self) -> list[Step]:
+        """What CI runs: its steps, and the pre-commit hooks when CI runs pre-commit."""
+        return self.steps + (self.hooks if self.hooks_in_ci else [])
+
+    def find(
+        self, tools: Iterable[tuple[str, re.Pattern[str]]], steps: list[Step] | None = None
+    ) -> list[tuple[str, Step]]:
+        hits: list[tuple[str, Step]] = []
+        for step in self.ci_steps() if steps is None else steps:
+            text = step.text
+            if step.kind == "run" and INSTALL.search(text):
+                text = " ; ".join(s for s in SEGMENTS.split(text) if not INSTALL.search(s))
+            for label, regex in tools:
+                if regex.search(text):
+                    hits.append((label, step))
+                    break
+        return hits
+
+
+_CACHE: weakref.WeakKeyDictionary[RepoIndex, CiModel] = weakref.WeakKeyDictionary()
+
+
+def ci_model(repo: RepoIndex) -> CiModel:
+    """The CI model of ``repo``, built once per audit and shared by every CI rule."""
+    model = _CACHE.get(repo)
+    if model is None:
+        model = _build(repo)
+        _CACHE[repo] = model
+    return model
+
+
+def tools(*pairs: tuple[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Compile (label, regex) pairs once."""
+    return tuple((label, re.compile(pattern)) for label, pattern in pairs)
+
+
+# --- building ---------------------------------------------------------------------------------
+
+
+def _build(repo: RepoIndex) -> CiModel:
+    model = CiModel()
+    direct: list[Step] = []
+    for path in repo.files:
+        if path_matches(path, WORKFLOW_GLOBS) or path_matches(path, YAML_CI_GLOBS):
+            model.ci_files.append(path)
+            direct.extend(_yaml_steps(repo.source(path)))
+        elif path_matches(path, TEXT_CI_GLOBS):
+            model.ci_files.append(path)
+            direct.extend(_text_steps(repo.source(path)))
+    model.steps = _follow(repo, direct)
+
+    for name in PRECOMMIT_FILES:
+        if repo.has(name):
+            file = repo.source(name)
+            model.hooks = list(_precommit_hooks(file))
+            docs = file.yaml_documents or []
+            if docs and isinstance(docs[0], dict) and "ci" in docs[0]:
+                model.hooks_in_ci = True
+    if any(PRECOMMIT_RUN.search(s.text) for s in model.steps):
+        model.hooks_in_ci = True
+
+    for name in DEPENDABOT_FILES:
+        if repo.has(name):
+            docs = repo.source(name).yaml_documents or []
+            if docs and isinstance(docs[0], dict) and docs[0].get("updates"):
+                model.bots.append((name, 1, "Dependabot"))
+    for name in RENOVATE_FILES:
+        if repo.has(name):
+            model.bots.append((name, 1, "Renovate"))
+    return model
+
+
+def _scalars(node: yaml.Node, key: str | None) -> Iterator[tuple[str | None, yaml.ScalarNode]]:
+    """(nearest mapping key, scalar) for every scalar under ``node``."""
+    if isinstance(node, yaml.ScalarNode):
+        yield key, node
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            yield from _scalars(item, key)
+    elif isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            name = k.value if isinstance(k, yaml.ScalarNode) else None
+            yield from _scalars(v, str(name) if name is not None else key)
+
+
+def _scalar_lines(node: yaml.ScalarNode) -> Iterator[tuple[int, str]]:
+    """Each line of a scalar with its 1-based file line (block scalars start a line below)."""
+    value = str(node.value)
+    first = node.start_mark.line + 1
+    if node.style in ("|", ">"):
+        first += 1
+    if node.style == ">":
+        # folded: the composer already joined lines; keep one entry per source line
+        yield first, value
+        return
+    for offset, text in enumerate(value.splitlines() or [""]):
+        yield first + offset, text
+
+
+def _yaml_steps(file: SourceFile) -> Iterator[Step]:
+    for doc in file.yaml_nodes or []:
+        for key, scalar in _scalars(doc, None):
+            if key is None:
+                continue
+            if key in COMMAND_KEYS:
+                kind = "uses" if key in ("uses", "orb", "pipe", "image") else "run"
+                if key == "template":
+                    kind = "include"
+                for line, text in _scalar_lines(scalar):
+                    stripped = text.strip()
+                    if stripped and not stripped.startswith("#"):
+                        yield Step(stripped, file.path, line, f"{file.path}:{line}", kind)
+
+
+_JENKINS_SH = re.compile(r"""\b(?:sh|bat|pwsh)\s*\(?\s*(?:script:\s*)?(['"]{1,3})(.+?)\1""")
+
+
+def _text_steps(file: SourceFile) -> Iterator[Step]:
+    jenkins = PurePosixPath(file.path).name == "Jenkinsfile"
+    for number, raw in enumerate(file.lines, start=1):
+        text = raw.strip()
+        if not text or text.startswith(("#", "//")):
+            continue
+        if jenkins:
+            match = _JENKINS_SH.search(text)
+            if not match:
+                continue
+            text = match.group(2)
+        yield Step(text, file.path, number, f"{file.path}:{number}")
+
+
+def _mapping(node: yaml.Node) -> dict[str, yaml.Node]:
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _precommit_hooks(file: SourceFile) -> Iterator[Step]:
+    """One step per hook: ``<id> <entry> <args…> (pre-commit hook, <repo>)`` at the id line."""
+    for doc in file.yaml_nodes or []:
+        repos = _mapping(doc).get("repos")
+        if not isinstance(repos, yaml.SequenceNode):
+            continue
+        for repo_node in repos.value:
+            repo_map = _mapping(repo_node)
+            url = repo_map.get("repo")
+            url_text = str(url.value) if isinstance(url, yaml.ScalarNode) else ""
+            hooks = repo_map.get("hooks")
+            if not isinstance(hooks, yaml.SequenceNode):
+                continue
+            for hook in hooks.value:
+                fields = _mapping(hook)
+                ident = fields.get("id")
+                if not isinstance(ident, yaml.ScalarNode):
+                    continue
+                words = [str(ident.value)]
+                for key in ("entry", "args"):
+                    if key in fields:
+                        words.extend(str(s.value) for _, s in _scalars(fields[key], key))
+                line = ident.start_mark.line + 1
+                text = f"{' '.join(words)} (pre-commit hook, {url_text})"
+                yield Step(text, file.path, line, f"{file.path}:{line}", "hook")
+
+
+# --- following make targets, scripts and task runners --------------------------------------
+
+_MAKE = re.compile(r"(?:^|[;&|]\s*|\s)(?:g?make)\s+((?:-\S+\s+(?:\S+\s+)?)*)([\w.\-/ ]+)")
+_RUNNERS = {
+    "npm": re.compile(r"\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?([\w:.\-]+)"),
+    "hatch": re.compile(r"\bhatch\s+run\s+(?:[\w\-]+:)?([\w\-]+)"),
+    "pdm": re.compile(r"\bpdm\s+run\s+([\w\-]+)"),
+    "poe": re.compile(r"\bpoe\s+([\w\-]+)"),
+    "just": re.compile(r"\bjust\s+([\w\-]+)"),
+}
+
+
+def _follow(repo: RepoIndex, steps: list[Step]) -> list[Step]:
+    out: list[Step] = []
+    kept: set[tuple[str, int, str]] = set()
+    seen: set[tuple[str, int]] = set()
+    frontier = [(s, 0) for s in steps]
+    while frontier:
+        step, depth = frontier.pop(0)
+        if (step.path, step.line, step.text) in kept:
+            continue
+        kept.add((step.path, step.line, step.text))
+        out.append(step)
+        if depth >= MAX_DEPTH or step.kind != "run":
+            continue
+        for path, line, text in _expand(repo, step.text):
+            if (path, line) in seen:
+                continue
+            seen.add((path, line))
+            frontier.append((Step(text, path, line, step.origin), depth + 1))
+    return out
+
+
+def _expand(repo: RepoIndex, command: str) -> Iterator[tuple[str, int, str]]:
+    """Lines that ``command`` runs indirectly, as (path, line, text)."""
+    make = _MAKE.search(command)
+    if make:
+        flags, targets = make.group(1), make.group(2).split()
+        folder = ""
+        chdir = re.search(r"-C\s+(\S+)", flags)
+        if chdir:
+            folder = chdir.group(1).strip("/") + "/"
+        makefile = next(
+            (folder + n for n in ("GNUmakefile", "makefile", "Makefile") if repo.has(folder + n)),
+            None,
+        )
+        if makefile:
+            yield from _make_recipes(repo.source(makefile), targets or ["__default__"])
+    try:
+        words = shlex.split(command, comments=True)
+    except ValueError:
+        words = command.split()
+    for word in words:
+        candidate = word.removeprefix("./")
+        scriptish = "/" in candidate or candidate.endswith((".sh", ".bash"))
+        if scriptish and repo.has(candidate) and repo.source(candidate).kind in ("shell", "other"):
+            file = repo.source(candidate)
+            for number, raw in enumerate(file.lines, start=1):
+                text = raw.strip()
+                if text and not text.startswith("#"):
+                    yield candidate, number, text
+    if re.search(r"\btox\b", command) and repo.has("tox.ini"):
+        yield from _ini_commands(repo.source("tox.ini"), "testenv", "commands")
+    if re.search(r"\bnox\b", command) and repo.has("noxfile.py"):
+        file = repo.source("noxfile.py")
+        for number, raw in enumerate(file.lines, start=1):
+            if "session.run" in raw:
+                yield "noxfile.py", number, raw.strip()
+    for runner, regex in _RUNNERS.items():
+        match = regex.search(command)
+        if match:
+            yield from _runner_task(repo, runner, match.group(1))
+
+
+def _make_recipes(file: SourceFile, targets: list[str]) -> Iterator[tuple[str, int, str]]:
+    """Recipe lines of ``targets`` (and their prerequisites) in a Makefile."""
+    rules: dict[str, tuple[list[str], list[tuple[int, str]]]] = {}
+    order: list[str] = []
+    current: list[str] = []
+    rule_line = re.compile(r"^([A-Za-z0-9_.\-/ %$(){}]+?)\s*::?(?![=])\s*(.*)$")
+    for number, raw in enumerate(file.lines, start=1):
+        if raw.startswith("\t"):
+            for name in current:
+                rules[name][1].append((number, raw.strip().lstrip("@-+ ")))
+            continue
+        match = rule_line.match(raw)
+        if match and not raw.startswith((" ", "#")) and "=" not in match.group(1):
+            names = match.group(1).split()
+            prereqs = match.group(2).split(";")[0].split()
+            current = [n for n in names if not n.startswith(".")]
+            for name in current:
+                rules.setdefault(name, ([], []))[0].extend(prereqs)
+                order.append(name)
+            inline = match.group(2).split(";", 1)
+            if len(inline) == 2 and inline[1].strip():
+                for name in current:
+                    rules[name][1].append((number, inline[1].strip()))
+        elif raw.strip() and not raw.startswith("#"):
+            current = []
+    wanted = [order[0]] if targets == ["__default__"] and order else targets
+    done: set[str] = set()
+    while wanted:
+        name = wanted.pop(0)
+        if name in done or name not in rules:
+            continue
+        done.add(name)
+        prereqs, recipe = rules[name]
+        wanted.extend(prereqs)
+        for number, text in recipe:
+            if text:
+                yield file.path, number, text
+
+
+def _ini_commands(file: SourceFile, prefix: str, key: str) -> Iterator[tuple[str, int, str]]:
+    section = ""
+    in_key = False
+    for number, raw in enumerate(file.lines, start=1):
+        stripped = raw.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1]
+            in_key = False
+            continue
+        if not section.startswith(prefix):
+            continue
+        if re.match(rf"^{key}\s*=", raw):
+            in_key = True
+            value = raw.split("=", 1)[1].strip()
+            if value:
+                yield file.path, number, value
+            continue
+        if in_key and raw[:1].isspace() and stripped:
+            yield file.path, number, stripped
+        elif stripped:
+            in_key = False
+
+
+def _runner_task(repo: RepoIndex, runner: str, task: str) -> Iterator[tuple[str, int, str]]:
+    if runner == "npm" and repo.has("package.json"):
+        file = repo.source("package.json")
+        data = file.json
+        scripts = data.get("scripts", {}) if isinstance(data, dict) else {}
+        if isinstance(scripts, dict) and isinstance(scripts.get(task), str):
+            line = _line_of(file, f'"{task}"')
+            yield file.path, line, scripts[task]
+        return
+    if runner == "just":
+        for name in ("justfile", "Justfile", ".justfile"):
+            if repo.has(name):
+                yield from _just_recipe(repo.source(name), task)
+        return
+    if not repo.has("pyproject.toml"):
+        return
+    file = repo.source("pyproject.toml")
+    data = file.toml or {}
+    tool = data.get("tool", {}) if isinstance(data, dict) else {}
+    found: Any = None
+    if runner == "hatch":
+        for env in (tool.get("hatch", {}).get("envs", {}) or {}).values():
+            if isinstance(env, dict) and task in (env.get("scripts") or {}):
+                found = env["scripts"][task]
+                break
+    elif runner == "pdm":
+        found = (tool.get("pdm", {}).get("scripts", {}) or {}).get(task)
+    elif runner == "poe":
+        found = (tool.get("poe", {}).get("tasks", {}) or {}).get(task)
+    for text in _flatten(found):
+        yield file.path, _line_of(file, task), text
+
+
+def _flatten(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _flatten(item)
+    elif isinstance(value, dict):
+        for key in ("cmd", "shell", "script", "call", "sequence", "composite"):
+            if key in value:
+                yield from _flatten(value[key])
+
+
+def _just_recipe(file: SourceFile, task: str) -> Iterator[tuple[str, int, str]]:
+    inside = False
+    for number, raw in enumerate(file.lines, start=1):
+        if re.match(rf"^@?{re.escape(task)}\b[^:=]*:(?!=)", raw):
+            inside = True
+            continue
+        if inside:
+            if raw[:1].isspace() and raw.strip():
+                yield file.path, number, raw.strip().lstrip("@")
+            elif raw.strip():
+                inside = False
+
+
+def _line_of(file: SourceFile, needle: str) -> int:
+    for number, raw in enumerate(file.lines, start=1):
+        if needle in raw:
+            return number
+    return 1

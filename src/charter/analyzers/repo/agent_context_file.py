@@ -1,0 +1,52 @@
+"""agent-context-file: the agent's project context file (``CLAUDE.md``) is committed."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from charter.analyzers.base import Analyzer, Emitter
+from charter.repo import RepoIndex
+
+
+class AgentContextFileParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: accepted locations, first one preferred (and named in the finding)
+    paths: tuple[str, ...] = Field(default=("CLAUDE.md", ".claude/CLAUDE.md"), min_length=1)
+
+
+class AgentContextFileAnalyzer(Analyzer):
+    """Pass when one of ``paths`` exists and is not blank; the finding sits at the preferred
+    path (the file to create) or at the blank file."""
+
+    name: ClassVar[str] = "agent-context-file"
+    Params = AgentContextFileParams
+    params: AgentContextFileParams
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        blank: list[str] = []
+        for path in self.params.paths:
+            if repo.has(path):
+                text = repo.source(path).text or ""
+                if text.strip():
+                    out.evidence(f"{path} ({len(text.splitlines())} lines)")
+                    return
+                blank.append(path)
+        if blank:
+            out.report(
+                1,
+                f"{blank[0]} is empty: describe the project's conventions, stack, commands and "
+                "coding standards for the agent",
+                path=blank[0],
+            )
+            return
+        others = " or ".join(self.params.paths[1:])
+        also = f" (or {others})" if others else ""
+        out.report(
+            1,
+            f"no agent context file: create {self.params.paths[0]}{also} with the project's "
+            "conventions, technology stack, commands and coding standards",
+            path=self.params.paths[0],
+        )

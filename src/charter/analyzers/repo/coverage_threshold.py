@@ -1,0 +1,138 @@
+"""coverage-threshold: a coverage floor of at least 80% is enforced."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from charter.analyzers.base import Analyzer, Emitter
+from charter.analyzers.ci.model import ci_model
+from charter.analyzers.repo.project import (
+    find_line,
+    ini_line,
+    ini_parse,
+    python_anchor,
+    python_code,
+    toml_line,
+)
+from charter.repo import RepoIndex
+
+CLI_FLAG = re.compile(r"(?:--cov-fail-under|--fail-under)[=\s]+(\d+(?:\.\d+)?)")
+INI_FILES = (
+    (".coveragerc", "report"),
+    ("setup.cfg", "coverage:report"),
+    ("tox.ini", "coverage:report"),
+)
+PYTEST_INI = (("pytest.ini", "pytest"), ("setup.cfg", "tool:pytest"), ("tox.ini", "pytest"))
+LINE_RATE = re.compile(r"<coverage\b[^>]*\bline-rate=\"([0-9.]+)\"")
+
+
+class CoverageThresholdParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    minimum: float = Field(default=80, ge=0, le=100)
+
+
+class CoverageThresholdAnalyzer(Analyzer):
+    """Find every coverage floor: ``fail_under`` in ``[tool.coverage.report]``, ``.coveragerc``,
+    ``setup.cfg``/``tox.ini`` ``[coverage:report]``; ``--cov-fail-under`` in pytest ``addopts``;
+    ``--cov-fail-under``/``coverage report --fail-under`` in a CI step. Pass when one is at least
+    ``minimum``; each lower one is reported at its line. A committed ``coverage.xml`` whose
+    line rate is below the minimum is reported too."""
+
+    name: ClassVar[str] = "coverage-threshold"
+    Params = CoverageThresholdParams
+    params: CoverageThresholdParams
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        if not python_code(repo):
+            out.not_applicable("the repository has no (non-test) Python code")
+            return
+        floors = self._floors(repo)
+        minimum = self.params.minimum
+        good = [f for f in floors if f[2] >= minimum]
+        for path, line, value in good:
+            out.evidence(f"coverage floor {value:g}% at {path}:{line}")
+        if not good:
+            for path, line, value in floors:
+                out.report(
+                    line,
+                    f"coverage floor is {value:g}%, below the required {minimum:g}%: raise it",
+                    path=path,
+                )
+            if not floors:
+                out.report(
+                    1,
+                    f"no coverage floor: set fail_under = {minimum:g} in "
+                    "[tool.coverage.report] (or pass --cov-fail-under to pytest in CI)",
+                    path=python_anchor(repo) or "pyproject.toml",
+                )
+        for path in repo.named("coverage.xml"):
+            text = repo.source(path).text or ""
+            match = LINE_RATE.search(text[:4096])
+            if match and float(match.group(1)) * 100 < minimum:
+                out.report(
+                    find_line(repo.source(path), r"<coverage\b"),
+                    f"committed coverage report shows {float(match.group(1)) * 100:.1f}% line "
+                    f"coverage, below {minimum:g}%",
+                    path=path,
+                )
+
+    def _floors(self, repo: RepoIndex) -> list[tuple[str, int, float]]:
+        floors: list[tuple[str, int, float]] = []
+        data = repo.pyproject or {}
+        tool = data.get("tool", {}) if isinstance(data, dict) else {}
+        report = (
+            tool.get("coverage", {}).get("report", {})
+            if isinstance(tool.get("coverage"), dict)
+            else {}
+        )
+        file = repo.source("pyproject.toml") if repo.has("pyproject.toml") else None
+        if file is not None and isinstance(report, dict) and "fail_under" in report:
+            value = _number(report["fail_under"])
+            if value is not None:
+                floors.append(
+                    ("pyproject.toml", toml_line(file, "tool.coverage.report", "fail_under"), value)
+                )
+        pytest_opts = (
+            tool.get("pytest", {}).get("ini_options", {})
+            if isinstance(tool.get("pytest"), dict)
+            else {}
+        )
+        addopts = pytest_opts.get("addopts") if isinstance(pytest_opts, dict) else None
+        if file is not None and addopts:
+            text = " ".join(addopts) if isinstance(addopts, list) else str(addopts)
+            for match in CLI_FLAG.finditer(text):
+                line = find_line(file, r"--cov-fail-under")
+                floors.append(("pyproject.toml", line, float(match.group(1))))
+        for name, section in INI_FILES:
+            if repo.has(name):
+                ini_file = repo.source(name)
+                parser = ini_parse(ini_file)
+                if parser is not None and parser.has_option(section, "fail_under"):
+                    value = _number(parser.get(section, "fail_under"))
+                    if value is not None:
+                        floors.append((name, ini_line(ini_file, section, "fail_under"), value))
+        for name, section in PYTEST_INI:
+            if repo.has(name):
+                ini_file = repo.source(name)
+                parser = ini_parse(ini_file)
+                if parser is not None and parser.has_option(section, "addopts"):
+                    for match in CLI_FLAG.finditer(parser.get(section, "addopts")):
+                        floors.append(
+                            (name, find_line(ini_file, r"--cov-fail-under"), float(match.group(1)))
+                        )
+        model = ci_model(repo)
+        for step in model.steps:
+            for match in CLI_FLAG.finditer(step.text):
+                floors.append((step.path, step.line, float(match.group(1))))
+        return sorted(set(floors))
+
+
+def _number(value: object) -> float | None:
+    try:
+        return float(str(value))
+    except ValueError:
+        return None

@@ -1,0 +1,111 @@
+"""setup-docs: the README says how to set the project up, run it and test it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import ClassVar
+
+from markdown_it import MarkdownIt
+
+from charter.analyzers.base import Analyzer, Emitter
+from charter.repo import RepoIndex
+from charter.sources import SourceFile
+
+READMES = (
+    "README.md",
+    "README.rst",
+    "README.txt",
+    "README",
+    "readme.md",
+    "Readme.md",
+    "README.markdown",
+)
+#: topic -> (heading words, commands that show the topic without a heading)
+TOPICS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "setup": (
+        re.compile(
+            r"\b(install|installation|setup|set up|getting started|quick ?start|"
+            r"prerequisites|requirements|development|local development)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(pip install|uv sync|uv pip install|poetry install|pdm install|"
+            r"pipenv install|npm (ci|install)|yarn install|pnpm install|go mod download|"
+            r"go build|cargo build|docker compose (up|build)|docker-compose up|"
+            r"make (install|setup|dev)|bundle install)\b"
+        ),
+    ),
+    "run": (
+        re.compile(
+            r"\b(usage|run|running|start|starting|serve|serving|deploy|deployment|"
+            r"how to run)\b",
+            re.I,
+        ),
+        re.compile(
+            r"\b(uvicorn|gunicorn|python3? -m \w|flask run|manage\.py runserver|"
+            r"npm (run )?(start|dev)|go run|cargo run|docker (compose )?(up|run)|"
+            r"docker-compose up|make (run|serve|start|up)|uv run \w)"
+        ),
+    ),
+    "test": (
+        re.compile(r"\b(test|tests|testing)\b", re.I),
+        re.compile(
+            r"\b(pytest|go test|cargo test|npm (run )?test|make (test|check)|tox|nox|"
+            r"hatch test)\b"
+        ),
+    ),
+}
+
+
+def _headings_and_code(file: SourceFile) -> tuple[list[str], str]:
+    text = file.text or ""
+    if PurePosixPath(file.path).suffix.lower() in (".md", ".markdown"):
+        tokens = MarkdownIt("commonmark").parse(text)
+        headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+        code = "\n".join(t.content for t in tokens if t.type in ("fence", "code_block", "inline"))
+        return headings, code
+    # reStructuredText / plain text: a title is a line underlined with = - ~ ^ * #
+    lines = file.lines
+    headings = [
+        lines[i]
+        for i in range(len(lines) - 1)
+        if lines[i].strip() and re.fullmatch(r"([=\-~^*#])\1{2,}\s*", lines[i + 1])
+    ]
+    return headings, text
+
+
+class SetupDocsAnalyzer(Analyzer):
+    """A root README that covers setup, running and testing, each shown by a heading (e.g.
+    "Installation", "Usage", "Testing") or by the command itself (``pip install -e .``,
+    ``uvicorn app:app``, ``pytest``)."""
+
+    name: ClassVar[str] = "setup-docs"
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        readme = next((p for p in READMES if repo.has(p)), None)
+        if readme is None:
+            out.report(
+                1,
+                "no README: add README.md with setup, run and test instructions",
+                path="README.md",
+            )
+            return
+        headings, code = _headings_and_code(repo.source(readme))
+        missing = []
+        for topic, (heading_re, command_re) in TOPICS.items():
+            heading = next((h for h in headings if heading_re.search(h)), None)
+            command = command_re.search(code)
+            if heading is not None:
+                out.evidence(f"{topic}: section '{heading.strip()}' in {readme}")
+            elif command is not None:
+                out.evidence(f"{topic}: `{command.group(0)}` in {readme}")
+            else:
+                missing.append(topic)
+        if missing:
+            out.report(
+                1,
+                f"{readme} has no {' / '.join(missing)} instructions: add a section with the "
+                "commands (e.g. Installation: `pip install -e .`, Usage, Testing: `pytest`)",
+                path=readme,
+            )
