@@ -162,3 +162,14 @@ def test_suppressed_findings_stay_in_json(tmp_path: Path):
     (f,) = [f for f in data["findings"] if f["rule"] == "type-hints"]
     assert f["suppressed"] is True and f["suppression_reason"] == "ok"
     assert data["extra"]["suppressed"] == 1
+
+
+def test_yaml_block_scalars_are_not_comments():
+    text = (
+        "key: value  # charter: ignore[k8s-resource-limits] -- batch job, sized by the queue\n"
+        "example: |\n"
+        "  def f(a):  # charter: ignore[type-hints]\n"
+        "quoted: '# charter: ignore[x]'\n"
+    )
+    (d,) = parse_directives("deploy.yaml", text, "yaml")
+    assert (d.line, d.rules) == (1, ("k8s-resource-limits",))

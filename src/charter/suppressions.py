@@ -14,7 +14,8 @@ without one still applies, but is itself reported (rule ``suppression-without-re
 directive that suppresses nothing is reported too (rule ``unused-suppression``).
 
 Python comments are found with :mod:`tokenize`, so text inside string literals is never taken
-for a directive; other files are scanned line by line for ``#`` and ``//`` comments.
+for a directive; in YAML, text inside scalars (e.g. code in a ``|`` block) is skipped using
+PyYAML's scanner; other files are scanned line by line for ``#`` and ``//`` comments.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import re
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+import yaml
 
 from charter.models import Finding
 
@@ -137,6 +140,24 @@ def _plain_comments(text: str) -> list[tuple[int, int, str, bool]]:
     return out
 
 
+def _outside_yaml_scalars(
+    text: str, comments: list[tuple[int, int, str, bool]]
+) -> list[tuple[int, int, str, bool]]:
+    """The comments that are not text inside a YAML scalar (e.g. code in a block literal)."""
+    try:
+        spans = [
+            ((tok.start_mark.line + 1, tok.start_mark.column + 1),
+             (tok.end_mark.line + 1, tok.end_mark.column + 1))
+            for tok in yaml.scan(text)
+            if isinstance(tok, yaml.ScalarToken)
+        ]
+    except yaml.YAMLError:
+        return comments
+    return [
+        c for c in comments if not any(start <= (c[0], c[1]) < end for start, end in spans)
+    ]
+
+
 def parse_directives(path: str, text: str, kind: str = "other") -> list[Directive]:
     """Every directive in a file's text, in line order."""
     if TOKEN not in text:
@@ -146,6 +167,8 @@ def parse_directives(path: str, text: str, kind: str = "other") -> list[Directiv
         comments = _python_comments(text)
     if comments is None:
         comments = _plain_comments(text)
+        if kind == "yaml":
+            comments = _outside_yaml_scalars(text, comments)
     directives: list[Directive] = []
     for line, column, comment, alone in comments:
         directive = _parse_comment(path, line, column, comment, alone)
