@@ -116,3 +116,10 @@ def test_missing_baseline_file_is_a_one_line_error(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and "baseline file not found" in err
+
+
+def test_first_baseline_when_config_names_a_file_not_yet_written(tmp_path: Path):
+    root = write_tree(tmp_path / "repo", {"app.py": OLD, ".charter.yml": "baseline: base.json\n"})
+    assert api.write_baseline(root, root / "base.json", OPTIONS) == 2
+    report = api.audit(root, OPTIONS)
+    assert hints(report) == [("app.py", 1, True), ("app.py", 5, True)]

@@ -41,6 +41,8 @@ class Options:
     diff_base: str | None = None
     #: audit this commit, branch or tag instead of the working tree (or a remote's default)
     ref: str | None = None
+    #: apply the configuration's ``baseline`` when ``baseline`` is unset
+    config_baseline: bool = True
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def _audit_tree(root: Path, label: str, git_info: dict[str, Any] | None, options
     report = run_audit(root, policies, profiles, engine_options, target_label=label)
 
     baseline_path = options.baseline
-    if baseline_path is None and config.baseline is not None:
+    if baseline_path is None and config.baseline is not None and options.config_baseline:
         baseline_path = root / config.baseline
     entries = baseline_mod.load(baseline_path) if baseline_path is not None else None
     changed = gitops.changed_lines(root, options.diff_base) if options.diff_base else None
@@ -169,7 +171,8 @@ def apply_overrides(
 def write_baseline(target: Path, output: Path, options: Options = Options()) -> int:
     """Record the target's current findings (suppressed ones excepted) in ``output``; returns
     how many were recorded."""
-    report = run(target, replace(options, baseline=None, diff_base=None, ref=None)).report
+    plain = replace(options, baseline=None, diff_base=None, ref=None, config_baseline=False)
+    report = run(target, plain).report
     lines = postprocess.finding_lines(Path(target))
     entries = baseline_mod.entries_for(report.findings, lines.line_text)
     try:
