@@ -96,3 +96,14 @@ def test_repo_level_finding_is_anchored_on_its_proof_file(tmp_path: Path):
     assert [
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in layout
     ] == ["orders/__init__.py"]
+
+
+def test_cli_writes_sarif_to_output(tmp_path: Path, capsys):
+    from charter.cli import main
+
+    root = write_tree(tmp_path / "repo", {"app.py": SRC})
+    out = tmp_path / "reports" / "charter.sarif"
+    args = ["audit", str(root), "-p", "ci-test", "--policies", str(DATA / "policies")]
+    assert main([*args, "--format", "sarif", "--output", str(out)]) == 1
+    assert capsys.readouterr().err.startswith("charter: gate fails: 2 finding(s) at or above high")
+    jsonschema.validate(json.loads(out.read_text(encoding="utf-8")), SCHEMA)

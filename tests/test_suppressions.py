@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers import write_tree
+from hypothesis import given
+from hypothesis import strategies as st
 
 from charter import api
 from charter.models import Report
@@ -173,3 +175,20 @@ def test_yaml_block_scalars_are_not_comments():
     )
     (d,) = parse_directives("deploy.yaml", text, "yaml")
     assert (d.line, d.rules) == (1, ("k8s-resource-limits",))
+
+
+ids = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6}){0,2}", fullmatch=True),
+               min_size=1, max_size=4, unique=True)
+reasons = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=40)
+
+
+@given(ids=ids, reason=reasons, leader=st.sampled_from(["#", "//", "# noqa: E501  #"]),
+       whole=st.booleans())
+def test_directive_round_trip(ids, reason, leader, whole):
+    form = "ignore-file" if whole else "ignore"
+    tail = f" -- {reason}" if reason else ""
+    text = f"x = 1  {leader} charter: {form}[{', '.join(ids)}]{tail}\n"
+    (d,) = parse_directives("conf.ini", text, "ini")
+    assert d.rules == tuple(ids)
+    assert d.reason == (reason.strip() or None)
+    assert d.whole_file is whole and d.line == 1 and not d.own_line
