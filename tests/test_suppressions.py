@@ -192,3 +192,10 @@ def test_directive_round_trip(ids, reason, leader, whole):
     assert d.rules == tuple(ids)
     assert d.reason == (reason.strip() or None)
     assert d.whole_file is whole and d.line == 1 and not d.own_line
+
+
+def test_oversized_files_are_not_reported_as_skipped_by_these_rules(tmp_path: Path):
+    dump = "INSERT INTO t VALUES (1);\n" * 200
+    root = write_tree(tmp_path, {"dump.sql": dump, "app.py": "X = 1\n"})
+    report = api.audit(root, api.replace(OPTIONS, max_file_bytes=1000))
+    assert [f.path for f in report.findings if f.rule == "parse-error"] == []

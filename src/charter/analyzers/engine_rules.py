@@ -28,7 +28,24 @@ class ParseErrorAnalyzer(Analyzer):
         _ = file.python_ast
 
 
-class SuppressionWithoutReasonAnalyzer(Analyzer):
+class _DirectiveAnalyzer(Analyzer):
+    """Reads ``charter: ignore`` comments in files that can carry comments."""
+
+    kinds: ClassVar[frozenset[str]] = COMMENT_KINDS
+    prefilter: ClassVar[tuple[str, ...]] = (TOKEN,)
+
+    def applies_to(self, file: SourceFile) -> bool:
+        """Within the size cap only: a large SQL dump or YAML fixture that no other rule reads
+        must not become a "skipped" parse-error finding on these rules' account."""
+        if file.kind not in self.kinds:
+            return False
+        try:
+            return file.abspath.stat().st_size <= file.max_bytes
+        except OSError:
+            return False
+
+
+class SuppressionWithoutReasonAnalyzer(_DirectiveAnalyzer):
     """``charter: ignore[...]`` comments that give no reason after ``--``.
 
     The directive still applies (see :mod:`charter.suppressions`); this rule keeps the missing
@@ -36,8 +53,6 @@ class SuppressionWithoutReasonAnalyzer(Analyzer):
     """
 
     name: ClassVar[str] = "suppression-without-reason"
-    kinds: ClassVar[frozenset[str]] = COMMENT_KINDS
-    prefilter: ClassVar[tuple[str, ...]] = (TOKEN,)
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
         for directive in file.directives:
@@ -46,7 +61,7 @@ class SuppressionWithoutReasonAnalyzer(Analyzer):
                 out.report(directive.line, message, column=directive.column)
 
 
-class UnusedSuppressionAnalyzer(Analyzer):
+class UnusedSuppressionAnalyzer(_DirectiveAnalyzer):
     """Suppression comments that suppress nothing.
 
     The file phase lists every rule id a directive names as a candidate (an unknown id is
@@ -55,8 +70,6 @@ class UnusedSuppressionAnalyzer(Analyzer):
     """
 
     name: ClassVar[str] = "unused-suppression"
-    kinds: ClassVar[frozenset[str]] = COMMENT_KINDS
-    prefilter: ClassVar[tuple[str, ...]] = (TOKEN,)
     known: frozenset[str] = frozenset()
 
     def bind(self, policies: PolicySet) -> None:
