@@ -18,11 +18,13 @@ from typing import Any
 from charter import baseline as baseline_mod
 from charter import gitops, postprocess
 from charter.analyzers import validate_params
+from charter.cache import default_cache_dir
 from charter.config import Config, load_config
 from charter.engine import AuditOptions, run_audit
 from charter.errors import CharterError
 from charter.models import Report, Severity
 from charter.policy import PolicySet, Profile, load_policies, select_profiles
+from charter.profile_import import DEFAULT_GLOBS, repo_profiles
 from charter.sources import DEFAULT_MAX_FILE_BYTES
 
 
@@ -43,6 +45,18 @@ class Options:
     ref: str | None = None
     #: apply the configuration's ``baseline`` when ``baseline`` is unset
     config_baseline: bool = True
+    #: also report on the agent profiles the repository ships (None: as configured)
+    repo_profiles: bool | None = None
+    #: where to look for them (globs); empty: the configuration's, else the defaults
+    repo_profile_globs: tuple[str, ...] = ()
+    #: file-phase worker processes; 0 = one per CPU
+    jobs: int = 0
+    #: result cache folder (None with ``use_cache``: the user cache folder)
+    cache_dir: Path | None = None
+    #: reuse results of unchanged files and rule inputs from earlier audits
+    use_cache: bool = False
+    #: show a progress bar on stderr for long audits
+    progress: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,10 +116,14 @@ def _audit_tree(root: Path, label: str, git_info: dict[str, Any] | None, options
         if options.profiles or config_file is None:
             raise
         raise CharterError(f"{where}: field 'profiles': {exc}".replace("--profile: ", "")) from None
-    profiles = apply_overrides(policies, profiles, config, where)
+    found = _repo_profiles(root, policies, config, options)
+    profiles = apply_overrides(policies, [*profiles, *found], config, where)
     engine_options = AuditOptions(
         max_file_bytes=options.max_file_bytes or config.max_file_bytes or DEFAULT_MAX_FILE_BYTES,
         exclude=tuple(config.exclude) + tuple(options.exclude),
+        jobs=options.jobs,
+        cache_dir=(options.cache_dir or default_cache_dir()) if options.use_cache else None,
+        progress=options.progress,
     )
     report = run_audit(root, policies, profiles, engine_options, target_label=label)
 
@@ -128,8 +146,21 @@ def _audit_tree(root: Path, label: str, git_info: dict[str, Any] | None, options
         extra["baseline_file"] = str(baseline_path)
     if options.diff_base is not None:
         extra["diff_base"] = options.diff_base
+    if found or options.repo_profiles:
+        extra["repo_profiles"] = {p.id: p.title for p in found}
     report = report.model_copy(update={"extra": extra})
     return Audit(report, policies, config, config_file)
+
+
+def _repo_profiles(
+    root: Path, policies: PolicySet, config: Config, options: Options
+) -> list[Profile]:
+    """The repository's own agent profiles, imported in memory, when asked for."""
+    wanted = options.repo_profiles if options.repo_profiles is not None else config.repo_profiles
+    if not wanted:
+        return []
+    globs = options.repo_profile_globs or config.repo_profile_globs or DEFAULT_GLOBS
+    return repo_profiles(root, policies, globs)
 
 
 def apply_overrides(

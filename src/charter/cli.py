@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import click
 import typer
@@ -103,16 +103,52 @@ def audit(
         str | None,
         typer.Option("--ref", help="Audit this commit, branch or tag (working tree untouched)."),
     ] = None,
+    repo_profiles: Annotated[
+        bool | None,
+        typer.Option(
+            "--repo-profiles/--no-repo-profiles",
+            help="Also report on the agent profiles the repository ships (.claude/agents/*.md, "
+            "AGENTS.md, CLAUDE.md) [default: repo-profiles in config, else off].",
+        ),
+    ] = None,
+    repo_profile_glob: Annotated[
+        list[str] | None,
+        typer.Option("--repo-profile-glob", help="Where those profiles are (repeatable glob)."),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="Worker processes [default: CPU count].")
+    ] = 0,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the result cache.")
+    ] = False,
+    cache_dir: Annotated[
+        Path | None,
+        typer.Option("--cache-dir", help="Result cache folder [default: ~/.cache/charter]."),
+    ] = None,
 ) -> None:
     """Audit PATH (or a git URL) and report compliance per agent profile."""
+    show_progress = (
+        fmt is OutputFormat.TEXT
+        and output is None
+        and sys.stderr.isatty()
+        and not os.environ.get("CI")
+    )
     options = api.Options(
         profiles=tuple(profile or ()),
         policy_dirs=tuple(policies or ()),
         baseline=baseline,
         diff_base=diff_base,
         ref=ref,
+        repo_profiles=True if repo_profile_glob else repo_profiles,
+        repo_profile_globs=tuple(repo_profile_glob or ()),
+        jobs=jobs,
+        cache_dir=cache_dir,
+        use_cache=not no_cache,
+        progress=show_progress,
     )
     result = api.run(path, options)
+    if result.report.extra.get("repo_profiles") == {}:
+        typer.echo("charter: no agent profiles found in the repository", err=True)
     report = result.report
     threshold, floor = api.gate_settings(
         result.config, fail_on.value if fail_on is not None else None, min_score
@@ -188,30 +224,79 @@ def profiles_cmd(
     fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TEXT,
     policies: PoliciesOpt = None,
 ) -> None:
-    """List the profiles: rules encoded (implemented or not) and manual statements."""
+    """List the profiles and how much of each document is covered: statements verified by an
+    implemented rule, encoded by a rule not implemented yet, and left for manual review."""
     policy_set = _policies(policies)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for prof in sorted(policy_set.profiles.values(), key=lambda p: p.id):
-        implemented = sum(1 for r in prof.rules if policy_set.rules[r.id].implemented)
+        rules = [policy_set.rules[r.id] for r in prof.rules]
+        implemented = [r for r in rules if r.implemented]
+        # a statement (a line of the profile's document) is verified when an implemented rule
+        # quotes it, planned when only rules without an analyzer do
+        lines: dict[int, bool] = {}
+        for rule in rules:
+            for src in rule.sources:
+                if src.profile == prof.id and src.line is not None:
+                    lines[src.line] = lines.get(src.line, False) or rule.implemented
+        verified = sum(lines.values())
         rows.append(
             {
                 "id": prof.id,
                 "title": prof.title,
                 "seed": prof.seed,
-                "rules": [r.id for r in prof.rules],
-                "implemented": implemented,
-                "not_implemented": len(prof.rules) - implemented,
+                "rules": [r.id for r in rules],
+                "implemented": len(implemented),
+                "not_implemented": len(rules) - len(implemented),
+                "statements_verified": verified,
+                "statements_not_implemented": len(lines) - verified,
                 "manual": len(prof.manual),
             }
         )
     if fmt is ListFormat.JSON:
         _write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
         return
+    typer.echo(f"{'':<22} {'rules applied':^19}  {'statements of the document':^24}")
+    typer.echo(
+        f"{'profile':<22} {'total':>5} {'impl.':>5} {'planned':>7}  "
+        f"{'verified':>8} {'planned':>7} {'manual':>6}  title"
+    )
     for row in rows:
         typer.echo(
-            f"{row['id']:<22} {len(row['rules']):>3} rules ({row['implemented']} implemented, "
-            f"{row['not_implemented']} planned), {row['manual']:>3} manual  {row['title']}"
+            f"{row['id']:<22} {len(row['rules']):>5} {row['implemented']:>5} "
+            f"{row['not_implemented']:>7}  {row['statements_verified']:>8} "
+            f"{row['statements_not_implemented']:>7} {row['manual']:>6}  {row['title']}"
         )
+    typer.echo(
+        "\nverified: statements quoted by an implemented rule; planned: quoted only by rules "
+        "not implemented yet (reported as not_implemented); manual: no program can check them"
+    )
+
+
+profile_app = typer.Typer(help="Work with agent profile documents.", no_args_is_help=True)
+app.add_typer(profile_app, name="profile")
+
+
+@profile_app.command("import")
+def profile_import_cmd(
+    document: Annotated[Path, typer.Argument(metavar="AGENT.md", help="Agent profile markdown.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the profile YAML here.")
+    ] = None,
+    profile_id: Annotated[
+        str | None, typer.Option("--id", help="Profile id [default: from the front matter].")
+    ] = None,
+    policies: PoliciesOpt = None,
+) -> None:
+    """Map an agent profile's statements to rules; print statement -> rule or "manual"."""
+    from charter import profile_import as imp
+
+    result = imp.import_profile(
+        imp.read_document(document), _policies(policies), profile_id=profile_id
+    )
+    typer.echo(imp.coverage_table(result), nl=False)
+    if output is not None:
+        _write(imp.profile_yaml(result), output)
+        typer.echo(f"charter: wrote profile {result.profile.id!r} to {output}", err=True)
 
 
 @app.command("explain")

@@ -43,6 +43,10 @@ class Config(BaseModel):
     max_file_bytes: int | None = Field(default=None, alias="max-file-bytes", gt=0)
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     baseline: str | None = None
+    #: also audit the agent profiles the repository ships (``charter audit --repo-profiles``)
+    repo_profiles: bool = Field(default=False, alias="repo-profiles")
+    #: where those profiles are (globs); default ``.claude/agents/*.md``, AGENTS.md, CLAUDE.md
+    repo_profile_globs: tuple[str, ...] = Field(default=(), alias="repo-profile-globs")
 
     @field_validator("min_score")
     @classmethod

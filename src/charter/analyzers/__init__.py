@@ -58,6 +58,7 @@ from charter.analyzers.repo.graceful_shutdown import GracefulShutdownAnalyzer
 from charter.analyzers.repo.linter_configured import LinterConfiguredAnalyzer
 from charter.analyzers.repo.metrics_exposed import MetricsExposedAnalyzer
 from charter.analyzers.repo.migrations_present import MigrationsPresentAnalyzer
+from charter.analyzers.repo.profile_drift import ProfileDriftAnalyzer
 from charter.analyzers.repo.ruff_configured import RuffConfiguredAnalyzer
 from charter.analyzers.repo.setup_docs import SetupDocsAnalyzer
 from charter.analyzers.repo.src_layout import SrcLayoutAnalyzer
@@ -103,6 +104,7 @@ REGISTRY: dict[str, type[Analyzer]] = {
         SrcLayoutAnalyzer,
         # repository, config, CI and agent workspace (issue 8)
         TypedPackageMarkerAnalyzer,
+        ProfileDriftAnalyzer,
         StrictTypeCheckingAnalyzer,
         RuffConfiguredAnalyzer,
         StructuredLoggingAnalyzer,

@@ -1,0 +1,351 @@
+"""Importing agent profile documents: statements, rule mapping, the CLI, repo profiles, drift."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from charter import cli
+from charter.policy import PolicySet, load_policies
+from charter.profile_import import (
+    Statement,
+    discover_documents,
+    import_profile,
+    parse_document,
+    read_document,
+    references,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "policies" / "seeds"
+SAMPLE = ROOT / "sample_repos" / "agent-profile-repo"
+BUILTIN = [
+    "backend-data-infra",
+    "backend-incremental",
+    "backend-distributed",
+    "backend-conventions",
+    "backend-polyglot",
+]
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+# ---------------------------------------------------------------- the five seeds
+
+
+@pytest.mark.parametrize("profile_id", BUILTIN)
+def test_importing_a_seed_gives_its_builtin_rule_set(policies: PolicySet, profile_id: str) -> None:
+    builtin = policies.profiles[profile_id]
+    assert builtin.seed is not None
+    result = import_profile(read_document(SEEDS / builtin.seed), policies)
+    imported = {r.id for r in result.profile.rules}
+    expected = {r.id for r in builtin.rules}
+    share = len(imported & expected) / len(expected)
+    figures = (
+        f"{profile_id}: built-in {len(expected)} rules, imported {len(imported)}, "
+        f"{share:.0%} of the built-in rules, missing {sorted(expected - imported)}, "
+        f"not supported {sorted(imported - expected)}"
+    )
+    print(figures)
+    assert share >= 0.9, figures
+    assert imported <= expected, figures  # no rule the document does not support
+
+
+@pytest.mark.parametrize("profile_id", BUILTIN)
+def test_every_statement_is_quoted_from_its_line(policies: PolicySet, profile_id: str) -> None:
+    seed = policies.profiles[profile_id].seed
+    assert seed is not None
+    text = (SEEDS / seed).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    document = parse_document(text, seed)
+    assert document.statements
+    for statement in document.statements:
+        assert statement.text in lines[statement.line - 1]
+
+
+def test_builtin_manual_items_stay_manual_on_import(policies: PolicySet) -> None:
+    """A statement the built-in profile lists for manual review maps to no rule on import."""
+    for profile_id in BUILTIN:
+        builtin = policies.profiles[profile_id]
+        assert builtin.seed is not None
+        result = import_profile(read_document(SEEDS / builtin.seed), policies)
+        encoded = {(m.statement.line, m.statement.text) for m in result.encoded}
+        wrongly = [
+            (item.line, item.quote) for item in builtin.manual if (item.line, item.quote) in encoded
+        ]
+        assert not wrongly, f"{profile_id}: manual items mapped to rules: {wrongly}"
+
+
+# ---------------------------------------------------------------- parsing
+
+
+DOC = """\
+---
+name: Orders Backend
+description: Backend agent for orders.
+---
+
+# Orders backend
+
+You build the orders service. Keep it simple.
+
+## Rules
+
+- Use type hints for all function signatures
+- **Security**: Never hardcode secrets; use secure secret management
+  1. Read `.project/build-plan.md` first
+
+Idioms:
+
+```markdown
+- Use type hints for all function signatures (an example, not a statement)
+```
+
+```
+1. Write unit tests for every service function
+```
+"""
+
+
+def test_parse_document_front_matter_statements_and_lines() -> None:
+    doc = parse_document(DOC, "backend.md")
+    assert doc.name == "Orders Backend"
+    assert doc.description == "Backend agent for orders."
+    assert [(s.line, s.text) for s in doc.statements] == [
+        (8, "You build the orders service."),
+        (8, "Keep it simple."),
+        (12, "Use type hints for all function signatures"),
+        (13, "**Security**: Never hardcode secrets; use secure secret management"),
+        (14, "Read `.project/build-plan.md` first"),
+        (23, "Write unit tests for every service function"),
+    ]
+
+
+def test_front_matter_that_is_not_strict_yaml_is_read_leniently() -> None:
+    seed = next(SEEDS.glob("003_*.txt"))
+    doc = read_document(seed)
+    assert doc.name == "backend-engineer"
+    assert "Keywords: API, backend" in doc.description
+
+
+def test_document_without_front_matter_is_named_after_the_file() -> None:
+    doc = parse_document("- Use type hints for all function signatures\n", "AGENTS.md")
+    assert doc.name == "AGENTS"
+    assert doc.front_matter == {}
+    assert [s.line for s in doc.statements] == [1]
+
+
+def test_import_maps_statements_and_keeps_the_rest_manual(policies: PolicySet) -> None:
+    result = import_profile(parse_document(DOC, "backend.md"), policies, profile_id="orders")
+    rule_ids = [r.id for r in result.profile.rules]
+    assert rule_ids[0] == "parse-error"
+    assert {"type-hints", "no-hardcoded-secrets", "tests-present", "agent-build-plan"} <= set(
+        rule_ids
+    )
+    assert [(m.line, m.quote) for m in result.profile.manual] == [
+        (8, "You build the orders service."),
+        (8, "Keep it simple."),
+    ]
+    assert [s.line for s in result.sources["type-hints"]] == [12]
+
+
+# ---------------------------------------------------------------- the CLI
+
+
+def test_cli_import_prints_coverage_and_writes_a_loadable_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agent = _write(tmp_path, {"backend.md": DOC}) / "backend.md"
+    out = tmp_path / "pol" / "profiles" / "orders-backend.yaml"
+    code = cli.main(["profile", "import", str(agent), "--output", str(out)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    rows = {line.split()[0] + " " + line.split()[-1] for line in captured.out.splitlines()[:6]}
+    assert "12 type-hints" in rows
+    assert "8 manual" in rows
+    assert "encoded by" in captured.out
+    assert "orders-backend" in captured.err
+
+    loaded = load_policies([tmp_path / "pol"])
+    profile = loaded.profiles["orders-backend"]
+    assert "type-hints" in [r.id for r in profile.rules]
+    assert (8, "Keep it simple.") in [(m.line, m.quote) for m in profile.manual]
+    assert '# line 12: "Use type hints for all function signatures"' in out.read_text(
+        encoding="utf-8"
+    )
+
+    repo = _write(tmp_path / "repo", {"app.py": "def f(x):\n    return x\n"})
+    out_json = tmp_path / "report.json"
+    args = ["audit", str(repo), "--policies", str(tmp_path / "pol"), "--profile"]
+    args += ["orders-backend", "--format", "json", "--output", str(out_json)]
+    assert cli.main(args) == 1
+    report = json.loads(out_json.read_text(encoding="utf-8"))
+    assert [p["id"] for p in report["profiles"]] == ["orders-backend"]
+    assert ("type-hints", "app.py", 1) in {
+        (f["rule"], f["path"], f["line"]) for f in report["findings"]
+    }
+
+
+def test_cli_import_of_a_missing_file_is_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["profile", "import", str(tmp_path / "nope.md")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and "nope.md" in err[0]
+
+
+def test_cli_import_of_broken_front_matter_names_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = _write(tmp_path, {"agent.md": "---\n[unclosed, list\n---\n- Use type hints\n"})
+    code = cli.main(["profile", "import", str(root / "agent.md")])
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert "agent.md" in err[0] and "front matter" in err[0]
+
+
+# ---------------------------------------------------------------- drift references
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Read `.project/build-plan.md` for current task assignments", [".project/build-plan.md"]),
+        ("Always begin by reading the `CLAUDE.md` file in the project root", ["CLAUDE.md"]),
+        ("Follow existing architectural patterns from CLAUDE.md", ["CLAUDE.md"]),
+        ("file an issue in `.project/issues/open/` using the template", [".project/issues/open/"]),
+        ("Run `make lint` before committing", ["make lint"]),
+        ("Run `npm run build:prod` first", ["npm run build:prod"]),
+        ("Look for linting configs (`.eslintrc`, `ruff.toml`, `.golangci.yml`)", []),
+        ("Check for `package.json`, `Cargo.toml`, `go.mod`, etc.", []),
+        ("`src/` layout with `pyproject.toml` — not flat modules", []),
+        ('Errors are values: Wrap with `fmt.Errorf("doing X: %w", err)`', []),
+        ("Run `go vet` and `cargo clippy`", []),
+    ],
+)
+def test_references_of_a_statement(text: str, tokens: list[str]) -> None:
+    assert [r.token for r in references(Statement(1, text))] == tokens
+
+
+def test_discover_documents_default_and_custom_globs(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path,
+        {
+            ".claude/agents/backend.md": "- x\n",
+            ".claude/agents/notes.txt": "- x\n",
+            "AGENTS.md": "- x\n",
+            "CLAUDE.md": "- x\n",
+            "docs/CLAUDE.md": "- x\n",
+            "agents/ops.md": "- x\n",
+        },
+    )
+    assert discover_documents(root) == [".claude/agents/backend.md", "AGENTS.md", "CLAUDE.md"]
+    assert discover_documents(root, ["agents/*.md"]) == ["agents/ops.md"]
+
+
+# ---------------------------------------------------------------- auditing repo profiles
+
+
+def _audit_json(
+    args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, dict, str]:
+    out = tmp_path / "report.json"
+    code = cli.main([*args, "--format", "json", "--output", str(out)])
+    err = capsys.readouterr().err
+    return code, json.loads(out.read_text(encoding="utf-8")), err
+
+
+def test_sample_repo_is_audited_against_its_own_agent_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, report, _ = _audit_json(
+        ["audit", str(SAMPLE), "--profile", "backend-incremental", "--repo-profiles"],
+        tmp_path,
+        capsys,
+    )
+    assert code == 1
+    profiles = {p["id"]: p for p in report["profiles"]}
+    assert list(profiles) == ["backend-incremental", "agent-backend"]
+    mine = profiles["agent-backend"]
+    assert mine["title"] == "orders-backend (.claude/agents/backend.md)"
+    assert [r["id"] if isinstance(r, dict) else r for r in mine["rules"]] == [
+        "parse-error",
+        "agent-build-plan",
+        "type-hints",
+        "src-layout",
+        "no-hardcoded-secrets",
+        "tests-present",
+        "profile-drift",
+    ]
+    assert [(m["line"], m["quote"]) for m in mine["manual"]] == [
+        (9, "You build and maintain the orders service."),
+        (14, "Update `docs/decisions.md` when you change the architecture"),
+        (15, "Run `make lint` and `make test` before every commit"),
+        (26, "Coordinate with the frontend engineer on API contracts"),
+        (27, "Keep pull requests small and focused"),
+    ]
+    drift = sorted(
+        (f["path"], f["line"], f["message"])
+        for f in report["findings"]
+        if f["rule"] == "profile-drift"
+    )
+    assert [(p, n) for p, n, _ in drift] == [
+        (".claude/agents/backend.md", 13),
+        (".claude/agents/backend.md", 15),
+    ]
+    assert "`.project/build-plan.md`" in drift[0][2]
+    assert "`make lint`" in drift[1][2]
+
+
+def test_repo_profiles_can_be_switched_off(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sample turns repo profiles on in [tool.charter]; the flag wins."""
+    _, report, _ = _audit_json(
+        ["audit", str(SAMPLE), "--profile", "backend-incremental", "--no-repo-profiles"],
+        tmp_path,
+        capsys,
+    )
+    assert [p["id"] for p in report["profiles"]] == ["backend-incremental"]
+    assert "profile-drift" not in {r["id"] for r in report["rules"]}
+
+
+def test_agents_md_and_claude_md_are_profiles_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _write(
+        tmp_path / "repo",
+        {
+            "AGENTS.md": "# Agents\n\n- Never hardcode secrets\n- Read `docs/plan.md` first\n",
+            "CLAUDE.md": "- Use type hints for all function signatures\n",
+            "app.py": "x = 1\n",
+        },
+    )
+    args = ["audit", str(repo), "--profile", "backend-incremental", "--repo-profiles"]
+    _, report, _ = _audit_json(args, tmp_path, capsys)
+    ids = [p["id"] for p in report["profiles"]]
+    assert ids == ["backend-incremental", "agents", "claude"]
+    drift = [(f["path"], f["line"]) for f in report["findings"] if f["rule"] == "profile-drift"]
+    assert drift == [("AGENTS.md", 4)]
+
+
+def test_repo_profile_glob_option_and_no_profiles_note(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _write(tmp_path / "repo", {"agents/ops.md": "- Never hardcode secrets\n"})
+    args = ["audit", str(repo), "--profile", "backend-incremental"]
+    _, report, err = _audit_json([*args, "--repo-profiles"], tmp_path, capsys)
+    assert [p["id"] for p in report["profiles"]] == ["backend-incremental"]
+    assert "no agent profiles found" in err
+    _, report, _ = _audit_json([*args, "--repo-profile-glob", "agents/*.md"], tmp_path, capsys)
+    assert [p["id"] for p in report["profiles"]] == ["backend-incremental", "agents-ops"]
