@@ -67,6 +67,9 @@ CLI_GLOBS = (
     "scripts/**",
     "bin/**",
     "tools/**",
+    "benchmarks/**",
+    "examples/**",
+    "docs/**",
     "**/cli.py",
     "**/__main__.py",
     "**/manage.py",
@@ -119,6 +122,7 @@ class PythonFactsAnalyzer(AstAnalyzer):
         self._calls: list[tuple[str, int, dict[str, Any], list[Any]]] = []
         self._classes: list[tuple[str, int, list[str]]] = []
         self._main_guard = 0
+        self._has_main_guard = False
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         bases = [b for b in (self.qualify(base) for base in node.bases) if b]
@@ -158,6 +162,7 @@ class PythonFactsAnalyzer(AstAnalyzer):
     def visit_If(self, node: ast.If) -> None:
         if self._is_main_guard(node):
             self._main_guard += 1
+            self._has_main_guard = True
 
     def leave_If(self, node: ast.If) -> None:
         if self._is_main_guard(node):
@@ -210,7 +215,7 @@ class PythonFactsAnalyzer(AstAnalyzer):
         )
 
     def _is_cli(self) -> bool:
-        if path_matches(self.file.path, CLI_GLOBS):
+        if path_matches(self.file.path, CLI_GLOBS) or self._has_main_guard:
             return True
         return any(mod.split(".", 1)[0] in CLI_MODULES for mod, _ in self._imports)
 

@@ -3,6 +3,8 @@ non-CLI code does not ``print()``."""
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
 from typing import ClassVar
 
 from charter.analyzers.base import Emitter
@@ -30,6 +32,10 @@ STRUCTLOG_RENDERERS = (
 )
 #: text in logging config files (dictConfig YAML/JSON/INI) that names a JSON formatter
 CONFIG_NEEDLES = ("pythonjsonlogger", "json_log_formatter", "JsonFormatter", "ecs_logging")
+#: names of logging config files: logging.yaml, log_config.json, uvicorn-logging.ini, …
+LOG_CONFIG = re.compile(
+    r"^(?:[\w\-]*[-_.])?(?:logging|log[-_]?config|logconfig)\.(?:ya?ml|json|ini|conf|toml)$"
+)
 
 
 class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
@@ -96,10 +102,12 @@ class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
             if "logging.Formatter" in bases and "json" in name.lower():
                 out.evidence(f"JSON formatter class {name} at {path}:{line}")
                 found = True
-        for path in repo.of_kind("yaml", "json", "ini", "toml"):
-            if "log" not in path.lower():
+        for path in repo.files:
+            if not LOG_CONFIG.match(PurePosixPath(path).name.lower()):
                 continue
             text = repo.source(path).text or ""
+            if "formatters" not in text:  # dictConfig / fileConfig both declare formatters
+                continue
             for needle in CONFIG_NEEDLES:
                 if needle in text:
                     out.evidence(f"{needle} in logging config {path}")

@@ -1,0 +1,150 @@
+"""CI rules beyond their YAML examples: what the CI model follows and what it does not count."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import audit_rule, write_tree
+
+from charter.policy import PolicySet
+
+WORKFLOW = """on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+{steps}
+"""
+
+
+def workflow(*steps: str) -> str:
+    return WORKFLOW.format(steps="\n".join(f"      - {s}" for s in steps))
+
+
+def result(policies: PolicySet, root: Path, rule: str, files: dict[str, str]):
+    write_tree(root, files)
+    report = audit_rule(policies, root, rule)
+    found = sorted(f"{f.path}:{f.line}" for f in report.findings if f.rule == rule)
+    res = next(r for r in report.rules if r.id == rule)
+    return res.status.value, found, res.evidence
+
+
+def test_make_target_prerequisites_and_directory_are_followed(policies, tmp_path):
+    status, found, evidence = result(
+        policies,
+        tmp_path,
+        "ci-runs-tests",
+        {
+            "svc/app.py": "X = 1\n",
+            "svc/Makefile": "check: lint unit\nlint:\n\truff check .\nunit:\n\t@pytest -q\n",
+            ".github/workflows/ci.yml": workflow("run: make -C svc check"),
+        },
+    )
+    assert (status, found) == ("pass", [])
+    assert evidence == (
+        "pytest: `pytest -q` at svc/Makefile:5 (run by .github/workflows/ci.yml:6)",
+    )
+
+
+def test_package_json_script_and_tox_envs_are_followed(policies, tmp_path):
+    status, _, evidence = result(
+        policies,
+        tmp_path,
+        "ci-runs-tests",
+        {
+            "web/index.js": "module.exports = 1;\n",
+            "package.json": '{"scripts": {"test": "vitest run"}}',
+            "tox.ini": "[tox]\nenvlist = py312\n\n[testenv]\ncommands =\n    pytest {posargs}\n",
+            ".gitlab-ci.yml": "test:\n  script:\n    - npm test\n    - tox\n",
+        },
+    )
+    assert status == "pass"
+    assert set(evidence) == {
+        "JS test runner: `vitest run` at package.json:1 (run by .gitlab-ci.yml:3)",
+        "npm test: `npm test` at .gitlab-ci.yml:3",
+        "pytest: `pytest {posargs}` at tox.ini:6 (run by .gitlab-ci.yml:4)",
+    }
+
+
+def test_installing_a_tool_is_not_running_it(policies, tmp_path):
+    status, found, _ = result(
+        policies,
+        tmp_path,
+        "ci-runs-linters",
+        {
+            "app.py": "X = 1\n",
+            ".github/workflows/ci.yml": workflow("run: pip install ruff mypy", "run: pytest"),
+        },
+    )
+    assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])
+
+
+def test_commented_out_step_does_not_count(policies, tmp_path):
+    status, found, _ = result(
+        policies,
+        tmp_path,
+        "ci-security-scan",
+        {
+            "app.py": "X = 1\n",
+            ".github/workflows/ci.yml": workflow(
+                "run: |\n          # bandit -r src\n          pytest"
+            ),
+        },
+    )
+    assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])
+
+
+def test_pre_commit_ci_section_makes_hooks_count(policies, tmp_path):
+    status, _, evidence = result(
+        policies,
+        tmp_path,
+        "ci-security-scan",
+        {
+            "app.py": "X = 1\n",
+            ".pre-commit-config.yaml": (
+                "ci:\n  autofix_prs: false\nrepos:\n  - repo: https://github.com/PyCQA/bandit\n"
+                "    rev: 1.7.9\n    hooks:\n      - id: bandit\n        args: [-r, src]\n"
+            ),
+        },
+    )
+    assert status == "pass"
+    assert evidence == (
+        "bandit: `bandit -r src (pre-commit hook, https://github.com/PyCQA/bandit)` at "
+        ".pre-commit-config.yaml:7",
+    )
+
+
+def test_jenkinsfile_sh_steps(policies, tmp_path):
+    status, _, evidence = result(
+        policies,
+        tmp_path,
+        "ci-dependency-scan",
+        {
+            "go.mod": "module example.com/svc\n",
+            "main.go": "package main\n",
+            "Jenkinsfile": "pipeline {\n  stages {\n    stage('audit') {\n"
+            "      steps { sh 'govulncheck ./...' }\n    }\n  }\n}\n",
+        },
+    )
+    assert status == "pass"
+    assert evidence == ("govulncheck: `govulncheck ./...` at Jenkinsfile:4",)
+
+
+def test_renovate_counts_as_dependency_scanning(policies, tmp_path):
+    status, found, evidence = result(
+        policies,
+        tmp_path,
+        "ci-dependency-scan",
+        {"pyproject.toml": "[project]\nname = 'x'\n", "renovate.json": "{}\n"},
+    )
+    assert (status, found, evidence) == ("pass", [], ("Renovate config at renovate.json:1",))
+
+
+def test_broken_workflow_yaml_is_not_a_crash(policies, tmp_path):
+    status, found, _ = result(
+        policies,
+        tmp_path,
+        "ci-runs-tests",
+        {"app.py": "X = 1\n", ".github/workflows/ci.yml": "jobs: [unclosed\n"},
+    )
+    assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])
