@@ -19,10 +19,24 @@ def _query(language: tree_sitter.Language, source: str) -> tree_sitter.Query:
     return tree_sitter.Query(language, source)
 
 
-def captures(tree: tree_sitter.Tree, source: str) -> dict[str, list[tree_sitter.Node]]:
-    """Run a tree-sitter query (compiled once per language) on ``tree``; nodes by capture."""
-    cursor = tree_sitter.QueryCursor(_query(tree.language, source))
-    return cursor.captures(tree.root_node)
+def captures(
+    language: tree_sitter.Language, node: tree_sitter.Node, source: str
+) -> dict[str, list[tree_sitter.Node]]:
+    """Run a query (compiled once per language) under ``node``: nodes by capture name, each
+    list in document order. Queries match in C, far faster than walking the tree in Python."""
+    found = tree_sitter.QueryCursor(_query(language, source)).captures(node)
+    return {name: sorted(nodes, key=lambda n: n.start_byte) for name, nodes in found.items()}
+
+
+def matches(
+    language: tree_sitter.Language, node: tree_sitter.Node, source: str
+) -> list[dict[str, list[tree_sitter.Node]]]:
+    """Run a query under ``node``: one dict of captures per match, in document order."""
+    found = tree_sitter.QueryCursor(_query(language, source)).matches(node)
+    return sorted(
+        (caps for _, caps in found),
+        key=lambda caps: min(n.start_byte for nodes in caps.values() for n in nodes),
+    )
 
 
 def text(node: tree_sitter.Node | None) -> str:
@@ -53,7 +67,9 @@ def report(out: Emitter, node: tree_sitter.Node, message: str, *, path: str | No
 
 
 def descendants(node: tree_sitter.Node, types: Iterable[str]) -> Iterator[tree_sitter.Node]:
-    """Every descendant of one of ``types``, in document order (iterative: trees can be deep)."""
+    """Every descendant of one of ``types``, in document order (iterative: trees can be deep).
+
+    A Python walk: fine for a small subtree; use :func:`captures` for a whole file."""
     wanted = frozenset(types)
     stack = [node]
     while stack:

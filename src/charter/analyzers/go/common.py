@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 import tree_sitter
 
-from charter.analyzers.treesitter import descendants, string_content, text
+from charter.analyzers.treesitter import matches, string_content, text
+from charter.sources import SourceFile
 
 #: Go nodes that carry a ``parameters`` list: declarations, literals, interface methods, types
 FUNCTION_NODES = (
@@ -19,10 +21,24 @@ FUNCTION_NODES = (
 )
 
 
+_GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
+
+
 def is_test_file(path: str) -> bool:
     """``go test`` files (``*_test.go``) and fixtures under ``testdata/``."""
     pure = PurePosixPath(path)
     return pure.name.endswith("_test.go") or "testdata" in pure.parts
+
+
+def is_foreign(file: SourceFile) -> bool:
+    """Vendored dependencies (``vendor/``) and generated files (the Go convention's
+    ``// Code generated ... DO NOT EDIT.`` line before the package clause): not the project's code
+    to fix."""
+    if "vendor" in PurePosixPath(file.path).parts:
+        return True
+    head = (file.data or b"")[:4096]
+    package = head.find(b"\npackage ")
+    return bool(_GENERATED.search(head if package < 0 else head[:package]))
 
 
 def import_names(root: tree_sitter.Node, import_path: str) -> set[str]:
@@ -31,16 +47,38 @@ def import_names(root: tree_sitter.Node, import_path: str) -> set[str]:
     Empty when the package is not imported (or imported as ``_`` / dot-imported).
     """
     names: set[str] = set()
-    for spec in descendants(root, ("import_spec",)):
-        path_node = spec.child_by_field_name("path")
-        if path_node is None or string_content(path_node) != import_path:
+    for decl in root.named_children:
+        if decl.type != "import_declaration":
             continue
-        alias = spec.child_by_field_name("name")
-        if alias is None:
-            names.add(import_path.rsplit("/", 1)[-1])
-        elif text(alias) not in {"_", "."}:
-            names.add(text(alias))
+        specs = [c for c in decl.named_children if c.type == "import_spec"]
+        for group in decl.named_children:
+            if group.type == "import_spec_list":
+                specs.extend(c for c in group.named_children if c.type == "import_spec")
+        for spec in specs:
+            path_node = spec.child_by_field_name("path")
+            if path_node is None or string_content(path_node) != import_path:
+                continue
+            alias = spec.child_by_field_name("name")
+            if alias is None:
+                names.add(import_path.rsplit("/", 1)[-1])
+            elif text(alias) not in {"_", "."}:
+                names.add(text(alias))
     return names
+
+
+def package_calls(
+    tree: tree_sitter.Tree, packages: set[str], function: str
+) -> list[tree_sitter.Node]:
+    """Calls ``pkg.function(...)`` for one of the package names, in document order."""
+    query = (
+        "(call_expression function: (selector_expression operand: (identifier) @pkg "
+        f'field: (field_identifier) @fn (#eq? @fn "{function}"))) @call'
+    )
+    return [
+        found["call"][0]
+        for found in matches(tree.language, tree.root_node, query)
+        if text(found["pkg"][0]) in packages
+    ]
 
 
 def is_call_to(call: tree_sitter.Node, packages: set[str], function: str) -> bool:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import tree_sitter
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter
-from charter.analyzers.go.common import FUNCTION_NODES, import_names, parameters
-from charter.analyzers.treesitter import descendants, report, text
+from charter.analyzers.go.common import FUNCTION_NODES, import_names, is_foreign, parameters
+from charter.analyzers.treesitter import captures, report, text
 from charter.sources import SourceFile
+
+_CONTEXT_PARAMS = """
+(parameter_declaration
+  type: (qualified_type name: (type_identifier) @name (#eq? @name "Context"))) @decl
+"""
 
 
 class GoContextFirstParams(BaseModel):
@@ -26,6 +32,9 @@ class GoContextFirstAnalyzer(Analyzer):
     kinds: ClassVar[frozenset[str]] = frozenset({"go"})
     prefilter: ClassVar[tuple[str, ...]] = ("context",)
 
+    def applies_to(self, file: SourceFile) -> bool:
+        return super().applies_to(file) and not is_foreign(file)
+
     def check_file(self, file: SourceFile, out: Emitter) -> None:
         tree = file.syntax_tree
         if tree is None:
@@ -35,18 +44,38 @@ class GoContextFirstAnalyzer(Analyzer):
             return
         context_types = {f"{name}.Context" for name in context_names}
         allowed = set(self.params.allow_before)
-        for function in descendants(tree.root_node, FUNCTION_NODES):
-            before: list[str] = []
-            for decl, type_node in parameters(function):
-                type_text = "".join(text(type_node).split())
-                if type_text in context_types:
-                    if any(t not in allowed for t in before):
-                        name = text(function.child_by_field_name("name")) or "function literal"
-                        report(
-                            out,
-                            decl,
-                            f"`{name}` takes context.Context as parameter {len(before) + 1}; "
-                            "pass it as the first parameter (conventionally `ctx`)",
-                        )
-                    break
-                before.append(type_text)
+        seen: set[int] = set()
+        for decl in captures(tree.language, tree.root_node, _CONTEXT_PARAMS).get("decl", []):
+            plist = decl.parent
+            function = plist.parent if plist is not None else None
+            if (
+                function is None
+                or function.type not in FUNCTION_NODES
+                or function.id in seen
+                or function.child_by_field_name("parameters") != plist
+            ):
+                continue
+            seen.add(function.id)
+            self._check(function, context_types, allowed, out)
+
+    def _check(
+        self,
+        function: tree_sitter.Node,
+        context_types: set[str],
+        allowed: set[str],
+        out: Emitter,
+    ) -> None:
+        before: list[str] = []
+        for decl, type_node in parameters(function):
+            type_text = "".join(text(type_node).split())
+            if type_text in context_types:
+                if any(t not in allowed for t in before):
+                    name = text(function.child_by_field_name("name")) or "function literal"
+                    report(
+                        out,
+                        decl,
+                        f"`{name}` takes context.Context as parameter {len(before) + 1}; "
+                        "pass it as the first parameter (conventionally `ctx`)",
+                    )
+                return
+            before.append(type_text)

@@ -2,9 +2,9 @@
 
 Without type information, an argument counts as an error when it is
 
-- an identifier or field named like one: ``err``, ``err2``/``errRead`` (``err`` + digit, ``_``
-  or capital), or ending in ``Err``/``Error`` after a lower-case letter (``readErr``,
-  ``parseError``); a bare ``e`` or ``Err`` is not enough (too common for other things);
+- an identifier or field named like one: ``err``, ``err2``, or ending in ``Err``/``Error``
+  after a lower-case letter or digit (``readErr``, ``parseError``, ``b.connErr``); not
+  ``errName``/``errMsg``/``errCh`` (strings, channels), nor a bare ``e`` (too common);
 - a name declared with type ``error`` in the enclosing function (parameter, named result or
   ``var x error``);
 - a call known to return an error: ``x.Err()`` (``ctx.Err()``, ``rows.Err()``),
@@ -21,11 +21,17 @@ from typing import ClassVar
 import tree_sitter
 
 from charter.analyzers.base import Analyzer, Emitter
-from charter.analyzers.go.common import FUNCTION_NODES, import_names, is_call_to
-from charter.analyzers.treesitter import ancestors, descendants, report, text
+from charter.analyzers.go.common import (
+    FUNCTION_NODES,
+    import_names,
+    is_call_to,
+    is_foreign,
+    package_calls,
+)
+from charter.analyzers.treesitter import ancestors, captures, report, text
 from charter.sources import SourceFile
 
-_ERROR_NAME = re.compile(r"^(?:err|err[0-9_A-Z]\w*|\w*[a-z0-9](?:Err|Error))$")
+_ERROR_NAME = re.compile(r"^(?:err\d*|\w*[a-z0-9](?:Err|Error))$")
 #: flags, an optional explicit argument index, width, precision, another index, the verb
 _VERB = re.compile(
     r"%(?P<flags>[-+# 0]*)(?P<i1>\[\d+\])?(?P<width>\*|\d+)?"
@@ -56,23 +62,28 @@ def format_verbs(fmt: str) -> list[tuple[str, int]]:
     return verbs
 
 
-def _declared_errors(call: tree_sitter.Node) -> set[str]:
+_ERROR_DECLARATIONS = """
+(parameter_declaration name: (identifier) @name type: (type_identifier) @type
+  (#eq? @type "error"))
+(var_spec name: (identifier) @name type: (type_identifier) @type (#eq? @type "error"))
+"""
+
+
+def _declared_errors(language: tree_sitter.Language, call: tree_sitter.Node) -> set[str]:
     """Names declared with type ``error`` in the function around ``call``."""
     function = next((a for a in ancestors(call) if a.type in FUNCTION_NODES), None)
     if function is None:
         return set()
-    names: set[str] = set()
-    for decl in descendants(function, ("parameter_declaration", "var_spec")):
-        type_node = decl.child_by_field_name("type")
-        if type_node is not None and text(type_node) == "error":
-            names.update(text(n) for n in decl.children_by_field_name("name"))
-    return names
+    return {text(n) for n in captures(language, function, _ERROR_DECLARATIONS).get("name", [])}
 
 
 class GoErrorWrappingAnalyzer(Analyzer):
     name: ClassVar[str] = "go-error-wrapping"
     kinds: ClassVar[frozenset[str]] = frozenset({"go"})
     prefilter: ClassVar[tuple[str, ...]] = ("Errorf",)
+
+    def applies_to(self, file: SourceFile) -> bool:
+        return super().applies_to(file) and not is_foreign(file)
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
         tree = file.syntax_tree
@@ -82,9 +93,7 @@ class GoErrorWrappingAnalyzer(Analyzer):
         errors_names = import_names(tree.root_node, "errors")
         if not fmt_names:
             return
-        for call in descendants(tree.root_node, ("call_expression",)):
-            if not is_call_to(call, fmt_names, "Errorf"):
-                continue
+        for call in package_calls(tree, fmt_names, "Errorf"):
             args_node = call.child_by_field_name("arguments")
             args = [a for a in args_node.named_children if a.type != "comment"] if args_node else []
             if not args or args[0].type not in {"interpreted_string_literal", "raw_string_literal"}:
@@ -96,7 +105,7 @@ class GoErrorWrappingAnalyzer(Analyzer):
                     continue
                 arg = args[index + 1]
                 if declared is None:
-                    declared = _declared_errors(call)
+                    declared = _declared_errors(tree.language, call)
                 what = self._error_expression(arg, declared, fmt_names, errors_names)
                 if what is not None:
                     report(

@@ -7,8 +7,8 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter
-from charter.analyzers.go.common import import_names, is_call_to, is_test_file
-from charter.analyzers.treesitter import descendants, report
+from charter.analyzers.go.common import import_names, is_foreign, is_test_file, package_calls
+from charter.analyzers.treesitter import report
 from charter.sources import SourceFile
 
 
@@ -26,8 +26,10 @@ class GoNoSleepSyncAnalyzer(Analyzer):
     prefilter: ClassVar[tuple[str, ...]] = ("Sleep",)
 
     def applies_to(self, file: SourceFile) -> bool:
-        return super().applies_to(file) and (
-            self.params.include_tests or not is_test_file(file.path)
+        return (
+            super().applies_to(file)
+            and (self.params.include_tests or not is_test_file(file.path))
+            and not is_foreign(file)
         )
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
@@ -37,11 +39,10 @@ class GoNoSleepSyncAnalyzer(Analyzer):
         time_names = import_names(tree.root_node, "time")
         if not time_names:
             return
-        for call in descendants(tree.root_node, ("call_expression",)):
-            if is_call_to(call, time_names, "Sleep"):
-                report(
-                    out,
-                    call,
-                    "time.Sleep in production code: wait on a sync.WaitGroup, errgroup, channel "
-                    "or `select` with ctx.Done()/time.After instead of sleeping",
-                )
+        for call in package_calls(tree, time_names, "Sleep"):
+            report(
+                out,
+                call,
+                "time.Sleep in production code: wait on a sync.WaitGroup, errgroup, channel "
+                "or `select` with ctx.Done()/time.After instead of sleeping",
+            )

@@ -4,9 +4,12 @@ For every Go module (a folder with ``go.mod``; the repository root when there is
 
 - a ``package main`` with ``func main`` outside ``cmd/<name>/`` is an entry point in the wrong
   place (reported at its ``package`` clause);
+
+Vendored (``vendor/``) and generated (``// Code generated ... DO NOT EDIT.``) files are left out.
 - in an *application* module (one that builds a binary), a library package outside ``cmd/``,
   ``internal/`` and ``pkg/`` is private code the compiler does not keep private (reported once per
-  package folder). Library modules (no ``main``) keep their packages where they like.
+  top-level folder, at its first package). Library modules (no ``main``) keep their packages
+  where they like.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
-from charter.analyzers.go.common import is_test_file
-from charter.analyzers.treesitter import descendants, line, text
+from charter.analyzers.go.common import is_foreign, is_test_file
+from charter.analyzers.treesitter import line, text
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
@@ -61,13 +64,15 @@ class GoProjectLayoutAnalyzer(Analyzer):
     kinds: ClassVar[frozenset[str]] = frozenset({"go"})
 
     def applies_to(self, file: SourceFile) -> bool:
-        return super().applies_to(file) and not is_test_file(file.path)
+        return super().applies_to(file) and not is_test_file(file.path) and not is_foreign(file)
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
         tree = file.syntax_tree
         if tree is None:
             return
-        clause = next(descendants(tree.root_node, ("package_clause",)), None)
+        clause = next(
+            (c for c in tree.root_node.named_children if c.type == "package_clause"), None
+        )
         if clause is None:
             return
         package = text(clause.named_children[0]) if clause.named_children else ""
@@ -106,6 +111,8 @@ class GoProjectLayoutAnalyzer(Analyzer):
         checked = 0
         for module, folders in sorted(packages.items()):
             application = any(fact["main"] for _, fact in folders.values())
+            # misplaced library packages, grouped by the module's top-level folder
+            misplaced: dict[str, list[tuple[str, dict[str, Any]]]] = {}
             for folder, (path, fact) in sorted(folders.items()):
                 rel = _relative(folder, module) if folder != module else ""
                 top = rel.split("/", 1)[0]
@@ -122,12 +129,20 @@ class GoProjectLayoutAnalyzer(Analyzer):
                     else:
                         out.evidence(f"entry point {path} under cmd/")
                 elif application and top not in PUBLIC_ROOTS and fact["package"] != "main":
-                    out.report(
-                        fact["line"],
-                        f"package `{fact['package']}` in {folder or 'the module root'}/ of an "
-                        "application module; move private packages under internal/ "
-                        "(pkg/ only for code meant to be imported by other modules)",
-                        path=path,
-                    )
+                    misplaced.setdefault(top, []).append((path, fact))
+            for top, found in sorted(misplaced.items()):
+                path, fact = found[0]
+                where = _folder(path) or "the module root"
+                if len(found) == 1:
+                    what = f"package `{fact['package']}` in {where}/"
+                else:
+                    top_folder = f"{module}/{top}" if module else top
+                    what = f"{len(found)} packages under {top_folder}/ (first: {where}/)"
+                out.report(
+                    fact["line"],
+                    f"{what} of an application module; move private packages under internal/ "
+                    "(pkg/ only for code meant to be imported by other modules)",
+                    path=path,
+                )
         if checked == 0:
             out.not_applicable("no Go packages outside ignored folders")

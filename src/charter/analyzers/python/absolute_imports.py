@@ -85,7 +85,7 @@ class AbsoluteImportsAnalyzer(Analyzer):
         if tree is None:
             return
         prefixes = ("../", "./") if self.params.relative == "all" else ("../",)
-        for spec, node in module_specifiers(tree.root_node):
+        for spec, node in module_specifiers(tree):
             if spec.startswith(prefixes) or spec == "..":
                 report(
                     out,

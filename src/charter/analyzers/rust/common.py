@@ -6,7 +6,7 @@ import re
 
 import tree_sitter
 
-from charter.analyzers.treesitter import descendants, preceding_siblings, text
+from charter.analyzers.treesitter import captures, preceding_siblings, text
 
 _CFG_TEST = re.compile(r"^#!?\[\s*cfg\s*\(.*\btest\b", re.DOTALL)
 _CFG_NOT_TEST = re.compile(r"\bnot\s*\(\s*test\s*\)")
@@ -48,10 +48,11 @@ def is_test_crate_file(root: tree_sitter.Node) -> bool:
     )
 
 
-def comments_by_row(root: tree_sitter.Node) -> dict[int, str]:
+def comments_by_row(tree: tree_sitter.Tree) -> dict[int, str]:
     """The text of the comments covering each 0-based row (a block comment covers several)."""
     rows: dict[int, str] = {}
-    for comment in descendants(root, ("line_comment", "block_comment")):
+    found = captures(tree.language, tree.root_node, "[(line_comment) (block_comment)] @c")
+    for comment in found.get("c", []):
         body = text(comment)
         for row in range(comment.start_point[0], comment.end_point[0] + 1):
             rows[row] = rows.get(row, "") + body

@@ -17,10 +17,16 @@ from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
 from charter.analyzers.rust.common import is_test_crate_file, is_test_item
-from charter.analyzers.treesitter import ancestors, descendants, text
+from charter.analyzers.treesitter import ancestors, captures, text
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
+_QUERY = """
+(mod_item) @mod
+(call_expression
+  function: (field_expression field: (field_identifier) @field (#eq? @field "unwrap"))) @call
+(token_tree (identifier) @macro_unwrap (#eq? @macro_unwrap "unwrap"))
+"""
 CRATE_ROOT_FILES = frozenset({"lib.rs", "main.rs", "mod.rs", "build.rs"})
 
 
@@ -93,14 +99,19 @@ class RustNoUnwrapAnalyzer(Analyzer):
         if tree is None:
             return
         root = tree.root_node
+        found = captures(tree.language, root, _QUERY)
         test_mods = [
             text(item.child_by_field_name("name"))
-            for item in descendants(root, ("mod_item",))
+            for item in found.get("mod", [])
             if item.child_by_field_name("body") is None and is_test_item(item)
         ]
         sites: list[list[int]] = []
-        if "unwrap" in (file.text or "") and not is_test_crate_file(root):
-            for node in descendants(root, ("call_expression", "identifier")):
+        if not is_test_crate_file(root):
+            candidates = sorted(
+                [*found.get("call", []), *found.get("macro_unwrap", [])],
+                key=lambda n: n.start_byte,
+            )
+            for node in candidates:
                 if _is_unwrap_call(node) and not _in_test_code(node):
                     target = node
                     if node.type == "call_expression":

@@ -14,9 +14,13 @@ import tree_sitter
 
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.rust.common import comments_by_row
-from charter.analyzers.treesitter import descendants, report, text
+from charter.analyzers.treesitter import captures, report, text
 from charter.sources import SourceFile
 
+_QUERY = """
+(attribute_item) @attribute
+[(unsafe_block) (impl_item) (function_item)] @item
+"""
 _CONTAINERS = frozenset({"block", "source_file", "declaration_list"})
 
 
@@ -51,10 +55,11 @@ class RustUnsafeJustifiedAnalyzer(Analyzer):
         if tree is None:
             return
         root = tree.root_node
-        comments = comments_by_row(root)
+        comments = comments_by_row(tree)
+        found = captures(tree.language, root, _QUERY)
         attribute_rows = {
             row
-            for attribute in descendants(root, ("attribute_item",))
+            for attribute in found.get("attribute", [])
             for row in range(attribute.start_point[0], attribute.end_point[0] + 1)
         }
 
@@ -66,7 +71,8 @@ class RustUnsafeJustifiedAnalyzer(Analyzer):
                 row -= 1
             return False
 
-        for node in descendants(root, ("unsafe_block", "impl_item", "function_item")):
+        items = sorted(found.get("item", []), key=lambda n: n.start_byte)
+        for node in items:
             if not _is_unsafe(node):
                 continue
             own_row = node.start_point[0]

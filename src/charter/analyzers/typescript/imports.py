@@ -7,23 +7,23 @@ from collections.abc import Iterator
 
 import tree_sitter
 
-from charter.analyzers.treesitter import descendants, string_content, text
+from charter.analyzers.treesitter import matches, string_content, text
 
-_STATEMENTS = ("import_statement", "export_statement", "import_require_clause", "call_expression")
+_SOURCES = """
+(import_statement source: (string) @source)
+(export_statement source: (string) @source)
+(call_expression function: (_) @callee arguments: (arguments . (string) @source))
+"""
+#: TypeScript's ``import x = require("y")``, a node the JavaScript grammar does not have
+_TS_REQUIRE = "(import_require_clause source: (string) @source)"
 
 
-def module_specifiers(root: tree_sitter.Node) -> Iterator[tuple[str, tree_sitter.Node]]:
+def module_specifiers(tree: tree_sitter.Tree) -> Iterator[tuple[str, tree_sitter.Node]]:
     """(specifier, string node) for every static module reference, in document order."""
-    for node in descendants(root, _STATEMENTS):
-        if node.type == "call_expression":
-            callee = node.child_by_field_name("function")
-            if callee is None or not (callee.type == "import" or text(callee) == "require"):
-                continue
-            args = node.child_by_field_name("arguments")
-            first = args.named_children[0] if args is not None and args.named_children else None
-            if first is not None and first.type == "string":
-                yield string_content(first), first
+    query = _SOURCES if tree.language.name == "javascript" else _SOURCES + _TS_REQUIRE
+    for found in matches(tree.language, tree.root_node, query):
+        source = found["source"][0]
+        callee = found.get("callee")
+        if callee and not (callee[0].type == "import" or text(callee[0]) == "require"):
             continue
-        source = node.child_by_field_name("source")
-        if source is not None and source.type == "string":
-            yield string_content(source), source
+        yield string_content(source), source
