@@ -95,7 +95,7 @@ def _walk_files(root: Path) -> list[str]:
     """Walk the tree without following links, honouring nested .gitignore files."""
     found: list[str] = []
     # (directory relative path, spec) for every .gitignore seen on the way down
-    stack: list[tuple[Path, list[tuple[str, pathspec.PathSpec]]]] = [(root, [])]
+    stack: list[tuple[Path, list[tuple[str, pathspec.GitIgnoreSpec]]]] = [(root, [])]
     while stack:
         folder, specs = stack.pop()
         rel_folder = folder.relative_to(root).as_posix()
@@ -104,7 +104,7 @@ def _walk_files(root: Path) -> list[str]:
         if ignore_file.is_file() and not ignore_file.is_symlink():
             try:
                 lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
-                specs = [*specs, (rel_folder, pathspec.GitIgnoreSpec.from_lines(lines))]
+                specs = [*specs, (rel_folder, gitignore_spec(lines))]
             except OSError:
                 pass
         try:
@@ -130,7 +130,23 @@ def _walk_files(root: Path) -> list[str]:
     return sorted(found)
 
 
-def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
+def gitignore_spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    """A git-compatible spec; a pattern git would reject (e.g. a lone ``!``) is dropped, as
+    git drops it, instead of failing the audit."""
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except ValueError:
+        valid: list[str] = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except ValueError:
+                continue
+            valid.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(valid)
+
+
+def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
     ignored = False
     for base, spec in specs:
         sub = rel[len(base) + 1 :] if base else rel
@@ -146,7 +162,7 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> list[str]:
     root = root.resolve()
     listed = _git_files(root)
     candidates = _walk_files(root) if listed is None else listed
-    exclude_spec = pathspec.GitIgnoreSpec.from_lines(list(exclude)) if exclude else None
+    exclude_spec = gitignore_spec(list(exclude)) if exclude else None
     venv_cache: dict[str, bool] = {}
     files: list[str] = []
     for rel in candidates:
@@ -167,3 +183,22 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> list[str]:
         if inside:
             files.append(rel)
     return files
+
+
+def split_undecodable(files: Iterable[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """Paths a report can carry, and (display path, why) for names that are not valid UTF-8.
+
+    A file name with a byte that is not UTF-8 (legal on Linux) cannot be written to JSON, SARIF
+    or a UTF-8 terminal; it is shown with a backslash escape (``bad\\xff.py``) and skipped.
+    """
+    good: list[str] = []
+    odd: list[tuple[str, str]] = []
+    for rel in files:
+        try:
+            rel.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            odd.append((shown, "skipped: the file name is not valid UTF-8; rename the file"))
+            continue
+        good.append(rel)
+    return good, odd
