@@ -13,7 +13,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import TEST_PATH_GLOBS, AstAnalyzer, Emitter, path_matches
-from charter.analyzers.python.names import ImportMap, import_map, name_chain
+from charter.analyzers.python.names import ImportMap, import_map, iter_statements, name_chain
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
@@ -166,7 +166,7 @@ def assigned_names(imports: ImportMap, tree: ast.AST, factories: frozenset[str])
     follow a client object from where it is made to where it is used without type inference.
     """
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in iter_statements(tree):
         targets: list[ast.expr] = []
         if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
             if imports.qualify(node.value.func) in factories:

@@ -4,12 +4,16 @@ A resource-opening call passes when its result is handed to something that will 
 context expression of a ``with``/``async with`` (also through ``contextlib.closing``), an
 ``ExitStack.enter_context``/``enter_async_context`` argument, a ``return`` or ``yield`` (a
 factory or a fixture hands ownership to its caller), or an attribute of an object
-(``self.session = requests.Session()``: the object closes it). HTTP sessions and clients are also
+(``self.session = requests.Session()``: the object closes it), or a variable that a later
+``with f:``, ``return f`` or ``yield f`` in the same function hands on (``f = open(p)`` in a
+``try`` whose ``else`` says ``with f:``). HTTP sessions and clients are also
 accepted when assigned at module level, which is how a process shares one connection pool.
 Everything else (``data = open(p).read()``, ``json.load(open(p))``, ``f = open(p)`` closed by
 hand) is reported. A lock (``threading``/``asyncio``/``multiprocessing`` ``Lock``, ``RLock``,
 ``Semaphore``, ``Condition``) is reported where ``.acquire()`` is called on it without arguments;
-``acquire(blocking=False)`` or ``acquire(timeout=...)`` cannot be written as ``with`` and pass.
+``acquire(blocking=False)`` or ``acquire(timeout=...)`` cannot be written as ``with`` and pass,
+and so does an ``acquire()`` inside ``__enter__``/``__aenter__``/``acquire`` (a class that is
+itself the context manager).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from charter.analyzers.python.common import (
     PythonRule,
     dotted,
 )
+from charter.analyzers.python.names import iter_statements
 from charter.sources import SourceFile
 
 FILES = frozenset(
@@ -50,6 +55,8 @@ LOCKS = frozenset(
     for module in ("threading", "asyncio", "multiprocessing")
     for kind in ("Lock", "RLock", "Semaphore", "BoundedSemaphore", "Condition")
 )
+#: methods that implement acquiring for a ``with`` of their own class
+MANAGER_METHODS = frozenset({"__enter__", "__aenter__", "acquire"})
 CLOSERS = frozenset({"contextlib.closing", "contextlib.aclosing"})
 ENTER = frozenset({"enter_context", "enter_async_context", "callback", "push"})
 
@@ -72,6 +79,11 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
         super().begin(file, out)
         self.owned: set[int] = set()
         self.depth = 0  # function nesting
+        #: resource calls assigned to a plain name, by the id of the call
+        self.bound: dict[int, str] = {}
+        #: per open scope: name → reports that a later ``with name:`` or ``return name`` cancels
+        self.pending: list[dict[str, list[tuple[ast.Call, str]]]] = [{}]
+        self.functions: list[str] = []
         self.locks: set[str] = set()
         tree = self.file.python_ast
         if tree is not None and "acquire(" in (self.file.text or ""):
@@ -79,7 +91,7 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
 
     def _lock_names(self, tree: ast.AST) -> set[str]:
         names: set[str] = set()
-        for node in ast.walk(tree):
+        for node in iter_statements(tree):
             if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
                 if self.qualify(node.value.func) not in LOCKS:
                     continue
@@ -95,6 +107,9 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
             return
         if isinstance(node, ast.Await):
             node = node.value
+        if isinstance(node, ast.Name):
+            self.pending[-1].pop(node.id, None)
+            return
         self.owned.add(id(node))
         if isinstance(node, ast.Call) and self.qualify(node.func) in CLOSERS:
             for arg in node.args:
@@ -102,9 +117,22 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
 
     def enter_function(self, node: FunctionNode) -> None:
         self.depth += 1
+        self.pending.append({})
+        self.functions.append(node.name)
 
     def exit_function(self, node: FunctionNode) -> None:
         self.depth -= 1
+        self._flush()
+        self.functions.pop()
+
+    def end(self) -> None:
+        while self.pending:
+            self._flush()
+
+    def _flush(self) -> None:
+        for reports in self.pending.pop().values():
+            for call, message in reports:
+                self.at(call, message)
 
     def visit_With(self, node: ast.With) -> None:
         for item in node.items:
@@ -127,6 +155,8 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
         shared = self.depth == 0 and self.qualify(value.func) in SESSIONS
         if owner or shared:
             self._own(value)
+        elif len(targets) == 1 and isinstance(targets[0], ast.Name):
+            self.bound[id(value)] = targets[0].id
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._assign(node.targets, node.value)
@@ -146,7 +176,8 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
             and not node.keywords
         ):
             key = dotted(func.value)
-            if key and key.rsplit(".", 1)[-1] in self.locks:
+            in_manager = bool(self.functions) and self.functions[-1] in MANAGER_METHODS
+            if key and key.rsplit(".", 1)[-1] in self.locks and not in_manager:
                 self.at(node, f"`{key}.acquire()` outside `with`: write `with {key}:`")
             return
         if id(node) in self.owned:
@@ -162,4 +193,9 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
             what = "session"
         else:
             return
-        self.at(node, f"{what} opened by `{name}()` outside `with`: it may never be closed")
+        message = f"{what} opened by `{name}()` outside `with`: it may never be closed"
+        variable = self.bound.get(id(node))
+        if variable is None:
+            self.at(node, message)
+        else:
+            self.pending[-1].setdefault(variable, []).append((node, message))

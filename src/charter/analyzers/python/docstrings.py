@@ -5,7 +5,8 @@ Public, as pydocstyle and interrogate count it: a module whose file name does no
 functions whose names do not start with ``_``, defined at module level or in a public class
 (not nested in a function). Dunder methods, ``@overload`` stubs, ``@override`` methods (they
 inherit their documentation) and property setters/deleters are left out, as are empty modules
-and ``__main__.py``, ``setup.py`` and ``conftest.py``.
+and ``__main__.py``, ``setup.py`` and ``conftest.py``; generated migrations (``migrations/``,
+Alembic ``versions/*.py``) are excluded by default.
 
 The rule fails when coverage is under ``threshold`` percent (default 80), and then reports each
 undocumented public item at its ``def``/``class`` line (line 1 for a module). At or above the
@@ -42,9 +43,14 @@ SKIP_DECORATORS = (
 NOT_MODULES = frozenset({"__main__.py", "setup.py", "conftest.py"})
 
 
+#: generated code nobody documents by hand (Alembic and Django migrations)
+GENERATED = ("**/migrations/**", "**/versions/*.py", "migrations/**")
+
+
 class DocstringsParams(PythonRuleParams):
     #: minimum share of documented public items, in percent
     threshold: float = Field(default=80.0, ge=0, le=100)
+    exclude: tuple[str, ...] = GENERATED
 
 
 def _public(name: str) -> bool:

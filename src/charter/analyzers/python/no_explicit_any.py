@@ -2,7 +2,9 @@
 
 Follows ruff's ANN401: a parameter or return annotated with ``Any`` itself (also as a string
 annotation) is flagged; ``Any`` nested in a type such as ``dict[str, Any]`` is not, since that is
-how a JSON object is typed. Public means: not starting with ``_`` (dunder methods are public),
+how a JSON object is typed. ``*args: Any``/``**kwargs: Any`` pass by default
+(``allow_star_args``, ruff's ``allow-star-arg-any``): arguments forwarded to another call do not
+leak ``Any`` to callers. Public means: not starting with ``_`` (dunder methods are public),
 defined at module level or in a public class, not nested in a function. Methods decorated with
 ``@override`` keep the signature they override and are left out.
 """
@@ -17,6 +19,7 @@ from charter.analyzers.python.common import (
     FunctionNode,
     FunctionScopes,
     PythonRule,
+    PythonRuleParams,
     annotation_expr,
     decorator_names,
 )
@@ -31,10 +34,18 @@ def _is_public(name: str) -> bool:
     return not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
 
 
+class NoExplicitAnyParams(PythonRuleParams):
+    #: accept ``*args: Any`` / ``**kwargs: Any`` (ruff's ``allow-star-arg-any``): arguments
+    #: passed through to another call do not leak ``Any`` to callers
+    allow_star_args: bool = True
+
+
 class NoExplicitAnyAnalyzer(FunctionScopes, PythonRule):
     """Report each public parameter or return annotated with a bare ``Any``."""
 
     name: ClassVar[str] = "no-explicit-any"
+    Params = NoExplicitAnyParams
+    params: NoExplicitAnyParams
     prefilter: ClassVar[tuple[str, ...]] = ("Any",)
 
     def begin(self, file: SourceFile, out: Emitter) -> None:
@@ -69,10 +80,8 @@ class NoExplicitAnyAnalyzer(FunctionScopes, PythonRule):
             return
         args = node.args
         params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-        if args.vararg is not None:
-            params.append(args.vararg)
-        if args.kwarg is not None:
-            params.append(args.kwarg)
+        if not self.params.allow_star_args:
+            params.extend(a for a in (args.vararg, args.kwarg) if a is not None)
         for arg in params:
             if self._is_any(arg.annotation):
                 star = "*" if arg is args.vararg else "**" if arg is args.kwarg else ""

@@ -4,7 +4,11 @@ A handler is broad when it is a bare ``except:`` or catches ``Exception``/``Base
 (alone or in a tuple). It is reported unless its body does something with the failure:
 
 - re-raises (any ``raise`` in the handler, outside nested functions), or
-- logs it with its traceback (``logger.exception(...)``, or any call passing ``exc_info=``), or
+- reports it: a logger call at warning level or above (``logger.exception(...)``,
+  ``log.error(...)``; ``debug``/``info`` do not count), any call passing ``exc_info=``, a
+  ``traceback.*``, ``sys.exc_info()`` or ``sys.exit()`` call, or a call of an error handler (a
+  name containing ``error``, ``fail``, ``exc`` or ``traceback``: ``self.handle_error(...)``,
+  ``on_failure(...)``, ``print_exc()``, ``self.showtraceback()``), or
 - uses the caught exception (``except Exception as exc: return Error(str(exc))``).
 
 So ``except Exception: pass``, ``except: return None`` and ``except Exception as e: continue``
@@ -22,6 +26,11 @@ from charter.analyzers.python.common import PythonRule
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 SUPPRESS = frozenset({"contextlib.suppress"})
+#: logger methods that make a failure visible (``debug``/``info`` do not count)
+LOG_LEVELS = frozenset({"exception", "error", "critical", "fatal", "warning", "warn", "log"})
+EXC_INFO = frozenset({"sys.exc_info", "sys.exception", "sys.exit", "os._exit", "exit"})
+#: words in a called name that say it reports or handles the failure
+REPORTING_WORDS = ("error", "fail", "exc", "traceback")
 
 
 def _walk_body(body: list[ast.stmt]) -> Iterator[ast.AST]:
@@ -67,12 +76,8 @@ class NoSilentFailuresAnalyzer(PythonRule):
         for child in _walk_body(node.body):
             if isinstance(child, ast.Raise):
                 return True
-            if isinstance(child, ast.Call):
-                func = child.func
-                if isinstance(func, ast.Attribute) and func.attr == "exception":
-                    return True
-                if any(kw.arg == "exc_info" for kw in child.keywords):
-                    return True
+            if isinstance(child, ast.Call) and self._reports(child):
+                return True
             if (
                 node.name
                 and isinstance(child, ast.Name)
@@ -81,6 +86,22 @@ class NoSilentFailuresAnalyzer(PythonRule):
             ):
                 return True
         return False
+
+    def _reports(self, call: ast.Call) -> bool:
+        """Whether a call in a handler makes the failure visible."""
+        if any(kw.arg == "exc_info" for kw in call.keywords):
+            return True
+        name = self.qualify(call.func)
+        if name is not None and (name in EXC_INFO or name.startswith("traceback.")):
+            return True
+        func = call.func
+        if isinstance(func, ast.Attribute):  # also ``logging.getLogger(__name__).exception()``
+            last = func.attr.lower()
+        elif isinstance(func, ast.Name):
+            last = func.id.lower()
+        else:
+            return False
+        return last in LOG_LEVELS or any(word in last for word in REPORTING_WORDS)
 
     def visit_With(self, node: ast.With) -> None:
         for item in node.items:

@@ -1,6 +1,8 @@
 """pathlib-over-os-path: ``os.path`` function calls, where ``pathlib.Path`` does the job.
 
-Names are resolved through the file's imports, so ``from os.path import join`` and
+Only functions with a ``pathlib`` equivalent are reported (as in ruff's PTH rules):
+``os.path.normcase``, ``normpath``, ``relpath``, ``commonpath``, ``expandvars`` and ``split`` have
+none and pass. Names are resolved through the file's imports, so ``from os.path import join`` and
 ``import os.path as osp`` are caught, while a ``path.join(...)`` on some other object is not.
 """
 
@@ -25,8 +27,9 @@ REPLACEMENT = {
     "expanduser": "`Path.expanduser()`",
     "getsize": "`Path.stat().st_size`",
     "isabs": "`Path.is_absolute()`",
-    "relpath": "`Path.relative_to()`",
     "getmtime": "`Path.stat().st_mtime`",
+    "getatime": "`Path.stat().st_atime`",
+    "getctime": "`Path.stat().st_ctime`",
     "islink": "`Path.is_symlink()`",
     "samefile": "`Path.samefile()`",
 }
@@ -45,8 +48,6 @@ class PathlibOverOsPathAnalyzer(PythonRule):
         for module in ("os.path.", "posixpath.", "ntpath."):
             if name.startswith(module):
                 func = name[len(module) :]
-                if "." in func:
-                    return
-                use = REPLACEMENT.get(func, "the `pathlib.Path` equivalent")
-                self.at(node, f"`{name}()` call: use {use} instead")
+                if func in REPLACEMENT:
+                    self.at(node, f"`{name}()` call: use {REPLACEMENT[func]} instead")
                 return

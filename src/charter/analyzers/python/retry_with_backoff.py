@@ -93,6 +93,9 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
     def _transport_retries(self, tree: ast.AST) -> bool:
         if self.imports.imports_any(["aiohttp_retry"]):
             return True
+        text = self.file.text or ""
+        if "Retry" not in text and "retries" not in text:
+            return False
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue

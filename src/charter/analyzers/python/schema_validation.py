@@ -13,8 +13,11 @@ delete/route/api_route/websocket``. Reported:
   (Flask/Quart), unless it is handed straight to a call (``Item.model_validate(...)``,
   ``Item(**...)``, ``schema.load(...)``), which is where validation happens.
 
-Handlers without a return annotation are not reported: FastAPI's ``response_model=`` or a
-returned model may carry the schema. Django views are not checked.
+A handler whose route declares ``response_model=`` or ``response_class=`` (FastAPI) has its
+response schema there, whatever its return annotation says (``-> Any`` is FastAPI's documented
+idiom for it); handlers without a return annotation are not reported either, since a returned
+model may carry the schema.
+Django views are not checked.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from charter.analyzers.python.common import (
     FunctionScopes,
     RelevantRule,
     annotation_expr,
+    is_none,
 )
 from charter.sources import SourceFile
 
@@ -96,19 +100,21 @@ class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
         name = self.qualify(node)
         return name in MAPPINGS or name in ANY
 
-    def _is_handler(self, node: FunctionNode) -> bool:
+    def _route(self, node: FunctionNode) -> ast.expr | None:
+        """The route decorator that makes ``node`` a handler, if any."""
         for deco in node.decorator_list:
             target = deco.func if isinstance(deco, ast.Call) else deco
             if isinstance(target, ast.Attribute) and target.attr in ROUTES:
-                return True
-        return False
+                return deco
+        return None
 
     def _enter(self, node: FunctionNode) -> None:
         args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
         self.request_params.append(
             {a.arg for a in args if a.annotation and self.qualify(a.annotation) in REQUESTS}
         )
-        if not self._is_handler(node):
+        route = self._route(node)
+        if route is None:
             return
         for arg in args:
             if self._raw(arg.annotation):
@@ -117,7 +123,11 @@ class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
                     f"handler `{node.name}` takes `{arg.arg}` as a raw mapping: declare a "
                     "Pydantic model (or dataclass) so the body is validated",
                 )
-        if self._raw(node.returns):
+        declared = isinstance(route, ast.Call) and any(
+            kw.arg in ("response_model", "response_class") and not is_none(kw.value)
+            for kw in route.keywords
+        )
+        if not declared and self._raw(node.returns):
             assert node.returns is not None
             self.at(
                 node.returns,
