@@ -11,6 +11,7 @@ import ast
 import codecs
 import functools
 import json
+import re
 import tomllib
 import warnings
 from dataclasses import dataclass
@@ -24,6 +25,20 @@ if TYPE_CHECKING:
     import tree_sitter
 
 DEFAULT_MAX_FILE_BYTES = 2_000_000
+#: LibCST recurses once per nesting level: its native parser overflows the C stack (a crash, not
+#: an exception) on a few thousand levels and its visitors hit Python's recursion limit at about
+#: 140. Files nested deeper than this (estimated from the ``ast``) are skipped by LibCST rules.
+CST_MAX_DEPTH = 100
+#: LibCST parses about 1 MB/s; larger Python files are skipped by LibCST rules (ast rules run)
+CST_MAX_BYTES = 1_000_000
+#: the most YAML nodes that aliases may add to a file ("billion laughs" protection)
+YAML_MAX_ALIAS_NODES = 100_000
+_UTF16_32_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 _KIND_BY_SUFFIX = {
     ".py": "python",
@@ -103,8 +118,10 @@ class SourceFile:
         return self.root / self.path
 
     def _problem(self, message: str, line: int = 1, column: int = 1, skipped: bool = False) -> None:
+        message = safe_message(message)
         if not any(p.message == message for p in self.problems):
-            self.problems.append(ParseProblem(self.path, max(line, 1), max(column, 1), message, skipped))
+            problem = ParseProblem(self.path, max(line, 1), max(column, 1), message, skipped)
+            self.problems.append(problem)
 
     @cached_property
     def data(self) -> bytes | None:
@@ -124,7 +141,9 @@ class SourceFile:
     @cached_property
     def is_binary(self) -> bool:
         data = self.data
-        return data is not None and b"\0" in data[:8192]
+        if data is None or _wide_bom(data) is not None:
+            return False
+        return b"\0" in data[:8192]
 
     @cached_property
     def text(self) -> str | None:
@@ -133,7 +152,10 @@ class SourceFile:
         if data is None or self.is_binary:
             return None
         encoding = "utf-8"
-        if self.kind in {"python", "python-stub"}:
+        wide = _wide_bom(data)
+        if wide is not None:
+            encoding = wide
+        elif self.kind in {"python", "python-stub"}:
             encoding = _python_encoding(data)
         elif data.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
@@ -164,15 +186,21 @@ class SourceFile:
         """The standard-library ``ast`` tree (fast; for rules that need no concrete syntax)."""
         if self.source_problem() or self.data is None:
             return None
+        if _wide_bom(self.data) is not None:
+            self._problem(
+                f"parse error: {_wide_bom(self.data)}-encoded Python source; Python reads only "
+                "UTF-8 or the encoding a PEP 263 coding comment names"
+            )
+            return None
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return ast.parse(self.data, filename=self.path, type_comments=False)
         except SyntaxError as exc:
-            self._problem(
-                f"parse error: {exc.msg}", exc.lineno or 1, (exc.offset or 1)
-            )
-        except (ValueError, RecursionError, MemoryError) as exc:
+            self._problem(f"parse error: {exc.msg}", exc.lineno or 1, (exc.offset or 1))
+        except MemoryError:  # CPython's parser guards its C stack with MemoryError
+            self._problem("parse error: nested too deeply for Python's parser")
+        except (ValueError, RecursionError) as exc:
             self._problem(f"parse error: {type(exc).__name__}: {exc}"[:300])
         return None
 
@@ -181,7 +209,23 @@ class SourceFile:
         """The LibCST module (for rules that need concrete syntax or scope metadata)."""
         import libcst
 
-        if self.source_problem() or self.data is None:
+        tree = self.python_ast  # a file ast cannot parse is reported once, by ast
+        if tree is None or self.data is None:
+            return None
+        if len(self.data) > CST_MAX_BYTES:
+            self._problem(
+                f"skipped: {len(self.data)} bytes is over the {CST_MAX_BYTES}-byte limit of "
+                "concrete-syntax (LibCST) rules",
+                skipped=True,
+            )
+            return None
+        depth = _cst_nesting(tree, CST_MAX_DEPTH)
+        if depth > CST_MAX_DEPTH:
+            self._problem(
+                f"skipped: code nested over {CST_MAX_DEPTH} levels deep; concrete-syntax "
+                "(LibCST) rules skip this file",
+                skipped=True,
+            )
             return None
         try:
             return libcst.parse_module(self.data)
@@ -207,7 +251,7 @@ class SourceFile:
             self.source_problem()
             return None
         try:
-            return [doc for doc in yaml.safe_load_all(text) if doc is not None]
+            return [doc for doc in yaml.load_all(text, Loader=BoundedSafeLoader) if doc is not None]
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             problem = getattr(exc, "problem", None) or "invalid YAML"
@@ -339,7 +383,119 @@ class SourceFile:
 
 def compose_yaml(text: str) -> list[yaml.Node]:
     """Every non-empty document of ``text`` as a node tree (SafeLoader; raises YAMLError)."""
-    return [node for node in yaml.compose_all(text, Loader=yaml.SafeLoader) if node is not None]
+    return [node for node in yaml.compose_all(text, Loader=BoundedSafeLoader) if node is not None]
+
+
+def _wide_bom(data: bytes) -> str | None:
+    """``utf-16``/``utf-32`` when the data starts with that byte-order mark, else None."""
+    for bom, encoding in _UTF16_32_BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None
+
+
+def _cst_nesting(tree: ast.AST, limit: int) -> int:
+    """How deep LibCST's tree of this module gets, estimated from the ``ast`` (iteratively; stops
+    past ``limit``). ast keeps ``a and b and c``, dotted import names and comprehension clauses
+    flat where LibCST nests them, so those count one level per element."""
+    deepest = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values)
+        elif isinstance(node, ast.alias):
+            depth += node.name.count(".")
+        elif isinstance(node, ast.ImportFrom):
+            depth += (node.module or "").count(".")
+        elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
+            depth += len(node.generators)
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                return deepest
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+#: a quoted fragment of a file in a message that may be a secret: 12+ characters, no space,
+#: at least two of lower case, upper case and digits (``'AKIA...'``, not ``'STRING_LIT'``)
+_QUOTED = re.compile(r"""(?<!\w)(['"])([^'"\s]{12,})\1(?!\w)""")
+
+
+def safe_message(message: str) -> str:
+    """A parser's or analyzer's error message, safe to print: quoted fragments of the file
+    (where a secret could be) are redacted, control characters replaced, length capped."""
+    from charter.redact import redact
+
+    def hide(match: re.Match[str]) -> str:
+        value = match[2]
+        classes = sum(
+            (
+                any(c.islower() for c in value),
+                any(c.isupper() for c in value),
+                any(c.isdigit() for c in value),
+            )
+        )
+        return f"{match[1]}{redact(value)}{match[1]}" if classes >= 2 else match[0]
+
+    message = _QUOTED.sub(hide, message)
+    message = "".join(ch if ch.isprintable() else "?" for ch in message)
+    return message if len(message) <= 300 else message[:299] + "…"
+
+
+class YamlAliasError(yaml.composer.ComposerError):
+    """A YAML alias that contains itself, or aliases that expand to too many nodes."""
+
+
+class BoundedSafeLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses alias bombs.
+
+    PyYAML keeps an alias as a shared reference, so loading a "billion laughs" document is
+    cheap, but any code that walks the result visits every expansion (10^9 nodes) and a
+    recursive alias (``a: &a [*a]``) makes such a walk endless. This loader counts the nodes
+    each alias stands for and raises :class:`YamlAliasError` past :data:`YAML_MAX_ALIAS_NODES`,
+    and on an alias used inside its own anchor.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._sizes: dict[int, int] = {}
+        self._open: list[int] = []
+        self._aliased = 0
+
+    def compose_document(self) -> yaml.Node | None:
+        self._sizes = {}
+        self._open = []
+        return super().compose_document()
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            node = super().compose_node(parent, index)
+            size = self._sizes.get(id(node))
+            if size is None:
+                raise YamlAliasError(
+                    None, None, "recursive YAML alias (an anchor used inside itself)", mark
+                )
+            self._aliased += size
+            if self._aliased > YAML_MAX_ALIAS_NODES:
+                raise YamlAliasError(
+                    None,
+                    None,
+                    f"YAML aliases expand to over {YAML_MAX_ALIAS_NODES} nodes (alias bomb?)",
+                    mark,
+                )
+            if self._open:
+                self._open[-1] += size
+            return node
+        self._open.append(0)
+        node = super().compose_node(parent, index)
+        size = 1 + self._open.pop()
+        self._sizes[id(node)] = size
+        if self._open:
+            self._open[-1] += size
+        return node
 
 
 def _python_encoding(data: bytes) -> str:
