@@ -161,3 +161,26 @@ def test_virtual_workspace_alone_is_not_applicable(tmp_path: Path, policies: Pol
     write_tree(tmp_path, {"Cargo.toml": "[workspace]\nmembers = []\n", "src/x.rs": "fn f() {}\n"})
     report = audit_rule(policies, tmp_path, "rust-clippy-pedantic")
     assert status(report, "rust-clippy-pedantic") == "not_applicable"
+
+
+def test_safety_docs_are_asked_of_public_unsafe_fns_only(tmp_path: Path, policies: PolicySet):
+    write_tree(
+        tmp_path,
+        {
+            "src/lib.rs": (
+                "unsafe fn private(p: *const u8) -> u8 { *p }\n"
+                "pub(crate) unsafe fn crate_only() {}\n"
+                "pub unsafe trait Sink { unsafe fn put(&mut self); }\n"
+                "// SAFETY: Vec<u8> upholds Sink's contract.\n"
+                "unsafe impl Sink for Vec<u8> {\n"
+                "    unsafe fn put(&mut self) {}\n"
+                "}\n"
+                "pub struct S;\n"
+                "impl S {\n"
+                "    pub unsafe fn raw(&self) {}\n"
+                "}\n"
+            )
+        },
+    )
+    report = audit_rule(policies, tmp_path, "rust-unsafe-justified")
+    assert found(report, "rust-unsafe-justified") == ["src/lib.rs:10"]

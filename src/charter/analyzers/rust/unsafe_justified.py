@@ -2,8 +2,9 @@
 
 An ``unsafe { }`` block or ``unsafe impl`` is excused by a ``// SAFETY:`` comment (any case) in
 the comment lines right above its statement (attributes in between allowed), on its own line, or
-as the first line inside the block. An ``unsafe fn`` is excused by a ``# Safety`` section in its
-doc comment (what callers must uphold) or a ``SAFETY:`` comment above it.
+as the first line inside the block. A public ``unsafe fn`` (not a trait impl's method, whose
+contract the trait documents) needs a ``# Safety`` section in its doc comment (what callers must
+uphold) or a ``SAFETY:`` comment above it, as clippy's ``missing_safety_doc`` asks.
 """
 
 from __future__ import annotations
@@ -38,11 +39,26 @@ def _is_unsafe(node: tree_sitter.Node) -> bool:
     if node.type == "impl_item":
         return any(child.type == "unsafe" for child in node.children)
     if node.type == "function_item":
-        return any(
+        return _is_public_contract(node) and any(
             child.type == "function_modifiers" and "unsafe" in text(child).split()
             for child in node.children
         )
     return False
+
+
+def _is_public_contract(function: tree_sitter.Node) -> bool:
+    """A ``pub`` fn that is not a trait impl's method (whose contract the trait documents),
+    the functions clippy's ``missing_safety_doc`` asks a ``# Safety`` section of."""
+    visibility = next((c for c in function.children if c.type == "visibility_modifier"), None)
+    if visibility is None or text(visibility) != "pub":
+        return False
+    body = function.parent
+    owner = body.parent if body is not None and body.type == "declaration_list" else None
+    return not (
+        owner is not None
+        and owner.type == "impl_item"
+        and owner.child_by_field_name("trait") is not None
+    )
 
 
 class RustUnsafeJustifiedAnalyzer(Analyzer):
