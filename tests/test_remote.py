@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 from helpers import write_tree
+from test_diff import git
 
 from charter import api
 from charter.cli import main
@@ -15,16 +15,6 @@ from charter.gitops import redact_url
 
 DATA = Path(__file__).parent / "data"
 OPTIONS = api.Options(profiles=("ci-test",), policy_dirs=(DATA / "policies",))
-
-
-def git(root: Path, *args: str) -> str:
-    env = {
-        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-        "HOME": str(root), "PATH": "/usr/bin:/bin:/usr/local/bin",
-    }
-    out = subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
-    return out.stdout.decode().strip()
 
 
 @pytest.fixture

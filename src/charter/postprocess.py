@@ -90,7 +90,11 @@ def apply(report: Report, root: Path, options: PostOptions) -> Report:
     extra["baselined"] = sum(f.baselined for f in findings)
     if options.changed is not None:
         extra["outside_diff"] = dropped
-    return recompute(report.model_copy(update={"findings": tuple(findings), "extra": extra}))
+    dropped_reason = (
+        "no finding on the changed lines" if options.changed is not None else "no finding left"
+    )
+    updated = report.model_copy(update={"findings": tuple(findings), "extra": extra})
+    return recompute(updated, dropped_reason)
 
 
 def _in_change(finding: Finding, changed: Mapping[str, Collection[int] | None]) -> bool:
@@ -119,55 +123,43 @@ def _narrow_unused(
     ]
 
 
-def recompute(report: Report) -> Report:
-    """Rule statuses, counts and profile scores from the report's active findings."""
+@dataclass(frozen=True)
+class _Tally:
+    """Active and accepted findings per rule id, and how to explain a rule that now passes."""
+
+    active: Counter[str]
+    inactive: Counter[str]
+    dropped: str
+
+    def update(self, status: Status, message: str, rule_id: str) -> dict[str, Any]:
+        new = status
+        if status in (Status.PASS, Status.FAIL):
+            new = Status.FAIL if self.active[rule_id] else Status.PASS
+        if status is Status.FAIL and new is Status.PASS:
+            n = self.inactive[rule_id]
+            why = f"{n} finding(s) suppressed or baselined" if n else self.dropped
+            message = why + (f" ({message})" if message else "")
+        return {"status": new, "findings": self.active[rule_id], "message": message}
+
+
+def recompute(report: Report, dropped: str = "no finding left") -> Report:
+    """Rule statuses, counts and profile scores from the report's active findings; ``dropped``
+    explains a failing rule that passes because its findings were removed."""
     active: Counter[str] = Counter()
     inactive: Counter[str] = Counter()
     for f in report.findings:
-        if f.suppressed or f.baselined:
-            inactive[f.rule] += 1
-        else:
-            active[f.rule] += 1
-
-    def status(old: Status, rule_id: str) -> Status:
-        if old not in (Status.PASS, Status.FAIL):
-            return old
-        return Status.FAIL if active[rule_id] else Status.PASS
-
-    def message(old_status: Status, old: str, rule_id: str) -> str:
-        if old_status is Status.FAIL and not active[rule_id]:
-            parts = []
-            if inactive[rule_id]:
-                parts.append(f"{inactive[rule_id]} finding(s) suppressed or baselined")
-            else:
-                parts.append("no finding on the changed lines")
-            return "; ".join(parts) + (f" ({old})" if old else "")
-        return old
-
+        (inactive if f.suppressed or f.baselined else active)[f.rule] += 1
+    tally = _Tally(active, inactive, dropped)
     rules = tuple(
-        r.model_copy(
-            update={
-                "status": status(r.status, r.id),
-                "findings": active[r.id],
-                "message": message(r.status, r.message, r.id),
-            }
-        )
-        for r in report.rules
+        r.model_copy(update=tally.update(r.status, r.message, r.id)) for r in report.rules
     )
-    profiles = tuple(_profile(p, status, message, active) for p in report.profiles)
+    profiles = tuple(_profile(p, tally) for p in report.profiles)
     return report.model_copy(update={"rules": rules, "profiles": profiles})
 
 
-def _profile(p: ProfileReport, status: Any, message: Any, active: Counter[str]) -> ProfileReport:
+def _profile(p: ProfileReport, tally: _Tally) -> ProfileReport:
     rows: list[ProfileRule] = [
-        r.model_copy(
-            update={
-                "status": status(r.status, r.id),
-                "findings": active[r.id],
-                "message": message(r.status, r.message, r.id),
-            }
-        )
-        for r in p.rules
+        r.model_copy(update=tally.update(r.status, r.message, r.id)) for r in p.rules
     ]
     counts = Counter(r.status for r in rows)
     return p.model_copy(
