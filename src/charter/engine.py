@@ -47,7 +47,7 @@ from charter.models import (
 )
 from charter.policy import PolicySet, Profile, Rule
 from charter.repo import RepoIndex
-from charter.sources import DEFAULT_MAX_FILE_BYTES, ParseProblem, SourceFile
+from charter.sources import DEFAULT_MAX_FILE_BYTES, ParseProblem, SourceFile, safe_message
 
 PARSE_ERROR = "parse-error"
 #: rules every audit runs, whichever profiles are selected
@@ -172,8 +172,18 @@ def _run_isolated(
         try:
             run_one(analyzer)
         except Exception as exc:  # noqa: BLE001
-            result.errors[analyzer.instance_key] = f"{path}: {type(exc).__name__}: {exc}"[:500]
+            _file_failure(result, analyzer, path, exc)
             emitters.pop(analyzer.instance_key, None)
+
+
+def _file_failure(result: FileResult, analyzer: Analyzer, path: str, exc: Exception) -> None:
+    """A rule that raised on a file: an error of the rule (exit code 2), except when the file
+    is nested too deeply to walk (RecursionError), which is the file's problem: ``skipped``."""
+    if isinstance(exc, RecursionError):
+        why = f"skipped: nested too deeply for rule {analyzer.name} (RecursionError)"
+        result.problems.append(ParseProblem(path, 1, 1, why, skipped=True))
+        return
+    result.errors[analyzer.instance_key] = safe_message(f"{path}: {type(exc).__name__}: {exc}")
 
 
 def analyze_file(
@@ -233,7 +243,7 @@ def analyze_file(
         try:
             analyzer.check_file(file, emitters[analyzer.instance_key])
         except Exception as exc:  # noqa: BLE001
-            result.errors[analyzer.instance_key] = f"{rel}: {type(exc).__name__}: {exc}"[:500]
+            _file_failure(result, analyzer, rel, exc)
             emitters.pop(analyzer.instance_key, None)
 
     rule_ids = {inst.key: inst.rule.id for inst in instances}
@@ -247,7 +257,7 @@ def analyze_file(
             result.counters[key] = out.counters
         if out.facts:
             result.facts[key] = out.facts
-    result.problems = list(file.problems)
+    result.problems = [*file.problems, *result.problems]
     return result
 
 
@@ -276,7 +286,12 @@ def _run_cst(
         a.reported = []
     if not reported:
         return
-    positions = wrapper.resolve(PositionProvider)
+    try:
+        positions = wrapper.resolve(PositionProvider)
+    except RecursionError:
+        why = "skipped: nested too deeply for LibCST positions (RecursionError)"
+        result.problems.append(ParseProblem(file.path, 1, 1, why, skipped=True))
+        return
     for analyzer, node, message in reported:
         out = emitters[analyzer.instance_key]
         pos = positions.get(node)
@@ -308,6 +323,12 @@ class AuditOptions:
 
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     exclude: tuple[str, ...] = ()
+    #: worker processes for the file phase; 0 means one per available CPU
+    jobs: int = 0
+    #: result cache folder; None disables the cache
+    cache_dir: Path | None = None
+    #: show a progress bar on stderr for long audits
+    progress: bool = False
 
 
 def effective_severities(
@@ -324,14 +345,6 @@ def effective_severities(
                 strongest[key] = level
     sev.update(strongest)
     return sev
-
-
-def run_file_phase(
-    root: Path, files: Sequence[str], instances: Sequence[RuleInstance], options: AuditOptions
-) -> list[FileResult]:
-    """Analyze every file; sequential here, one self-contained call per file."""
-    with gc_paused():
-        return [analyze_file(root, rel, instances, options.max_file_bytes) for rel in files]
 
 
 @contextmanager
@@ -363,7 +376,24 @@ def run_audit(
     files, odd_names = split_undecodable(discover(root, options.exclude))
     t_discover = time.perf_counter()
 
-    file_results = run_file_phase(root, files, inst_list, options)
+    from charter import runner
+    from charter.cache import AuditCache, ruleset_key
+
+    cache = None
+    if options.cache_dir is not None:
+        key = ruleset_key(policies, inst_list, options.max_file_bytes)
+        cache = AuditCache(options.cache_dir, root, key)
+    digests: dict[str, str] = {}
+    file_results = runner.run_file_phase(
+        root,
+        files,
+        inst_list,
+        max_bytes=options.max_file_bytes,
+        jobs=options.jobs or runner.default_jobs(),
+        cache=cache,
+        progress=options.progress,
+        digests=digests,
+    )
     for shown, why in odd_names:  # reported by parse-error, never analyzed
         file_results.append(FileResult(shown, problems=[ParseProblem(shown, 1, 1, why, True)]))
     t_files = time.perf_counter()
@@ -373,19 +403,11 @@ def run_audit(
         for key, values in fr.facts.items():
             facts.setdefault(key, {})[fr.path] = values
     repo = RepoIndex(root, files, max_bytes=options.max_file_bytes, facts=facts)
-    repo_out: dict[str, Emitter] = {}
-    repo_errors: dict[str, str] = {}
-    for inst in inst_list:
-        analyzer = inst.analyzer
-        if analyzer is None or not analyzer.has_repo_phase():
-            continue
-        out = Emitter()
-        try:
-            analyzer.check_repo(repo, out)
-        except Exception as exc:  # noqa: BLE001 - a broken rule is reported, not fatal
-            repo_errors[inst.key] = f"{type(exc).__name__}: {exc}"[:500]
-            continue
-        repo_out[inst.key] = out
+    repo_out, repo_errors = runner.run_repo_phase(
+        repo, inst_list, cache=cache, digests=digests, facts=facts
+    )
+    if cache is not None:
+        cache.save()
     t_repo = time.perf_counter()
 
     severities = effective_severities(policies, profiles, instances)
@@ -404,6 +426,8 @@ def run_audit(
             "files_s": round(t_files - t_discover, 4),
             "repo_s": round(t_repo - t_files, 4),
             "total_s": round(ended - started, 4),
+            "cache_hits": cache.hits if cache is not None else 0,
+            "cache_misses": cache.misses if cache is not None else 0,
         },
     )
 
@@ -441,7 +465,11 @@ def _collect(
         if key in repo_errors:
             errors.append(repo_errors[key])
         if inst.analyzer is not None and inst.analyzer.name == PARSE_ERROR:
+            # files the repo phase read (e.g. workflows, pyproject.toml) fail there, not in
+            # the file phase; a problem found by both is reported once
             problems = [p for fr in file_results for p in fr.problems]
+            problems += [p for src in repo.sources() for p in src.problems]
+            problems = list(dict.fromkeys(problems))
             raws = [RawFinding(p.path, p.line, p.message, p.column) for p in problems]
             found.extend(finalize(inst.rule.id, severity, raws, line_text))
             applicable = bool(file_results)

@@ -20,6 +20,7 @@ import fnmatch
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -227,7 +228,18 @@ TEST_PATH_GLOBS: tuple[str, ...] = (
 
 
 def path_matches(path: str, globs: tuple[str, ...] | list[str]) -> bool:
-    """Glob match on POSIX paths where ``**/`` also matches no folder at all."""
+    """Glob match on POSIX paths where ``**/`` also matches no folder at all.
+
+    A pattern matches when the whole path matches it (``*`` may cross folders), when the
+    path's last components match it (``PurePosixPath.match``), when it is ``**/x`` and the
+    path matches ``x``, or when it is ``dir/**`` and the path is under ``dir``. Memoized:
+    every analyzer asks the same questions of every file.
+    """
+    return _path_matches(path, tuple(globs))
+
+
+@lru_cache(maxsize=1 << 16)
+def _path_matches(path: str, globs: tuple[str, ...]) -> bool:
     pure = PurePosixPath(path)
     for pattern in globs:
         if pure.match(pattern) or fnmatch.fnmatchcase(path, pattern):
@@ -242,14 +254,27 @@ def path_matches(path: str, globs: tuple[str, ...] | list[str]) -> bool:
 _BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
+#: fields that only ever hold context/operator singletons or plain values, never a subtree a
+#: rule would visit (``Name.ctx`` is an ``ast.Load`` node: skipping these saves ~30% of nodes)
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
+
+
+@lru_cache(maxsize=None)
+def _subtree_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f for f in getattr(cls, "_fields", ()) if f not in _LEAF_FIELDS)
+
+
 def _child_nodes(node: ast.AST) -> list[ast.AST]:
     out: list[ast.AST] = []
-    for name in node._fields:
+    append = out.append
+    for name in _subtree_fields(node.__class__):
         value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
-            out.append(value)
-        elif isinstance(value, list):
-            out.extend(item for item in value if isinstance(item, ast.AST))
+        if value.__class__ is list:
+            for item in value:
+                if isinstance(item, ast.AST):
+                    append(item)
+        elif isinstance(value, ast.AST):
+            append(value)
     return out
 
 
@@ -263,7 +288,11 @@ def _child_statements(node: ast.AST) -> list[ast.AST]:
 
 
 def batched_ast_walk(tree: ast.AST, analyzers: list[AstAnalyzer]) -> None:
-    """One iterative walk of ``tree`` calling every analyzer's visit_/leave_ methods."""
+    """One iterative walk of ``tree`` calling every analyzer's visit_/leave_ methods.
+
+    Iterative (no recursion limit on deep trees); handlers are looked up once per node class.
+    When every analyzer is ``statements_only``, expressions are not entered at all.
+    """
     visit: dict[str, list[Callable[[Any], Any]]] = {}
     leave: dict[str, list[Callable[[Any], Any]]] = {}
     for analyzer in analyzers:
@@ -277,19 +306,29 @@ def batched_ast_walk(tree: ast.AST, analyzers: list[AstAnalyzer]) -> None:
     children = (
         _child_statements if all(a.statements_only for a in analyzers) else _child_nodes
     )
+    by_class: dict[type, tuple[list[Callable[[Any], Any]], list[Callable[[Any], Any]]]] = {}
+    empty: list[Callable[[Any], Any]] = []
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    pop = stack.pop
+    push = stack.append
     while stack:
-        node, done = stack.pop()
-        name = type(node).__name__
+        node, done = pop()
+        cls = node.__class__
+        handlers = by_class.get(cls)
+        if handlers is None:
+            name = cls.__name__
+            handlers = by_class[cls] = (visit.get(name, empty), leave.get(name, empty))
         if done:
-            for fn in leave.get(name, ()):
+            for fn in handlers[1]:
                 fn(node)
             continue
-        for fn in visit.get(name, ()):
+        for fn in handlers[0]:
             fn(node)
-        if name in leave:
-            stack.append((node, True))
-        stack.extend((child, False) for child in reversed(children(node)))
+        if handlers[1]:
+            push((node, True))
+        kids = children(node)
+        for i in range(len(kids) - 1, -1, -1):
+            push((kids[i], False))
 
 
 def relative_posix(path: Path, root: Path) -> str:

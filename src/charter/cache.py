@@ -1,0 +1,214 @@
+"""Result cache: per-file results keyed by content hash, repo-phase results keyed by what they read.
+
+One JSON file per audited root (never pickle: the cache may sit next to untrusted code, and
+loading it must not be able to run anything). The whole cache is discarded when the *rule-set
+key* changes: charter's version and source, every policy file in force (rules, profiles, secret
+detectors), the selected rule instances with their parameters, and the per-file size cap.
+
+Default location: the user cache folder (``$XDG_CACHE_HOME/charter`` or ``~/.cache/charter``),
+outside the audited tree, so an audited repository cannot plant cache entries that hide its own
+findings. ``--cache-dir DIR`` puts it elsewhere (a ``.gitignore`` is written into it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from charter import __version__
+from charter.models import Finding
+from charter.sources import ParseProblem
+
+if TYPE_CHECKING:
+    from charter.engine import FileResult, RuleInstance
+    from charter.policy import PolicySet
+
+CACHE_FORMAT = 2
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME")
+    return (Path(base) if base else Path.home() / ".cache") / "charter"
+
+
+def _tree_digest(paths: Iterable[Path], *, content: bool) -> str:
+    h = hashlib.sha256()
+    for path in sorted(paths):
+        try:
+            if content:
+                data = path.read_bytes()
+                h.update(f"{path.name}\0{len(data)}\0".encode())
+                h.update(data)
+            else:
+                st = path.stat()
+                h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+        except OSError:
+            h.update(f"{path}\0missing".encode())
+    return h.hexdigest()
+
+
+def ruleset_key(
+    policies: PolicySet, instances: Sequence[RuleInstance], max_file_bytes: int
+) -> str:
+    """What every cached result depends on besides the file's own content."""
+    h = hashlib.sha256()
+    h.update(f"{CACHE_FORMAT}\0{__version__}\0{max_file_bytes}\0".encode())
+    package = Path(__file__).resolve().parent
+    h.update(_tree_digest(package.rglob("*.py"), content=False).encode())
+    policy_files = [p for d in policies.dirs for p in d.rglob("*") if p.is_file()]
+    h.update(_tree_digest(policy_files, content=True).encode())
+    for inst in instances:
+        spec = [inst.key, inst.rule.analyzer, json.dumps(inst.params, sort_keys=True, default=str)]
+        h.update("\0".join(str(s) for s in spec).encode())
+    return h.hexdigest()
+
+
+def file_digest(path: Path, max_bytes: int) -> str:
+    """Content hash of a file; over the size cap, its size and mtime stand in for it."""
+    try:
+        st = path.stat()
+        if st.st_size > max_bytes:
+            return f"size:{st.st_size}:{st.st_mtime_ns}"
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+# --- FileResult <-> JSON -----------------------------------------------------------------------
+
+
+def file_result_to_json(result: FileResult) -> dict[str, Any] | None:
+    """JSON form of a file result, or None when it must not be cached (an analyzer failed)."""
+    if result.errors:
+        return None
+    data = {
+        "findings": {
+            k: [f.model_dump(mode="json") for f in v] for k, v in sorted(result.findings.items())
+        },
+        "counters": {k: dict(v) for k, v in sorted(result.counters.items())},
+        "facts": result.facts,
+        "applicable": sorted(result.applicable),
+        "problems": [
+            [p.path, p.line, p.column, p.message, p.skipped] for p in result.problems
+        ],
+    }
+    try:
+        json.dumps(data)
+    except (TypeError, ValueError):
+        return None
+    return data
+
+
+def file_result_from_json(path: str, data: dict[str, Any]) -> FileResult:
+    from charter.engine import FileResult
+
+    return FileResult(
+        path=path,
+        findings={
+            k: [Finding.model_validate(f) for f in v] for k, v in data["findings"].items()
+        },
+        counters={k: Counter(v) for k, v in data["counters"].items()},
+        facts=data["facts"],
+        applicable=set(data["applicable"]),
+        problems=[ParseProblem(p[0], p[1], p[2], p[3], p[4]) for p in data["problems"]],
+    )
+
+
+@dataclass
+class RepoEntry:
+    """A repo-phase result and the inputs it was computed from."""
+
+    inputs: str
+    output: dict[str, Any]
+
+
+class AuditCache:
+    """The cache of one audited root for one rule set."""
+
+    def __init__(self, cache_dir: Path, root: Path, key: str) -> None:
+        self.cache_dir = cache_dir
+        root_id = hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        self.path = cache_dir / f"{root_id}.json"
+        self.key = key
+        self.files: dict[str, tuple[str, dict[str, Any]]] = {}
+        self.repo: dict[str, RepoEntry] = {}
+        self.hits = 0
+        self.misses = 0
+        self._dirty = False
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, UnicodeDecodeError):
+            return
+        if not isinstance(raw, dict) or raw.get("key") != self.key:
+            self._dirty = True
+            return
+        try:
+            self.files = {k: (v[0], v[1]) for k, v in raw.get("files", {}).items()}
+            self.repo = {k: RepoEntry(v[0], v[1]) for k, v in raw.get("repo", {}).items()}
+        except (TypeError, IndexError, KeyError):
+            self.files, self.repo = {}, {}
+
+    def get_file(self, rel: str, digest: str) -> FileResult | None:
+        entry = self.files.get(rel)
+        if entry is None or entry[0] != digest:
+            self.misses += 1
+            return None
+        try:
+            result = file_result_from_json(rel, entry[1])
+        except (KeyError, TypeError, ValueError, IndexError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return result
+
+    def put_file(self, rel: str, digest: str, result: FileResult) -> None:
+        data = file_result_to_json(result)
+        if data is None:
+            self.files.pop(rel, None)
+        else:
+            self.files[rel] = (digest, data)
+        self._dirty = True
+
+    def forget_missing(self, present: Iterable[str]) -> None:
+        keep = set(present)
+        for rel in [r for r in self.files if r not in keep]:
+            del self.files[rel]
+            self._dirty = True
+
+    def get_repo(self, key: str, inputs: str) -> dict[str, Any] | None:
+        entry = self.repo.get(key)
+        return entry.output if entry is not None and entry.inputs == inputs else None
+
+    def put_repo(self, key: str, inputs: str, output: dict[str, Any]) -> None:
+        self.repo[key] = RepoEntry(inputs, output)
+        self._dirty = True
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            ignore = self.cache_dir / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# charter's result cache\n*\n", encoding="utf-8")
+            payload = {
+                "key": self.key,
+                "files": {k: [v[0], v[1]] for k, v in sorted(self.files.items())},
+                "repo": {k: [v.inputs, v.output] for k, v in sorted(self.repo.items())},
+            }
+            fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=".tmp-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(payload, handle, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time next run

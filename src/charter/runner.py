@@ -1,0 +1,261 @@
+"""Running the two phases: files in a process pool with a cache, then the repo phase.
+
+- **Parallel**: per-file work is self-contained (:func:`charter.engine.analyze_file`), so files
+  go to a process pool (``--jobs N``, default: CPU count). Workers are forked once per audit and
+  receive the rule instances once (start-up cost per worker, not per file); results come back in
+  file order, so reports are deterministic whatever the scheduling. Small audits stay in-process:
+  a pool costs more than it saves under ~64 files.
+- **Cache** (:mod:`charter.cache`): a file whose content hash is unchanged is not read for
+  analysis again; a repo-level rule re-runs only when the file list, its file-phase facts or a
+  file it read changed.
+- **Progress**: a transient rich bar on stderr for audits running over ~2 s on a terminal;
+  never in CI or for machine-readable formats (the caller decides via ``progress``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from charter.analyzers.base import Emitter, RawFinding
+from charter.cache import AuditCache, file_digest
+from charter.engine import FileResult, RuleInstance, analyze_file, gc_paused
+from charter.repo import RepoIndex
+
+POOL_MIN_FILES = 64
+
+_WORKER: tuple[Path, Sequence[RuleInstance], int] | None = None
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _init_worker(root: Path, instances: Sequence[RuleInstance], max_bytes: int) -> None:
+    global _WORKER
+    import gc
+
+    gc.disable()  # see engine.gc_paused; the worker lives for one audit only
+    _WORKER = (root, instances, max_bytes)
+
+
+def _work(rel: str) -> FileResult:
+    assert _WORKER is not None
+    root, instances, max_bytes = _WORKER
+    return analyze_file(root, rel, instances, max_bytes)
+
+
+class _Progress:
+    """A progress bar that appears only once the audit has taken ``delay`` seconds."""
+
+    def __init__(self, enabled: bool, total: int, delay: float = 2.0) -> None:
+        self.enabled = enabled and total > 0
+        self.total = total
+        self.delay = delay
+        self.started = time.perf_counter()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def advance(self, done: int) -> None:
+        if not self.enabled:
+            return
+        if self._bar is None:
+            if time.perf_counter() - self.started < self.delay:
+                return
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+            self._bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=Console(file=sys.stderr),
+                transient=True,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("auditing files", total=self.total)
+        self._bar.update(self._task, completed=done)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def run_file_phase(
+    root: Path,
+    files: Sequence[str],
+    instances: Sequence[RuleInstance],
+    *,
+    max_bytes: int,
+    jobs: int,
+    cache: AuditCache | None,
+    progress: bool,
+    digests: dict[str, str],
+) -> list[FileResult]:
+    """File-phase results for ``files`` in the same order, from the cache or freshly."""
+    results: dict[str, FileResult] = {}
+    todo: list[str] = []
+    for rel in files:
+        if cache is not None:
+            digest = digests.setdefault(rel, file_digest(root / rel, max_bytes))
+            hit = cache.get_file(rel, digest)
+            if hit is not None:
+                results[rel] = hit
+                continue
+        todo.append(rel)
+
+    bar = _Progress(progress, len(todo))
+    fresh: list[FileResult]
+    try:
+        if jobs <= 1 or len(todo) < POOL_MIN_FILES:
+            fresh = []
+            with gc_paused():
+                for i, rel in enumerate(todo, 1):
+                    fresh.append(analyze_file(root, rel, instances, max_bytes))
+                    bar.advance(i)
+        else:
+            fresh = _in_pool(root, todo, instances, max_bytes, jobs, bar.advance)
+    finally:
+        bar.close()
+
+    for rel, result in zip(todo, fresh, strict=True):
+        results[rel] = result
+        if cache is not None:
+            cache.put_file(rel, digests[rel], result)
+    if cache is not None:
+        cache.forget_missing(files)
+    return [results[rel] for rel in files]
+
+
+def _in_pool(
+    root: Path,
+    todo: Sequence[str],
+    instances: Sequence[RuleInstance],
+    max_bytes: int,
+    jobs: int,
+    advance: Callable[[int], None],
+) -> list[FileResult]:
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    workers = min(jobs, max(1, len(todo) // 16))
+    chunk = max(1, min(32, len(todo) // (workers * 8)))
+    out: list[FileResult] = []
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(root, list(instances), max_bytes),
+    ) as pool:
+        for i, result in enumerate(pool.map(_work, todo, chunksize=chunk), 1):
+            out.append(result)
+            advance(i)
+    return out
+
+
+# --- repo phase ----------------------------------------------------------------------------------
+
+
+class _TrackingRepo(RepoIndex):
+    """A RepoIndex view that records which files an analyzer read."""
+
+    def __init__(self, base: RepoIndex) -> None:  # noqa: D107 - shares the base's state
+        self.__dict__.update(base.__dict__)
+        self.read_paths: set[str] = set()
+
+    def source(self, rel: str) -> Any:
+        self.read_paths.add(rel)
+        return super().source(rel)
+
+
+def _digest_of(obj: Any) -> str:
+    raw = json.dumps(obj, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _emitter_to_json(out: Emitter) -> dict[str, Any]:
+    return {
+        "findings": [
+            [f.path, f.line, f.message, f.column, f.end_line, f.end_column, f.key]
+            for f in out.findings
+        ],
+        "counters": dict(out.counters),
+        "evidence": list(out.evidence_items),
+        "na": out.na_reason,
+        "message": out.message,
+    }
+
+
+def _emitter_from_json(data: dict[str, Any]) -> Emitter:
+    out = Emitter()
+    out.findings = [RawFinding(*row) for row in data["findings"]]
+    out.counters.update(data["counters"])
+    out.evidence_items = list(data["evidence"])
+    out.na_reason = data["na"]
+    out.message = data["message"]
+    return out
+
+
+def run_repo_phase(
+    repo: RepoIndex,
+    instances: Sequence[RuleInstance],
+    *,
+    cache: AuditCache | None,
+    digests: dict[str, str],
+    facts: dict[str, dict[str, list[Any]]],
+) -> tuple[dict[str, Emitter], dict[str, str]]:
+    """Run each analyzer's repo phase, reusing a cached output when none of its inputs moved."""
+    repo_out: dict[str, Emitter] = {}
+    repo_errors: dict[str, str] = {}
+    files_digest = _digest_of(repo.files)
+
+    def digest(rel: str) -> str:
+        if rel not in digests:
+            digests[rel] = file_digest(repo.root / rel, repo.max_bytes)
+        return digests[rel]
+
+    for inst in instances:
+        analyzer = inst.analyzer
+        if analyzer is None or not analyzer.has_repo_phase():
+            continue
+        facts_digest = _digest_of(facts.get(inst.key, {}))
+        if cache is not None:
+            entry = cache.repo.get(inst.key)
+            if entry is not None:
+                try:
+                    recorded = json.loads(entry.inputs)
+                    current = {
+                        "files": files_digest,
+                        "facts": facts_digest,
+                        "reads": {p: digest(p) for p in recorded["reads"]},
+                    }
+                    if _digest_of(current) == recorded["digest"]:
+                        repo_out[inst.key] = _emitter_from_json(entry.output)
+                        continue
+                except (ValueError, KeyError, TypeError):
+                    pass
+        tracking = _TrackingRepo(repo)
+        out = Emitter()
+        try:
+            analyzer.check_repo(tracking, out)
+        except Exception as exc:  # noqa: BLE001 - a broken rule is reported, not fatal
+            repo_errors[inst.key] = f"{type(exc).__name__}: {exc}"[:500]
+            continue
+        repo_out[inst.key] = out
+        if cache is not None:
+            reads = {p: digest(p) for p in sorted(tracking.read_paths)}
+            current = {"files": files_digest, "facts": facts_digest, "reads": reads}
+            inputs = json.dumps({"reads": sorted(reads), "digest": _digest_of(current)})
+            cache.put_repo(inst.key, inputs, _emitter_to_json(out))
+    return repo_out, repo_errors
