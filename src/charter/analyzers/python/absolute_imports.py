@@ -91,5 +91,6 @@ class AbsoluteImportsAnalyzer(Analyzer):
                     out,
                     node,
                     f'relative import "{spec}"; import internal modules through the '
-                    f'`{self.params.alias}` path alias declared in tsconfig "paths"',
+                    f'`{self.params.alias}` path alias (tsconfig "paths": '
+                    f'{{"{self.params.alias}*": ["src/*"]}})',
                 )
