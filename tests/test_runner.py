@@ -1,0 +1,99 @@
+"""Parallel runs and the result cache must not change what an audit reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import write_tree
+
+from charter import api
+from charter.engine import AuditOptions, run_audit
+from charter.policy import PolicySet
+
+
+def _tree(root: Path, n: int = 80) -> Path:
+    files = {f"src/pkg/mod{i}.py": f"def f{i}(x):\n    return x\n" for i in range(n)}
+    files["src/pkg/__init__.py"] = ""
+    files["src/pkg/ok.py"] = "def ok() -> int:\n    return 1\n"
+    files["pyproject.toml"] = "[project]\nname = 'pkg'\nversion = '1'\n"
+    return write_tree(root, files)
+
+
+def _json(report) -> dict:
+    data = report.model_dump(mode="json")
+    data.pop("timing")
+    return data
+
+
+def test_pool_and_sequential_give_identical_reports(tmp_path: Path, policies: PolicySet):
+    root = _tree(tmp_path / "repo")
+    profiles = [policies.profiles["backend-polyglot"]]
+    one = run_audit(root, policies, profiles, AuditOptions(jobs=1))
+    two = run_audit(root, policies, profiles, AuditOptions(jobs=2))
+    assert _json(one) == _json(two)
+    lines = sorted(f"{f.path}:{f.line}" for f in two.findings if f.rule == "type-hints")
+    assert lines == sorted(f"src/pkg/mod{i}.py:1" for i in range(80))
+
+
+def test_warm_cache_reuses_every_file_and_matches_cold(tmp_path: Path):
+    root = _tree(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    opts = api.Options(profiles=("backend-polyglot",), use_cache=True, cache_dir=cache)
+    cold = api.audit(root, opts)
+    warm = api.audit(root, opts)
+    assert cold.timing["cache_hits"] == 0
+    assert warm.timing["cache_misses"] == 0
+    assert warm.timing["cache_hits"] == cold.files_scanned
+    assert _json(cold) == _json(warm)
+    assert (cache / ".gitignore").read_text(encoding="utf-8").strip().endswith("*")
+
+
+def test_changed_file_is_reanalyzed(tmp_path: Path):
+    root = _tree(tmp_path / "repo", n=3)
+    opts = api.Options(profiles=("backend-polyglot",), use_cache=True, cache_dir=tmp_path / "c")
+    first = api.audit(root, opts)
+    assert "src/pkg/mod1.py" in {f.path for f in first.findings if f.rule == "type-hints"}
+    (root / "src/pkg/mod1.py").write_text("def f1(x: int) -> int:\n    return x\n")
+    second = api.audit(root, opts)
+    assert second.timing["cache_misses"] == 1
+    assert "src/pkg/mod1.py" not in {f.path for f in second.findings if f.rule == "type-hints"}
+
+
+def test_repo_rule_reruns_when_a_file_it_read_changes(tmp_path: Path):
+    root = _tree(tmp_path / "repo", n=1)
+    opts = api.Options(profiles=("backend-polyglot",), use_cache=True, cache_dir=tmp_path / "c")
+    status = lambda r: next(x.status.value for x in r.rules if x.id == "src-layout")  # noqa: E731
+    assert status(api.audit(root, opts)) == "pass"
+    (root / "pyproject.toml").unlink()
+    (root / "setup.py").write_text("from setuptools import setup\nsetup()\n")
+    report = api.audit(root, opts)
+    assert status(report) == "fail"
+    assert ("src-layout", "setup.py", 1) in {(f.rule, f.path, f.line) for f in report.findings}
+
+
+def test_policy_change_invalidates_the_cache(tmp_path: Path):
+    root = _tree(tmp_path / "repo", n=2)
+    extra = write_tree(
+        tmp_path / "pol",
+        {"profiles/mine.yaml": "id: mine\ntitle: mine only\nrules:\n  - id: type-hints\n"},
+    )
+    cache = tmp_path / "c"
+    opts = api.Options(profiles=("mine",), policy_dirs=(extra,), use_cache=True, cache_dir=cache)
+    api.audit(root, opts)
+    (extra / "profiles/mine.yaml").write_text(
+        "id: mine\ntitle: mine only\nrules:\n  - id: type-hints\n    params: {include_tests: true}\n"
+    )
+    again = api.audit(root, opts)
+    assert again.timing["cache_hits"] == 0
+
+
+def test_corrupt_cache_is_ignored(tmp_path: Path):
+    root = _tree(tmp_path / "repo", n=2)
+    cache = tmp_path / "c"
+    opts = api.Options(profiles=("backend-polyglot",), use_cache=True, cache_dir=cache)
+    cold = api.audit(root, opts)
+    for f in cache.glob("*.json"):
+        f.write_text("{not json", encoding="utf-8")
+    again = api.audit(root, opts)
+    assert json.dumps(_json(cold)) == json.dumps(_json(again))
