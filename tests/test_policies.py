@@ -85,6 +85,20 @@ def test_each_applied_rule_cites_the_profile(policies: PolicySet, profile_file: 
         )
 
 
+def test_a_rule_that_quotes_a_profile_is_applied_by_it(policies: PolicySet) -> None:
+    """The catalog and the profiles agree: quoting a profile's sentence means encoding it.
+    (profile-drift is applied to the repository's own profiles, see docs/agent-profiles.md.)"""
+    for rule in policies.rules.values():
+        if rule.id == "profile-drift":
+            continue
+        for source in rule.sources:
+            applied = {ref.id for ref in policies.profiles[source.profile].rules}
+            assert rule.id in applied, (
+                f"{rule.id} quotes {source.profile} line {source.line} but that profile does "
+                f"not apply it; add it to policies/profiles/{source.profile}.yaml"
+            )
+
+
 def test_a_statement_is_either_encoded_or_manual(policies: PolicySet) -> None:
     for profile in policies.profiles.values():
         encoded = {

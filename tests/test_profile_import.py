@@ -84,6 +84,54 @@ def test_builtin_manual_items_stay_manual_on_import(policies: PolicySet) -> None
         assert not wrongly, f"{profile_id}: manual items mapped to rules: {wrongly}"
 
 
+# ---------------------------------------------------------------- other teams' phrasing
+
+
+@pytest.mark.parametrize(
+    ("statement", "rule_id"),
+    [
+        ("Always add type annotations to public functions", "type-hints"),
+        ("Never hardcode secrets", "no-hardcoded-secrets"),
+        ("Pin provider versions", "terraform-pinned-providers"),
+        ("Terraform modules must be pinned to a version", "terraform-pinned-modules"),
+        ("Use a `src/` layout", "src-layout"),
+        ("Every service exposes /healthz and /readyz endpoints", "health-checks"),
+        ("Use structured JSON logging", "structured-logging"),
+        ("Keep test coverage above 85%", "coverage-threshold"),
+        ("Wrap Go errors with %w", "go-error-wrapping"),
+        ("Never use unwrap() in production Rust code", "rust-no-unwrap"),
+        ("Use parameterized queries; never build SQL from strings", "parameterized-sql"),
+        ("Set timeouts on every HTTP call", "http-timeouts"),
+        ("Run ruff and mypy in CI", "ci-runs-linters"),
+        ("Run the test suite in CI on every push", "ci-runs-tests"),
+        ("Containers must not run as root", "container-non-root"),
+        ("Use Polars lazy frames", "polars-lazy"),
+        ("Protect endpoints with rate limiting", "rate-limiting"),
+        ("Do not use bare except", "no-silent-failures"),
+        ("Run pip-audit in CI", "ci-dependency-scan"),
+        ("Use Alembic for database migrations", "migrations-present"),
+    ],
+)
+def test_statements_in_other_words_are_recognised(
+    policies: PolicySet, statement: str, rule_id: str
+) -> None:
+    doc = parse_document(f"- {statement}\n", "AGENTS.md")
+    result = import_profile(doc, policies)
+    assert rule_id in result.sources, f"{statement!r} -> {[m.rules for m in result.mappings]}"
+
+
+def test_prose_without_a_standard_maps_to_no_rule(policies: PolicySet) -> None:
+    doc = parse_document(
+        "- Coordinate with the frontend engineer on API contracts\n"
+        "- Keep pull requests small and focused\n"
+        "- Ask before deleting data\n",
+        "AGENTS.md",
+    )
+    result = import_profile(doc, policies)
+    assert [r.id for r in result.profile.rules] == ["parse-error"]
+    assert len(result.profile.manual) == 3
+
+
 # ---------------------------------------------------------------- parsing
 
 
