@@ -94,3 +94,12 @@ def test_unknown_ref_and_bad_url_are_one_line_errors(origin, tmp_path: Path, cap
 
 def test_credentials_never_reach_the_report():
     assert redact_url("https://user:s3cret@example.com/o/r.git") == "https://example.com/o/r.git"
+
+
+def test_clone_errors_do_not_echo_credentials(tmp_path: Path, capsys):
+    url = f"file://user:s3cret@localhost{tmp_path}/missing"
+    assert main(["audit", url]) == 2
+    err = capsys.readouterr().err
+    assert "s3cret" not in err and err.count("\n") == 1
+    assert err.startswith(f"charter: error: file://localhost{tmp_path}/missing: cannot clone: ")
+    assert "fatal:" in err

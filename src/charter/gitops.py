@@ -23,6 +23,7 @@ import git
 from charter.errors import CharterError
 
 _URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:)", re.IGNORECASE)
+_CREDENTIALS = re.compile(r"//[^/@\s]+@")
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@")
 
 
@@ -49,10 +50,15 @@ def _repo(path: Path) -> git.Repo | None:
 
 
 def _error(action: str, exc: git.GitCommandError) -> CharterError:
-    detail = str(exc.stderr or exc).strip().splitlines()
-    last = detail[-1].strip() if detail else "git failed"
-    last = last.removeprefix("stderr:").strip().strip("'").strip()
-    return CharterError(f"{action}: {last}")
+    """One line: git's ``fatal:`` message (or its last line), credentials removed."""
+    lines = [
+        line.strip().removeprefix("stderr:").strip().strip("'").strip()
+        for line in str(exc.stderr or exc).splitlines()
+    ]
+    lines = [line for line in lines if line]
+    fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
+    last = (fatal or lines or ["git failed"])[-1]
+    return CharterError(f"{action}: {_CREDENTIALS.sub('//', last)}")
 
 
 def describe(path: Path) -> dict[str, Any] | None:
