@@ -148,3 +148,79 @@ def test_broken_workflow_yaml_is_not_a_crash(policies, tmp_path):
         {"app.py": "X = 1\n", ".github/workflows/ci.yml": "jobs: [unclosed\n"},
     )
     assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])
+
+
+def test_working_directory_and_nested_scripts(policies, tmp_path):
+    status, _, evidence = result(
+        policies,
+        tmp_path,
+        "ci-runs-tests",
+        {
+            "backend/app/main.py": "X = 1\n",
+            "backend/scripts/tests-start.sh": "set -e\nbash scripts/test.sh\n",
+            "backend/scripts/test.sh": "coverage run -m pytest tests/\n",
+            ".github/workflows/ci.yml": workflow(
+                "run: bash scripts/tests-start.sh\n        working-directory: backend"
+            ),
+        },
+    )
+    assert status == "pass"
+    assert evidence == (
+        "pytest: `coverage run -m pytest tests/` at backend/scripts/test.sh:1 "
+        "(run by .github/workflows/ci.yml:6)",
+    )
+
+
+def test_tox_native_toml_config_is_followed(policies, tmp_path):
+    status, _, evidence = result(
+        policies,
+        tmp_path,
+        "ci-runs-tests",
+        {
+            "src/pkg/__init__.py": "",
+            "pyproject.toml": '[tool.tox.env_run_base]\ncommands = [["pytest", "-v"]]\n',
+            ".github/workflows/ci.yml": workflow("run: uv run tox run -e py312"),
+        },
+    )
+    assert status == "pass"
+    assert evidence == (
+        "pytest: `pytest -v` at pyproject.toml:2 (run by .github/workflows/ci.yml:6)",
+    )
+
+
+def test_django_test_runner_counts(policies, tmp_path):
+    status, _, _ = result(
+        policies,
+        tmp_path,
+        "ci-runs-tests",
+        {"manage.py": "X = 1\n", ".gitlab-ci.yml": "test:\n  script: python manage.py test\n"},
+    )
+    assert status == "pass"
+
+
+def test_install_arguments_are_not_followed_as_scripts(policies, tmp_path):
+    status, found, _ = result(
+        policies,
+        tmp_path,
+        "ci-runs-linters",
+        {
+            "app.py": "X = 1\n",
+            "requirements/dev.txt": "ruff==0.6.9\nmypy==1.11\n",
+            ".github/workflows/ci.yml": workflow("run: pip install -r requirements/dev.txt"),
+        },
+    )
+    assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])
+
+
+def test_missing_step_is_reported_on_the_workflow_that_runs_tests(policies, tmp_path):
+    status, found, _ = result(
+        policies,
+        tmp_path,
+        "ci-security-scan",
+        {
+            "app.py": "X = 1\n",
+            ".github/workflows/a-label.yml": workflow("uses: actions/labeler@v5"),
+            ".github/workflows/tests.yml": workflow("run: pytest"),
+        },
+    )
+    assert (status, found) == ("fail", [".github/workflows/tests.yml:1"])

@@ -318,3 +318,58 @@ def test_api_documentation_committed_spec_under_any_name(policies, tmp_path):
         },
     )
     assert (status, evidence) == ("pass", ("OpenAPI document docs/api-v1.json",))
+
+
+def test_wsgi_app_served_by_gunicorn_shuts_down_gracefully(policies, tmp_path):
+    status, _, evidence = result(
+        policies,
+        tmp_path,
+        "graceful-shutdown",
+        {
+            "site/wsgi.py": "from django.core.wsgi import get_wsgi_application\n\n"
+            "application = get_wsgi_application()\n",
+            "Procfile": "web: gunicorn site.wsgi\n",
+        },
+    )
+    assert status == "pass"
+    assert evidence == ("served by gunicorn (drains workers on SIGTERM) at Procfile:1",)
+
+
+def test_wsgi_app_under_uwsgi_without_die_on_term_fails(policies, tmp_path):
+    status, found, _ = result(
+        policies,
+        tmp_path,
+        "graceful-shutdown",
+        {
+            "site/wsgi.py": "from django.core.wsgi import get_wsgi_application\n\n"
+            "application = get_wsgi_application()\n",
+            "etc/uwsgi.ini": "[uwsgi]\nwsgi-file = site/wsgi.py\n",
+        },
+    )
+    assert (status, found) == ("fail", ["site/wsgi.py:3"])
+
+
+def test_django_site_without_api_framework_needs_no_openapi(policies, tmp_path):
+    wsgi = "from django.core.wsgi import get_wsgi_application\n\napp = get_wsgi_application()\n"
+    status, _, _ = result(policies, tmp_path, "api-documentation", {"site/wsgi.py": wsgi})
+    assert status == "not_applicable"
+    status, found, _ = result(
+        policies,
+        tmp_path,
+        "api-documentation",
+        {"site/wsgi.py": wsgi, "site/api.py": "from rest_framework import viewsets\n"},
+    )
+    assert (status, found) == ("fail", ["site/wsgi.py:3"])
+
+
+def test_nested_project_config_counts(policies, tmp_path):
+    files = {
+        "pyproject.toml": "[tool.uv.workspace]\nmembers = ['backend']\n",
+        "backend/pyproject.toml": "[project]\nname = 'b'\n\n[tool.mypy]\nstrict = true\n",
+        "backend/app/main.py": "X = 1\n",
+    }
+    status, _, evidence = result(policies, tmp_path, "strict-type-checking", files)
+    assert (status, evidence) == (
+        "pass",
+        ("[tool.mypy] strict = true at backend/pyproject.toml:5",),
+    )

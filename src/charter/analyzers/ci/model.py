@@ -22,9 +22,11 @@ that script, ``tox``/``nox`` read their envs/sessions, ``npm test``/``npm run li
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 import weakref
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -121,6 +123,8 @@ class Step:
     line: int
     origin: str
     kind: str = "run"  # run | uses | hook | include
+    #: the folder the command runs in (``working-directory:``, ``cd dir &&``), repo-relative
+    cwd: str = ""
 
     def where(self) -> str:
         here = f"{self.path}:{self.line}"
@@ -136,6 +140,11 @@ class CiModel:
     hooks: list[Step] = field(default_factory=list)
     hooks_in_ci: bool = False
     bots: list[tuple[str, int, str]] = field(default_factory=list)  # (path, line, name)
+
+    def main_ci_file(self) -> str:
+        """The CI file a missing step belongs in: the one that runs the most commands."""
+        runs = Counter(s.path for s in self.steps if s.kind == "run" and s.path in self.ci_files)
+        return max(self.ci_files, key=lambda p: (runs[p], -self.ci_files.index(p)))
 
     def ci_steps(self) -> list[Step]:
         """What CI runs: its steps, and the pre-commit hooks when CI runs pre-commit."""
@@ -211,15 +220,44 @@ def _build(repo: RepoIndex) -> CiModel:
 
 def _scalars(node: yaml.Node, key: str | None) -> Iterator[tuple[str | None, yaml.ScalarNode]]:
     """(nearest mapping key, scalar) for every scalar under ``node``."""
+    for name, scalar, _ in _scalars_in(node, key, ""):
+        yield name, scalar
+
+
+def _working_directory(mapping: dict[str, yaml.Node]) -> str | None:
+    """A GitHub Actions ``working-directory`` of a step, or a job's/workflow's
+    ``defaults.run.working-directory``."""
+    direct = mapping.get("working-directory")
+    if isinstance(direct, yaml.ScalarNode):
+        return str(direct.value)
+    defaults = mapping.get("defaults")
+    run = _mapping(defaults).get("run") if defaults is not None else None
+    nested = _mapping(run).get("working-directory") if run is not None else None
+    return str(nested.value) if isinstance(nested, yaml.ScalarNode) else None
+
+
+def _scalars_in(
+    node: yaml.Node, key: str | None, cwd: str
+) -> Iterator[tuple[str | None, yaml.ScalarNode, str]]:
     if isinstance(node, yaml.ScalarNode):
-        yield key, node
+        yield key, node, cwd
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            yield from _scalars(item, key)
+            yield from _scalars_in(item, key, cwd)
     elif isinstance(node, yaml.MappingNode):
+        folder = _working_directory(_mapping(node))
+        if folder is not None:
+            cwd = _join(cwd, folder)
         for k, v in node.value:
             name = k.value if isinstance(k, yaml.ScalarNode) else None
-            yield from _scalars(v, str(name) if name is not None else key)
+            yield from _scalars_in(v, str(name) if name is not None else key, cwd)
+
+
+def _join(cwd: str, rel: str) -> str:
+    """A repo-relative folder: ``rel`` resolved against ``cwd`` (``.``, ``./x``, ``../y``)."""
+    rel = rel.strip().strip("'\"").removeprefix("${{ github.workspace }}/")
+    joined = posixpath.normpath(posixpath.join(cwd or ".", rel)) if rel else cwd or "."
+    return "" if joined in (".", "") or joined.startswith("..") else joined
 
 
 def _scalar_lines(node: yaml.ScalarNode) -> Iterator[tuple[int, str]]:
@@ -238,7 +276,7 @@ def _scalar_lines(node: yaml.ScalarNode) -> Iterator[tuple[int, str]]:
 
 def _yaml_steps(file: SourceFile) -> Iterator[Step]:
     for doc in file.yaml_nodes or []:
-        for key, scalar in _scalars(doc, None):
+        for key, scalar, cwd in _scalars_in(doc, None, ""):
             if key is None:
                 continue
             if key in COMMAND_KEYS:
@@ -248,7 +286,8 @@ def _yaml_steps(file: SourceFile) -> Iterator[Step]:
                 for line, text in _scalar_lines(scalar):
                     stripped = text.strip()
                     if stripped and not stripped.startswith("#"):
-                        yield Step(stripped, file.path, line, f"{file.path}:{line}", kind)
+                        origin = f"{file.path}:{line}"
+                        yield Step(stripped, file.path, line, origin, kind, cwd)
 
 
 _JENKINS_SH = re.compile(r"""\b(?:sh|bat|pwsh)\s*\(?\s*(?:script:\s*)?(['"]{1,3})(.+?)\1""")
@@ -326,53 +365,122 @@ def _follow(repo: RepoIndex, steps: list[Step]) -> list[Step]:
         out.append(step)
         if depth >= MAX_DEPTH or step.kind != "run":
             continue
-        for path, line, text in _expand(repo, step.text):
+        for path, line, text, cwd in _expand(repo, step):
             if (path, line) in seen:
                 continue
             seen.add((path, line))
-            frontier.append((Step(text, path, line, step.origin), depth + 1))
+            frontier.append((Step(text, path, line, step.origin, "run", cwd), depth + 1))
     return out
 
 
-def _expand(repo: RepoIndex, command: str) -> Iterator[tuple[str, int, str]]:
-    """Lines that ``command`` runs indirectly, as (path, line, text)."""
+_CD = re.compile(r"(?:^|&&|;)\s*cd\s+([^\s;&|]+)")
+
+
+def _find(repo: RepoIndex, rel: str, *folders: str) -> str | None:
+    """The first of ``folder/rel`` that is a discovered file (``rel`` as is last)."""
+    for folder in (*folders, ""):
+        candidate = _join(folder, rel) if "/" in rel or folder else rel
+        if candidate and repo.has(candidate):
+            return candidate
+    return None
+
+
+def _expand(repo: RepoIndex, step: Step) -> Iterator[tuple[str, int, str, str]]:
+    """Lines that ``step`` runs indirectly, as (path, line, text, folder they run in)."""
+    command = step.text
+    cwd = step.cwd
+    for folder in _CD.findall(command):
+        cwd = _join(cwd, folder)
+    here = posixpath.dirname(step.path)  # a script or Makefile calling a sibling
     make = _MAKE.search(command)
     if make:
         flags, targets = make.group(1), make.group(2).split()
-        folder = ""
         chdir = re.search(r"-C\s+(\S+)", flags)
-        if chdir:
-            folder = chdir.group(1).strip("/") + "/"
+        folder = _join(cwd, chdir.group(1)) if chdir else cwd
         makefile = next(
-            (folder + n for n in ("GNUmakefile", "makefile", "Makefile") if repo.has(folder + n)),
+            (
+                found
+                for n in ("GNUmakefile", "makefile", "Makefile")
+                if (found := _find(repo, n, folder)) and posixpath.dirname(found) == folder
+            ),
             None,
         )
         if makefile:
-            yield from _make_recipes(repo.source(makefile), targets or ["__default__"])
+            for path, line, text in _make_recipes(
+                repo.source(makefile), targets or ["__default__"]
+            ):
+                yield path, line, text, folder
     try:
         words = shlex.split(command, comments=True)
     except ValueError:
         words = command.split()
-    for word in words:
-        candidate = word.removeprefix("./")
-        scriptish = "/" in candidate or candidate.endswith((".sh", ".bash"))
-        if scriptish and repo.has(candidate) and repo.source(candidate).kind in ("shell", "other"):
-            file = repo.source(candidate)
-            for number, raw in enumerate(file.lines, start=1):
+    for word in _script_words(words):
+        found = _find(repo, word, cwd, here)
+        if found and repo.source(found).kind in ("shell", "other"):
+            for number, raw in enumerate(repo.source(found).lines, start=1):
                 text = raw.strip()
                 if text and not text.startswith("#"):
-                    yield candidate, number, text
-    if re.search(r"\btox\b", command) and repo.has("tox.ini"):
-        yield from _ini_commands(repo.source("tox.ini"), "testenv", "commands")
-    if re.search(r"\bnox\b", command) and repo.has("noxfile.py"):
-        file = repo.source("noxfile.py")
-        for number, raw in enumerate(file.lines, start=1):
+                    yield found, number, text, cwd
+    if re.search(r"\btox\b", command):
+        if tox := _find(repo, "tox.ini", cwd):
+            for path, line, text in _ini_commands(repo.source(tox), "testenv", "commands"):
+                yield path, line, text, cwd
+        elif pyproject := _find(repo, "pyproject.toml", cwd):
+            for path, line, text in _tox_toml(repo.source(pyproject)):
+                yield path, line, text, cwd
+    if re.search(r"\bnox\b", command) and (nox := _find(repo, "noxfile.py", cwd)):
+        for number, raw in enumerate(repo.source(nox).lines, start=1):
             if "session.run" in raw:
-                yield "noxfile.py", number, raw.strip()
+                yield nox, number, raw.strip(), cwd
     for runner, regex in _RUNNERS.items():
         match = regex.search(command)
         if match:
-            yield from _runner_task(repo, runner, match.group(1))
+            for path, line, text in _runner_task(repo, runner, match.group(1), cwd):
+                yield path, line, text, cwd
+
+
+#: words after which the next word is a program to run (``bash ci/x.sh``, ``uv run ./x``)
+_LAUNCHERS = frozenset({"bash", "sh", "zsh", "source", ".", "exec", "run", "xargs", "sudo"})
+_SCRIPT_SUFFIXES = ("", ".sh", ".bash")
+
+
+def _script_words(words: list[str]) -> Iterator[str]:
+    """Words in a program position: first of each command (after ``VAR=value``), or after a
+    launcher; only paths (``ci/check.sh``, ``./run``) or shell scripts, so that an argument such
+    as ``-r requirements/dev.txt`` is never read as a script."""
+    expect = True
+    for word in words:
+        if word in ("&&", "||", ";", "|"):
+            expect = True
+            continue
+        if expect and re.fullmatch(r"\w+=\S*", word):
+            continue
+        scriptish = ("/" in word or word.endswith((".sh", ".bash"))) and PurePosixPath(
+            word
+        ).suffix in _SCRIPT_SUFFIXES
+        if expect and scriptish:
+            yield word
+        expect = word in _LAUNCHERS
+
+
+def _tox_toml(file: SourceFile) -> Iterator[tuple[str, int, str]]:
+    """Commands of tox's native TOML config (``[tool.tox]`` env_run_base and env.*)."""
+    tox = (file.toml or {}).get("tool", {}).get("tox", {})
+    if not isinstance(tox, dict):
+        return
+    envs = [tox.get("env_run_base", {}), *(tox.get("env") or {}).values()]
+    for env in envs:
+        if not isinstance(env, dict):
+            continue
+        for command in env.get("commands") or []:
+            words = [w for w in command if isinstance(w, str)] if isinstance(command, list) else []
+            if words:
+                yield file.path, _line_of(file, f'"{words[0]}"'), " ".join(words)
+    legacy = tox.get("legacy_tox_ini")
+    if isinstance(legacy, str):
+        for raw in legacy.splitlines():
+            if raw.strip() and raw[:1].isspace():
+                yield file.path, _line_of(file, raw.strip()), raw.strip()
 
 
 def _make_recipes(file: SourceFile, targets: list[str]) -> Iterator[tuple[str, int, str]]:
@@ -437,9 +545,12 @@ def _ini_commands(file: SourceFile, prefix: str, key: str) -> Iterator[tuple[str
             in_key = False
 
 
-def _runner_task(repo: RepoIndex, runner: str, task: str) -> Iterator[tuple[str, int, str]]:
-    if runner == "npm" and repo.has("package.json"):
-        file = repo.source("package.json")
+def _runner_task(
+    repo: RepoIndex, runner: str, task: str, cwd: str
+) -> Iterator[tuple[str, int, str]]:
+    package = _find(repo, "package.json", cwd)
+    if runner == "npm" and package:
+        file = repo.source(package)
         data = file.json
         scripts = data.get("scripts", {}) if isinstance(data, dict) else {}
         if isinstance(scripts, dict) and isinstance(scripts.get(task), str):
@@ -448,12 +559,13 @@ def _runner_task(repo: RepoIndex, runner: str, task: str) -> Iterator[tuple[str,
         return
     if runner == "just":
         for name in ("justfile", "Justfile", ".justfile"):
-            if repo.has(name):
-                yield from _just_recipe(repo.source(name), task)
+            if justfile := _find(repo, name, cwd):
+                yield from _just_recipe(repo.source(justfile), task)
         return
-    if not repo.has("pyproject.toml"):
+    pyproject = _find(repo, "pyproject.toml", cwd)
+    if not pyproject:
         return
-    file = repo.source("pyproject.toml")
+    file = repo.source(pyproject)
     data = file.toml or {}
     tool = data.get("tool", {}) if isinstance(data, dict) else {}
     found: Any = None

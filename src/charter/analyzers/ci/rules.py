@@ -103,8 +103,19 @@ class CiStepAnalyzer(Analyzer):
         out.report(
             1,
             f"no CI step {self.WHAT} (checked {listed}); add a step such as {self.HINT}",
-            path=model.ci_files[0],
+            path=_anchor_file(model),
         )
+
+
+def _anchor_file(model: CiModel) -> str:
+    """Where a missing step belongs: the CI file that runs the tests (else the linters), or
+    the one with the most commands."""
+    for table in (CiRunsTestsAnalyzer.TOOLS, CiRunsLintersAnalyzer.TOOLS):
+        for _, step in model.find(table, model.steps):
+            path = step.origin.rsplit(":", 1)[0]
+            if path in model.ci_files:
+                return path
+    return model.main_ci_file()
 
 
 def _short(step: Step) -> str:
@@ -118,6 +129,7 @@ class CiRunsTestsAnalyzer(CiStepAnalyzer):
     TOOLS: ClassVar[tuple[tuple[str, re.Pattern[str]], ...]] = tools(
         ("pytest", r"\bpytest\b"),
         ("unittest", r"-m\s+unittest\b"),
+        ("Django tests", r"\bmanage\.py\s+test\b|\bdjango-admin\s+test\b"),
         ("hatch test", r"\bhatch\s+test\b"),
         ("go test", r"\bgo\s+test\b|\bgotestsum\b"),
         ("cargo test", r"\bcargo\s+(?:test|nextest)\b"),

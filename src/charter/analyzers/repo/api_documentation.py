@@ -34,6 +34,8 @@ OPENAPI_LIBS = (
     "pydantic_openapi",
 )
 SETTINGS_NEEDLES = ("drf_spectacular", "drf_yasg")
+#: a Django project serves an API (rather than HTML pages) when it uses one of these
+DJANGO_API_LIBS = ("rest_framework", "ninja", "tastypie", "graphene_django")
 
 
 class ApiDocumentationAnalyzer(PythonFactsAnalyzer):
@@ -48,6 +50,16 @@ class ApiDocumentationAnalyzer(PythonFactsAnalyzer):
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         facts = PythonFacts.of(repo, self)
         apps = facts.http_apps()
+        if (
+            apps
+            and all(kind == "Django app" for kind, _ in apps)
+            and not facts.imported(DJANGO_API_LIBS)
+        ):
+            out.not_applicable(
+                "a Django site without an API framework (Django REST framework, django-ninja, "
+                "Tastypie, Graphene)"
+            )
+            return
         if not apps:
             out.not_applicable("the repository serves no HTTP API (no web app is constructed)")
             return

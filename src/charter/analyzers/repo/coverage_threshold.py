@@ -10,9 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.ci.model import ci_model
 from charter.analyzers.repo.project import (
+    config_paths,
     find_line,
     ini_line,
     ini_parse,
+    pyproject_tools,
     python_anchor,
     python_code,
     toml_line,
@@ -82,48 +84,39 @@ class CoverageThresholdAnalyzer(Analyzer):
 
     def _floors(self, repo: RepoIndex) -> list[tuple[str, int, float]]:
         floors: list[tuple[str, int, float]] = []
-        data = repo.pyproject or {}
-        tool = data.get("tool", {}) if isinstance(data, dict) else {}
-        report = (
-            tool.get("coverage", {}).get("report", {})
-            if isinstance(tool.get("coverage"), dict)
-            else {}
-        )
-        file = repo.source("pyproject.toml") if repo.has("pyproject.toml") else None
-        if file is not None and isinstance(report, dict) and "fail_under" in report:
-            value = _number(report["fail_under"])
-            if value is not None:
-                floors.append(
-                    ("pyproject.toml", toml_line(file, "tool.coverage.report", "fail_under"), value)
-                )
-        pytest_opts = (
-            tool.get("pytest", {}).get("ini_options", {})
-            if isinstance(tool.get("pytest"), dict)
-            else {}
-        )
-        addopts = pytest_opts.get("addopts") if isinstance(pytest_opts, dict) else None
-        if file is not None and addopts:
-            text = " ".join(addopts) if isinstance(addopts, list) else str(addopts)
-            for match in CLI_FLAG.finditer(text):
-                line = find_line(file, r"--cov-fail-under")
-                floors.append(("pyproject.toml", line, float(match.group(1))))
+        for path, tool in pyproject_tools(repo):
+            file = repo.source(path)
+            coverage = tool.get("coverage")
+            report = coverage.get("report") if isinstance(coverage, dict) else None
+            if isinstance(report, dict) and "fail_under" in report:
+                value = _number(report["fail_under"])
+                if value is not None:
+                    line = toml_line(file, "tool.coverage.report", "fail_under")
+                    floors.append((path, line, value))
+            pytest = tool.get("pytest")
+            options = pytest.get("ini_options") if isinstance(pytest, dict) else None
+            addopts = options.get("addopts") if isinstance(options, dict) else None
+            if addopts:
+                text = " ".join(addopts) if isinstance(addopts, list) else str(addopts)
+                for match in CLI_FLAG.finditer(text):
+                    line = find_line(file, r"--cov-fail-under")
+                    floors.append((path, line, float(match.group(1))))
         for name, section in INI_FILES:
-            if repo.has(name):
-                ini_file = repo.source(name)
-                parser = ini_parse(ini_file)
+            for path in config_paths(repo, name):
+                file = repo.source(path)
+                parser = ini_parse(file)
                 if parser is not None and parser.has_option(section, "fail_under"):
                     value = _number(parser.get(section, "fail_under"))
                     if value is not None:
-                        floors.append((name, ini_line(ini_file, section, "fail_under"), value))
+                        floors.append((path, ini_line(file, section, "fail_under"), value))
         for name, section in PYTEST_INI:
-            if repo.has(name):
-                ini_file = repo.source(name)
-                parser = ini_parse(ini_file)
+            for path in config_paths(repo, name):
+                file = repo.source(path)
+                parser = ini_parse(file)
                 if parser is not None and parser.has_option(section, "addopts"):
                     for match in CLI_FLAG.finditer(parser.get(section, "addopts")):
-                        floors.append(
-                            (name, find_line(ini_file, r"--cov-fail-under"), float(match.group(1)))
-                        )
+                        line = find_line(file, r"--cov-fail-under")
+                        floors.append((path, line, float(match.group(1))))
         model = ci_model(repo)
         for step in model.steps:
             for match in CLI_FLAG.finditer(step.text):

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from charter.analyzers.base import Emitter
-from charter.analyzers.repo.project import toml_line
+from charter.analyzers.repo.project import config_paths, is_test_path, pyproject_tools, toml_line
 from charter.analyzers.repo.service import PythonFacts, PythonFactsAnalyzer, describe
 from charter.repo import RepoIndex
 
@@ -62,19 +62,20 @@ class DependencyLockAnalyzer(PythonFactsAnalyzer):
 
     @staticmethod
     def _declaration(repo: RepoIndex) -> tuple[str, int] | None:
-        data = repo.pyproject
-        if data:
-            file = repo.source("pyproject.toml")
+        """Where the dependencies are declared: a pyproject.toml (root first, then nested
+        projects), else a requirements file or Pipfile."""
+        for path in config_paths(repo, "pyproject.toml"):
+            data = repo.source(path).toml or {}
+            file = repo.source(path)
             if data.get("project", {}).get("dependencies"):
-                return "pyproject.toml", toml_line(file, "project", "dependencies")
+                return path, toml_line(file, "project", "dependencies")
             if data.get("tool", {}).get("poetry", {}).get("dependencies"):
-                return "pyproject.toml", toml_line(file, "tool.poetry.dependencies")
-        for path in repo.files:
-            if REQUIREMENTS.search(path) and "/" not in path:
+                return path, toml_line(file, "tool.poetry.dependencies")
+        for path in sorted(repo.files, key=lambda p: (p.count("/"), p)):
+            if REQUIREMENTS.search(path) and path.endswith(".txt") and not is_test_path(path):
                 return path, 1
-        if repo.has("Pipfile"):
-            return "Pipfile", 1
-        return None
+        pipfiles = config_paths(repo, "Pipfile")
+        return (pipfiles[0], 1) if pipfiles else None
 
     def _application(self, repo: RepoIndex) -> str | None:
         service = PythonFacts.of(repo, self).service()
@@ -83,10 +84,9 @@ class DependencyLockAnalyzer(PythonFactsAnalyzer):
         docker = repo.of_kind("dockerfile")
         if docker:
             return f"deployed with {docker[0]}"
-        data = repo.pyproject or {}
-        tool = data.get("tool", {})
-        if tool.get("uv", {}).get("package") is False:
-            return "[tool.uv] package = false"
-        if tool.get("poetry", {}).get("package-mode") is False:
-            return "[tool.poetry] package-mode = false"
+        for path, tool in pyproject_tools(repo):
+            if tool.get("uv", {}).get("package") is False:
+                return f"[tool.uv] package = false in {path}"
+            if tool.get("poetry", {}).get("package-mode") is False:
+                return f"[tool.poetry] package-mode = false in {path}"
         return None

@@ -11,6 +11,7 @@ from charter.analyzers.repo.service import (
     ServiceRuleAnalyzer,
     evidence_of_use,
     report_at_service,
+    search_launch_files,
 )
 from charter.repo import RepoIndex
 
@@ -39,6 +40,10 @@ HOOK_METHODS = frozenset(
 EVENT_METHODS = frozenset({"on_event", "add_event_handler"})
 SIGNAL_METHODS = frozenset({"add_signal_handler"})
 LAUNCH_FLAGS = ("--graceful-timeout", "graceful_timeout", "--timeout-graceful-shutdown")
+#: WSGI apps have no shutdown hook of their own; gunicorn drains their workers on SIGTERM
+#: (``graceful_timeout``, 30 s by default), and uWSGI does with ``die-on-term``
+WSGI_KINDS = frozenset({"Flask app", "Django app", "Bottle app", "Pyramid app", "Falcon app"})
+WSGI_SERVERS = ("gunicorn", "die-on-term")
 
 
 def _is_sigterm(value: object) -> bool:
@@ -66,6 +71,10 @@ class GracefulShutdownAnalyzer(ServiceRuleAnalyzer):
                 found = True
         if evidence_of_use(repo, facts, (), LAUNCH_FLAGS, out) or found:
             return
+        if kind in WSGI_KINDS:
+            for path, line, needle in search_launch_files(repo, WSGI_SERVERS):
+                out.evidence(f"served by {needle} (drains workers on SIGTERM) at {path}:{line}")
+                return
         report_at_service(
             out,
             kind,

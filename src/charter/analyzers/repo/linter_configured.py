@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from charter.analyzers.base import Analyzer, Emitter
-from charter.analyzers.repo.project import ini_parse, is_test_path
+from charter.analyzers.repo.project import config_paths, ini_parse, is_test_path, pyproject_tools
 from charter.analyzers.repo.ruff_configured import ruff_config
 from charter.repo import RepoIndex
 
@@ -26,20 +26,16 @@ def _python(repo: RepoIndex) -> str | None:
     config = ruff_config(repo)
     if config is not None:
         return f"ruff in {config[0]}"
-    if repo.has(".flake8"):
-        return "flake8 in .flake8"
-    for name in (".pylintrc", "pylintrc"):
-        if repo.has(name):
-            return f"pylint in {name}"
-    tool = (repo.pyproject or {}).get("tool", {})
-    for key in ("pylint", "flake8"):
-        if key in tool:
-            return f"{key} in pyproject.toml"
-    for name in ("setup.cfg", "tox.ini"):
-        if repo.has(name):
-            parser = ini_parse(repo.source(name))
-            if parser is not None and parser.has_section("flake8"):
-                return f"flake8 in {name}"
+    for path in config_paths(repo, ".flake8", ".pylintrc", "pylintrc"):
+        return f"{'flake8' if path.endswith('.flake8') else 'pylint'} in {path}"
+    for path, tool in pyproject_tools(repo):
+        for key in ("pylint", "flake8"):
+            if key in tool:
+                return f"{key} in {path}"
+    for path in config_paths(repo, "setup.cfg", "tox.ini"):
+        parser = ini_parse(repo.source(path))
+        if parser is not None and parser.has_section("flake8"):
+            return f"flake8 in {path}"
     return None
 
 

@@ -91,9 +91,10 @@ class MigrationsPresentAnalyzer(AstAnalyzer):
         if "sqlalchemy" not in self._orm:
             return
         table = keywords.get("table")
+        if isinstance(table, ast.Constant) and table.value is True:  # SQLModel, any base
+            self._models.append(("sqlalchemy", node.name, node.lineno))
+            return
         if "SQLModel" in bases:
-            if isinstance(table, ast.Constant) and table.value is True:
-                self._models.append(("sqlalchemy", node.name, node.lineno))
             return
         if "db.Model" in bases or self._has_table_body(node):
             self._models.append(("sqlalchemy", node.name, node.lineno))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import configparser
 import re
 from pathlib import PurePosixPath
+from typing import Any
 
 from charter.analyzers.base import TEST_PATH_GLOBS, path_matches
 from charter.repo import RepoIndex
@@ -36,12 +37,34 @@ def python_code(repo: RepoIndex) -> list[str]:
     return [p for p in repo.of_kind("python") if not is_test_path(p)]
 
 
+def config_paths(repo: RepoIndex, *names: str) -> list[str]:
+    """Files named one of ``names`` anywhere (monorepo projects too), test folders left out;
+    shallowest first, and within one folder in the order ``names`` gives."""
+    rank = {name: i for i, name in enumerate(names)}
+    found = [p for p in repo.files if PurePosixPath(p).name in rank and not is_test_path(p)]
+    return sorted(found, key=lambda p: (p.count("/"), parent_dir(p), rank[PurePosixPath(p).name]))
+
+
+def pyproject_tools(repo: RepoIndex) -> list[tuple[str, dict[str, Any]]]:
+    """``(path, [tool] table)`` of every pyproject.toml, shallowest first."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    for path in config_paths(repo, "pyproject.toml"):
+        data = repo.source(path).toml
+        tool = data.get("tool") if isinstance(data, dict) else None
+        out.append((path, tool if isinstance(tool, dict) else {}))
+    return out
+
+
 def python_anchor(repo: RepoIndex) -> str | None:
     """The file that proves the repository is a Python project: the root project file if any,
-    else the first non-test Python file."""
+    else the shallowest project file of a nested project, else the first non-test Python
+    file."""
     for name in PYTHON_PROJECT_FILES:
         if repo.has(name):
             return name
+    nested = config_paths(repo, *PYTHON_PROJECT_FILES)
+    if nested:
+        return nested[0]
     code = python_code(repo)
     return code[0] if code else None
 

@@ -6,27 +6,25 @@ from typing import Any, ClassVar
 
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.ci.model import ci_model, tools
-from charter.analyzers.repo.project import python_anchor, python_code, toml_line
+from charter.analyzers.repo.project import config_paths, python_anchor, python_code, toml_line
 from charter.repo import RepoIndex
 
 RUFF = tools(("ruff", r"\bruff\b"))
-RUFF_FILES = ("ruff.toml", ".ruff.toml")
 
 
 def ruff_config(repo: RepoIndex) -> tuple[str, dict[str, Any], int] | None:
-    """(path, settings, line) of the root ruff configuration: ``ruff.toml``, ``.ruff.toml``
-    or ``[tool.ruff]`` in ``pyproject.toml`` (ruff's own order of precedence)."""
-    for name in RUFF_FILES:
-        if repo.has(name):
-            data = repo.source(name).toml
-            if data is not None:
-                return name, data, 1
-    data = repo.pyproject
-    if data:
+    """(path, settings, line) of the shallowest ruff configuration: ``.ruff.toml``,
+    ``ruff.toml`` or ``[tool.ruff]`` in ``pyproject.toml`` (ruff's order of precedence within a
+    folder); nested projects of a monorepo count."""
+    for path in config_paths(repo, ".ruff.toml", "ruff.toml", "pyproject.toml"):
+        data = repo.source(path).toml
+        if data is None:
+            continue
+        if not path.endswith("pyproject.toml"):
+            return path, data, 1
         settings = data.get("tool", {}).get("ruff")
         if isinstance(settings, dict):
-            line = toml_line(repo.source("pyproject.toml"), "tool.ruff")
-            return "pyproject.toml", settings, line
+            return path, settings, toml_line(repo.source(path), "tool.ruff")
     return None
 
 

@@ -308,6 +308,10 @@ LAUNCH_GLOBS = (
     "charts/**",
     "manifests/**",
     "supervisord.conf",
+    "uwsgi*.ini",
+    "**/uwsgi*.ini",
+    "hypercorn*.toml",
+    "**/hypercorn*.toml",
 )
 
 

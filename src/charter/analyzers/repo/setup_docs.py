@@ -22,12 +22,21 @@ READMES = (
     "README.markdown",
 )
 #: topic -> (heading words, commands that show the topic without a heading)
+#: a heading about a topic: the topic word first, after at most one qualifier ("Local setup",
+#: "Backend development", "Running tests"); "Local Email Testing" is not about tests
+_LEAD = r"^(?:\W*\s*)?(?:\d+[.)]?\s+)?(?:[\w-]+\s+)?"
+
+
+def _heading(words: str) -> re.Pattern[str]:
+    return re.compile(_LEAD + rf"(?:{words})\b", re.I)
+
+
+#: topic -> (heading pattern, commands that show the topic without a heading)
 TOPICS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "setup": (
-        re.compile(
-            r"\b(install|installation|setup|set up|getting started|quick ?start|"
-            r"prerequisites|requirements|development|local development)\b",
-            re.I,
+        _heading(
+            r"install|installation|installing|setup|set up|getting started|quick ?start|"
+            r"prerequisites|requirements|development"
         ),
         re.compile(
             r"\b(pip install|uv sync|uv pip install|poetry install|pdm install|"
@@ -38,8 +47,8 @@ TOPICS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     ),
     "run": (
         re.compile(
-            r"\b(usage|run|running|start|starting|serve|serving|deploy|deployment|"
-            r"how to run)\b",
+            _LEAD + r"(?:usage|run|running|start|starting|serve|serving|deploy|deployment|"
+            r"how to run)\b(?!\s+(?:the\s+)?tests?\b)",
             re.I,
         ),
         re.compile(
@@ -49,7 +58,7 @@ TOPICS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
         ),
     ),
     "test": (
-        re.compile(r"\b(test|tests|testing)\b", re.I),
+        _heading(r"test|tests|testing|running tests|running the tests|run tests|run the tests"),
         re.compile(
             r"\b(pytest|go test|cargo test|npm (run )?test|make (test|check)|tox|nox|"
             r"hatch test)\b"
@@ -94,12 +103,12 @@ class SetupDocsAnalyzer(Analyzer):
         headings, code = _headings_and_code(repo.source(readme))
         missing = []
         for topic, (heading_re, command_re) in TOPICS.items():
-            heading = next((h for h in headings if heading_re.search(h)), None)
+            heading = next((h for h in headings if heading_re.search(h.strip())), None)
             command = command_re.search(code)
-            if heading is not None:
-                out.evidence(f"{topic}: section '{heading.strip()}' in {readme}")
-            elif command is not None:
+            if command is not None:
                 out.evidence(f"{topic}: `{command.group(0)}` in {readme}")
+            elif heading is not None:
+                out.evidence(f"{topic}: section '{heading.strip()}' in {readme}")
             else:
                 missing.append(topic)
         if missing:

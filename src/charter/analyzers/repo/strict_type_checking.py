@@ -7,8 +7,10 @@ from typing import Any, ClassVar
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.ci.model import ci_model, tools
 from charter.analyzers.repo.project import (
+    config_paths,
     ini_line,
     ini_parse,
+    pyproject_tools,
     python_anchor,
     python_code,
     toml_line,
@@ -40,92 +42,72 @@ class StrictTypeCheckingAnalyzer(Analyzer):
             return
         weak: list[tuple[str, int, str]] = []
         strict = False
-        data = repo.pyproject or {}
-        tool = data.get("tool", {}) if isinstance(data, dict) else {}
-        if isinstance(tool.get("mypy"), dict):
-            file = repo.source("pyproject.toml")
-            if _truthy(tool["mypy"].get("strict")):
+        for path, tool in pyproject_tools(repo):
+            file = repo.source(path)
+            if isinstance(tool.get("mypy"), dict):
                 line = toml_line(file, "tool.mypy", "strict")
-                out.evidence(f"[tool.mypy] strict = true at pyproject.toml:{line}")
-                strict = True
-            else:
-                weak.append(
-                    (
-                        "pyproject.toml",
-                        toml_line(file, "tool.mypy", "strict"),
-                        "mypy is configured in [tool.mypy] without strict = true",
-                    )
-                )
-        for key in ("pyright", "basedpyright"):
-            settings = tool.get(key)
-            if isinstance(settings, dict):
-                file = repo.source("pyproject.toml")
-                mode = settings.get("typeCheckingMode")
-                line = toml_line(file, f"tool.{key}", "typeCheckingMode")
-                if mode in ("strict", "all"):
-                    out.evidence(
-                        f"[tool.{key}] typeCheckingMode = {mode!r} at pyproject.toml:{line}"
-                    )
+                if _truthy(tool["mypy"].get("strict")):
+                    out.evidence(f"[tool.mypy] strict = true at {path}:{line}")
                     strict = True
                 else:
                     weak.append(
-                        (
-                            "pyproject.toml",
-                            line,
-                            f"{key} is configured with typeCheckingMode {mode or 'standard'!r}",
-                        )
+                        (path, line, "mypy is configured in [tool.mypy] without strict = true")
                     )
-        for name in MYPY_INI:
-            if not repo.has(name):
-                continue
-            file = repo.source(name)
+            for key in ("pyright", "basedpyright"):
+                settings = tool.get(key)
+                if isinstance(settings, dict):
+                    mode = settings.get("typeCheckingMode")
+                    line = toml_line(file, f"tool.{key}", "typeCheckingMode")
+                    if mode in ("strict", "all"):
+                        out.evidence(f"[tool.{key}] typeCheckingMode = {mode!r} at {path}:{line}")
+                        strict = True
+                    else:
+                        weak.append(
+                            (
+                                path,
+                                line,
+                                f"{key} is configured with typeCheckingMode {mode or 'standard'!r}",
+                            )
+                        )
+        for path in config_paths(repo, *MYPY_INI):
+            file = repo.source(path)
             parser = ini_parse(file)
             if parser is None or not parser.has_section("mypy"):
                 continue
+            line = ini_line(file, "mypy", "strict")
             if _truthy(parser.get("mypy", "strict", fallback="")):
-                out.evidence(f"[mypy] strict = True at {name}:{ini_line(file, 'mypy', 'strict')}")
+                out.evidence(f"[mypy] strict = True at {path}:{line}")
                 strict = True
             else:
                 weak.append(
-                    (
-                        name,
-                        ini_line(file, "mypy", "strict"),
-                        f"mypy is configured in {name} [mypy] without strict = True",
-                    )
+                    (path, line, f"mypy is configured in {path} [mypy] without strict = True")
                 )
-        for name in PYRIGHT_JSON:
-            if repo.has(name):
-                file = repo.source(name)
-                config = file.json
-                mode = config.get("typeCheckingMode") if isinstance(config, dict) else None
-                if mode in ("strict", "all"):
-                    out.evidence(f"typeCheckingMode {mode!r} in {name}")
-                    strict = True
-                else:
-                    weak.append(
-                        (
-                            name,
-                            1,
-                            f"pyright is configured with typeCheckingMode {mode or 'standard'!r}",
-                        )
-                    )
+        for path in config_paths(repo, *PYRIGHT_JSON):
+            config = repo.source(path).json
+            mode = config.get("typeCheckingMode") if isinstance(config, dict) else None
+            if mode in ("strict", "all"):
+                out.evidence(f"typeCheckingMode {mode!r} in {path}")
+                strict = True
+            else:
+                weak.append(
+                    (path, 1, f"pyright is configured with typeCheckingMode {mode or 'standard'!r}")
+                )
         model = ci_model(repo)
         for _, step in model.find(STRICT_FLAG, model.steps + model.hooks):
             out.evidence(f"`{step.text}` at {step.where()}")
             strict = True
         if strict:
             return
-        if weak:
-            for path, line, what in weak:
-                out.report(
-                    line,
-                    f'{what}: set strict = true (mypy) or typeCheckingMode = "strict" (pyright)',
-                    path=path,
-                )
-            return
-        out.report(
-            1,
-            "no strict type checking configured: add [tool.mypy] strict = true to "
-            'pyproject.toml (or pyright typeCheckingMode = "strict") and run it in CI',
-            path=python_anchor(repo) or "pyproject.toml",
-        )
+        for path, line, what in weak:
+            out.report(
+                line,
+                f'{what}: set strict = true (mypy) or typeCheckingMode = "strict" (pyright)',
+                path=path,
+            )
+        if not weak:
+            out.report(
+                1,
+                "no strict type checking configured: add [tool.mypy] strict = true to "
+                'pyproject.toml (or pyright typeCheckingMode = "strict") and run it in CI',
+                path=python_anchor(repo) or "pyproject.toml",
+            )
