@@ -47,6 +47,7 @@ from charter.analyzers.python.pathlib_over_os_path import PathlibOverOsPathAnaly
 from charter.analyzers.python.retry_with_backoff import RetryWithBackoffAnalyzer
 from charter.analyzers.python.schema_validation import SchemaValidationAnalyzer
 from charter.analyzers.python.temporal_activity_policy import TemporalActivityPolicyAnalyzer
+from charter.analyzers.python.tls_verification import TlsVerificationAnalyzer
 from charter.analyzers.python.type_hints import TypeHintsAnalyzer
 from charter.analyzers.repo.agent_build_plan import AgentBuildPlanAnalyzer
 from charter.analyzers.repo.agent_context_file import AgentContextFileAnalyzer
@@ -68,6 +69,7 @@ from charter.analyzers.repo.tests_present import TestsPresentAnalyzer
 from charter.analyzers.repo.tracing import TracingAnalyzer
 from charter.analyzers.repo.typed_package_marker import TypedPackageMarkerAnalyzer
 from charter.analyzers.rust.clippy_pedantic import RustClippyPedanticAnalyzer
+from charter.analyzers.rust.lib_main_split import RustLibMainSplitAnalyzer
 from charter.analyzers.rust.no_unwrap import RustNoUnwrapAnalyzer
 from charter.analyzers.rust.unsafe_justified import RustUnsafeJustifiedAnalyzer
 from charter.analyzers.terraform.lock_file import LockFileAnalyzer
@@ -105,6 +107,8 @@ REGISTRY: dict[str, type[Analyzer]] = {
         # repository, config, CI and agent workspace (issue 8)
         TypedPackageMarkerAnalyzer,
         ProfileDriftAnalyzer,
+        RustLibMainSplitAnalyzer,
+        TlsVerificationAnalyzer,
         StrictTypeCheckingAnalyzer,
         RuffConfiguredAnalyzer,
         StructuredLoggingAnalyzer,

@@ -1,0 +1,159 @@
+"""tls-verification: TLS certificate (or hostname) verification is never switched off.
+
+Python is judged on the ``ast`` tree (a ``verify=False`` keyword, ``ssl=False``,
+``ssl._create_unverified_context``, ``ssl.CERT_NONE``, ``check_hostname = False``); Go, Rust and
+TypeScript/JavaScript on the line, for the one setting each ecosystem has for this
+(``InsecureSkipVerify: true``, ``danger_accept_invalid_certs(true)``,
+``rejectUnauthorized: false``, ``NODE_TLS_REJECT_UNAUTHORIZED = "0"``), with comments skipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from charter.analyzers.base import TEST_PATH_GLOBS, Analyzer, Emitter, path_matches
+from charter.analyzers.python.names import import_map
+from charter.sources import SourceFile
+
+#: calls whose ``verify`` keyword is about something other than TLS
+NOT_TLS = ("jwt", "jose", "authlib", "itsdangerous")
+
+LINE_PATTERNS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "go": (
+        (
+            re.compile(r"\bInsecureSkipVerify\s*:\s*true\b"),
+            "tls.Config{InsecureSkipVerify: true} accepts any certificate; remove it and trust "
+            "the server's CA through RootCAs instead",
+        ),
+    ),
+    "rust": (
+        (
+            re.compile(r"\.danger_accept_invalid_(certs|hostnames)\s*\(\s*true\s*\)"),
+            "danger_accept_invalid_{0}(true) turns TLS verification off; add the CA with "
+            "add_root_certificate instead",
+        ),
+    ),
+    "typescript": (
+        (
+            re.compile(r"\brejectUnauthorized\s*:\s*false\b"),
+            "rejectUnauthorized: false accepts any certificate; pass the CA with `ca` instead",
+        ),
+        (
+            re.compile(r"NODE_TLS_REJECT_UNAUTHORIZED\b[\"'\]]*\s*=\s*[\"']?0"),
+            "NODE_TLS_REJECT_UNAUTHORIZED=0 turns TLS verification off for the whole process",
+        ),
+    ),
+}
+LINE_PATTERNS["javascript"] = LINE_PATTERNS["typescript"]
+COMMENT = {"go": "//", "rust": "//", "typescript": "//", "javascript": "//"}
+
+
+class TlsVerificationParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: also check test code
+    include_tests: bool = False
+    test_paths: tuple[str, ...] = (
+        *TEST_PATH_GLOBS,
+        "**/*_test.go",
+        "**/*.test.ts",
+        "**/*.spec.ts",
+        "**/*.test.js",
+        "**/*.spec.js",
+    )
+
+
+class TlsVerificationAnalyzer(Analyzer):
+    """Each place that switches TLS verification off is a finding."""
+
+    name: ClassVar[str] = "tls-verification"
+    Params = TlsVerificationParams
+    params: TlsVerificationParams
+    kinds: ClassVar[frozenset[str]] = frozenset(
+        {"python", "go", "rust", "typescript", "javascript"}
+    )
+    prefilter: ClassVar[tuple[str, ...]] = (
+        "verify",
+        "ssl",
+        "CERT_NONE",
+        "check_hostname",
+        "InsecureSkipVerify",
+        "danger_accept_invalid",
+        "rejectUnauthorized",
+        "NODE_TLS_REJECT_UNAUTHORIZED",
+    )
+
+    def applies_to(self, file: SourceFile) -> bool:
+        if file.kind not in self.kinds:
+            return False
+        return self.params.include_tests or not path_matches(file.path, self.params.test_paths)
+
+    def check_file(self, file: SourceFile, out: Emitter) -> None:
+        if file.kind == "python":
+            self._python(file, out)
+            return
+        patterns = LINE_PATTERNS.get(file.kind, ())
+        comment = COMMENT.get(file.kind, "//")
+        for number, line in enumerate(file.lines, start=1):
+            code = line.split(comment, 1)[0] if comment in line else line
+            for pattern, message in patterns:
+                match = pattern.search(code)
+                if match:
+                    text = message.format(*match.groups()) if match.groups() else message
+                    out.report(number, text, column=match.start() + 1)
+
+    def _python(self, file: SourceFile, out: Emitter) -> None:
+        tree = file.python_ast
+        if tree is None:
+            return
+        names = import_map(tree)
+        aiohttp = names.imports_any(["aiohttp"])
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                callee = names.qualify(node.func) or ""
+                if callee.split(".", 1)[0] in NOT_TLS:
+                    continue
+                if callee in {"ssl._create_unverified_context", "ssl._create_stdlib_context"}:
+                    out.report(
+                        node.lineno,
+                        f"{callee}() skips certificate checks; use ssl.create_default_context()",
+                        column=node.col_offset + 1,
+                    )
+                    continue
+                for kw in node.keywords:
+                    # ssl=False means "no verification" for aiohttp, "no TLS at all" elsewhere
+                    relevant = kw.arg == "verify" or (kw.arg == "ssl" and aiohttp)
+                    if relevant and kw.value is not None and _is_false(kw.value):
+                        out.report(
+                            kw.value.lineno,
+                            f"{kw.arg}=False turns TLS certificate verification off for "
+                            f"{callee or 'this call'}; pass a CA bundle path instead",
+                            column=kw.value.col_offset + 1,
+                        )
+            elif isinstance(node, ast.Attribute | ast.Name) and _last(node) == "CERT_NONE":
+                if names.qualify(node) == "ssl.CERT_NONE":
+                    out.report(
+                        node.lineno,
+                        "ssl.CERT_NONE accepts any certificate; use ssl.CERT_REQUIRED",
+                        column=node.col_offset + 1,
+                    )
+            elif isinstance(node, ast.Assign) and _is_false(node.value):
+                for target in node.targets:
+                    if isinstance(target, ast.Attribute) and target.attr == "check_hostname":
+                        out.report(
+                            node.lineno,
+                            "check_hostname = False accepts a certificate for any host name",
+                            column=target.col_offset + 1,
+                        )
+
+
+def _last(node: ast.Attribute | ast.Name) -> str:
+    return node.attr if isinstance(node, ast.Attribute) else node.id
+
+
+def _is_false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
