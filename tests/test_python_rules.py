@@ -78,6 +78,20 @@ def test_relative_imports_stay_relative_and_imports_in_functions_count() -> None
     assert qualified_calls(source) == [".util.run", "..core.get", "requests.post"]
 
 
+def test_a_module_level_def_shadows_the_builtin() -> None:
+    source = """
+        from os import path
+        def open(name):
+            return name
+        class print:
+            pass
+        open("x")
+        print()
+        len([])
+    """
+    assert qualified_calls(source) == ["<module>.open", "<module>.print", "len"]
+
+
 def test_modules_record_every_parent_package() -> None:
     names = ImportMap(ast.parse("import a.b.c\nfrom x.y import z\nfrom . import local"))
     assert {"a", "a.b", "a.b.c", "x", "x.y", "x.y.z"} <= names.modules

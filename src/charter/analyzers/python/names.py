@@ -2,15 +2,17 @@
 ``from requests import get as fetch``.
 
 LibCST's ``QualifiedNameProvider`` answers the same question with full scope analysis, but it
-needs the LibCST parse and a metadata pass. Measured on 400 files of this interpreter's standard
-library (see the module docstring of :mod:`charter.analyzers.python.calls`), the ``ast`` parse
-plus this resolver costs about a twentieth of that, and for the rules here it gives the same
-answer: they ask "is this call ``requests.get``", which only import statements decide.
+needs the LibCST parse and a metadata pass. Measured on 300 files (5.3 MB) of this interpreter's
+standard library, resolving every call: ``ast.parse`` + this map 2.3 s, against 17.4 s for
+``libcst.parse_module`` plus 109.6 s for ``QualifiedNameProvider`` (55x). On the 764 call sites of
+40 of those files that LibCST resolves through an import, both give the same name (764/764). The
+rules here ask "is this call ``requests.get``", which only import statements decide.
 
 The map is built from every import in the module, at any depth (an import inside a function
 still tells which library a name means there). Names not bound by an import resolve to
-themselves, so builtins come out as ``open``, ``print``; a local variable that shadows an
-imported name is not tracked (rare in practice, and the price of not doing scope analysis).
+themselves, so builtins come out as ``open``, ``print``, unless the module defines a function or
+class of that name at top level (``<module>.open``); a local variable that shadows an imported
+name is not tracked (rare in practice, and the price of not doing scope analysis).
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ import ast
 from collections.abc import Iterable, Iterator
 
 __all__ = ["ImportMap", "call_name", "import_map", "is_under", "iter_statements", "name_chain"]
+
+
+#: the prefix of names defined by the module itself
+LOCAL = "<module>"
 
 
 class ImportMap:
@@ -52,6 +58,11 @@ class ImportMap:
                     self.names[alias.asname or alias.name] = qualified
                     if node.level == 0:
                         self.modules.add(qualified)
+
+        # a module-level def or class shadows the builtin of the same name (``def open(...)``)
+        for stmt in getattr(tree, "body", ()):
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                self.names.setdefault(stmt.name, f"{LOCAL}.{stmt.name}")
 
     def _add_module(self, name: str) -> None:
         parts = name.split(".")
