@@ -53,6 +53,13 @@ from charter.analyzers.repo.agent_build_plan import AgentBuildPlanAnalyzer
 from charter.analyzers.repo.agent_context_file import AgentContextFileAnalyzer
 from charter.analyzers.repo.agent_task_list import AgentTaskListAnalyzer
 from charter.analyzers.repo.api_documentation import ApiDocumentationAnalyzer
+from charter.analyzers.repo.api_hardening import (
+    CircuitBreakersAnalyzer,
+    ErrorResponseShapeAnalyzer,
+    IdempotencyKeysAnalyzer,
+    RateLimitingAnalyzer,
+    SecurityHeadersAnalyzer,
+)
 from charter.analyzers.repo.coverage_threshold import CoverageThresholdAnalyzer
 from charter.analyzers.repo.dependency_lock import DependencyLockAnalyzer
 from charter.analyzers.repo.graceful_shutdown import GracefulShutdownAnalyzer
@@ -109,6 +116,11 @@ REGISTRY: dict[str, type[Analyzer]] = {
         ProfileDriftAnalyzer,
         RustLibMainSplitAnalyzer,
         TlsVerificationAnalyzer,
+        RateLimitingAnalyzer,
+        SecurityHeadersAnalyzer,
+        CircuitBreakersAnalyzer,
+        IdempotencyKeysAnalyzer,
+        ErrorResponseShapeAnalyzer,
         StrictTypeCheckingAnalyzer,
         RuffConfiguredAnalyzer,
         StructuredLoggingAnalyzer,
