@@ -53,13 +53,6 @@ from charter.analyzers.repo.agent_build_plan import AgentBuildPlanAnalyzer
 from charter.analyzers.repo.agent_context_file import AgentContextFileAnalyzer
 from charter.analyzers.repo.agent_task_list import AgentTaskListAnalyzer
 from charter.analyzers.repo.api_documentation import ApiDocumentationAnalyzer
-from charter.analyzers.repo.api_hardening import (
-    CircuitBreakersAnalyzer,
-    ErrorResponseShapeAnalyzer,
-    IdempotencyKeysAnalyzer,
-    RateLimitingAnalyzer,
-    SecurityHeadersAnalyzer,
-)
 from charter.analyzers.repo.coverage_threshold import CoverageThresholdAnalyzer
 from charter.analyzers.repo.dependency_lock import DependencyLockAnalyzer
 from charter.analyzers.repo.graceful_shutdown import GracefulShutdownAnalyzer
@@ -79,6 +72,7 @@ from charter.analyzers.rust.clippy_pedantic import RustClippyPedanticAnalyzer
 from charter.analyzers.rust.lib_main_split import RustLibMainSplitAnalyzer
 from charter.analyzers.rust.no_unwrap import RustNoUnwrapAnalyzer
 from charter.analyzers.rust.unsafe_justified import RustUnsafeJustifiedAnalyzer
+from charter.analyzers.secrets import SecretsAnalyzer
 from charter.analyzers.terraform.lock_file import LockFileAnalyzer
 from charter.analyzers.terraform.modules import PinnedModulesAnalyzer
 from charter.analyzers.terraform.providers import PinnedProvidersAnalyzer
@@ -116,11 +110,6 @@ REGISTRY: dict[str, type[Analyzer]] = {
         ProfileDriftAnalyzer,
         RustLibMainSplitAnalyzer,
         TlsVerificationAnalyzer,
-        RateLimitingAnalyzer,
-        SecurityHeadersAnalyzer,
-        CircuitBreakersAnalyzer,
-        IdempotencyKeysAnalyzer,
-        ErrorResponseShapeAnalyzer,
         StrictTypeCheckingAnalyzer,
         RuffConfiguredAnalyzer,
         StructuredLoggingAnalyzer,
@@ -144,6 +133,7 @@ REGISTRY: dict[str, type[Analyzer]] = {
         FileExistsAnalyzer,
         ConfigValueAnalyzer,
         TextPatternAnalyzer,
+        SecretsAnalyzer,
         PinnedProvidersAnalyzer,
         PinnedModulesAnalyzer,
         RequiredVersionAnalyzer,

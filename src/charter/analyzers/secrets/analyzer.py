@@ -1,0 +1,156 @@
+"""``no-hardcoded-secrets``: provider key formats in every text file, secret-named literals in
+code and configuration, every value redacted.
+
+Cost model (the rule runs on every file): a file is lowered once; each detector's regex runs only
+if one of its keywords occurs; a format is parsed only if a secret-like word is followed by an
+assignment in the text (for Python: by a string literal), so most files are never parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, ClassVar
+
+from charter.analyzers.base import Analyzer, Emitter
+from charter.analyzers.secrets.common import Assignment
+from charter.analyzers.secrets.detectors import DetectorSet, Hit, load_detectors, scan_text
+from charter.analyzers.secrets.names import Strength, secret_strength
+from charter.analyzers.secrets.python import python_assignments, python_candidates
+from charter.analyzers.secrets.structured import READERS
+from charter.analyzers.secrets.values import credential_part, lookalike_reason
+from charter.redact import redact, secret_key
+from charter.sources import SourceFile
+
+if TYPE_CHECKING:
+    from charter.policy import PolicySet
+
+#: extensions of files that are never text; skipped without reading them
+BINARY_SUFFIXES = frozenset(
+    (
+        ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".tiff", ".psd", ".pdf",
+        ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar", ".tar", ".whl", ".egg",
+        ".jar", ".war", ".ear", ".class", ".pyc", ".pyo", ".pyd", ".so", ".dylib", ".dll",
+        ".exe", ".bin", ".o", ".a", ".lib", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".mp3",
+        ".mp4", ".wav", ".ogg", ".flac", ".mov", ".avi", ".mkv", ".webm", ".sqlite",
+        ".sqlite3", ".db", ".parquet", ".pkl", ".pickle", ".npy", ".npz", ".h5", ".onnx",
+        ".pt", ".ckpt", ".safetensors", ".icns",
+    )
+)
+#: same-line (or previous-line) markers that declare a value a test fixture, as in
+#: detect-secrets and gitleaks
+ALLOW_MARKERS = ("pragma: allowlist secret", "gitleaks:allow")
+NEXT_LINE_MARKER = "pragma: allowlist nextline secret"
+
+_WORD = r"(?:pass|pwd|secret|token|key|cred|auth)"
+#: other formats: a secret-like word, then an assignment or key separator
+_CONFIG_HINT = re.compile(_WORD + r"""[\w.\-]*['"\]]*[ \t]*(?:[:=]|[ \t]\S)""")
+
+
+def _wanted(name: str) -> bool:
+    return secret_strength(name) is not None
+
+
+class SecretsAnalyzer(Analyzer):
+    """Hardcoded credentials in any tracked text file (see docs/secrets.md)."""
+
+    name = "secrets"
+    #: every kind; :meth:`applies_to` leaves out binary files
+    kinds: ClassVar[frozenset[str]] = frozenset({"*"})
+
+    def __init__(self, params: object) -> None:
+        super().__init__(params)  # type: ignore[arg-type]
+        self.detectors: DetectorSet | None = None
+
+    def bind(self, policies: PolicySet) -> None:
+        self.detectors = load_detectors(policies.dirs)
+
+    def _detectors(self) -> DetectorSet:
+        if self.detectors is None:
+            from charter.policy import builtin_policy_dir
+
+            self.detectors = load_detectors([builtin_policy_dir()])
+        return self.detectors
+
+    def applies_to(self, file: SourceFile) -> bool:
+        if PurePosixPath(file.path).suffix.lower() in BINARY_SUFFIXES:
+            return False
+        return not file.is_binary
+
+    def check_file(self, file: SourceFile, out: Emitter) -> None:
+        text = file.text
+        if not text:
+            return
+        lower = text.lower()
+        hits = [h for h in scan_text(text, lower, self._detectors()) if not _marked(file, h.line)]
+        for hit in hits:
+            out.report(
+                hit.line,
+                f"{hit.detector.spec.description} {redact(hit.value)} is hardcoded; load it from "
+                "a secret store or the environment, and rotate it",
+                column=hit.column,
+                key=secret_key(hit.value),
+            )
+        for assignment in self._assignments(file, lower):
+            if _marked(file, assignment.line) or _covered(assignment, hits):
+                continue
+            value = credential_part(assignment.value)
+            name = assignment.name if len(assignment.name) <= 60 else assignment.name[:57] + "..."
+            out.report(
+                assignment.line,
+                f"{name!r} is set to a hardcoded secret {redact(value)}; "
+                "load it from a secret store or the environment, and rotate it",
+                column=assignment.column,
+                key=secret_key(value),
+            )
+
+    def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
+        """Literals under secret-like names that the value judge calls credentials."""
+        if file.kind == "python":
+            candidates = python_candidates(lower)
+            if not any(_plausible(c.name, c.raw) for c in candidates):
+                return []  # nothing plausible: the file is never parsed
+            module = file.python_cst
+            if module is None:
+                return []
+            found = python_assignments(module, is_secret, candidates)
+        else:
+            reader = READERS.get(file.kind)
+            if reader is None or not _CONFIG_HINT.search(lower):
+                return []
+            found = [a for a in reader(file, _wanted) if is_secret(a.name, a.value)]
+        unique: dict[tuple[int, str], Assignment] = {}
+        for a in found:
+            unique.setdefault((a.line, a.value), a)
+        return sorted(unique.values(), key=lambda a: (a.line, a.column))
+
+
+def _plausible(name: str, value: str) -> bool:
+    """The judge, lenient, on lower-cased text: a superset of what :func:`is_secret` accepts
+    (camel-case boundaries and letter case are lost, so weak names are judged as strong)."""
+    if secret_strength(name) is None and not name.endswith(("pass", "pwd")):
+        return False
+    return lookalike_reason(credential_part(value), strong=True) is None
+
+
+def is_secret(name: str, value: str) -> bool:
+    """The judge: a credential-like name holding a value that is not a look-alike."""
+    strength = secret_strength(name)
+    if strength is None:
+        return False
+    return lookalike_reason(credential_part(value), strong=strength is Strength.STRONG) is None
+
+
+def _marked(file: SourceFile, line: int) -> bool:
+    here = file.line_text(line)
+    if any(marker in here for marker in ALLOW_MARKERS):
+        return True
+    return NEXT_LINE_MARKER in file.line_text(line - 1)
+
+
+def _covered(assignment: Assignment, hits: list[Hit]) -> bool:
+    """A provider detector already reported this value on this line."""
+    value = assignment.value.strip()
+    return any(
+        h.line == assignment.line and (h.value in value or value in h.value) for h in hits
+    )

@@ -1,0 +1,148 @@
+"""Secret-named assignments in Python, judged on the shared LibCST tree.
+
+Looked at: assignments (``PASSWORD = "..."``, ``self.token = "..."``, ``cfg["api_key"] = "..."``),
+annotated assignments, keyword arguments (``connect(password="...")``), dict literal entries
+(``{"client_secret": "..."}``) and parameter defaults (``def f(token="...")``). Only string
+literals count: f-strings, names, calls such as ``os.environ["X"]`` are references, not secrets.
+
+LibCST is slow (a second or more for a large module), so a file is parsed only when a regex
+finds a *plausible* secret assignment in its text: a secret-like name, ``=`` or ``:``, and a
+quoted literal that passes the value judge. The tree then decides (a match inside a docstring,
+a comment or an f-string is not an assignment). The same regex gives each literal's line, so
+LibCST positions are computed only for the rare literal it did not see (a multi-line statement).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from charter.analyzers.secrets.common import Assignment
+
+#: (name, value) -> whether it is reported; the judge the analyzer passes in
+Judge = Callable[[str, str], bool]
+
+_HINT = re.compile(
+    r"""(?:pass|pwd|secret|token|key|cred|auth)\w*['"]?\]?[ \t]*(?::[^=\n]{0,80}=|[:=])[ \t]*"""
+    r"""[rbu]{0,2}(?P<q>['"])(?P<val>[^'"\n]{5,})(?P=q)"""
+)
+_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A literal assigned to a name, as the regex saw it in the lower-cased text."""
+
+    name: str
+    raw: str
+    line: int
+
+
+def python_candidates(lower: str) -> list[Candidate]:
+    """Plausible ``name = "literal"`` spots of a lower-cased Python text, with their lines."""
+    found: list[Candidate] = []
+    line, counted = 1, 0
+    for match in _HINT.finditer(lower):
+        start = match.start()
+        while start > 0 and lower[start - 1] in _NAME_CHARS:
+            start -= 1
+        end = start
+        while end < len(lower) and lower[end] in _NAME_CHARS:
+            end += 1
+        line += lower.count("\n", counted, start)
+        counted = start
+        found.append(Candidate(lower[start:end], match.group("val"), line))
+    return found
+
+
+def _literal(node: cst.BaseExpression | None) -> tuple[str, str | None] | None:
+    """(evaluated value, raw text between the quotes or None) of a string literal."""
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        try:
+            value: Any = node.evaluated_value
+        except (ValueError, SyntaxError, UnicodeDecodeError):
+            return None
+        if isinstance(value, bytes):
+            value = value.decode("utf-8", "replace")
+        if not isinstance(value, str):
+            return None
+        raw = node.raw_value if isinstance(node, cst.SimpleString) else None
+        return value, raw
+    return None
+
+
+def _target_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index):
+            literal = _literal(index.value)
+            return literal[0] if literal else None
+    return None
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, judge: Judge) -> None:
+        super().__init__()
+        self.judge = judge
+        self.found: list[tuple[str, str, str | None, cst.CSTNode]] = []
+
+    def _add(self, name: str | None, node: cst.BaseExpression | None) -> None:
+        if not name or node is None:
+            return
+        literal = _literal(node)
+        if literal is not None and self.judge(name, literal[0]):
+            self.found.append((name, literal[0], literal[1], node))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._add(_target_name(target.target), node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._add(_target_name(node.target), node.value)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._add(node.keyword.value, node.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._add(node.name.value, node.default)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        literal = _literal(node.key)
+        self._add(literal[0] if literal else None, node.value)
+
+
+def python_assignments(
+    module: cst.Module, judge: Judge, candidates: list[Candidate]
+) -> list[Assignment]:
+    """The literals of ``module`` bound to a name that ``judge`` accepts, with their lines."""
+    collector = _Collector(judge)
+    module.visit(collector)
+    if not collector.found:
+        return []
+    lines: dict[tuple[str, str], list[int]] = {}
+    for c in candidates:
+        lines.setdefault((c.name, c.raw), []).append(c.line)
+    out: list[Assignment] = []
+    unplaced: list[tuple[str, str, cst.CSTNode]] = []
+    for name, value, raw, node in collector.found:
+        spots = lines.get((name.lower(), raw.lower())) if raw is not None else None
+        if spots:
+            out.append(Assignment(name, value, spots.pop(0) if len(spots) > 1 else spots[0]))
+        else:
+            unplaced.append((name, value, node))
+    if unplaced:
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        for name, value, node in unplaced:
+            pos = positions.get(node)
+            out.append(Assignment(name, value, pos.start.line if pos else 1))
+    return out

@@ -1,0 +1,222 @@
+"""Is a literal value a credential, or one of its look-alikes?
+
+Every heuristic here keeps a documented class of look-alike quiet (see docs/secrets.md); each
+returns the reason, so tests and docs can name it.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+#: words that make up placeholder values (``your-api-key-here``, ``example_password``)
+PLACEHOLDER_WORDS = (
+    "changeme",
+    "changethis",
+    "replaceme",
+    "placeholder",
+    "redacted",
+    "example",
+    "sample",
+    "dummy",
+    "insert",
+    "replace",
+    "your",
+    "here",
+    "enter",
+    "secret",
+    "password",
+    "passwd",
+    "passphrase",
+    "token",
+    "apikey",
+    "api",
+    "key",
+    "value",
+    "default",
+    "string",
+    "none",
+    "null",
+    "undefined",
+    "empty",
+    "todo",
+    "tbd",
+    "fixme",
+    "test",
+    "demo",
+    "mock",
+    "fake",
+    "pass",
+    "foo",
+    "bar",
+    "baz",
+    "admin",
+    "user",
+    "name",
+    "my",
+    "client",
+    "access",
+    "auth",
+    "private",
+    "account",
+    "service",
+    "database",
+    "db",
+    "app",
+    "set",
+    "put",
+    "goes",
+    "real",
+    "actual",
+    "some",
+)
+_WORDS = re.compile("|".join(sorted(PLACEHOLDER_WORDS, key=len, reverse=True)))
+_SEPARATORS = re.compile(r"[\s_\-.:/+=@#!]+")
+_MASK = re.compile(r"^(?:[x*•.#?-]{3,}|(.)\1{3,})$", re.IGNORECASE)
+_REFERENCE = re.compile(
+    r"""
+    \$\{[^}]*\}            # ${VAR}, ${{ secrets.X }}
+    | \$\([^)]*\)          # $(cmd)
+    | ^\$[A-Za-z_]\w*$     # $VAR
+    | \{\{.*\}\}           # {{ .Values.x }} (Helm, Jinja)
+    | \{%.*%\}             # Jinja statements
+    | %\([A-Za-z_]\w*\)[sd] # %(name)s
+    | ^%[A-Za-z_]\w*%$     # %VAR% (Windows)
+    | ^\{[A-Za-z_][\w.]*\}$ # {name} (str.format)
+    | ^<[^<>]+>$           # <token>
+    | ^\[[^\[\]]+\]$       # [password]
+    | \#\{[^}]*\}          # #{var} (Ruby, Octopus)
+    | ^@[A-Za-z_]\w*@$     # @VAR@ (autoconf)
+    | ^%s$
+    | ^(?:env|secret|vault|ssm|op|awssm|gcpsm|azkv|ref)\+?:
+    | ^(?:arn|projects/[^/]+/secrets)[:/]
+    """,
+    re.VERBOSE,
+)
+ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_UUID = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE
+)
+_INTEGRITY = re.compile(r"^(?:sha(?:1|256|384|512)|md5)-[A-Za-z0-9+/]+={0,2}$")
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s]*$", re.IGNORECASE)
+_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", re.IGNORECASE)
+_PATH = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\)?[\w.@-]+(?:[/\\][\w.@-]+)*[/\\]?$")
+_FILE_NAME = re.compile(
+    r"\.(?:pem|key|crt|cer|p12|pfx|jks|json|ya?ml|txt|env|cfg|ini|toml|pass|gpg|asc|pub)$"
+)
+_IDENTIFIER = re.compile(r"^[a-z]+(?:[_.-][a-z]+)*$")
+#: words joined by separators, each all lower, Capitalized or ALL CAPS: ``Proxy-Authorization``
+_WORDS_ONLY = re.compile(r"^(?:[A-Z]?[a-z]+|[A-Z]+)(?:[-_.](?:[A-Z]?[a-z]+|[A-Z]+))*$")
+_NUMBERISH = re.compile(r"^[\d.:,+-]+$")
+_PRINTF = r"%(?:\([A-Za-z_]\w*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]"
+#: ``%s``-style at the start or twice, or a ``{}``/``{0}``/``{name}`` field anywhere
+_FORMAT = re.compile(
+    rf"^{_PRINTF}|{_PRINTF}.*{_PRINTF}|\{{[A-Za-z_0-9]*(?:![rsa])?(?::[^{{}}]*)?\}}"
+)
+_DOTTED_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
+
+
+def _is_path(value: str) -> bool:
+    """``/run/secrets/db``, ``./certs/tls.key``, ``config/db.pass``: folders and file names,
+    not a base64 secret that happens to contain ``/`` (its segments are long and mixed-case)."""
+    if not _PATH.match(value):
+        return False
+    rooted = value.startswith(("/", "./", "../", "~/")) or value[1:3] == ":\\"
+    segments = [s for s in re.split(r"[/\\]", value) if s]
+    if not segments:
+        return False
+    if not rooted and not _FILE_NAME.search(value):
+        # a bare relative path has lower-case folders (orders/prod/db); base64 does not
+        return len(segments) >= 2 and all(s == s.lower() for s in segments)
+    for segment in segments:
+        mixed = any(c.isupper() for c in segment) and any(c.islower() for c in segment)
+        random_like = mixed and len(segment) >= 12 and any(c.isdigit() for c in segment)
+        if len(segment) > 40 or random_like:
+            return False
+    return True
+
+
+def shannon_entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
+
+
+def placeholder_reason(value: str) -> str | None:
+    """Why ``value`` is a placeholder, a reference or a mask rather than a secret."""
+    stripped = value.strip()
+    if not stripped:
+        return "empty"
+    if _MASK.match(stripped):
+        return "a mask (xxx, ****)"
+    if _REFERENCE.search(stripped):
+        return "a reference to a variable or secret store"
+    residue = _WORDS.sub("", _SEPARATORS.sub("", stripped.lower()))
+    if len(residue) < 4 or (residue.isdigit() and len(residue) <= 4):
+        return "made of placeholder words"
+    if _MASK.match(residue):
+        return "a mask (xxx, ****)"
+    return None
+
+
+_AUTH_SCHEME = re.compile(r"^(?:Bearer|Basic|Token|token|bearer|Digest)\s+(?P<credential>\S+)$")
+
+
+def credential_part(value: str) -> str:
+    """``Bearer abc`` -> ``abc``: an HTTP Authorization value is judged by its credential."""
+    match = _AUTH_SCHEME.match(value.strip())
+    return match.group("credential") if match else value.strip()
+
+
+def lookalike_reason(value: str, *, strong: bool) -> str | None:
+    """Why a literal under a secret-like name is not a credential (None: it is one).
+
+    ``strong`` names (password, secret, private key, credentials) accept any value that is
+    not a placeholder; weaker names (token, auth, api key) also want a random-looking value.
+    """
+    stripped = value.strip()
+    min_length = 6 if strong else 8
+    if len(stripped) < min_length:
+        return f"shorter than {min_length} characters"
+    if len(stripped) > 4096:
+        return "too long for a credential (a document or a blob)"
+    if any(ch.isspace() for ch in stripped):
+        return "contains whitespace (prose, a prompt or a command)"
+    reason = placeholder_reason(stripped)
+    if reason is not None:
+        return reason
+    if _NUMBERISH.match(stripped):
+        return "a number, version or OID"
+    if _FORMAT.search(stripped):
+        return "a format string (filled in at run time)"
+    if ENV_NAME.match(stripped):
+        return "an environment variable name"
+    if _UUID.match(stripped):
+        return "a UUID (an identifier)"
+    if _INTEGRITY.match(stripped):
+        return "an integrity hash (lockfile)"
+    if _URL.match(stripped) and not _URL_CREDENTIALS.match(stripped):
+        return "a URL without credentials"
+    if _is_path(stripped):
+        return "a file path"
+    if _DOTTED_NAME.match(stripped) and not any(ch.isdigit() for ch in stripped):
+        return "a dotted name (a setting or module path)"
+    if shannon_entropy(stripped) < (2.0 if strong else 3.0):
+        return "low entropy (repeated characters)"
+    if not strong:
+        if _IDENTIFIER.match(stripped) or _WORDS_ONLY.match(stripped):
+            return "words or an identifier, not a random token"
+        classes = sum(
+            (
+                any(c.islower() for c in stripped),
+                any(c.isupper() for c in stripped),
+                any(c.isdigit() for c in stripped),
+                any(not c.isalnum() for c in stripped),
+            )
+        )
+        if classes < 2 and len(stripped) < 20:
+            return "one character class and short: a word, not a random token"
+    return None

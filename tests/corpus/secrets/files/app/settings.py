@@ -1,0 +1,30 @@
+"""Settings of the orders service (corpus: fake values)."""
+import os
+
+AWS_ACCESS_KEY_ID = "AKIAPYCDYBK377FAKEOX"
+AWS_SECRET_ACCESS_KEY = "ZH8KRrYV3CJC/BZHhm5S6FAKExxMYHxq2B5kRP0r"
+DB_PASSWORD = "fake6UV10ZB3urJ"
+SECRET_KEY: str = "fake1mKp6x!KA7E8kVzjliKE1"
+GITHUB_TOKEN = "ghp_ufhQNB9reosfhypnXLDn8S9FAKEwPNWkPLR3"
+STRIPE_API_KEY = 'sk_live_7TPdoE2u6Qe1NBPFAKEBTrbE'
+OPENAI_API_KEY = "sk-proj-QF6cA1EZeXrddMgg1FAKEmhzLaPI89Aay6Sa7XXhT3BlbkFJ6L9uf9D8DXa-RAnfBmKOO5KMOFAKEZPI-oVpbR2C"
+ANTHROPIC_API_KEY = "sk-ant-api03-jlt1BC5Gco7fcopoFShyAO9H5sLwzcZFAKEjS6dDb1qrWMYJc_fwFp64OJxA-6EgQaISMKsvrBsD37GL4JayTZwkJrj_LAA"
+DATABASE_URL = "postgresql://orders:fake!2_13ikr4w7@db.internal:5432/orders"
+SENDGRID_API_KEY = "SG.T2iuSzSuY9Ui2FAKENICGD.bn7db9nTFAKEle7Rt--dF85e4oo8VYFlMfaKQzYUit8"
+DB_PASSWORD_FROM_ENV = os.environ["DB_PASSWORD"]
+API_TOKEN = os.getenv("ORDERS_API_TOKEN", "")
+API_KEY_ENV = "ORDERS_API_KEY"
+PASSWORD = "ORDERS_DB_PASSWORD"
+ADMIN_PASSWORD = "changeme"
+SLACK_TOKEN = "<token>"
+MAILGUN_API_KEY = "xxxxxxxxxxxxxxxxxxxxxxxx"
+CLIENT_SECRET = "your-client-secret-here"
+PASSWORD_HASH = "5f4dcc3b5aa765d61d8327deb882cf99"
+TOKEN_SHA256 = "350209e6174543265c588f612e60a65d48e4229c9481201bba31f985ef40295f"
+TOKEN_URL = "https://auth.example.com/oauth/token"
+DATABASE_URL_LOCAL = "postgresql://localhost:5432/orders"
+API_KEY_ID = "123e4567-e89b-12d3-a456-426614174000"
+auth_client = "0f8fad5b-d9cb-469f-a165-70867728950e"
+PRIVATE_KEY = "/run/secrets/signing.pem"
+PASSWORD_MIN_LENGTH = "12"
+SECRET_NAME = "orders/prod/db-credentials"
