@@ -175,6 +175,16 @@ def test_sql_variable_is_followed_only_within_its_function(policies: PolicySet, 
     assert status(report, "parameterized-sql") == "pass"
 
 
+def test_one_raw_value_among_escaped_identifiers_is_reported(policies: PolicySet, tmp_path: Path):
+    code = """
+        def find(cursor, table: str, uid: str) -> None:
+            cursor.execute(f"SELECT * FROM {escape_sqlite(table)} WHERE id = {uid}")
+            cursor.execute("SELECT * FROM {} WHERE id = ?".format(quote_ident(table)), (uid,))
+    """
+    report = run(policies, tmp_path, "parameterized-sql", code)
+    assert findings(report, "parameterized-sql") == ["app.py:3"]
+
+
 def test_docstring_coverage_is_the_result_message(policies: PolicySet, tmp_path: Path):
     code = '''
         """Module."""

@@ -9,7 +9,10 @@ concatenation with a non-literal, directly or through a variable assigned (or ``
 that way earlier in the same function or at module level. The text must look like SQL (a keyword
 such as SELECT, INSERT, UPDATE, DELETE, WHERE …), so ``executor.execute(f"job {n}")`` is not
 reported. A literal with ``%s``/``?``/``:name`` placeholders and the values passed separately is
-exactly what the rule asks for and passes; so does psycopg's ``sql.SQL(...).format(...)``.
+exactly what the rule asks for and passes; so does psycopg's ``sql.SQL(...).format(...)``, and
+so does text whose every interpolated value is a constant (``{MAX_ROWS}``) or an escaped
+identifier (``{escape_sqlite(table)}``, ``{quote_ident(column)}``), which parameters cannot
+express.
 Not applicable when no such call is made.
 """
 
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Sequence
 from typing import ClassVar
 
 from charter.analyzers.base import Emitter
@@ -27,6 +31,7 @@ from charter.analyzers.python.common import (
     is_str,
     keyword,
 )
+from charter.analyzers.python.names import name_chain
 from charter.sources import SourceFile
 
 SQL_METHODS = frozenset(
@@ -52,6 +57,9 @@ LOOKS_LIKE_SQL = re.compile(
     r"from|where|values|set|join|order\s+by|group\s+by|limit)\b",
     re.IGNORECASE,
 )
+
+#: words in the name of a function that makes an identifier safe to put into SQL text
+ESCAPERS = ("escape", "quote", "identifier")
 
 #: a variable's state in a scope: None = SQL text without values, str = how values were put in
 Tracked = str | None
@@ -99,18 +107,19 @@ class ParameterizedSqlAnalyzer(FunctionScopes, RelevantRule):
     def _formatting(self, node: ast.AST) -> str | None:
         """How values were formatted into ``node``'s text, if they were."""
         if isinstance(node, ast.JoinedStr):
-            if any(isinstance(v, ast.FormattedValue) for v in node.values):
-                return "an f-string"
-            return None
+            values = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+            return "an f-string" if not self._all_safe(values) else None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
             if is_str(node.left) or self._is_sql_var(node.left):
-                return "`%` formatting"
+                right = node.right.elts if isinstance(node.right, ast.Tuple) else [node.right]
+                return "`%` formatting" if not self._all_safe(right) else None
             return None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if node.func.attr == "format" and (
                 is_str(node.func.value) or self._is_sql_var(node.func.value)
             ):
-                return "`.format()`"
+                values = [*node.args, *(kw.value for kw in node.keywords)]
+                return "`.format()`" if not self._all_safe(values) else None
             return None
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             operands = self._flatten_add(node)
@@ -119,12 +128,30 @@ class ParameterizedSqlAnalyzer(FunctionScopes, RelevantRule):
                     inner = self._formatting(operand)
                     if inner:
                         return inner
-                if not all(is_str(o) or self._is_sql_var(o) for o in operands):
+                others = [o for o in operands if not (is_str(o) or self._is_sql_var(o))]
+                if others and not self._all_safe(others):
                     return "string concatenation"
             return None
         if isinstance(node, ast.Name):
             return self._lookup(node.id)[1]
         return None
+
+    def _all_safe(self, values: Sequence[ast.AST]) -> bool:
+        """Whether every value put into SQL text is a constant, an ``UPPER_CASE`` constant name
+        or the result of an identifier-escaping call (``escape_sqlite(t)``, ``quote_ident(c)``,
+        ``sql.Identifier(t)``): what parameters cannot do, done safely."""
+        for value in values:
+            if isinstance(value, ast.Constant):
+                continue
+            if isinstance(value, ast.Name) and value.id.isupper():
+                continue
+            if isinstance(value, ast.Call):
+                chain = name_chain(value.func)
+                last = chain[-1].lower() if chain else ""
+                if any(word in last for word in ESCAPERS):
+                    continue
+            return False
+        return True
 
     def _flatten_add(self, node: ast.AST) -> list[ast.AST]:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
