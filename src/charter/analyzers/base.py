@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -240,15 +241,42 @@ def path_matches(path: str, globs: tuple[str, ...] | list[str]) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def _path_matches(path: str, globs: tuple[str, ...]) -> bool:
-    pure = PurePosixPath(path)
+    return _compiled(globs).match(path) is not None
+
+
+def _component(pattern: str) -> str:
+    """Regex for one path component: ``*`` and ``?`` never cross a ``/``."""
+    out = []
+    for ch in pattern:
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def _compiled(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex equivalent to the four ways a pattern may match (see ``path_matches``)."""
+    alternatives: list[str] = []
     for pattern in globs:
-        if pure.match(pattern) or fnmatch.fnmatchcase(path, pattern):
-            return True
-        if pattern.startswith("**/") and fnmatch.fnmatchcase(path, pattern[3:]):
-            return True
-        if pattern.endswith("/**") and (path + "/").startswith(pattern[:-2]):
-            return True
-    return False
+        if "[" in pattern:  # character classes: let fnmatch translate the whole pattern
+            alternatives.append(fnmatch.translate(pattern))
+            continue
+        alternatives.append(fnmatch.translate(pattern))  # whole path, * crosses folders
+        if not pattern.startswith("/"):  # PurePosixPath.match: the last components match
+            parts = [p for p in pattern.split("/") if p]
+            comps = "/".join(_component(p) for p in parts)
+            alternatives.append(f"(?:.*/)?{comps}\\Z")
+        if pattern.startswith("**/"):
+            alternatives.append(fnmatch.translate(pattern[3:]))
+        if pattern.endswith("/**"):
+            alternatives.append(re.escape(pattern[:-3]) + "(?:/.*)?\\Z")
+    if not alternatives:
+        return re.compile(r"(?!)")
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), re.DOTALL)
 
 
 _BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
