@@ -32,6 +32,7 @@ from charter.analyzers.go.no_sleep_sync import GoNoSleepSyncAnalyzer
 from charter.analyzers.go.project_layout import GoProjectLayoutAnalyzer
 from charter.analyzers.health.checks import HealthChecksAnalyzer
 from charter.analyzers.python.absolute_imports import AbsoluteImportsAnalyzer
+from charter.analyzers.python.async_cancellation import AsyncCancellationReraisedAnalyzer
 from charter.analyzers.python.banned import BannedCallAnalyzer, BannedImportAnalyzer
 from charter.analyzers.python.context_managers import ContextManagersAnalyzer
 from charter.analyzers.python.dataframes import PolarsForDataframesAnalyzer, PolarsLazyAnalyzer
@@ -46,6 +47,7 @@ from charter.analyzers.python.parameterized_sql import ParameterizedSqlAnalyzer
 from charter.analyzers.python.pathlib_over_os_path import PathlibOverOsPathAnalyzer
 from charter.analyzers.python.retry_with_backoff import RetryWithBackoffAnalyzer
 from charter.analyzers.python.schema_validation import SchemaValidationAnalyzer
+from charter.analyzers.python.secrets_in_logs import NoSecretsInLogsAnalyzer
 from charter.analyzers.python.temporal_activity_policy import TemporalActivityPolicyAnalyzer
 from charter.analyzers.python.tls_verification import TlsVerificationAnalyzer
 from charter.analyzers.python.type_hints import TypeHintsAnalyzer
@@ -53,6 +55,13 @@ from charter.analyzers.repo.agent_build_plan import AgentBuildPlanAnalyzer
 from charter.analyzers.repo.agent_context_file import AgentContextFileAnalyzer
 from charter.analyzers.repo.agent_task_list import AgentTaskListAnalyzer
 from charter.analyzers.repo.api_documentation import ApiDocumentationAnalyzer
+from charter.analyzers.repo.api_hardening import (
+    CircuitBreakersAnalyzer,
+    ErrorResponseShapeAnalyzer,
+    IdempotencyKeysAnalyzer,
+    RateLimitingAnalyzer,
+    SecurityHeadersAnalyzer,
+)
 from charter.analyzers.repo.coverage_threshold import CoverageThresholdAnalyzer
 from charter.analyzers.repo.dependency_lock import DependencyLockAnalyzer
 from charter.analyzers.repo.graceful_shutdown import GracefulShutdownAnalyzer
@@ -110,6 +119,13 @@ REGISTRY: dict[str, type[Analyzer]] = {
         ProfileDriftAnalyzer,
         RustLibMainSplitAnalyzer,
         TlsVerificationAnalyzer,
+        RateLimitingAnalyzer,
+        SecurityHeadersAnalyzer,
+        CircuitBreakersAnalyzer,
+        IdempotencyKeysAnalyzer,
+        ErrorResponseShapeAnalyzer,
+        AsyncCancellationReraisedAnalyzer,
+        NoSecretsInLogsAnalyzer,
         StrictTypeCheckingAnalyzer,
         RuffConfiguredAnalyzer,
         StructuredLoggingAnalyzer,
