@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from charter.errors import CharterError
 from charter.models import Severity
+from charter.sources import BoundedSafeLoader
 
 
 class RuleOverride(BaseModel):
@@ -82,7 +83,7 @@ def load_config(root: Path) -> tuple[Config, Path | None]:
     yml = next((root / n for n in (".charter.yml", ".charter.yaml") if (root / n).is_file()), None)
     if yml is not None:
         try:
-            data = yaml.safe_load(yml.read_text(encoding="utf-8"))
+            data = yaml.load(yml.read_text(encoding="utf-8"), Loader=BoundedSafeLoader)
         except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
             first = f"{exc}".splitlines()[0] if f"{exc}" else type(exc).__name__
             raise CharterError(
