@@ -25,7 +25,6 @@ from __future__ import annotations
 import posixpath
 import re
 import shlex
-import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -151,13 +150,19 @@ class CiModel:
         return self.steps + (self.hooks if self.hooks_in_ci else [])
 
     def find(
-        self, tools: Iterable[tuple[str, re.Pattern[str]]], steps: list[Step] | None = None
+        self,
+        tools: Iterable[tuple[str, re.Pattern[str]]],
+        steps: list[Step] | None = None,
+        *,
+        raw: bool = False,
     ) -> list[tuple[str, Step]]:
+        """(label, step) for each step a tool's regex matches. Commands are matched on their
+        :func:`command_view` (programs and their plain arguments) unless ``raw``."""
         hits: list[tuple[str, Step]] = []
         for step in self.ci_steps() if steps is None else steps:
             text = step.text
-            if step.kind == "run" and INSTALL.search(text):
-                text = " ; ".join(s for s in SEGMENTS.split(text) if not INSTALL.search(s))
+            if step.kind in ("run", "hook") and not raw:
+                text = command_view(text)
             for label, regex in tools:
                 if regex.search(text):
                     hits.append((label, step))
@@ -165,21 +170,97 @@ class CiModel:
         return hits
 
 
-_CACHE: weakref.WeakKeyDictionary[RepoIndex, CiModel] = weakref.WeakKeyDictionary()
+#: the last model built, with the file list of the audit it belongs to (compared by identity:
+#: every repo-phase view of one audit shares that list) and the files building it read
+_LAST: list[tuple[list[str], CiModel, frozenset[str]]] = []
 
 
 def ci_model(repo: RepoIndex) -> CiModel:
-    """The CI model of ``repo``, built once per audit and shared by every CI rule."""
-    model = _CACHE.get(repo)
-    if model is None:
-        model = _build(repo)
-        _CACHE[repo] = model
+    """The CI model of ``repo``, built once per audit and shared by every CI rule.
+
+    When the repo phase records what each analyzer reads (for its cache), the files the model
+    was built from are read again through ``repo`` on reuse, so every rule that uses the model
+    is invalidated when one of them changes.
+    """
+    if _LAST and _LAST[0][0] is repo.files:
+        _, model, reads = _LAST[0]
+        for path in sorted(reads):
+            repo.source(path)
+        return model
+    before = set(getattr(repo, "read_paths", ()))
+    model = _build(repo)
+    reads = frozenset(set(getattr(repo, "read_paths", ())) - before)
+    _LAST[:] = [(repo.files, model, reads)]
     return model
 
 
 def tools(*pairs: tuple[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Compile (label, regex) pairs once."""
     return tuple((label, re.compile(pattern)) for label, pattern in pairs)
+
+
+#: words after which the next word is again a program (``uv run ruff``, ``bash x.sh``)
+PROGRAM_LAUNCHERS = frozenset(
+    {
+        "run",
+        "exec",
+        "bash",
+        "sh",
+        "zsh",
+        "python",
+        "python3",
+        "npx",
+        "bunx",
+        "uvx",
+        "pipx",
+        "sudo",
+        "time",
+        "xargs",
+        "env",
+        "nohup",
+        "source",
+        ".",
+    }
+)
+
+
+def command_view(text: str) -> str:
+    """The parts of a command line that say what runs: install segments (``pip install ruff``)
+    dropped, flags (``--ignore=tests/mypy``) dropped, and path arguments (``tests/mypy``)
+    dropped unless they are in a program position (``./scripts/lint.sh``, ``uv run
+    ./manage.py``). So ``pytest --ignore=tests/mypy`` does not run mypy."""
+    try:
+        words = shlex.split(text, comments=True)
+    except ValueError:
+        words = text.split()
+    out: list[str] = []
+    segment: list[str] = []
+    raw: list[str] = []
+    program = True
+
+    def close() -> None:
+        if segment and not INSTALL.search(" ".join(raw)):
+            out.extend(segment)
+            out.append(";")
+        segment.clear()
+        raw.clear()
+
+    for word in words:
+        if word in ("&&", "||", ";", "|"):
+            close()
+            program = True
+            continue
+        raw.append(word)
+        if word.startswith("-"):
+            continue
+        if "/" in word and not program:
+            continue
+        if segment and segment[0] in ("make", "gmake"):
+            continue  # make targets are names, not programs; their recipes are followed
+        segment.append(word)
+        program = word in PROGRAM_LAUNCHERS or re.fullmatch(r"\w+=\S*", word) is not None
+    close()
+    return " ".join(out)
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -200,7 +281,7 @@ def _build(repo: RepoIndex) -> CiModel:
     for name in PRECOMMIT_FILES:
         if repo.has(name):
             file = repo.source(name)
-            model.hooks = list(_precommit_hooks(file))
+            model.hooks = _follow(repo, list(_precommit_hooks(file)))
             docs = file.yaml_documents or []
             if docs and isinstance(docs[0], dict) and "ci" in docs[0]:
                 model.hooks_in_ci = True
@@ -363,7 +444,7 @@ def _follow(repo: RepoIndex, steps: list[Step]) -> list[Step]:
             continue
         kept.add((step.path, step.line, step.text))
         out.append(step)
-        if depth >= MAX_DEPTH or step.kind != "run":
+        if depth >= MAX_DEPTH or step.kind not in ("run", "hook"):
             continue
         for path, line, text, cwd in _expand(repo, step):
             if (path, line) in seen:
@@ -475,12 +556,12 @@ def _tox_toml(file: SourceFile) -> Iterator[tuple[str, int, str]]:
         for command in env.get("commands") or []:
             words = [w for w in command if isinstance(w, str)] if isinstance(command, list) else []
             if words:
-                yield file.path, _line_of(file, f'"{words[0]}"'), " ".join(words)
+                yield file.path, _line_of(file, f'"{words[0]}"', after="[tool.tox"), " ".join(words)
     legacy = tox.get("legacy_tox_ini")
     if isinstance(legacy, str):
         for raw in legacy.splitlines():
             if raw.strip() and raw[:1].isspace():
-                yield file.path, _line_of(file, raw.strip()), raw.strip()
+                yield file.path, _line_of(file, raw.strip(), after="[tool.tox"), raw.strip()
 
 
 def _make_recipes(file: SourceFile, targets: list[str]) -> Iterator[tuple[str, int, str]]:
@@ -607,8 +688,13 @@ def _just_recipe(file: SourceFile, task: str) -> Iterator[tuple[str, int, str]]:
                 inside = False
 
 
-def _line_of(file: SourceFile, needle: str) -> int:
+def _line_of(file: SourceFile, needle: str, after: str | None = None) -> int:
+    """First line containing ``needle`` (after the first line starting with ``after``)."""
+    started = after is None
     for number, raw in enumerate(file.lines, start=1):
+        if not started:
+            started = raw.lstrip().startswith(after or "")
+            continue
         if needle in raw:
             return number
     return 1

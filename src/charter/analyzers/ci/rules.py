@@ -128,7 +128,7 @@ class CiRunsTestsAnalyzer(CiStepAnalyzer):
     HINT: ClassVar[str] = "`pytest`, `go test ./...`, `cargo test` or `npm test`"
     TOOLS: ClassVar[tuple[tuple[str, re.Pattern[str]], ...]] = tools(
         ("pytest", r"\bpytest\b"),
-        ("unittest", r"-m\s+unittest\b"),
+        ("unittest", r"\bpython3?\s+unittest\b"),
         ("Django tests", r"\bmanage\.py\s+test\b|\bdjango-admin\s+test\b"),
         ("hatch test", r"\bhatch\s+test\b"),
         ("go test", r"\bgo\s+test\b|\bgotestsum\b"),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-from charter.analyzers.base import Analyzer, Emitter
+from charter.analyzers.base import Analyzer, Emitter, path_matches
 from charter.analyzers.repo.project import config_paths, ini_parse, is_test_path, pyproject_tools
 from charter.analyzers.repo.ruff_configured import ruff_config
 from charter.repo import RepoIndex
@@ -19,6 +19,8 @@ ESLINT = re.compile(
     r"biome\.jsonc?|\.oxlintrc\.json|deno\.jsonc?)$"
 )
 JS_CONFIG_FILE = re.compile(r"(^|/)[\w.\-]*\.config\.(js|cjs|mjs|ts)$|(^|/)\.[\w\-]+rc\.(js|cjs)$")
+#: code that is not the project's own: documentation extras, vendored and minified files
+NOT_PROJECT_CODE = ("docs/**", "doc/**", "site/**", "**/vendor/**", "**/*.min.js", "**/dist/**")
 CLIPPY_ATTR = re.compile(r"#!\[(warn|deny|forbid)\([^)]*clippy::")
 
 
@@ -108,7 +110,9 @@ class LinterConfiguredAnalyzer(Analyzer):
             code = [
                 p
                 for p in repo.of_kind(*kinds)
-                if not is_test_path(p) and not JS_CONFIG_FILE.search(p)
+                if not is_test_path(p)
+                and not JS_CONFIG_FILE.search(p)
+                and not path_matches(p, NOT_PROJECT_CODE)
             ]
             if not code:
                 continue

@@ -93,7 +93,7 @@ class StrictTypeCheckingAnalyzer(Analyzer):
                     (path, 1, f"pyright is configured with typeCheckingMode {mode or 'standard'!r}")
                 )
         model = ci_model(repo)
-        for _, step in model.find(STRICT_FLAG, model.steps + model.hooks):
+        for _, step in model.find(STRICT_FLAG, model.steps + model.hooks, raw=True):
             out.evidence(f"`{step.text}` at {step.where()}")
             strict = True
         if strict:
