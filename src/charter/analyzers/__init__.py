@@ -80,6 +80,7 @@ from charter.analyzers.repo.typed_package_marker import TypedPackageMarkerAnalyz
 from charter.analyzers.rust.clippy_pedantic import RustClippyPedanticAnalyzer
 from charter.analyzers.rust.lib_main_split import RustLibMainSplitAnalyzer
 from charter.analyzers.rust.no_unwrap import RustNoUnwrapAnalyzer
+from charter.analyzers.rust.spawn_handled import RustSpawnHandledAnalyzer
 from charter.analyzers.rust.unsafe_justified import RustUnsafeJustifiedAnalyzer
 from charter.analyzers.secrets import SecretsAnalyzer
 from charter.analyzers.terraform.lock_file import LockFileAnalyzer
@@ -126,6 +127,7 @@ REGISTRY: dict[str, type[Analyzer]] = {
         ErrorResponseShapeAnalyzer,
         AsyncCancellationReraisedAnalyzer,
         NoSecretsInLogsAnalyzer,
+        RustSpawnHandledAnalyzer,
         StrictTypeCheckingAnalyzer,
         RuffConfiguredAnalyzer,
         StructuredLoggingAnalyzer,
