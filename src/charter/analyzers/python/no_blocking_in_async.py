@@ -5,7 +5,8 @@ A call counts when the innermost function around it is an ``async def``: a ``def
 ``asyncio.to_thread`` or ``run_in_executor``) and is left alone, and so is a blocking function
 passed by reference (``await asyncio.to_thread(time.sleep, 1)``). Blocking calls are the ones
 ruff's flake8-async rules name: ``time.sleep``, synchronous HTTP (``requests``, ``httpx``'s
-module functions and ``Client``, ``urllib.request.urlopen``, ``urllib3``, ``http.client``),
+module functions and ``Client``, the methods of a ``requests.Session``/``httpx.Client`` held in a
+variable or attribute of the file, ``urllib.request.urlopen``, ``urllib3``, ``http.client``),
 ``subprocess``/``os.system``, and synchronous file ``open()``. Not applicable when
 the code has no ``async def``.
 """
@@ -16,7 +17,13 @@ import ast
 from typing import ClassVar
 
 from charter.analyzers.base import Emitter
-from charter.analyzers.python.common import FunctionNode, FunctionScopes, RelevantRule
+from charter.analyzers.python.common import (
+    REQUESTS_SESSIONS,
+    FunctionNode,
+    FunctionScopes,
+    RelevantRule,
+    assigned_names,
+)
 from charter.sources import SourceFile
 
 #: qualified name (or module prefix) → what to use instead
@@ -45,6 +52,7 @@ HTTPX_SYNC = frozenset(
     {"get", "post", "put", "patch", "delete", "head", "options", "request", "stream", "Client"}
 )
 
+SYNC_CLIENTS = REQUESTS_SESSIONS | {"httpx.Client"}
 REQUESTS_SYNC = (HTTPX_SYNC - {"stream", "Client"}) | {"Session", "session"}
 URLLIB3_SYNC = frozenset(
     {"request", "PoolManager", "HTTPConnectionPool", "HTTPSConnectionPool", "connection_from_url"}
@@ -75,6 +83,14 @@ class NoBlockingInAsyncAnalyzer(FunctionScopes, RelevantRule):
     def begin(self, file: SourceFile, out: Emitter) -> None:
         super().begin(file, out)
         self.functions: list[str] = []  # innermost last: the coroutine's name, or "" for a def
+        #: variables and attributes holding a synchronous HTTP client (``requests.Session``)
+        self.sync_clients: set[str] = set()
+        self.awaited: set[int] = set()
+        tree = self.file.python_ast
+        if tree is not None and (
+            "Session" in (self.file.text or "") or "Client" in (self.file.text or "")
+        ):
+            self.sync_clients = assigned_names(self.imports, tree, SYNC_CLIENTS)
 
     def enter_function(self, node: FunctionNode) -> None:
         if isinstance(node, ast.AsyncFunctionDef):
@@ -85,6 +101,9 @@ class NoBlockingInAsyncAnalyzer(FunctionScopes, RelevantRule):
 
     def exit_function(self, node: FunctionNode) -> None:
         self.functions.pop()
+
+    def visit_Await(self, node: ast.Await) -> None:
+        self.awaited.add(id(node.value))
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self.functions.append("")
@@ -100,7 +119,16 @@ class NoBlockingInAsyncAnalyzer(FunctionScopes, RelevantRule):
             return
         instead = blocking_alternative(name)
         if instead is None:
-            return
+            module, _, func = name.rpartition(".")
+            client = module.rsplit(".", 1)[-1]
+            # an awaited call is an async client's, whatever the variable is called
+            if (
+                func not in HTTPX_SYNC
+                or client not in self.sync_clients
+                or id(node) in self.awaited
+            ):
+                return
+            instead = "an async client (`httpx.AsyncClient`, `aiohttp`)"
         self.at(
             node,
             f"blocking `{name}()` inside `async def {self.functions[-1]}` stalls the event "
