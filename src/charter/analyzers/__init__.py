@@ -36,6 +36,7 @@ from charter.analyzers.python.async_cancellation import AsyncCancellationReraise
 from charter.analyzers.python.banned import BannedCallAnalyzer, BannedImportAnalyzer
 from charter.analyzers.python.context_managers import ContextManagersAnalyzer
 from charter.analyzers.python.dataframes import PolarsForDataframesAnalyzer, PolarsLazyAnalyzer
+from charter.analyzers.python.db_pool import DbPoolConfiguredAnalyzer
 from charter.analyzers.python.docstrings import DocstringsAnalyzer
 from charter.analyzers.python.f_strings import FStringsAnalyzer
 from charter.analyzers.python.http_timeouts import HttpTimeoutsAnalyzer
@@ -128,6 +129,7 @@ REGISTRY: dict[str, type[Analyzer]] = {
         AsyncCancellationReraisedAnalyzer,
         NoSecretsInLogsAnalyzer,
         RustSpawnHandledAnalyzer,
+        DbPoolConfiguredAnalyzer,
         StrictTypeCheckingAnalyzer,
         RuffConfiguredAnalyzer,
         StructuredLoggingAnalyzer,

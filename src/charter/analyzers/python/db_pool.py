@@ -1,0 +1,145 @@
+"""db-pool-configured: database connection pools are sized, not left at their defaults.
+
+Python, on the ``ast`` tree with imports resolved: ``sqlalchemy.create_engine`` /
+``sqlalchemy.ext.asyncio.create_async_engine`` need ``pool_size`` (or ``max_overflow``, or an
+explicit ``poolclass``), SQLite URLs excepted; ``asyncpg.create_pool`` and
+``psycopg_pool.(Async)ConnectionPool`` need ``max_size``. Go, on the tree-sitter tree: a
+``sql.Open``/``sqlx.Open``/``sqlx.Connect`` pool needs a ``SetMaxOpenConns`` call somewhere in
+the module's non-test code, and ``pgxpool.New`` a ``MaxConns`` setting (which goes through
+``pgxpool.ParseConfig`` + ``NewWithConfig``). Not applicable when no pool is opened.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, ClassVar
+
+from charter.analyzers.base import TEST_PATH_GLOBS, Analyzer, Emitter, path_matches
+from charter.analyzers.go.common import import_names, is_foreign, is_test_file
+from charter.analyzers.python.common import keyword
+from charter.analyzers.python.names import import_map
+from charter.analyzers.treesitter import captures, line, text
+from charter.repo import RepoIndex
+from charter.sources import SourceFile
+
+#: Python pool constructors -> the keywords of which one sizes the pool
+PY_POOLS: dict[str, tuple[str, ...]] = {
+    "sqlalchemy.create_engine": ("pool_size", "max_overflow", "poolclass"),
+    "sqlalchemy.engine.create_engine": ("pool_size", "max_overflow", "poolclass"),
+    "sqlalchemy.ext.asyncio.create_async_engine": ("pool_size", "max_overflow", "poolclass"),
+    "asyncpg.create_pool": ("max_size",),
+    "psycopg_pool.ConnectionPool": ("max_size",),
+    "psycopg_pool.AsyncConnectionPool": ("max_size",),
+}
+GO_OPENERS = {
+    "database/sql": ("Open",),
+    "github.com/jmoiron/sqlx": ("Open", "Connect", "MustConnect", "MustOpen"),
+}
+GO_PGXPOOL = ("github.com/jackc/pgx/v5/pgxpool", "github.com/jackc/pgx/v4/pgxpool")
+_GO_CALLS = "(call_expression function: (selector_expression) @fn) @call"
+
+
+class DbPoolConfiguredAnalyzer(Analyzer):
+    """File phase: pools opened (and Go sizing calls seen) as facts; repo phase: the verdict."""
+
+    name: ClassVar[str] = "db-pool-configured"
+    kinds: ClassVar[frozenset[str]] = frozenset({"python", "go"})
+    prefilter: ClassVar[tuple[str, ...]] = (
+        "create_engine",
+        "create_async_engine",
+        "create_pool",
+        "ConnectionPool",
+        "database/sql",
+        "sqlx",
+        "pgxpool",
+    )
+
+    def applies_to(self, file: SourceFile) -> bool:
+        if file.kind == "go":
+            return not is_test_file(file.path) and not is_foreign(file)
+        return file.kind == "python" and not path_matches(file.path, TEST_PATH_GLOBS)
+
+    def check_file(self, file: SourceFile, out: Emitter) -> None:
+        if file.kind == "python":
+            self._python(file, out)
+        else:
+            self._go(file, out)
+
+    def _python(self, file: SourceFile, out: Emitter) -> None:
+        tree = file.python_ast
+        if tree is None:
+            return
+        names = import_map(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            callee = names.qualify(node.func) or ""
+            sizing = PY_POOLS.get(callee)
+            if sizing is None:
+                continue
+            first = node.args[0] if node.args else None
+            url = first.value if isinstance(first, ast.Constant) else None
+            if isinstance(url, str) and url.startswith("sqlite"):
+                continue
+            sized = any(keyword(node, k) is not None for k in sizing)
+            sized = sized or any(kw.arg is None for kw in node.keywords)  # **options
+            out.fact({"pool": callee, "line": node.lineno, "sized": sized, "needs": sizing[0]})
+
+    def _go(self, file: SourceFile, out: Emitter) -> None:
+        tree = file.syntax_tree
+        if tree is None:
+            return
+        root = tree.root_node
+        openers = {
+            f"{alias}.{fn}"
+            for path, fns in GO_OPENERS.items()
+            for alias in import_names(root, path)
+            for fn in fns
+        }
+        pgx = {f"{alias}.New" for path in GO_PGXPOOL for alias in import_names(root, path)}
+        source = file.text or ""
+        if "SetMaxOpenConns" in source:
+            out.fact({"go_sized": "sql"})
+        if "MaxConns" in source:
+            out.fact({"go_sized": "pgx"})
+        for call in captures(tree.language, root, _GO_CALLS).get("call", []):
+            name = text(call.child_by_field_name("function")).replace(" ", "")
+            if name in openers:
+                out.fact({"go_pool": name, "line": line(call), "kind": "sql"})
+            elif name in pgx:
+                out.fact({"go_pool": name, "line": line(call), "kind": "pgx"})
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        facts: dict[str, list[Any]] = dict(repo.facts(self))
+        go_sized = {f["go_sized"] for fs in facts.values() for f in fs if "go_sized" in f}
+        opened = False
+        for path in sorted(facts):
+            for fact in facts[path]:
+                if "pool" in fact:
+                    opened = True
+                    if fact["sized"]:
+                        out.evidence(f"{fact['pool']} sized at {path}:{fact['line']}")
+                    else:
+                        out.report(
+                            fact["line"],
+                            f"{fact['pool']}(...) leaves the pool at its default size: set "
+                            f"{fact['needs']} (and the overflow/timeout) for the expected load",
+                            path=path,
+                        )
+                elif "go_pool" in fact:
+                    opened = True
+                    if fact["kind"] in go_sized:
+                        out.evidence(f"{fact['go_pool']} at {path}:{fact['line']} is sized")
+                        continue
+                    fix = (
+                        "call SetMaxOpenConns, SetMaxIdleConns and SetConnMaxLifetime on it"
+                        if fact["kind"] == "sql"
+                        else "set MaxConns through pgxpool.ParseConfig and NewWithConfig"
+                    )
+                    out.report(
+                        fact["line"],
+                        f"{fact['go_pool']}(...) opens a pool that is never sized: {fix}",
+                        path=path,
+                    )
+        if not opened:
+            out.not_applicable("no database connection pool is opened in non-test code")
