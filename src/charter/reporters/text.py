@@ -87,8 +87,13 @@ def render(report: Report, policies: PolicySet, *, color: bool | None = None, wi
             head.append(f" · {result.message}", style="dim")
         console.print(head)
         rule = policies.rules.get(result.id)
-        if rule is not None and rule.sources:
-            src = rule.sources[0]
+        audited = [p.id for p in report.profiles]
+        sources = sorted(
+            rule.sources if rule is not None else (),
+            key=lambda s: audited.index(s.profile) if s.profile in audited else len(audited),
+        )
+        if sources:
+            src = sources[0]
             line = f":{src.line}" if src.line else ""
             console.print(Text(f'    "{src.quote}" ({src.profile}{line})', style="italic dim"))
         shown = by_rule.get(result.id, [])

@@ -1,0 +1,80 @@
+"""Which files an audit sees: ignore rules, skipped folders, dotfiles, links."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from helpers import write_tree
+
+from charter.discovery import discover
+
+
+def test_gitignore_is_honoured_outside_git(tmp_path: Path):
+    write_tree(
+        tmp_path,
+        {
+            ".gitignore": "*.log\nsecret/\n!keep.log\n",
+            "app.py": "",
+            "debug.log": "",
+            "keep.log": "",
+            "secret/x.py": "",
+            "pkg/.gitignore": "generated_*.py\n",
+            "pkg/generated_a.py": "",
+            "pkg/real.py": "",
+            ".env": "A=1\n",
+        },
+    )
+    assert discover(tmp_path) == [
+        ".env",
+        ".gitignore",
+        "app.py",
+        "keep.log",
+        "pkg/.gitignore",
+        "pkg/real.py",
+    ]
+
+
+def test_git_repo_uses_git_ls_files(tmp_path: Path):
+    write_tree(
+        tmp_path,
+        {".gitignore": "ignored.py\n", "tracked.py": "", "ignored.py": "", "new.py": ""},
+    )
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", ".gitignore", "tracked.py"], cwd=tmp_path, check=True)
+    (tmp_path / "gone.py").write_text("")
+    subprocess.run(["git", "add", "gone.py"], cwd=tmp_path, check=True)
+    (tmp_path / "gone.py").unlink()  # tracked but deleted from the work tree
+    assert discover(tmp_path) == [".gitignore", "new.py", "tracked.py"]
+
+
+def test_vendor_folders_and_virtualenvs_are_skipped(tmp_path: Path):
+    write_tree(
+        tmp_path,
+        {
+            "node_modules/lib/index.js": "",
+            ".venv/lib/x.py": "",
+            "myenv/pyvenv.cfg": "home = /usr\n",
+            "myenv/lib/site.py": "",
+            "build/lib/x.py": "",
+            "pkg.egg-info/PKG-INFO": "",
+            "__pycache__/x.pyc": "",
+            "src/app.py": "",
+        },
+    )
+    assert discover(tmp_path) == ["src/app.py"]
+
+
+def test_links_are_never_followed(tmp_path: Path):
+    outside = write_tree(tmp_path / "outside", {"secret.py": "", "dir/x.py": ""})
+    root = write_tree(tmp_path / "repo", {"app.py": "", "inner/real.py": ""})
+    os.symlink(outside / "secret.py", root / "link.py")
+    os.symlink(outside / "dir", root / "linkdir")
+    os.symlink(root / "inner", root / "loop")
+    assert discover(root) == ["app.py", "inner/real.py"]
+
+
+def test_exclude_patterns(tmp_path: Path):
+    write_tree(tmp_path, {"a/x.py": "", "b/y.py": "", "c.py": ""})
+    assert discover(tmp_path, exclude=["a/", "c.py"]) == ["b/y.py"]
