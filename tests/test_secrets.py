@@ -19,7 +19,7 @@ from charter.redact import redact, scrub, secret_key
 from charter.sources import SourceFile
 
 RULE = "no-hardcoded-secrets"
-AWS_ID = "AKIAQ7FAKE2EXAMPLE7Z"
+AWS_ID = "AKIAQ7FAKE2TESTQ7Z3M"
 GH_TOKEN = "ghp_FAKEa1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6"
 
 
@@ -213,8 +213,12 @@ def test_secret_names(name: str, strength: Strength | None) -> None:
         ("Enter your password", True, "whitespace"),
         ("%(password)s", True, "reference"),
         ("1.3.6.1.5.5.7.3.1", False, "number"),
-        ("Proxy-Authorization", False, "words"),
+        ("Proxy-Authorization", False, "name or label"),
+        ("oidc_provider", False, "words or an identifier"),
         ("hunt2", True, "shorter"),
+        ("(?:key|pwd|password|pass|token)", True, "regular expression"),
+        ("allowCredentials", True, "name or label"),
+        ("X-Auth-Token", False, "placeholder words"),
     ],
 )
 def test_lookalike_values_stay_quiet(value: str, strong: bool, reason: str) -> None:

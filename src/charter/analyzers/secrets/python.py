@@ -134,10 +134,14 @@ def python_assignments(
         lines.setdefault((c.name, c.raw), []).append(c.line)
     out: list[Assignment] = []
     unplaced: list[tuple[str, str, cst.CSTNode]] = []
+    used: dict[tuple[str, str], int] = {}  # the n-th equal literal takes the n-th line
     for name, value, raw, node in collector.found:
-        spots = lines.get((name.lower(), raw.lower())) if raw is not None else None
-        if spots:
-            out.append(Assignment(name, value, spots.pop(0) if len(spots) > 1 else spots[0]))
+        key = (name.lower(), raw.lower()) if raw is not None else None
+        spots = lines.get(key) if key is not None else None
+        if spots and key is not None:
+            nth = used.get(key, 0)
+            used[key] = nth + 1
+            out.append(Assignment(name, value, spots[min(nth, len(spots) - 1)]))
         else:
             unplaced.append((name, value, node))
     if unplaced:

@@ -108,6 +108,10 @@ _FILE_NAME = re.compile(
 _IDENTIFIER = re.compile(r"^[a-z]+(?:[_.-][a-z]+)*$")
 #: words joined by separators, each all lower, Capitalized or ALL CAPS: ``Proxy-Authorization``
 _WORDS_ONLY = re.compile(r"^(?:[A-Z]?[a-z]+|[A-Z]+)(?:[-_.](?:[A-Z]?[a-z]+|[A-Z]+))*$")
+#: credential words that a label or field name mentions (``allowCredentials``, ``X-Auth-Token``)
+_CREDENTIAL_WORD = re.compile(r"pass|pwd|secret|token|credential|key|auth", re.IGNORECASE)
+#: regex syntax: ``(?:``, ``(?=``, ``\w``, ``\d``, ``[^...]``
+_REGEX_SYNTAX = re.compile(r"\(\?[:=!<P]|\\[wdsbWDS][*+?{]?|\[\^")
 _NUMBERISH = re.compile(r"^[\d.:,+-]+$")
 _PRINTF = r"%(?:\([A-Za-z_]\w*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]"
 #: ``%s``-style at the start or twice, or a ``{}``/``{0}``/``{name}`` field anywhere
@@ -190,10 +194,18 @@ def lookalike_reason(value: str, *, strong: bool) -> str | None:
         return reason
     if _NUMBERISH.match(stripped):
         return "a number, version or OID"
-    if _FORMAT.search(stripped):
-        return "a format string (filled in at run time)"
     if ENV_NAME.match(stripped):
         return "an environment variable name"
+    if (
+        not any(c.isdigit() for c in stripped)
+        and re.fullmatch(r"[A-Za-z]+(?:[-_.][A-Za-z]+)*", stripped)
+        and _CREDENTIAL_WORD.search(stripped)
+    ):
+        return "a name or label that mentions the credential (allowCredentials, X-Auth-Token)"
+    if _REGEX_SYNTAX.search(stripped):
+        return "a regular expression"
+    if _FORMAT.search(stripped):
+        return "a format string (filled in at run time)"
     if _UUID.match(stripped):
         return "a UUID (an identifier)"
     if _INTEGRITY.match(stripped):
