@@ -44,6 +44,7 @@ from charter.analyzers.python.jwt_verification import JwtVerificationAnalyzer
 from charter.analyzers.python.no_blocking_in_async import NoBlockingInAsyncAnalyzer
 from charter.analyzers.python.no_explicit_any import NoExplicitAnyAnalyzer
 from charter.analyzers.python.no_silent_failures import NoSilentFailuresAnalyzer
+from charter.analyzers.python.pagination import PaginationBoundedAnalyzer
 from charter.analyzers.python.parameterized_sql import ParameterizedSqlAnalyzer
 from charter.analyzers.python.pathlib_over_os_path import PathlibOverOsPathAnalyzer
 from charter.analyzers.python.retry_with_backoff import RetryWithBackoffAnalyzer
@@ -130,6 +131,7 @@ REGISTRY: dict[str, type[Analyzer]] = {
         NoSecretsInLogsAnalyzer,
         RustSpawnHandledAnalyzer,
         DbPoolConfiguredAnalyzer,
+        PaginationBoundedAnalyzer,
         StrictTypeCheckingAnalyzer,
         RuffConfiguredAnalyzer,
         StructuredLoggingAnalyzer,
