@@ -224,3 +224,38 @@ def test_missing_step_is_reported_on_the_workflow_that_runs_tests(policies, tmp_
         },
     )
     assert (status, found) == ("fail", [".github/workflows/tests.yml:1"])
+
+
+def test_local_action_steps_count_only_when_used(policies, tmp_path):
+    action = "runs:\n  using: composite\n  steps:\n    - run: semgrep ci\n      shell: bash\n"
+    status, _, evidence = result(
+        policies,
+        tmp_path,
+        "ci-security-scan",
+        {
+            "app.py": "X = 1\n",
+            ".github/actions/scan/action.yml": action,
+            ".github/workflows/ci.yml": workflow("uses: ./.github/actions/scan"),
+        },
+    )
+    assert (status, evidence) == (
+        "pass",
+        ("semgrep: `semgrep ci` at .github/actions/scan/action.yml:4",),
+    )
+
+
+def test_unused_action_and_nested_workflows_are_not_this_repos_ci(policies, tmp_path):
+    status, found, _ = result(
+        policies,
+        tmp_path,
+        "ci-security-scan",
+        {
+            "app.py": "X = 1\n",
+            "action.yml": "runs:\n  using: composite\n  steps:\n    - run: bandit -r .\n",
+            "fixtures/other/.github/workflows/ci.yml": workflow("run: bandit -r ."),
+            ".github/workflows/ci.yml": workflow(
+                "uses: github/codeql-action/upload-sarif@v3\n        with: {sarif_file: x.sarif}"
+            ),
+        },
+    )
+    assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])

@@ -22,6 +22,7 @@ that script, ``tox``/``nox`` read their envs/sessions, ``npm test``/``npm run li
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 import shlex
@@ -33,18 +34,10 @@ from typing import Any
 
 import yaml
 
-from charter.analyzers.base import path_matches
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
-WORKFLOW_GLOBS = (
-    ".github/workflows/*.yml",
-    ".github/workflows/*.yaml",
-    ".github/actions/**/action.yml",
-    ".github/actions/**/action.yaml",
-    "action.yml",
-    "action.yaml",
-)
+WORKFLOW_GLOBS = (".github/workflows/*.yml", ".github/workflows/*.yaml")
 YAML_CI_GLOBS = (
     ".gitlab-ci.yml",
     ".gitlab/ci/**/*.yml",
@@ -64,7 +57,7 @@ YAML_CI_GLOBS = (
     "cloudbuild.yaml",
     "cloudbuild.yml",
 )
-TEXT_CI_GLOBS = ("Jenkinsfile", "**/Jenkinsfile", ".ci/*")
+TEXT_CI_GLOBS = ("Jenkinsfile", ".ci/*")
 PRECOMMIT_FILES = (".pre-commit-config.yaml", ".pre-commit-config.yml")
 DEPENDABOT_FILES = (".github/dependabot.yml", ".github/dependabot.yaml")
 RENOVATE_FILES = (
@@ -270,12 +263,13 @@ def _build(repo: RepoIndex) -> CiModel:
     model = CiModel()
     direct: list[Step] = []
     for path in repo.files:
-        if path_matches(path, WORKFLOW_GLOBS) or path_matches(path, YAML_CI_GLOBS):
+        if _at_root(path, WORKFLOW_GLOBS + YAML_CI_GLOBS):
             model.ci_files.append(path)
             direct.extend(_yaml_steps(repo.source(path)))
-        elif path_matches(path, TEXT_CI_GLOBS):
+        elif _at_root(path, TEXT_CI_GLOBS):
             model.ci_files.append(path)
             direct.extend(_text_steps(repo.source(path)))
+    direct.extend(_local_actions(repo, model, direct))
     model.steps = _follow(repo, direct)
 
     for name in PRECOMMIT_FILES:
@@ -297,6 +291,41 @@ def _build(repo: RepoIndex) -> CiModel:
         if repo.has(name):
             model.bots.append((name, 1, "Renovate"))
     return model
+
+
+def _at_root(path: str, globs: tuple[str, ...]) -> bool:
+    """Glob match anchored at the repository root: CI services read their config from the root,
+    so a nested project's ``.github/workflows`` (a fixture, a vendored repo) is not this
+    repository's CI. ``**`` crosses folders, ``*`` does not."""
+    parts = path.split("/")
+    for glob in globs:
+        if "**" in glob:
+            if fnmatch.fnmatchcase(path, glob.replace("**/", "*")):
+                return True
+            continue
+        pattern = glob.split("/")
+        if len(pattern) == len(parts) and all(
+            fnmatch.fnmatchcase(p, g) for p, g in zip(parts, pattern, strict=True)
+        ):
+            return True
+    return False
+
+
+def _local_actions(repo: RepoIndex, model: CiModel, steps: list[Step]) -> Iterator[Step]:
+    """Steps of local actions a workflow uses (``uses: ./`` or ``uses: ./.github/actions/x``),
+    recursively; the action files join ``model.ci_files``."""
+    pending = [s for s in steps if s.kind == "uses" and s.text.startswith("./")]
+    while pending:
+        step = pending.pop()
+        folder = _join("", step.text.split("@", 1)[0])
+        for name in ("action.yml", "action.yaml"):
+            path = f"{folder}/{name}" if folder else name
+            if repo.has(path) and path not in model.ci_files:
+                model.ci_files.append(path)
+                for inner in _yaml_steps(repo.source(path)):
+                    yield inner
+                    if inner.kind == "uses" and inner.text.startswith("./"):
+                        pending.append(inner)
 
 
 def _scalars(node: yaml.Node, key: str | None) -> Iterator[tuple[str | None, yaml.ScalarNode]]:
@@ -336,7 +365,9 @@ def _scalars_in(
 
 def _join(cwd: str, rel: str) -> str:
     """A repo-relative folder: ``rel`` resolved against ``cwd`` (``.``, ``./x``, ``../y``)."""
-    rel = rel.strip().strip("'\"").removeprefix("${{ github.workspace }}/")
+    rel = rel.strip().strip("'\"").removeprefix("${{ github.workspace }}").lstrip("/")
+    if "${{" in rel:
+        return cwd  # an expression we cannot evaluate
     joined = posixpath.normpath(posixpath.join(cwd or ".", rel)) if rel else cwd or "."
     return "" if joined in (".", "") or joined.startswith("..") else joined
 

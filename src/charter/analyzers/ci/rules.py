@@ -218,7 +218,7 @@ class CiSecurityScanAnalyzer(CiStepAnalyzer):
         "`charter audit .`"
     )
     TOOLS: ClassVar[tuple[tuple[str, re.Pattern[str]], ...]] = tools(
-        ("CodeQL", r"codeql"),
+        ("CodeQL", r"codeql-action/(?:init|analyze)|\bcodeql\s+(?:database|github)\b"),
         ("semgrep", r"\bsemgrep\b"),
         ("bandit", r"\bbandit\b"),
         ("gosec", r"\bgosec\b"),
@@ -227,7 +227,7 @@ class CiSecurityScanAnalyzer(CiStepAnalyzer):
         ("IaC scanner", r"\b(?:checkov|tfsec|kics|terrascan)\b|\btrivy\s+config\b"),
         ("secret scanner", r"\b(?:gitleaks|trufflehog|detect-secrets)\b"),
         ("brakeman", r"\bbrakeman\b|\bnjsscan\b|\bhorusec\b"),
-        ("charter", r"\bcharter\s+audit\b"),
+        ("charter", r"\bcharter\s+audit\b|\bpython3?\s+charter(?:\.action)?\b|(?:^|/)charter@"),
         ("OWASP ZAP (DAST)", r"zaproxy|\bzap-(?:baseline|full-scan|api-scan)"),
         ("GitLab SAST", r"(?:^|/)(?:SAST|Secret-Detection|DAST)(?:-IaC)?(?:\.latest)?\.gitlab-ci"),
     )
