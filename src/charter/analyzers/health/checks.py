@@ -30,6 +30,30 @@ from charter.repo import RepoIndex
 from charter.sources import SourceFile, compose_yaml
 
 KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+#: files that mark the root of one service's code in a monorepo
+PROJECT_FILES = (
+    "go.mod",
+    "package.json",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "requirements.txt",
+    "Cargo.toml",
+    "pom.xml",
+    "build.gradle",
+)
+
+
+def project_of(repo: RepoIndex, path: str) -> str:
+    """The deepest folder above ``path`` with a project file (``""`` for the root)."""
+    folder = PurePosixPath(path).parent
+    while True:
+        key = "" if str(folder) == "." else str(folder)
+        if any(repo.has(f"{key}/{name}" if key else name) for name in PROJECT_FILES):
+            return key
+        if key == "":
+            return ""
+        folder = folder.parent
 
 
 class HealthChecksParams(BaseModel):
@@ -62,6 +86,7 @@ class HealthChecksParams(BaseModel):
         "examples/**",
         "**/testdata/**",
         ".devcontainer/**",
+        "**/*compose*test*",
     )
     dockerfile_healthcheck: bool = True
     compose_healthcheck: bool = True
@@ -165,11 +190,13 @@ class HealthChecksAnalyzer(Analyzer):
     # --- repo phase ------------------------------------------------------------------------
 
     def _is_health(self, route: str) -> bool:
+        """``/healthz``, ``/api/v1/healthz`` and ``/_healthz`` are health routes."""
         norm = _normalize(route).lower()
-        return any(
-            norm == _normalize(h).lower() or norm.endswith(_normalize(h).lower())
-            for h in self.params.health_paths
-        )
+        wanted = [_normalize(h).lower() for h in self.params.health_paths]
+        if any(norm == h or norm.endswith(h) for h in wanted):
+            return True
+        last = norm.rsplit("/", 1)[-1].lstrip("_")
+        return any(h.rsplit("/", 1)[-1] == last for h in wanted if h.count("/") == 1)
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         by_kind: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
@@ -177,8 +204,10 @@ class HealthChecksAnalyzer(Analyzer):
             for fact in facts:
                 by_kind[fact["kind"]].append((path, fact))
         code = by_kind["code"]
-        apps = [(p, f["lang"], a) for p, f in code for a in f["apps"]]
-        grpc = [(p, f["lang"], g) for p, f in code for g in f["grpc"]]
+        # a health route serves the apps of its own language and project (monorepos)
+        scope = {p: f"{f['lang']}@{project_of(repo, p)}" for p, f in code}
+        apps = [(p, scope[p], a) for p, f in code for a in f["apps"]]
+        grpc = [(p, scope[p], g) for p, f in code for g in f["grpc"]]
         for path, fact in by_kind["skipped"]:
             out.evidence(f"skipped {path}: {fact['reason']}")
         if not (apps or grpc or by_kind["dockerfile"] or by_kind["compose"] or by_kind["k8s"]):
@@ -191,11 +220,11 @@ class HealthChecksAnalyzer(Analyzer):
         routes: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
         for path, fact in code:
             for route in fact["routes"]:
-                routes[fact["lang"]].append((path, route))
-        health_langs = {f["lang"] for _, f in code if f["grpc_health"]}
+                routes[scope[path]].append((path, route))
+        health_langs = {scope[p] for p, f in code if f["grpc_health"]}
         self._code(apps, grpc, routes, health_langs, out)
         served = [r["path"] for rs in routes.values() for _, r in rs]
-        app_names = sorted({a["name"] for p, lang, a in apps if lang == "python"}) or sorted(
+        app_names = sorted({a["name"] for p, s, a in apps if s.startswith("python@")}) or sorted(
             {f"{a['name']} ({p})" for p, _, a in apps}
         )
         docker = {p: f for p, f in by_kind["dockerfile"]}

@@ -118,7 +118,9 @@ def _workloads(doc: Any) -> list[Any]:
         if isinstance(items, yaml.SequenceNode):
             return [w for item in items.value for w in _workloads(item)]
         return []
-    return [doc] if kind in WORKLOAD_KINDS else []
+    if kind not in WORKLOAD_KINDS or scalar(mget(doc, "$patch")) == "delete":
+        return []  # a kustomize patch that deletes the workload declares no containers
+    return [doc]
 
 
 def k8s_facts(documents: list[Any]) -> list[dict[str, Any]]:
@@ -166,8 +168,9 @@ def is_compose_file(path: str) -> bool:
 
 
 def compose_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
-    """The services of a compose file that run code or listen: ``build:``, ``ports:`` or
-    ``expose:``; each with its healthcheck (``disable: true`` counts as none)."""
+    """The services of a compose file that serve: those with ``ports:`` or ``expose:`` (a
+    one-shot job or a worker has neither); each with its healthcheck (``disable: true`` counts
+    as none) and the Dockerfile it builds, whose HEALTHCHECK it inherits."""
     out: list[dict[str, Any]] = []
     folder = PurePosixPath(path).parent
     for doc in documents[:1]:
@@ -178,10 +181,7 @@ def compose_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
             if not isinstance(service, yaml.MappingNode):
                 continue
             build = mget(service, "build")
-            runs = build is not None or any(
-                mget(service, k) is not None for k in ("ports", "expose")
-            )
-            if not runs:
+            if all(mget(service, k) is None for k in ("ports", "expose")):
                 continue
             dockerfile = None
             if build is not None:

@@ -23,9 +23,10 @@ GO_ROUTE_METHODS = frozenset(
     {"HandleFunc", "Handle", "GET", "Get", "HEAD", "Head", "Any", "Path", "Method"}
 )
 GO_GRPC_SERVERS = frozenset({"grpc.NewServer"})
-GO_GRPC_HEALTH = frozenset({"grpc_health_v1.RegisterHealthServer", "health.NewServer"})
+GO_GRPC_HEALTH = ("RegisterHealthServer", "health.NewServer")  # any import alias
 
 JS_SERVERS = frozenset({"express", "fastify", "Fastify", "Koa", "Hono", "NestFactory.create"})
+JS_GRPC_HEALTH = ("grpc-health-check", "HealthImplementation", "grpc.health.v1", "health.proto")
 JS_ROUTE_METHODS = frozenset({"get", "all", "head", "route"})
 
 
@@ -35,7 +36,11 @@ def _text(node: Any) -> str:
 
 
 def _string(node: Any) -> str | None:
-    """The value of a string literal node (Go or JS), or None."""
+    """The value of a string literal node (Go or JS), or None. For a concatenation such as
+    ``baseURL + "/_healthz"`` the last literal is the route (its prefix is unknown)."""
+    if node.type == "binary_expression":
+        right = node.child_by_field_name("right")
+        return _string(right) if right is not None else None
     if node.type in {"interpreted_string_literal", "raw_string_literal", "string"}:
         return _text(node)[1:-1]
     if node.type == "template_string" and not any(
@@ -79,7 +84,7 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
                 apps.append({"framework": name.split(".")[0], "name": name, "line": line})
             elif name in GO_GRPC_SERVERS:
                 grpc.append({"name": name, "line": line})
-            elif name in GO_GRPC_HEALTH:
+            elif name.endswith(GO_GRPC_HEALTH):
                 grpc_health = True
             elif func.type == "selector_expression":
                 field = func.child_by_field_name("field")
@@ -101,7 +106,7 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
                     path = _string(first)
                     if path is not None and path.startswith("/"):
                         routes.append({"path": path, "line": line, "prefixed": False})
-    if lang != "go" and ("grpc-health-check" in text or "HealthImplementation" in text):
+    if lang != "go" and any(marker in text for marker in JS_GRPC_HEALTH):
         grpc_health = True
     if not (apps or routes or grpc):
         return None
