@@ -45,6 +45,7 @@ SKIP_DIRS = frozenset(
         "build",
         "dist",
         "target",
+        "vendor",
         ".next",
         ".direnv",
     }
