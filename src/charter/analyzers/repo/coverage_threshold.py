@@ -14,6 +14,7 @@ from charter.analyzers.repo.project import (
     find_line,
     ini_line,
     ini_parse,
+    is_test_path,
     pyproject_tools,
     python_anchor,
     python_code,
@@ -29,6 +30,11 @@ INI_FILES = (
 )
 PYTEST_INI = (("pytest.ini", "pytest"), ("setup.cfg", "tool:pytest"), ("tox.ini", "pytest"))
 LINE_RATE = re.compile(r"<coverage\b[^>]*\bline-rate=\"([0-9.]+)\"")
+#: JavaScript/TypeScript: c8/nyc ``--check-coverage --lines 80``, vitest
+#: ``--coverage.thresholds.lines=80``
+JS_FLAG = re.compile(r"--(?:coverage\.thresholds\.)?lines[=\s]+(\d+(?:\.\d+)?)")
+JS_CONFIG = re.compile(r"^(?:jest|vitest|vite)\.config\.(?:js|cjs|mjs|ts|mts|cts)$")
+JS_THRESHOLD = re.compile(r"\blines\s*:\s*(\d+(?:\.\d+)?)")
 
 
 class CoverageThresholdParams(BaseModel):
@@ -49,8 +55,14 @@ class CoverageThresholdAnalyzer(Analyzer):
     params: CoverageThresholdParams
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
-        if not python_code(repo):
-            out.not_applicable("the repository has no (non-test) Python code")
+        packages = config_paths(repo, "package.json")
+        js_code = packages and any(
+            not is_test_path(p) for p in repo.of_kind("typescript", "javascript")
+        )
+        if not python_code(repo) and not js_code:
+            out.not_applicable(
+                "the repository has no (non-test) Python code and no JavaScript/TypeScript package"
+            )
             return
         floors = self._floors(repo)
         minimum = self.params.minimum
@@ -69,7 +81,7 @@ class CoverageThresholdAnalyzer(Analyzer):
                     1,
                     f"no coverage floor: set fail_under = {minimum:g} in "
                     "[tool.coverage.report] (or pass --cov-fail-under to pytest in CI)",
-                    path=python_anchor(repo) or "pyproject.toml",
+                    path=python_anchor(repo) or packages[0],
                 )
         for path in repo.named("coverage.xml"):
             text = repo.source(path).text or ""
@@ -117,11 +129,43 @@ class CoverageThresholdAnalyzer(Analyzer):
                     for match in CLI_FLAG.finditer(parser.get(section, "addopts")):
                         line = find_line(file, r"--cov-fail-under")
                         floors.append((path, line, float(match.group(1))))
+        floors.extend(self._js_floors(repo))
         model = ci_model(repo)
         for step in model.steps:
             for match in CLI_FLAG.finditer(step.text):
                 floors.append((step.path, step.line, float(match.group(1))))
+            if "check-coverage" in step.text or "coverage.thresholds" in step.text:
+                for match in JS_FLAG.finditer(step.text):
+                    floors.append((step.path, step.line, float(match.group(1))))
         return sorted(set(floors))
+
+    @staticmethod
+    def _js_floors(repo: RepoIndex) -> list[tuple[str, int, float]]:
+        """jest ``coverageThreshold.global.lines`` in package.json, and ``lines: N`` after
+        ``coverageThreshold``/``thresholds`` in jest/vitest/vite config files."""
+        floors: list[tuple[str, int, float]] = []
+        for path in config_paths(repo, "package.json"):
+            file = repo.source(path)
+            data = file.json
+            jest = data.get("jest") if isinstance(data, dict) else None
+            threshold = jest.get("coverageThreshold") if isinstance(jest, dict) else None
+            overall = threshold.get("global") if isinstance(threshold, dict) else None
+            if isinstance(overall, dict) and "lines" in overall:
+                value = _number(overall["lines"])
+                if value is not None:
+                    floors.append((path, find_line(file, r'"lines"\s*:'), value))
+        for path in repo.files:
+            if not JS_CONFIG.match(path.rsplit("/", 1)[-1]) or is_test_path(path):
+                continue
+            file = repo.source(path)
+            started = False
+            for number, line in enumerate(file.lines, start=1):
+                started = started or "coverageThreshold" in line or "thresholds" in line
+                match = JS_THRESHOLD.search(line) if started else None
+                if match:
+                    floors.append((path, number, float(match.group(1))))
+                    break
+        return floors
 
 
 def _number(value: object) -> float | None:
