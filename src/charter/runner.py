@@ -29,6 +29,7 @@ from charter.analyzers.base import Emitter, RawFinding
 from charter.cache import AuditCache, file_digest
 from charter.engine import FileResult, RuleInstance, analyze_file, gc_paused
 from charter.repo import RepoIndex
+from charter.sources import ParseProblem, safe_message
 
 POOL_MIN_FILES = 64
 
@@ -170,13 +171,22 @@ def _in_pool(
 class _TrackingRepo(RepoIndex):
     """A RepoIndex view that records which files an analyzer read."""
 
-    def __init__(self, base: RepoIndex) -> None:  # noqa: D107 - shares the base's state
+    def __init__(self, base: RepoIndex) -> None:  # shares the base index's state
         self.__dict__.update(base.__dict__)
         self.read_paths: set[str] = set()
 
     def source(self, rel: str) -> Any:
         self.read_paths.add(rel)
         return super().source(rel)
+
+
+def _restore_problems(repo: RepoIndex, rows: list[list[Any]]) -> None:
+    """Parse problems a cached repo-phase result saw, put back on the files (for parse-error)."""
+    for path, line, column, message, skipped in rows:
+        problem = ParseProblem(path, line, column, message, skipped)
+        problems = repo.source(path).problems
+        if problem not in problems:
+            problems.append(problem)
 
 
 def _digest_of(obj: Any) -> str:
@@ -242,6 +252,7 @@ def run_repo_phase(
                     }
                     if _digest_of(current) == recorded["digest"]:
                         repo_out[inst.key] = _emitter_from_json(entry.output)
+                        _restore_problems(repo, entry.output.get("problems", []))
                         continue
                 except (ValueError, KeyError, TypeError):
                     pass
@@ -250,12 +261,19 @@ def run_repo_phase(
         try:
             analyzer.check_repo(tracking, out)
         except Exception as exc:  # noqa: BLE001 - a broken rule is reported, not fatal
-            repo_errors[inst.key] = f"{type(exc).__name__}: {exc}"[:500]
+            repo_errors[inst.key] = safe_message(f"{type(exc).__name__}: {exc}")
             continue
         repo_out[inst.key] = out
         if cache is not None:
             reads = {p: digest(p) for p in sorted(tracking.read_paths)}
             current = {"files": files_digest, "facts": facts_digest, "reads": reads}
             inputs = json.dumps({"reads": sorted(reads), "digest": _digest_of(current)})
-            cache.put_repo(inst.key, inputs, _emitter_to_json(out))
+            output = _emitter_to_json(out)
+            # parse problems of the files it read are reported by parse-error: keep them too
+            output["problems"] = [
+                [p.path, p.line, p.column, p.message, p.skipped]
+                for rel in sorted(tracking.read_paths)
+                for p in repo.source(rel).problems
+            ]
+            cache.put_repo(inst.key, inputs, output)
     return repo_out, repo_errors
