@@ -6,7 +6,7 @@ from pathlib import Path
 
 from charter.engine import run_audit
 from charter.models import Report
-from charter.policy import PolicySet, Profile, ProfileRuleRef, load_policies
+from charter.policy import PolicySet, Profile, ProfileRuleRef
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_repos"

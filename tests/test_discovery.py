@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -69,9 +68,9 @@ def test_vendor_folders_and_virtualenvs_are_skipped(tmp_path: Path):
 def test_links_are_never_followed(tmp_path: Path):
     outside = write_tree(tmp_path / "outside", {"secret.py": "", "dir/x.py": ""})
     root = write_tree(tmp_path / "repo", {"app.py": "", "inner/real.py": ""})
-    os.symlink(outside / "secret.py", root / "link.py")
-    os.symlink(outside / "dir", root / "linkdir")
-    os.symlink(root / "inner", root / "loop")
+    (root / "link.py").symlink_to(outside / "secret.py")
+    (root / "linkdir").symlink_to(outside / "dir")
+    (root / "loop").symlink_to(root / "inner")
     assert discover(root) == ["app.py", "inner/real.py"]
 
 

@@ -94,7 +94,9 @@ def test_profile_param_override_runs_a_separate_instance(tmp_path: Path, policie
         title="tests included",
         rules=(ProfileRuleRef(id="type-hints", params={"include_tests": True}),),
     )
-    lenient = Profile(id="lenient", title="tests left out", rules=(ProfileRuleRef(id="type-hints"),))
+    lenient = Profile(
+        id="lenient", title="tests left out", rules=(ProfileRuleRef(id="type-hints"),)
+    )
     report = run_audit(tmp_path, policies, [strict, lenient])
     by_profile = {p.id: p.rules[0].status for p in report.profiles}
     assert by_profile == {"strict": Status.FAIL, "lenient": Status.PASS}

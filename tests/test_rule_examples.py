@@ -9,10 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import audit_rule, write_tree
 
 from charter.policy import Example, load_policies
-
-from helpers import audit_rule, write_tree
 
 POLICIES = load_policies()
 CASES = [

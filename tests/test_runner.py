@@ -82,7 +82,8 @@ def test_policy_change_invalidates_the_cache(tmp_path: Path):
     opts = api.Options(profiles=("mine",), policy_dirs=(extra,), use_cache=True, cache_dir=cache)
     api.audit(root, opts)
     (extra / "profiles/mine.yaml").write_text(
-        "id: mine\ntitle: mine only\nrules:\n  - id: type-hints\n    params: {include_tests: true}\n"
+        "id: mine\ntitle: mine only\nrules:\n"
+        "  - id: type-hints\n    params: {include_tests: true}\n"
     )
     again = api.audit(root, opts)
     assert again.timing["cache_hits"] == 0

@@ -209,6 +209,6 @@ class AuditCache:
             fd, tmp = tempfile.mkstemp(dir=self.cache_dir, prefix=".tmp-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 json.dump(payload, handle, separators=(",", ":"))
-            os.replace(tmp, self.path)
+            Path(tmp).replace(self.path)
         except OSError:
             pass  # a cache that cannot be written only costs time next run

@@ -132,7 +132,9 @@ def finalize(
     seen: Counter[tuple[str, str]] = Counter()
     out: list[Finding] = []
     for raw in sorted(raws, key=lambda r: (r.path, r.line, r.column, r.message)):
-        basis = raw.key if raw.key is not None else f"{line_text(raw.path, raw.line)}\0{raw.message}"
+        basis = raw.key
+        if basis is None:
+            basis = f"{line_text(raw.path, raw.line)}\0{raw.message}"
         seen[(raw.path, basis)] += 1
         out.append(
             Finding(

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst
@@ -287,9 +287,15 @@ _BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
 
 
-@lru_cache(maxsize=None)
+_SUBTREE_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _subtree_fields(cls: type) -> tuple[str, ...]:
-    return tuple(f for f in getattr(cls, "_fields", ()) if f not in _LEAF_FIELDS)
+    fields = _SUBTREE_FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(f for f in getattr(cls, "_fields", ()) if f not in _LEAF_FIELDS)
+        _SUBTREE_FIELDS[cls] = fields
+    return fields
 
 
 def _child_nodes(node: ast.AST) -> list[ast.AST]:

@@ -27,7 +27,9 @@ def _color_wanted() -> bool:
     return "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def render(report: Report, policies: PolicySet, *, color: bool | None = None, width: int = 110) -> str:
+def render(
+    report: Report, policies: PolicySet, *, color: bool | None = None, width: int = 110
+) -> str:
     buffer = io.StringIO()
     console = Console(
         file=buffer,
