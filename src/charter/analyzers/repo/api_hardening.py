@@ -24,6 +24,7 @@ from charter.analyzers.repo.service import (
     report_at_service,
 )
 from charter.repo import RepoIndex
+from charter.sources import file_kind
 
 
 def _lines(repo: RepoIndex, kinds: tuple[str, ...]) -> Iterator[tuple[str, int, str]]:
@@ -44,14 +45,45 @@ def first_line(
     return None
 
 
+#: a top-level ``apiVersion`` (YAML at column 0, or a JSON key): a manifest, not an example
+_MANIFEST = re.compile(r'^apiVersion:|"apiVersion"\s*:', re.MULTILINE)
+_PROXY = re.compile(r"nginx|traefik|kong|envoy|istio|gateway|ingress|haproxy|caddy|apisix", re.I)
+
+
+def deployment_config(repo: RepoIndex) -> list[str]:
+    """Deployment configuration a gateway, proxy or mesh reads: Kubernetes-style manifests
+    (YAML/JSON with a top-level ``apiVersion``) and proxy configs named after the proxy
+    (``nginx.conf``, ``traefik.yml``, ``kong.yaml``, ``Caddyfile`` ...), tests left out."""
+    found: list[str] = []
+    for path in repo.files:
+        if is_test_path(path):
+            continue
+        name = path.rsplit("/", 1)[-1]
+        kind = file_kind(path)
+        proxy = _PROXY.search(name) is not None and (
+            kind in {"yaml", "json", "toml"} or name.endswith(".conf")
+        )
+        manifest = kind in {"yaml", "json"} and bool(_MANIFEST.search(repo.source(path).text or ""))
+        if proxy or manifest or name == "Caddyfile":
+            found.append(path)
+    return found
+
+
+def first_config_line(repo: RepoIndex, pattern: re.Pattern[str]) -> tuple[str, int] | None:
+    for path in deployment_config(repo):
+        for number, line in enumerate(repo.source(path).lines, start=1):
+            if pattern.search(line):
+                return path, number
+    return None
+
+
 class _EvidenceRule(ServiceRuleAnalyzer):
-    """Pass on an import of ``MODULES`` or a line matching ``CODE`` (Python) or ``CONFIG``
-    (YAML, TOML, JSON, other configuration); otherwise one finding at the service."""
+    """Pass on an import of ``MODULES``, a non-test Python line matching ``CODE`` or a line of
+    the deployment configuration matching ``CONFIG``; otherwise one finding at the service."""
 
     MODULES: ClassVar[tuple[str, ...]] = ()
     CODE: ClassVar[re.Pattern[str] | None] = None
     CONFIG: ClassVar[re.Pattern[str] | None] = None
-    CONFIG_KINDS: ClassVar[tuple[str, ...]] = ("yaml", "toml", "json")
     #: only HTTP services (not gRPC servers or Temporal workers) are concerned
     HTTP_ONLY: ClassVar[bool] = True
     PROBLEM: ClassVar[str] = ""
@@ -71,11 +103,12 @@ class _EvidenceRule(ServiceRuleAnalyzer):
         for module, path, line in facts.imported(self.MODULES):
             out.evidence(f"{module} imported at {path}:{line}")
             found = True
-        for pattern, kinds in ((self.CODE, ("python",)), (self.CONFIG, self.CONFIG_KINDS)):
-            if pattern is None or found:
-                continue
-            hit = first_line(repo, pattern, kinds)
-            if hit is not None:
+        hits = [
+            first_line(repo, self.CODE) if self.CODE is not None and not found else None,
+            first_config_line(repo, self.CONFIG) if self.CONFIG is not None and not found else None,
+        ]
+        for hit in hits:
+            if hit is not None and not found:
                 out.evidence(f"{hit[0]}:{hit[1]}")
                 found = True
         if not found:
