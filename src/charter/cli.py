@@ -19,6 +19,7 @@ import click
 import typer
 
 from charter import __version__, api
+from charter.catalog import rules_markdown
 from charter.errors import CharterError
 from charter.policy import PolicySet, load_policies
 from charter.reporters import REPORTERS
@@ -44,6 +45,12 @@ class OutputFormat(StrEnum):
 class ListFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
+
+
+class RulesFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
 
 
 class FailOn(StrEnum):
@@ -187,11 +194,14 @@ def _policies(dirs: list[Path] | None) -> PolicySet:
 
 @app.command("rules")
 def rules_cmd(
-    fmt: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.TEXT,
+    fmt: Annotated[RulesFormat, typer.Option("--format", "-f")] = RulesFormat.TEXT,
     policies: PoliciesOpt = None,
 ) -> None:
     """List every rule: id, severity, whether it is implemented, and its profiles."""
     policy_set = _policies(policies)
+    if fmt is RulesFormat.MARKDOWN:
+        _write(rules_markdown(policy_set), None)
+        return
     used: dict[str, list[str]] = {}
     for prof in policy_set.profiles.values():
         for ref in prof.rules:
@@ -210,7 +220,7 @@ def rules_cmd(
                 "sources": [s.model_dump(mode="json") for s in rule.sources],
             }
         )
-    if fmt is ListFormat.JSON:
+    if fmt is RulesFormat.JSON:
         _write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", None)
         return
     for row in rows:
