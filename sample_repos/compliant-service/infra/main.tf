@@ -23,3 +23,8 @@ module "labels" {
   namespace = "acme"
   name      = "orders"
 }
+
+resource "aws_sns_topic" "order_events" {
+  name              = "order-events"
+  kms_master_key_id = "alias/aws/sns"
+}

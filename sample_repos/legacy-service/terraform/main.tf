@@ -23,3 +23,8 @@ module "vpc" {
 module "dns" {
   source = "git::https://github.com/acme/terraform-dns.git?ref=master"
 }
+
+resource "aws_db_instance" "orders" {
+  engine         = "postgres"
+  instance_class = "db.t3.micro"
+}

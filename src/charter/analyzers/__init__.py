@@ -85,10 +85,13 @@ from charter.analyzers.rust.no_unwrap import RustNoUnwrapAnalyzer
 from charter.analyzers.rust.spawn_handled import RustSpawnHandledAnalyzer
 from charter.analyzers.rust.unsafe_justified import RustUnsafeJustifiedAnalyzer
 from charter.analyzers.secrets import SecretsAnalyzer
+from charter.analyzers.terraform.encryption import EncryptionAtRestAnalyzer
 from charter.analyzers.terraform.lock_file import LockFileAnalyzer
 from charter.analyzers.terraform.modules import PinnedModulesAnalyzer
 from charter.analyzers.terraform.providers import PinnedProvidersAnalyzer
 from charter.analyzers.terraform.required_version import RequiredVersionAnalyzer
+from charter.analyzers.terraform.state_locking import RemoteStateLockingAnalyzer
+from charter.analyzers.terraform.tags import ResourceTagsAnalyzer
 from charter.analyzers.typescript.strict import TypescriptStrictAnalyzer
 from charter.errors import PolicyError
 
@@ -170,6 +173,9 @@ REGISTRY: dict[str, type[Analyzer]] = {
         TypescriptStrictAnalyzer,
         AbsoluteImportsAnalyzer,
         HealthChecksAnalyzer,
+        RemoteStateLockingAnalyzer,
+        EncryptionAtRestAnalyzer,
+        ResourceTagsAnalyzer,
     )
 }
 

@@ -67,7 +67,13 @@ def file_facts(blocks: list[Block]) -> dict[str, Any]:
             for cloud in block.children("cloud"):
                 facts["backends"].append({"type": "cloud", "line": cloud.line, "attrs": {}})
         elif block.type == "provider" and block.labels:
-            facts["provider_blocks"].append({"name": block.labels[0], "line": block.line})
+            facts["provider_blocks"].append(
+                {
+                    "name": block.labels[0],
+                    "line": block.line,
+                    "blocks": sorted({b.type for b in block.blocks}),
+                }
+            )
         elif block.type in {"resource", "data", "ephemeral"} and block.labels:
             rtype = block.labels[0]
             explicit = unwrap(block.value("provider"))
@@ -126,6 +132,9 @@ def _resource(block: Block) -> dict[str, Any]:
         "line": block.line,
         "attrs": {k: _jsonable(a.value) for k, a in block.attrs.items()},
         "blocks": sorted({b.type for b in block.blocks}),
+        "block_attrs": {
+            b.type: {k: _jsonable(v.value) for k, v in b.attrs.items()} for b in block.blocks
+        },
     }
 
 
