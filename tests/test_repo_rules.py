@@ -373,3 +373,20 @@ def test_nested_project_config_counts(policies, tmp_path):
         "pass",
         ("[tool.mypy] strict = true at backend/pyproject.toml:5",),
     )
+
+
+def test_print_in_app_module_with_main_guard_is_still_reported(policies, tmp_path):
+    status, found, evidence = result(
+        policies,
+        tmp_path,
+        "structured-logging",
+        {
+            "main.py": "import logging\n\nimport uvicorn\nfrom fastapi import FastAPI\n\n\n"
+            "class JsonFormatter(logging.Formatter):\n    pass\n\n\napp = FastAPI()\n\n\n"
+            "@app.get('/')\ndef root() -> dict[str, str]:\n    print('hit')\n    return {}\n\n\n"
+            "if __name__ == '__main__':\n    print('serving')\n    uvicorn.run(app)\n",
+            "tools/report.py": "if __name__ == '__main__':\n    pass\n\nprint('not a service')\n",
+        },
+    )
+    assert (status, found) == ("fail", ["main.py:16"])
+    assert evidence == ("JSON formatter class JsonFormatter at main.py:7",)

@@ -215,8 +215,10 @@ class PythonFactsAnalyzer(AstAnalyzer):
         )
 
     def _is_cli(self) -> bool:
-        if path_matches(self.file.path, CLI_GLOBS) or self._has_main_guard:
+        if path_matches(self.file.path, CLI_GLOBS):
             return True
+        if self._has_main_guard and not any(c[0] in APP_CONSTRUCTORS for c in self._calls):
+            return True  # a script; a module that builds the app and runs it is still service
         return any(mod.split(".", 1)[0] in CLI_MODULES for mod, _ in self._imports)
 
 
