@@ -214,7 +214,20 @@ def analyze_file(
         file.source_problem()
         result.problems = list(file.problems)
         return result
-    runnable = [a for a in active if a.wants_text(text)]
+    runnable: list[Analyzer] = []
+    # analyzers whose file phase only gathers the same facts share one run of it
+    shared: dict[Any, Analyzer] = {}
+    aliases: dict[str, str] = {}
+    for a in active:
+        if not a.wants_text(text):
+            continue
+        key = a.file_phase_key()
+        if key is not None and key in shared:
+            aliases[a.instance_key] = shared[key].instance_key
+            continue
+        if key is not None:
+            shared[key] = a
+        runnable.append(a)
     emitters: dict[str, Emitter] = {a.instance_key: Emitter(path=rel) for a in runnable}
 
     ast_rules = [a for a in runnable if isinstance(a, AstAnalyzer)]
@@ -259,6 +272,13 @@ def analyze_file(
             result.counters[key] = out.counters
         if out.facts:
             result.facts[key] = out.facts
+    for alias, source in aliases.items():
+        if source in result.errors:
+            result.errors[alias] = result.errors[source]
+        if source in result.counters:
+            result.counters[alias] = result.counters[source]
+        if source in result.facts:
+            result.facts[alias] = result.facts[source]
     result.problems = [*file.problems, *result.problems]
     return result
 

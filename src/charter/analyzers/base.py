@@ -135,6 +135,13 @@ class Analyzer:
         """Whether the file phase looks at this file (kind and path filters)."""
         return file.kind in self.kinds
 
+    def file_phase_key(self) -> object | None:
+        """A key shared by analyzers whose file phase is the same work: it only records facts
+        and counters (never findings) and does not depend on their differing parameters. The
+        engine runs that work once per file and gives every such analyzer its facts. None
+        (the default): the file phase is the analyzer's own."""
+        return None
+
     def wants_text(self, text: str) -> bool:
         return not self.prefilter or any(token in text for token in self.prefilter)
 
