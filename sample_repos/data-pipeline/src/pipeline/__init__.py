@@ -1,0 +1,3 @@
+"""Nightly ETL for partner orders: extract (HTTP API), transform (Polars), load (PostgreSQL)."""
+
+__version__ = "0.4.0"
