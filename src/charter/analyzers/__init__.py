@@ -18,6 +18,8 @@ from charter.analyzers.ci.rules import (
     CiRunsTestsAnalyzer,
     CiSecurityScanAnalyzer,
 )
+from charter.analyzers.containers.non_root import ContainerNonRootAnalyzer
+from charter.analyzers.containers.resource_limits import ResourceLimitsAnalyzer
 from charter.analyzers.engine_rules import (
     ParseErrorAnalyzer,
     SuppressionWithoutReasonAnalyzer,
@@ -176,6 +178,8 @@ REGISTRY: dict[str, type[Analyzer]] = {
         RemoteStateLockingAnalyzer,
         EncryptionAtRestAnalyzer,
         ResourceTagsAnalyzer,
+        ContainerNonRootAnalyzer,
+        ResourceLimitsAnalyzer,
     )
 }
 

@@ -393,6 +393,8 @@ class HealthChecksAnalyzer(Analyzer):
         for path, wl in workloads:
             label = f"{wl['workload']} {wl['name']}"
             for c in wl["containers"]:
+                if not c.get("image", True) and kustomized(path):
+                    continue  # a patch fragment: it only adds to the base container
                 missing = []
                 for probe in wanted:
                     if c.get(probe):

@@ -111,12 +111,12 @@ def _probe(container: Any, name: str) -> dict[str, Any] | None:
     }
 
 
-def _workloads(doc: Any) -> list[Any]:
+def workloads(doc: Any) -> list[Any]:
     kind = scalar(mget(doc, "kind"))
     if kind == "List" or (kind or "").endswith("List"):
         items = mget(doc, "items")
         if isinstance(items, yaml.SequenceNode):
-            return [w for item in items.value for w in _workloads(item)]
+            return [w for item in items.value for w in workloads(item)]
         return []
     if kind not in WORKLOAD_KINDS or scalar(mget(doc, "$patch")) == "delete":
         return []  # a kustomize patch that deletes the workload declares no containers
@@ -127,7 +127,7 @@ def k8s_facts(documents: list[Any]) -> list[dict[str, Any]]:
     """Every Deployment/StatefulSet/DaemonSet (also inside Lists) with its containers' probes."""
     out: list[dict[str, Any]] = []
     for doc in documents:
-        for workload in _workloads(doc):
+        for workload in workloads(doc):
             kind = scalar(mget(workload, "kind")) or "?"
             name = scalar(dig(workload, "metadata", "name")) or "?"
             containers = dig(workload, "spec", "template", "spec", "containers")
@@ -140,6 +140,8 @@ def k8s_facts(documents: list[Any]) -> list[dict[str, Any]]:
                         {
                             "name": scalar(mget(container, "name")) or "?",
                             "line": line_of(container),
+                            # no image: a kustomize patch fragment, not a container of its own
+                            "image": scalar(mget(container, "image")),
                             **{probe: _probe(container, probe) for probe in PROBES},
                         }
                     )

@@ -1,0 +1,1 @@
+"""Container rules: Dockerfiles (shared dockerfile-parse parse) and Kubernetes workloads."""

@@ -1,0 +1,63 @@
+"""k8s-resource-limits: containers declare CPU and memory requests and limits."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from charter.analyzers.base import Emitter
+from charter.analyzers.containers.common import (
+    ContainerAnalyzer,
+    ContainerParams,
+    patched_value,
+)
+from charter.repo import RepoIndex
+
+
+class ResourceLimitsParams(ContainerParams):
+    #: also demand a CPU limit (off by default: CPU limits throttle; requests size the node)
+    require_cpu_limit: bool = False
+
+
+def _missing(resources: dict[str, Any], wanted: list[tuple[str, str]]) -> list[str]:
+    out = []
+    for section, key in wanted:
+        values = resources.get(section)
+        if not isinstance(values, dict) or not values.get(key):
+            out.append(f"{section}.{key}")
+    return out
+
+
+class ResourceLimitsAnalyzer(ContainerAnalyzer):
+    """Every container of a Deployment, StatefulSet or DaemonSet sets ``resources.requests``
+    (cpu, memory) and ``resources.limits`` (memory; cpu too with ``require_cpu_limit: true``);
+    values a kustomize patch adds count."""
+
+    name: ClassVar[str] = "k8s-resource-limits"
+    Params = ResourceLimitsParams
+    params: ResourceLimitsParams
+    kinds: ClassVar[frozenset[str]] = frozenset({"yaml"})
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        _, containers = self.collect(repo)
+        if not containers:
+            out.not_applicable("no Kubernetes workload")
+            return
+        wanted = [("requests", "cpu"), ("requests", "memory"), ("limits", "memory")]
+        if self.params.require_cpu_limit:
+            wanted.append(("limits", "cpu"))
+        for path, c in containers:
+            if self.is_patch(repo, path, c):
+                continue
+            missing = _missing(c["resources"], wanted)
+            if missing:
+                patch = patched_value(repo, containers, path, c, lambda o: o["resources"])
+                if patch is not None:
+                    merged = {**patch[1], **c["resources"]}
+                    missing = _missing(merged, wanted)
+            label = f"{c['workload']} {c['name']}: container `{c['container']}`"
+            if missing:
+                out.report(
+                    c["line"], f"{label} sets no resources {', '.join(missing)}", path=path
+                )
+            else:
+                out.evidence(f"{path}:{c['line']}: {label} sets requests and limits")
