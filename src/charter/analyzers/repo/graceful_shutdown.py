@@ -6,6 +6,9 @@ from typing import ClassVar
 
 from charter.analyzers.base import Emitter
 from charter.analyzers.repo.service import (
+    EVENT_METHODS,
+    SHUTDOWN_HOOK_METHODS,
+    SIGNAL_METHODS,
     Call,
     PythonFacts,
     ServiceRuleAnalyzer,
@@ -26,19 +29,7 @@ HOOK_KEYWORDS = frozenset(
     }
 )
 #: methods (whatever the receiver) that register shutdown hooks
-HOOK_METHODS = frozenset(
-    {
-        "on_shutdown",
-        "on_cleanup",
-        "cleanup_ctx",
-        "after_server_stop",
-        "before_server_stop",
-        "after_serving",
-        "on_app_shutdown",
-    }
-)
-EVENT_METHODS = frozenset({"on_event", "add_event_handler"})
-SIGNAL_METHODS = frozenset({"add_signal_handler"})
+HOOK_METHODS = SHUTDOWN_HOOK_METHODS
 LAUNCH_FLAGS = ("--graceful-timeout", "graceful_timeout", "--timeout-graceful-shutdown")
 #: WSGI apps have no shutdown hook of their own; gunicorn drains their workers on SIGTERM
 #: (``graceful_timeout``, 30 s by default), and uWSGI does with ``die-on-term``
@@ -57,8 +48,6 @@ class GracefulShutdownAnalyzer(ServiceRuleAnalyzer):
     ``graceful_shutdown_timeout``; uvicorn's or gunicorn's graceful timeout set at launch."""
 
     name: ClassVar[str] = "graceful-shutdown"
-    CALL_MODULES: ClassVar[frozenset[str]] = frozenset({"signal", "uvicorn"})
-    ATTR_NAMES: ClassVar[frozenset[str]] = HOOK_METHODS | EVENT_METHODS | SIGNAL_METHODS
 
     def check_service(
         self, repo: RepoIndex, facts: PythonFacts, kind: str, anchor: Call, out: Emitter

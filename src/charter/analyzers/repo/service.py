@@ -60,6 +60,20 @@ APP_CONSTRUCTORS: dict[str, str] = {
     "grpc.aio.server": "gRPC server",
     "temporalio.worker.Worker": "Temporal worker",
 }
+#: methods (whatever the receiver) that register shutdown hooks: aiohttp, Sanic, Quart, …
+SHUTDOWN_HOOK_METHODS = frozenset(
+    {
+        "on_shutdown",
+        "on_cleanup",
+        "cleanup_ctx",
+        "after_server_stop",
+        "before_server_stop",
+        "after_serving",
+        "on_app_shutdown",
+    }
+)
+EVENT_METHODS = frozenset({"on_event", "add_event_handler"})
+SIGNAL_METHODS = frozenset({"add_signal_handler"})
 HTTP_KINDS = frozenset(k for k in APP_CONSTRUCTORS.values() if k.endswith(" app"))
 SERVICE_MODULES = frozenset(name.split(".", 1)[0] for name in APP_CONSTRUCTORS)
 CLI_MODULES = frozenset({"argparse", "click", "typer", "fire", "docopt", "cyclopts"})
@@ -103,14 +117,21 @@ def _literal(node: ast.AST) -> Any:
 class PythonFactsAnalyzer(AstAnalyzer):
     """File phase shared by the service rules: imports, and the calls they ask for, as facts.
 
-    Subclasses widen ``CALL_MODULES`` (top-level modules whose calls are recorded),
-    ``CALL_NAMES`` (exact qualified names such as ``print``) and ``ATTR_NAMES`` (method names
+    Every subclass records the same facts (so the engine runs this file phase once per file for
+    all of them, see :meth:`file_phase_key`): ``CALL_MODULES`` (top-level modules whose calls
+    are recorded), ``CALL_NAMES`` (exact qualified names such as ``print``) and ``ATTR_NAMES``
+    (method names
     recorded whatever the receiver, such as ``add_signal_handler``).
     """
 
-    CALL_MODULES: ClassVar[frozenset[str]] = frozenset()
-    CALL_NAMES: ClassVar[frozenset[str]] = frozenset()
-    ATTR_NAMES: ClassVar[frozenset[str]] = frozenset()
+    CALL_MODULES: ClassVar[frozenset[str]] = frozenset(
+        {"signal", "uvicorn", "structlog", "loguru", "logging"}
+    )
+    CALL_NAMES: ClassVar[frozenset[str]] = frozenset({"print"})
+    ATTR_NAMES: ClassVar[frozenset[str]] = SHUTDOWN_HOOK_METHODS | EVENT_METHODS | SIGNAL_METHODS
+
+    def file_phase_key(self) -> object | None:
+        return "python-facts"  # the same facts for every service rule: gathered once per file
 
     def applies_to(self, file: SourceFile) -> bool:
         return file.kind == "python" and not is_test_path(file.path)

@@ -46,8 +46,6 @@ class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
     reported."""
 
     name: ClassVar[str] = "structured-logging"
-    CALL_MODULES: ClassVar[frozenset[str]] = frozenset({"structlog", "loguru", "logging"})
-    CALL_NAMES: ClassVar[frozenset[str]] = frozenset({"print"})
 
     def check_service(
         self, repo: RepoIndex, facts: PythonFacts, kind: str, anchor: Call, out: Emitter
