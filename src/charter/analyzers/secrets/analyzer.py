@@ -9,6 +9,7 @@ assignment in the text (for Python: by a string literal), so most files are neve
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar
 
@@ -81,8 +82,10 @@ class SecretsAnalyzer(Analyzer):
         text = file.text
         if not text:
             return
+        out.count("text_files")
         lower = text.lower()
         hits = [h for h in scan_text(text, lower, self._detectors()) if not _marked(file, h.line)]
+        out.count("provider_format", len(hits))
         for hit in hits:
             out.report(
                 hit.line,
@@ -95,6 +98,7 @@ class SecretsAnalyzer(Analyzer):
             if _marked(file, assignment.line) or _covered(assignment, hits):
                 continue
             value = credential_part(assignment.value)
+            out.count("secret_named_literal")
             name = assignment.name if len(assignment.name) <= 60 else assignment.name[:57] + "..."
             out.report(
                 assignment.line,
@@ -103,6 +107,23 @@ class SecretsAnalyzer(Analyzer):
                 column=assignment.column,
                 key=secret_key(value),
             )
+
+    def summarize(self, counters: Counter[str]) -> str:
+        files = counters.get("text_files", 0)
+        found = counters.get("provider_format", 0) + counters.get("secret_named_literal", 0)
+        if not found:
+            return f"no hardcoded credential in {files} text file(s)"
+        return (
+            f"{found} hardcoded credential(s): {counters.get('provider_format', 0)} provider "
+            f"key format(s), {counters.get('secret_named_literal', 0)} secret-named literal(s)"
+        )
+
+    def metrics(self, counters: Counter[str]) -> dict[str, float | int]:
+        return {
+            "text_files": counters.get("text_files", 0),
+            "provider_format": counters.get("provider_format", 0),
+            "secret_named_literal": counters.get("secret_named_literal", 0),
+        }
 
     def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
         """Literals under secret-like names that the value judge calls credentials."""
