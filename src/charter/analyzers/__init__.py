@@ -90,6 +90,7 @@ from charter.analyzers.secrets import SecretsAnalyzer
 from charter.analyzers.terraform.encryption import EncryptionAtRestAnalyzer
 from charter.analyzers.terraform.lock_file import LockFileAnalyzer
 from charter.analyzers.terraform.modules import PinnedModulesAnalyzer
+from charter.analyzers.terraform.only_iac import OnlyIacAnalyzer
 from charter.analyzers.terraform.providers import PinnedProvidersAnalyzer
 from charter.analyzers.terraform.required_version import RequiredVersionAnalyzer
 from charter.analyzers.terraform.state_locking import RemoteStateLockingAnalyzer
@@ -180,6 +181,7 @@ REGISTRY: dict[str, type[Analyzer]] = {
         ResourceTagsAnalyzer,
         ContainerNonRootAnalyzer,
         ResourceLimitsAnalyzer,
+        OnlyIacAnalyzer,
     )
 }
 
