@@ -77,6 +77,12 @@ def test_bad_input_is_an_error_annotation_and_exit_2(tmp_path: Path):
     proc, _, _ = run_action(tmp_path, repo, CHARTER_FAIL_ON="severe")
     assert proc.returncode == 2
     assert proc.stdout.startswith("::error title=charter::input 'fail-on': 'severe'")
+    log = json.loads((tmp_path / "charter.sarif").read_text(encoding="utf-8"))
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    jsonschema.validate(log, schema)
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert "input 'fail-on'" in invocation["toolExecutionNotifications"][0]["message"]["text"]
 
 
 def test_action_yml_maps_every_input_to_the_script():

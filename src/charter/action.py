@@ -20,7 +20,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from charter import api
+from charter import __version__, api
 from charter.errors import CharterError
 from charter.reporters import github, markdown, sarif
 
@@ -96,7 +96,18 @@ def main() -> int:
     except CharterError as exc:
         sys.stdout.write(f"::error title=charter::{github.escape_data(str(exc))}\n")
         sys.stderr.write(f"charter: error: {exc}\n")
+        _failed_sarif(os.environ, str(exc))
         return 2
+
+
+def _failed_sarif(env: Mapping[str, str], message: str) -> None:
+    """Leave a SARIF file saying the audit failed, for an ``if: always()`` upload step."""
+    try:
+        path = Path(_env(env, "CHARTER_SARIF_FILE") or "charter.sarif")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(sarif.failed_run(message, __version__), indent=2) + "\n")
+    except OSError as exc:
+        sys.stderr.write(f"charter: cannot write {exc.filename}: {exc.strerror}\n")
 
 
 if __name__ == "__main__":

@@ -189,5 +189,27 @@ def build(report: Report, policies: PolicySet) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
+def failed_run(message: str, version: str) -> dict[str, Any]:
+    """A SARIF log for an audit that could not run, so an upload step still has a file."""
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "charter", "version": version, "rules": []}},
+                "invocations": [
+                    {
+                        "executionSuccessful": False,
+                        "toolExecutionNotifications": [
+                            {"level": "error", "message": {"text": message}}
+                        ],
+                    }
+                ],
+                "results": [],
+            }
+        ],
+    }
+
+
 def render(report: Report, policies: PolicySet) -> str:
     return json.dumps(build(report, policies), indent=2, ensure_ascii=False) + "\n"
