@@ -115,3 +115,17 @@ def test_config_baseline_path_is_relative_to_the_target(tmp_path: Path):
     (tmp_path / ".charter.yml").write_text("baseline: ci/baseline.json\n", encoding="utf-8")
     report = api.audit(tmp_path, options)
     assert [f.baselined for f in report.findings if f.rule == "type-hints"] == [True]
+
+
+def test_min_score_per_profile_from_config(tmp_path: Path):
+    write_tree(tmp_path, {"app.py": UNTYPED, ".charter.yml": (
+        f"policies: ['{POL}']\nprofiles: [ci-test]\nfail-on: none\n"
+        "min-score: {ci-test: 50, other-profile: 99}\n"
+    )})
+    result = api.run(tmp_path)
+    threshold, floor = api.gate_settings(result.config, None, None)
+    assert threshold is None and floor == {"ci-test": 50, "other-profile": 99}
+    assert api.gate(result.report, threshold, floor) == (
+        1, "profile ci-test scores 40.0, below 50"
+    )
+    assert api.gate(result.report, threshold, {"other-profile": 99})[0] == 0
