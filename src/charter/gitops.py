@@ -44,9 +44,12 @@ def redact_url(url: str) -> str:
 
 def _repo(path: Path) -> git.Repo | None:
     try:
-        return git.Repo(path, search_parent_directories=True)
+        repo = git.Repo(path, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         return None
+    # the audited repo's .git/config may name a command for git to run (core.fsmonitor)
+    repo.git.set_persistent_git_options(c="core.fsmonitor=false")
+    return repo
 
 
 def _error(action: str, exc: git.GitCommandError) -> CharterError:
@@ -169,8 +172,8 @@ def changed_lines(path: Path, base: str) -> dict[str, set[int] | None]:
     prefix = "" if prefix == "." else prefix + "/"
     out: dict[str, set[int] | None] = {}
     patch = repo.git.diff(
-        bases[0].hexsha, "--unified=0", "--no-color", "--no-ext-diff", "--find-renames",
-        "--diff-filter=AMR", "--", ".",
+        bases[0].hexsha, "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv",
+        "--find-renames", "--diff-filter=AMR", "--", ".",
     )
     current: str | None = None
     for line in patch.splitlines():
