@@ -10,7 +10,7 @@ from helpers import audit_rule, write_tree
 
 from charter import cli
 from charter.analyzers.base import Emitter, NoParams
-from charter.analyzers.secrets import SecretsAnalyzer
+from charter.analyzers.secrets import SecretsAnalyzer, structured
 from charter.analyzers.secrets.names import Strength, secret_strength
 from charter.analyzers.secrets.values import lookalike_reason
 from charter.errors import PolicyError
@@ -63,6 +63,21 @@ def test_messages_are_redacted(policies: PolicySet, tmp_path: Path) -> None:
     for _, _, message in found:
         assert AWS_ID not in message and GH_TOKEN not in message
         assert AWS_ID[:5] not in message and GH_TOKEN[:5] not in message
+
+
+def test_an_internal_error_never_quotes_the_file(
+    policies: PolicySet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(file: SourceFile, wanted: object) -> None:
+        raise ValueError(f"cannot parse {file.text!r}")
+
+    monkeypatch.setitem(structured.READERS, "dotenv", explode)
+    write_tree(tmp_path, {".env": "DB_PASSWORD=Zq8!fakeTw92\n"})
+    report = audit_rule(policies, tmp_path, RULE)
+    result = next(r for r in report.rules if r.id == RULE)
+    assert result.status.value == "error"
+    assert "ValueError" in result.message
+    assert "Zq8!fakeTw92" not in report.model_dump_json()
 
 
 def test_fingerprint_survives_the_secret_moving_lines(policies: PolicySet, tmp_path: Path) -> None:

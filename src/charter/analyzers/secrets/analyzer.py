@@ -48,6 +48,10 @@ _WORD = r"(?:pass|pwd|secret|token|key|cred|auth)"
 _CONFIG_HINT = re.compile(_WORD + r"""[\w.\-]*['"\]]*[ \t]*(?:[:=]|[ \t]\S)""")
 
 
+class SecretScanError(RuntimeError):
+    """An unexpected failure of the scan, with a message that never quotes the file."""
+
+
 def _wanted(name: str) -> bool:
     return secret_strength(name) is not None
 
@@ -79,6 +83,16 @@ class SecretsAnalyzer(Analyzer):
         return not file.is_binary
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
+        try:
+            self._check(file, out)
+        except Exception as exc:  # noqa: BLE001 - re-raised without its text
+            # the engine reports an analyzer's exception text; a parser's message may quote
+            # the line it failed on, and that line may hold the secret
+            raise SecretScanError(
+                f"{type(exc).__name__} while scanning (message withheld: it may quote the file)"
+            ) from None
+
+    def _check(self, file: SourceFile, out: Emitter) -> None:
         text = file.text
         if not text:
             return
