@@ -56,6 +56,12 @@ def project_of(repo: RepoIndex, path: str) -> str:
         folder = folder.parent
 
 
+#: a Python file can only define an app or a route if it names one of these
+PYTHON_TOKENS = (
+    "fastapi", "starlette", "flask", "quart", "litestar", "sanic", "aiohttp", "django", "grpc"
+)
+
+
 class HealthChecksParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -145,6 +151,10 @@ class HealthChecksAnalyzer(Analyzer):
     def check_file(self, file: SourceFile, out: Emitter) -> None:
         text = file.text or ""
         if file.kind == "python":
+            if not any(token in text for token in PYTHON_TOKENS) and not file.path.endswith(
+                "urls.py"
+            ):
+                return
             tree = file.python_ast
             facts = python_facts(file.path, tree) if tree is not None else None
             if facts is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -214,6 +215,17 @@ def module_dirs(repo: RepoIndex, facts: dict[str, list[Any]]) -> list[ModuleDir]
     return [dirs[k] for k in sorted(dirs)]
 
 
+#: facts per shared parse tree, so the Terraform rules convert each file's tree once
+_FACTS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def facts_of(tree: Any) -> dict[str, Any]:
+    found = _FACTS.get(tree)
+    if found is None:
+        found = _FACTS[tree] = file_facts(top_blocks(tree))
+    return found
+
+
 class TerraformAnalyzer(Analyzer):
     """File phase shared by the Terraform rules: one fact per ``.tf`` file."""
 
@@ -223,7 +235,7 @@ class TerraformAnalyzer(Analyzer):
         tree = file.hcl
         if tree is None:
             return
-        out.fact(file_facts(top_blocks(tree)))
+        out.fact(facts_of(tree))
 
     def modules(self, repo: RepoIndex) -> list[ModuleDir]:
         return module_dirs(repo, dict(repo.facts(self)))
