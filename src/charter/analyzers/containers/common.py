@@ -21,6 +21,7 @@ from charter.analyzers.health.manifests import (
 from charter.repo import RepoIndex
 from charter.sources import SourceFile, compose_yaml
 
+#: what the service and container rules leave out: tests, docs, examples, dev containers
 DEFAULT_IGNORE = (
     "tests/**",
     "test/**",

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
+from charter.analyzers.containers.common import DEFAULT_IGNORE
 from charter.analyzers.health.manifests import (
     compose_facts,
     dockerfile_facts,
@@ -82,18 +83,8 @@ class HealthChecksParams(BaseModel):
         "/-/healthy",
         "/-/ready",
     )
-    #: paths left out (tests, docs, examples, dev containers)
-    ignore: tuple[str, ...] = (
-        "tests/**",
-        "test/**",
-        "**/tests/**",
-        "**/test/**",
-        "docs/**",
-        "examples/**",
-        "**/testdata/**",
-        ".devcontainer/**",
-        "**/*compose*test*",
-    )
+    #: paths left out (tests, docs, examples, dev containers, test compose files)
+    ignore: tuple[str, ...] = (*DEFAULT_IGNORE, "**/*compose*test*")
     dockerfile_healthcheck: bool = True
     compose_healthcheck: bool = True
     #: also demand a startupProbe on every Kubernetes container

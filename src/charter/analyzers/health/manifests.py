@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 from typing import Any
@@ -189,8 +190,7 @@ def compose_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
             if build is not None:
                 context = scalar(build) or scalar(mget(build, "context")) or "."
                 name = scalar(mget(build, "dockerfile")) or "Dockerfile"
-                dockerfile = str(PurePosixPath(folder, context, name))
-                dockerfile = _normalize(dockerfile)
+                dockerfile = posixpath.normpath(posixpath.join(str(folder), context, name))
             health = mget(service, "healthcheck")
             check: dict[str, Any] | None = None
             if isinstance(health, yaml.MappingNode):
@@ -215,13 +215,3 @@ def compose_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
             )
     return out
 
-
-def _normalize(path: str) -> str:
-    parts: list[str] = []
-    for part in PurePosixPath(path).parts:
-        if part == "..":
-            if parts:
-                parts.pop()
-        elif part != ".":
-            parts.append(part)
-    return "/".join(parts)

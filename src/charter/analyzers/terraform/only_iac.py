@@ -9,6 +9,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
+from charter.analyzers.containers.common import DEFAULT_IGNORE
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
@@ -35,15 +36,7 @@ _ARM = re.compile(r"schema\.management\.azure\.com/schemas/[^\"']*deploymentTemp
 class OnlyIacParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    ignore: tuple[str, ...] = (
-        "tests/**",
-        "test/**",
-        "**/tests/**",
-        "**/test/**",
-        "docs/**",
-        "examples/**",
-        "**/testdata/**",
-    )
+    ignore: tuple[str, ...] = DEFAULT_IGNORE
 
 
 class OnlyIacAnalyzer(Analyzer):
