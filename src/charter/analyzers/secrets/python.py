@@ -2,8 +2,10 @@
 
 Looked at: assignments (``PASSWORD = "..."``, ``self.token = "..."``, ``cfg["api_key"] = "..."``),
 annotated assignments, keyword arguments (``connect(password="...")``), dict literal entries
-(``{"client_secret": "..."}``) and parameter defaults (``def f(token="...")``). Only string
-literals count: f-strings, names, calls such as ``os.environ["X"]`` are references, not secrets.
+(``{"client_secret": "..."}``), parameter defaults (``def f(token="...")``) and literal fallbacks
+of environment lookups (``os.getenv("DB_PASSWORD", "...")``, ``.get``, ``.setdefault``,
+``.pop``). Only string literals count: f-strings, names, calls such as ``os.environ["X"]`` are
+references, not secrets.
 
 LibCST is slow (a second or more for a large module), so a file is parsed only when a regex
 finds a *plausible* secret assignment in its text: a secret-like name, ``=`` or ``:``, and a
@@ -31,6 +33,12 @@ _HINT = re.compile(
     r"""(?:pass|pwd|secret|token|key|cred|auth)\w*['"]?\]?[ \t]*(?::[^=\n]{0,80}=|[:=])[ \t]*"""
     r"""[rbu]{0,2}(?P<q>['"])(?P<val>[^'"\n]{5,})(?P=q)"""
 )
+_ENV_DEFAULT_HINT = re.compile(
+    r"""(?:getenv|get|setdefault|pop)\([ \t]*[rbu]{0,2}['"](?P<name>\w*(?:pass|pwd|secret|token|"""
+    r"""key|cred|auth)\w*)['"][ \t]*,[ \t]*[rbu]{0,2}(?P<q>['"])(?P<val>[^'"\n]{5,})(?P=q)"""
+)
+#: ``os.getenv("DB_PASSWORD", "fallback")``, ``os.environ.setdefault(...)``: a literal default
+ENV_DEFAULT_CALLS = frozenset({"getenv", "get", "setdefault", "pop"})
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -45,8 +53,7 @@ class Candidate:
 
 def python_candidates(lower: str) -> list[Candidate]:
     """Plausible ``name = "literal"`` spots of a lower-cased Python text, with their lines."""
-    found: list[Candidate] = []
-    line, counted = 1, 0
+    found: list[tuple[int, str, str]] = []
     for match in _HINT.finditer(lower):
         start = match.start()
         while start > 0 and lower[start - 1] in _NAME_CHARS:
@@ -54,10 +61,19 @@ def python_candidates(lower: str) -> list[Candidate]:
         end = start
         while end < len(lower) and lower[end] in _NAME_CHARS:
             end += 1
-        line += lower.count("\n", counted, start)
-        counted = start
-        found.append(Candidate(lower[start:end], match.group("val"), line))
-    return found
+        found.append((start, lower[start:end], match.group("val")))
+    if "(" in lower:
+        found.extend(
+            (m.start(), m.group("name"), m.group("val")) for m in _ENV_DEFAULT_HINT.finditer(lower)
+        )
+    found.sort()
+    out: list[Candidate] = []
+    line, counted = 1, 0
+    for offset, name, raw in found:
+        line += lower.count("\n", counted, offset)
+        counted = offset
+        out.append(Candidate(name, raw, line))
+    return out
 
 
 def _literal(node: cst.BaseExpression | None) -> tuple[str, str | None] | None:
@@ -115,6 +131,18 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Param(self, node: cst.Param) -> None:
         self._add(node.name.value, node.default)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Name):
+            name = func.value
+        if name not in ENV_DEFAULT_CALLS or len(node.args) < 2:
+            return
+        first, second = node.args[0], node.args[1]
+        if first.keyword is None and second.keyword is None:
+            key = _literal(first.value)
+            self._add(key[0] if key else None, second.value)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         literal = _literal(node.key)

@@ -91,6 +91,8 @@ _REFERENCE = re.compile(
     | ^%s$
     | ^(?:env|secret|vault|ssm|op|awssm|gcpsm|azkv|ref)\+?:
     | ^(?:arn|projects/[^/]+/secrets)[:/]
+    | ^ENC\[[A-Z0-9_]+,        # sops-encrypted value
+    | ^\$ANSIBLE_VAULT;       # ansible-vault ciphertext
     """,
     re.VERBOSE,
 )

@@ -39,3 +39,7 @@ password = "%(password)s"
 password = "{password}"
 token = "${GITHUB_TOKEN}"
 password = "********"
+DB_PASSWORD_OR_DEFAULT = os.getenv("DB_PASSWORD", "fakeRwoF4bfTFoL")
+os.environ.setdefault("API_TOKEN", "ReYItvoV7QHlkRfNwyHAEVFAKES9QqDH")
+REDIS_PASSWORD = os.getenv("REDIS_PASSWORD", "")
+SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "changeme")

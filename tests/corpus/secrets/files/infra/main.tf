@@ -1,13 +1,13 @@
 provider "aws" {
   region = "eu-west-1"
-  access_key = "AKIAO7FAKEJLHJINUVPA"
-  secret_key = "NJDwvFAKEW3wcwee4sAn1L/7DkGKu0S/RSNrxFJu"
+  access_key = "AKIATAMFAKE7IACOVHZ5"
+  secret_key = "tOERz5hFAKEXvlO8cJ8kgXSxA6aeQgAos9G6uCGC"
 }
 
 resource "aws_db_instance" "orders" {
   engine   = "postgres"
   username = "orders"
-  password = "fake&Lak7KVK7Gz"
+  password = "fake%aVq58M-f-X"
 }
 
 resource "aws_db_instance" "replica" {
@@ -18,13 +18,13 @@ resource "aws_db_instance" "replica" {
 variable "api_token" {
   type      = string
   sensitive = true
-  default   = "IaFAKEXXhwh3qySq7RY0dJxHQpXbs0xe"
+  default   = "Jz7uK1x5IjGFsfFAKE3BXeQwwYY8GzdA"
 }
 
 resource "kubernetes_secret" "orders" {
   metadata { name = "orders" }
   data = {
-    api_key = "dIGW6eKTJcdzTkqFAKEpt63mJLSqpJc7"
+    api_key = "lYQH1PnKJeBmVZAeFAKEii98WwhL7Ley"
     db_password = random_password.db.result
   }
 }

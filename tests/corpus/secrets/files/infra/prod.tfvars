@@ -1,4 +1,4 @@
-db_password = "fakeqY-e6-7DM!k"
-datadog_api_key = "337c1ddcfd140c3d1ddf252fb15c2d9a"
+db_password = "fakePNl!9oEcLNE"
+datadog_api_key = "b5125b1c760bc7c40a236056f1f4ae74"
 admin_password = "REPLACE_ME"
 password_length = "24"

@@ -1,9 +1,9 @@
 package main
 
 const (
-	twilioAuthToken = "bf4d129f7170680ed4cac2adf2f95cb2"
-	twilioKeySid = "SK1ac22103a76e0fdd28e2960105f68320"
-	sendgridKey = "SG.z34TDUze-SFAKEXWW45lb2.shrU41_s7R4hYkQpHlegeg00JFAKE101qq1vwI3e83m"
-	ghToken = "github_pat_Ioae8meqgzgZn6FAKEuST7_kIw0FAKEAMbqLw9shwVsuQRn73fEozImgsz7691CtxfPWtaeE6uLHUa9lam"
+	twilioAuthToken = "9d9980424aba890d74cb0ebcdfa00db8"
+	twilioKeySid = "SK214b33ab16140ce9b94efc3b2b3cd54e"
+	sendgridKey = "SG.Ge2HQ3Bs5FAKE9AczcN19W.UAcXYb2U_dDUiD6TCUiDKJ2CUDYpgcRPFAKEzN7mpnU"
+	ghToken = "github_pat_0lFAKEDscEz0fxpXgpIO0K_2fCvgImVSdB2hmRf4Y7LndLFhZ5XBQzxZF2BFTRchDp7NsJhw6a6FAKEap2"
 	smtpPasswordEnv = "SMTP_PASSWORD"
 )

@@ -1,7 +1,7 @@
 export const config = {
-  stripeKey: "sk_live_Ed6FiZv6FAKEUO6CGp5jd7gf",
-  alerts: "https://hooks.slack.com/services/T3KGKHL6A/BPX8U5TO2U6/nXLdqXuzxqEWjFAKEddc9Wmp",
-  serviceToken: "eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9.eyJzdWIiOiAiZmFrZS11c2VyLTU5NDA1NSIsICJpYXQiOiAxNzAwMDAwMDAwfQ.P7_3kdhPUNC3EX3rE-8WW4dab0W-QmLoVzC5IIGocfm",
+  stripeKey: "sk_live_YZWlVIzwfdvFAKEW8G4HG0zZ",
+  alerts: "https://hooks.slack.com/services/TFECBHV9P/BM2A57181FR/fsZmaHHdb2lE3mq1FAKEhKV5",
+  serviceToken: "eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9.eyJzdWIiOiAiZmFrZS11c2VyLTkxMDgzNiIsICJpYXQiOiAxNzAwMDAwMDAwfQ.4TDUze-SXWW45lb2VshrU41_s7R4hYkQpHlegeg00J1",
   apiKey: process.env.ORDERS_API_KEY,
-  stripePublishable: "pk_test_EYhKRFAKE33RNASGdtH5uSYx",
+  stripePublishable: "pk_test_Ai4XiATO4k6lr2WFAKEBcEBg",
 };
