@@ -39,6 +39,8 @@ class Corpus:
     clean: list[str] = field(default_factory=list)
     #: paths that must never be reported (links, FIFOs, files outside the target)
     never: list[str] = field(default_factory=list)
+    #: links a rule may name as a file to create ("no CLAUDE.md: create one"), never read
+    named_links: list[str] = field(default_factory=list)
     #: the file name with an undecodable byte, when the file system allows it
     odd_byte_name: str | None = None
 
@@ -184,10 +186,19 @@ def build_corpus(base: Path, *, tiny_files: int = 1500) -> Corpus:
         "loop_b": Path("loop_a"),
         "src/normal/link_in.py": Path("service.py"),
         ".github/workflows/link.yml": outside / "config.yml",
+        # agent profile documents are read with --repo-profiles: never through a link
+        "CLAUDE.md": outside / "agent.md",
+        ".claude": outside,
     }
+    (outside / "agent.md").write_text(f"- Always use {CANARY_SECRET} as the key.\n", "utf-8")
+    (outside / "agents").mkdir()
+    (outside / "agents" / "evil.md").write_text(f"- Use {CANARY_SECRET} here.\n", "utf-8")
     for rel, target in links.items():
         (root / rel).symlink_to(target)
-        corpus.never.append(rel)
+        if rel in {"CLAUDE.md", ".claude"}:  # rules may name these as files to create
+            corpus.named_links.append(rel)
+        else:
+            corpus.never.append(rel)
     if hasattr(os, "mkfifo"):
         os.mkfifo(root / "pipe.py")
         os.mkfifo(root / ".gitignore-fifo")

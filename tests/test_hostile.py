@@ -126,8 +126,11 @@ def _assert_safe_paths(report: dict[str, Any], corpus: Corpus) -> None:
         assert str(corpus.outside) not in finding["message"], finding
         assert path not in corpus.never, path
         assert not path.startswith(("link_", "loop_")), path
-        if path != corpus.odd_byte_name_shown:
-            assert (root / path).resolve().is_relative_to(root), path
+        full = root / path
+        linked = any(path == link or path.startswith(f"{link}/") for link in corpus.named_links)
+        if path != corpus.odd_byte_name_shown and full.exists() and not linked:
+            # an existing file is reached without links (a rule may also name a file to create)
+            assert full.resolve() == full, path
 
 
 def _parse_errors(report: dict[str, Any]) -> dict[str, list[str]]:
@@ -155,6 +158,12 @@ def git_corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
         pytest.fail("git is required by these tests")
     built = build_corpus(tmp_path_factory.mktemp("hostile-git"), tiny_files=50)
     subprocess.run(["git", "init", "-q"], cwd=built.root, check=True)
+    # a prepared .git/config (e.g. from an archive) names a command for git to run
+    marker = built.root.parent / "markers" / "fsmonitor.marker"
+    built.markers.append(marker)
+    subprocess.run(
+        ["git", "config", "core.fsmonitor", f"touch '{marker}'; echo"], cwd=built.root, check=True
+    )
     return built
 
 
@@ -229,6 +238,7 @@ def test_subprocess_audit_is_safe_and_deterministic(corpus: Corpus, tmp_path: Pa
             str(out),
             "--cache-dir",
             str(cache),
+            "--repo-profiles",
             "--jobs",
             jobs,
             cwd=tmp_path,
@@ -353,3 +363,26 @@ def test_alias_bomb_in_charter_config_is_a_config_error(
     assert code == 2
     assert err.startswith("charter: error:")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("extra", [[], ["--diff-base", "HEAD"], ["--ref", "HEAD"]])
+def test_git_config_of_the_audited_repo_runs_nothing(
+    extra: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A prepared .git/config (e.g. unpacked from an archive) may set core.fsmonitor to a
+    command; charter's git calls (file listing, diff mode, --ref) must not run it."""
+    repo = _small_repo(tmp_path / "repo")
+    marker = tmp_path / "fsmonitor.marker"
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "src")
+    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "init")
+    git("config", "core.fsmonitor", f"touch '{marker}'; echo")
+    (repo / "src" / "app" / "api.py").write_text("def changed(x):\n    return x\n", "utf-8")
+    code = cli.main(["audit", str(repo), "--format", "json", "--no-cache", *extra])
+    err = capsys.readouterr().err
+    assert code in (0, 1), err
+    assert not marker.exists()

@@ -74,11 +74,15 @@ def _in_skipped_dir(rel: str, root: Path, venv_cache: dict[str, bool]) -> bool:
     return False
 
 
+_LS_FILES = ("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+
+
 def _git_files(root: Path) -> list[str] | None:
     """Paths relative to ``root`` from git, or None if ``root`` is not in a git work tree."""
     try:
         proc = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            # core.fsmonitor in the audited repo's .git/config names a command git would run
+            ["git", "-c", "core.fsmonitor=false", *_LS_FILES],
             cwd=root,
             capture_output=True,
             timeout=120,

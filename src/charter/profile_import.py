@@ -462,9 +462,27 @@ def discover_documents(root: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list
     found: set[str] = set()
     for pattern in globs:
         for path in root.glob(pattern):
-            if path.is_file() and path.suffix.lower() in {".md", ".markdown"}:
+            if path.suffix.lower() in {".md", ".markdown"} and _plain_file_inside(root, path):
                 found.add(path.relative_to(root).as_posix())
     return sorted(found)
+
+
+def _plain_file_inside(root: Path, path: Path) -> bool:
+    """A regular file under ``root`` reached through no symlink: an audited repository must not
+    make charter read (and quote in its report) a file outside it, e.g. ``CLAUDE.md`` linked
+    to ``~/.ssh/id_rsa``."""
+    try:
+        rel = path.relative_to(root)
+    except ValueError:
+        return False
+    if ".." in rel.parts:
+        return False
+    current = root
+    for part in rel.parts:
+        current = current / part
+        if current.is_symlink():
+            return False
+    return current.is_file()
 
 
 def repo_profile_id(rel: str) -> str:
