@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -218,13 +219,13 @@ def test_the_compliant_sample_passes_with_evidence(policies):
     report = audit_rule(policies, SAMPLES / "compliant-service", RULE)
     result = next(r for r in report.rules if r.id == RULE)
     assert result.status.value == "pass"
-    route, *rest = result.evidence
-    assert route.startswith("orders.api:app: health route /healthz at src/orders/api.py:")
-    assert tuple(rest) == (
-        "Dockerfile:14: HEALTHCHECK (/healthz)",
-        "deploy/k8s/deployment.yaml:20: Deployment orders/api: livenessProbe /healthz, "
+    # the sample's files grow; the lines are not what this asserts
+    assert [re.sub(r":\d+", ":N", e) for e in result.evidence] == [
+        "orders.api:app: health route /healthz at src/orders/api.py:N",
+        "Dockerfile:N: HEALTHCHECK (/healthz)",
+        "deploy/k8s/deployment.yaml:N: Deployment orders/api: livenessProbe /healthz, "
         "readinessProbe /readyz, startupProbe /healthz",
-    )
+    ]
 
 
 @pytest.mark.parametrize(

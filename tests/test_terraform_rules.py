@@ -84,3 +84,32 @@ def test_legacy_sample_names_each_missing_piece(policies):
     assert list(lock) == ["terraform/main.tf:1"]
     message = lock["terraform/main.tf:1"]
     assert message.startswith("root module terraform has no committed .terraform.lock.hcl")
+
+
+def test_state_locking_names_the_backend_and_the_setting(policies, tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "main.tf": 'terraform {\n  backend "s3" {\n    bucket = "b"\n    key = "k"\n  }\n}\n'
+            'resource "aws_sqs_queue" "q" {\n  name = "q"\n}\n',
+        },
+    )
+    assert findings(policies, tmp_path, "terraform-remote-state-locking") == {
+        "main.tf:2": 'backend "s3" of root module . does not lock the state; set '
+        "`dynamodb_table` or `use_lockfile`"
+    }
+
+
+def test_encryption_names_the_attribute_to_set(policies, tmp_path):
+    write_tree(
+        tmp_path,
+        {"db.tf": 'resource "aws_rds_cluster" "orders" {\n  engine = "aurora-postgresql"\n}\n'},
+    )
+    assert findings(policies, tmp_path, "terraform-encryption-at-rest") == {
+        "db.tf:1": "aws_rds_cluster.orders is not encrypted at rest; set `storage_encrypted = true`"
+    }
+
+
+def test_only_iac_passes_with_the_terraform_folders_as_evidence(policies):
+    rule = result(policies, SAMPLES / "compliant-service", "terraform-only-iac")
+    assert (rule.status.value, rule.evidence) == ("pass", ("Terraform in infra",))
