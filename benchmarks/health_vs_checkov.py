@@ -12,15 +12,21 @@ Method (rerun with ``python benchmarks/health_vs_checkov.py REPO_DIR [REPO_DIR .
    kubernetes, dockerfile and terraform, checks:
    CKV_K8S_8 (liveness probe), CKV_K8S_9 (readiness probe), CKV_DOCKER_2 (HEALTHCHECK),
    CKV_TF_1 (git module source pinned to a commit) and CKV_TF_2 (module source pinned to a
-   version tag). ``--skip-download`` keeps it offline.
+   version tag); in a second run (kubernetes and dockerfile only) CKV_K8S_10/12/13 (CPU and
+   memory requests, memory limit), CKV_K8S_23 (root containers), CKV_DOCKER_3 (a USER is
+   created) and CKV_DOCKER_8 (the last USER is not root). ``--skip-download`` keeps it offline.
 3. charter through the API with one profile holding ``health-checks``,
-   ``terraform-pinned-modules`` and ``terraform-pinned-providers`` (default parameters).
+   ``terraform-pinned-modules``, ``terraform-pinned-providers``, ``container-non-root`` and
+   ``k8s-resource-limits`` (default parameters).
 4. The units compared, each with a pass/fail verdict from each tool:
    - a Kubernetes workload (file, kind, name) for liveness (K8S_8) and readiness (K8S_9):
      charter fails it when a finding on that file names the workload and the probe;
    - a Dockerfile (path) for HEALTHCHECK: charter fails it on a finding in that file;
    - a module block (file, name): charter fails it on a finding at that block; checkov fails
-     it when CKV_TF_1 *and* CKV_TF_2 fail (a module that passes either is pinned for checkov).
+     it when CKV_TF_1 *and* CKV_TF_2 fail (a module that passes either is pinned for checkov);
+   - a workload for resources (checkov: any of K8S_10/12/13 fails) and for non-root (K8S_23),
+     a Dockerfile for USER (DOCKER_3 or DOCKER_8 fails): charter fails it on a
+     ``k8s-resource-limits`` / ``container-non-root`` finding naming it.
    Units only one tool sees (a kind charter does not check, a file charter ignores, a Helm
    template) are listed apart as scope differences. Agreement is ``|same verdict| / |units
    both saw|``; every disagreement is printed with the two verdicts so it can be explained.
@@ -50,18 +56,28 @@ from charter.policy import (
 from charter.sources import SourceFile
 
 CHECKS = "CKV_K8S_8,CKV_K8S_9,CKV_DOCKER_2,CKV_TF_1,CKV_TF_2"
-RULES = ("health-checks", "terraform-pinned-modules", "terraform-pinned-providers")
+#: container hygiene: memory/CPU requests, memory limit, root containers, Dockerfile USER
+CONTAINER_CHECKS = "CKV_K8S_10,CKV_K8S_12,CKV_K8S_13,CKV_K8S_23,CKV_DOCKER_3,CKV_DOCKER_8"
+RULES = (
+    "health-checks",
+    "terraform-pinned-modules",
+    "terraform-pinned-providers",
+    "container-non-root",
+    "k8s-resource-limits",
+)
 PROBE = {"CKV_K8S_8": "livenessProbe", "CKV_K8S_9": "readinessProbe"}
+RESOURCES = {"CKV_K8S_10", "CKV_K8S_12", "CKV_K8S_13"}
 
 
-def run_checkov(root: Path) -> list[dict]:
+def run_checkov(root: Path, checks: str = CHECKS, tag: str = "") -> list[dict]:
     exe = os.environ.get("CHECKOV", "checkov")
+    frameworks = ["kubernetes", "dockerfile"] + ([] if tag else ["terraform"])
     cmd = [
-        exe, "-d", str(root), "--framework", "kubernetes", "dockerfile", "terraform",
-        "--check", CHECKS, "-o", "json", "--compact", "--skip-download",
+        exe, "-d", str(root), "--framework", *frameworks,
+        "--check", checks, "-o", "json", "--compact", "--skip-download",
     ]
     cache_dir = os.environ.get("CHECKOV_CACHE")
-    cache = Path(cache_dir) / f"{root.name}.json" if cache_dir else None
+    cache = Path(cache_dir) / f"{root.name}{tag}.json" if cache_dir else None
     if cache is not None and cache.is_file():
         data = json.loads(cache.read_text(encoding="utf-8"))
     else:
@@ -100,6 +116,23 @@ def checkov_units(root: Path) -> dict[tuple, bool]:
                     modules[("module", "pinned", path, name)].append(failed)
     for unit, verdicts in modules.items():
         units[unit] = all(verdicts)
+    # container hygiene: a workload fails resources when any of requests.cpu/memory or
+    # limits.memory is missing (charter's default, CPU limit not required)
+    grouped: dict[tuple, list[bool]] = defaultdict(list)
+    for framework in run_checkov(root, CONTAINER_CHECKS, "-containers"):
+        results = framework.get("results", {})
+        for status, failed in (("passed_checks", False), ("failed_checks", True)):
+            for r in results.get(status, []):
+                path = rel_path(root, r["file_path"])
+                check = r["check_id"]
+                if check in RESOURCES or check == "CKV_K8S_23":
+                    kind, _ns, name = r["resource"].split(".", 2)
+                    what = "resources" if check in RESOURCES else "non-root"
+                    grouped[("k8s", what, path, kind, name)].append(failed)
+                elif check in {"CKV_DOCKER_3", "CKV_DOCKER_8"}:
+                    grouped[("docker", "USER", path)].append(failed)
+    for unit, verdicts in grouped.items():
+        units[unit] = any(verdicts)
     return units
 
 
@@ -125,21 +158,32 @@ def charter_units(root: Path) -> tuple[dict[tuple, bool], dict[str, list]]:
             continue
         nodes = SourceFile(root, path).yaml_nodes or []  # parse errors: no workloads
         for wl in k8s_facts(nodes):
+            label = f"{wl['workload']} {wl['name']}:"
             for probe in ("livenessProbe", "readinessProbe"):
-                label = f"{wl['workload']} {wl['name']}:"
                 failed = any(
                     f.rule == "health-checks" and f.message.startswith(label)
                     and probe in f.message
                     for f in by_file[path]
                 )
                 units[("k8s", probe, path, wl["workload"], wl["name"])] = failed
+            if not wl["containers"]:
+                continue
+            for what, rule in (("resources", "k8s-resource-limits"), ("non-root",
+                                                                      "container-non-root")):
+                units[("k8s", what, path, wl["workload"], wl["name"])] = any(
+                    f.rule == rule and f.message.startswith(label) for f in by_file[path]
+                )
     for path in (p.relative_to(root).as_posix() for p in root.rglob("*")):
         name = Path(path).name.lower()
         if name == "dockerfile" or name.startswith("dockerfile.") or name.endswith(".dockerfile"):
-            if any(f.rule == "health-checks" for f in by_file[path]):
-                units[("docker", "HEALTHCHECK", path)] = True
-            elif any(e.startswith(f"{path}:") for r in report.rules for e in r.evidence):
-                units[("docker", "HEALTHCHECK", path)] = False
+            if path_matches(path, ignored):
+                continue
+            units[("docker", "HEALTHCHECK", path)] = any(
+                f.rule == "health-checks" for f in by_file[path]
+            )
+            units[("docker", "USER", path)] = any(
+                f.rule == "container-non-root" for f in by_file[path]
+            )
     module_re = re.compile(r"module `([^`]+)`")
     for path in (p.relative_to(root).as_posix() for p in root.rglob("*.tf")):
         text = (root / path).read_text(encoding="utf-8", errors="replace")

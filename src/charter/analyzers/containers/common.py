@@ -69,16 +69,19 @@ def dockerfile_stages(instructions: list[dict[str, Any]]) -> list[dict[str, Any]
 
 
 def k8s_containers(documents: list[Any]) -> list[dict[str, Any]]:
-    """Every container of Deployments/StatefulSets/DaemonSets with the pod's and its own
-    securityContext and its resources."""
+    """Every container (init containers included: they run code and count for scheduling) of
+    Deployments/StatefulSets/DaemonSets with the pod's and its own securityContext and its
+    resources."""
     out: list[dict[str, Any]] = []
     for doc in documents:
         for workload in workloads(doc):
             pod = dig(workload, "spec", "template", "spec")
-            containers = mget(pod, "containers")
-            if not isinstance(containers, yaml.SequenceNode):
-                continue
-            for container in containers.value:
+            found: list[tuple[bool, Any]] = []
+            for key in ("initContainers", "containers"):
+                node = mget(pod, key)
+                if isinstance(node, yaml.SequenceNode):
+                    found.extend((key == "initContainers", c) for c in node.value)
+            for init, container in found:
                 if not isinstance(container, yaml.MappingNode):
                     continue
                 out.append(
@@ -86,6 +89,7 @@ def k8s_containers(documents: list[Any]) -> list[dict[str, Any]]:
                         "workload": scalar(mget(workload, "kind")) or "?",
                         "name": scalar(dig(workload, "metadata", "name")) or "?",
                         "container": scalar(mget(container, "name")) or "?",
+                        "init": init,
                         "image": scalar(mget(container, "image")),
                         "line": line_of(container),
                         "pod_security": _plain(mget(pod, "securityContext")) or {},
@@ -140,6 +144,12 @@ class ContainerAnalyzer(Analyzer):
     def is_patch(repo: RepoIndex, path: str, container: dict[str, Any]) -> bool:
         """A container with no image in a kustomize folder is a patch fragment."""
         return not container.get("image") and kustomized(repo, path)
+
+
+def label(container: dict[str, Any]) -> str:
+    """``Deployment api: container `web``` (or ``init container``) for messages."""
+    what = "init container" if container.get("init") else "container"
+    return f"{container['workload']} {container['name']}: {what} `{container['container']}`"
 
 
 def kustomized(repo: RepoIndex, path: str) -> bool:

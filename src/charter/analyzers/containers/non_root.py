@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from charter.analyzers.base import Emitter
 from charter.analyzers.containers.common import ContainerAnalyzer, patched_value
+from charter.analyzers.containers.common import label as describe
 from charter.repo import RepoIndex
 
 ROOT_USERS = frozenset({"root", "0"})
@@ -66,7 +67,7 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
                     repo, containers, path, c, lambda o: _non_root(o["security"]) or None
                 )
                 verdict = True if patch else None
-            label = f"{c['workload']} {c['name']}: container `{c['container']}`"
+            label = describe(c)
             if verdict:
                 out.evidence(f"{path}:{c['line']}: {label} runs as non-root")
             elif verdict is False:

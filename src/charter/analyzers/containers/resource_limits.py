@@ -10,6 +10,7 @@ from charter.analyzers.containers.common import (
     ContainerParams,
     patched_value,
 )
+from charter.analyzers.containers.common import label as describe
 from charter.repo import RepoIndex
 
 
@@ -54,7 +55,7 @@ class ResourceLimitsAnalyzer(ContainerAnalyzer):
                 if patch is not None:
                     merged = {**patch[1], **c["resources"]}
                     missing = _missing(merged, wanted)
-            label = f"{c['workload']} {c['name']}: container `{c['container']}`"
+            label = describe(c)
             if missing:
                 out.report(
                     c["line"], f"{label} sets no resources {', '.join(missing)}", path=path
