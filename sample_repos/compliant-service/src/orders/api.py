@@ -53,7 +53,11 @@ app = FastAPI(
     lifespan=lifespan,
     docs_url=None,  # the API serves /openapi.json; its strict CSP would break the HTML docs
     redoc_url=None,
-    responses={429: {"model": ErrorResponse}, 500: {"model": ErrorResponse}},
+    responses={
+        422: {"model": ErrorResponse},
+        429: {"model": ErrorResponse},
+        500: {"model": ErrorResponse},
+    },
     exception_handlers={
         StarletteHTTPException: errors.http_error,
         RequestValidationError: errors.validation_error,
