@@ -39,6 +39,8 @@ class Corpus:
     clean: list[str] = field(default_factory=list)
     #: paths that must never be reported (links, FIFOs, files outside the target)
     never: list[str] = field(default_factory=list)
+    #: files only a LibCST rule refuses (too deep or too big for it; ast reads them fine)
+    cst_only: list[str] = field(default_factory=list)
     #: links a rule may name as a file to create ("no CLAUDE.md: create one"), never read
     named_links: list[str] = field(default_factory=list)
     #: the file name with an undecodable byte, when the file system allows it
@@ -134,10 +136,15 @@ def build_corpus(base: Path, *, tiny_files: int = 1500) -> Corpus:
 
     # --- Python that parses but is hostile to concrete-syntax (LibCST) rules -----------------
     # (LibCST's native parser overflows the C stack on these; charter must skip, not crash)
-    cst_skip = "skipped"
-    bad("deep/boolop.py", "x = " + " and ".join(["a"] * 20_000) + "\n", cst_skip)
-    bad("deep/dotted_import.py", "import a" + ".b" * 20_000 + "\n", cst_skip)
-    bad("deep/elif.py", "if a:\n    pass\n" + "elif a:\n    pass\n" * 600, cst_skip)
+    def cst_bad(rel: str, content: str, expect: str) -> None:
+        bad(rel, content, expect)
+        corpus.cst_only.append(rel)
+
+    deep = "nested over 100 levels"
+    cst_bad("deep/boolop.py", "x = " + " and ".join(["a"] * 20_000) + "\n", deep)
+    cst_bad("deep/dotted_import.py", "import a" + ".b" * 20_000 + "\n", deep)
+    cst_bad("deep/elif.py", "if a:\n    pass\n" + "elif a:\n    pass\n" * 600, deep)
+    cst_bad("huge/long_string.py", "x = '" + "a" * 1_100_000 + "'\n", "limit of concrete-syntax")
 
     # --- valid but odd Python ---------------------------------------------------------------
     ok("enc/latin1_cookie.py", b'# -*- coding: latin-1 -*-\nname = "caf\xe9"\n')
