@@ -180,6 +180,7 @@ def build_corpus(base: Path, *, tiny_files: int = 1500) -> Corpus:
     bad("pyproject.toml", '[project\nname = "hostile\n', "parse error")
     bad("package.json", '{"scripts": {"test": [1, 2,', "parse error")
     _write(root, "deep.json", "[" * 100_000 + "]" * 100_000)
+    bad("deep/nested.toml", "a = " + "[" * 50_000 + "]" * 50_000 + "\n", "nested too deeply")
 
     # --- the file system ---------------------------------------------------------------------
     (outside / "stolen.py").write_text("def leaked(a): return a\n", encoding="utf-8")

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -134,6 +135,29 @@ toml_like = st.dictionaries(
 @given(st.one_of(toml_like, yamlish_text))
 def test_pyproject_tool_charter_loads_or_raises_charter_error(text: str) -> None:
     _assert_config_loads_or_fails_cleanly("pyproject.toml", text)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("pyproject.toml", "tool = 5\n"),
+        ("pyproject.toml", "[tool]\ncharter = 3\n"),
+        ("pyproject.toml", "a = " + "[" * 5000 + "]" * 5000 + "\n"),
+        (".charter.yml", "exclude: " + "[" * 5000 + "]" * 5000 + "\n"),
+        (".charter.yml", "a: &a [*a]\n"),
+        (".charter.yml", "!!python/object/apply:os.system ['true']\n"),
+    ],
+)
+def test_hostile_config_files_fail_cleanly(name: str, text: str) -> None:
+    _assert_config_loads_or_fails_cleanly(name, text)
+
+
+def test_config_is_never_read_through_a_symlink() -> None:
+    with scratch() as base:
+        (base / "repo").mkdir()
+        (base / "outside.yml").write_text("fail-on: none\n", encoding="utf-8")
+        (base / "repo" / ".charter.yml").symlink_to(base / "outside.yml")
+        assert load_config(base / "repo") == (Config(), None)
 
 
 # --- policies --------------------------------------------------------------------------------

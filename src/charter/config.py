@@ -78,25 +78,32 @@ def _validate(data: Any, where: str) -> Config:
         raise CharterError(f"{where}: field '{loc}': {first['msg']}; {fix}") from None
 
 
+def _plain_file(path: Path) -> bool:
+    """A regular file that is not a symlink: the audited repo's settings never come from a
+    file outside it."""
+    return path.is_file() and not path.is_symlink()
+
+
 def load_config(root: Path) -> tuple[Config, Path | None]:
     """The target's configuration and the file it came from (None when there is none)."""
-    yml = next((root / n for n in (".charter.yml", ".charter.yaml") if (root / n).is_file()), None)
+    yml = next((root / n for n in (".charter.yml", ".charter.yaml") if _plain_file(root / n)), None)
     if yml is not None:
         try:
             data = yaml.load(yml.read_text(encoding="utf-8"), Loader=BoundedSafeLoader)
-        except (yaml.YAMLError, OSError, UnicodeDecodeError) as exc:
+        except (yaml.YAMLError, OSError, UnicodeDecodeError, RecursionError) as exc:
             first = f"{exc}".splitlines()[0] if f"{exc}" else type(exc).__name__
             raise CharterError(
                 f"{yml}: cannot read charter settings: {first}; fix the YAML syntax"
             ) from None
         return _validate(data, str(yml)), yml
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
+    if _plain_file(pyproject):
         try:
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, RecursionError):
             return Config(), None  # a broken pyproject is the audit's business, not ours
-        section = data.get("tool", {}).get("charter")
+        tool = data.get("tool")
+        section = tool.get("charter") if isinstance(tool, dict) else None
         if section is not None:
             return _validate(section, f"{pyproject} [tool.charter]"), pyproject
     return Config(), None

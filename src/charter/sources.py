@@ -338,6 +338,8 @@ class SourceFile:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             self._problem(f"parse error: {exc}")
+        except RecursionError:
+            self._problem("parse error: TOML nested too deeply")
         return None
 
     @cached_property
