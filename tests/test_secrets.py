@@ -263,7 +263,8 @@ def test_credentials_are_not_mistaken_for_lookalikes(value: str, strong: bool) -
     [
         ('import os\nTOKEN = os.environ["TOKEN"]\nkey = "name"\n', False),
         ('"""Docs: password = "changeme"."""\n', False),
-        ('"""Docs: password = "Zq8!fakeTw92" in an example."""\n', True),  # the tree decides
+        ('"""Docs: password = "Zq8!fakeTw92" in an example."""\n', False),  # ast: a docstring
+        ("print(\"password = 'Zq8!fakeTw92'\")\n", True),  # a literal there: the CST decides
         ('DB_PASSWORD = "Zq8!fakeTw92"\n', True),
     ],
 )

@@ -13,11 +13,17 @@ from collections import Counter
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar
 
+from pydantic import BaseModel
+
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.secrets.common import Assignment
 from charter.analyzers.secrets.detectors import DetectorSet, Hit, load_detectors, scan_text
 from charter.analyzers.secrets.names import Strength, secret_strength
-from charter.analyzers.secrets.python import python_assignments, python_candidates
+from charter.analyzers.secrets.python import (
+    literal_lines,
+    python_assignments,
+    python_candidates,
+)
 from charter.analyzers.secrets.structured import READERS
 from charter.analyzers.secrets.values import credential_part, lookalike_reason
 from charter.redact import redact, secret_key
@@ -63,8 +69,8 @@ class SecretsAnalyzer(Analyzer):
     #: every kind; :meth:`applies_to` leaves out binary files
     kinds: ClassVar[frozenset[str]] = frozenset({"*"})
 
-    def __init__(self, params: object) -> None:
-        super().__init__(params)  # type: ignore[arg-type]
+    def __init__(self, params: BaseModel) -> None:
+        super().__init__(params)
         self.detectors: DetectorSet | None = None
 
     def bind(self, policies: PolicySet) -> None:
@@ -143,8 +149,12 @@ class SecretsAnalyzer(Analyzer):
         """Literals under secret-like names that the value judge calls credentials."""
         if file.kind == "python":
             candidates = python_candidates(lower)
-            if not any(_plausible(c.name, c.raw) for c in candidates):
+            plausible = {c.line for c in candidates if _plausible(c.name, c.raw)}
+            if not plausible:
                 return []  # nothing plausible: the file is never parsed
+            tree = file.python_ast  # shared and cheap; the parse-error rule builds it anyway
+            if tree is None or not plausible & literal_lines(tree):
+                return []  # only mentions in docstrings: no LibCST parse
             module = file.python_cst
             if module is None:
                 return []

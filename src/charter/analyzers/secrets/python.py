@@ -16,6 +16,7 @@ LibCST positions are computed only for the rare literal it did not see (a multi-
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class Candidate:
     name: str
     raw: str
     line: int
+    column: int = 1
 
 
 def python_candidates(lower: str) -> list[Candidate]:
@@ -61,10 +63,11 @@ def python_candidates(lower: str) -> list[Candidate]:
         end = start
         while end < len(lower) and lower[end] in _NAME_CHARS:
             end += 1
-        found.append((start, lower[start:end], match.group("val")))
+        found.append((match.start("val"), lower[start:end], match.group("val")))
     if "(" in lower:
         found.extend(
-            (m.start(), m.group("name"), m.group("val")) for m in _ENV_DEFAULT_HINT.finditer(lower)
+            (m.start("val"), m.group("name"), m.group("val"))
+            for m in _ENV_DEFAULT_HINT.finditer(lower)
         )
     found.sort()
     out: list[Candidate] = []
@@ -72,8 +75,24 @@ def python_candidates(lower: str) -> list[Candidate]:
     for offset, name, raw in found:
         line += lower.count("\n", counted, offset)
         counted = offset
-        out.append(Candidate(name, raw, line))
+        column = offset - lower.rfind("\n", 0, offset)  # 1-based, the literal's quote
+        out.append(Candidate(name, raw, line, column - 1))
     return out
+
+
+def literal_lines(tree: ast.Module) -> set[int]:
+    """Lines where a string literal starts that is not a bare statement (a docstring).
+
+    A cheap confirmation on the shared ``ast`` tree, which the engine builds for every Python
+    file anyway: a candidate whose line holds no such literal (a mention in a docstring) does
+    not need the LibCST parse.
+    """
+    bare = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
+    return {
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str | bytes) and id(n) not in bare
+    }
 
 
 def _literal(node: cst.BaseExpression | None) -> tuple[str, str | None] | None:
@@ -157,9 +176,9 @@ def python_assignments(
     module.visit(collector)
     if not collector.found:
         return []
-    lines: dict[tuple[str, str], list[int]] = {}
+    lines: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for c in candidates:
-        lines.setdefault((c.name, c.raw), []).append(c.line)
+        lines.setdefault((c.name, c.raw), []).append((c.line, c.column))
     out: list[Assignment] = []
     unplaced: list[tuple[str, str, cst.CSTNode]] = []
     used: dict[tuple[str, str], int] = {}  # the n-th equal literal takes the n-th line
@@ -169,12 +188,14 @@ def python_assignments(
         if spots and key is not None:
             nth = used.get(key, 0)
             used[key] = nth + 1
-            out.append(Assignment(name, value, spots[min(nth, len(spots) - 1)]))
+            line, column = spots[min(nth, len(spots) - 1)]
+            out.append(Assignment(name, value, line, column))
         else:
             unplaced.append((name, value, node))
     if unplaced:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         for name, value, node in unplaced:
             pos = positions.get(node)
-            out.append(Assignment(name, value, pos.start.line if pos else 1))
+            line, column = (pos.start.line, pos.start.column + 1) if pos else (1, 1)
+            out.append(Assignment(name, value, line, column))
     return out
