@@ -180,6 +180,13 @@ def build_corpus(base: Path, *, tiny_files: int = 1500) -> Corpus:
     bad("pyproject.toml", '[project\nname = "hostile\n', "parse error")
     bad("package.json", '{"scripts": {"test": [1, 2,', "parse error")
     _write(root, "deep.json", "[" * 100_000 + "]" * 100_000)
+    # tree-sitter languages, nested 20 000 deep (analyzers walking these trees must cope)
+    nest = 20_000
+    _write(
+        root, "deep/main.go", f"package main\nfunc main() {{ x := {'(' * nest}1{')' * nest} }}\n"
+    )
+    _write(root, "deep/main.rs", f"fn main() {{ let x = {'(' * nest}1{')' * nest}; }}\n")
+    _write(root, "deep/index.ts", f"const x = {'[' * nest}{']' * nest};\n")
     bad("deep/nested.toml", "a = " + "[" * 50_000 + "]" * 50_000 + "\n", "nested too deeply")
 
     # --- the file system ---------------------------------------------------------------------

@@ -298,7 +298,7 @@ def test_sarif_is_deterministic(corpus: Corpus, tmp_path: Path) -> None:
             for invocation in run.get("invocations", []):
                 invocation.pop("startTimeUtc", None)
                 invocation.pop("endTimeUtc", None)
-    assert first == second
+    assert first == second, _json_diff(first, second)
     assert CANARY_SECRET not in runs[0].stdout
 
 
