@@ -386,3 +386,21 @@ def test_git_config_of_the_audited_repo_runs_nothing(
     err = capsys.readouterr().err
     assert code in (0, 1), err
     assert not marker.exists()
+
+
+def test_internal_error_is_one_redacted_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from charter import api
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"unexpected token {CANARY_SECRET!r} in file")
+
+    monkeypatch.delenv("CHARTER_DEBUG", raising=False)
+    monkeypatch.setattr(api, "run", explode)
+    code = cli.main(["audit", str(_small_repo(tmp_path / "repo")), "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("charter: internal error: RuntimeError: unexpected token 'AKIA…")
+    assert err.count("\n") == 1
+    assert CANARY_SECRET not in err

@@ -379,6 +379,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, exit 2
         if os.environ.get("CHARTER_DEBUG"):
             traceback.print_exc()
-        typer.echo(f"charter: internal error: {type(exc).__name__}: {exc}", err=True)
+        from charter.sources import safe_message  # the text may quote an audited file
+
+        message = safe_message(f"{type(exc).__name__}: {exc}")
+        typer.echo(f"charter: internal error: {message}", err=True)
         return 2
     return code if isinstance(code, int) else 0
