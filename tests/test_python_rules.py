@@ -304,3 +304,137 @@ def test_banned_analyzer_rejects_an_empty_ban_list(tmp_path: Path) -> None:
     write_tree(tmp_path, {"rules/no-pandas.yaml": rule})
     with pytest.raises(PolicyError, match=r"params\.banned"):
         load_policies([tmp_path])
+
+
+# --- polars-lazy: what counts as a path ---------------------------------------------------------
+
+
+def test_polars_lazy_parameter_annotation_outweighs_its_name(policies: PolicySet, tmp_path: Path):
+    code = """
+        from typing import BinaryIO, Optional
+        from pathlib import Path
+
+        import polars as pl
+
+        def a(path: bytes) -> None:
+            pl.read_csv(path)
+
+        def b(source: "str | BinaryIO") -> None:
+            pl.read_csv(source)
+
+        def c(orders: Optional[Path]) -> None:
+            pl.read_parquet(orders)
+
+        def d(staged: "os.PathLike[str]", name: str, orders_path) -> None:
+            pl.read_ipc(staged)
+            pl.read_ipc(name)
+            pl.read_ipc(orders_path)
+    """
+    report = run(policies, tmp_path, "polars-lazy", code)
+    assert findings(report, "polars-lazy") == ["app.py:14", "app.py:17", "app.py:19"]
+
+
+def test_polars_lazy_follows_bindings_in_order_and_loops_over_listings(
+    policies: PolicySet, tmp_path: Path
+):
+    code = """
+        import glob
+        import io
+        from pathlib import Path
+
+        import polars as pl
+
+        def load(root: Path, raw: bytes) -> list:
+            data = root / "a.csv"
+            first = pl.read_csv(data)
+            data = io.BytesIO(raw)
+            second = pl.read_csv(data)
+            frames = [pl.read_parquet(p) for p in root.glob("*.parquet")]
+            for name in glob.glob("in/*.ndjson"):
+                frames.append(pl.read_ndjson(name))
+            for chunk in raw.splitlines():
+                frames.append(pl.read_ndjson(chunk))
+            return [first, second, *frames]
+    """
+    report = run(policies, tmp_path, "polars-lazy", code)
+    assert findings(report, "polars-lazy") == ["app.py:10", "app.py:13", "app.py:15"]
+    message = next(f.message for f in report.findings if f.line == 10)
+    assert "`pl.scan_csv()`" in message
+
+
+def test_polars_lazy_source_keyword_and_unknown_sources(policies: PolicySet, tmp_path: Path):
+    code = """
+        import polars as pl
+
+        def load(client, cfg) -> None:
+            pl.read_csv(source="regions.csv")
+            pl.read_csv(client.download("regions.csv"))
+            pl.read_csv(cfg["regions"])
+            pl.read_csv(cfg.regions_path)
+            pl.read_csv("a,b\\n1,2\\n")
+    """
+    report = run(policies, tmp_path, "polars-lazy", code)
+    assert findings(report, "polars-lazy") == ["app.py:5", "app.py:8"]
+
+
+# --- parameterized-sql: readers resolved by qualified name --------------------------------------
+
+
+def test_sql_readers_imported_by_name_are_checked(policies: PolicySet, tmp_path: Path):
+    code = """
+        from pandas import read_sql
+        from polars import read_database as rd
+
+        def daily(conn, day: str) -> None:
+            read_sql(f"SELECT * FROM orders WHERE day = '{day}'", conn)
+            rd(query="SELECT * FROM orders WHERE day = '%s'" % day, connection=conn)
+            rd("SELECT * FROM orders WHERE day = ?", conn, execute_options={"parameters": [day]})
+    """
+    report = run(policies, tmp_path, "parameterized-sql", code)
+    assert findings(report, "parameterized-sql") == ["app.py:6", "app.py:7"]
+    messages = {f.line: f.message for f in report.findings}
+    assert "`pandas.read_sql()`" in messages[6]
+    assert "`polars.read_database()`" in messages[7]
+
+
+# --- retry-with-backoff: Temporal activities ----------------------------------------------------
+
+
+def test_temporal_activity_covers_nested_code_and_methods_but_not_siblings(
+    policies: PolicySet, tmp_path: Path
+):
+    code = """
+        import httpx
+        import temporalio.activity as act
+
+        class Activities:
+            @act.defn
+            async def sync(self, url: str) -> None:
+                def pull() -> bytes:
+                    return httpx.get(url, timeout=10).content
+                pull()
+
+            def helper(self, url: str) -> bytes:
+                return httpx.get(url, timeout=10).content
+    """
+    report = run(policies, tmp_path, "retry-with-backoff", code)
+    assert findings(report, "retry-with-backoff") == ["app.py:13"]
+
+
+def test_polars_lazy_paths_from_tempfile_and_path_named_functions(
+    policies: PolicySet, tmp_path: Path
+):
+    code = """
+        import tempfile
+
+        import polars as pl
+
+        def roundtrip(frame: pl.DataFrame, name: str) -> None:
+            out = tempfile.mktemp(suffix=".parquet")
+            frame.write_parquet(out)
+            pl.read_parquet(out)
+            pl.read_parquet(get_table_path(name))
+            pl.read_parquet(fetch_table(name))
+    """
+    report = run(policies, tmp_path, "polars-lazy", code)
+    assert findings(report, "polars-lazy") == ["app.py:10", "app.py:9"]

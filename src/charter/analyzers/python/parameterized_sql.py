@@ -2,7 +2,9 @@
 
 A call is checked when it takes SQL text: a method named ``execute``, ``executemany``,
 ``executescript``, ``exec_driver_sql``, ``raw`` (Django), ``read_sql``/``read_sql_query``
-(pandas), ``fetch``/``fetchrow``/``fetchval`` (asyncpg), or SQLAlchemy's ``text()``. Its SQL
+(pandas), ``fetch``/``fetchrow``/``fetchval`` (asyncpg), SQLAlchemy's ``text()``, or a function
+resolved by qualified name (any alias): Polars' ``read_database``/``read_database_uri`` and
+pandas' ``read_sql``/``read_sql_query`` imported by name. Its SQL
 argument (the first, or ``sql=``/``statement=``/``query=``/``operation=``) is reported when it is
 built with an f-string that interpolates something, ``%`` formatting, ``.format()`` or ``+``
 concatenation with a non-literal, directly or through a variable assigned (or ``+=``-extended)
@@ -51,6 +53,21 @@ SQL_METHODS = frozenset(
 TEXT_FUNCTIONS = frozenset(
     {"sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlmodel.text"}
 )
+#: functions that take SQL text, by qualified name (``from polars import read_database as rd``)
+SQL_FUNCTIONS = frozenset(
+    {
+        "polars.read_database",
+        "polars.read_database_uri",
+        "polars.io.read_database",
+        "polars.io.read_database_uri",
+        "polars.io.database.read_database",
+        "polars.io.database.read_database_uri",
+        "pandas.read_sql",
+        "pandas.read_sql_query",
+        "pandas.io.sql.read_sql",
+        "pandas.io.sql.read_sql_query",
+    }
+)
 SQL_KEYWORDS = ("sql", "statement", "query", "operation")
 LOOKS_LIKE_SQL = re.compile(
     r"\b(select|insert|update|delete|create|drop|alter|merge|replace|truncate|grant|pragma|"
@@ -74,6 +91,7 @@ class ParameterizedSqlAnalyzer(FunctionScopes, RelevantRule):
         "text(",
         "raw(",
         "read_sql",
+        "read_database",
         "fetch",
     )
     na_reason: ClassVar[str] = "the code executes no SQL"
@@ -193,10 +211,10 @@ class ParameterizedSqlAnalyzer(FunctionScopes, RelevantRule):
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         qualified = self.qualify(func)
-        if isinstance(func, ast.Attribute) and func.attr in SQL_METHODS:
-            label = f"`.{func.attr}()`"
-        elif qualified in TEXT_FUNCTIONS:
+        if qualified in SQL_FUNCTIONS or qualified in TEXT_FUNCTIONS:
             label = f"`{qualified}()`"
+        elif isinstance(func, ast.Attribute) and func.attr in SQL_METHODS:
+            label = f"`.{func.attr}()`"
         else:
             return
         sql: ast.AST | None = node.args[0] if node.args else None

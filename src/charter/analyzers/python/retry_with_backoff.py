@@ -7,6 +7,10 @@ a call of those methods on a ``requests.Session``, ``httpx.Client``/``AsyncClien
 - a function around it is decorated with a retry: ``tenacity.retry``, ``backoff.on_exception``/
   ``on_predicate``, ``stamina.retry``, or any decorator whose name contains ``retry``/``backoff``
   (a project's own wrapper);
+- a function around it is a Temporal activity (``temporalio.activity.defn``, under any alias,
+  with or without arguments): Temporal retries a failed activity with exponential backoff per
+  the workflow's ``RetryPolicy`` (by default, unlimited attempts from 1 s doubling to 100 s),
+  and ``temporal-activity-policy`` requires that policy at every call site;
 - it runs inside ``for attempt in tenacity.Retrying(...)``/``AsyncRetrying``/
   ``stamina.retry_context(...)``;
 - the file configures transport retries: ``urllib3`` ``Retry(..., backoff_factor=...)`` (mounted
@@ -47,6 +51,8 @@ RETRY_DECORATORS = (
     "stamina.retry",
     "retrying.retry",
 )
+#: decorators of functions that a framework retries with backoff on failure
+RETRIED_BY_FRAMEWORK = ("temporalio.activity.defn",)
 RETRY_LOOPS = frozenset({"tenacity.Retrying", "tenacity.AsyncRetrying", "stamina.retry_context"})
 URLLIB3_RETRY = frozenset(
     {
@@ -109,6 +115,7 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
     def _enter(self, node: FunctionNode) -> None:
         decorated = any(
             any(is_under(d, r) for r in RETRY_DECORATORS)
+            or d in RETRIED_BY_FRAMEWORK
             or "retry" in d.rsplit(".", 1)[-1].lower()
             or "backoff" in d.rsplit(".", 1)[-1].lower()
             for d in decorator_names(self.imports, node)
