@@ -149,7 +149,7 @@ class SecretsAnalyzer(Analyzer):
         """Literals under secret-like names that the value judge calls credentials."""
         if file.kind == "python":
             candidates = python_candidates(lower)
-            plausible = {c.line for c in candidates if _plausible(c.name, c.raw)}
+            plausible = {c.line for c in candidates if _plausible(c.name, c.value)}
             if not plausible:
                 return []  # nothing plausible: the file is never parsed
             tree = file.python_ast  # shared and cheap; the parse-error rule builds it anyway

@@ -19,7 +19,6 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
@@ -43,18 +42,12 @@ ENV_DEFAULT_CALLS = frozenset({"getenv", "get", "setdefault", "pop"})
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A literal assigned to a name, as the regex saw it in the lower-cased text."""
+def python_candidates(lower: str) -> list[Assignment]:
+    """Plausible ``name = "literal"`` spots of a lower-cased Python text, with their lines.
 
-    name: str
-    raw: str
-    line: int
-    column: int = 1
-
-
-def python_candidates(lower: str) -> list[Candidate]:
-    """Plausible ``name = "literal"`` spots of a lower-cased Python text, with their lines."""
+    Name and value are lower-cased, as the regex saw them; the value is the raw text between
+    the quotes (escapes not decoded).
+    """
     found: list[tuple[int, str, str]] = []
     for match in _HINT.finditer(lower):
         start = match.start()
@@ -70,13 +63,13 @@ def python_candidates(lower: str) -> list[Candidate]:
             for m in _ENV_DEFAULT_HINT.finditer(lower)
         )
     found.sort()
-    out: list[Candidate] = []
+    out: list[Assignment] = []
     line, counted = 1, 0
     for offset, name, raw in found:
         line += lower.count("\n", counted, offset)
         counted = offset
         column = offset - lower.rfind("\n", 0, offset)  # 1-based, the literal's quote
-        out.append(Candidate(name, raw, line, column - 1))
+        out.append(Assignment(name, raw, line, column - 1))
     return out
 
 
@@ -169,7 +162,7 @@ class _Collector(cst.CSTVisitor):
 
 
 def python_assignments(
-    module: cst.Module, judge: Judge, candidates: list[Candidate]
+    module: cst.Module, judge: Judge, candidates: list[Assignment]
 ) -> list[Assignment]:
     """The literals of ``module`` bound to a name that ``judge`` accepts, with their lines."""
     collector = _Collector(judge)
@@ -178,7 +171,7 @@ def python_assignments(
         return []
     lines: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for c in candidates:
-        lines.setdefault((c.name, c.raw), []).append((c.line, c.column))
+        lines.setdefault((c.name, c.value), []).append((c.line, c.column))
     out: list[Assignment] = []
     unplaced: list[tuple[str, str, cst.CSTNode]] = []
     used: dict[tuple[str, str], int] = {}  # the n-th equal literal takes the n-th line
