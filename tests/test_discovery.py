@@ -77,3 +77,10 @@ def test_links_are_never_followed(tmp_path: Path):
 def test_exclude_patterns(tmp_path: Path):
     write_tree(tmp_path, {"a/x.py": "", "b/y.py": "", "c.py": ""})
     assert discover(tmp_path, exclude=["a/", "c.py"]) == ["b/y.py"]
+
+
+def test_a_folder_its_enclosing_repo_ignores_is_still_audited(tmp_path: Path):
+    write_tree(tmp_path, {".gitignore": "vendored/\n", "app.py": "", "vendored/lib/x.py": ""})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    assert discover(tmp_path / "vendored") == ["lib/x.py"]
+    assert discover(tmp_path) == [".gitignore", "app.py"]

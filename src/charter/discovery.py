@@ -92,8 +92,26 @@ def _git_files(root: Path) -> list[str] | None:
         return None
     if proc.returncode != 0:
         return None
+    if _ignored_by_enclosing_repo(root):
+        return None  # the user chose a folder their repo ignores: audit it as a plain folder
     out = proc.stdout.decode("utf-8", "surrogateescape")
     return sorted({p for p in out.split("\0") if p})
+
+
+def _ignored_by_enclosing_repo(root: Path) -> bool:
+    """True when git ignores ``root`` itself (e.g. a vendored tree or a checkout inside
+    ``~/.pyenv``), where ``git ls-files`` would list nothing at all."""
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.fsmonitor=false", "check-ignore", "-q", "--no-index", "."],
+            cwd=root,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
 
 
 def _walk_files(root: Path) -> list[str]:
