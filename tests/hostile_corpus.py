@@ -90,6 +90,10 @@ def build_corpus(base: Path, *, tiny_files: int = 1500) -> Corpus:
         _write(root, rel, content)
         corpus.parse_errors[rel] = expect
 
+    def cst_bad(rel: str, content: str | bytes, expect: str) -> None:
+        bad(rel, content, expect)
+        corpus.cst_only.append(rel)
+
     def ok(rel: str, content: str | bytes) -> None:
         _write(root, rel, content)
         corpus.clean.append(rel)
@@ -127,6 +131,7 @@ def build_corpus(base: Path, *, tiny_files: int = 1500) -> Corpus:
     bad("binary/blob.py", bytes(range(256)) * 8, "binary content")
     bad("binary/nul_late.py", b"x = 1\n" * 2000 + b"y = '\0'\n", "parse error")
     bad("enc/latin1_no_cookie.py", b'name = "caf\xe9"\n', "parse error")
+    cst_bad("enc/comment_not_utf8.py", b"# caf\x80\nx = 1\n", "parse error")
     bad("enc/utf16_bom.py", "x = 'utf-16'\n".encode("utf-16"), "parse error")
     bad("deep/parens.py", "x = " + "(" * 100_000 + "1" + ")" * 100_000 + "\n", "parse error")
     bad("deep/lists.py", "x = " + "[" * 100_000 + "]" * 100_000 + "\n", "parse error")
@@ -136,10 +141,6 @@ def build_corpus(base: Path, *, tiny_files: int = 1500) -> Corpus:
 
     # --- Python that parses but is hostile to concrete-syntax (LibCST) rules -----------------
     # (LibCST's native parser overflows the C stack on these; charter must skip, not crash)
-    def cst_bad(rel: str, content: str, expect: str) -> None:
-        bad(rel, content, expect)
-        corpus.cst_only.append(rel)
-
     deep = "nested over 100 levels"
     cst_bad("deep/boolop.py", "x = " + " and ".join(["a"] * 20_000) + "\n", deep)
     cst_bad("deep/dotted_import.py", "import a" + ".b" * 20_000 + "\n", deep)

@@ -231,7 +231,8 @@ class SourceFile:
             return libcst.parse_module(self.data)
         except libcst.ParserSyntaxError as exc:
             self._problem(f"parse error: {exc.message}", exc.raw_line, exc.raw_column + 1)
-        except (ValueError, RecursionError, MemoryError, UnicodeDecodeError) as exc:
+        except (ValueError, RecursionError, MemoryError, SyntaxError) as exc:
+            # SyntaxError: LibCST's encoding detection is stricter than ast's (b"#\x80")
             self._problem(f"parse error: {type(exc).__name__}: {exc}"[:300])
         return None
 
