@@ -113,3 +113,26 @@ def test_encryption_names_the_attribute_to_set(policies, tmp_path):
 def test_only_iac_passes_with_the_terraform_folders_as_evidence(policies):
     rule = result(policies, SAMPLES / "compliant-service", "terraform-only-iac")
     assert (rule.status.value, rule.evidence) == ("pass", ("Terraform in infra",))
+
+
+def test_minimum_only_is_accepted_in_reusable_modules_never_in_roots(policies, tmp_path):
+    versions = (
+        'terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n'
+        '      version = ">= 5.0"\n    }\n  }\n}\n'
+    )
+    write_tree(
+        tmp_path,
+        {
+            "versions.tf": versions,
+            "main.tf": 'module "b" {\n  source = "./modules/b"\n}\n',
+            "modules/b/versions.tf": versions,
+        },
+    )
+    params = {"minimum_only_in_reusable_modules": True}
+    report = audit_rule(policies, tmp_path, "terraform-pinned-providers", params)
+    got = [f"{f.path}:{f.line}" for f in report.findings if f.rule == "terraform-pinned-providers"]
+    assert got == ["versions.tf:5"]
+    assert set(findings(policies, tmp_path, "terraform-pinned-providers")) == {
+        "versions.tf:5",
+        "modules/b/versions.tf:5",
+    }

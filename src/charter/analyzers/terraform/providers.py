@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import BaseModel, ConfigDict
+
 from charter.analyzers.base import Emitter
 from charter.analyzers.terraform.common import BUILTIN_PROVIDERS, TerraformAnalyzer
 from charter.analyzers.terraform.constraints import (
@@ -14,11 +16,21 @@ from charter.analyzers.terraform.constraints import (
 from charter.repo import RepoIndex
 
 
+class PinnedProvidersParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: let reusable modules (called by local path, or under modules/) state only a minimum
+    #: version, as HashiCorp advises for modules; root modules must still bound it
+    minimum_only_in_reusable_modules: bool = False
+
+
 class PinnedProvidersAnalyzer(TerraformAnalyzer):
     """Per module folder: each provider used by a resource, data source or provider block, and
     each one declared, has a ``required_providers`` entry whose ``version`` has an upper bound."""
 
     name: ClassVar[str] = "terraform-pinned-providers"
+    Params = PinnedProvidersParams
+    params: PinnedProvidersParams
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         modules = self.modules(repo)
@@ -66,6 +78,13 @@ class PinnedProvidersAnalyzer(TerraformAnalyzer):
                         entry["version_line"],
                         f"provider `{name}` version `{version}` is not a valid constraint: {exc}",
                         path=rel,
+                    )
+                    continue
+                lenient = module.is_child and self.params.minimum_only_in_reusable_modules
+                if lenient and constraint.lower is not None:
+                    out.evidence(
+                        f"{rel}:{entry['version_line']}: provider `{name}`{source} requires "
+                        f"`{version}` in reusable module {module.label}"
                     )
                     continue
                 if not constraint.bounded:
