@@ -259,3 +259,11 @@ def test_final_stage_from_an_earlier_stage_inherits_its_healthcheck(tmp_path):
     assert facts is not None
     assert facts["line"] == 4
     assert facts["healthcheck"] == {"line": 2, "none": False, "paths": []}
+
+
+def test_a_django_project_is_one_app_named_at_its_outermost_urls(policies, tmp_path):
+    urls = "from django.urls import path\nurlpatterns = [path('orders/', orders)]\n"
+    files = {"shop/urls.py": urls, "shop/orders/urls.py": urls, "manage.py": "import django\n"}
+    _, findings = run(policies, tmp_path, files)
+    assert list(findings) == ["shop/urls.py:2"]
+    assert findings["shop/urls.py:2"].startswith("shop.urls.urlpatterns (django) serves no health")

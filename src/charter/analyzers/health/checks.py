@@ -245,6 +245,16 @@ class HealthChecksAnalyzer(Analyzer):
             lang: [(p, r) for p, r in found if self._is_health(r["path"])]
             for lang, found in routes.items()
         }
+        # a Django project has one app however many urls.py it has: keep the outermost
+        outermost: dict[str, str] = {}
+        for path, scope, app in apps:
+            if app["framework"] == "django":
+                best = outermost.get(scope)
+                if best is None or (path.count("/"), path) < (best.count("/"), best):
+                    outermost[scope] = path
+        apps = [
+            (p, s, a) for p, s, a in apps if a["framework"] != "django" or outermost[s] == p
+        ]
         for path, lang, app in apps:
             found = healthy.get(lang) or []
             if found:
