@@ -141,6 +141,7 @@ def test_pyproject_tool_charter_loads_or_raises_charter_error(text: str) -> None
     ("name", "text"),
     [
         ("pyproject.toml", "tool = 5\n"),
+        (".charter.yml", '"a\\nb": 1\n'),
         ("pyproject.toml", "[tool]\ncharter = 3\n"),
         ("pyproject.toml", "a = " + "[" * 5000 + "]" * 5000 + "\n"),
         (".charter.yml", "exclude: " + "[" * 5000 + "]" * 5000 + "\n"),
@@ -447,3 +448,17 @@ def test_constraint_bounds_are_consistent(text: str) -> None:
         assert constraint.bounded
     else:
         assert not constraint.bounded
+
+
+def test_policy_error_names_a_key_on_one_line() -> None:
+    with scratch() as folder:
+        (folder / "rules").mkdir()
+        rule = {**VALID_RULE, "docs": {**VALID_RULE["docs"], "bad\nkey": 1}}
+        (folder / "rules" / "fuzz-rule.yaml").write_text(_dump(rule), encoding="utf-8")
+        try:
+            load_policies([folder], include_builtin=False)
+        except PolicyError as exc:
+            assert "\n" not in str(exc)
+            assert "bad?key" in str(exc)
+        else:
+            raise AssertionError("an unknown key must not load")

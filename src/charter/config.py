@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from charter.errors import CharterError
 from charter.models import Severity
-from charter.sources import BoundedSafeLoader
+from charter.sources import BoundedSafeLoader, safe_message
 
 
 class RuleOverride(BaseModel):
@@ -69,6 +69,7 @@ def _validate(data: Any, where: str) -> Config:
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-"))
+        loc = safe_message(loc)  # a key from the file: one line, nothing secret-looking
         kind = first["type"]
         if kind == "extra_forbidden":
             fix = "remove it or fix its spelling (see docs/ci.md for the settings)"

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from charter.errors import PolicyError
 from charter.models import ManualItem, Severity
-from charter.sources import BoundedSafeLoader
+from charter.sources import BoundedSafeLoader, safe_message
 
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -181,7 +181,7 @@ def builtin_policy_dir() -> Path:
 
 def _describe_validation(path: Path, error: ValidationError) -> str:
     first = error.errors()[0]
-    loc = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    loc = safe_message(".".join(str(part) for part in first["loc"])) or "(top level)"
     kind = first["type"]
     msg = first["msg"]
     if kind == "missing":
