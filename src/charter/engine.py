@@ -211,7 +211,8 @@ def analyze_file(
         result.applicable.add(analyzer.instance_key)
     text = file.text
     if text is None:
-        file.source_problem()
+        if file.kind != "other":  # a binary .py/.yaml/... is a problem; a binary asset is not
+            file.source_problem()
         result.problems = list(file.problems)
         return result
     runnable: list[Analyzer] = []

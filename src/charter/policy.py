@@ -257,10 +257,11 @@ def load_policies(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = Tr
     for extra in extra_dirs:
         if not extra.is_dir():
             raise PolicyError(f"{extra}: --policies folder does not exist; pass a folder")
-        if not (extra / "rules").is_dir() and not (extra / "profiles").is_dir():
+        if not any((extra / sub).is_dir() for sub in ("rules", "profiles", "secrets")):
             raise PolicyError(
-                f"{extra}: no rules/ or profiles/ folder; put rule YAML under {extra}/rules/ "
-                f"and profile YAML under {extra}/profiles/"
+                f"{extra}: no rules/, profiles/ or secrets/ folder; put rule YAML under "
+                f"{extra}/rules/, profile YAML under {extra}/profiles/ and secret detectors "
+                f"under {extra}/secrets/"
             )
         dirs.append(extra)
 

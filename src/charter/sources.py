@@ -302,9 +302,9 @@ class SourceFile:
         try:
             return hcl2.parses(text)
         except LarkError as exc:
-            first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            # lark's message quotes the offending token, which may be a secret: say where only
             self._problem(
-                f"parse error: {first}"[:300],
+                f"parse error: invalid HCL ({type(exc).__name__})",
                 getattr(exc, "line", 1) or 1,
                 getattr(exc, "column", 1) or 1,
             )
