@@ -138,3 +138,9 @@ def test_git_refs(source: str, ref: str, kind: str):
 
 def test_git_source_without_ref():
     assert git_ref("git::https://github.com/acme/x.git") is None
+
+
+@pytest.mark.parametrize("text", [">= " + "9" * 5000, "~> ٣.0", "= 1.٢"])
+def test_hostile_version_numbers_are_constraint_errors(text: str):
+    with pytest.raises(ConstraintError):
+        parse_constraint(text)

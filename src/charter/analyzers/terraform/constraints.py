@@ -23,10 +23,10 @@ VersionKey = tuple[int, int, int, int, str]
 
 _CLAUSE = re.compile(
     r"""^\s*(?P<op>~>|>=|<=|!=|=|>|<)?\s*
-        v?(?P<nums>\d+(?:\.\d+){0,2})
+        v?(?P<nums>[0-9]{1,18}(?:\.[0-9]{1,18}){0,2})
         (?:-(?P<pre>[0-9A-Za-z.-]+))?
         (?:\+[0-9A-Za-z.-]+)?\s*$""",
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,
 )
 
 
