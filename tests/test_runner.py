@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 
 from helpers import write_tree
 
 from charter import api
+from charter.analyzers import REGISTRY
+from charter.analyzers.base import AstAnalyzer
 from charter.engine import AuditOptions, run_audit
-from charter.policy import PolicySet
+from charter.policy import PolicySet, Profile, ProfileRuleRef
 
 
 def _tree(root: Path, n: int = 80) -> Path:
@@ -98,3 +102,40 @@ def test_corrupt_cache_is_ignored(tmp_path: Path):
         f.write_text("{not json", encoding="utf-8")
     again = api.audit(root, opts)
     assert json.dumps(_json(cold)) == json.dumps(_json(again))
+
+
+class _Crasher(AstAnalyzer):
+    """Kills its worker process on one file, as a native parser bug would."""
+
+    name = "crasher"
+    PARENT = os.getpid()
+
+    def visit_Module(self, node) -> None:
+        if self.file.path.endswith("mod7.py") and os.getpid() != self.PARENT:
+            os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def test_a_file_that_kills_its_worker_is_skipped_and_nothing_else_is_lost(
+    tmp_path: Path, policies: PolicySet, monkeypatch
+):
+    monkeypatch.setitem(REGISTRY, "crasher", _Crasher)
+    crash_rule = policies.rules["type-hints"].model_copy(
+        update={"id": "crasher", "analyzer": "crasher", "params": {}}
+    )
+    merged = PolicySet(
+        rules={**policies.rules, "crasher": crash_rule},
+        profiles=policies.profiles,
+        dirs=policies.dirs,
+    )
+    profile = Profile(
+        id="p", title="crash test",
+        rules=(ProfileRuleRef(id="type-hints"), ProfileRuleRef(id="crasher")),
+    )
+    root = _tree(tmp_path / "repo")
+    report = run_audit(root, merged, [profile], AuditOptions(jobs=2))
+    hints = {f.path for f in report.findings if f.rule == "type-hints"}
+    assert hints == {f"src/pkg/mod{i}.py" for i in range(80) if i != 7}
+    skipped = [(f.path, f.message) for f in report.findings if f.rule == "parse-error"]
+    assert skipped == [
+        ("src/pkg/mod7.py", "skipped: analyzing this file crashed the worker process")
+    ]

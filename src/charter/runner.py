@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -153,16 +154,44 @@ def _in_pool(
     workers = min(jobs, max(1, len(todo) // 16))
     chunk = max(1, min(32, len(todo) // (workers * 8)))
     out: list[FileResult] = []
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(root, list(instances), max_bytes),
-    ) as pool:
-        for i, result in enumerate(pool.map(_work, todo, chunksize=chunk), 1):
-            out.append(result)
-            advance(i)
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(root, list(instances), max_bytes),
+        ) as pool:
+            for i, result in enumerate(pool.map(_work, todo, chunksize=chunk), 1):
+                out.append(result)
+                advance(i)
+    except BrokenProcessPool:
+        # A file killed its worker (a crash in a native parser on hostile input, the OOM
+        # killer). Finish the rest one file per fresh process, so the culprit is reported as
+        # skipped and no other file's result is lost.
+        for rel in todo[len(out) :]:
+            out.append(_isolated(root, rel, instances, max_bytes, context))
+            advance(len(out))
     return out
+
+
+def _isolated(
+    root: Path,
+    rel: str,
+    instances: Sequence[RuleInstance],
+    max_bytes: int,
+    context: Any,
+) -> FileResult:
+    try:
+        with ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(root, list(instances), max_bytes),
+        ) as pool:
+            return pool.submit(_work, rel).result()
+    except BrokenProcessPool:
+        why = "skipped: analyzing this file crashed the worker process"
+        return FileResult(rel, problems=[ParseProblem(rel, 1, 1, why, skipped=True)])
 
 
 # --- repo phase ----------------------------------------------------------------------------------
