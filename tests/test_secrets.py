@@ -1,3 +1,4 @@
+# charter: ignore-file[no-hardcoded-secrets] -- fake keys in real formats, planted on purpose
 """no-hardcoded-secrets: redaction, detector policy files, the value and name judges, the
 Python prefilter, and fingerprints that survive moving lines."""
 
