@@ -18,17 +18,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import libcst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from typing import TYPE_CHECKING, Any, cast
 
 from charter import __version__
 from charter.analyzers import create_analyzer
 from charter.analyzers.base import (
     Analyzer,
     AstAnalyzer,
-    CstAnalyzer,
     Emitter,
     RawFinding,
     batched_ast_walk,
@@ -48,6 +44,11 @@ from charter.models import (
 from charter.policy import PolicySet, Profile, Rule
 from charter.repo import RepoIndex
 from charter.sources import DEFAULT_MAX_FILE_BYTES, ParseProblem, SourceFile, safe_message
+
+if TYPE_CHECKING:
+    import libcst
+
+    from charter.analyzers.cst import CstAnalyzer
 
 PARSE_ERROR = "parse-error"
 #: rules every audit runs, whichever profiles are selected
@@ -233,8 +234,8 @@ def analyze_file(
     emitters: dict[str, Emitter] = {a.instance_key: Emitter(path=rel) for a in runnable}
 
     ast_rules = [a for a in runnable if isinstance(a, AstAnalyzer)]
-    cst_rules = [a for a in runnable if isinstance(a, CstAnalyzer)]
-    plain = [a for a in runnable if not isinstance(a, AstAnalyzer | CstAnalyzer)]
+    cst_rules = cast("list[CstAnalyzer]", [a for a in runnable if a.uses_cst])
+    plain = [a for a in runnable if not isinstance(a, AstAnalyzer) and not a.uses_cst]
 
     if ast_rules:
         tree = file.python_ast
@@ -293,6 +294,8 @@ def _run_cst(
     result: FileResult,
 ) -> None:
     """One batched LibCST visit; metadata only as declared; positions only for reports."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
 
     def run(group: Sequence[CstAnalyzer]) -> None:

@@ -3,9 +3,9 @@
 An analyzer has up to two phases, both optional:
 
 - a **file phase** that runs once per matching file, self-contained and picklable so files can be
-  processed in parallel and cached: ``check_file(file, out)``, or the batched ``visit_*`` methods
-  of :class:`AstAnalyzer` / :class:`CstAnalyzer`, which the engine runs for every such analyzer in
-  one walk of the file's one shared tree;
+  processed in parallel and cached: ``check_file(file, out)``, or the batched ``visit_*``
+  methods of :class:`AstAnalyzer` / :class:`charter.analyzers.cst.CstAnalyzer`, which the
+  engine runs for every such analyzer in one walk of the file's one shared tree;
 - a **repo phase** that runs once with the repository index and every fact the file phase
   collected: ``check_repo(repo, out)``.
 
@@ -25,7 +25,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import libcst
 from pydantic import BaseModel, ConfigDict
 
 from charter.sources import SourceFile
@@ -113,6 +112,8 @@ class Analyzer:
     kinds: ClassVar[frozenset[str]] = frozenset()
     #: cheap text prefilter: skip a file unless its text contains one of these strings
     prefilter: ClassVar[tuple[str, ...]] = ()
+    #: True for :class:`charter.analyzers.cst.CstAnalyzer` rules (batched LibCST visit)
+    uses_cst: ClassVar[bool] = False
 
     def __init__(self, params: BaseModel) -> None:
         self.params = params
@@ -188,35 +189,6 @@ class AstAnalyzer(Analyzer):
             end_line=getattr(node, "end_lineno", None),
             end_column=(getattr(node, "end_col_offset", None) or 0) + 1,
         )
-
-
-class CstAnalyzer(Analyzer, libcst.BatchableCSTVisitor):
-    """A Python rule on the shared LibCST tree, batched with every other one.
-
-    Declare ``METADATA_DEPENDENCIES`` only for what the rule really needs; the engine resolves
-    the union of the active rules' dependencies once per file, and resolves positions only for
-    the nodes that were reported.
-    """
-
-    kinds: ClassVar[frozenset[str]] = frozenset({"python"})
-    out: Emitter
-    file: SourceFile
-
-    def __init__(self, params: BaseModel) -> None:
-        Analyzer.__init__(self, params)
-        libcst.BatchableCSTVisitor.__init__(self)
-        self.reported: list[tuple[libcst.CSTNode, str]] = []
-
-    def begin(self, file: SourceFile, out: Emitter) -> None:
-        self.file = file
-        self.out = out
-        self.reported = []
-
-    def end(self) -> None:
-        """Called after the walk of a file."""
-
-    def report(self, node: libcst.CSTNode, message: str) -> None:
-        self.reported.append((node, message))
 
 
 # --- helpers shared by analyzers -------------------------------------------------------------

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from charter.models import Report
 from charter.policy import PolicySet
 
 
 def render(report: Report, policies: PolicySet) -> str:
-    data = report.model_dump(mode="json")
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return report.model_dump_json(indent=2) + "\n"

@@ -19,11 +19,6 @@ from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.secrets.common import Assignment
 from charter.analyzers.secrets.detectors import DetectorSet, Hit, load_detectors, scan_text
 from charter.analyzers.secrets.names import Strength, secret_strength
-from charter.analyzers.secrets.python import (
-    literal_lines,
-    python_assignments,
-    python_candidates,
-)
 from charter.analyzers.secrets.structured import READERS
 from charter.analyzers.secrets.values import credential_part, lookalike_reason
 from charter.redact import redact, secret_key
@@ -148,6 +143,13 @@ class SecretsAnalyzer(Analyzer):
     def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
         """Literals under secret-like names that the value judge calls credentials."""
         if file.kind == "python":
+            # imported here: it needs LibCST, whose import alone costs ~0.2 s per process
+            from charter.analyzers.secrets.python import (
+                literal_lines,
+                python_assignments,
+                python_candidates,
+            )
+
             candidates = python_candidates(lower)
             plausible = {c.line for c in candidates if _plausible(c.name, c.value)}
             if not plausible:
