@@ -18,6 +18,7 @@ from charter.analyzers.ci.rules import (
     CiRunsTestsAnalyzer,
     CiSecurityScanAnalyzer,
 )
+from charter.analyzers.containers.cluster import ClusterPoliciesAnalyzer
 from charter.analyzers.containers.non_root import ContainerNonRootAnalyzer
 from charter.analyzers.containers.resource_limits import ResourceLimitsAnalyzer
 from charter.analyzers.engine_rules import (
@@ -88,8 +89,10 @@ from charter.analyzers.rust.spawn_handled import RustSpawnHandledAnalyzer
 from charter.analyzers.rust.unsafe_justified import RustUnsafeJustifiedAnalyzer
 from charter.analyzers.secrets import SecretsAnalyzer
 from charter.analyzers.terraform.encryption import EncryptionAtRestAnalyzer
+from charter.analyzers.terraform.iam import IamLeastPrivilegeAnalyzer
 from charter.analyzers.terraform.lock_file import LockFileAnalyzer
 from charter.analyzers.terraform.modules import PinnedModulesAnalyzer
+from charter.analyzers.terraform.network import NoOpenIngressAnalyzer
 from charter.analyzers.terraform.only_iac import OnlyIacAnalyzer
 from charter.analyzers.terraform.providers import PinnedProvidersAnalyzer
 from charter.analyzers.terraform.required_version import RequiredVersionAnalyzer
@@ -182,6 +185,9 @@ REGISTRY: dict[str, type[Analyzer]] = {
         ContainerNonRootAnalyzer,
         ResourceLimitsAnalyzer,
         OnlyIacAnalyzer,
+        NoOpenIngressAnalyzer,
+        IamLeastPrivilegeAnalyzer,
+        ClusterPoliciesAnalyzer,
     )
 }
 
