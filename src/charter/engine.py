@@ -63,6 +63,8 @@ class RuleInstance:
     rule: Rule
     params: dict[str, Any]
     analyzer: Analyzer | None
+    #: the severity its findings carry: the highest any selected profile gives it
+    severity: Severity = Severity.LOW
 
 
 @dataclass
@@ -105,6 +107,8 @@ def plan(policies: PolicySet, profiles: Sequence[Profile]) -> dict[str, RuleInst
             analyzer.instance_key = key
             analyzer.bind(policies)
         instances[key] = RuleInstance(key, rule, params, analyzer)
+    for key, level in effective_severities(policies, profiles, instances).items():
+        instances[key].severity = level
     return instances
 
 
@@ -264,12 +268,12 @@ def analyze_file(
             _file_failure(result, analyzer, rel, exc)
             emitters.pop(analyzer.instance_key, None)
 
-    rule_ids = {inst.key: inst.rule.id for inst in instances}
+    by_key = {inst.key: inst for inst in instances}
     for key, out in emitters.items():
         if out.findings:
-            # severity is fixed up by the engine, which knows the selected profiles
+            inst = by_key[key]
             result.findings[key] = finalize(
-                rule_ids[key], Severity.LOW, out.findings, _line_reader(file)
+                inst.rule.id, inst.severity, out.findings, _line_reader(file)
             )
         if out.counters:
             result.counters[key] = out.counters
@@ -500,7 +504,10 @@ def _collect(
             raws = [RawFinding(p.path, p.line, p.message, p.column) for p in problems]
             found.extend(finalize(inst.rule.id, severity, raws, line_text))
             applicable = bool(file_results)
-        found = [f.model_copy(update={"severity": severity}) for f in found]
+        found = [
+            f if f.severity is severity else f.model_copy(update={"severity": severity})
+            for f in found
+        ]
         message = ""
         evidence: tuple[str, ...] = ()
         if inst.analyzer is None:
