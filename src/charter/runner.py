@@ -223,10 +223,18 @@ def _digest_of(obj: Any) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _emitter_to_json(out: Emitter) -> dict[str, Any]:
+def _emitter_to_json(out: Emitter, repo: RepoIndex) -> dict[str, Any]:
+    def basis(f: RawFinding) -> str:
+        # the fingerprint basis finalize() would read from the file: stored so that a cached
+        # result needs no file read at all
+        if f.key is not None:
+            return f.key
+        text = repo.source(f.path).line_text(f.line) if repo.has(f.path) else ""
+        return f"{text}\0{f.message}"
+
     return {
         "findings": [
-            [f.path, f.line, f.message, f.column, f.end_line, f.end_column, f.key]
+            [f.path, f.line, f.message, f.column, f.end_line, f.end_column, basis(f)]
             for f in out.findings
         ],
         "counters": dict(out.counters),
@@ -297,7 +305,7 @@ def run_repo_phase(
             reads = {p: digest(p) for p in sorted(tracking.read_paths)}
             current = {"files": files_digest, "facts": facts_digest, "reads": reads}
             inputs = json.dumps({"reads": sorted(reads), "digest": _digest_of(current)})
-            output = _emitter_to_json(out)
+            output = _emitter_to_json(out, repo)
             # parse problems of the files it read are reported by parse-error: keep them too
             output["problems"] = [
                 [p.path, p.line, p.column, p.message, p.skipped]
