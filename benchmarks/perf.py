@@ -198,7 +198,11 @@ def table(name: str, files: int, runs: list[Run]) -> str:
     out += [f"| {r.label} | {r.seconds:.2f} | {r.peak_mb:.0f} |" for r in runs]
     ruff = by.get("ruff --select ANN")
     cold = by.get("charter cold")
-    if ruff and cold:
+    targets = name.startswith("stdlib")  # the issue sets its ratio targets on the stdlib
+    if ruff and cold and not targets:
+        out.append("")
+        out.append(f"- cold / ruff: {cold.seconds / ruff.seconds:.1f}x")
+    if ruff and cold and targets:
         out.append("")
         out.append(f"- cold / ruff: **{cold.seconds / ruff.seconds:.1f}x** (target ≤ 15x)")
         out.append(f"- warm / ruff: **{by['charter warm'].seconds / ruff.seconds:.1f}x** "
@@ -207,8 +211,8 @@ def table(name: str, files: int, runs: list[Run]) -> str:
                    f"**{by['charter 1 changed'].seconds / ruff.seconds:.1f}x** (target ≤ 3x)")
     ds = by.get("detect-secrets")
     if ds and cold:
-        out.append(f"- detect-secrets / charter cold: **{ds.seconds / cold.seconds:.1f}x** "
-                   "(target ≥ 5x)")
+        goal = " (target ≥ 5x)" if targets else ""
+        out.append(f"- detect-secrets / charter cold: **{ds.seconds / cold.seconds:.1f}x**{goal}")
     ck = by.get("checkov")
     if ck and cold:
         out.append(f"- checkov / charter cold: **{ck.seconds / cold.seconds:.1f}x**")
