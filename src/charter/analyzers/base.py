@@ -266,6 +266,12 @@ _BODY_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
 
 
+#: node classes that never have a child a rule could visit
+_LEAVES = frozenset(
+    {ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.alias, ast.Global,
+     ast.Nonlocal}
+)
+
 _SUBTREE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -341,7 +347,11 @@ def batched_ast_walk(tree: ast.AST, analyzers: list[AstAnalyzer]) -> None:
             push((node, True))
         kids = children(node)
         for i in range(len(kids) - 1, -1, -1):
-            push((kids[i], False))
+            kid = kids[i]
+            # a leaf (Name, Constant, ...) no rule visits costs a push and a pop for nothing
+            if kid.__class__ in _LEAVES and kid.__class__.__name__ not in visit:
+                continue
+            push((kid, False))
 
 
 def relative_posix(path: Path, root: Path) -> str:
