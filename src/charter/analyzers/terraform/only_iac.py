@@ -28,6 +28,9 @@ TOOL_FILES = {
 TOOL_SUFFIXES = {".bicep": "Azure Bicep template"}
 # text markers (CloudFormation templates use !Ref/!Sub tags that a safe YAML load rejects)
 _CFN = re.compile(r"^\s*[\"']?AWSTemplateFormatVersion[\"']?\s*:", re.MULTILINE)
+#: in YAML the version is a top-level key: an indented one sits inside another document's
+#: scalar (e.g. a policy file quoting a template as an example), not in a template
+_CFN_YAML = re.compile(r"^[\"']?AWSTemplateFormatVersion[\"']?\s*:", re.MULTILINE)
 _CFN_RESOURCE = re.compile(r"^\s*[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::", re.MULTILINE)
 _CFN_RESOURCES = re.compile(r"^[\"']?Resources[\"']?\s*:", re.MULTILINE)
 _ARM = re.compile(r"schema\.management\.azure\.com/schemas/[^\"']*deploymentTemplate\.json")
@@ -58,7 +61,7 @@ class OnlyIacAnalyzer(Analyzer):
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
         text = file.text or ""
-        match = _CFN.search(text)
+        match = (_CFN_YAML if file.kind == "yaml" else _CFN).search(text)
         if match is None and _CFN_RESOURCES.search(text):
             match = _CFN_RESOURCE.search(text)
         if match is not None:
