@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from pathlib import Path
 
 from helpers import write_tree
@@ -138,4 +139,42 @@ def test_a_file_that_kills_its_worker_is_skipped_and_nothing_else_is_lost(
     skipped = [(f.path, f.message) for f in report.findings if f.rule == "parse-error"]
     assert skipped == [
         ("src/pkg/mod7.py", "skipped: analyzing this file crashed the worker process")
+    ]
+
+
+class _Sleeper(AstAnalyzer):
+    """Hangs on one file, as a pathological input would."""
+
+    name = "sleeper"
+
+    def visit_Module(self, node) -> None:
+        if self.file.path.endswith("mod1.py"):
+            time.sleep(30)
+
+
+def test_a_file_over_the_time_cap_is_skipped_and_the_rest_is_reported(
+    tmp_path: Path, policies: PolicySet, monkeypatch
+):
+    monkeypatch.setitem(REGISTRY, "sleeper", _Sleeper)
+    slow_rule = policies.rules["type-hints"].model_copy(
+        update={"id": "sleeper", "analyzer": "sleeper", "params": {}}
+    )
+    merged = PolicySet(
+        rules={**policies.rules, "sleeper": slow_rule},
+        profiles=policies.profiles,
+        dirs=policies.dirs,
+    )
+    profile = Profile(
+        id="p", title="time cap",
+        rules=(ProfileRuleRef(id="type-hints"), ProfileRuleRef(id="sleeper")),
+    )
+    root = _tree(tmp_path / "repo", n=3)
+    started = time.perf_counter()
+    report = run_audit(root, merged, [profile], AuditOptions(jobs=1, max_file_seconds=0.5))
+    assert time.perf_counter() - started < 10
+    assert {f.path for f in report.findings if f.rule == "type-hints"} == {
+        "src/pkg/mod0.py", "src/pkg/mod2.py"
+    }
+    assert [(f.path, f.message) for f in report.findings if f.rule == "parse-error"] == [
+        ("src/pkg/mod1.py", "skipped: analysis took over 0.5 s (max-file-seconds)")
     ]

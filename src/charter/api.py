@@ -36,6 +36,8 @@ class Options:
     policy_dirs: tuple[Path, ...] = ()
     exclude: tuple[str, ...] = ()
     max_file_bytes: int | None = None
+    #: wall-clock cap per file in seconds (0: none); default from config, else 60
+    max_file_seconds: float | None = None
     extra: dict[str, str] = field(default_factory=dict)
     #: accept the findings recorded in this baseline file (``charter baseline``)
     baseline: Path | None = None
@@ -119,6 +121,10 @@ def _audit_tree(root: Path, label: str, git_info: dict[str, Any] | None, options
     found = _repo_profiles(root, policies, config, options)
     profiles = apply_overrides(policies, [*profiles, *found], config, where)
     engine_options = AuditOptions(
+        max_file_seconds=next(
+            (v for v in (options.max_file_seconds, config.max_file_seconds) if v is not None),
+            60.0,
+        ),
         max_file_bytes=options.max_file_bytes or config.max_file_bytes or DEFAULT_MAX_FILE_BYTES,
         exclude=tuple(config.exclude) + tuple(options.exclude),
         jobs=options.jobs,

@@ -42,6 +42,7 @@ class Config(BaseModel):
     exclude: tuple[str, ...] = ()
     policies: tuple[str, ...] = ()
     max_file_bytes: int | None = Field(default=None, alias="max-file-bytes", gt=0)
+    max_file_seconds: float | None = Field(default=None, alias="max-file-seconds", ge=0)
     rules: dict[str, RuleOverride] = Field(default_factory=dict)
     baseline: str | None = None
     #: also audit the agent profiles the repository ships (``charter audit --repo-profiles``)

@@ -360,6 +360,8 @@ class AuditOptions:
     cache_dir: Path | None = None
     #: show a progress bar on stderr for long audits
     progress: bool = False
+    #: wall-clock cap on one file's analysis; past it the file is reported as skipped
+    max_file_seconds: float = 60.0
 
 
 def effective_severities(
@@ -424,6 +426,7 @@ def run_audit(
         cache=cache,
         progress=options.progress,
         digests=digests,
+        max_seconds=options.max_file_seconds,
     )
     for shown, why in odd_names:  # reported by parse-error, never analyzed
         file_results.append(FileResult(shown, problems=[ParseProblem(shown, 1, 1, why, True)]))

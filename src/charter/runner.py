@@ -18,7 +18,9 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -34,7 +36,40 @@ from charter.sources import ParseProblem, safe_message
 
 POOL_MIN_FILES = 64
 
-_WORKER: tuple[Path, Sequence[RuleInstance], int] | None = None
+_WORKER: tuple[Path, Sequence[RuleInstance], int, float] | None = None
+DEFAULT_MAX_FILE_SECONDS = 60.0
+
+
+class _FileTimeout(BaseException):
+    """Raised by the alarm in the middle of a file's analysis (a BaseException, so that no
+    ``except Exception`` in an analyzer can swallow it)."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise _FileTimeout
+
+
+def analyze_capped(
+    root: Path, rel: str, instances: Sequence[RuleInstance], max_bytes: int, max_seconds: float
+) -> FileResult:
+    """:func:`analyze_file` with a wall-clock cap: past it the file is reported as skipped.
+
+    The cap interrupts Python code (rules, pure-Python parsers); a single call into native
+    code (e.g. compiling a pathological expression) finishes before the alarm is seen. Off
+    when ``max_seconds`` is 0 or outside the main thread (signals need it).
+    """
+    if max_seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        return analyze_file(root, rel, instances, max_bytes)
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, max_seconds)
+    try:
+        return analyze_file(root, rel, instances, max_bytes)
+    except _FileTimeout:
+        why = f"skipped: analysis took over {max_seconds:g} s (max-file-seconds)"
+        return FileResult(rel, problems=[ParseProblem(rel, 1, 1, why, skipped=True)])
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def default_jobs() -> int:
@@ -44,18 +79,20 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _init_worker(root: Path, instances: Sequence[RuleInstance], max_bytes: int) -> None:
+def _init_worker(
+    root: Path, instances: Sequence[RuleInstance], max_bytes: int, max_seconds: float
+) -> None:
     global _WORKER
     import gc
 
     gc.disable()  # see engine.gc_paused; the worker lives for one audit only
-    _WORKER = (root, instances, max_bytes)
+    _WORKER = (root, instances, max_bytes, max_seconds)
 
 
 def _work(rel: str) -> FileResult:
     assert _WORKER is not None
-    root, instances, max_bytes = _WORKER
-    return analyze_file(root, rel, instances, max_bytes)
+    root, instances, max_bytes, max_seconds = _WORKER
+    return analyze_capped(root, rel, instances, max_bytes, max_seconds)
 
 
 class _Progress:
@@ -105,6 +142,7 @@ def run_file_phase(
     cache: AuditCache | None,
     progress: bool,
     digests: dict[str, str],
+    max_seconds: float = DEFAULT_MAX_FILE_SECONDS,
 ) -> list[FileResult]:
     """File-phase results for ``files`` in the same order, from the cache or freshly."""
     results: dict[str, FileResult] = {}
@@ -125,10 +163,10 @@ def run_file_phase(
             fresh = []
             with gc_paused():
                 for i, rel in enumerate(todo, 1):
-                    fresh.append(analyze_file(root, rel, instances, max_bytes))
+                    fresh.append(analyze_capped(root, rel, instances, max_bytes, max_seconds))
                     bar.advance(i)
         else:
-            fresh = _in_pool(root, todo, instances, max_bytes, jobs, bar.advance)
+            fresh = _in_pool(root, todo, instances, max_bytes, max_seconds, jobs, bar.advance)
     finally:
         bar.close()
 
@@ -146,6 +184,7 @@ def _in_pool(
     todo: Sequence[str],
     instances: Sequence[RuleInstance],
     max_bytes: int,
+    max_seconds: float,
     jobs: int,
     advance: Callable[[int], None],
 ) -> list[FileResult]:
@@ -159,7 +198,7 @@ def _in_pool(
             max_workers=workers,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(root, list(instances), max_bytes),
+            initargs=(root, list(instances), max_bytes, max_seconds),
         ) as pool:
             for i, result in enumerate(pool.map(_work, todo, chunksize=chunk), 1):
                 out.append(result)
@@ -169,7 +208,7 @@ def _in_pool(
         # killer). Finish the rest one file per fresh process, so the culprit is reported as
         # skipped and no other file's result is lost.
         for rel in todo[len(out) :]:
-            out.append(_isolated(root, rel, instances, max_bytes, context))
+            out.append(_isolated(root, rel, instances, max_bytes, max_seconds, context))
             advance(len(out))
     return out
 
@@ -179,6 +218,7 @@ def _isolated(
     rel: str,
     instances: Sequence[RuleInstance],
     max_bytes: int,
+    max_seconds: float,
     context: Any,
 ) -> FileResult:
     try:
@@ -186,7 +226,7 @@ def _isolated(
             max_workers=1,
             mp_context=context,
             initializer=_init_worker,
-            initargs=(root, list(instances), max_bytes),
+            initargs=(root, list(instances), max_bytes, max_seconds),
         ) as pool:
             return pool.submit(_work, rel).result()
     except BrokenProcessPool:
