@@ -79,3 +79,10 @@ def test_console_script_runs_as_a_module(tmp_path: Path):
     report = json.loads(proc.stdout)
     assert set(report) >= {"tool", "profiles", "findings", "rules", "timing"}
     assert report["profiles"][0]["id"] == "backend-polyglot"
+
+
+def test_usage_error_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]):
+    assert main(["audit", "--no-such-flag"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("charter: error: No such option: --no-such-flag")
+    assert err.count("\n") == 1

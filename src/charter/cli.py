@@ -15,7 +15,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import click
 import typer
 
 from charter import __version__, api
@@ -366,13 +365,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CharterError as exc:
         typer.echo(f"charter: error: {exc}", err=True)
         return 2
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.echo("charter: aborted", err=True)
         return 2
-    except click.ClickException as exc:
-        typer.echo(f"charter: error: {exc.format_message()}", err=True)
+    except typer.TyperException as exc:  # usage errors (typer vendors click's exceptions)
+        detail = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        typer.echo(f"charter: error: {detail}", err=True)
         return 2
     except KeyboardInterrupt:
         return 130
