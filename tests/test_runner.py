@@ -105,6 +105,23 @@ def test_corrupt_cache_is_ignored(tmp_path: Path):
     assert json.dumps(_json(cold)) == json.dumps(_json(again))
 
 
+def _with_probe(policies: PolicySet, monkeypatch, probe: type[AstAnalyzer]):
+    """Policies with a test-only rule run by ``probe``, and a profile of it and type-hints."""
+    monkeypatch.setitem(REGISTRY, probe.name, probe)
+    rule = policies.rules["type-hints"].model_copy(
+        update={"id": probe.name, "analyzer": probe.name, "params": {}}
+    )
+    merged = PolicySet(
+        rules={**policies.rules, probe.name: rule}, profiles=policies.profiles, dirs=policies.dirs
+    )
+    profile = Profile(
+        id="p",
+        title="probe test",
+        rules=(ProfileRuleRef(id="type-hints"), ProfileRuleRef(id=probe.name)),
+    )
+    return merged, profile
+
+
 class _Crasher(AstAnalyzer):
     """Kills its worker process on one file, as a native parser bug would."""
 
@@ -119,19 +136,7 @@ class _Crasher(AstAnalyzer):
 def test_a_file_that_kills_its_worker_is_skipped_and_nothing_else_is_lost(
     tmp_path: Path, policies: PolicySet, monkeypatch
 ):
-    monkeypatch.setitem(REGISTRY, "crasher", _Crasher)
-    crash_rule = policies.rules["type-hints"].model_copy(
-        update={"id": "crasher", "analyzer": "crasher", "params": {}}
-    )
-    merged = PolicySet(
-        rules={**policies.rules, "crasher": crash_rule},
-        profiles=policies.profiles,
-        dirs=policies.dirs,
-    )
-    profile = Profile(
-        id="p", title="crash test",
-        rules=(ProfileRuleRef(id="type-hints"), ProfileRuleRef(id="crasher")),
-    )
+    merged, profile = _with_probe(policies, monkeypatch, _Crasher)
     root = _tree(tmp_path / "repo")
     report = run_audit(root, merged, [profile], AuditOptions(jobs=2))
     hints = {f.path for f in report.findings if f.rule == "type-hints"}
@@ -155,19 +160,7 @@ class _Sleeper(AstAnalyzer):
 def test_a_file_over_the_time_cap_is_skipped_and_the_rest_is_reported(
     tmp_path: Path, policies: PolicySet, monkeypatch
 ):
-    monkeypatch.setitem(REGISTRY, "sleeper", _Sleeper)
-    slow_rule = policies.rules["type-hints"].model_copy(
-        update={"id": "sleeper", "analyzer": "sleeper", "params": {}}
-    )
-    merged = PolicySet(
-        rules={**policies.rules, "sleeper": slow_rule},
-        profiles=policies.profiles,
-        dirs=policies.dirs,
-    )
-    profile = Profile(
-        id="p", title="time cap",
-        rules=(ProfileRuleRef(id="type-hints"), ProfileRuleRef(id="sleeper")),
-    )
+    merged, profile = _with_probe(policies, monkeypatch, _Sleeper)
     root = _tree(tmp_path / "repo", n=3)
     started = time.perf_counter()
     report = run_audit(root, merged, [profile], AuditOptions(jobs=1, max_file_seconds=0.5))

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -26,6 +26,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from charter.errors import PolicyError
 from charter.models import ManualItem, Severity
 from charter.sources import BoundedSafeLoader, safe_message
+
+_M = TypeVar("_M", bound=BaseModel)
 
 KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -224,36 +226,30 @@ def _read_yaml(path: Path) -> Any:
         raise PolicyError(f"{path}: invalid YAML{where}: {problem}; fix the syntax") from None
 
 
-def load_rule_file(path: Path) -> Rule:
+def _load_model(path: Path, model: type[_M], kind: str, fields: str) -> _M:
+    """One policy file as a validated model whose id matches the file name."""
     data = _read_yaml(path)
     if not isinstance(data, dict):
-        raise PolicyError(f"{path}: a rule file must be a mapping with id, title, severity, ...")
+        raise PolicyError(f"{path}: a {kind} file must be a mapping with {fields}, ...")
     try:
-        rule = Rule.model_validate(data)
+        loaded = model.model_validate(data)
     except ValidationError as exc:
         raise PolicyError(_describe_validation(path, exc)) from None
-    if rule.id != path.stem:
+    ident = getattr(loaded, "id", None)
+    if ident != path.stem:
         raise PolicyError(
-            f"{path}: field 'id': {rule.id!r} does not match the file name; "
-            f"rename the file to {rule.id}.yaml or change the id"
+            f"{path}: field 'id': {ident!r} does not match the file name; "
+            f"rename the file to {ident}.yaml or change the id"
         )
-    return rule
+    return loaded
+
+
+def load_rule_file(path: Path) -> Rule:
+    return _load_model(path, Rule, "rule", "id, title, severity")
 
 
 def load_profile_file(path: Path) -> Profile:
-    data = _read_yaml(path)
-    if not isinstance(data, dict):
-        raise PolicyError(f"{path}: a profile file must be a mapping with id, title, rules, ...")
-    try:
-        profile = Profile.model_validate(data)
-    except ValidationError as exc:
-        raise PolicyError(_describe_validation(path, exc)) from None
-    if profile.id != path.stem:
-        raise PolicyError(
-            f"{path}: field 'id': {profile.id!r} does not match the file name; "
-            f"rename the file to {profile.id}.yaml or change the id"
-        )
-    return profile
+    return _load_model(path, Profile, "profile", "id, title, rules")
 
 
 def _yaml_files(folder: Path) -> list[Path]:

@@ -253,17 +253,21 @@ class SourceFile:
             return None
         try:
             return [doc for doc in yaml.load_all(text, Loader=BoundedSafeLoader) if doc is not None]
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or "invalid YAML"
-            self._problem(
-                f"parse error: {problem}",
-                (mark.line + 1) if mark else 1,
-                (mark.column + 1) if mark else 1,
-            )
-        except RecursionError:
-            self._problem("parse error: YAML nested too deeply")
+        except (yaml.YAMLError, RecursionError) as exc:
+            self._yaml_problem(exc)
         return None
+
+    def _yaml_problem(self, exc: BaseException) -> None:
+        if isinstance(exc, RecursionError):
+            self._problem("parse error: YAML nested too deeply")
+            return
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        self._problem(
+            f"parse error: {problem}",
+            (mark.line + 1) if mark else 1,
+            (mark.column + 1) if mark else 1,
+        )
 
     @cached_property
     def yaml_nodes(self) -> list[yaml.Node] | None:
@@ -275,16 +279,8 @@ class SourceFile:
             return None
         try:
             return compose_yaml(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            problem = getattr(exc, "problem", None) or "invalid YAML"
-            self._problem(
-                f"parse error: {problem}",
-                (mark.line + 1) if mark else 1,
-                (mark.column + 1) if mark else 1,
-            )
-        except RecursionError:
-            self._problem("parse error: YAML nested too deeply")
+        except (yaml.YAMLError, RecursionError) as exc:
+            self._yaml_problem(exc)
         return None
 
     @cached_property
