@@ -63,6 +63,7 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
     name: ClassVar[str] = "docstrings"
     Params = DocstringsParams
     params: DocstringsParams
+    statements_only: ClassVar[bool] = True  # modules, classes and defs only
 
     def begin(self, file: SourceFile, out: Emitter) -> None:
         super().begin(file, out)
