@@ -6,6 +6,8 @@ import ast
 from pathlib import PurePosixPath
 from typing import Any
 
+from charter.analyzers.python.names import iter_statements
+
 #: constructor name -> framework, for the app objects of the supported frameworks
 APP_CONSTRUCTORS = {
     "FastAPI": "fastapi",
@@ -77,7 +79,7 @@ def django_path(raw: str, regex: bool) -> str:
 def python_facts(path: str, tree: ast.Module) -> dict[str, Any] | None:
     """Apps, routes and gRPC servers of one module (None when it has none of them)."""
     imported: set[str] = set()
-    for node in ast.walk(tree):
+    for node in iter_statements(tree):  # imports are statements: no need to enter expressions
         if isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
