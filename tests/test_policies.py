@@ -234,3 +234,40 @@ def test_rule_id_must_match_file_name(tmp_path: Path) -> None:
     (folder / "rules" / "other-name.yaml").write_text(RULE_OK, encoding="utf-8")
     with pytest.raises(PolicyError, match=r"other-name\.yaml.*does not match the file name"):
         load_policies([folder])
+
+
+def test_builtin_parameters_validate_against_their_analyzers(policies: PolicySet) -> None:
+    """load_policies trusts the shipped policies' parameters (so that a warm audit imports no
+    analyzer); this is where they are checked: every rule's and every profile's parameters
+    must be accepted by the analyzer, exactly as a user's policy files are at load time."""
+    from charter.analyzers import validate_params
+
+    for rule in policies.rules.values():
+        validate_params(rule, rule.params, policies.origins[f"rule:{rule.id}"])
+    for profile in policies.profiles.values():
+        for ref in profile.rules:
+            rule = policies.rules[ref.id]
+            validate_params(rule, {**rule.params, **ref.params}, f"profile {profile.id}")
+
+
+def test_registry_names_match_analyzer_classes() -> None:
+    from charter.analyzers import ANALYZERS, REGISTRY
+
+    assert {name: REGISTRY[name].name for name in ANALYZERS} == {n: n for n in ANALYZERS}
+
+
+def test_bad_builtin_style_parameter_in_a_user_folder_is_still_rejected(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the shipped folder is trusted: the same rule copied into --policies is validated."""
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    text = (POLICIES / "rules" / "type-hints.yaml").read_text(encoding="utf-8")
+    (rules / "type-hints.yaml").write_text(
+        text.replace("params:", "params:\n  no_such_param: 1", 1), encoding="utf-8"
+    )
+    assert "params:" in text
+    code = cli.main(["rules", "--policies", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "type-hints.yaml" in err and "no_such_param" in err

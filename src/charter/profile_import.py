@@ -23,7 +23,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
-from markdown_it import MarkdownIt
 
 from charter.errors import CharterError
 from charter.models import ManualItem
@@ -168,6 +167,8 @@ def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:
     front, skip = _split_front_matter(text, path)
     lines = text.splitlines()
     body = "\n".join(lines[skip:])
+    from markdown_it import MarkdownIt  # imported on use: ~20 ms
+
     tokens = MarkdownIt("commonmark").parse(body)
     statements: list[Statement] = []
     in_heading = False

@@ -1,209 +1,156 @@
 """The explicit analyzer registry: rule YAML names an analyzer; this maps names to classes.
 
-Adding an analyzer: write its module, then add one line to ``REGISTRY``. Nothing registers itself
-on import.
+Adding an analyzer: write its module, then add one line to ``ANALYZERS`` (name -> module and
+class). Nothing registers itself on import. A module is imported when a rule that needs it is
+planned, so a run that analyzes nothing (a warm cache) imports none of the ~80 analyzer modules.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
-from charter.analyzers.base import Analyzer
-from charter.analyzers.ci.rules import (
-    CiDependencyScanAnalyzer,
-    CiRunsLintersAnalyzer,
-    CiRunsTestsAnalyzer,
-    CiSecurityScanAnalyzer,
-)
-from charter.analyzers.containers.cluster import ClusterPoliciesAnalyzer
-from charter.analyzers.containers.non_root import ContainerNonRootAnalyzer
-from charter.analyzers.containers.resource_limits import ResourceLimitsAnalyzer
-from charter.analyzers.engine_rules import (
-    ParseErrorAnalyzer,
-    SuppressionWithoutReasonAnalyzer,
-    UnusedSuppressionAnalyzer,
-)
-from charter.analyzers.generic.config_value import ConfigValueAnalyzer
-from charter.analyzers.generic.file_exists import FileExistsAnalyzer
-from charter.analyzers.generic.text_pattern import TextPatternAnalyzer
-from charter.analyzers.go.context_first import GoContextFirstAnalyzer
-from charter.analyzers.go.error_wrapping import GoErrorWrappingAnalyzer
-from charter.analyzers.go.no_sleep_sync import GoNoSleepSyncAnalyzer
-from charter.analyzers.go.project_layout import GoProjectLayoutAnalyzer
-from charter.analyzers.health.checks import HealthChecksAnalyzer
-from charter.analyzers.python.absolute_imports import AbsoluteImportsAnalyzer
-from charter.analyzers.python.async_cancellation import AsyncCancellationReraisedAnalyzer
-from charter.analyzers.python.banned import BannedCallAnalyzer, BannedImportAnalyzer
-from charter.analyzers.python.context_managers import ContextManagersAnalyzer
-from charter.analyzers.python.dataframes import PolarsForDataframesAnalyzer, PolarsLazyAnalyzer
-from charter.analyzers.python.db_pool import DbPoolConfiguredAnalyzer
-from charter.analyzers.python.docstrings import DocstringsAnalyzer
-from charter.analyzers.python.f_strings import FStringsAnalyzer
-from charter.analyzers.python.http_timeouts import HttpTimeoutsAnalyzer
-from charter.analyzers.python.jwt_verification import JwtVerificationAnalyzer
-from charter.analyzers.python.no_blocking_in_async import NoBlockingInAsyncAnalyzer
-from charter.analyzers.python.no_explicit_any import NoExplicitAnyAnalyzer
-from charter.analyzers.python.no_silent_failures import NoSilentFailuresAnalyzer
-from charter.analyzers.python.pagination import PaginationBoundedAnalyzer
-from charter.analyzers.python.parameterized_sql import ParameterizedSqlAnalyzer
-from charter.analyzers.python.pathlib_over_os_path import PathlibOverOsPathAnalyzer
-from charter.analyzers.python.retry_with_backoff import RetryWithBackoffAnalyzer
-from charter.analyzers.python.schema_validation import SchemaValidationAnalyzer
-from charter.analyzers.python.secrets_in_logs import NoSecretsInLogsAnalyzer
-from charter.analyzers.python.temporal_activity_policy import TemporalActivityPolicyAnalyzer
-from charter.analyzers.python.tls_verification import TlsVerificationAnalyzer
-from charter.analyzers.python.type_hints import TypeHintsAnalyzer
-from charter.analyzers.repo.agent_build_plan import AgentBuildPlanAnalyzer
-from charter.analyzers.repo.agent_context_file import AgentContextFileAnalyzer
-from charter.analyzers.repo.agent_task_list import AgentTaskListAnalyzer
-from charter.analyzers.repo.api_documentation import ApiDocumentationAnalyzer
-from charter.analyzers.repo.api_hardening import (
-    CircuitBreakersAnalyzer,
-    ErrorResponseShapeAnalyzer,
-    IdempotencyKeysAnalyzer,
-    RateLimitingAnalyzer,
-    SecurityHeadersAnalyzer,
-)
-from charter.analyzers.repo.coverage_threshold import CoverageThresholdAnalyzer
-from charter.analyzers.repo.dependency_lock import DependencyLockAnalyzer
-from charter.analyzers.repo.graceful_shutdown import GracefulShutdownAnalyzer
-from charter.analyzers.repo.linter_configured import LinterConfiguredAnalyzer
-from charter.analyzers.repo.metrics_exposed import MetricsExposedAnalyzer
-from charter.analyzers.repo.migrations_present import MigrationsPresentAnalyzer
-from charter.analyzers.repo.profile_drift import ProfileDriftAnalyzer
-from charter.analyzers.repo.ruff_configured import RuffConfiguredAnalyzer
-from charter.analyzers.repo.setup_docs import SetupDocsAnalyzer
-from charter.analyzers.repo.src_layout import SrcLayoutAnalyzer
-from charter.analyzers.repo.strict_type_checking import StrictTypeCheckingAnalyzer
-from charter.analyzers.repo.structured_logging import StructuredLoggingAnalyzer
-from charter.analyzers.repo.tests_present import TestsPresentAnalyzer
-from charter.analyzers.repo.tracing import TracingAnalyzer
-from charter.analyzers.repo.typed_package_marker import TypedPackageMarkerAnalyzer
-from charter.analyzers.rust.clippy_pedantic import RustClippyPedanticAnalyzer
-from charter.analyzers.rust.lib_main_split import RustLibMainSplitAnalyzer
-from charter.analyzers.rust.no_unwrap import RustNoUnwrapAnalyzer
-from charter.analyzers.rust.spawn_handled import RustSpawnHandledAnalyzer
-from charter.analyzers.rust.unsafe_justified import RustUnsafeJustifiedAnalyzer
-from charter.analyzers.secrets import SecretsAnalyzer
-from charter.analyzers.terraform.encryption import EncryptionAtRestAnalyzer
-from charter.analyzers.terraform.iam import IamLeastPrivilegeAnalyzer
-from charter.analyzers.terraform.lock_file import LockFileAnalyzer
-from charter.analyzers.terraform.modules import PinnedModulesAnalyzer
-from charter.analyzers.terraform.network import NoOpenIngressAnalyzer
-from charter.analyzers.terraform.only_iac import OnlyIacAnalyzer
-from charter.analyzers.terraform.providers import PinnedProvidersAnalyzer
-from charter.analyzers.terraform.required_version import RequiredVersionAnalyzer
-from charter.analyzers.terraform.state_locking import RemoteStateLockingAnalyzer
-from charter.analyzers.terraform.tags import ResourceTagsAnalyzer
-from charter.analyzers.typescript.strict import TypescriptStrictAnalyzer
 from charter.errors import PolicyError
 
-REGISTRY: dict[str, type[Analyzer]] = {
-    cls.name: cls
-    for cls in (
-        ParseErrorAnalyzer,
-        SuppressionWithoutReasonAnalyzer,
-        UnusedSuppressionAnalyzer,
-        TypeHintsAnalyzer,
-        NoExplicitAnyAnalyzer,
-        PathlibOverOsPathAnalyzer,
-        FStringsAnalyzer,
-        ContextManagersAnalyzer,
-        NoBlockingInAsyncAnalyzer,
-        HttpTimeoutsAnalyzer,
-        NoSilentFailuresAnalyzer,
-        ParameterizedSqlAnalyzer,
-        JwtVerificationAnalyzer,
-        PolarsForDataframesAnalyzer,
-        PolarsLazyAnalyzer,
-        TemporalActivityPolicyAnalyzer,
-        RetryWithBackoffAnalyzer,
-        SchemaValidationAnalyzer,
-        DocstringsAnalyzer,
-        BannedImportAnalyzer,
-        BannedCallAnalyzer,
-        SrcLayoutAnalyzer,
-        # repository, config, CI and agent workspace (issue 8)
-        TypedPackageMarkerAnalyzer,
-        ProfileDriftAnalyzer,
-        RustLibMainSplitAnalyzer,
-        TlsVerificationAnalyzer,
-        RateLimitingAnalyzer,
-        SecurityHeadersAnalyzer,
-        CircuitBreakersAnalyzer,
-        IdempotencyKeysAnalyzer,
-        ErrorResponseShapeAnalyzer,
-        AsyncCancellationReraisedAnalyzer,
-        NoSecretsInLogsAnalyzer,
-        RustSpawnHandledAnalyzer,
-        DbPoolConfiguredAnalyzer,
-        PaginationBoundedAnalyzer,
-        StrictTypeCheckingAnalyzer,
-        RuffConfiguredAnalyzer,
-        StructuredLoggingAnalyzer,
-        MetricsExposedAnalyzer,
-        TracingAnalyzer,
-        GracefulShutdownAnalyzer,
-        MigrationsPresentAnalyzer,
-        TestsPresentAnalyzer,
-        CoverageThresholdAnalyzer,
-        DependencyLockAnalyzer,
-        CiRunsTestsAnalyzer,
-        CiRunsLintersAnalyzer,
-        CiDependencyScanAnalyzer,
-        CiSecurityScanAnalyzer,
-        AgentContextFileAnalyzer,
-        AgentTaskListAnalyzer,
-        AgentBuildPlanAnalyzer,
-        ApiDocumentationAnalyzer,
-        SetupDocsAnalyzer,
-        LinterConfiguredAnalyzer,
-        FileExistsAnalyzer,
-        ConfigValueAnalyzer,
-        TextPatternAnalyzer,
-        SecretsAnalyzer,
-        PinnedProvidersAnalyzer,
-        PinnedModulesAnalyzer,
-        RequiredVersionAnalyzer,
-        LockFileAnalyzer,
-        GoErrorWrappingAnalyzer,
-        GoContextFirstAnalyzer,
-        GoNoSleepSyncAnalyzer,
-        GoProjectLayoutAnalyzer,
-        RustNoUnwrapAnalyzer,
-        RustUnsafeJustifiedAnalyzer,
-        RustClippyPedanticAnalyzer,
-        TypescriptStrictAnalyzer,
-        AbsoluteImportsAnalyzer,
-        HealthChecksAnalyzer,
-        RemoteStateLockingAnalyzer,
-        EncryptionAtRestAnalyzer,
-        ResourceTagsAnalyzer,
-        ContainerNonRootAnalyzer,
-        ResourceLimitsAnalyzer,
-        OnlyIacAnalyzer,
-        NoOpenIngressAnalyzer,
-        IamLeastPrivilegeAnalyzer,
-        ClusterPoliciesAnalyzer,
-    )
+if TYPE_CHECKING:
+    from charter.analyzers.base import Analyzer
+
+#: analyzer name (as in rule YAML) -> "module under charter.analyzers:class"
+ANALYZERS: dict[str, str] = {
+    "parse-error": "engine_rules:ParseErrorAnalyzer",
+    "suppression-without-reason": "engine_rules:SuppressionWithoutReasonAnalyzer",
+    "unused-suppression": "engine_rules:UnusedSuppressionAnalyzer",
+    "type-hints": "python.type_hints:TypeHintsAnalyzer",
+    "no-explicit-any": "python.no_explicit_any:NoExplicitAnyAnalyzer",
+    "pathlib-over-os-path": "python.pathlib_over_os_path:PathlibOverOsPathAnalyzer",
+    "f-strings": "python.f_strings:FStringsAnalyzer",
+    "context-managers": "python.context_managers:ContextManagersAnalyzer",
+    "no-blocking-in-async": "python.no_blocking_in_async:NoBlockingInAsyncAnalyzer",
+    "http-timeouts": "python.http_timeouts:HttpTimeoutsAnalyzer",
+    "no-silent-failures": "python.no_silent_failures:NoSilentFailuresAnalyzer",
+    "parameterized-sql": "python.parameterized_sql:ParameterizedSqlAnalyzer",
+    "jwt-verification": "python.jwt_verification:JwtVerificationAnalyzer",
+    "polars-for-dataframes": "python.dataframes:PolarsForDataframesAnalyzer",
+    "polars-lazy": "python.dataframes:PolarsLazyAnalyzer",
+    "temporal-activity-policy": "python.temporal_activity_policy:TemporalActivityPolicyAnalyzer",
+    "retry-with-backoff": "python.retry_with_backoff:RetryWithBackoffAnalyzer",
+    "schema-validation": "python.schema_validation:SchemaValidationAnalyzer",
+    "docstrings": "python.docstrings:DocstringsAnalyzer",
+    "python-banned-import": "python.banned:BannedImportAnalyzer",
+    "python-banned-call": "python.banned:BannedCallAnalyzer",
+    "src-layout": "repo.src_layout:SrcLayoutAnalyzer",
+    "typed-package-marker": "repo.typed_package_marker:TypedPackageMarkerAnalyzer",
+    "profile-drift": "repo.profile_drift:ProfileDriftAnalyzer",
+    "rust-lib-main-split": "rust.lib_main_split:RustLibMainSplitAnalyzer",
+    "tls-verification": "python.tls_verification:TlsVerificationAnalyzer",
+    "rate-limiting": "repo.api_hardening:RateLimitingAnalyzer",
+    "security-headers": "repo.api_hardening:SecurityHeadersAnalyzer",
+    "circuit-breakers": "repo.api_hardening:CircuitBreakersAnalyzer",
+    "idempotency-keys": "repo.api_hardening:IdempotencyKeysAnalyzer",
+    "error-response-shape": "repo.api_hardening:ErrorResponseShapeAnalyzer",
+    "async-cancellation-reraised": "python.async_cancellation:AsyncCancellationReraisedAnalyzer",
+    "no-secrets-in-logs": "python.secrets_in_logs:NoSecretsInLogsAnalyzer",
+    "rust-spawn-handled": "rust.spawn_handled:RustSpawnHandledAnalyzer",
+    "db-pool-configured": "python.db_pool:DbPoolConfiguredAnalyzer",
+    "pagination-bounded": "python.pagination:PaginationBoundedAnalyzer",
+    "strict-type-checking": "repo.strict_type_checking:StrictTypeCheckingAnalyzer",
+    "ruff-configured": "repo.ruff_configured:RuffConfiguredAnalyzer",
+    "structured-logging": "repo.structured_logging:StructuredLoggingAnalyzer",
+    "metrics-exposed": "repo.metrics_exposed:MetricsExposedAnalyzer",
+    "tracing": "repo.tracing:TracingAnalyzer",
+    "graceful-shutdown": "repo.graceful_shutdown:GracefulShutdownAnalyzer",
+    "migrations-present": "repo.migrations_present:MigrationsPresentAnalyzer",
+    "tests-present": "repo.tests_present:TestsPresentAnalyzer",
+    "coverage-threshold": "repo.coverage_threshold:CoverageThresholdAnalyzer",
+    "dependency-lock": "repo.dependency_lock:DependencyLockAnalyzer",
+    "ci-runs-tests": "ci.rules:CiRunsTestsAnalyzer",
+    "ci-runs-linters": "ci.rules:CiRunsLintersAnalyzer",
+    "ci-dependency-scan": "ci.rules:CiDependencyScanAnalyzer",
+    "ci-security-scan": "ci.rules:CiSecurityScanAnalyzer",
+    "agent-context-file": "repo.agent_context_file:AgentContextFileAnalyzer",
+    "agent-task-list": "repo.agent_task_list:AgentTaskListAnalyzer",
+    "agent-build-plan": "repo.agent_build_plan:AgentBuildPlanAnalyzer",
+    "api-documentation": "repo.api_documentation:ApiDocumentationAnalyzer",
+    "setup-docs": "repo.setup_docs:SetupDocsAnalyzer",
+    "linter-configured": "repo.linter_configured:LinterConfiguredAnalyzer",
+    "file-exists": "generic.file_exists:FileExistsAnalyzer",
+    "config-value": "generic.config_value:ConfigValueAnalyzer",
+    "text-pattern": "generic.text_pattern:TextPatternAnalyzer",
+    "secrets": "secrets:SecretsAnalyzer",
+    "terraform-pinned-providers": "terraform.providers:PinnedProvidersAnalyzer",
+    "terraform-pinned-modules": "terraform.modules:PinnedModulesAnalyzer",
+    "terraform-required-version": "terraform.required_version:RequiredVersionAnalyzer",
+    "terraform-lock-file": "terraform.lock_file:LockFileAnalyzer",
+    "go-error-wrapping": "go.error_wrapping:GoErrorWrappingAnalyzer",
+    "go-context-first": "go.context_first:GoContextFirstAnalyzer",
+    "go-no-sleep-sync": "go.no_sleep_sync:GoNoSleepSyncAnalyzer",
+    "go-project-layout": "go.project_layout:GoProjectLayoutAnalyzer",
+    "rust-no-unwrap": "rust.no_unwrap:RustNoUnwrapAnalyzer",
+    "rust-unsafe-justified": "rust.unsafe_justified:RustUnsafeJustifiedAnalyzer",
+    "rust-clippy-pedantic": "rust.clippy_pedantic:RustClippyPedanticAnalyzer",
+    "typescript-strict": "typescript.strict:TypescriptStrictAnalyzer",
+    "absolute-imports": "python.absolute_imports:AbsoluteImportsAnalyzer",
+    "health-checks": "health.checks:HealthChecksAnalyzer",
+    "terraform-remote-state-locking": "terraform.state_locking:RemoteStateLockingAnalyzer",
+    "terraform-encryption-at-rest": "terraform.encryption:EncryptionAtRestAnalyzer",
+    "terraform-resource-tags": "terraform.tags:ResourceTagsAnalyzer",
+    "container-non-root": "containers.non_root:ContainerNonRootAnalyzer",
+    "k8s-resource-limits": "containers.resource_limits:ResourceLimitsAnalyzer",
+    "terraform-only-iac": "terraform.only_iac:OnlyIacAnalyzer",
+    "terraform-no-open-ingress": "terraform.network:NoOpenIngressAnalyzer",
+    "terraform-iam-least-privilege": "terraform.iam:IamLeastPrivilegeAnalyzer",
+    "k8s-cluster-policies": "containers.cluster:ClusterPoliciesAnalyzer",
 }
 
 
+class _Registry(MutableMapping[str, "type[Analyzer]"]):
+    """``REGISTRY[name]`` is the analyzer class, its module imported on first lookup. Classes
+    set here (tests register probe analyzers) take precedence over ``ANALYZERS``."""
+
+    def __init__(self) -> None:
+        self._set: dict[str, type[Analyzer]] = {}
+
+    def __getitem__(self, name: str) -> type[Analyzer]:
+        if name in self._set:
+            return self._set[name]
+        module, _, cls = ANALYZERS[name].partition(":")
+        found: type[Analyzer] = getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._set or name in ANALYZERS
+
+    def __setitem__(self, name: str, cls: type[Analyzer]) -> None:
+        self._set[name] = cls
+
+    def __delitem__(self, name: str) -> None:
+        del self._set[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(ANALYZERS), **dict.fromkeys(self._set)})
+
+    def __len__(self) -> int:
+        return len(set(ANALYZERS) | set(self._set))
+
+
+REGISTRY: MutableMapping[str, type[Analyzer]] = _Registry()
+
+
 def analyzer_class(name: str, where: Path | str = "policy") -> type[Analyzer]:
-    try:
-        return REGISTRY[name]
-    except KeyError:
+    if name not in REGISTRY:
         raise PolicyError(
             f"{where}: field 'analyzer': unknown analyzer {name!r}; "
             f"use one of {', '.join(sorted(REGISTRY))} or omit it for a planned rule"
-        ) from None
+        )
+    return REGISTRY[name]
 
 
 def validate_params(rule: Any, params: dict[str, Any], where: Path | str) -> None:
     """Reject parameters the rule's analyzer does not take, where the policy is loaded."""
+    from pydantic import ValidationError
+
     if rule.analyzer is None:
         return
     cls = analyzer_class(rule.analyzer, where)

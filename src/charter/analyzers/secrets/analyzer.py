@@ -143,12 +143,7 @@ class SecretsAnalyzer(Analyzer):
     def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
         """Literals under secret-like names that the value judge calls credentials."""
         if file.kind == "python":
-            # imported here: it needs LibCST, whose import alone costs ~0.2 s per process
-            from charter.analyzers.secrets.python import (
-                literal_lines,
-                python_assignments,
-                python_candidates,
-            )
+            from charter.analyzers.secrets.python_hints import literal_lines, python_candidates
 
             candidates = python_candidates(lower)
             plausible = {c.line for c in candidates if _plausible(c.name, c.value)}
@@ -160,6 +155,9 @@ class SecretsAnalyzer(Analyzer):
             module = file.python_cst
             if module is None:
                 return []
+            # imported here: it needs LibCST, whose import alone costs ~0.2 s per process
+            from charter.analyzers.secrets.python import python_assignments
+
             found = python_assignments(module, is_secret, candidates)
         else:
             reader = READERS.get(file.kind)

@@ -8,7 +8,8 @@ of environment lookups (``os.getenv("DB_PASSWORD", "...")``, ``.get``, ``.setdef
 references, not secrets.
 
 LibCST is slow (a second or more for a large module), so a file is parsed only when a regex
-finds a *plausible* secret assignment in its text: a secret-like name, ``=`` or ``:``, and a
+(:mod:`charter.analyzers.secrets.python_hints`, which does not import LibCST) finds a
+*plausible* secret assignment in its text: a secret-like name, ``=`` or ``:``, and a
 quoted literal that passes the value judge. The tree then decides (a match inside a docstring,
 a comment or an f-string is not an assignment). The same regex gives each literal's line, so
 LibCST positions are computed only for the rare literal it did not see (a multi-line statement).
@@ -16,8 +17,6 @@ LibCST positions are computed only for the rare literal it did not see (a multi-
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,68 +24,10 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from charter.analyzers.secrets.common import Assignment
+from charter.analyzers.secrets.python_hints import ENV_DEFAULT_CALLS
 
 #: (name, value) -> whether it is reported; the judge the analyzer passes in
 Judge = Callable[[str, str], bool]
-
-_HINT = re.compile(
-    r"""(?:pass|pwd|secret|token|key|cred|auth)\w*['"]?\]?[ \t]*(?::[^=\n]{0,80}=|[:=])[ \t]*"""
-    r"""[rbu]{0,2}(?P<q>['"])(?P<val>[^'"\n]{5,})(?P=q)"""
-)
-_ENV_DEFAULT_HINT = re.compile(
-    r"""(?:getenv|get|setdefault|pop)\([ \t]*[rbu]{0,2}['"](?P<name>\w*(?:pass|pwd|secret|token|"""
-    r"""key|cred|auth)\w*)['"][ \t]*,[ \t]*[rbu]{0,2}(?P<q>['"])(?P<val>[^'"\n]{5,})(?P=q)"""
-)
-#: ``os.getenv("DB_PASSWORD", "fallback")``, ``os.environ.setdefault(...)``: a literal default
-ENV_DEFAULT_CALLS = frozenset({"getenv", "get", "setdefault", "pop"})
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
-
-
-def python_candidates(lower: str) -> list[Assignment]:
-    """Plausible ``name = "literal"`` spots of a lower-cased Python text, with their lines.
-
-    Name and value are lower-cased, as the regex saw them; the value is the raw text between
-    the quotes (escapes not decoded).
-    """
-    found: list[tuple[int, str, str]] = []
-    for match in _HINT.finditer(lower):
-        start = match.start()
-        while start > 0 and lower[start - 1] in _NAME_CHARS:
-            start -= 1
-        end = start
-        while end < len(lower) and lower[end] in _NAME_CHARS:
-            end += 1
-        found.append((match.start("val"), lower[start:end], match.group("val")))
-    if "(" in lower:
-        found.extend(
-            (m.start("val"), m.group("name"), m.group("val"))
-            for m in _ENV_DEFAULT_HINT.finditer(lower)
-        )
-    found.sort()
-    out: list[Assignment] = []
-    line, counted = 1, 0
-    for offset, name, raw in found:
-        line += lower.count("\n", counted, offset)
-        counted = offset
-        column = offset - lower.rfind("\n", 0, offset)  # 1-based, the literal's quote
-        out.append(Assignment(name, raw, line, column - 1))
-    return out
-
-
-def literal_lines(tree: ast.Module) -> set[int]:
-    """Lines where a string literal starts that is not a bare statement (a docstring).
-
-    A cheap confirmation on the shared ``ast`` tree, which the engine builds for every Python
-    file anyway: a candidate whose line holds no such literal (a mention in a docstring) does
-    not need the LibCST parse.
-    """
-    bare = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Expr)}
-    return {
-        n.lineno
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Constant) and isinstance(n.value, str | bytes) and id(n) not in bare
-    }
-
 
 def _literal(node: cst.BaseExpression | None) -> tuple[str, str | None] | None:
     """(evaluated value, raw text between the quotes or None) of a string literal."""

@@ -9,13 +9,34 @@ library, string quotes stripped) and the line of each block, attribute and objec
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from hcl2.rules.base import AttributeRule, BlockRule, BodyRule
-from hcl2.rules.containers import ObjectElemRule, ObjectRule
-from hcl2.utils import SerializationOptions
+if TYPE_CHECKING:
+    from hcl2.rules.base import AttributeRule, BlockRule, BodyRule
+    from hcl2.rules.containers import ObjectElemRule, ObjectRule
 
-_OPTIONS = SerializationOptions(with_comments=False, strip_string_quotes=True)
+
+class HclTypes(NamedTuple):
+    """python-hcl2's rule classes, imported on first use: hcl2 and lark cost ~80 ms to import,
+    which an audit without Terraform files (or a warm one) should not pay."""
+
+    AttributeRule: type[AttributeRule]
+    BlockRule: type[BlockRule]
+    BodyRule: type[BodyRule]
+    ObjectElemRule: type[ObjectElemRule]
+    ObjectRule: type[ObjectRule]
+    options: Any
+
+
+@cache
+def hcl_types() -> HclTypes:
+    from hcl2.rules.base import AttributeRule, BlockRule, BodyRule
+    from hcl2.rules.containers import ObjectElemRule, ObjectRule
+    from hcl2.utils import SerializationOptions
+
+    options = SerializationOptions(with_comments=False, strip_string_quotes=True)
+    return HclTypes(AttributeRule, BlockRule, BodyRule, ObjectElemRule, ObjectRule, options)
 
 
 @dataclass
@@ -56,20 +77,21 @@ def _line(node: Any, default: int) -> int:
 
 def _serialize(node: Any) -> Any:
     try:
-        return node.serialize(_OPTIONS)
+        return node.serialize(hcl_types().options)
     except (RuntimeError, ValueError, TypeError, AttributeError):
         return None
 
 
 def _object_keys(expression: Any, default: int) -> dict[str, tuple[Any, int]]:
     """Keys of an object literal (``{ source = "x", version = "y" }``) with their lines."""
+    types = hcl_types()
     stack = [expression]
     while stack:
         node = stack.pop()
-        if isinstance(node, ObjectRule):
+        if isinstance(node, types.ObjectRule):
             out: dict[str, tuple[Any, int]] = {}
             for elem in node.elements:
-                if isinstance(elem, ObjectElemRule):
+                if isinstance(elem, types.ObjectElemRule):
                     key = _serialize(elem.key)
                     if isinstance(key, str):
                         out[key] = (_serialize(elem.expression), _line(elem, default))
@@ -90,10 +112,11 @@ def _block(rule: BlockRule) -> Block:
 
 
 def _fill(block: Block, body: BodyRule, default: int) -> None:
+    types = hcl_types()
     for child in body.children:
-        if isinstance(child, BlockRule):
+        if isinstance(child, types.BlockRule):
             block.blocks.append(_block(child))
-        elif isinstance(child, AttributeRule):
+        elif isinstance(child, types.AttributeRule):
             name = str(_serialize(child.identifier))
             line = _line(child, default)
             value = _serialize(child.expression)
@@ -105,6 +128,6 @@ def top_blocks(tree: Any) -> list[Block]:
     """The top-level blocks of a parsed file (``SourceFile.hcl``)."""
     root = Block("", (), 1, 1)
     body = getattr(tree, "body", None)
-    if isinstance(body, BodyRule):
+    if isinstance(body, hcl_types().BodyRule):
         _fill(root, body, 1)
     return root.blocks

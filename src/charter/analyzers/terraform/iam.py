@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
-from hcl2.rules.base import AttributeRule, BlockRule, BodyRule
-from hcl2.rules.containers import ObjectRule
 
 from charter.analyzers.base import Emitter
 from charter.analyzers.health.manifests import line_of, mget
 from charter.analyzers.terraform.counted import CountedTerraformAnalyzer
-from charter.analyzers.terraform.hcl import _line, _serialize
+from charter.analyzers.terraform.hcl import _line, _serialize, hcl_types
 from charter.sources import SourceFile, compose_yaml
+
+if TYPE_CHECKING:
+    from hcl2.rules.base import AttributeRule, BlockRule
 
 _WILDCARD_ACTION = re.compile(r"^(\*|[A-Za-z0-9-]+:\*)$")
 ADMIN_POLICY = ":policy/AdministratorAccess"
@@ -77,11 +78,12 @@ def _labels(rule: BlockRule) -> tuple[str, ...]:
 def _body_items(body: Any) -> tuple[list[AttributeRule], list[BlockRule]]:
     attrs: list[AttributeRule] = []
     blocks: list[BlockRule] = []
-    if isinstance(body, BodyRule):
+    types = hcl_types()
+    if isinstance(body, types.BodyRule):
         for child in body.children:
-            if isinstance(child, AttributeRule):
+            if isinstance(child, types.AttributeRule):
                 attrs.append(child)
-            elif isinstance(child, BlockRule):
+            elif isinstance(child, types.BlockRule):
                 blocks.append(child)
     return attrs, blocks
 
@@ -126,10 +128,11 @@ def _heredoc_statements(text: str, line: int) -> list[tuple[dict[str, Any], int]
 def _expression_statements(expression: Any, line: int) -> list[tuple[dict[str, Any], int]]:
     """Statements (objects with an ``Effect`` or ``Action``) in ``jsonencode({...})``."""
     out: list[tuple[dict[str, Any], int]] = []
+    object_rule = hcl_types().ObjectRule
     stack = [expression]
     while stack:
         node = stack.pop()
-        if isinstance(node, ObjectRule):
+        if isinstance(node, object_rule):
             value = _serialize(node)
             if isinstance(value, dict) and ("Action" in value or "Effect" in value):
                 out.append((value, _line(node, line)))
