@@ -12,7 +12,7 @@ from helpers import write_tree
 
 from charter import api
 from charter.analyzers import REGISTRY
-from charter.analyzers.base import AstAnalyzer
+from charter.analyzers.base import Analyzer, AstAnalyzer
 from charter.engine import AuditOptions, run_audit
 from charter.policy import PolicySet, Profile, ProfileRuleRef
 
@@ -171,3 +171,94 @@ def test_a_file_over_the_time_cap_is_skipped_and_the_rest_is_reported(
     assert [(f.path, f.message) for f in report.findings if f.rule == "parse-error"] == [
         ("src/pkg/mod1.py", "skipped: analysis took over 0.5 s (max-file-seconds)")
     ]
+
+
+# --- the report cache: a warm run with nothing changed reuses the finished report ------------
+
+
+def test_warm_run_reuses_the_finished_report_and_it_is_identical(tmp_path: Path):
+    root = _tree(tmp_path / "repo", n=5)
+    opts = api.Options(use_cache=True, cache_dir=tmp_path / "c")
+    cold = api.audit(root, opts)
+    warm = api.audit(root, opts)
+    assert "report_reused" not in cold.timing
+    assert warm.timing["report_reused"] == 1
+    assert warm.timing["cache_hits"] == cold.files_scanned
+    assert _json(cold) == _json(warm)
+    assert [f.sort_key for f in warm.findings] == [f.sort_key for f in cold.findings]
+
+
+def test_report_is_not_reused_when_a_file_a_baseline_or_an_option_changes(tmp_path: Path):
+    root = _tree(tmp_path / "repo", n=3)
+    cache = tmp_path / "c"
+    opts = api.Options(profiles=("backend-polyglot",), use_cache=True, cache_dir=cache)
+    api.audit(root, opts)
+    (root / "src/pkg/mod1.py").write_text("def f1(x: int) -> int:\n    return x\n")
+    changed = api.audit(root, opts)
+    assert "report_reused" not in changed.timing
+    assert "src/pkg/mod1.py" not in {f.path for f in changed.findings}
+    assert api.audit(root, opts).timing.get("report_reused") == 1
+    # another option, another report: the same rules without one profile's worth of findings
+    narrower = api.audit(root, api.Options(profiles=("backend-conventions",), use_cache=True,
+                                           cache_dir=cache))
+    assert "report_reused" not in narrower.timing
+    assert {p.id for p in narrower.profiles} == {"backend-conventions"}
+    # a baseline is part of the set-up: writing one changes what is active
+    baseline = tmp_path / "baseline.json"
+    api.write_baseline(root, baseline, opts)
+    with_baseline = api.audit(root, api.Options(profiles=("backend-polyglot",), use_cache=True,
+                                                cache_dir=cache, baseline=baseline))
+    assert "report_reused" not in with_baseline.timing
+    assert with_baseline.findings and all(f.baselined for f in with_baseline.findings
+                                          if f.rule == "type-hints")
+
+
+class _ProbeExists(Analyzer):
+    """A repo rule that depends on a path outside the audited files (an excluded one)."""
+
+    name = "probe-exists"
+
+    def check_repo(self, repo, out) -> None:
+        if repo.exists("notes/flag.txt"):
+            out.report(1, "notes/flag.txt is present", path="notes/flag.txt")
+
+
+def test_report_is_recomputed_when_a_path_a_repo_rule_probed_appears(
+    tmp_path: Path, monkeypatch
+):
+    """The report cache keys on the discovered files *and* on every path a repo rule read or
+    probed outside them: here an excluded file whose existence the rule checks."""
+    monkeypatch.setitem(REGISTRY, _ProbeExists.name, _ProbeExists)
+    pol = write_tree(
+        tmp_path / "pol",
+        {
+            "rules/probe-exists.yaml": (
+                "id: probe-exists\ntitle: probe\nseverity: high\nanalyzer: probe-exists\n"
+                "applicability: always\ndocs: {what: a flag file exists, why: a test probe}\n"
+                "sources: [{profile: probe, quote: keep the flag}]\n"
+            ),
+            "profiles/probe.yaml": "id: probe\ntitle: probe\nrules:\n  - id: probe-exists\n",
+        },
+    )
+    root = _tree(tmp_path / "repo", n=1)
+    opts = api.Options(profiles=("probe",), policy_dirs=(pol,), exclude=("notes/",),
+                       use_cache=True, cache_dir=tmp_path / "c")
+    status = lambda r: next(x.status.value for x in r.rules if x.id == "probe-exists")  # noqa: E731
+    assert status(api.audit(root, opts)) == "pass"
+    assert api.audit(root, opts).timing.get("report_reused") == 1
+    (root / "notes").mkdir()
+    (root / "notes/flag.txt").write_text("x\n")
+    again = api.audit(root, opts)
+    assert "report_reused" not in again.timing
+    assert status(again) == "fail"
+
+
+def test_a_skip_for_the_time_cap_is_never_cached(tmp_path: Path, policies: PolicySet, monkeypatch):
+    """A time-capped file is this run's problem, not the file's: the next run analyzes it."""
+    merged, profile = _with_probe(policies, monkeypatch, _Sleeper)
+    root = _tree(tmp_path / "repo", n=3)
+    opts = AuditOptions(jobs=1, max_file_seconds=0.5, cache_dir=tmp_path / "c")
+    first = run_audit(root, merged, [profile], opts)
+    assert [f.path for f in first.findings if f.rule == "parse-error"] == ["src/pkg/mod1.py"]
+    again = run_audit(root, merged, [profile], opts)
+    assert again.timing["cache_misses"] == 1  # mod1.py, analyzed (and capped) again

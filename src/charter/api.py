@@ -9,6 +9,9 @@ suppressions, the baseline and diff mode (:mod:`charter.postprocess`). Flags giv
 
 from __future__ import annotations
 
+import hashlib
+import json
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -18,11 +21,11 @@ from typing import Any
 from charter import baseline as baseline_mod
 from charter import gitops, postprocess
 from charter.analyzers import validate_params
-from charter.cache import default_cache_dir
+from charter.cache import ReportCache, default_cache_dir, file_digest, setup_digest
 from charter.config import Config, load_config
-from charter.engine import AuditOptions, run_audit
+from charter.engine import AuditOptions, Trace, gc_paused, run_audit, scan
 from charter.errors import CharterError
-from charter.models import Report, Severity
+from charter.models import Report, Severity, Status
 from charter.policy import PolicySet, Profile, load_policies, select_profiles
 from charter.profile_import import DEFAULT_GLOBS, repo_profiles
 from charter.sources import DEFAULT_MAX_FILE_BYTES
@@ -77,8 +80,13 @@ def audit(target: Path | str, options: Options = Options()) -> Report:
 
 
 def run(target: Path | str, options: Options = Options()) -> Audit:
-    """Audit ``target`` (a folder or a git URL) and keep what the reporters and gate need."""
-    with _checkout(target, options) as (root, label, git_info):
+    """Audit ``target`` (a folder or a git URL) and keep what the reporters and gate need.
+
+    The cyclic garbage collector is paused throughout: an audit builds hundreds of thousands
+    of acyclic objects (syntax trees, the cache's JSON, findings) that reference counting
+    frees, and the collector only rescans them (measured: 0.8 s of a 2.2 s warm audit of the
+    standard library)."""
+    with gc_paused(), _checkout(target, options) as (root, label, git_info):
         return _audit_tree(root, label, git_info, options)
 
 
@@ -131,20 +139,17 @@ def _audit_tree(root: Path, label: str, git_info: dict[str, Any] | None, options
         cache_dir=(options.cache_dir or default_cache_dir()) if options.use_cache else None,
         progress=options.progress,
     )
-    report = run_audit(root, policies, profiles, engine_options, target_label=label)
-
     baseline_path = options.baseline
     if baseline_path is None and config.baseline is not None and options.config_baseline:
         baseline_path = root / config.baseline
     entries = baseline_mod.load(baseline_path) if baseline_path is not None else None
     changed = gitops.changed_lines(root, options.diff_base) if options.diff_base else None
-    report = postprocess.apply(
-        report,
-        root,
-        postprocess.PostOptions(
-            known_rules=frozenset(policies.rules), baseline=entries, changed=changed
-        ),
+
+    post = postprocess.PostOptions(
+        known_rules=frozenset(policies.rules), baseline=entries, changed=changed
     )
+    key = _setup_key(policies, profiles, config, engine_options, label, baseline_path)
+    report = _report(root, label, policies, profiles, engine_options, post, key)
     extra = dict(report.extra)
     if git_info is not None:
         extra["git"] = git_info
@@ -156,6 +161,68 @@ def _audit_tree(root: Path, label: str, git_info: dict[str, Any] | None, options
         extra["repo_profiles"] = {p.id: p.title for p in found}
     report = report.model_copy(update={"extra": extra})
     return Audit(report, policies, config, config_file)
+
+
+def _report(
+    root: Path,
+    label: str,
+    policies: PolicySet,
+    profiles: Sequence[Profile],
+    engine: AuditOptions,
+    post: postprocess.PostOptions,
+    key: str,
+) -> Report:
+    """The engine's report with suppressions, baseline and diff mode applied; with the cache
+    on (and not in diff mode), the last run's finished report when the set-up ``key`` and
+    every file it depended on are unchanged, and otherwise a fresh one that is stored."""
+    started = time.perf_counter()
+    tree = scan(root, engine)
+    reuse: ReportCache | None = None
+    resolved = root.resolve()
+
+    def digest(rel: str) -> str:
+        return file_digest(resolved / rel, engine.max_file_bytes)
+
+    if engine.cache_dir is not None and post.changed is None:
+        for rel in tree.files:
+            tree.digests[rel] = digest(rel)
+        reuse = ReportCache(engine.cache_dir, resolved, key)
+        stored = reuse.load(tree.files, tree.odd_names, tree.digests, digest)
+        if stored is not None:
+            total = tree.discover_s + time.perf_counter() - started
+            timing = {"discover_s": round(tree.discover_s, 4), "total_s": round(total, 4)}
+            timing |= {"cache_hits": len(tree.files), "cache_misses": 0, "report_reused": 1}
+            return stored.model_copy(update={"timing": timing})
+    trace = Trace()
+    report = run_audit(root, policies, profiles, engine, target_label=label, tree=tree, trace=trace)
+    report = postprocess.apply(report, root, post)
+    errors = any(r.status is Status.ERROR for r in report.rules)
+    if reuse is not None and not errors and not trace.transient:
+        reuse.store(report, tree.files, tree.odd_names, tree.digests, trace.reads, digest)
+    return report
+
+
+def _setup_key(
+    policies: PolicySet,
+    profiles: Sequence[Profile],
+    config: Config,
+    engine: AuditOptions,
+    label: str,
+    baseline: Path | None,
+) -> str:
+    """Everything a finished report depends on besides the audited files: charter and its
+    policies, the profiles in force (after overrides, with the repository's own), the
+    configuration, the options that change results, the target's label and the baseline."""
+    setup = {
+        "charter": setup_digest(policies),
+        "profiles": [p.model_dump(mode="json") for p in profiles],
+        "config": config.model_dump(mode="json"),
+        "options": [engine.max_file_bytes, list(engine.exclude), engine.max_file_seconds],
+        "label": label,
+        "baseline": None if baseline is None else [str(baseline), file_digest(baseline, 1 << 40)],
+    }
+    raw = json.dumps(setup, sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _repo_profiles(

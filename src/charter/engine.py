@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import operator
 import re
 import time
 from collections import Counter
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
     from charter.analyzers.cst import CstAnalyzer
 
 PARSE_ERROR = "parse-error"
+#: the report's finding order (path, line, column, rule, message), as a C-level key function
+FINDING_ORDER = operator.attrgetter("path", "line", "column", "rule", "message")
 #: rules every audit runs, whichever profiles are selected
 ALWAYS_ON = (PARSE_ERROR, "suppression-without-reason", "unused-suppression")
 
@@ -393,6 +396,33 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@dataclass
+class Tree:
+    """What an audit is about to read: the discovered files (sorted), names that cannot be
+    decoded (reported, never read) and, once computed, each file's content digest."""
+
+    files: list[str]
+    odd_names: list[tuple[str, str]]
+    digests: dict[str, str] = field(default_factory=dict)
+    discover_s: float = 0.0
+
+
+def scan(root: Path, options: AuditOptions) -> Tree:
+    started = time.perf_counter()
+    files, odd_names = split_undecodable(discover(root.resolve(), options.exclude))
+    return Tree(files, odd_names, discover_s=time.perf_counter() - started)
+
+
+@dataclass
+class Trace:
+    """What an audit depended on beyond its files' contents, for the report cache: paths the
+    repo phase read or probed, and whether a result was transient (a time cap or a crashed
+    worker) and must not be reused."""
+
+    reads: set[str] = field(default_factory=set)
+    transient: bool = False
+
+
 def run_audit(
     root: Path,
     policies: PolicySet,
@@ -400,13 +430,17 @@ def run_audit(
     options: AuditOptions = AuditOptions(),
     *,
     target_label: str | None = None,
+    tree: Tree | None = None,
+    trace: Trace | None = None,
 ) -> Report:
     """Audit ``root`` against ``profiles`` and build the report."""
     started = time.perf_counter()
     root = root.resolve()
+    tree = tree if tree is not None else scan(root, options)
+    trace = trace if trace is not None else Trace()
+    files = tree.files
     instances = plan(policies, profiles)
     inst_list = list(instances.values())
-    files, odd_names = split_undecodable(discover(root, options.exclude))
     t_discover = time.perf_counter()
 
     from charter import runner
@@ -416,7 +450,7 @@ def run_audit(
     if options.cache_dir is not None:
         key = ruleset_key(policies, inst_list, options.max_file_bytes)
         cache = AuditCache(options.cache_dir, root, key)
-    digests: dict[str, str] = {}
+    digests = tree.digests
     file_results = runner.run_file_phase(
         root,
         files,
@@ -428,8 +462,11 @@ def run_audit(
         digests=digests,
         max_seconds=options.max_file_seconds,
     )
-    for shown, why in odd_names:  # reported by parse-error, never analyzed
+    for shown, why in tree.odd_names:  # reported by parse-error, never analyzed
         file_results.append(FileResult(shown, problems=[ParseProblem(shown, 1, 1, why, True)]))
+    trace.transient = trace.transient or any(
+        p.transient for fr in file_results for p in fr.problems
+    )
     t_files = time.perf_counter()
 
     facts: dict[str, dict[str, list[Any]]] = {}
@@ -438,7 +475,7 @@ def run_audit(
             facts.setdefault(key, {})[fr.path] = values
     repo = RepoIndex(root, files, max_bytes=options.max_file_bytes, facts=facts)
     repo_out, repo_errors = runner.run_repo_phase(
-        repo, inst_list, cache=cache, digests=digests, facts=facts
+        repo, inst_list, cache=cache, digests=digests, facts=facts, reads=trace.reads
     )
     if cache is not None:
         cache.save()
@@ -453,13 +490,13 @@ def run_audit(
         target=target_label if target_label is not None else str(root),
         profiles=profile_reports,
         rules=tuple(results[k] for k in sorted(results)),
-        findings=tuple(sorted(findings, key=lambda f: f.sort_key)),
+        findings=tuple(sorted(findings, key=FINDING_ORDER)),
         files_scanned=len(files),
         timing={
-            "discover_s": round(t_discover - started, 4),
+            "discover_s": round(tree.discover_s + t_discover - started, 4),
             "files_s": round(t_files - t_discover, 4),
             "repo_s": round(t_repo - t_files, 4),
-            "total_s": round(ended - started, 4),
+            "total_s": round(tree.discover_s + ended - started, 4),
             "cache_hits": cache.hits if cache is not None else 0,
             "cache_misses": cache.misses if cache is not None else 0,
         },

@@ -37,6 +37,10 @@ class RepoIndex:
             self._sources[rel] = SourceFile(self.root, rel, self.max_bytes)
         return self._sources[rel]
 
+    def loaded(self, rel: str) -> SourceFile | None:
+        """The :class:`SourceFile` of ``rel`` if something has read it, else None."""
+        return self._sources.get(rel)
+
     def adopt(self, file: SourceFile) -> None:
         """Reuse a file already read and parsed by the file phase."""
         self._sources.setdefault(file.path, file)
@@ -46,6 +50,12 @@ class RepoIndex:
 
     def has(self, rel: str) -> bool:
         return rel in self._file_set
+
+    def exists(self, rel: str) -> bool:
+        """Whether ``rel`` exists on disk at all, discovered or not (a folder, an ignored
+        file). Use :meth:`has` for the audited files; the runner records what is probed here
+        so that a cached result is recomputed when the answer changes."""
+        return self.has(rel) or (self.root / rel).exists()
 
     @cached_property
     def by_kind(self) -> dict[str, list[str]]:

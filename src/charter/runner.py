@@ -149,8 +149,9 @@ def run_file_phase(
     todo: list[str] = []
     for rel in files:
         if cache is not None:
-            digest = digests.setdefault(rel, file_digest(root / rel, max_bytes))
-            hit = cache.get_file(rel, digest)
+            if rel not in digests:
+                digests[rel] = file_digest(root / rel, max_bytes)
+            hit = cache.get_file(rel, digests[rel])
             if hit is not None:
                 results[rel] = hit
                 continue
@@ -248,6 +249,10 @@ class _TrackingRepo(RepoIndex):
         self.read_paths.add(rel)
         return super().source(rel)
 
+    def exists(self, rel: str) -> bool:
+        self.read_paths.add(rel)
+        return super().exists(rel)
+
 
 def _restore_problems(repo: RepoIndex, rows: list[list[Any]]) -> None:
     """Parse problems a cached repo-phase result saw, put back on the files (for parse-error)."""
@@ -301,8 +306,13 @@ def run_repo_phase(
     cache: AuditCache | None,
     digests: dict[str, str],
     facts: dict[str, dict[str, list[Any]]],
+    reads: set[str] | None = None,
 ) -> tuple[dict[str, Emitter], dict[str, str]]:
-    """Run each analyzer's repo phase, reusing a cached output when none of its inputs moved."""
+    """Run each analyzer's repo phase, reusing a cached output when none of its inputs moved.
+
+    ``reads`` collects every path a repo rule read or probed (including those recorded with a
+    cached output), for the report cache."""
+    reads = reads if reads is not None else set()
     repo_out: dict[str, Emitter] = {}
     repo_errors: dict[str, str] = {}
     files_digest = _digest_of(repo.files)
@@ -328,6 +338,7 @@ def run_repo_phase(
                         "reads": {p: digest(p) for p in recorded["reads"]},
                     }
                     if _digest_of(current) == recorded["digest"]:
+                        reads.update(recorded["reads"])
                         repo_out[inst.key] = _emitter_from_json(entry.output)
                         _restore_problems(repo, entry.output.get("problems", []))
                         continue
@@ -341,16 +352,18 @@ def run_repo_phase(
             repo_errors[inst.key] = safe_message(f"{type(exc).__name__}: {exc}")
             continue
         repo_out[inst.key] = out
+        reads.update(tracking.read_paths)
         if cache is not None:
-            reads = {p: digest(p) for p in sorted(tracking.read_paths)}
-            current = {"files": files_digest, "facts": facts_digest, "reads": reads}
-            inputs = json.dumps({"reads": sorted(reads), "digest": _digest_of(current)})
+            read = {p: digest(p) for p in sorted(tracking.read_paths)}
+            current = {"files": files_digest, "facts": facts_digest, "reads": read}
+            inputs = json.dumps({"reads": sorted(read), "digest": _digest_of(current)})
             output = _emitter_to_json(out, repo)
             # parse problems of the files it read are reported by parse-error: keep them too
             output["problems"] = [
                 [p.path, p.line, p.column, p.message, p.skipped]
                 for rel in sorted(tracking.read_paths)
-                for p in repo.source(rel).problems
+                if (src := repo.loaded(rel)) is not None
+                for p in src.problems
             ]
             cache.put_repo(inst.key, inputs, output)
     return repo_out, repo_errors

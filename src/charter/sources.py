@@ -99,6 +99,16 @@ class ParseProblem:
     message: str
     skipped: bool = False
 
+    @property
+    def transient(self) -> bool:
+        """Skipped for a reason of this run, not of the file (the time cap, a crashed worker,
+        memory): such a result is reported but never cached."""
+        return self.skipped and any(m in self.message for m in TRANSIENT_MARKS)
+
+
+#: what the runner writes into a skip that the next run may not repeat
+TRANSIENT_MARKS = ("(max-file-seconds)", "crashed the worker process")
+
 
 class SourceFile:
     """One file of the target; everything about it is computed at most once."""

@@ -61,7 +61,7 @@ class ProfileDriftAnalyzer(Analyzer):
 
         def exists(rel: str) -> bool:
             rel = rel.removeprefix("./")
-            return repo.has(rel) or rel in prefixes or (repo.root / rel).exists()
+            return repo.has(rel) or rel in prefixes or repo.exists(rel)
 
         def read(rel: str) -> str | None:
             return repo.source(rel).text if repo.has(rel) else None
