@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from charter.sources import DEFAULT_MAX_FILE_BYTES, SourceFile
@@ -74,7 +74,7 @@ class RepoIndex:
 
     def named(self, name: str) -> list[str]:
         """Paths whose file name is ``name``."""
-        return [p for p in self.files if PurePosixPath(p).name == name]
+        return [p for p in self.files if p.rsplit("/", 1)[-1] == name]
 
     def top_dirs(self) -> list[str]:
         return sorted({p.split("/", 1)[0] for p in self.files if "/" in p})

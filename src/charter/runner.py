@@ -242,6 +242,7 @@ class _TrackingRepo(RepoIndex):
     """A RepoIndex view that records which files an analyzer read."""
 
     def __init__(self, base: RepoIndex) -> None:  # shares the base index's state
+        base.by_kind  # noqa: B018 - computed once on the base (it depends on the file list only)
         self.__dict__.update(base.__dict__)
         self.read_paths: set[str] = set()
 

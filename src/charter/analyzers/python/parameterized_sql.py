@@ -69,6 +69,8 @@ SQL_FUNCTIONS = frozenset(
     }
 )
 SQL_KEYWORDS = ("sql", "statement", "query", "operation")
+#: ``.execute(``, ``.fetchrow (`` ...: a method call the rule checks, as text
+SQL_METHOD_CALL = re.compile(r"\.\s*(?:" + "|".join(sorted(SQL_METHODS)) + r")\s*\(")
 LOOKS_LIKE_SQL = re.compile(
     r"\b(select|insert|update|delete|create|drop|alter|merge|replace|truncate|grant|pragma|"
     r"from|where|values|set|join|order\s+by|group\s+by|limit)\b",
@@ -86,14 +88,12 @@ class ParameterizedSqlAnalyzer(FunctionScopes, RelevantRule):
     """Report SQL assembled by string formatting and passed to an execute-like call."""
 
     name: ClassVar[str] = "parameterized-sql"
-    prefilter: ClassVar[tuple[str, ...]] = (
-        "execute",
-        "text(",
-        "raw(",
-        "read_sql",
-        "read_database",
-        "fetch",
-    )
+    prefilter: ClassVar[tuple[str, ...]] = ("sqlalchemy", "sqlmodel", "read_sql", "read_database")
+
+    def wants_text(self, text: str) -> bool:
+        # "execute" and "text(" ("context(") are everywhere: a method call by one of the names
+        # in SQL_METHODS, or an import of a library whose functions take SQL by any alias
+        return bool(SQL_METHOD_CALL.search(text)) or super().wants_text(text)
     na_reason: ClassVar[str] = "the code executes no SQL"
 
     def begin(self, file: SourceFile, out: Emitter) -> None:

@@ -51,6 +51,14 @@ LINE_PATTERNS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
 LINE_PATTERNS["javascript"] = LINE_PATTERNS["typescript"]
 COMMENT = {"go": "//", "rust": "//", "typescript": "//", "javascript": "//"}
 
+#: text without a match cannot produce a Python finding: a ``verify``/``ssl`` keyword given a
+#: literal False (parentheses, line continuations and comments allowed before it), or a name
+#: the check looks for (aliases still spell the imported name)
+PYTHON_TRIGGER = re.compile(
+    r"\b(?:verify|ssl)\s*=(?:[\s(\\]|#[^\n]*)*False\b"
+    r"|CERT_NONE|check_hostname|_create_unverified_context|_create_stdlib_context"
+)
+
 
 class TlsVerificationParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -77,15 +85,16 @@ class TlsVerificationAnalyzer(Analyzer):
         {"python", "go", "rust", "typescript", "javascript"}
     )
     prefilter: ClassVar[tuple[str, ...]] = (
-        "verify",
-        "ssl",
-        "CERT_NONE",
-        "check_hostname",
         "InsecureSkipVerify",
         "danger_accept_invalid",
         "rejectUnauthorized",
         "NODE_TLS_REJECT_UNAUTHORIZED",
     )
+
+    def wants_text(self, text: str) -> bool:
+        # "verify" and "ssl" are common words (49 of the stdlib's files): only the spellings
+        # the Python check can report send a file to the walk
+        return bool(PYTHON_TRIGGER.search(text)) or super().wants_text(text)
 
     def applies_to(self, file: SourceFile) -> bool:
         if file.kind not in self.kinds:

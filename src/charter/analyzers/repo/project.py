@@ -41,8 +41,8 @@ def config_paths(repo: RepoIndex, *names: str) -> list[str]:
     """Files named one of ``names`` anywhere (monorepo projects too), test folders left out;
     shallowest first, and within one folder in the order ``names`` gives."""
     rank = {name: i for i, name in enumerate(names)}
-    found = [p for p in repo.files if PurePosixPath(p).name in rank and not is_test_path(p)]
-    return sorted(found, key=lambda p: (p.count("/"), parent_dir(p), rank[PurePosixPath(p).name]))
+    found = [p for p in repo.files if p.rsplit("/", 1)[-1] in rank and not is_test_path(p)]
+    return sorted(found, key=lambda p: (p.count("/"), parent_dir(p), rank[p.rsplit("/", 1)[-1]]))
 
 
 def pyproject_tools(repo: RepoIndex) -> list[tuple[str, dict[str, Any]]]:

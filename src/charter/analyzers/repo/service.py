@@ -144,6 +144,7 @@ class PythonFactsAnalyzer(AstAnalyzer):
         self._classes: list[tuple[str, int, list[str]]] = []
         self._main_guard = 0
         self._has_main_guard = False
+        self._call_name_tops = frozenset(n.split(".", 1)[0] for n in self.CALL_NAMES)
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         bases = [b for b in (self.qualify(base) for base in node.bases) if b]
@@ -199,10 +200,26 @@ class PythonFactsAnalyzer(AstAnalyzer):
         return f"{base}.{rest}" if rest else base
 
     def visit_Call(self, node: ast.Call) -> None:
-        name = self.qualify(node.func)
-        if name is None:
+        # every call of every file comes here: reject the ~99% nobody asked for before
+        # building a qualified name (APP_CONSTRUCTORS all live in SERVICE_MODULES)
+        func = node.func
+        attrs: list[str] = []
+        while isinstance(func, ast.Attribute):
+            attrs.append(func.attr)
+            func = func.value
+        if not isinstance(func, ast.Name):
             return
-        top = name.split(".", 1)[0]
+        base = self._aliases.get(func.id, func.id)
+        top, dot, _ = base.partition(".")
+        if not (
+            top in SERVICE_MODULES
+            or top in self.CALL_MODULES
+            or top in self._call_name_tops
+            or not self.ATTR_NAMES.isdisjoint(attrs)
+            or (dot and not self.ATTR_NAMES.isdisjoint(base.split(".")))
+        ):
+            return
+        name = ".".join([base, *reversed(attrs)])
         parts = name.split(".")
         wanted = (
             name in APP_CONSTRUCTORS
