@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from charter.sources import DEFAULT_MAX_FILE_BYTES, SourceFile
 
 if TYPE_CHECKING:
     from charter.analyzers.base import Analyzer
+
+_T = TypeVar("_T")
 
 
 class RepoIndex:
@@ -30,6 +32,8 @@ class RepoIndex:
         self.max_bytes = max_bytes
         self._sources: dict[str, SourceFile] = {}
         self._facts: Mapping[str, Mapping[str, list[Any]]] = facts or {}
+        #: values derived from facts alone, shared by the rules that ask (see :meth:`derived`)
+        self._derived: dict[object, Any] = {}
 
     def source(self, rel: str) -> SourceFile:
         """The shared :class:`SourceFile` for a discovered path."""
@@ -85,6 +89,15 @@ class RepoIndex:
         if not self.has("pyproject.toml"):
             return None
         return self.source("pyproject.toml").toml
+
+    def derived(self, key: object, compute: Callable[[], _T]) -> _T:
+        """``compute()`` once per audit for ``key``: for a value built from file-phase facts
+        that several rules share (e.g. the service rules' merged Python facts). Only for values
+        that read no file: reads inside ``compute`` are recorded for the first rule alone."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        found: _T = self._derived[key]
+        return found
 
     def facts(self, analyzer: Analyzer) -> Mapping[str, list[Any]]:
         """What the analyzer's file phase recorded with ``out.fact``, by path."""

@@ -327,7 +327,14 @@ def run_repo_phase(
         analyzer = inst.analyzer
         if analyzer is None or not analyzer.has_repo_phase():
             continue
-        facts_digest = _digest_of(facts.get(inst.key, {}))
+        # a file's facts are a function of its content and the rule set (the cache's key): the
+        # files that gave facts, with their content digests, stand for the facts themselves
+        # (hashing the facts as JSON cost 0.4 s on a 10,000-file repository)
+        facts_digest = (
+            _digest_of([[p, digest(p)] for p in sorted(facts.get(inst.key, {}))])
+            if cache is not None
+            else ""
+        )
         if cache is not None:
             entry = cache.repo.get(inst.key)
             if entry is not None:

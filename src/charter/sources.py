@@ -16,7 +16,7 @@ import tomllib
 import warnings
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -75,18 +75,28 @@ _KIND_BY_SUFFIX = {
 }
 
 
+def basename(rel: str) -> str:
+    """``PurePosixPath(rel).name`` for a normalized relative path, as a string operation (rules
+    that look at every file of a large repository should not build a path object per file)."""
+    return rel.rsplit("/", 1)[-1]
+
+
+def suffix(name: str) -> str:
+    """``PurePosixPath(name).suffix``: from the last dot, unless it leads or trails the name."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
 def file_kind(rel: str) -> str:
     """A coarse kind from the file name: python, dockerfile, yaml, terraform, go, ..."""
-    name = PurePosixPath(rel).name
-    lower = name.lower()
+    lower = basename(rel).lower()
     if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
         return "dockerfile"
     if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
         return "dotenv"
     if lower in {"makefile", "gnumakefile"}:
         return "makefile"
-    suffix = PurePosixPath(lower).suffix
-    return _KIND_BY_SUFFIX.get(suffix, "other")
+    return _KIND_BY_SUFFIX.get(suffix(lower), "other")
 
 
 @dataclass(frozen=True)

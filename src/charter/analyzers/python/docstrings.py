@@ -142,7 +142,10 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
             out.evidence(summary)
             return
         for path, (line, kind, name) in sorted(missing, key=lambda m: (m[0], m[1][0])):
-            out.report(line, f"public {kind} `{name}` has no docstring", path=path)
+            message = f"public {kind} `{name}` has no docstring"
+            # the message names the item: a stable fingerprint basis that needs no file read
+            # (reading every flagged file's lines cost 0.7 s on a 10,000-file repository)
+            out.report(line, message, path=path, key=message)
 
     def metrics(self, counters: Counter[str]) -> dict[str, float | int]:
         public = counters.get("public", 0)

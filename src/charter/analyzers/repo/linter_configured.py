@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import PurePosixPath
 from typing import ClassVar
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
 from charter.analyzers.repo.project import config_paths, ini_parse, is_test_path, pyproject_tools
 from charter.analyzers.repo.ruff_configured import ruff_config
 from charter.repo import RepoIndex
+from charter.sources import basename
 
 GOLANGCI = (".golangci.yml", ".golangci.yaml", ".golangci.toml", ".golangci.json")
 CLIPPY = ("clippy.toml", ".clippy.toml")
@@ -42,12 +42,12 @@ def _python(repo: RepoIndex) -> str | None:
 
 
 def _go(repo: RepoIndex) -> str | None:
-    found = [p for p in repo.files if PurePosixPath(p).name in GOLANGCI]
+    found = [p for p in repo.files if basename(p) in GOLANGCI]
     return f"golangci-lint in {found[0]}" if found else None
 
 
 def _rust(repo: RepoIndex) -> str | None:
-    found = [p for p in repo.files if PurePosixPath(p).name in CLIPPY]
+    found = [p for p in repo.files if basename(p) in CLIPPY]
     if found:
         return f"clippy in {found[0]}"
     for path in repo.named("Cargo.toml"):
@@ -56,7 +56,7 @@ def _rust(repo: RepoIndex) -> str | None:
         if isinstance(lints, dict) and "clippy" in lints:
             return f"[lints.clippy] in {path}"
     for path in repo.of_kind("rust"):
-        if PurePosixPath(path).name in ("lib.rs", "main.rs"):
+        if basename(path) in ("lib.rs", "main.rs"):
             text = repo.source(path).text or ""
             if CLIPPY_ATTR.search(text):
                 return f"clippy lint attributes in {path}"
@@ -64,7 +64,7 @@ def _rust(repo: RepoIndex) -> str | None:
 
 
 def _javascript(repo: RepoIndex) -> str | None:
-    found = [p for p in repo.files if ESLINT.match(PurePosixPath(p).name)]
+    found = [p for p in repo.files if ESLINT.match(basename(p))]
     if found:
         return f"{found[0]}"
     for path in repo.named("package.json"):

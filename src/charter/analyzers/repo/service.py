@@ -282,6 +282,14 @@ class PythonFacts:
 
     @classmethod
     def of(cls, repo: RepoIndex, analyzer: PythonFactsAnalyzer) -> PythonFacts:
+        """Merged once per audit: every service rule gathers the same facts (one shared file
+        phase, see :meth:`PythonFactsAnalyzer.file_phase_key`)."""
+        return repo.derived(
+            ("python-facts", analyzer.file_phase_key()), lambda: cls._merge(repo, analyzer)
+        )
+
+    @classmethod
+    def _merge(cls, repo: RepoIndex, analyzer: PythonFactsAnalyzer) -> PythonFacts:
         imports: list[tuple[str, str, int]] = []
         calls: list[Call] = []
         classes: list[tuple[str, str, int, list[str]]] = []

@@ -15,7 +15,7 @@ def src_packages(repo: RepoIndex) -> list[str]:
     ``services/api/src/<pkg>`` in a monorepo), stub-only ``*-stubs`` packages excepted."""
     packages: set[str] = set()
     for path in repo.files:
-        parts = PurePosixPath(path).parts
+        parts = path.split("/")  # normalized relative POSIX paths: the same as .parts
         if "src" not in parts[:-1] or is_test_path(path):
             continue
         index = len(parts) - 1 - list(reversed(parts[:-1])).index("src") - 1

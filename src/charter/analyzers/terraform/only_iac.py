@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from charter.analyzers.base import Analyzer, Emitter, path_matches
 from charter.analyzers.containers.common import DEFAULT_IGNORE
 from charter.repo import RepoIndex
-from charter.sources import SourceFile
+from charter.sources import SourceFile, basename, suffix
 
 #: file name -> the tool it belongs to
 TOOL_FILES = {
@@ -79,8 +79,8 @@ class OnlyIacAnalyzer(Analyzer):
         for rel in repo.files:
             if path_matches(rel, self.params.ignore):
                 continue
-            name = PurePosixPath(rel).name.lower()
-            tool = TOOL_FILES.get(name) or TOOL_SUFFIXES.get(PurePosixPath(name).suffix)
+            name = basename(rel).lower()
+            tool = TOOL_FILES.get(name) or TOOL_SUFFIXES.get(suffix(name))
             if tool is not None:
                 out.report(1, f"{tool}: infrastructure must be written in Terraform only", path=rel)
         tf_dirs = sorted({str(PurePosixPath(p).parent) for p in repo.of_kind("terraform")})
