@@ -17,7 +17,11 @@ Trees:
 Measured per tree, each as a fresh process (wall time, peak RSS of the whole process tree):
 charter cold (empty cache), charter warm (nothing changed), charter with one file changed,
 ``ruff check --select ANN``, ``detect-secrets scan --all-files`` and checkov (when installed:
-``pip install detect-secrets checkov`` in any environment on PATH).
+``pip install detect-secrets checkov`` in any environment on PATH). charter and ruff run
+``--repeat`` times (default 3) and the median is shown, so one hiccup of a shared machine does
+not decide a ratio; detect-secrets and checkov, which take tens of seconds, run once.
+charter's bytecode is compiled first (as ``pip install`` does), so that an environment with
+``PYTHONDONTWRITEBYTECODE`` does not make every run recompile charter.
 Prints a table of times and the ratios the performance issue asks for; paste it into
 docs/benchmarks.md with the machine description.
 """
@@ -25,15 +29,18 @@ docs/benchmarks.md with the machine description.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import platform
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,29 +163,54 @@ def generate_repo(root: Path, n_files: int, seed: int = 7) -> int:
     return made
 
 
-def charter_runs(tree: Path, scratch: Path, jobs: int) -> list[Run]:
+def median_run(label: str, runs: list[Run]) -> Run:
+    return Run(
+        label,
+        statistics.median(r.seconds for r in runs),
+        max(r.peak_mb for r in runs),
+        max(r.code for r in runs),
+    )
+
+
+def repeated(
+    label: str, cmd: list[str], repeat: int, before: Callable[[int], None] | None = None
+) -> Run:
+    runs = []
+    for i in range(repeat):
+        if before is not None:
+            before(i)
+        runs.append(measure(label, cmd))
+    return median_run(label, runs)
+
+
+def charter_runs(tree: Path, scratch: Path, jobs: int, repeat: int) -> list[Run]:
     cache = scratch / f"cache-{tree.name}"
-    shutil.rmtree(cache, ignore_errors=True)
     base = [sys.executable, "-m", "charter", "audit", str(tree), "--format", "json",
             "--output", str(scratch / "out.json"), "--fail-on", "none",
             "--cache-dir", str(cache), "--jobs", str(jobs)]
-    cold = measure("charter cold", base)
-    warm = measure("charter warm", base)
+    cold = repeated("charter cold", base, repeat,
+                    lambda _: shutil.rmtree(cache, ignore_errors=True))
+    warm = repeated("charter warm", base, repeat)
     victim = next(p for p in sorted(tree.rglob("*.py")) if p.stat().st_size > 200)
     original = victim.read_bytes()
-    victim.write_bytes(original + b"\n\ndef added_by_benchmark(x):\n    return x\n")
+
+    def change(i: int) -> None:  # a new edit each time: every run has exactly one changed file
+        added = f"\n\ndef added_by_benchmark_{i}(x):\n    return x\n"
+        victim.write_bytes(original + added.encode())
+
     try:
-        one = measure("charter 1 changed", base)
+        one = repeated("charter 1 changed", base, repeat, change)
     finally:
         victim.write_bytes(original)
     return [cold, warm, one]
 
 
-def peer_runs(tree: Path, scratch: Path, quick: bool) -> list[Run]:
+def peer_runs(tree: Path, scratch: Path, quick: bool, repeat: int) -> list[Run]:
     runs = []
     if shutil.which("ruff"):
-        runs.append(measure("ruff --select ANN", ["ruff", "check", "--isolated", "--no-cache",
-                                                  "--select", "ANN", "--exit-zero", str(tree)]))
+        runs.append(repeated("ruff --select ANN", ["ruff", "check", "--isolated", "--no-cache",
+                                                   "--select", "ANN", "--exit-zero", str(tree)],
+                             repeat))
     if shutil.which("detect-secrets") and not quick:
         runs.append(measure("detect-secrets", ["detect-secrets", "scan", "--all-files"],
                             cwd=tree))
@@ -225,14 +257,21 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--sizes", default="2500,5000,10000")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of charter and ruff per measure; the median is shown")
     args = parser.parse_args()
+    import charter
+
+    compileall.compile_dir(Path(charter.__file__).parent, quiet=1)
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-          f"{platform.python_version()}, {platform.platform()}")
+          f"{platform.python_version()}, {platform.platform()}; median of {args.repeat} runs "
+          "for charter and ruff")
     with tempfile.TemporaryDirectory(prefix="charter-perf-") as tmp:
         scratch = Path(tmp)
         std = scratch / "stdlib"
         n = copy_stdlib(std)
-        runs = charter_runs(std, scratch, args.jobs) + peer_runs(std, scratch, args.quick)
+        runs = charter_runs(std, scratch, args.jobs, args.repeat)
+        runs += peer_runs(std, scratch, args.quick, args.repeat)
         print(table("stdlib (tests left out)", n, runs))
 
         sizes = [int(s) for s in args.sizes.split(",")]
@@ -242,9 +281,9 @@ def main() -> int:
         for size in sizes:
             gen = scratch / f"gen{size}"
             made = generate_repo(gen, size)
-            runs = charter_runs(gen, scratch, args.jobs)
+            runs = charter_runs(gen, scratch, args.jobs, args.repeat)
             if size == sizes[-1]:
-                runs += peer_runs(gen, scratch, args.quick)
+                runs += peer_runs(gen, scratch, args.quick, args.repeat)
             per_file.append((made, runs[0].seconds))
             print(table(f"generated repo {size}", made, runs))
         if len(per_file) > 1:
@@ -256,7 +295,8 @@ def main() -> int:
             copy = scratch / f"real-{real.name}"
             shutil.copytree(real, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
             files = sum(1 for p in copy.rglob("*") if p.is_file())
-            runs = charter_runs(copy, scratch, args.jobs) + peer_runs(copy, scratch, args.quick)
+            runs = charter_runs(copy, scratch, args.jobs, args.repeat)
+            runs += peer_runs(copy, scratch, args.quick, args.repeat)
             print(table(f"real: {real.name}", files, runs))
     return 0
 

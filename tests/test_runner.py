@@ -262,3 +262,26 @@ def test_a_skip_for_the_time_cap_is_never_cached(tmp_path: Path, policies: Polic
     assert [f.path for f in first.findings if f.rule == "parse-error"] == ["src/pkg/mod1.py"]
     again = run_audit(root, merged, [profile], opts)
     assert again.timing["cache_misses"] == 1  # mod1.py, analyzed (and capped) again
+
+
+class _SetFact(AstAnalyzer):
+    """Records a fact JSON cannot hold (a set) on one file: an analyzer bug."""
+
+    name = "set-fact"
+
+    def visit_Module(self, node) -> None:
+        if self.file.path.endswith("mod1.py"):
+            self.out.fact({"a", "b"})
+
+
+def test_a_fact_json_cannot_hold_costs_only_that_files_cache_entry(
+    tmp_path: Path, policies: PolicySet, monkeypatch
+):
+    merged, profile = _with_probe(policies, monkeypatch, _SetFact)
+    root = _tree(tmp_path / "repo", n=4)
+    opts = AuditOptions(jobs=1, cache_dir=tmp_path / "c")
+    first = run_audit(root, merged, [profile], opts)
+    again = run_audit(root, merged, [profile], opts)
+    assert again.timing["cache_misses"] == 1  # src/pkg/mod1.py only
+    assert again.timing["cache_hits"] == first.files_scanned - 1
+    assert _json(first) == _json(again)

@@ -51,13 +51,26 @@ LINE_PATTERNS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
 LINE_PATTERNS["javascript"] = LINE_PATTERNS["typescript"]
 COMMENT = {"go": "//", "rust": "//", "typescript": "//", "javascript": "//"}
 
-#: text without a match cannot produce a Python finding: a ``verify``/``ssl`` keyword given a
-#: literal False (parentheses, line continuations and comments allowed before it), or a name
-#: the check looks for (aliases still spell the imported name)
-PYTHON_TRIGGER = re.compile(
-    r"\b(?:verify|ssl)\s*=(?:[\s(\\]|#[^\n]*)*False\b"
-    r"|CERT_NONE|check_hostname|_create_unverified_context|_create_stdlib_context"
+#: names the Python check reports (an alias still spells the imported name)
+PYTHON_NAMES = (
+    "CERT_NONE",
+    "check_hostname",
+    "_create_unverified_context",
+    "_create_stdlib_context",
 )
+#: a ``verify``/``ssl`` keyword given a literal False; parentheses, line continuations and
+#: comments may come before it. (No leading ``\b``: it would cost the regex its literal-prefix
+#: scan, 0.5 s instead of 0.08 s over the stdlib.)
+KEYWORD_FALSE = re.compile(r"(?:verify|ssl)\s*=(?:[\s(\\]|#[^\n]*)*False\b")
+
+
+def python_trigger(text: str) -> bool:
+    """Whether a Python text can give a finding at all: one of the names, or the keyword."""
+    if any(name in text for name in PYTHON_NAMES):
+        return True
+    if "False" not in text or ("verify" not in text and "ssl" not in text):
+        return False
+    return KEYWORD_FALSE.search(text) is not None
 
 
 class TlsVerificationParams(BaseModel):
@@ -94,7 +107,7 @@ class TlsVerificationAnalyzer(Analyzer):
     def wants_text(self, text: str) -> bool:
         # "verify" and "ssl" are common words (49 of the stdlib's files): only the spellings
         # the Python check can report send a file to the walk
-        return bool(PYTHON_TRIGGER.search(text)) or super().wants_text(text)
+        return python_trigger(text) or super().wants_text(text)
 
     def applies_to(self, file: SourceFile) -> bool:
         if file.kind not in self.kinds:
