@@ -104,3 +104,24 @@ def test_clone_errors_do_not_echo_credentials(tmp_path: Path, capsys):
     assert "s3cret" not in err and err.count("\n") == 1
     assert err.startswith(f"charter: error: file://localhost{tmp_path}/missing: cannot clone: ")
     assert "fatal:" in err
+
+
+def test_audits_of_temporary_checkouts_share_one_cache_entry(origin, tmp_path: Path):
+    """A clone (or --ref snapshot) lives in a new temporary folder each time: its cache is
+    named after what it is a checkout of, so the next audit reuses it and the cache folder
+    does not gain two files per audit."""
+    root, _, _ = origin
+    cache = tmp_path / "cache"
+    opts = api.replace(OPTIONS, use_cache=True, cache_dir=cache)
+    first = api.audit(f"file://{root}", opts)
+    again = api.audit(f"file://{root}", opts)
+    assert "report_reused" not in first.timing
+    assert again.timing["report_reused"] == 1
+    assert hints(again) == hints(first) == [("app.py", 1), ("app.py", 5)]
+    at_tag = api.audit(f"file://{root}", api.replace(opts, ref="v1"))
+    assert hints(at_tag) == [("app.py", 1)]  # another tree: recomputed, never the stored one
+    snap_1 = api.audit(root, api.replace(opts, ref="v1"))
+    snap_2 = api.audit(root, api.replace(opts, ref="v1"))
+    assert snap_2.timing["report_reused"] == 1
+    assert hints(snap_1) == hints(snap_2) == [("app.py", 1)]
+    assert len([p for p in cache.iterdir() if p.name != ".gitignore"]) == 4  # 2 per scope

@@ -168,8 +168,11 @@ class RepoEntry:
     output: dict[str, Any]
 
 
-def _root_id(root: Path) -> str:
-    return hashlib.sha256(str(root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+def _root_id(scope: Path | str) -> str:
+    """The cache files' name for one audited tree: its resolved path, or for a checkout charter
+    made in a temporary folder (a clone, ``--ref``) what it is a checkout of, so that those
+    audits reuse each other's results instead of leaving one cache file per temporary folder."""
+    return hashlib.sha256(str(scope).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _write_atomic(cache_dir: Path, target: Path, data: bytes) -> None:
@@ -191,9 +194,9 @@ def _write_atomic(cache_dir: Path, target: Path, data: bytes) -> None:
 class AuditCache:
     """The cache of one audited root for one rule set."""
 
-    def __init__(self, cache_dir: Path, root: Path, key: str) -> None:
+    def __init__(self, cache_dir: Path, scope: Path | str, key: str) -> None:
         self.cache_dir = cache_dir
-        self.path = cache_dir / f"{_root_id(root)}.json"
+        self.path = cache_dir / f"{_root_id(scope)}.json"
         self.key = key
         self.files: dict[str, tuple[str, dict[str, Any]]] = {}
         self.repo: dict[str, RepoEntry] = {}
@@ -282,9 +285,9 @@ class ReportCache:
     content digest, plus the paths repo rules read or probed outside that list.
     """
 
-    def __init__(self, cache_dir: Path, root: Path, key: str) -> None:
+    def __init__(self, cache_dir: Path, scope: Path | str, key: str) -> None:
         self.cache_dir = cache_dir
-        self.path = cache_dir / f"{_root_id(root)}.report"
+        self.path = cache_dir / f"{_root_id(scope)}.report"
         self.key = key
 
     @staticmethod

@@ -365,6 +365,9 @@ class AuditOptions:
     progress: bool = False
     #: wall-clock cap on one file's analysis; past it the file is reported as skipped
     max_file_seconds: float = 60.0
+    #: whose results the cache holds: the audited folder (None), or for a temporary checkout
+    #: what it is a checkout of (a URL, a local repository)
+    cache_scope: str | None = None
 
 
 def effective_severities(
@@ -449,7 +452,7 @@ def run_audit(
     cache = None
     if options.cache_dir is not None:
         key = ruleset_key(policies, inst_list, options.max_file_bytes)
-        cache = AuditCache(options.cache_dir, root, key)
+        cache = AuditCache(options.cache_dir, options.cache_scope or root, key)
     digests = tree.digests
     file_results = runner.run_file_phase(
         root,
