@@ -404,3 +404,24 @@ def test_internal_error_is_one_redacted_line(
     assert err.startswith("charter: internal error: RuntimeError: unexpected token 'AKIA…")
     assert err.count("\n") == 1
     assert CANARY_SECRET not in err
+
+
+def test_debug_traceback_is_redacted_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CHARTER_DEBUG=1 shows the traceback, but an exception quoting a secret from an audited
+    file does not print the secret there either."""
+    from charter import api
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"unexpected token {CANARY_SECRET!r} in file")
+
+    monkeypatch.setenv("CHARTER_DEBUG", "1")
+    monkeypatch.setattr(api, "run", explode)
+    code = cli.main(["audit", str(_small_repo(tmp_path / "repo")), "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Traceback (most recent call last):" in err
+    assert "in explode" in err
+    assert "RuntimeError: unexpected token 'AKIA…" in err
+    assert CANARY_SECRET not in err

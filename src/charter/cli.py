@@ -377,9 +377,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, exit 2
-        if os.environ.get("CHARTER_DEBUG"):
-            traceback.print_exc()
         from charter.sources import safe_message  # the text may quote an audited file
+
+        if os.environ.get("CHARTER_DEBUG"):
+            # the traceback too: an exception message may quote a secret from an audited file
+            for line in traceback.format_exc().splitlines():
+                typer.echo(safe_message(line), err=True)
 
         message = safe_message(f"{type(exc).__name__}: {exc}")
         typer.echo(f"charter: internal error: {message}", err=True)
