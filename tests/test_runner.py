@@ -99,10 +99,21 @@ def test_corrupt_cache_is_ignored(tmp_path: Path):
     cache = tmp_path / "c"
     opts = api.Options(profiles=("backend-polyglot",), use_cache=True, cache_dir=cache)
     cold = api.audit(root, opts)
+    stored = sorted(p.suffix for p in cache.iterdir() if p.name != ".gitignore")
+    assert stored == [".json", ".report"]
     for f in cache.glob("*.json"):
         f.write_text("{not json", encoding="utf-8")
     again = api.audit(root, opts)
     assert json.dumps(_json(cold)) == json.dumps(_json(again))
+    # a stored report cut short, or one whose JSON is not a report, is recomputed
+    for bad in ('{"key": 1', "{}\n{}", ""):
+        for f in cache.glob("*.report"):
+            f.write_text(bad, encoding="utf-8")
+        for f in cache.glob("*.json"):
+            f.write_text("{not json", encoding="utf-8")
+        redone = api.audit(root, opts)
+        assert "report_reused" not in redone.timing
+        assert json.dumps(_json(cold)) == json.dumps(_json(redone))
 
 
 def _with_probe(policies: PolicySet, monkeypatch, probe: type[AstAnalyzer]):
