@@ -85,12 +85,32 @@ def test_bad_input_is_an_error_annotation_and_exit_2(tmp_path: Path):
     assert "input 'fail-on'" in invocation["toolExecutionNotifications"][0]["message"]["text"]
 
 
+def test_repo_config_false_ignores_the_repositorys_settings(tmp_path: Path):
+    repo = write_tree(tmp_path / "repo", {"app.py": "def f(a):\n    return a\n"})
+    (repo / ".charter.yml").write_text(
+        f"policies: [{DATA / 'policies'}]\nfail-on: none\n", encoding="utf-8"
+    )
+    proc, _, output = run_action(tmp_path, repo, CHARTER_PROFILES="ci-test")
+    assert proc.returncode == 0, proc.stderr  # the repository's fail-on: none holds
+    assert "gate=pass" in output.read_text(encoding="utf-8")
+    # its settings ignored: the policy folder it named is not loaded either
+    proc, _, _ = run_action(tmp_path, repo, CHARTER_PROFILES="ci-test",
+                            CHARTER_REPO_CONFIG="false")
+    assert proc.returncode == 2
+    assert "unknown profile 'ci-test'" in proc.stdout + proc.stderr
+    proc, _, _ = run_action(tmp_path, repo, CHARTER_REPO_CONFIG="maybe")
+    assert proc.returncode == 2
+    assert proc.stdout.startswith("::error title=charter::input 'repo-config': 'maybe'")
+
+
 def test_action_yml_maps_every_input_to_the_script():
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     assert action["runs"]["using"] == "composite"
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "charter")
     assert step["run"] == "python -m charter.action"
-    for name in ("path", "profiles", "fail-on", "min-score", "baseline", "sarif-file"):
+    for name in (
+        "path", "profiles", "fail-on", "min-score", "baseline", "sarif-file", "repo-config"
+    ):
         assert name in action["inputs"]
         var = "CHARTER_" + name.upper().replace("-", "_")
         assert step["env"][var] == f"${{{{ inputs.{name} }}}}"

@@ -129,3 +129,26 @@ def test_min_score_per_profile_from_config(tmp_path: Path):
         1, "profile ci-test scores 40.0, below 50"
     )
     assert api.gate(result.report, threshold, {"other-profile": 99})[0] == 0
+
+
+def test_no_repo_config_ignores_the_targets_own_settings(tmp_path: Path, capsys):
+    """An untrusted tree's settings exclude its untyped code and disable the rule; with
+    --no-repo-config only the flags decide, and the gate sees the finding."""
+    repo = write_tree(tmp_path / "repo", {
+        "src/app.py": UNTYPED,
+        ".charter.yml": (
+            "exclude: ['src/']\nfail-on: none\n"
+            "rules:\n  type-hints: {disable: true}\n"
+        ),
+    })
+    args = ["audit", str(repo), "--policies", POL, "--profile", "ci-test", "--no-cache"]
+    assert main([*args, "--format", "json"]) == 0
+    assert '"rule": "type-hints"' not in capsys.readouterr().out
+    assert main([*args, "--format", "json", "--no-repo-config"]) == 1
+    out = capsys.readouterr().out
+    assert '"rule": "type-hints"' in out and '"path": "src/app.py"' in out
+    # the API says the same; a broken config file is not even read
+    (repo / ".charter.yml").write_text("rules: [not, a, mapping\n", encoding="utf-8")
+    report = api.audit(repo, api.Options(profiles=("ci-test",), policy_dirs=(DATA / "policies",),
+                                         repo_config=False))
+    assert [(f.rule, f.path) for f in report.findings] == [("type-hints", "src/app.py")]

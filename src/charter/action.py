@@ -8,7 +8,8 @@ gate's: 0 holds, 1 fails, 2 the audit could not run.
 
 Inputs come from environment variables (``action.yml`` maps the action's inputs to them):
 ``CHARTER_PATH``, ``CHARTER_PROFILES`` (comma or space separated), ``CHARTER_FAIL_ON``,
-``CHARTER_MIN_SCORE``, ``CHARTER_BASELINE``, ``CHARTER_SARIF_FILE``, ``CHARTER_DIFF_BASE``.
+``CHARTER_MIN_SCORE``, ``CHARTER_BASELINE``, ``CHARTER_SARIF_FILE``, ``CHARTER_DIFF_BASE``,
+``CHARTER_REPO_CONFIG`` (``false`` ignores the repository's own charter settings).
 """
 
 from __future__ import annotations
@@ -52,10 +53,14 @@ def options_from(env: Mapping[str, str]) -> tuple[str, api.Options, str | None, 
     except ValueError:
         raise CharterError(f"input 'min-score': {raw_score!r} is not a number 0-100") from None
     baseline = _env(env, "CHARTER_BASELINE")
+    repo_config = (_env(env, "CHARTER_REPO_CONFIG") or "true").lower()
+    if repo_config not in ("true", "false"):
+        raise CharterError(f"input 'repo-config': {repo_config!r}; use true or false")
     options = api.Options(
         profiles=profiles,
         baseline=Path(baseline) if baseline else None,
         diff_base=_env(env, "CHARTER_DIFF_BASE"),
+        repo_config=repo_config == "true",
     )
     return _env(env, "CHARTER_PATH") or ".", options, fail_on, min_score
 

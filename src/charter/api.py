@@ -62,6 +62,9 @@ class Options:
     use_cache: bool = False
     #: show a progress bar on stderr for long audits
     progress: bool = False
+    #: read the target's own ``.charter.yml`` / ``[tool.charter]``; off for an untrusted tree,
+    #: whose settings could otherwise exclude paths or disable rules of its own audit
+    repo_config: bool = True
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def _audit_tree(
     options: Options,
     scope: str | None = None,
 ) -> Audit:
-    config, config_file = load_config(root)
+    config, config_file = load_config(root) if options.repo_config else (Config(), None)
     where = str(config_file) if config_file is not None else "config"
     policy_dirs = list(options.policy_dirs) or [root / p for p in config.policies]
     policies = load_policies(policy_dirs)

@@ -131,6 +131,15 @@ def audit(
         Path | None,
         typer.Option("--cache-dir", help="Result cache folder [default: ~/.cache/charter]."),
     ] = None,
+    repo_config: Annotated[
+        bool,
+        typer.Option(
+            "--repo-config/--no-repo-config",
+            help="Read the target's .charter.yml / [tool.charter]. Turn it off when the tree is "
+            "untrusted (a fork's pull request): its settings could exclude paths or disable "
+            "rules of its own audit, and the flags alone then decide.",
+        ),
+    ] = True,
 ) -> None:
     """Audit PATH (or a git URL) and report compliance per agent profile."""
     show_progress = (
@@ -151,6 +160,7 @@ def audit(
         cache_dir=cache_dir,
         use_cache=not no_cache,
         progress=show_progress,
+        repo_config=repo_config,
     )
     result = api.run(path, options)
     if result.report.extra.get("repo_profiles") == {}:
