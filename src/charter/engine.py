@@ -437,9 +437,9 @@ def run_audit(
     trace: Trace | None = None,
 ) -> Report:
     """Audit ``root`` against ``profiles`` and build the report."""
-    started = time.perf_counter()
     root = root.resolve()
     tree = tree if tree is not None else scan(root, options)
+    started = time.perf_counter()  # after discovery, which tree.discover_s measured
     trace = trace if trace is not None else Trace()
     files = tree.files
     instances = plan(policies, profiles)
