@@ -656,6 +656,34 @@ def key_files() -> None:
     f("```", "")
 
 
+def code_name_files() -> None:
+    """Secret-named literals in Go and TypeScript (appended last: earlier values unchanged)."""
+    f = F("services/payments/client.go")
+    f("package payments", "", 'import "os"', "")
+    f("type Config struct {", "\tUser     string", "\tPassword string", "}", "")
+    f.secret("go-var", f'var dbPassword = "{password()}"')
+    f.secret("go-const", f'const signingSecret = "{fake(ALNUM, 28)}"')
+    f("", "func connect() Config {")
+    f.secret("go-short-var", f'\tapiToken := "{r(ALNUM, 24)}"')
+    f.secret("go-keyed-element", f'\tcfg := Config{{User: "payments", Password: "{password()}"}}')
+    f.look("go-env-reference", '\tcfg.Password = os.Getenv("PAYMENTS_DB_PASSWORD")')
+    f.look("go-placeholder", '\tdefaults := Config{Password: "changeme"}')
+    f.look("go-label", '\tlabels := map[string]string{"password": "Password"}')
+    f("\t_, _, _ = apiToken, defaults, labels", "\treturn cfg", "}", "")
+
+    f = F("web/src/auth.ts")
+    f.secret("ts-const", f'const adminPassword = "{password()}";')
+    f("", "export class Session {")
+    f.secret("ts-class-field", f'  private clientSecret = "{fake(ALNUM, 32)}";')
+    f("  authToken = \"\";", "", "  login(): void {")
+    f.secret("ts-member-assignment", f'    this.authToken = "{r(ALNUM, 24)}";')
+    f.secret("ts-object-template", f"    const creds = {{ user: \"admin\", password: `{password()}` }};")
+    f.look("ts-env-reference", "    const fromEnv = { password: process.env.ADMIN_PASSWORD };")
+    f.look("ts-template-substitution", "    const header = { token: `Bearer ${this.authToken}` };")
+    f.look("ts-label", '    const form = { passwordField: "password" };')
+    f("    console.log(adminPassword, creds, fromEnv, header, form);", "  }", "}", "")
+
+
 def main() -> None:
     python_files()
     yaml_files()
@@ -666,6 +694,7 @@ def main() -> None:
     docker_files()
     code_files()
     key_files()
+    code_name_files()
     if OUT.exists():
         shutil.rmtree(OUT)
     for path, lines in files.items():

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from charter.analyzers.secrets.code import read_code
 from charter.analyzers.secrets.common import Assignment, NameFilter
 from charter.analyzers.secrets.detectors import LineIndex
 from charter.sources import SourceFile
@@ -319,4 +320,7 @@ READERS: dict[str, Reader] = {
     "terraform-vars": read_hcl,
     "hcl": read_hcl,
     "dockerfile": read_dockerfile,
+    "go": read_code,
+    "typescript": read_code,
+    "javascript": read_code,
 }

@@ -1,0 +1,137 @@
+"""Secret-named literals in Go, TypeScript and JavaScript, on the shared tree-sitter tree.
+
+Looked at, each as ``name`` bound to a string literal:
+
+- TypeScript/JavaScript: ``const apiKey = "..."`` (and ``let``/``var``), assignments
+  (``this.password = "..."``, ``cfg.auth.token = "..."``), object entries
+  (``{ clientSecret: "..." }``, ``{ "api_key": "..." }``) and class fields
+  (``private password = "..."``);
+- Go: ``const``/``var`` specs, ``:=`` and ``=`` (``cfg.Token = "..."``), and keyed elements of
+  composite literals (``Config{Password: "..."}``, ``map[string]string{"api_key": "..."}``).
+
+Only string literals count; a template string with a substitution (`` `${x}` ``), an
+environment lookup (``process.env.API_KEY``, ``os.Getenv("TOKEN")``) or any other expression is
+a reference, not a secret. The text between the quotes is judged as written (escapes are not
+decoded). The file is only parsed when a secret-like word followed by ``:`` or ``=`` occurs in
+its text (the analyzer's prefilter); the tree is the one the Go and TypeScript rules share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from charter.analyzers.secrets.common import Assignment, NameFilter
+
+if TYPE_CHECKING:
+    from charter.sources import SourceFile
+
+_STRINGS = frozenset(
+    {"string", "template_string", "interpreted_string_literal", "raw_string_literal"}
+)
+_NAMES = frozenset(
+    {
+        "identifier",
+        "property_identifier",
+        "private_property_identifier",
+        "shorthand_property_identifier",
+        "field_identifier",
+    }
+)
+#: wrappers with a single child that stand for it (Go's literal_element, a one-item list)
+_WRAPPERS = frozenset({"literal_element", "expression_list", "parenthesized_expression"})
+#: node type -> (field of the name, field of the value)
+_PAIRS = {
+    "variable_declarator": ("name", "value"),
+    "assignment_expression": ("left", "right"),
+    "pair": ("key", "value"),
+    "public_field_definition": ("name", "value"),
+    "field_definition": ("property", "value"),
+    "keyed_element": ("key", "value"),
+}
+#: Go forms with lists on both sides, matched by position
+_LISTS = {
+    "short_var_declaration": ("left", "right"),
+    "assignment_statement": ("left", "right"),
+}
+_SPECS = frozenset({"const_spec", "var_spec"})
+
+
+def _unwrap(node: Any) -> Any:
+    while node is not None and node.type in _WRAPPERS and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node
+
+
+def _text(node: Any) -> str:
+    return bytes(node.text or b"").decode("utf-8", "replace")
+
+
+def _literal(node: Any) -> tuple[str, int, int] | None:
+    """(text between the quotes, line, column of the opening quote) of a string literal."""
+    node = _unwrap(node)
+    if node is None or node.type not in _STRINGS:
+        return None
+    if node.type == "template_string" and any(
+        child.type == "template_substitution" for child in node.named_children
+    ):
+        return None
+    text = _text(node)
+    if len(text) < 2:
+        return None
+    row, column = node.start_point
+    return text[1:-1], row + 1, column + 1
+
+
+def _name(node: Any) -> str | None:
+    node = _unwrap(node)
+    if node is None:
+        return None
+    if node.type in _NAMES:
+        return _text(node)
+    if node.type == "member_expression":
+        prop = node.child_by_field_name("property")
+        return _text(prop) if prop is not None else None
+    if node.type == "selector_expression":
+        field = node.child_by_field_name("field")
+        return _text(field) if field is not None else None
+    found = _literal(node)
+    return found[0] if found is not None else None
+
+
+def _pairs(node: Any) -> Iterator[tuple[Any, Any]]:
+    """(name node, value node) bindings made directly by ``node``."""
+    kind = node.type
+    if kind in _PAIRS:
+        name_field, value_field = _PAIRS[kind]
+        yield node.child_by_field_name(name_field), node.child_by_field_name(value_field)
+    elif kind in _LISTS:
+        left, right = (node.child_by_field_name(f) for f in _LISTS[kind])
+        if left is not None and right is not None:
+            yield from zip(left.named_children, right.named_children, strict=False)
+    elif kind in _SPECS:
+        names = node.children_by_field_name("name")
+        value = node.child_by_field_name("value")
+        if value is not None:
+            yield from zip(names, value.named_children, strict=False)
+
+
+def read_code(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
+    """Secret-named string literals of a Go, TypeScript or JavaScript file."""
+    tree = file.syntax_tree
+    if tree is None:
+        return
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        for name_node, value_node in _pairs(node):
+            if name_node is None or value_node is None:
+                continue
+            name = _name(name_node)
+            if name is None or not wanted(name):
+                continue
+            literal = _literal(value_node)
+            if literal is not None:
+                value, line, column = literal
+                yield Assignment(name, value, line, column)
+        stack.extend(reversed(node.named_children))
