@@ -683,6 +683,16 @@ def code_name_files() -> None:
     f.look("ts-label", '    const form = { passwordField: "password" };')
     f("    console.log(adminPassword, creds, fromEnv, header, form);", "  }", "}", "")
 
+    f = F("services/cache/src/config.rs")
+    f("use std::env;", "")
+    f.secret("rust-const", f'const ADMIN_TOKEN: &str = "{r(ALNUM, 24)}";')
+    f("", "pub fn config() -> Config {")
+    f.secret("rust-let-to-string", f'    let password = "{password()}".to_string();')
+    f.secret("rust-struct-field", f'    let auth = Auth {{ secret: String::from("{fake(ALNUM, 28)}") }};')
+    f.look("rust-env-reference", '    let from_env = env::var("CACHE_PASSWORD").unwrap_or_default();')
+    f.look("rust-placeholder", '    let fallback = Auth { secret: "changeme".into() };')
+    f("    Config { password, auth, from_env, fallback }", "}", "")
+
 
 def main() -> None:
     python_files()

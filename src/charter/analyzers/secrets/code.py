@@ -1,4 +1,4 @@
-"""Secret-named literals in Go, TypeScript and JavaScript, on the shared tree-sitter tree.
+"""Secret-named literals in Go, Rust, TypeScript and JavaScript, on the shared tree-sitter tree.
 
 Looked at, each as ``name`` bound to a string literal:
 
@@ -7,17 +7,22 @@ Looked at, each as ``name`` bound to a string literal:
   (``{ clientSecret: "..." }``, ``{ "api_key": "..." }``) and class fields
   (``private password = "..."``);
 - Go: ``const``/``var`` specs, ``:=`` and ``=`` (``cfg.Token = "..."``), and keyed elements of
-  composite literals (``Config{Password: "..."}``, ``map[string]string{"api_key": "..."}``).
+  composite literals (``Config{Password: "..."}``, ``map[string]string{"api_key": "..."}``);
+- Rust: ``let``, ``const`` and ``static`` items, assignments (``self.token = ...``) and struct
+  field initializers (``Config { password: ... }``), where the value is a string literal, raw
+  or not, also as ``"...".to_string()``, ``.to_owned()``, ``.into()`` or ``String::from("...")``.
 
 Only string literals count; a template string with a substitution (`` `${x}` ``), an
-environment lookup (``process.env.API_KEY``, ``os.Getenv("TOKEN")``) or any other expression is
-a reference, not a secret. The text between the quotes is judged as written (escapes are not
-decoded). The file is only parsed when a secret-like word followed by ``:`` or ``=`` occurs in
-its text (the analyzer's prefilter); the tree is the one the Go and TypeScript rules share.
+environment lookup (``process.env.API_KEY``, ``os.Getenv("TOKEN")``, ``std::env::var(...)``)
+or any other expression is a reference, not a secret. The text between the quotes is judged as
+written (escapes are not decoded). The file is only parsed when a secret-like word followed by
+``:`` or ``=`` occurs in its text (the analyzer's prefilter); the tree is the one the Go, Rust
+and TypeScript rules share.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -27,8 +32,17 @@ if TYPE_CHECKING:
     from charter.sources import SourceFile
 
 _STRINGS = frozenset(
-    {"string", "template_string", "interpreted_string_literal", "raw_string_literal"}
+    {
+        "string",
+        "template_string",
+        "interpreted_string_literal",
+        "raw_string_literal",
+        "string_literal",
+    }
 )
+#: Rust's ways of turning a literal into an owned String: ``"x".to_string()``, ``.into()``, ...
+_RUST_OWNING = frozenset({"to_string", "to_owned", "into"})
+_RUST_RAW = re.compile(r'\Ar(#*)"(?P<body>.*)"\1\Z', re.DOTALL)
 _NAMES = frozenset(
     {
         "identifier",
@@ -48,6 +62,10 @@ _PAIRS = {
     "public_field_definition": ("name", "value"),
     "field_definition": ("property", "value"),
     "keyed_element": ("key", "value"),
+    "let_declaration": ("pattern", "value"),
+    "const_item": ("name", "value"),
+    "static_item": ("name", "value"),
+    "field_initializer": ("field", "value"),
 }
 #: Go forms with lists on both sides, matched by position
 _LISTS = {
@@ -67,20 +85,49 @@ def _text(node: Any) -> str:
     return bytes(node.text or b"").decode("utf-8", "replace")
 
 
+def _owned_string(node: Any) -> Any:
+    """The literal inside Rust's ``"x".to_string()`` / ``.to_owned()`` / ``.into()`` /
+    ``String::from("x")``, else ``node`` itself."""
+    if node.type != "call_expression":
+        return node
+    function = node.child_by_field_name("function")
+    arguments = node.child_by_field_name("arguments")
+    if function is None or arguments is None:
+        return node
+    if function.type == "field_expression" and arguments.named_child_count == 0:
+        field = function.child_by_field_name("field")
+        if field is not None and _text(field) in _RUST_OWNING:
+            return function.child_by_field_name("value") or node
+    if (
+        _text(function) in ("String::from", "std::string::String::from")
+        and arguments.named_child_count == 1
+    ):
+        return arguments.named_children[0]
+    return node
+
+
 def _literal(node: Any) -> tuple[str, int, int] | None:
     """(text between the quotes, line, column of the opening quote) of a string literal."""
     node = _unwrap(node)
-    if node is None or node.type not in _STRINGS:
+    if node is None:
+        return None
+    node = _owned_string(node)
+    if node.type not in _STRINGS:
         return None
     if node.type == "template_string" and any(
         child.type == "template_substitution" for child in node.named_children
     ):
         return None
     text = _text(node)
-    if len(text) < 2:
+    raw = _RUST_RAW.match(text) if text.startswith("r") else None
+    if raw is not None:
+        body = raw["body"]
+    elif len(text) >= 2:
+        body = text[1:-1]
+    else:
         return None
     row, column = node.start_point
-    return text[1:-1], row + 1, column + 1
+    return body, row + 1, column + 1
 
 
 def _name(node: Any) -> str | None:
@@ -92,7 +139,7 @@ def _name(node: Any) -> str | None:
     if node.type == "member_expression":
         prop = node.child_by_field_name("property")
         return _text(prop) if prop is not None else None
-    if node.type == "selector_expression":
+    if node.type in ("selector_expression", "field_expression"):  # Go, Rust: x.field
         field = node.child_by_field_name("field")
         return _text(field) if field is not None else None
     found = _literal(node)
@@ -117,7 +164,7 @@ def _pairs(node: Any) -> Iterator[tuple[Any, Any]]:
 
 
 def read_code(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
-    """Secret-named string literals of a Go, TypeScript or JavaScript file."""
+    """Secret-named string literals of a Go, Rust, TypeScript or JavaScript file."""
     tree = file.syntax_tree
     if tree is None:
         return

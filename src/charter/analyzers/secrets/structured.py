@@ -321,6 +321,7 @@ READERS: dict[str, Reader] = {
     "hcl": read_hcl,
     "dockerfile": read_dockerfile,
     "go": read_code,
+    "rust": read_code,
     "typescript": read_code,
     "javascript": read_code,
 }
