@@ -100,8 +100,8 @@ def test_corrupt_cache_is_ignored(tmp_path: Path):
     opts = api.Options(profiles=("backend-polyglot",), use_cache=True, cache_dir=cache)
     cold = api.audit(root, opts)
     stored = sorted(p.suffix for p in cache.iterdir() if p.name != ".gitignore")
-    assert stored == [".json", ".report"]
-    for f in cache.glob("*.json"):
+    assert stored == [".jsonl", ".report"]
+    for f in cache.glob("*.jsonl"):
         f.write_text("{not json", encoding="utf-8")
     again = api.audit(root, opts)
     assert json.dumps(_json(cold)) == json.dumps(_json(again))
@@ -109,11 +109,29 @@ def test_corrupt_cache_is_ignored(tmp_path: Path):
     for bad in ('{"key": 1', "{}\n{}", ""):
         for f in cache.glob("*.report"):
             f.write_text(bad, encoding="utf-8")
-        for f in cache.glob("*.json"):
+        for f in cache.glob("*.jsonl"):
             f.write_text("{not json", encoding="utf-8")
         redone = api.audit(root, opts)
         assert "report_reused" not in redone.timing
         assert json.dumps(_json(cold)) == json.dumps(_json(redone))
+
+    # a result cache cut mid-line, or with a damaged entry: what is left is used, the rest is
+    # analyzed again, and the report is the same
+    (stored_cache,) = cache.glob("*.jsonl")
+    text = stored_cache.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    assert lines[1].startswith("F\t")
+    damaged = "\n".join([lines[0], lines[1].replace("\t{", "\t{oops", 1), *lines[2:]])
+    for broken in (text[: len(text) // 2], damaged, text + "\nF\tnot json\tx\t{}"):
+        stored_cache.write_text(broken, encoding="utf-8")
+        for f in cache.glob("*.report"):
+            f.unlink()
+        redone = api.audit(root, opts)
+        assert json.dumps(_json(cold)) == json.dumps(_json(redone))
+    stored_cache.write_text(damaged, encoding="utf-8")
+    for f in cache.glob("*.report"):
+        f.unlink()
+    assert api.audit(root, opts).timing["cache_misses"] == 1  # the damaged entry only
 
 
 def _with_probe(policies: PolicySet, monkeypatch, probe: type[AstAnalyzer]):

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from charter.engine import FileResult, RuleInstance
     from charter.policy import PolicySet
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 
 def default_cache_dir() -> Path:
@@ -120,12 +120,6 @@ def file_result_to_json(result: FileResult) -> dict[str, Any] | None:
     return data
 
 
-def _json_ready(data: object) -> bool:
-    try:
-        json.dumps(data)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def file_result_from_json(path: str, data: dict[str, Any]) -> FileResult:
@@ -192,14 +186,24 @@ def _write_atomic(cache_dir: Path, target: Path, data: bytes) -> None:
 
 
 class AuditCache:
-    """The cache of one audited root for one rule set."""
+    """The cache of one audited root for one rule set.
+
+    Stored as lines: a header ``{"format", "key"}``, then one line per file
+    (``F<tab>"path"<tab>digest<tab>result JSON``) and per repo-level rule
+    (``R<tab>"rule key"<tab>inputs JSON<tab>output JSON``). A line is parsed only when its entry
+    is used, and saving writes the unchanged entries' lines back as they were read: with one
+    file changed, one line is encoded instead of the whole cache (0.14 s for the stdlib's).
+    """
 
     def __init__(self, cache_dir: Path, scope: Path | str, key: str) -> None:
         self.cache_dir = cache_dir
-        self.path = cache_dir / f"{_root_id(scope)}.json"
+        self.path = cache_dir / f"{_root_id(scope)}.jsonl"
         self.key = key
-        self.files: dict[str, tuple[str, dict[str, Any]]] = {}
+        #: path -> (content digest, the result's JSON text as stored, or its data once changed)
+        self.files: dict[str, tuple[str, str | dict[str, Any]]] = {}
         self.repo: dict[str, RepoEntry] = {}
+        #: rule key -> the stored line, for repo entries that were not replaced
+        self._repo_lines: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
         self._dirty = False
@@ -207,17 +211,35 @@ class AuditCache:
 
     def _load(self) -> None:
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
+            lines = self.path.read_text(encoding="utf-8").split("\n")
+            head = json.loads(lines[0])
+        except (OSError, ValueError, UnicodeDecodeError, IndexError):
+            self._dirty = self.path.exists()
             return
-        if not isinstance(raw, dict) or raw.get("key") != self.key:
+        if not isinstance(head, dict) or head.get("key") != self.key:
             self._dirty = True
             return
-        try:
-            self.files = {k: (v[0], v[1]) for k, v in raw.get("files", {}).items()}
-            self.repo = {k: RepoEntry(v[0], v[1]) for k, v in raw.get("repo", {}).items()}
-        except (TypeError, IndexError, KeyError):
-            self.files, self.repo = {}, {}
+        for line in lines[1:]:
+            parts = line.split("\t", 3)
+            if len(parts) != 4:
+                continue
+            kind, name_json, first, rest = parts
+            try:
+                name = json.loads(name_json)
+            except ValueError:
+                continue
+            if not isinstance(name, str):
+                continue
+            if kind == "F":
+                self.files[name] = (first, rest)
+            elif kind == "R":
+                try:
+                    inputs, output = json.loads(first), json.loads(rest)
+                except ValueError:
+                    continue
+                if isinstance(inputs, str) and isinstance(output, dict):
+                    self.repo[name] = RepoEntry(inputs, output)
+                    self._repo_lines[name] = line
 
     def get_file(self, rel: str, digest: str) -> FileResult | None:
         entry = self.files.get(rel)
@@ -225,8 +247,9 @@ class AuditCache:
             self.misses += 1
             return None
         try:
-            result = file_result_from_json(rel, entry[1])
-        except (KeyError, TypeError, ValueError, IndexError):
+            data = json.loads(entry[1]) if isinstance(entry[1], str) else entry[1]
+            result = file_result_from_json(rel, data)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             self.misses += 1
             return None
         self.hits += 1
@@ -252,26 +275,37 @@ class AuditCache:
 
     def put_repo(self, key: str, inputs: str, output: dict[str, Any]) -> None:
         self.repo[key] = RepoEntry(inputs, output)
+        self._repo_lines.pop(key, None)
         self._dirty = True
 
     def save(self) -> None:
         if not self._dirty:
             return
-        files: dict[str, list[Any]] = {k: [v[0], v[1]] for k, v in sorted(self.files.items())}
-        repo: dict[str, list[Any]] = {k: [v.inputs, v.output] for k, v in sorted(self.repo.items())}
-        payload: dict[str, Any] = {"key": self.key, "files": files, "repo": repo}
         # json.dumps, not json.dump: dump() to a file always takes the pure-Python encoder
-        # (measured: 1.2 s against 0.1 s for the stdlib's 20,000 cached findings)
-        try:
-            text = json.dumps(payload, separators=(",", ":"))
-        except (TypeError, ValueError):
-            # an analyzer recorded a fact that is not JSON (a bug, reported nowhere else): keep
-            # every entry that is, rather than checking each one on every save
-            payload["files"] = {k: v for k, v in files.items() if _json_ready(v)}
-            payload["repo"] = {k: v for k, v in repo.items() if _json_ready(v)}
-            text = json.dumps(payload, separators=(",", ":"))
-        data = text.encode("utf-8", "surrogatepass")
-        _write_atomic(self.cache_dir, self.path, data)
+        lines = [json.dumps({"format": CACHE_FORMAT, "key": self.key})]
+        for rel, (digest, data) in sorted(self.files.items()):
+            text = data if isinstance(data, str) else _encoded(data)
+            if text is not None:
+                lines.append(f"F\t{json.dumps(rel)}\t{digest}\t{text}")
+        for name, entry in sorted(self.repo.items()):
+            line = self._repo_lines.get(name)
+            if line is None:
+                inputs, output = _encoded(entry.inputs), _encoded(entry.output)
+                if inputs is None or output is None:
+                    continue
+                line = f"R\t{json.dumps(name)}\t{inputs}\t{output}"
+            lines.append(line)
+        data_bytes = "\n".join(lines).encode("utf-8", "surrogatepass")
+        _write_atomic(self.cache_dir, self.path, data_bytes)
+
+
+def _encoded(data: object) -> str | None:
+    """Compact JSON of a new entry, or None when it cannot be (an analyzer recorded a fact that
+    is not JSON: a bug; that entry is simply not cached)."""
+    try:
+        return json.dumps(data, separators=(",", ":"))
+    except (TypeError, ValueError):
+        return None
 
 
 class ReportCache:
