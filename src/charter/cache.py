@@ -1,7 +1,8 @@
 """Result cache: per-file results keyed by content hash, repo-phase results keyed by what they read.
 
-One JSON file per audited root (never pickle: the cache may sit next to untrusted code, and
-loading it must not be able to run anything). The whole cache is discarded when the *rule-set
+Per audited tree, one JSON-lines file of results (:class:`AuditCache`) and one file with the
+last finished report (:class:`ReportCache`); never pickle: the cache may sit next to untrusted
+code, and loading it must not be able to run anything. The whole cache is discarded when the *rule-set
 key* changes: charter's version and source, every policy file in force (rules, profiles, secret
 detectors), the selected rule instances with their parameters, and the per-file size cap.
 
