@@ -1,10 +1,11 @@
 """Result cache: per-file results keyed by content hash, repo-phase results keyed by what they read.
 
-Per audited tree, one JSON-lines file of results (:class:`AuditCache`) and one file with the
-last finished report (:class:`ReportCache`); never pickle: the cache may sit next to untrusted
-code, and loading it must not be able to run anything. The whole cache is discarded when the *rule-set
-key* changes: charter's version and source, every policy file in force (rules, profiles, secret
-detectors), the selected rule instances with their parameters, and the per-file size cap.
+Per audited tree, one JSON-lines file of results (:class:`AuditCache`) and one file with
+the last finished report (:class:`ReportCache`); never pickle: the cache may sit next to
+untrusted code, and loading it must not be able to run anything. The whole cache is discarded
+when the *rule-set key* changes: charter's version and source, every policy file in force
+(rules, profiles, secret detectors), the selected rule instances with their parameters, and the
+per-file size cap.
 
 Default location: the user cache folder (``$XDG_CACHE_HOME/charter`` or ``~/.cache/charter``),
 outside the audited tree, so an audited repository cannot plant cache entries that hide its own
@@ -257,11 +258,15 @@ class AuditCache:
         return result
 
     def put_file(self, rel: str, digest: str, result: FileResult) -> None:
-        data = file_result_to_json(result)
-        if data is None:
-            self.files.pop(rel, None)
+        self.put_encoded(rel, digest, encode_result(result))
+
+    def put_encoded(self, rel: str, digest: str, text: str) -> None:
+        """Store a result already encoded by :func:`encode_result` ("" = not cacheable); the
+        worker processes encode theirs, in parallel."""
+        if text:
+            self.files[rel] = (digest, text)
         else:
-            self.files[rel] = (digest, data)
+            self.files.pop(rel, None)
         self._dirty = True
 
     def forget_missing(self, present: Iterable[str]) -> None:
@@ -298,6 +303,12 @@ class AuditCache:
             lines.append(line)
         data_bytes = "\n".join(lines).encode("utf-8", "surrogatepass")
         _write_atomic(self.cache_dir, self.path, data_bytes)
+
+
+def encode_result(result: FileResult) -> str:
+    """A file result as its cache entry's JSON text, or "" when it must not be cached."""
+    data = file_result_to_json(result)
+    return (_encoded(data) or "") if data is not None else ""
 
 
 def _encoded(data: object) -> str | None:

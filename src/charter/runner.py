@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from charter.analyzers.base import Emitter, RawFinding
-from charter.cache import AuditCache, file_digest
+from charter.cache import AuditCache, encode_result, file_digest
 from charter.engine import FileResult, RuleInstance, analyze_file, gc_paused
 from charter.repo import RepoIndex
 from charter.sources import ParseProblem, safe_message
 
 POOL_MIN_FILES = 64
 
-_WORKER: tuple[Path, Sequence[RuleInstance], int, float] | None = None
+_WORKER: tuple[Path, Sequence[RuleInstance], int, float, bool] | None = None
 DEFAULT_MAX_FILE_SECONDS = 60.0
 
 
@@ -80,19 +80,22 @@ def default_jobs() -> int:
 
 
 def _init_worker(
-    root: Path, instances: Sequence[RuleInstance], max_bytes: int, max_seconds: float
+    root: Path, instances: Sequence[RuleInstance], max_bytes: int, max_seconds: float, encode: bool
 ) -> None:
     global _WORKER
     import gc
 
     gc.disable()  # see engine.gc_paused; the worker lives for one audit only
-    _WORKER = (root, instances, max_bytes, max_seconds)
+    _WORKER = (root, instances, max_bytes, max_seconds, encode)
 
 
-def _work(rel: str) -> FileResult:
+def _work(rel: str) -> tuple[FileResult, str]:
+    """A file's result, and (when the cache is on) its cache entry, encoded here in the worker
+    rather than serially in the main process."""
     assert _WORKER is not None
-    root, instances, max_bytes, max_seconds = _WORKER
-    return analyze_capped(root, rel, instances, max_bytes, max_seconds)
+    root, instances, max_bytes, max_seconds, encode = _WORKER
+    result = analyze_capped(root, rel, instances, max_bytes, max_seconds)
+    return result, encode_result(result) if encode else ""
 
 
 class _Progress:
@@ -158,23 +161,27 @@ def run_file_phase(
         todo.append(rel)
 
     bar = _Progress(progress, len(todo))
-    fresh: list[FileResult]
+    fresh: list[tuple[FileResult, str]]
+    encode = cache is not None
     try:
         if jobs <= 1 or len(todo) < POOL_MIN_FILES:
             fresh = []
             with gc_paused():
                 for i, rel in enumerate(todo, 1):
-                    fresh.append(analyze_capped(root, rel, instances, max_bytes, max_seconds))
+                    result = analyze_capped(root, rel, instances, max_bytes, max_seconds)
+                    fresh.append((result, encode_result(result) if encode else ""))
                     bar.advance(i)
         else:
-            fresh = _in_pool(root, todo, instances, max_bytes, max_seconds, jobs, bar.advance)
+            fresh = _in_pool(
+                root, todo, instances, (max_bytes, max_seconds, encode), jobs, bar.advance
+            )
     finally:
         bar.close()
 
-    for rel, result in zip(todo, fresh, strict=True):
+    for rel, (result, text) in zip(todo, fresh, strict=True):
         results[rel] = result
         if cache is not None:
-            cache.put_file(rel, digests[rel], result)
+            cache.put_encoded(rel, digests[rel], text)
     if cache is not None:
         cache.forget_missing(files)
     return [results[rel] for rel in files]
@@ -184,55 +191,44 @@ def _in_pool(
     root: Path,
     todo: Sequence[str],
     instances: Sequence[RuleInstance],
-    max_bytes: int,
-    max_seconds: float,
+    settings: tuple[int, float, bool],
     jobs: int,
     advance: Callable[[int], None],
-) -> list[FileResult]:
+) -> list[tuple[FileResult, str]]:
+    """Results (and encoded cache entries) of ``todo`` from worker processes, in order;
+    ``settings`` = (max bytes, max seconds per file, encode cache entries)."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     workers = min(jobs, max(1, len(todo) // 16))
     chunk = max(1, min(32, len(todo) // (workers * 8)))
-    out: list[FileResult] = []
+    initargs = (root, list(instances), *settings)
+    out: list[tuple[FileResult, str]] = []
     try:
         with ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(root, list(instances), max_bytes, max_seconds),
+            max_workers=workers, mp_context=context, initializer=_init_worker, initargs=initargs
         ) as pool:
-            for i, result in enumerate(pool.map(_work, todo, chunksize=chunk), 1):
-                out.append(result)
+            for i, item in enumerate(pool.map(_work, todo, chunksize=chunk), 1):
+                out.append(item)
                 advance(i)
     except BrokenProcessPool:
         # A file killed its worker (a crash in a native parser on hostile input, the OOM
         # killer). Finish the rest one file per fresh process, so the culprit is reported as
         # skipped and no other file's result is lost.
         for rel in todo[len(out) :]:
-            out.append(_isolated(root, rel, instances, max_bytes, max_seconds, context))
+            out.append(_isolated(rel, initargs, context))
             advance(len(out))
     return out
 
 
-def _isolated(
-    root: Path,
-    rel: str,
-    instances: Sequence[RuleInstance],
-    max_bytes: int,
-    max_seconds: float,
-    context: Any,
-) -> FileResult:
+def _isolated(rel: str, initargs: tuple[Any, ...], context: Any) -> tuple[FileResult, str]:
     try:
         with ProcessPoolExecutor(
-            max_workers=1,
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(root, list(instances), max_bytes, max_seconds),
+            max_workers=1, mp_context=context, initializer=_init_worker, initargs=initargs
         ) as pool:
             return pool.submit(_work, rel).result()
     except BrokenProcessPool:
         why = "skipped: analyzing this file crashed the worker process"
-        return FileResult(rel, problems=[ParseProblem(rel, 1, 1, why, skipped=True)])
+        return FileResult(rel, problems=[ParseProblem(rel, 1, 1, why, skipped=True)]), ""
 
 
 # --- repo phase ----------------------------------------------------------------------------------
