@@ -123,3 +123,21 @@ def test_first_baseline_when_config_names_a_file_not_yet_written(tmp_path: Path)
     assert api.write_baseline(root, root / "base.json", OPTIONS) == 2
     report = api.audit(root, OPTIONS)
     assert hints(report) == [("app.py", 1, True), ("app.py", 5, True)]
+
+
+def test_baseline_with_no_repo_config_records_what_such_an_audit_reports(tmp_path: Path):
+    """A gate that ignores the repository's settings needs a baseline recorded the same way:
+    the excluded file's findings are recorded only with --no-repo-config."""
+    config = "exclude: ['legacy.py']\n"
+    root = write_tree(tmp_path / "repo", {"legacy.py": OLD, ".charter.yml": config})
+    plain, ignoring = tmp_path / "plain.json", tmp_path / "ignoring.json"
+    base = ["baseline", str(root), "--policies", str(DATA / "policies"), "--profile", "ci-test"]
+    assert main([*base, "--output", str(plain)]) == 0
+    assert main([*base, "--output", str(ignoring), "--no-repo-config"]) == 0
+    assert json.loads(plain.read_text(encoding="utf-8"))["findings"] == []
+    recorded = json.loads(ignoring.read_text(encoding="utf-8"))["findings"]
+    assert {(e["rule"], e["path"]) for e in recorded} == {("type-hints", "legacy.py")}
+    audit = ["audit", str(root), "--policies", str(DATA / "policies"), "--profile", "ci-test",
+             "--no-repo-config", "--no-cache"]
+    assert main(audit) == 1
+    assert main([*audit, "--baseline", str(ignoring)]) == 0

@@ -190,9 +190,18 @@ def baseline_cmd(
         list[str] | None, typer.Option("--profile", "-p", help="Profile id (repeatable).")
     ] = None,
     policies: PoliciesOpt = None,
+    repo_config: Annotated[
+        bool,
+        typer.Option(
+            "--repo-config/--no-repo-config",
+            help="Read the target's .charter.yml / [tool.charter] (as 'audit' does).",
+        ),
+    ] = True,
 ) -> None:
     """Record today's findings so that 'audit --baseline FILE' fails only on new ones."""
-    options = api.Options(profiles=tuple(profile or ()), policy_dirs=tuple(policies or ()))
+    options = api.Options(
+        profiles=tuple(profile or ()), policy_dirs=tuple(policies or ()), repo_config=repo_config
+    )
     count = api.write_baseline(path, output, options)
     typer.echo(f"charter: recorded {count} finding(s) in {output}", err=True)
 
