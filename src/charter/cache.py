@@ -257,9 +257,6 @@ class AuditCache:
         self.hits += 1
         return result
 
-    def put_file(self, rel: str, digest: str, result: FileResult) -> None:
-        self.put_encoded(rel, digest, encode_result(result))
-
     def put_encoded(self, rel: str, digest: str, text: str) -> None:
         """Store a result already encoded by :func:`encode_result` ("" = not cacheable); the
         worker processes encode theirs, in parallel."""
@@ -274,10 +271,6 @@ class AuditCache:
         for rel in [r for r in self.files if r not in keep]:
             del self.files[rel]
             self._dirty = True
-
-    def get_repo(self, key: str, inputs: str) -> dict[str, Any] | None:
-        entry = self.repo.get(key)
-        return entry.output if entry is not None and entry.inputs == inputs else None
 
     def put_repo(self, key: str, inputs: str, output: dict[str, Any]) -> None:
         self.repo[key] = RepoEntry(inputs, output)

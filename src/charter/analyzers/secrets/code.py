@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from charter.analyzers import treesitter as ts
 from charter.analyzers.secrets.common import Assignment, NameFilter
 
 if TYPE_CHECKING:
@@ -73,16 +74,18 @@ _LISTS = {
     "assignment_statement": ("left", "right"),
 }
 _SPECS = frozenset({"const_spec", "var_spec"})
+#: ``a.b`` in JS/TS, Go and Rust, and the field that names ``b``
+_MEMBERS = {
+    "member_expression": "property",
+    "selector_expression": "field",
+    "field_expression": "field",
+}
 
 
 def _unwrap(node: Any) -> Any:
     while node is not None and node.type in _WRAPPERS and node.named_child_count == 1:
         node = node.named_children[0]
     return node
-
-
-def _text(node: Any) -> str:
-    return bytes(node.text or b"").decode("utf-8", "replace")
 
 
 def _owned_string(node: Any) -> Any:
@@ -96,10 +99,10 @@ def _owned_string(node: Any) -> Any:
         return node
     if function.type == "field_expression" and arguments.named_child_count == 0:
         field = function.child_by_field_name("field")
-        if field is not None and _text(field) in _RUST_OWNING:
+        if field is not None and ts.text(field) in _RUST_OWNING:
             return function.child_by_field_name("value") or node
     if (
-        _text(function) in ("String::from", "std::string::String::from")
+        ts.text(function) in ("String::from", "std::string::String::from")
         and arguments.named_child_count == 1
     ):
         return arguments.named_children[0]
@@ -118,16 +121,9 @@ def _literal(node: Any) -> tuple[str, int, int] | None:
         child.type == "template_substitution" for child in node.named_children
     ):
         return None
-    text = _text(node)
-    raw = _RUST_RAW.match(text) if text.startswith("r") else None
-    if raw is not None:
-        body = raw["body"]
-    elif len(text) >= 2:
-        body = text[1:-1]
-    else:
-        return None
-    row, column = node.start_point
-    return body, row + 1, column + 1
+    raw = _RUST_RAW.match(ts.text(node))  # Rust r"..." / r#"..."#
+    body = raw["body"] if raw is not None else ts.string_content(node)
+    return body, ts.line(node), ts.column(node)
 
 
 def _name(node: Any) -> str | None:
@@ -135,13 +131,9 @@ def _name(node: Any) -> str | None:
     if node is None:
         return None
     if node.type in _NAMES:
-        return _text(node)
-    if node.type == "member_expression":
-        prop = node.child_by_field_name("property")
-        return _text(prop) if prop is not None else None
-    if node.type in ("selector_expression", "field_expression"):  # Go, Rust: x.field
-        field = node.child_by_field_name("field")
-        return _text(field) if field is not None else None
+        return ts.text(node)
+    if node.type in _MEMBERS:
+        return ts.text(node.child_by_field_name(_MEMBERS[node.type])) or None
     found = _literal(node)
     return found[0] if found is not None else None
 
@@ -168,9 +160,7 @@ def read_code(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
     tree = file.syntax_tree
     if tree is None:
         return
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
+    for node in ts.descendants(tree.root_node, (*_PAIRS, *_LISTS, *_SPECS)):
         for name_node, value_node in _pairs(node):
             if name_node is None or value_node is None:
                 continue
@@ -181,4 +171,3 @@ def read_code(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
             if literal is not None:
                 value, line, column = literal
                 yield Assignment(name, value, line, column)
-        stack.extend(reversed(node.named_children))
