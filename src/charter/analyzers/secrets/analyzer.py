@@ -39,6 +39,16 @@ BINARY_SUFFIXES = frozenset(
         ".pt", ".ckpt", ".safetensors", ".icns",
     )
 )
+#: dependency lockfiles: their keys are package names and their values versions, so the
+#: secret-named judgement is skipped there (provider key formats are still matched)
+LOCKFILES = frozenset(
+    {
+        "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock",
+        "poetry.lock", "uv.lock", "pdm.lock", "Pipfile.lock", "pylock.toml", "Cargo.lock",
+        "go.sum", "composer.lock", "Gemfile.lock", "mix.lock", "Package.resolved",
+        "packages.lock.json", "gradle.lockfile", ".terraform.lock.hcl",
+    }
+)
 #: same-line (or previous-line) markers that declare a value a test fixture, as in
 #: detect-secrets and gitleaks
 ALLOW_MARKERS = ("pragma: allowlist secret", "gitleaks:allow")
@@ -142,6 +152,8 @@ class SecretsAnalyzer(Analyzer):
 
     def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
         """Literals under secret-like names that the value judge calls credentials."""
+        if PurePosixPath(file.path).name in LOCKFILES:
+            return []  # keys are package names (`@aws-sdk/credential-provider-node`)
         if file.kind == "python":
             from charter.analyzers.secrets.python_hints import literal_lines, python_candidates
 

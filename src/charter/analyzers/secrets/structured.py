@@ -201,6 +201,8 @@ _ENV_LINE = re.compile(
 
 
 def _shell_value(raw: str) -> str:
+    if raw.lstrip("\"'").startswith(("$(", "`")):
+        return raw.strip()  # a command substitution: the judge sees the whole `$(...)` reference
     try:
         words = shlex.split(raw, comments=True)
     except ValueError:
