@@ -408,20 +408,25 @@ def match_labels(
     """Each current finding's label: the one with the same message at the same place, else
     the only label at that place (its message changed: listed as stale for a second look)."""
     exact = {(lb.repo, lb.rule, lb.path, lb.line, lb.message): lb for lb in labels}
-    by_place: dict[tuple[str, str, str, int], list[Label]] = defaultdict(list)
-    for lb in labels:
-        by_place[(lb.repo, lb.rule, lb.path, lb.line)].append(lb)
     out: dict[Current, Label] = {}
-    stale: list[Current] = []
+    used: set[int] = set()
     for f in found:
         hit = exact.get((f.repo, f.rule, f.path, f.line, f.message))
-        if hit is None:
-            near = by_place.get((f.repo, f.rule, f.path, f.line), [])
-            if len(near) == 1:
-                hit = near[0]
-                stale.append(f)
         if hit is not None:
             out[f] = hit
+            used.add(id(hit))
+    by_place: dict[tuple[str, str, str, int], list[Label]] = defaultdict(list)
+    for lb in labels:
+        if id(lb) not in used:
+            by_place[(lb.repo, lb.rule, lb.path, lb.line)].append(lb)
+    stale: list[Current] = []
+    for f in found:
+        if f in out:
+            continue
+        near = by_place.get((f.repo, f.rule, f.path, f.line), [])
+        if len(near) == 1:
+            out[f] = near.pop()
+            stale.append(f)
     return out, stale
 
 
