@@ -46,7 +46,7 @@ def test_action_writes_summary_annotations_sarif_and_scores(tmp_path: Path):
     assert "::error file=app.py,line=1,col=1," in proc.stdout
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("# earlier step\n## charter: ")  # appended, not overwritten
-    assert "| ci-test | 40.0 |" in text
+    assert "| ci-test | 40.0 (provisional) | 2 of 2 |" in text
     assert "❌ gate fails" in text and "profile ci-test scores 40.0, below 50" in text
     outputs = dict(
         line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines()

@@ -103,7 +103,7 @@ def test_gate_names_every_condition_that_held(tmp_path: Path, capsys):
     err = capsys.readouterr().err
     assert err.strip() == (
         "charter: gate fails: 1 finding(s) at or above high (1 high); "
-        "profile ci-test scores 40.0, below 50"
+        "profile ci-test scores 40.0, below 50 (provisional: 2 rules apply)"
     )
     assert main([*args, "--min-score", "40", "--fail-on", "critical"]) == 0
 
@@ -126,7 +126,7 @@ def test_min_score_per_profile_from_config(tmp_path: Path):
     threshold, floor = api.gate_settings(result.config, None, None)
     assert threshold is None and floor == {"ci-test": 50, "other-profile": 99}
     assert api.gate(result.report, threshold, floor) == (
-        1, "profile ci-test scores 40.0, below 50"
+        1, "profile ci-test scores 40.0, below 50 (provisional: 2 rules apply)"
     )
     assert api.gate(result.report, threshold, {"other-profile": 99})[0] == 0
 

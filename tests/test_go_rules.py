@@ -119,14 +119,14 @@ def test_context_first_allow_before_is_a_parameter(tmp_path: Path, policies: Pol
     write_tree(
         tmp_path,
         {
-            "a_test.go": (
+            "a.go": (
                 'package a\n\nimport (\n\t"context"\n\t"testing"\n)\n\n'
                 "func seed(t *testing.T, ctx context.Context) {}\n"
             )
         },
     )
     strict = audit_rule(policies, tmp_path, "go-context-first", {"allow_before": []})
-    assert found(strict, "go-context-first") == ["a_test.go:8"]
+    assert found(strict, "go-context-first") == ["a.go:8"]
     default = audit_rule(policies, tmp_path, "go-context-first")
     assert found(default, "go-context-first") == []
 

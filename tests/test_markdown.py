@@ -20,8 +20,8 @@ def test_table_top_findings_and_failing_rules(tmp_path: Path):
     root = write_tree(tmp_path, {"app.py": src})
     result = api.run(root, api.Options(profiles=("ci-test",), policy_dirs=(DATA / "policies",)))
     text = markdown.render(result.report, result.policies)
-    assert "| Profile | Score | Passed | Failed | N/A | Not impl. | Errors |" in text
-    assert "| ci-test | 40.0 | 1 | 1 | 0 | 0 | 0 |" in text
+    assert "| Profile | Score | Applicable | Passed | Failed | N/A | Not impl. | Errors |" in text
+    assert "| ci-test | 40.0 (provisional) | 2 of 2 | 1 | 1 | 0 | 0 | 0 |" in text
     assert "**1 finding(s)**: 1 high (1 suppressed not counted)" in text
     assert "| 🟠 high | `type-hints` | `app.py:1` | function `f` is missing" in text
     assert "`app.py:5`" not in text  # suppressed findings are not listed

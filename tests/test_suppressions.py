@@ -88,7 +88,7 @@ def test_suppression_with_reason_on_the_line(tmp_path: Path):
     assert row.status.value == "pass" and row.findings == 0
     assert "suppressed" in row.message
     assert profile.score == 100.0
-    assert api.gate(report, api.Severity.LOW) == (0, "no finding at or above low")
+    assert api.gate(report, api.Severity.LOW) == (0, "no gating finding at or above low")
 
 
 def test_suppression_on_the_line_above(tmp_path: Path):

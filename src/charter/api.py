@@ -65,6 +65,8 @@ class Options:
     #: read the target's own ``.charter.yml`` / ``[tool.charter]``; off for an untrusted tree,
     #: whose settings could otherwise exclude paths or disable rules of its own audit
     repo_config: bool = True
+    #: gate on every rule, not only those of high measured precision (None: as configured)
+    strict: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ def _audit_tree(
         cache_dir=(options.cache_dir or default_cache_dir()) if options.use_cache else None,
         progress=options.progress,
         cache_scope=scope,
+        path_classes=tuple((k, tuple(v)) for k, v in sorted(config.path_classes.items())),
     )
     baseline_path = options.baseline
     if baseline_path is None and config.baseline is not None and options.config_baseline:
@@ -159,10 +162,15 @@ def _audit_tree(
     entries = baseline_mod.load(baseline_path) if baseline_path is not None else None
     changed = gitops.changed_lines(root, options.diff_base) if options.diff_base else None
 
+    strict = options.strict if options.strict is not None else config.strict
     post = postprocess.PostOptions(
-        known_rules=frozenset(policies.rules), baseline=entries, changed=changed
+        known_rules=frozenset(policies.rules),
+        baseline=entries,
+        changed=changed,
+        gating_rules=frozenset(r.id for r in policies.rules.values() if r.precision.gates),
+        strict=strict,
     )
-    key = _setup_key(policies, profiles, config, engine_options, label, baseline_path)
+    key = _setup_key(policies, profiles, config, engine_options, label, baseline_path, strict)
     report = _report(root, label, policies, profiles, engine_options, post, key)
     extra = dict(report.extra)
     if git_info is not None:
@@ -171,6 +179,7 @@ def _audit_tree(
         extra["baseline_file"] = str(baseline_path)
     if options.diff_base is not None:
         extra["diff_base"] = options.diff_base
+    extra["strict"] = strict
     if found or options.repo_profiles:
         extra["repo_profiles"] = {p.id: p.title for p in found}
     report = report.model_copy(update={"extra": extra})
@@ -231,6 +240,7 @@ def _setup_key(
     engine: AuditOptions,
     label: str,
     baseline: Path | None,
+    strict: bool = False,
 ) -> str:
     """Everything a finished report depends on besides the audited files: charter and its
     policies, the profiles in force (after overrides, with the repository's own), the
@@ -239,7 +249,13 @@ def _setup_key(
         "charter": setup_digest(policies),
         "profiles": [p.model_dump(mode="json") for p in profiles],
         "config": config.model_dump(mode="json"),
-        "options": [engine.max_file_bytes, list(engine.exclude), engine.max_file_seconds],
+        "options": [
+            engine.max_file_bytes,
+            list(engine.exclude),
+            engine.max_file_seconds,
+            strict,
+            engine.path_classes,
+        ],
         "label": label,
         "baseline": None if baseline is None else [str(baseline), file_digest(baseline, 1 << 40)],
     }
@@ -289,6 +305,8 @@ def apply_overrides(
                 update["severity"] = change.severity
             if change.params:
                 update["params"] = {**ref.params, **change.params}
+            if change.scope is not None:
+                update["scope"] = change.scope
             refs.append(ref.model_copy(update=update))
         out.append(profile.model_copy(update={"rules": tuple(refs)}))
     return out
@@ -330,15 +348,15 @@ def gate_settings(
 
 
 def gate(report: Report, fail_on: Severity | None, min_score: MinScore = None) -> tuple[int, str]:
-    """Exit code and reason: 2 if a rule errored, 1 if an active finding is at or above
-    ``fail_on`` or a profile scores below its floor (the reason names every one that held),
-    else 0. ``fail_on=None`` means never fail on findings."""
+    """Exit code and reason: 2 if a rule errored, 1 if a gating finding (active and not
+    advisory) is at or above ``fail_on`` or a profile scores below its floor (the reason names
+    every one that held), else 0. ``fail_on=None`` means never fail on findings."""
     errors = [r.id for r in report.rules if r.status.value == "error"]
     if errors:
         return 2, f"rule(s) in error: {', '.join(errors)}; the audit is incomplete"
     reasons: list[str] = []
     if fail_on is not None:
-        failing = [f for f in report.active_findings() if f.severity.rank >= fail_on.rank]
+        failing = [f for f in report.gating_findings() if f.severity.rank >= fail_on.rank]
         if failing:
             counts = {s: sum(f.severity is s for f in failing) for s in Severity}
             detail = ", ".join(f"{n} {s.value}" for s, n in counts.items() if n)
@@ -348,10 +366,27 @@ def gate(report: Report, fail_on: Severity | None, min_score: MinScore = None) -
         if floor is None or profile.score is None:
             continue
         if profile.score < floor:
-            reasons.append(f"profile {profile.id} scores {profile.score:.1f}, below {floor:g}")
+            shaky = ""
+            if profile.provisional:
+                shaky = f" (provisional: {profile.applicable} rules apply)"
+            reasons.append(
+                f"profile {profile.id} scores {profile.score:.1f}, below {floor:g}{shaky}"
+            )
     if reasons:
         return 1, "; ".join(reasons)
-    held = [f"no finding at or above {fail_on.value}" if fail_on else "gate on findings disabled"]
+    held = [
+        f"no gating finding at or above {fail_on.value}" if fail_on else "gate on findings disabled"
+    ]
+    advisory = [
+        f
+        for f in report.active_findings()
+        if f.advisory and (fail_on is None or f.severity.rank >= fail_on.rank)
+    ]
+    if fail_on is not None and advisory:
+        held.append(
+            f"{len(advisory)} advisory finding(s) at or above {fail_on.value} from rules of "
+            "medium or low measured precision (--strict gates on them)"
+        )
     if min_score is not None:
         held.append("every profile at or above its minimum score")
     return 0, "; ".join(held)

@@ -26,14 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from charter import __version__
-from charter.models import Finding, Report, Severity
+from charter.models import Finding, Location, Report, Severity
 from charter.sources import ParseProblem
 
 if TYPE_CHECKING:
     from charter.engine import FileResult, RuleInstance
     from charter.policy import PolicySet
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 
 def default_cache_dir() -> Path:
@@ -70,14 +70,19 @@ def setup_digest(policies: PolicySet) -> str:
 
 
 def ruleset_key(
-    policies: PolicySet, instances: Sequence[RuleInstance], max_file_bytes: int
+    policies: PolicySet,
+    instances: Sequence[RuleInstance],
+    max_file_bytes: int,
+    classes: str = "",
 ) -> str:
-    """What every cached result depends on besides the file's own content."""
+    """What every cached result depends on besides the file's own path and content: charter,
+    its policies, the rule instances (parameters, severities, scopes) and what the path
+    classification reads beyond a path (``classes``: .gitattributes, configured classes)."""
     h = hashlib.sha256()
-    h.update(f"{setup_digest(policies)}\0{max_file_bytes}\0".encode())
+    h.update(f"{setup_digest(policies)}\0{max_file_bytes}\0{classes}\0".encode())
     for inst in instances:
         params = json.dumps(inst.params, sort_keys=True, default=str)
-        spec = [inst.key, inst.rule.analyzer, inst.severity.value, params]
+        spec = [inst.key, inst.rule.analyzer, inst.severity.value, params, sorted(inst.scope)]
         h.update("\0".join(str(s) for s in spec).encode())
     return h.hexdigest()
 
@@ -109,19 +114,18 @@ def file_result_to_json(result: FileResult) -> dict[str, Any] | None:
         return None
     data = {
         "findings": {
-            k: [[getattr(f, name) for name in _FINDING_ORDER] for f in v]
+            k: [[_plain(getattr(f, name)) for name in _FINDING_ORDER] for f in v]
             for k, v in sorted(result.findings.items())
         },
         "counters": {k: dict(v) for k, v in sorted(result.counters.items())},
         "facts": result.facts,
         "applicable": sorted(result.applicable),
         "problems": [
-            [p.path, p.line, p.column, p.message, p.skipped] for p in result.problems
+            [p.path, p.line, p.column, p.message, p.skipped, p.note] for p in result.problems
         ],
+        "klass": result.klass,
     }
     return data
-
-
 
 
 def file_result_from_json(path: str, data: dict[str, Any]) -> FileResult:
@@ -133,12 +137,20 @@ def file_result_from_json(path: str, data: dict[str, Any]) -> FileResult:
         counters={k: Counter(v) for k, v in data["counters"].items()},
         facts=data["facts"],
         applicable=set(data["applicable"]),
-        problems=[ParseProblem(p[0], p[1], p[2], p[3], p[4]) for p in data["problems"]],
+        problems=[ParseProblem(*p) for p in data["problems"]],
+        klass=data["klass"],
     )
 
 
 #: cached findings are rows in this field order (half the size of dicts, faster both ways)
 _FINDING_ORDER = tuple(Finding.model_fields)
+
+
+def _plain(value: Any) -> Any:
+    """A finding field as JSON: related locations as ``[path, line]`` pairs."""
+    if isinstance(value, tuple):
+        return [[loc.path, loc.line] for loc in value]
+    return value
 
 
 def _finding(row: list[Any]) -> Finding:
@@ -148,6 +160,7 @@ def _finding(row: list[Any]) -> Finding:
         raise ValueError("cached finding row does not match the Finding fields")
     values = dict(zip(_FINDING_ORDER, row, strict=True))
     values["severity"] = Severity(values["severity"])
+    values["related"] = tuple(Location(path=p, line=n) for p, n in values["related"])
     finding = Finding.__new__(Finding)
     object.__setattr__(finding, "__dict__", values)
     object.__setattr__(finding, "__pydantic_fields_set__", set(values))

@@ -17,7 +17,5 @@ def rules_markdown(policies: PolicySet) -> str:
         mark = "" if rule.implemented else " (planned)"
         profiles = ", ".join(sorted(used.get(rule.id, []))) or "—"
         title = rule.title.replace("|", "\\|")
-        lines.append(
-            f"| `{rule.id}`{mark} | {rule.severity.value} | {title} | {profiles} |"
-        )
+        lines.append(f"| `{rule.id}`{mark} | {rule.severity.value} | {title} | {profiles} |")
     return "\n".join(lines) + "\n"

@@ -140,6 +140,14 @@ def audit(
             "rules of its own audit, and the flags alone then decide.",
         ),
     ] = True,
+    strict: Annotated[
+        bool | None,
+        typer.Option(
+            "--strict/--no-strict",
+            help="Gate on every rule, not only on rules of high or very-high measured precision "
+            "(the others are advisory by default) [default: strict in config, else off].",
+        ),
+    ] = None,
 ) -> None:
     """Audit PATH (or a git URL) and report compliance per agent profile."""
     show_progress = (
@@ -161,6 +169,7 @@ def audit(
         use_cache=not no_cache,
         progress=show_progress,
         repo_config=repo_config,
+        strict=strict,
     )
     result = api.run(path, options)
     if result.report.extra.get("repo_profiles") == {}:
@@ -183,9 +192,9 @@ def audit(
 @app.command("baseline")
 def baseline_cmd(
     path: Annotated[Path, typer.Argument(help="Repository to record.")] = Path(),
-    output: Annotated[
-        Path, typer.Option("--output", "-o", help="Baseline file to write.")
-    ] = Path(".charter-baseline.json"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
+        ".charter-baseline.json"
+    ),
     profile: Annotated[
         list[str] | None, typer.Option("--profile", "-p", help="Profile id (repeatable).")
     ] = None,

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from charter.errors import CharterError
 from charter.models import Severity
+from charter.pathclass import PathClass
 from charter.sources import BoundedSafeLoader, safe_message
 
 
@@ -25,6 +26,8 @@ class RuleOverride(BaseModel):
     severity: Severity | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     disable: bool = False
+    #: the path classes the rule judges (source, test, example, migration, generated, vendored)
+    scope: tuple[PathClass, ...] | None = Field(default=None, min_length=1)
 
 
 FailOnSetting = Literal["critical", "high", "medium", "low", "none"]
@@ -49,6 +52,13 @@ class Config(BaseModel):
     repo_profiles: bool = Field(default=False, alias="repo-profiles")
     #: where those profiles are (globs); default ``.claude/agents/*.md``, AGENTS.md, CLAUDE.md
     repo_profile_globs: tuple[str, ...] = Field(default=(), alias="repo-profile-globs")
+    #: gate on every rule, not only on those of high or very-high measured precision
+    strict: bool = False
+    #: paths put into a class explicitly (gitignore-style globs), before the built-in patterns:
+    #: ``{generated: ["api/client/**"], source: ["examples/live/**"]}``
+    path_classes: dict[PathClass, tuple[str, ...]] = Field(
+        default_factory=dict, alias="path-classes"
+    )
 
     @field_validator("min_score")
     @classmethod

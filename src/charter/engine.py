@@ -32,8 +32,10 @@ from charter.analyzers.base import (
 )
 from charter.discovery import discover, split_undecodable
 from charter.models import (
+    PROVISIONAL_BELOW,
     Finding,
     ManualItem,
+    Note,
     ProfileReport,
     ProfileRule,
     Report,
@@ -42,6 +44,7 @@ from charter.models import (
     Status,
     ToolInfo,
 )
+from charter.pathclass import HEAD_BYTES, PathClassifier
 from charter.policy import PolicySet, Profile, Rule
 from charter.repo import RepoIndex
 from charter.sources import DEFAULT_MAX_FILE_BYTES, ParseProblem, SourceFile, safe_message
@@ -60,7 +63,7 @@ ALWAYS_ON = (PARSE_ERROR, "suppression-without-reason", "unused-suppression")
 
 @dataclass
 class RuleInstance:
-    """A rule with its effective parameters, and the analyzer that checks it (if any)."""
+    """A rule with its effective parameters and scope, and the analyzer that checks it."""
 
     key: str
     rule: Rule
@@ -68,6 +71,8 @@ class RuleInstance:
     analyzer: Analyzer | None
     #: the severity its findings carry: the highest any selected profile gives it
     severity: Severity = Severity.LOW
+    #: the path classes it judges (charter.pathclass)
+    scope: frozenset[str] = frozenset({"source"})
 
 
 @dataclass
@@ -81,43 +86,75 @@ class FileResult:
     applicable: set[str] = field(default_factory=set)
     errors: dict[str, str] = field(default_factory=dict)
     problems: list[ParseProblem] = field(default_factory=list)
+    #: the file's path class (charter.pathclass), from its path and its first lines; empty
+    #: when no rule read the file (its class is then the one its path gives)
+    klass: str = ""
 
 
-def instance_key(rule_id: str, params: dict[str, Any], base: dict[str, Any]) -> str:
-    if params == base:
+def effective_scope(
+    rule: Rule, params: dict[str, Any], scope: Sequence[str] | None = None
+) -> frozenset[str]:
+    """The classes a rule instance judges: the profile's or configuration's scope, else the
+    rule's; ``include_tests: true`` (the older way to ask) adds ``test``."""
+    chosen = set(scope if scope is not None else rule.scope)
+    if params.get("include_tests") is True:
+        chosen.add("test")
+    return frozenset(chosen)
+
+
+def instance_key(
+    rule_id: str,
+    params: dict[str, Any],
+    base: dict[str, Any],
+    scope: frozenset[str] = frozenset(),
+    base_scope: frozenset[str] = frozenset(),
+) -> str:
+    if params == base and scope == base_scope:
         return rule_id
-    digest = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+    spec = [params, sorted(scope)] if scope != base_scope else params
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
     return f"{rule_id}#{digest[:8]}"
 
 
 def plan(policies: PolicySet, profiles: Sequence[Profile]) -> dict[str, RuleInstance]:
-    """One instance per distinct (rule, parameters) the selected profiles ask for."""
+    """One instance per distinct (rule, parameters, scope) the selected profiles ask for."""
     instances: dict[str, RuleInstance] = {}
-    wanted: list[tuple[Rule, dict[str, Any]]] = []
+    wanted: list[tuple[Rule, dict[str, Any], Sequence[str] | None]] = []
     for rule_id in ALWAYS_ON:
         if rule_id in policies.rules:
-            wanted.append((policies.rules[rule_id], dict(policies.rules[rule_id].params)))
+            wanted.append((policies.rules[rule_id], dict(policies.rules[rule_id].params), None))
     for profile in profiles:
         for ref in profile.rules:
             rule = policies.rules[ref.id]
-            wanted.append((rule, {**rule.params, **ref.params}))
-    for rule, params in wanted:
-        key = instance_key(rule.id, params, dict(rule.params))
+            wanted.append((rule, {**rule.params, **ref.params}, ref.scope))
+    for rule, params, ref_scope in wanted:
+        key = profile_instance_key(policies, rule.id, params, ref_scope)
         if key in instances:
             continue
+        scope = effective_scope(rule, params, ref_scope)
         analyzer = create_analyzer(rule, params) if rule.analyzer else None
         if analyzer is not None:
             analyzer.instance_key = key
+            analyzer.scope = scope
             analyzer.bind(policies)
-        instances[key] = RuleInstance(key, rule, params, analyzer)
+        instances[key] = RuleInstance(key, rule, params, analyzer, scope=scope)
     for key, level in effective_severities(policies, profiles, instances).items():
         instances[key].severity = level
     return instances
 
 
-def profile_instance_key(policies: PolicySet, rule_id: str, params: dict[str, Any]) -> str:
+def profile_instance_key(
+    policies: PolicySet,
+    rule_id: str,
+    params: dict[str, Any],
+    scope: Sequence[str] | None = None,
+) -> str:
     rule = policies.rules[rule_id]
-    return instance_key(rule_id, {**rule.params, **params}, dict(rule.params))
+    merged = {**rule.params, **params}
+    base = dict(rule.params)
+    return instance_key(
+        rule_id, merged, base, effective_scope(rule, merged, scope), effective_scope(rule, base)
+    )
 
 
 # --- fingerprints ----------------------------------------------------------------------------
@@ -203,8 +240,10 @@ def analyze_file(
     instances: Sequence[RuleInstance],
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     file: SourceFile | None = None,
+    classifier: PathClassifier | None = None,
 ) -> FileResult:
-    """The file phase for one file: every applicable analyzer, one parse per parser."""
+    """The file phase for one file: every applicable analyzer whose scope holds the file's
+    path class, one parse per parser."""
     file = file or SourceFile(root, rel, max_bytes)
     result = FileResult(path=rel)
     active = [
@@ -216,6 +255,12 @@ def analyze_file(
     ]
     if not active:
         return result
+    classifier = classifier or PathClassifier()
+    head = file.data[:HEAD_BYTES] if file.data is not None else None
+    result.klass = classifier.classify(rel, head)
+    active = [a for a in active if result.klass in a.scope]
+    if not active:
+        return result  # no rule judges this class of file: nothing to report about it
     for analyzer in active:
         result.applicable.add(analyzer.instance_key)
     text = file.text
@@ -232,6 +277,8 @@ def analyze_file(
         if not a.wants_text(text):
             continue
         key = a.file_phase_key()
+        if key is not None:
+            key = (key, a.scope)
         if key is not None and key in shared:
             aliases[a.instance_key] = shared[key].instance_key
             continue
@@ -255,9 +302,7 @@ def analyze_file(
                 for a in group:
                     a.end()
 
-            _run_isolated(
-                ast_rules, ast_all, lambda a: ast_all([a]), result, emitters, rel
-            )
+            _run_isolated(ast_rules, ast_all, lambda a: ast_all([a]), result, emitters, rel)
 
     if cst_rules:
         module = file.python_cst
@@ -368,6 +413,8 @@ class AuditOptions:
     #: whose results the cache holds: the audited folder (None), or for a temporary checkout
     #: what it is a checkout of (a URL, a local repository)
     cache_scope: str | None = None
+    #: the configuration's explicit path classes: class -> globs
+    path_classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def effective_severities(
@@ -378,7 +425,7 @@ def effective_severities(
     strongest: dict[str, Severity] = {}
     for profile in profiles:
         for ref in profile.rules:
-            key = profile_instance_key(policies, ref.id, ref.params)
+            key = profile_instance_key(policies, ref.id, ref.params, ref.scope)
             level = ref.severity or policies.rules[ref.id].severity
             if key not in strongest or level.rank > strongest[key].rank:
                 strongest[key] = level
@@ -408,12 +455,15 @@ class Tree:
     odd_names: list[tuple[str, str]]
     digests: dict[str, str] = field(default_factory=dict)
     discover_s: float = 0.0
+    classifier: PathClassifier = field(default_factory=PathClassifier)
 
 
 def scan(root: Path, options: AuditOptions) -> Tree:
     started = time.perf_counter()
-    files, odd_names = split_undecodable(discover(root.resolve(), options.exclude))
-    return Tree(files, odd_names, discover_s=time.perf_counter() - started)
+    resolved = root.resolve()
+    files, odd_names = split_undecodable(discover(resolved, options.exclude))
+    classifier = PathClassifier.for_tree(resolved, files, dict(options.path_classes))
+    return Tree(files, odd_names, discover_s=time.perf_counter() - started, classifier=classifier)
 
 
 @dataclass
@@ -451,7 +501,7 @@ def run_audit(
 
     cache = None
     if options.cache_dir is not None:
-        key = ruleset_key(policies, inst_list, options.max_file_bytes)
+        key = ruleset_key(policies, inst_list, options.max_file_bytes, tree.classifier.digest())
         cache = AuditCache(options.cache_dir, options.cache_scope or root, key)
     digests = tree.digests
     file_results = runner.run_file_phase(
@@ -464,6 +514,7 @@ def run_audit(
         progress=options.progress,
         digests=digests,
         max_seconds=options.max_file_seconds,
+        classifier=tree.classifier,
     )
     for shown, why in tree.odd_names:  # reported by parse-error, never analyzed
         file_results.append(FileResult(shown, problems=[ParseProblem(shown, 1, 1, why, True)]))
@@ -476,7 +527,11 @@ def run_audit(
     for fr in file_results:
         for key, values in fr.facts.items():
             facts.setdefault(key, {})[fr.path] = values
-    repo = RepoIndex(root, files, max_bytes=options.max_file_bytes, facts=facts)
+    classes = {fr.path: fr.klass for fr in file_results if fr.klass}
+    for rel in files:
+        if rel not in classes:
+            classes[rel] = tree.classifier.by_path(rel)
+    repo = RepoIndex(root, files, max_bytes=options.max_file_bytes, facts=facts, classes=classes)
     repo_out, repo_errors = runner.run_repo_phase(
         repo, inst_list, cache=cache, digests=digests, facts=facts, reads=trace.reads
     )
@@ -486,6 +541,15 @@ def run_audit(
 
     severities = effective_severities(policies, profiles, instances)
     results, findings = _collect(repo, inst_list, file_results, repo_out, repo_errors, severities)
+    notes = {
+        Note(path=p.path, line=p.line, message=p.message): None
+        for problems in [
+            *(fr.problems for fr in file_results),
+            *(src.problems for src in repo.sources()),
+        ]
+        for p in problems
+        if p.note
+    }
     profile_reports = tuple(_profile_report(policies, p, results) for p in profiles)
     ended = time.perf_counter()
     return Report(
@@ -495,6 +559,7 @@ def run_audit(
         rules=tuple(results[k] for k in sorted(results)),
         findings=tuple(sorted(findings, key=FINDING_ORDER)),
         files_scanned=len(files),
+        notes=tuple(sorted(notes, key=lambda n: (n.path, n.line, n.message))),
         timing={
             "discover_s": round(tree.discover_s + t_discover - started, 4),
             "files_s": round(t_files - t_discover, 4),
@@ -541,8 +606,8 @@ def _collect(
         if inst.analyzer is not None and inst.analyzer.name == PARSE_ERROR:
             # files the repo phase read (e.g. workflows, pyproject.toml) fail there, not in
             # the file phase; a problem found by both is reported once
-            problems = [p for fr in file_results for p in fr.problems]
-            problems += [p for src in repo.sources() for p in src.problems]
+            problems = [p for fr in file_results for p in fr.problems if not p.note]
+            problems += [p for src in repo.sources() for p in src.problems if not p.note]
             problems = list(dict.fromkeys(problems))
             raws = [RawFinding(p.path, p.line, p.message, p.column) for p in problems]
             found.extend(finalize(inst.rule.id, severity, raws, line_text))
@@ -618,12 +683,32 @@ def score(rules: Iterable[tuple[Status, Severity]]) -> float | None:
     return round(100.0 * earned / possible, 1)
 
 
+def profile_summary(rows: Sequence[ProfileRule]) -> dict[str, Any]:
+    """A profile's score and counts from its rows: the score, how many rules it rests on
+    (``applicable`` of ``total``; provisional under :data:`PROVISIONAL_BELOW`) and the count of
+    each status."""
+    counts = Counter(r.status for r in rows)
+    applicable = counts[Status.PASS] + counts[Status.FAIL] + counts[Status.ERROR]
+    value = score((r.status, r.severity) for r in rows)
+    return {
+        "score": value,
+        "applicable": applicable,
+        "total": len(rows),
+        "provisional": value is not None and applicable < PROVISIONAL_BELOW,
+        "passed": counts[Status.PASS],
+        "failed": counts[Status.FAIL],
+        "not_applicable": counts[Status.NOT_APPLICABLE],
+        "not_implemented": counts[Status.NOT_IMPLEMENTED],
+        "errors": counts[Status.ERROR],
+    }
+
+
 def _profile_report(
     policies: PolicySet, profile: Profile, results: dict[str, RuleResult]
 ) -> ProfileReport:
     rows: list[ProfileRule] = []
     for ref in profile.rules:
-        result = results[profile_instance_key(policies, ref.id, ref.params)]
+        result = results[profile_instance_key(policies, ref.id, ref.params, ref.scope)]
         rows.append(
             ProfileRule(
                 id=ref.id,
@@ -634,17 +719,11 @@ def _profile_report(
                 message=result.message,
             )
         )
-    counts = Counter(r.status for r in rows)
     return ProfileReport(
         id=profile.id,
         title=profile.title,
         seed=profile.seed,
-        score=score((r.status, r.severity) for r in rows),
-        passed=counts[Status.PASS],
-        failed=counts[Status.FAIL],
-        not_applicable=counts[Status.NOT_APPLICABLE],
-        not_implemented=counts[Status.NOT_IMPLEMENTED],
-        errors=counts[Status.ERROR],
+        **profile_summary(rows),
         rules=tuple(rows),
         manual=tuple(ManualItem(quote=m.quote, line=m.line) for m in profile.manual),
     )

@@ -197,8 +197,15 @@ def changed_lines(path: Path, base: str) -> dict[str, set[int] | None]:
     prefix = "" if prefix == "." else prefix + "/"
     out: dict[str, set[int] | None] = {}
     patch = repo.git.diff(
-        bases[0].hexsha, "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv",
-        "--find-renames", "--diff-filter=AMR", "--", ".",
+        bases[0].hexsha,
+        "--unified=0",
+        "--no-color",
+        "--no-ext-diff",
+        "--no-textconv",
+        "--find-renames",
+        "--diff-filter=AMR",
+        "--",
+        ".",
     )
     current: str | None = None
     for line in patch.splitlines():
@@ -222,5 +229,5 @@ def changed_lines(path: Path, base: str) -> dict[str, set[int] | None]:
     for name, lines in out.items():
         if prefix and not name.startswith(prefix):
             continue
-        rel[str(PurePosixPath(name[len(prefix):]))] = lines
+        rel[str(PurePosixPath(name[len(prefix) :]))] = lines
     return rel

@@ -58,8 +58,18 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Location(_Frozen):
+    """Another place where the same cause shows (a copy of a workload in another overlay)."""
+
+    path: str
+    line: int = 0
+
+
 class Finding(_Frozen):
-    """One place where a standard does not hold."""
+    """One place where a standard does not hold.
+
+    ``line`` is 0 for a finding about a whole file or folder that has no line to point at (a
+    file that must be created, the repository itself when ``path`` is empty)."""
 
     rule: str
     severity: Severity
@@ -73,6 +83,19 @@ class Finding(_Frozen):
     suppressed: bool = False
     suppression_reason: str | None = None
     baselined: bool = False
+    #: reported but never failing the default gate: the rule's measured precision is below
+    #: high (``--strict`` gates on every finding)
+    advisory: bool = False
+    #: the other places of the same cause, reported once
+    related: tuple[Location, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """``path:line`` for the reports; the path alone when there is no line, and
+        ``(repository)`` for a finding about the repository as a whole."""
+        if not self.path:
+            return "(repository)"
+        return f"{self.path}:{self.line}" if self.line else self.path
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:
@@ -111,12 +134,19 @@ class ManualItem(_Frozen):
 
 
 class ProfileReport(_Frozen):
-    """Compliance of the repository with one agent profile."""
+    """Compliance of the repository with one agent profile.
+
+    ``score`` is the severity-weighted share of applicable rules that pass (docs/scoring.md);
+    ``applicable`` of ``total`` rules counted in it, and with fewer than
+    :data:`PROVISIONAL_BELOW` the score is ``provisional``: too few rules to mean much."""
 
     id: str
     title: str
     seed: str | None = None
     score: float | None
+    applicable: int = 0
+    total: int = 0
+    provisional: bool = False
     passed: int
     failed: int
     not_applicable: int
@@ -124,6 +154,20 @@ class ProfileReport(_Frozen):
     errors: int
     rules: tuple[ProfileRule, ...]
     manual: tuple[ManualItem, ...]
+
+
+#: a profile score resting on fewer applicable rules than this is provisional
+PROVISIONAL_BELOW = 5
+
+
+class Note(_Frozen):
+    """Something the audit wants the reader to know about a file that is not a finding: a
+    template that is not parsed as plain YAML, newer Python syntax analysed in an equivalent
+    older form, a file only part of the rules could judge."""
+
+    path: str
+    line: int = 1
+    message: str
 
 
 class ToolInfo(_Frozen):
@@ -140,9 +184,14 @@ class Report(_Frozen):
     rules: tuple[RuleResult, ...]
     findings: tuple[Finding, ...]
     files_scanned: int
+    notes: tuple[Note, ...] = ()
     timing: dict[str, float] = Field(default_factory=dict)
     extra: dict[str, Any] = Field(default_factory=dict)
 
     def active_findings(self) -> list[Finding]:
-        """Findings that count toward the gate (not suppressed, not baselined)."""
+        """Findings that count (not suppressed, not baselined), gating and advisory."""
         return [f for f in self.findings if not f.suppressed and not f.baselined]
+
+    def gating_findings(self) -> list[Finding]:
+        """Active findings that may fail the gate (not advisory)."""
+        return [f for f in self.active_findings() if not f.advisory]

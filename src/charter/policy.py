@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from charter.errors import PolicyError
 from charter.models import ManualItem, Severity
+from charter.pathclass import PathClass
 from charter.sources import BoundedSafeLoader, safe_message
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -83,6 +84,34 @@ class Examples(_Strict):
     passing: tuple[Example, ...] = ()
 
 
+PrecisionClass = Literal["very-high", "high", "medium", "low", "unmeasured"]
+#: precision classes whose rules fail the default gate
+GATING_PRECISION: frozenset[str] = frozenset({"very-high", "high"})
+
+
+class Precision(_Strict):
+    """How often a rule is right when it speaks, measured on real repositories (the ecosystem
+    check) and summed up in a CodeQL-style class: very-high >= 95%, high >= 85%, medium, low.
+    Only very-high and high rules fail the default gate; the others are advisory."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    level: PrecisionClass = Field(alias="class")
+    #: tp / labelled on the ecosystem set (None when the rule never fired there)
+    measured: float | None = Field(default=None, ge=0, le=1)
+    labelled: int = Field(default=0, ge=0)
+    #: where the class comes from: "ecosystem" (measured), or why it is what it is
+    basis: str = "ecosystem"
+
+    @property
+    def gates(self) -> bool:
+        return self.level in GATING_PRECISION
+
+
+#: the precision of a rule whose YAML says nothing: a policy's author vouches for it
+DECLARED = Precision.model_validate({"class": "high", "basis": "declared by the policy's author"})
+
+
 class Rule(_Strict):
     """One executable standard."""
 
@@ -99,6 +128,12 @@ class Rule(_Strict):
     help_uri: str | None = None
     #: phrases and regexes that recognise a statement of this rule in a profile's prose
     matches: tuple[str, ...] = ()
+    #: the path classes it judges (charter.pathclass); code rules judge source only
+    scope: tuple[PathClass, ...] = Field(default=("source",), min_length=1)
+    precision: Precision = DECLARED
+    #: a security rule (a leak, an exploitable pattern, a missing control): SARIF gives it a
+    #: ``security-severity`` and the ``security`` tag, as GitHub code scanning expects
+    security: bool = False
 
     @field_validator("id")
     @classmethod
@@ -106,6 +141,11 @@ class Rule(_Strict):
         if not KEBAB.match(value):
             raise ValueError(f"{value!r} is not kebab-case (e.g. 'type-hints')")
         return value
+
+    @field_validator("scope")
+    @classmethod
+    def _known_classes(cls, value: tuple[PathClass, ...]) -> tuple[PathClass, ...]:
+        return tuple(dict.fromkeys(value))
 
     @property
     def implemented(self) -> bool:
@@ -118,6 +158,8 @@ class ProfileRuleRef(_Strict):
     id: str
     severity: Severity | None = None
     params: dict[str, Any] = Field(default_factory=dict)
+    #: path classes it judges here, instead of the rule's own scope
+    scope: tuple[PathClass, ...] | None = None
 
 
 class Profile(_Strict):

@@ -24,7 +24,7 @@ from typing import Any
 
 from charter import baseline as baseline_mod
 from charter import suppressions
-from charter.engine import score
+from charter.engine import profile_summary
 from charter.models import Finding, ProfileReport, ProfileRule, Report, Status
 from charter.sources import SourceFile
 from charter.suppressions import COMMENT_KINDS, UNUSED_SUPPRESSION, Directive
@@ -40,6 +40,10 @@ class PostOptions:
     known_rules: frozenset[str]
     baseline: Sequence[baseline_mod.Entry] | None = None
     changed: Mapping[str, Collection[int] | None] | None = None
+    #: rules whose measured precision is high enough to fail the default gate
+    gating_rules: frozenset[str] = frozenset()
+    #: gate on every rule (``--strict``): no finding is advisory
+    strict: bool = False
 
 
 class _Files:
@@ -71,7 +75,12 @@ class _Files:
 def apply(report: Report, root: Path, options: PostOptions) -> Report:
     """The report with suppressions, baseline and diff mode applied, statuses recomputed."""
     files = _Files(root)
-    findings = list(report.findings)
+    findings = [
+        f.model_copy(update={"advisory": True})
+        if not options.strict and f.rule not in options.gating_rules
+        else f
+        for f in report.findings
+    ]
     directives = files.directives({f.path for f in findings})
 
     applied = suppressions.apply(findings, directives)
@@ -117,9 +126,7 @@ def _narrow_unused(
         for d, _rule, message in suppressions.unused(directives, used, ran, known)
     }
     return [
-        f
-        for f in findings
-        if f.rule != UNUSED_SUPPRESSION or (f.path, f.line, f.message) in really
+        f for f in findings if f.rule != UNUSED_SUPPRESSION or (f.path, f.line, f.message) in really
     ]
 
 
@@ -161,21 +168,9 @@ def _profile(p: ProfileReport, tally: _Tally) -> ProfileReport:
     rows: list[ProfileRule] = [
         r.model_copy(update=tally.update(r.status, r.message, r.id)) for r in p.rules
     ]
-    counts = Counter(r.status for r in rows)
-    return p.model_copy(
-        update={
-            "rules": tuple(rows),
-            "score": score((r.status, r.severity) for r in rows),
-            "passed": counts[Status.PASS],
-            "failed": counts[Status.FAIL],
-            "not_applicable": counts[Status.NOT_APPLICABLE],
-            "not_implemented": counts[Status.NOT_IMPLEMENTED],
-            "errors": counts[Status.ERROR],
-        }
-    )
+    return p.model_copy(update={"rules": tuple(rows), **profile_summary(rows)})
 
 
 def finding_lines(root: Path) -> _Files:
     """A reader of flagged lines for the baseline writer (files read once)."""
     return _Files(root)
-

@@ -25,6 +25,7 @@ class RepoIndex:
         *,
         max_bytes: int = DEFAULT_MAX_FILE_BYTES,
         facts: Mapping[str, Mapping[str, list[Any]]] | None = None,
+        classes: Mapping[str, str] | None = None,
     ) -> None:
         self.root = root
         self.files: list[str] = sorted(files)
@@ -34,6 +35,31 @@ class RepoIndex:
         self._facts: Mapping[str, Mapping[str, list[Any]]] = facts or {}
         #: values derived from facts alone, shared by the rules that ask (see :meth:`derived`)
         self._derived: dict[object, Any] = {}
+        #: each file's path class (charter.pathclass); a file not listed is ``source``
+        self.classes: Mapping[str, str] = classes or {}
+        self._views: dict[frozenset[str], RepoIndex] = {}
+
+    def path_class(self, rel: str) -> str:
+        return self.classes.get(rel, "source")
+
+    def scoped(self, scope: frozenset[str]) -> RepoIndex:
+        """A view of the index with only the files of the classes in ``scope`` (a rule's
+        scope): the repo phase of a rule sees what it judges and nothing else. Parsed files
+        are shared with the full index."""
+        if all(self.path_class(rel) in scope for rel in self.files):
+            return self
+        view = self._views.get(scope)
+        if view is None:
+            view = RepoIndex.__new__(RepoIndex)
+            view.__dict__.update(
+                {k: v for k, v in self.__dict__.items() if k not in ("by_kind", "pyproject")}
+            )
+            view.files = [rel for rel in self.files if self.path_class(rel) in scope]
+            view._file_set = frozenset(view.files)
+            view._derived = {}
+            view._views = {}
+            self._views[scope] = view
+        return view
 
     def source(self, rel: str) -> SourceFile:
         """The shared :class:`SourceFile` for a discovered path."""

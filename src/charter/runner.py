@@ -31,12 +31,13 @@ from typing import Any
 from charter.analyzers.base import Emitter, RawFinding
 from charter.cache import AuditCache, encode_result, file_digest
 from charter.engine import FileResult, RuleInstance, analyze_file, gc_paused
+from charter.pathclass import PathClassifier
 from charter.repo import RepoIndex
 from charter.sources import ParseProblem, safe_message
 
 POOL_MIN_FILES = 64
 
-_WORKER: tuple[Path, Sequence[RuleInstance], int, float, bool] | None = None
+_WORKER: tuple[Path, Sequence[RuleInstance], int, float, bool, PathClassifier] | None = None
 DEFAULT_MAX_FILE_SECONDS = 60.0
 
 
@@ -50,7 +51,12 @@ def _on_alarm(signum: int, frame: object) -> None:
 
 
 def analyze_capped(
-    root: Path, rel: str, instances: Sequence[RuleInstance], max_bytes: int, max_seconds: float
+    root: Path,
+    rel: str,
+    instances: Sequence[RuleInstance],
+    max_bytes: int,
+    max_seconds: float,
+    classifier: PathClassifier | None = None,
 ) -> FileResult:
     """:func:`analyze_file` with a wall-clock cap: past it the file is reported as skipped.
 
@@ -59,11 +65,11 @@ def analyze_capped(
     when ``max_seconds`` is 0 or outside the main thread (signals need it).
     """
     if max_seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        return analyze_file(root, rel, instances, max_bytes)
+        return analyze_file(root, rel, instances, max_bytes, classifier=classifier)
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, max_seconds)
     try:
-        return analyze_file(root, rel, instances, max_bytes)
+        return analyze_file(root, rel, instances, max_bytes, classifier=classifier)
     except _FileTimeout:
         why = f"skipped: analysis took over {max_seconds:g} s (max-file-seconds)"
         return FileResult(rel, problems=[ParseProblem(rel, 1, 1, why, skipped=True)])
@@ -80,21 +86,26 @@ def default_jobs() -> int:
 
 
 def _init_worker(
-    root: Path, instances: Sequence[RuleInstance], max_bytes: int, max_seconds: float, encode: bool
+    root: Path,
+    instances: Sequence[RuleInstance],
+    max_bytes: int,
+    max_seconds: float,
+    encode: bool,
+    classifier: PathClassifier,
 ) -> None:
     global _WORKER
     import gc
 
     gc.disable()  # see engine.gc_paused; the worker lives for one audit only
-    _WORKER = (root, instances, max_bytes, max_seconds, encode)
+    _WORKER = (root, instances, max_bytes, max_seconds, encode, classifier)
 
 
 def _work(rel: str) -> tuple[FileResult, str]:
     """A file's result, and (when the cache is on) its cache entry, encoded here in the worker
     rather than serially in the main process."""
     assert _WORKER is not None
-    root, instances, max_bytes, max_seconds, encode = _WORKER
-    result = analyze_capped(root, rel, instances, max_bytes, max_seconds)
+    root, instances, max_bytes, max_seconds, encode, classifier = _WORKER
+    result = analyze_capped(root, rel, instances, max_bytes, max_seconds, classifier)
     return result, encode_result(result) if encode else ""
 
 
@@ -146,6 +157,7 @@ def run_file_phase(
     progress: bool,
     digests: dict[str, str],
     max_seconds: float = DEFAULT_MAX_FILE_SECONDS,
+    classifier: PathClassifier | None = None,
 ) -> list[FileResult]:
     """File-phase results for ``files`` in the same order, from the cache or freshly."""
     results: dict[str, FileResult] = {}
@@ -168,12 +180,19 @@ def run_file_phase(
             fresh = []
             with gc_paused():
                 for i, rel in enumerate(todo, 1):
-                    result = analyze_capped(root, rel, instances, max_bytes, max_seconds)
+                    result = analyze_capped(
+                        root, rel, instances, max_bytes, max_seconds, classifier
+                    )
                     fresh.append((result, encode_result(result) if encode else ""))
                     bar.advance(i)
         else:
             fresh = _in_pool(
-                root, todo, instances, (max_bytes, max_seconds, encode), jobs, bar.advance
+                root,
+                todo,
+                instances,
+                (max_bytes, max_seconds, encode, classifier or PathClassifier()),
+                jobs,
+                bar.advance,
             )
     finally:
         bar.close()
@@ -191,12 +210,12 @@ def _in_pool(
     root: Path,
     todo: Sequence[str],
     instances: Sequence[RuleInstance],
-    settings: tuple[int, float, bool],
+    settings: tuple[int, float, bool, PathClassifier],
     jobs: int,
     advance: Callable[[int], None],
 ) -> list[tuple[FileResult, str]]:
     """Results (and encoded cache entries) of ``todo`` from worker processes, in order;
-    ``settings`` = (max bytes, max seconds per file, encode cache entries)."""
+    ``settings`` = (max bytes, max seconds per file, encode cache entries, classifier)."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
     workers = min(jobs, max(1, len(todo) // 16))
@@ -253,8 +272,9 @@ class _TrackingRepo(RepoIndex):
 
 def _restore_problems(repo: RepoIndex, rows: list[list[Any]]) -> None:
     """Parse problems a cached repo-phase result saw, put back on the files (for parse-error)."""
-    for path, line, column, message, skipped in rows:
-        problem = ParseProblem(path, line, column, message, skipped)
+    for row in rows:
+        problem = ParseProblem(*row)
+        path = problem.path
         problems = repo.source(path).problems
         if problem not in problems:
             problems.append(problem)
@@ -312,7 +332,8 @@ def run_repo_phase(
     reads = reads if reads is not None else set()
     repo_out: dict[str, Emitter] = {}
     repo_errors: dict[str, str] = {}
-    files_digest = _digest_of(repo.files)
+    full = repo
+    files_digests: dict[int, str] = {}
 
     def digest(rel: str) -> str:
         if rel not in digests:
@@ -323,6 +344,10 @@ def run_repo_phase(
         analyzer = inst.analyzer
         if analyzer is None or not analyzer.has_repo_phase():
             continue
+        repo = full.scoped(inst.scope)  # the files of the classes the rule judges
+        if id(repo) not in files_digests:
+            files_digests[id(repo)] = _digest_of(repo.files)
+        files_digest = files_digests[id(repo)]
         # a file's facts are a function of its content and the rule set (the cache's key): the
         # files that gave facts, with their content digests, stand for the facts themselves
         # (hashing the facts as JSON cost 0.4 s on a 10,000-file repository)
@@ -364,7 +389,7 @@ def run_repo_phase(
             output = _emitter_to_json(out, repo)
             # parse problems of the files it read are reported by parse-error: keep them too
             output["problems"] = [
-                [p.path, p.line, p.column, p.message, p.skipped]
+                [p.path, p.line, p.column, p.message, p.skipped, p.note]
                 for rel in sorted(tracking.read_paths)
                 if (src := repo.loaded(rel)) is not None
                 for p in src.problems

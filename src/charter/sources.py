@@ -108,6 +108,9 @@ class ParseProblem:
     column: int
     message: str
     skipped: bool = False
+    #: not a problem but a fact worth telling (a Helm template, newer Python syntax analysed
+    #: in an equivalent older form): shown as a note, never a finding
+    note: bool = False
 
     @property
     def transient(self) -> bool:
@@ -137,10 +140,17 @@ class SourceFile:
     def abspath(self) -> Path:
         return self.root / self.path
 
-    def _problem(self, message: str, line: int = 1, column: int = 1, skipped: bool = False) -> None:
+    def _problem(
+        self,
+        message: str,
+        line: int = 1,
+        column: int = 1,
+        skipped: bool = False,
+        note: bool = False,
+    ) -> None:
         message = safe_message(message)
         if not any(p.message == message for p in self.problems):
-            problem = ParseProblem(self.path, max(line, 1), max(column, 1), message, skipped)
+            problem = ParseProblem(self.path, max(line, 1), max(column, 1), message, skipped, note)
             self.problems.append(problem)
 
     @cached_property

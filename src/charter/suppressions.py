@@ -146,16 +146,16 @@ def _outside_yaml_scalars(
     """The comments that are not text inside a YAML scalar (e.g. code in a block literal)."""
     try:
         spans = [
-            ((tok.start_mark.line + 1, tok.start_mark.column + 1),
-             (tok.end_mark.line + 1, tok.end_mark.column + 1))
+            (
+                (tok.start_mark.line + 1, tok.start_mark.column + 1),
+                (tok.end_mark.line + 1, tok.end_mark.column + 1),
+            )
             for tok in yaml.scan(text)
             if isinstance(tok, yaml.ScalarToken)
         ]
     except yaml.YAMLError:
         return comments
-    return [
-        c for c in comments if not any(start <= (c[0], c[1]) < end for start, end in spans)
-    ]
+    return [c for c in comments if not any(start <= (c[0], c[1]) < end for start, end in spans)]
 
 
 def parse_directives(path: str, text: str, kind: str = "other") -> list[Directive]:

@@ -120,6 +120,8 @@ class Analyzer:
         self.params = params
         #: the rule instance this analyzer serves (set by the engine)
         self.instance_key: str = getattr(self, "name", type(self).__name__)
+        #: the path classes (charter.pathclass) whose files it judges (set by the engine)
+        self.scope: frozenset[str] = frozenset({"source"})
 
     @classmethod
     def has_file_phase(cls) -> bool:
@@ -269,8 +271,7 @@ _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind"})
 
 #: node classes that never have a child a rule could visit
 _LEAVES = frozenset(
-    {ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.alias, ast.Global,
-     ast.Nonlocal}
+    {ast.Name, ast.Constant, ast.Pass, ast.Break, ast.Continue, ast.alias, ast.Global, ast.Nonlocal}
 )
 
 #: per (node class, statements only): a C-level getter of the fields that can hold children

@@ -1,8 +1,10 @@
 """GitHub Actions workflow commands: one annotation per active finding.
 
 ``::error file=app.py,line=3,col=5,endLine=3,title=…::message``; critical and high findings are
-errors, medium ones warnings, low ones notices. Values are escaped as the Actions runner
-expects: ``%``, CR and LF in the message; additionally ``:`` and ``,`` in properties.
+errors, medium ones warnings, low ones notices, and advisory findings (rules of medium or low
+measured precision, which do not fail the default gate) are notices whatever their severity.
+Values are escaped as the Actions runner expects: ``%``, CR and LF in the message;
+additionally ``:`` and ``,`` in properties.
 """
 
 from __future__ import annotations
@@ -30,13 +32,16 @@ def annotation(finding: Finding, title: str | None = None) -> str:
     props = []
     if finding.path:
         props.append(f"file={escape_property(finding.path)}")
-        props.append(f"line={finding.line}")
-        props.append(f"col={finding.column}")
-        if finding.end_line is not None and finding.end_line >= finding.line:
-            props.append(f"endLine={finding.end_line}")
-    head = f"charter {finding.rule} ({finding.severity.value})"
+        if finding.line:
+            props.append(f"line={finding.line}")
+            props.append(f"col={finding.column}")
+            if finding.end_line is not None and finding.end_line >= finding.line:
+                props.append(f"endLine={finding.end_line}")
+    kind = f"{finding.severity.value}, advisory" if finding.advisory else finding.severity.value
+    head = f"charter {finding.rule} ({kind})"
     props.append(f"title={escape_property(head if title is None else f'{head}: {title}')}")
-    return f"::{COMMANDS[finding.severity]} {','.join(props)}::{escape_data(finding.message)}"
+    command = "notice" if finding.advisory else COMMANDS[finding.severity]
+    return f"::{command} {','.join(props)}::{escape_data(finding.message)}"
 
 
 def render(report: Report, policies: PolicySet) -> str:

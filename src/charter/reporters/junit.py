@@ -1,7 +1,9 @@
 """JUnit XML for CI test-report viewers: a testsuite per profile, a testcase per rule.
 
 A failing rule is a ``<failure>`` listing its active findings; a rule in error is an
-``<error>``; a rule that is not applicable or not implemented is ``<skipped>``.
+``<error>``; a rule that is not applicable or not implemented is ``<skipped>``, and so is a
+failing rule whose findings are all advisory (its measured precision is too low to gate), with
+its findings in ``<system-out>``.
 """
 
 from __future__ import annotations
@@ -15,14 +17,23 @@ from charter.policy import PolicySet
 
 def _suite(profile: ProfileReport, findings: dict[str, list[Finding]]) -> ET.Element:
     counts = Counter(r.status for r in profile.rules)
+    advisory = sum(
+        1
+        for r in profile.rules
+        if r.status is Status.FAIL
+        and findings.get(r.id)
+        and all(f.advisory for f in findings[r.id])
+    )
     suite = ET.Element(
         "testsuite",
         {
             "name": profile.id,
             "tests": str(len(profile.rules)),
-            "failures": str(counts[Status.FAIL]),
+            "failures": str(counts[Status.FAIL] - advisory),
             "errors": str(counts[Status.ERROR]),
-            "skipped": str(counts[Status.NOT_APPLICABLE] + counts[Status.NOT_IMPLEMENTED]),
+            "skipped": str(
+                counts[Status.NOT_APPLICABLE] + counts[Status.NOT_IMPLEMENTED] + advisory
+            ),
         },
     )
     props = ET.SubElement(suite, "properties")
@@ -32,16 +43,22 @@ def _suite(profile: ProfileReport, findings: dict[str, list[Finding]]) -> ET.Ele
         case = ET.SubElement(
             suite, "testcase", {"classname": f"charter.{profile.id}", "name": row.id}
         )
-        if row.status is Status.FAIL:
-            found = findings.get(row.id, [])
+        found = findings.get(row.id, [])
+        listing = "\n".join(f"{f.where}:{f.column}: {f.message}" for f in found)
+        if row.status is Status.FAIL and found and all(f.advisory for f in found):
+            ET.SubElement(
+                case,
+                "skipped",
+                {"message": f"advisory: {row.findings} finding(s): {row.title}"},
+            )
+            ET.SubElement(case, "system-out").text = listing
+        elif row.status is Status.FAIL:
             failure = ET.SubElement(
                 case,
                 "failure",
                 {"message": f"{row.findings} finding(s): {row.title}", "type": row.severity.value},
             )
-            failure.text = "\n".join(
-                f"{f.path}:{f.line}:{f.column}: {f.message}" for f in found
-            ) or row.message
+            failure.text = listing or row.message
         elif row.status is Status.ERROR:
             ET.SubElement(case, "error", {"message": row.message or "analyzer error"})
         elif row.status in (Status.NOT_APPLICABLE, Status.NOT_IMPLEMENTED):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from charter.models import Finding, Report, Severity, Status
+from charter.models import PROVISIONAL_BELOW, Finding, Report, Severity, Status
 from charter.policy import PolicySet
 
 TOP_FINDINGS = 20
@@ -26,12 +26,14 @@ def cell(text: str) -> str:
     return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
 
 
-def _score(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}"
+def _score(value: float | None, provisional: bool = False) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.1f}" + (" (provisional)" if provisional else "")
 
 
 def _where(f: Finding) -> str:
-    return f"`{cell(f.path)}:{f.line}`" if f.path else "(repository)"
+    return f"`{cell(f.where)}`" if f.path else "(repository)"
 
 
 def render(report: Report, policies: PolicySet) -> str:
@@ -44,15 +46,20 @@ def render(report: Report, policies: PolicySet) -> str:
     else:
         lines += [f"{report.files_scanned} files", ""]
     lines += [
-        "| Profile | Score | Passed | Failed | N/A | Not impl. | Errors |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| Profile | Score | Applicable | Passed | Failed | N/A | Not impl. | Errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in report.profiles:
         lines.append(
-            f"| {cell(p.id)} | {_score(p.score)} | {p.passed} | {p.failed} | {p.not_applicable} "
-            f"| {p.not_implemented} | {p.errors} |"
+            f"| {cell(p.id)} | {_score(p.score, p.provisional)} | {p.applicable} of {p.total} "
+            f"| {p.passed} | {p.failed} | {p.not_applicable} | {p.not_implemented} | {p.errors} |"
         )
     lines.append("")
+    if any(p.provisional for p in report.profiles):
+        lines += [
+            f"A provisional score rests on fewer than {PROVISIONAL_BELOW} applicable rules.",
+            "",
+        ]
     by_sev = Counter(f.severity for f in active)
     summary = ", ".join(f"{by_sev[s]} {s.value}" for s in Severity if by_sev[s]) or "none"
     accepted = []
@@ -61,12 +68,21 @@ def render(report: Report, policies: PolicySet) -> str:
     if report.extra.get("baselined"):
         accepted.append(f"{report.extra['baselined']} baselined")
     tail = f" ({', '.join(accepted)} not counted)" if accepted else ""
-    lines += [f"**{len(active)} finding(s)**: {summary}{tail}", ""]
-
-    if active:
-        top = sorted(active, key=lambda f: (-f.severity.rank, f.sort_key))[:TOP_FINDINGS]
+    advisory = [f for f in active if f.advisory]
+    gating = [f for f in active if not f.advisory]
+    split = f"; {len(gating)} gating, {len(advisory)} advisory" if advisory else ""
+    lines += [f"**{len(active)} finding(s)**: {summary}{tail}{split}", ""]
+    if advisory:
         lines += [
-            f"### Top findings ({len(top)} of {len(active)})",
+            "Advisory findings come from rules whose measured precision is medium or low; they "
+            "never fail the default gate (`--strict` gates on them).",
+            "",
+        ]
+
+    if gating:
+        top = sorted(gating, key=lambda f: (-f.severity.rank, f.sort_key))[:TOP_FINDINGS]
+        lines += [
+            f"### Top findings ({len(top)} of {len(gating)} gating)",
             "",
             "| Severity | Rule | Location | Message |",
             "|---|---|---|---|",
@@ -78,6 +94,7 @@ def render(report: Report, policies: PolicySet) -> str:
             )
         lines.append("")
 
+    advisory_rules = {f.rule for f in advisory} - {f.rule for f in gating}
     for p in report.profiles:
         failing = [r for r in p.rules if r.status in (Status.FAIL, Status.ERROR)]
         if not failing:
@@ -93,6 +110,8 @@ def render(report: Report, policies: PolicySet) -> str:
             if rule is not None and rule.sources:
                 quote = f" — “{cell(rule.sources[0].quote)}”"
             what = "error" if r.status is Status.ERROR else f"{r.findings} finding(s)"
+            if r.id in advisory_rules:
+                what += ", advisory"
             lines.append(f"- `{r.id}` ({r.severity.value}, {what}) {cell(r.title)}{quote}")
         lines += ["", "</details>", ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -35,7 +35,6 @@ SECURITY_SEVERITY = {
     Severity.MEDIUM: "5.5",
     Severity.LOW: "2.0",
 }
-SECURITY_CATEGORIES = frozenset({"secrets", "security"})
 
 
 def help_uri(rule: Rule | None, rule_id: str) -> str:
@@ -72,10 +71,17 @@ def _help_text(rule: Rule) -> str:
 def _descriptor(result: RuleResult, rule: Rule | None, profiles: list[str]) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "tags": sorted({rule.category if rule else "general", *profiles}),
-        "precision": "high",
         "severity": result.severity.value,
         "profiles": profiles,
     }
+    if rule is not None:
+        # CodeQL's property: very-high, high, medium or low (measured on the ecosystem set);
+        # "unmeasured" for a rule that never fired there
+        properties["precision"] = rule.precision.level
+        if rule.precision.measured is not None:
+            properties["precision-measured"] = rule.precision.measured
+            properties["precision-labelled"] = rule.precision.labelled
+        properties["gates-by-default"] = rule.precision.gates
     descriptor: dict[str, Any] = {
         "id": result.id,
         "name": "".join(part.capitalize() for part in result.id.split("-")),
@@ -88,41 +94,44 @@ def _descriptor(result: RuleResult, rule: Rule | None, profiles: list[str]) -> d
         descriptor["fullDescription"] = {"text": rule.docs.what.strip()}
         descriptor["help"] = {"text": _help_text(rule), "markdown": _help_markdown(rule)}
         properties["sources"] = [s.model_dump(mode="json", exclude_none=True) for s in rule.sources]
-        if rule.category in SECURITY_CATEGORIES:
+        if rule.security:
             properties["tags"] = sorted({*properties["tags"], "security"})
             properties["security-severity"] = SECURITY_SEVERITY[result.severity]
     return descriptor
 
 
-def _location(finding: Finding) -> dict[str, Any]:
-    region: dict[str, Any] = {
-        "startLine": max(finding.line, 1),
-        "startColumn": max(finding.column, 1),
-    }
-    if finding.end_line is not None and finding.end_line >= finding.line:
-        region["endLine"] = finding.end_line
-        if finding.end_column is not None and (
-            finding.end_line > finding.line or finding.end_column > finding.column
-        ):
-            region["endColumn"] = finding.end_column
-    return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": finding.path or ".", "uriBaseId": "%SRCROOT%"},
-            "region": region,
-        }
-    }
+def _location(path: str, line: int, finding: Finding | None = None) -> dict[str, Any]:
+    """A physical location; without a region when there is no line (a file to create, the
+    repository as a whole: SARIF allows a location without a region)."""
+    physical: dict[str, Any] = {"artifactLocation": {"uri": path or ".", "uriBaseId": "%SRCROOT%"}}
+    if line > 0:
+        region: dict[str, Any] = {"startLine": line}
+        if finding is not None:
+            region["startColumn"] = max(finding.column, 1)
+            if finding.end_line is not None and finding.end_line >= finding.line:
+                region["endLine"] = finding.end_line
+                if finding.end_column is not None and (
+                    finding.end_line > finding.line or finding.end_column > finding.column
+                ):
+                    region["endColumn"] = finding.end_column
+        physical["region"] = region
+    return {"physicalLocation": physical}
 
 
 def _result(finding: Finding, index: int, baseline_used: bool) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index,
-        "level": LEVELS[finding.severity],
+        "level": "note" if finding.advisory else LEVELS[finding.severity],
         "message": {"text": finding.message},
-        "locations": [_location(finding)],
+        "locations": [_location(finding.path, finding.line, finding)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
-        "properties": {"severity": finding.severity.value},
+        "properties": {"severity": finding.severity.value, "advisory": finding.advisory},
     }
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": i, **_location(r.path, r.line)} for i, r in enumerate(finding.related, 1)
+        ]
     if finding.suppressed:
         suppression: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
         if finding.suppression_reason:
@@ -170,9 +179,7 @@ def build(report: Report, policies: PolicySet) -> dict[str, Any]:
         "results": [_result(f, index[f.rule], baseline_used) for f in report.findings],
         "properties": {
             "target": report.target,
-            "profiles": [
-                {"id": p.id, "title": p.title, "score": p.score} for p in report.profiles
-            ],
+            "profiles": [{"id": p.id, "title": p.title, "score": p.score} for p in report.profiles],
         },
     }
     git = report.extra.get("git")

@@ -71,8 +71,9 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
             if verdict:
                 out.evidence(f"{path}:{c['line']}: {label} runs as non-root")
             elif verdict is False:
-                out.report(c["line"], f"{label} runs as root (runAsUser 0 / runAsNonRoot false)",
-                           path=path)
+                out.report(
+                    c["line"], f"{label} runs as root (runAsUser 0 / runAsNonRoot false)", path=path
+                )
             else:
                 out.report(
                     c["line"],
@@ -108,7 +109,10 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
             return
         verdict = _is_root(user["value"])
         if verdict:
-            out.report(user["line"], f"USER {user['value']} runs the container as root; use a "
-                       "non-root user", path=path)
+            out.report(
+                user["line"],
+                f"USER {user['value']} runs the container as root; use a non-root user",
+                path=path,
+            )
         else:
             out.evidence(f"{path}:{user['line']}: USER {user['value']}")

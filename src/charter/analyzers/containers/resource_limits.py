@@ -57,8 +57,6 @@ class ResourceLimitsAnalyzer(ContainerAnalyzer):
                     missing = _missing(merged, wanted)
             label = describe(c)
             if missing:
-                out.report(
-                    c["line"], f"{label} sets no resources {', '.join(missing)}", path=path
-                )
+                out.report(c["line"], f"{label} sets no resources {', '.join(missing)}", path=path)
             else:
                 out.evidence(f"{path}:{c['line']}: {label} sets requests and limits")

@@ -59,7 +59,15 @@ def project_of(repo: RepoIndex, path: str) -> str:
 
 #: a Python file can only define an app or a route if it names one of these
 PYTHON_TOKENS = (
-    "fastapi", "starlette", "flask", "quart", "litestar", "sanic", "aiohttp", "django", "grpc"
+    "fastapi",
+    "starlette",
+    "flask",
+    "quart",
+    "litestar",
+    "sanic",
+    "aiohttp",
+    "django",
+    "grpc",
 )
 
 
@@ -151,8 +159,21 @@ class HealthChecksAnalyzer(Analyzer):
             if facts is not None:
                 out.fact(facts)
         elif file.kind in {"go", "typescript", "javascript"}:
-            if not any(token in text for token in ("http", "gin", "echo", "chi", "grpc",
-                                                   "express", "astify", "Koa", "Hono", "Nest")):
+            if not any(
+                token in text
+                for token in (
+                    "http",
+                    "gin",
+                    "echo",
+                    "chi",
+                    "grpc",
+                    "express",
+                    "astify",
+                    "Koa",
+                    "Hono",
+                    "Nest",
+                )
+            ):
                 return
             syntax = file.syntax_tree
             if syntax is not None:
@@ -252,9 +273,7 @@ class HealthChecksAnalyzer(Analyzer):
                 best = outermost.get(scope)
                 if best is None or (path.count("/"), path) < (best.count("/"), best):
                     outermost[scope] = path
-        apps = [
-            (p, s, a) for p, s, a in apps if a["framework"] != "django" or outermost[s] == p
-        ]
+        apps = [(p, s, a) for p, s, a in apps if a["framework"] != "django" or outermost[s] == p]
         for path, lang, app in apps:
             found = healthy.get(lang) or []
             if found:
@@ -369,8 +388,13 @@ class HealthChecksAnalyzer(Analyzer):
                     path=path,
                 )
             elif self._consistency(
-                path, check["line"], f"service {name} healthcheck", check["paths"], served,
-                app_names, out,
+                path,
+                check["line"],
+                f"service {name} healthcheck",
+                check["paths"],
+                served,
+                app_names,
+                out,
             ):
                 out.evidence(f"{path}:{check['line']}: compose service {name} healthcheck")
 
@@ -429,9 +453,7 @@ class HealthChecksAnalyzer(Analyzer):
                     if not spec:
                         continue
                     paths = [spec["path"]] if spec["type"] == "httpGet" and spec["path"] else []
-                    if self._consistency(
-                        path, spec["line"], probe, paths, served, app_names, out
-                    ):
+                    if self._consistency(path, spec["line"], probe, paths, served, app_names, out):
                         shown.append(f"{probe} {spec['path'] or spec['type']}")
                 if shown and not missing:
                     out.evidence(f"{path}:{c['line']}: {label}/{c['name']}: {', '.join(shown)}")

@@ -196,12 +196,16 @@ def compose_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
             if isinstance(health, yaml.MappingNode):
                 disabled = scalar(mget(health, "disable")) in {"true", "True", "yes"}
                 test = mget(health, "test")
-                test_text = " ".join(
-                    str(n.value) for n in getattr(test, "value", []) if isinstance(n, yaml.Node)
-                ) if isinstance(test, yaml.SequenceNode) else (scalar(test) or "")
+                test_text = (
+                    " ".join(
+                        str(n.value) for n in getattr(test, "value", []) if isinstance(n, yaml.Node)
+                    )
+                    if isinstance(test, yaml.SequenceNode)
+                    else (scalar(test) or "")
+                )
                 check = {
                     "line": line_of(mkey(service, "healthcheck")),
-                    "none": disabled or test_text.strip().upper() in {"NONE", "[\"NONE\"]"},
+                    "none": disabled or test_text.strip().upper() in {"NONE", '["NONE"]'},
                     "paths": url_paths(test_text),
                 }
             out.append(
@@ -214,4 +218,3 @@ def compose_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
                 }
             )
     return out
-

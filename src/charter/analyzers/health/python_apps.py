@@ -100,9 +100,7 @@ def python_facts(path: str, tree: ast.Module) -> dict[str, Any] | None:
             target = node.targets[0]
             var = _dotted(target)
             ctor = _name(node.value.func)
-            if ctor in APP_CONSTRUCTORS or (
-                ctor == "Application" and "aiohttp" in frameworks
-            ):
+            if ctor in APP_CONSTRUCTORS or (ctor == "Application" and "aiohttp" in frameworks):
                 framework = APP_CONSTRUCTORS.get(ctor, "aiohttp")
                 if framework in frameworks or ctor == "Application":
                     apps.append(
@@ -128,8 +126,11 @@ def python_facts(path: str, tree: ast.Module) -> dict[str, Any] | None:
                     if route is not None:
                         owner = _dotted(func.value)
                         routes.append(
-                            {"path": prefixes.get(owner, "") + route, "line": deco.lineno,
-                             "prefixed": owner in prefixes}
+                            {
+                                "path": prefixes.get(owner, "") + route,
+                                "line": deco.lineno,
+                                "prefixed": owner in prefixes,
+                            }
                         )
                 elif isinstance(func, ast.Name) and func.id in ROUTE_DECORATORS:
                     route = _first_str(deco, "path")  # litestar: @get("/x")

@@ -94,6 +94,7 @@ class ParameterizedSqlAnalyzer(FunctionScopes, RelevantRule):
         # "execute" and "text(" ("context(") are everywhere: a method call by one of the names
         # in SQL_METHODS, or an import of a library whose functions take SQL by any alias
         return bool(SQL_METHOD_CALL.search(text)) or super().wants_text(text)
+
     na_reason: ClassVar[str] = "the code executes no SQL"
 
     def begin(self, file: SourceFile, out: Emitter) -> None:

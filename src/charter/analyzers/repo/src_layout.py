@@ -40,16 +40,10 @@ class SrcLayoutAnalyzer(Analyzer):
     params: SrcLayoutParams
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
-        inits = [
-            p
-            for p in repo.named("__init__.py")
-            if not path_matches(p, self.params.ignore)
-        ]
+        inits = [p for p in repo.named("__init__.py") if not path_matches(p, self.params.ignore)]
         package_dirs = {str(PurePosixPath(p).parent) for p in inits}
         # a top package is a package folder whose parent folder is not a package
-        tops = sorted(
-            d for d in package_dirs if str(PurePosixPath(d).parent) not in package_dirs
-        )
+        tops = sorted(d for d in package_dirs if str(PurePosixPath(d).parent) not in package_dirs)
         project_roots = {
             "" if str(PurePosixPath(p).parent) == "." else str(PurePosixPath(p).parent)
             for name in PROJECT_FILES
@@ -129,7 +123,7 @@ class SrcLayoutAnalyzer(Analyzer):
         return [
             p
             for p in repo.of_kind("python")
-            if "/" not in p and p not in NOT_PROJECT_MODULES and not path_matches(
-                p, ("test_*.py", "*_test.py")
-            )
+            if "/" not in p
+            and p not in NOT_PROJECT_MODULES
+            and not path_matches(p, ("test_*.py", "*_test.py"))
         ]

@@ -124,9 +124,7 @@ class DetectorSet:
         self._rx = re.compile(_trie_pattern(keywords)) if keywords else None
         self._triggers: dict[str, tuple[int, ...]] = {
             found: tuple(
-                i
-                for i, d in enumerate(self.detectors)
-                if any(k in found for k in d.spec.keywords)
+                i for i, d in enumerate(self.detectors) if any(k in found for k in d.spec.keywords)
             )
             for found in keywords
         }

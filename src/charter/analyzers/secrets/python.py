@@ -29,6 +29,7 @@ from charter.analyzers.secrets.python_hints import ENV_DEFAULT_CALLS
 #: (name, value) -> whether it is reported; the judge the analyzer passes in
 Judge = Callable[[str, str], bool]
 
+
 def _literal(node: cst.BaseExpression | None) -> tuple[str, str | None] | None:
     """(evaluated value, raw text between the quotes or None) of a string literal."""
     if isinstance(node, cst.SimpleString | cst.ConcatenatedString):

@@ -53,9 +53,7 @@ def read_yaml(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
             continue
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
-            scalars = {
-                k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)
-            }
+            scalars = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
             name, value = scalars.get("name"), scalars.get("value")
             if (
                 isinstance(name, yaml.ScalarNode)

@@ -78,9 +78,7 @@ def file_facts(blocks: list[Block]) -> dict[str, Any]:
         elif block.type in {"resource", "data", "ephemeral"} and block.labels:
             rtype = block.labels[0]
             explicit = unwrap(block.value("provider"))
-            provider = (
-                explicit.split(".")[0] if isinstance(explicit, str) else rtype.split("_")[0]
-            )
+            provider = explicit.split(".")[0] if isinstance(explicit, str) else rtype.split("_")[0]
             facts["uses"].append(
                 {
                     "provider": provider,

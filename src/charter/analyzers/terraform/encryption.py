@@ -95,9 +95,7 @@ class EncryptionAtRestAnalyzer(TerraformAnalyzer):
                 if fix is None:
                     out.evidence(f"{rel}:{res['line']}: {address} is encrypted at rest")
                 else:
-                    out.report(
-                        res["line"], f"{address} is not encrypted at rest; {fix}", path=rel
-                    )
+                    out.report(res["line"], f"{address} is not encrypted at rest; {fix}", path=rel)
         if checked == 0:
             out.not_applicable("no Terraform storage resources")
 

@@ -96,7 +96,7 @@ class PinnedModulesAnalyzer(TerraformAnalyzer):
                 out.report(
                     call["line"],
                     f"module `{name}` from the registry ({source}) has no `version`; "
-                    "pin it, e.g. `version = \"~> X.Y\"`",
+                    'pin it, e.g. `version = "~> X.Y"`',
                     path=rel,
                 )
                 return

@@ -67,7 +67,7 @@ class PinnedProvidersAnalyzer(TerraformAnalyzer):
                     out.report(
                         entry["line"],
                         f"provider `{name}`{source} has no version constraint {where}; "
-                        "add `version = \"~> X.Y\"`",
+                        'add `version = "~> X.Y"`',
                         path=rel,
                     )
                     continue

@@ -28,7 +28,7 @@ class RequiredVersionAnalyzer(TerraformAnalyzer):
                 out.report(
                     line,
                     f"module {module.label} does not set `required_version` in a `terraform {{}}` "
-                    "block; add e.g. `required_version = \">= 1.6, < 2.0\"`",
+                    'block; add e.g. `required_version = ">= 1.6, < 2.0"`',
                     path=rel,
                 )
                 continue

@@ -13,8 +13,11 @@ LOCKING = frozenset(
     {"gcs", "azurerm", "consul", "pg", "kubernetes", "remote", "cloud", "cos", "etcdv3", "manta"}
 )
 #: backends that lock only when configured to: the attributes that turn locking on
-LOCK_ATTRS = {"s3": ("dynamodb_table", "use_lockfile"), "oss": ("tablestore_table",),
-              "http": ("lock_address",)}
+LOCK_ATTRS = {
+    "s3": ("dynamodb_table", "use_lockfile"),
+    "oss": ("tablestore_table",),
+    "http": ("lock_address",),
+}
 NO_LOCKING = frozenset({"local", "artifactory", "etcd", "swift"})
 BACKEND_CONFIG_SUFFIXES = (".tfbackend", ".hcl")
 
