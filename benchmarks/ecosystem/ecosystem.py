@@ -161,9 +161,9 @@ def audit_repo(path: Path, charter_src: Path | None = None, strict: bool = False
 
 
 def _gating(finding: dict[str, Any]) -> bool:
-    if "gating" in finding:
-        return bool(finding["gating"])
-    return finding["severity"] in ("critical", "high")  # charter 0.1: the severity alone
+    """Whether the finding fails the default gate (fail-on high): charter 0.1 had only the
+    severity; later versions mark findings of rules below high precision advisory."""
+    return finding["severity"] in ("critical", "high") and not finding.get("advisory", False)
 
 
 def snapshot_of(repo: Repo, report: dict[str, Any]) -> dict[str, Any]:

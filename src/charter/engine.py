@@ -8,6 +8,7 @@ everything into the frozen :class:`~charter.models.Report`.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
 import json
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from charter import __version__
+from charter import __version__, conditions
 from charter.analyzers import create_analyzer
 from charter.analyzers.base import (
     Analyzer,
@@ -334,8 +335,42 @@ def analyze_file(
             result.counters[alias] = result.counters[source]
         if source in result.facts:
             result.facts[alias] = result.facts[source]
-    result.problems = [*file.problems, *result.problems]
+    result.problems = [*_name_blind_rules(file, active, emitters), *result.problems]
     return result
+
+
+#: rules whose work is about the file's text or charter's own comments, not its parse
+_TEXT_RULES = frozenset({PARSE_ERROR, "suppression-without-reason", "unused-suppression"})
+
+
+def _name_blind_rules(
+    file: SourceFile, active: Sequence[Analyzer], emitters: dict[str, Emitter]
+) -> list[ParseProblem]:
+    """The file's problems, a parse error saying which rules could not judge the file: those
+    that ran on it and reported nothing (a rule that found something did read it)."""
+    out: list[ParseProblem] = []
+    for problem in file.problems:
+        if problem.note or problem.skipped or not problem.message.startswith("parse error"):
+            out.append(problem)
+            continue
+        blind = sorted(
+            {
+                a.instance_key.split("#")[0]
+                for a in active
+                if a.name not in _TEXT_RULES
+                and a.needs_parse
+                and not (
+                    (e := emitters.get(a.instance_key)) is not None and (e.findings or e.facts)
+                )
+            }
+        )
+        if not blind:
+            out.append(problem)
+            continue
+        names = ", ".join(blind[:4]) + (f" and {len(blind) - 4} more" if len(blind) > 4 else "")
+        message = f"{problem.message} (not judged by {names})"
+        out.append(dataclasses.replace(problem, message=message))
+    return out
 
 
 def _run_cst(
@@ -493,7 +528,14 @@ def run_audit(
     trace = trace if trace is not None else Trace()
     files = tree.files
     instances = plan(policies, profiles)
-    inst_list = list(instances.values())
+    # a rule whose repository condition does not hold (no agent workspace, ...) runs nowhere
+    unmet_reasons = {
+        key: reason
+        for key, inst in instances.items()
+        if inst.rule.applies_if
+        and (reason := conditions.unmet(inst.rule.applies_if, files)) is not None
+    }
+    inst_list = [inst for key, inst in instances.items() if key not in unmet_reasons]
     t_discover = time.perf_counter()
 
     from charter import runner
@@ -541,6 +583,15 @@ def run_audit(
 
     severities = effective_severities(policies, profiles, instances)
     results, findings = _collect(repo, inst_list, file_results, repo_out, repo_errors, severities)
+    for key, reason in unmet_reasons.items():
+        inst = instances[key]
+        results[key] = RuleResult(
+            id=inst.rule.id,
+            title=inst.rule.title,
+            severity=severities[key],
+            status=Status.NOT_APPLICABLE,
+            message=reason,
+        )
     notes = {
         Note(path=p.path, line=p.line, message=p.message): None
         for problems in [
@@ -609,7 +660,13 @@ def _collect(
             problems = [p for fr in file_results for p in fr.problems if not p.note]
             problems += [p for src in repo.sources() for p in src.problems if not p.note]
             problems = list(dict.fromkeys(problems))
-            raws = [RawFinding(p.path, p.line, p.message, p.column) for p in problems]
+            # the fingerprint leaves out which rules were blind: that depends on the profiles
+            raws = [
+                RawFinding(
+                    p.path, p.line, p.message, p.column, key=p.message.split(" (not judged by")[0]
+                )
+                for p in problems
+            ]
             found.extend(finalize(inst.rule.id, severity, raws, line_text))
             applicable = bool(file_results)
         found = [

@@ -23,6 +23,7 @@ from typing import Any, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from charter.conditions import Condition
 from charter.errors import PolicyError
 from charter.models import ManualItem, Severity
 from charter.pathclass import PathClass
@@ -134,6 +135,8 @@ class Rule(_Strict):
     #: a security rule (a leak, an exploitable pattern, a missing control): SARIF gives it a
     #: ``security-severity`` and the ``security`` tag, as GitHub code scanning expects
     security: bool = False
+    #: repository conditions that must hold for the rule to apply (charter.conditions)
+    applies_if: tuple[Condition, ...] = ()
 
     @field_validator("id")
     @classmethod

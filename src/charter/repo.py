@@ -87,6 +87,21 @@ class RepoIndex:
         so that a cached result is recomputed when the answer changes."""
         return self.has(rel) or (self.root / rel).exists()
 
+    def link_target(self, rel: str) -> str | None:
+        """For a symlink committed at ``rel`` that points to an audited file of the tree (a
+        ``CLAUDE.md`` that links to ``AGENTS.md``), that file's path; else None. Links are
+        never followed out of the tree, and discovery skips them, so a rule that accepts a
+        link reads its target instead."""
+        path = self.root / rel
+        self.exists(rel)  # recorded as probed
+        try:
+            if not path.is_symlink():
+                return None
+            target = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except (OSError, ValueError, RuntimeError):
+            return None
+        return target if self.has(target) else None
+
     @cached_property
     def by_kind(self) -> dict[str, list[str]]:
         from charter.sources import file_kind

@@ -14,15 +14,18 @@ import json
 import re
 import tomllib
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
 
 if TYPE_CHECKING:
     import tree_sitter
+
+_T = TypeVar("_T")
 
 DEFAULT_MAX_FILE_BYTES = 2_000_000
 #: LibCST recurses once per nesting level: its native parser overflows the C stack (a crash, not
@@ -227,12 +230,55 @@ class SourceFile:
                 warnings.simplefilter("ignore")
                 return ast.parse(self.data, filename=self.path, type_comments=False)
         except SyntaxError as exc:
-            self._problem(f"parse error: {exc.msg}", exc.lineno or 1, (exc.offset or 1))
+            tree = self._newer_python()
+            if tree is not None or self._cst_only is not None:
+                return tree
+            if not self.template_note(exc):
+                self._problem(f"parse error: {exc.msg}", exc.lineno or 1, (exc.offset or 1))
         except MemoryError:  # CPython's parser guards its C stack with MemoryError
             self._problem("parse error: nested too deeply for Python's parser")
         except (ValueError, RecursionError) as exc:
             self._problem(f"parse error: {type(exc).__name__}: {exc}"[:300])
         return None
+
+    #: the LibCST module of a file only LibCST parses, when no older form of it could be made
+    _cst_only: Any = None
+    #: the LibCST module parsed on the way to an older form (reused by ``python_cst``)
+    _cst_parsed: Any = None
+
+    def _newer_python(self) -> ast.Module | None:
+        """The ``ast`` of a file the running interpreter rejects but LibCST parses (newer
+        syntax: valid code, never a parse error), through an equivalent older form
+        (:mod:`charter.pydowngrade`). When no older form parses, the LibCST rules alone judge
+        the file and a note says so. None (nothing recorded) for a real syntax error."""
+        if self.data is None or not _plausible_for_libcst(self.data):
+            return None
+        import libcst
+
+        from charter.pydowngrade import CURRENT, downgrade, version_text
+
+        try:
+            module = libcst.parse_module(self.data)
+        except (libcst.ParserSyntaxError, ValueError, RecursionError, MemoryError, SyntaxError):
+            return None
+        needs = (CURRENT[0], CURRENT[1] + 1)
+        try:
+            code, found = downgrade(module)
+            needs = max(needs, found)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(code, filename=self.path, type_comments=False)
+        except (SyntaxError, ValueError, RecursionError, MemoryError, libcst.ParserSyntaxError):
+            self._problem(
+                f"analysed partly: needs Python >= {version_text(needs)} for the full rule set "
+                f"(syntax newer than Python {version_text(CURRENT)}: only the LibCST rules "
+                "judged it)",
+                note=True,
+            )
+            self._cst_only = module
+            return None
+        self._cst_parsed = module
+        return tree
 
     @cached_property
     def python_cst(self) -> Any:
@@ -240,6 +286,8 @@ class SourceFile:
         import libcst
 
         tree = self.python_ast  # a file ast cannot parse is reported once, by ast
+        if self._cst_only is not None:
+            return self._cst_only
         if tree is None or self.data is None:
             return None
         if len(self.data) > CST_MAX_BYTES:
@@ -257,6 +305,8 @@ class SourceFile:
                 skipped=True,
             )
             return None
+        if self._cst_parsed is not None:
+            return self._cst_parsed
         try:
             return libcst.parse_module(self.data)
         except libcst.ParserSyntaxError as exc:
@@ -277,15 +327,62 @@ class SourceFile:
     @cached_property
     def yaml_documents(self) -> list[Any] | None:
         """All documents of a YAML file, loaded safely; None if it does not parse."""
+        return self._yaml(
+            lambda text: [
+                doc for doc in yaml.load_all(text, Loader=BoundedSafeLoader) if doc is not None
+            ]
+        )
+
+    @cached_property
+    def yaml_nodes(self) -> list[yaml.Node] | None:
+        """The composed (not constructed) YAML documents: nodes keep their line numbers
+        (``node.start_mark.line`` is 0-based). Safe: no tags are resolved to objects."""
+        return self._yaml(compose_yaml)
+
+    def _yaml(self, load: Callable[[str], _T]) -> _T | None:
+        """``load(text)``; YAML 1.2 whitespace PyYAML refuses (a tab trailing a value) is
+        retried without it; a template (Helm, Jinja) that is not plain YAML is a note, not a
+        parse error."""
         text = self.text
         if text is None:
             self.source_problem()
             return None
         try:
-            return [doc for doc in yaml.load_all(text, Loader=BoundedSafeLoader) if doc is not None]
+            return load(text)
         except (yaml.YAMLError, RecursionError) as exc:
-            self._yaml_problem(exc)
+            error: BaseException = exc
+        if "\t" in text:
+            try:
+                return load(_TRAILING_BLANKS.sub("", text))
+            except (yaml.YAMLError, RecursionError):
+                pass
+        if not self.template_note(error):
+            self._yaml_problem(error)
         return None
+
+    def template_note(self, error: BaseException | None = None) -> bool:
+        """When the file is a template (Go/Helm ``{{ }}``, Jinja ``{% %}``) rather than plain
+        YAML, JSON, TOML or Python, record a note saying so and return True: its syntax is
+        valid for what renders it, and no rule can judge it before rendering. A Helm chart's
+        ``templates/`` files count, and any file whose failing line holds a template tag."""
+        text = self.text or ""
+        in_chart = False
+        parts = self.path.split("/")
+        for i, part in enumerate(parts[:-1]):
+            if part == "templates" and (self.root / "/".join([*parts[:i], "Chart.yaml"])).is_file():
+                in_chart = True
+                break
+        line = _error_line(error)
+        tagged = _TEMPLATE_TAG.search(self.line_text(line) if line else text) is not None
+        if not (in_chart and _TEMPLATE_TAG.search(text)) and not tagged:
+            return False
+        what = "Helm template" if in_chart else "template"
+        self._problem(
+            f"{what} ({{{{ }}}} syntax): valid for its renderer, not plain {self.kind}; rules "
+            "judge it only once rendered",
+            note=True,
+        )
+        return True
 
     def _yaml_problem(self, exc: BaseException) -> None:
         if isinstance(exc, RecursionError):
@@ -298,20 +395,6 @@ class SourceFile:
             (mark.line + 1) if mark else 1,
             (mark.column + 1) if mark else 1,
         )
-
-    @cached_property
-    def yaml_nodes(self) -> list[yaml.Node] | None:
-        """The composed (not constructed) YAML documents: nodes keep their line numbers
-        (``node.start_mark.line`` is 0-based). Safe: no tags are resolved to objects."""
-        text = self.text
-        if text is None:
-            self.source_problem()
-            return None
-        try:
-            return compose_yaml(text)
-        except (yaml.YAMLError, RecursionError) as exc:
-            self._yaml_problem(exc)
-        return None
 
     @cached_property
     def hcl(self) -> Any:
@@ -364,7 +447,8 @@ class SourceFile:
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            self._problem(f"parse error: {exc}")
+            if not self.template_note(exc):
+                self._problem(f"parse error: {exc}")
         except RecursionError:
             self._problem("parse error: TOML nested too deeply")
         return None
@@ -378,9 +462,20 @@ class SourceFile:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            self._problem(f"parse error: {exc.msg}", exc.lineno, exc.colno)
+            error = exc
         except RecursionError:
             self._problem("parse error: JSON nested too deeply")
+            return None
+        if _JSONC_NAME.search(self.path):
+            # JSON with comments and trailing commas, as TypeScript and VS Code read it
+            import json5
+
+            try:
+                return json5.loads(text)
+            except (ValueError, RecursionError):
+                pass
+        if not self.template_note(error):
+            self._problem(f"parse error: {error.msg}", error.lineno, error.colno)
         return None
 
     @cached_property
@@ -401,13 +496,39 @@ class SourceFile:
         except (ValueError, RecursionError, MemoryError) as exc:
             self._problem(f"parse error: {type(exc).__name__}: {exc}"[:300])
             return None
-        if tree.root_node.has_error:
-            node = _first_error_node(tree.root_node)
+        if tree.root_node.has_error and not _only_grammar_gaps(tree.root_node, self.data):
+            node = _first_error_node(tree.root_node, self.data)
             row, column = node.start_point if node is not None else (0, 0)
             missing = node is not None and node.is_missing
             what = f"missing {node.type}" if node is not None and missing else "syntax error"
             self._problem(f"parse error: {what} ({grammar})", row + 1, column + 1)
         return tree
+
+
+#: JSON files their tools read as JSON with comments (JSONC): tsconfig, jsconfig, VS Code,
+#: dev containers, ESLint, Babel, Renovate, ``*.jsonc``
+_JSONC_NAME = re.compile(
+    r"(?:^|/)(?:[tj]sconfig[^/]*\.json|\.vscode/[^/]+\.json|devcontainer\.json"
+    r"|\.eslintrc(?:\.json)?|\.babelrc(?:\.json)?|renovate\.json|[^/]+\.jsonc)$"
+)
+#: blanks (spaces, tabs) at the end of a line
+_TRAILING_BLANKS = re.compile(r"[ \t]+$", re.MULTILINE)
+#: a Go/Helm or Jinja template tag: ``{{ .Values.x }}``, ``{{- include "a" . }}``, ``{% if %}``
+_TEMPLATE_TAG = re.compile(r"\{\{-?\s*[\w.$\"'(/-]|\{%-?\s*\w")
+
+
+def _error_line(error: BaseException | None) -> int:
+    """The 1-based line a parser error points at (0 when it names none)."""
+    if error is None:
+        return 0
+    mark = getattr(error, "problem_mark", None)
+    if mark is not None:
+        return int(mark.line) + 1
+    for attr in ("lineno", "raw_line"):
+        value = getattr(error, attr, None)
+        if isinstance(value, int):
+            return value
+    return 0
 
 
 def compose_yaml(text: str) -> list[yaml.Node]:
@@ -421,6 +542,25 @@ def _wide_bom(data: bytes) -> str | None:
         if data.startswith(bom):
             return encoding
     return None
+
+
+def _plausible_for_libcst(data: bytes) -> bool:
+    """Whether a file ``ast`` rejected may go to LibCST's native parser, which crashes (no
+    exception) on input nested a few thousand levels deep: real code with newer syntax is
+    within the size cap, has no NUL byte, no line over 10,000 characters and brackets nested
+    at most 100 deep (a rough count that ignores strings; too deep only means "not tried")."""
+    if len(data) > CST_MAX_BYTES or b"\0" in data:
+        return False
+    if max((len(line) for line in data.split(b"\n")), default=0) > 10_000:
+        return False
+    depth = deepest = 0
+    for byte in data.translate(None, _NOT_BRACKETS):
+        depth += 1 if byte in b"([{" else -1 if depth > 0 else 0
+        deepest = max(deepest, depth)
+    return deepest <= CST_MAX_DEPTH
+
+
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"()[]{}")
 
 
 def _cst_nesting(tree: ast.AST, limit: int) -> int:
@@ -581,12 +721,68 @@ def _tree_sitter_language(grammar: str) -> tree_sitter.Language:
     return tree_sitter.Language(tree_sitter_javascript.language())
 
 
-def _first_error_node(root: tree_sitter.Node) -> tree_sitter.Node | None:
-    """The first ERROR or MISSING node in document order (iterative; trees can be deep)."""
+_RUST_EXTERN_TYPE = re.compile(rb"^(?:pub(?:\([^)]*\))?\s+)?type\s+\w+$")
+
+
+def _grammar_gap(node: tree_sitter.Node, data: bytes) -> bool:
+    """An ERROR or MISSING node where the source is valid and the tree-sitter grammar falls
+    short (checked against the languages' own compilers):
+
+    - TypeScript: type arguments on a tagged template (``styled.div<{ $on: boolean }>`...```),
+      which the grammar repairs with a MISSING ``!``;
+    - JSX: a bare ``&`` in element text (``<span>A & B</span>``);
+    - Rust: an extern type in an ``extern`` block (``extern "C" { pub type T; }``, as
+      wasm-bindgen declares JavaScript classes).
+    """
+    parent = node.parent
+    if node.is_missing and node.type == "!" and parent is not None:
+        return parent.type == "non_null_expression" and any(
+            c.type == "instantiation_expression" for c in parent.named_children
+        )
+    if not node.is_error or parent is None:
+        return False
+    text = data[node.start_byte : node.end_byte]
+    if parent.type in ("jsx_element", "jsx_fragment"):
+        return text.startswith(b"&") and all(
+            c.type in ("&", "identifier", "jsx_text") for c in node.children
+        )
+    if parent.type == "declaration_list":
+        owner = parent.parent
+        after = (
+            parent.children[parent.children.index(node) + 1 :] if node in parent.children else []
+        )
+        return (
+            owner is not None
+            and owner.type == "foreign_mod_item"
+            and _RUST_EXTERN_TYPE.match(text.strip()) is not None
+            and bool(after)
+            and after[0].type in ("empty_statement", ";")
+        )
+    return False
+
+
+def _only_grammar_gaps(root: tree_sitter.Node, data: bytes) -> bool:
+    """Whether every ERROR/MISSING node of the tree is a known grammar gap (valid source)."""
     stack = [root]
     while stack:
         node = stack.pop()
         if node.is_error or node.is_missing:
+            if not _grammar_gap(node, data):
+                return False
+            continue
+        stack.extend(c for c in node.children if c.has_error or c.is_missing)
+    return True
+
+
+def _first_error_node(root: tree_sitter.Node, data: bytes = b"") -> tree_sitter.Node | None:
+    """The first ERROR or MISSING node in document order that is not a known grammar gap
+    (iterative; trees can be deep)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            if data and _grammar_gap(node, data):
+                continue
             return node
         stack.extend(
             child for child in reversed(node.children) if child.has_error or child.is_missing

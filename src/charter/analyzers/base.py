@@ -115,6 +115,9 @@ class Analyzer:
     prefilter: ClassVar[tuple[str, ...]] = ()
     #: True for :class:`charter.analyzers.cst.CstAnalyzer` rules (batched LibCST visit)
     uses_cst: ClassVar[bool] = False
+    #: False for a rule that also reads a file's plain text, so that it still judges a file
+    #: whose parse failed (a parse-error finding lists the rules that could not)
+    needs_parse: ClassVar[bool] = True
 
     def __init__(self, params: BaseModel) -> None:
         self.params = params

@@ -28,10 +28,12 @@ class AgentContextFileAnalyzer(Analyzer):
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         blank: list[str] = []
         for path in self.params.paths:
-            if repo.has(path):
-                text = repo.source(path).text or ""
+            target = path if repo.has(path) else repo.link_target(path)
+            if target is not None:
+                text = repo.source(target).text or ""
                 if text.strip():
-                    out.evidence(f"{path} ({len(text.splitlines())} lines)")
+                    via = f" (a link to {target})" if target != path else ""
+                    out.evidence(f"{path}{via} ({len(text.splitlines())} lines)")
                     return
                 blank.append(path)
         if blank:

@@ -145,6 +145,8 @@ class SecretsAnalyzer(Analyzer):
     name = "secrets"
     #: every kind; :meth:`applies_to` leaves out binary files
     kinds: ClassVar[frozenset[str]] = frozenset({"*"})
+    #: provider key formats are found in the plain text, parsed or not
+    needs_parse: ClassVar[bool] = False
 
     def __init__(self, params: BaseModel) -> None:
         super().__init__(params)
