@@ -24,7 +24,7 @@ def workflow(*steps: str) -> str:
 def result(policies: PolicySet, root: Path, rule: str, files: dict[str, str]):
     write_tree(root, files)
     report = audit_rule(policies, root, rule)
-    found = sorted(f"{f.path}:{f.line}" for f in report.findings if f.rule == rule)
+    found = sorted(f.where for f in report.findings if f.rule == rule)
     res = next(r for r in report.rules if r.id == rule)
     return res.status.value, found, res.evidence
 
@@ -76,7 +76,7 @@ def test_installing_a_tool_is_not_running_it(policies, tmp_path):
             ".github/workflows/ci.yml": workflow("run: pip install ruff mypy", "run: pytest"),
         },
     )
-    assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])
+    assert (status, found) == ("fail", [".github/workflows/ci.yml"])
 
 
 def test_commented_out_step_does_not_count(policies, tmp_path):
@@ -91,7 +91,7 @@ def test_commented_out_step_does_not_count(policies, tmp_path):
             ),
         },
     )
-    assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])
+    assert (status, found) == ("fail", [".github/workflows/ci.yml"])
 
 
 def test_pre_commit_ci_section_makes_hooks_count(policies, tmp_path):
@@ -147,7 +147,7 @@ def test_broken_workflow_yaml_is_not_a_crash(policies, tmp_path):
         "ci-runs-tests",
         {"app.py": "X = 1\n", ".github/workflows/ci.yml": "jobs: [unclosed\n"},
     )
-    assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])
+    assert (status, found) == ("fail", [".github/workflows/ci.yml"])
 
 
 def test_working_directory_and_nested_scripts(policies, tmp_path):
@@ -209,7 +209,7 @@ def test_install_arguments_are_not_followed_as_scripts(policies, tmp_path):
             ".github/workflows/ci.yml": workflow("run: pip install -r requirements/dev.txt"),
         },
     )
-    assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])
+    assert (status, found) == ("fail", [".github/workflows/ci.yml"])
 
 
 def test_missing_step_is_reported_on_the_workflow_that_runs_tests(policies, tmp_path):
@@ -223,7 +223,7 @@ def test_missing_step_is_reported_on_the_workflow_that_runs_tests(policies, tmp_
             ".github/workflows/tests.yml": workflow("run: pytest"),
         },
     )
-    assert (status, found) == ("fail", [".github/workflows/tests.yml:1"])
+    assert (status, found) == ("fail", [".github/workflows/tests.yml"])
 
 
 def test_local_action_steps_count_only_when_used(policies, tmp_path):
@@ -258,4 +258,4 @@ def test_unused_action_and_nested_workflows_are_not_this_repos_ci(policies, tmp_
             ),
         },
     )
-    assert (status, found) == ("fail", [".github/workflows/ci.yml:1"])
+    assert (status, found) == ("fail", [".github/workflows/ci.yml"])

@@ -14,7 +14,7 @@ FASTAPI_APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 def result(policies: PolicySet, root: Path, rule: str, files: dict[str, str], params=None):
     write_tree(root, files)
     report = audit_rule(policies, root, rule, params)
-    found = sorted(f"{f.path}:{f.line}" for f in report.findings if f.rule == rule)
+    found = sorted(f.where for f in report.findings if f.rule == rule)
     res = next(r for r in report.rules if r.id == rule)
     return res.status.value, found, res.evidence
 
@@ -281,7 +281,7 @@ def test_linter_configured_one_finding_per_language(policies, tmp_path):
             "web/src/app.ts": "export const x = 1;\n",
         },
     )
-    assert (status, found) == ("fail", ["Cargo.toml:1", "web/src/app.ts:1"])
+    assert (status, found) == ("fail", ["Cargo.toml", "web/package.json"])
     assert evidence == ("Python: flake8 in setup.cfg",)
 
 
@@ -303,7 +303,7 @@ def test_setup_docs_names_missing_topics(policies, tmp_path):
     write_tree(tmp_path, {"README.md": "# x\n\n## Installation\n\n    pip install x\n"})
     report = audit_rule(policies, tmp_path, "setup-docs")
     [finding] = [f for f in report.findings if f.rule == "setup-docs"]
-    assert (finding.path, finding.line) == ("README.md", 1)
+    assert (finding.path, finding.line) == ("README.md", 0)
     assert "run / test" in finding.message
 
 

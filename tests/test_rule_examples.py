@@ -1,6 +1,7 @@
 """Every rule's own passing and failing examples, run by one parametrized test.
 
-A failing example must produce exactly the listed ``path:line`` findings for its rule; a passing
+A failing example must produce exactly the listed ``path:line`` findings for its rule (``path``
+for a finding about a whole file, ``(repository)`` for one about the repository); a passing
 example must produce none and end with the expected status (``pass`` unless it says otherwise).
 """
 
@@ -27,7 +28,7 @@ def test_rule_example(tmp_path: Path, rule_id: str, kind: str, index: int, examp
     write_tree(tmp_path, example.repo_files())
     report = audit_rule(POLICIES, tmp_path, rule_id, example.params)
     result = next(r for r in report.rules if r.id == rule_id)
-    got = sorted(f"{f.path}:{f.line}" for f in report.findings if f.rule == rule_id)
+    got = sorted(f.where for f in report.findings if f.rule == rule_id)
     if kind == "failing":
         assert result.status.value == (example.status or "fail"), result.message
         assert got == sorted(example.findings)

@@ -128,11 +128,30 @@ def test_minimum_only_is_accepted_in_reusable_modules_never_in_roots(policies, t
             "modules/b/versions.tf": versions,
         },
     )
-    params = {"minimum_only_in_reusable_modules": True}
+    # HashiCorp's advice is the default: a reusable module may state a minimum only
+    assert list(findings(policies, tmp_path, "terraform-pinned-providers")) == ["versions.tf:5"]
+    params = {"minimum_only_in_reusable_modules": False}
     report = audit_rule(policies, tmp_path, "terraform-pinned-providers", params)
-    got = [f"{f.path}:{f.line}" for f in report.findings if f.rule == "terraform-pinned-providers"]
-    assert got == ["versions.tf:5"]
-    assert set(findings(policies, tmp_path, "terraform-pinned-providers")) == {
-        "versions.tf:5",
-        "modules/b/versions.tf:5",
-    }
+    got = {f"{f.path}:{f.line}" for f in report.findings if f.rule == "terraform-pinned-providers"}
+    assert got == {"versions.tf:5", "modules/b/versions.tf:5"}
+
+
+def test_a_module_librarys_examples_are_not_root_modules(policies, tmp_path):
+    write_tree(
+        tmp_path,
+        {
+            "main.tf": 'resource "aws_s3_bucket" "this" {}\n',
+            "versions.tf": (
+                'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", '
+                'version = ">= 5.0" }\n  }\n}\n'
+            ),
+            "examples/complete/main.tf": (
+                'provider "aws" {}\nmodule "b" {\n  source = "../../"\n}\n'
+            ),
+            "wrappers/main.tf": 'module "wrapper" {\n  source = "../"\n}\n',
+        },
+    )
+    for rule in ("terraform-remote-state-locking", "terraform-lock-file"):
+        report = audit_rule(policies, tmp_path, rule)
+        assert [r.status.value for r in report.rules if r.id == rule] == ["not_applicable"]
+    assert findings(policies, tmp_path, "terraform-pinned-providers") == {}

@@ -72,8 +72,11 @@ class Example(_Strict):
         if (self.code is None) == (not self.files):
             raise ValueError("give exactly one of 'code' (one file) or 'files' (path: content)")
         for loc in self.findings:
-            if not re.fullmatch(r".+:\d+", loc):
-                raise ValueError(f"finding {loc!r} must be 'path:line'")
+            if not loc.strip() or loc != loc.strip():
+                raise ValueError(
+                    f"finding {loc!r} must be 'path:line', a path (a finding about a whole "
+                    "file) or '(repository)'"
+                )
         return self
 
     def repo_files(self) -> dict[str, str]:

@@ -83,6 +83,26 @@ class Emitter:
             RawFinding(where, max(line, 1), message, max(column, 1), end_line, end_column, key)
         )
 
+    def report_file(self, path: str, message: str, *, key: str | None = None) -> None:
+        """Report about a file as a whole (no line): the file that must change, or the one
+        that must be created. For a repository-level finding, anchor it here on the file the
+        fix goes into (the workflow, pyproject.toml, the Dockerfile), never on an arbitrary
+        source file."""
+        self.findings.append(RawFinding(path, 0, message, 1, None, None, key))
+
+    def report_at(self, path: str | None, message: str, *, key: str | None = None) -> None:
+        """:meth:`report_file` on ``path``, or :meth:`report_repository` when there is no
+        file to change (``path`` None)."""
+        if path is None:
+            self.report_repository(message, key=key)
+        else:
+            self.report_file(path, message, key=key)
+
+    def report_repository(self, message: str, *, key: str | None = None) -> None:
+        """Report about the repository as a whole, when no file is the one to change (no CI
+        configuration at all, no test suite)."""
+        self.findings.append(RawFinding("", 0, message, 1, None, None, key))
+
     def count(self, name: str, amount: int = 1) -> None:
         """Add to a counter; counters are summed over files and shown as rule metrics."""
         self.counters[name] += amount

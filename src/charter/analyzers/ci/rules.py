@@ -54,12 +54,11 @@ def code_files(repo: RepoIndex) -> list[str]:
 
 
 def manifest_anchor(repo: RepoIndex) -> str | None:
-    """The root manifest (pyproject.toml, package.json, go.mod, …) or the first code file."""
+    """The root manifest (pyproject.toml, package.json, go.mod, …), if any."""
     for name in MANIFESTS:
         if repo.has(name):
             return name
-    code = code_files(repo)
-    return code[0] if code else None
+    return None
 
 
 class CiStepAnalyzer(Analyzer):
@@ -91,19 +90,16 @@ class CiStepAnalyzer(Analyzer):
         if hits or found:
             return
         if not model.ci_files:
-            anchor = manifest_anchor(repo) or repo.files[0]
-            out.report(
-                1,
+            # the fix is a workflow that does not exist yet: a finding about the repository
+            out.report_repository(
                 f"no CI configuration found (.github/workflows/, .gitlab-ci.yml, …), so nothing "
-                f"{self.WHAT} automatically; add a workflow step such as {self.HINT}",
-                path=anchor,
+                f"{self.WHAT} automatically; add a workflow step such as {self.HINT}"
             )
             return
         listed = ", ".join(model.ci_files[:3]) + (" …" if len(model.ci_files) > 3 else "")
-        out.report(
-            1,
+        out.report_file(
+            _anchor_file(model),
             f"no CI step {self.WHAT} (checked {listed}); add a step such as {self.HINT}",
-            path=_anchor_file(model),
         )
 
 

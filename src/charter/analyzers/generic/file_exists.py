@@ -27,7 +27,8 @@ class FileExistsParams(BaseModel):
     forbidden: bool = False
     #: the rule only applies when a file matches one of these globs (e.g. ``["**/*.py"]``)
     only_if: tuple[str, ...] = ()
-    #: where a "missing" finding is reported; defaults to the first glob
+    #: the file to create, where a "missing" finding is reported; without it the finding is
+    #: about the repository
     report_at: str | None = None
     #: shown in each finding; the default says what is missing
     message: str | None = None
@@ -52,9 +53,9 @@ class FileExistsAnalyzer(Analyzer):
         if p.forbidden:
             self._forbidden(repo, matched, out)
             return
-        where = p.report_at or p.glob[0]
         if not matched:
-            out.report(1, p.message or f"no file matches {' or '.join(p.glob)}", path=where)
+            # a file to create: on the path the rule names, else on the repository
+            out.report_at(p.report_at, p.message or f"no file matches {' or '.join(p.glob)}")
             return
         if p.contains is None:
             for path in matched[:5]:
@@ -72,7 +73,7 @@ class FileExistsAnalyzer(Analyzer):
         if p.match == "any" and hits:
             return
         for path in missing if p.match == "all" else matched:
-            out.report(1, p.message or f"{path} does not contain /{p.contains}/", path=path)
+            out.report_file(path, p.message or f"{path} does not contain /{p.contains}/")
 
     def _forbidden(self, repo: RepoIndex, matched: list[str], out: Emitter) -> None:
         p = self.params

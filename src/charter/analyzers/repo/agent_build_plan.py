@@ -34,10 +34,10 @@ class AgentBuildPlanAnalyzer(Analyzer):
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         for path in self.params.files:
             if not repo.has(path):
-                out.report(
-                    1, f"{path} is missing: create it (the agent reads and updates it)", path=path
+                out.report_repository(
+                    f"{path} is missing: create it (the agent reads and updates it)"
                 )
             elif not (repo.source(path).text or "").strip():
-                out.report(1, f"{path} is empty", path=path)
+                out.report_file(path, f"{path} is empty")
             else:
                 out.evidence(path)

@@ -37,18 +37,15 @@ class AgentContextFileAnalyzer(Analyzer):
                     return
                 blank.append(path)
         if blank:
-            out.report(
-                1,
+            out.report_file(
+                blank[0],
                 f"{blank[0]} is empty: describe the project's conventions, stack, commands and "
                 "coding standards for the agent",
-                path=blank[0],
             )
             return
         others = " or ".join(self.params.paths[1:])
         also = f" (or {others})" if others else ""
-        out.report(
-            1,
+        out.report_repository(
             f"no agent context file: create {self.params.paths[0]}{also} with the project's "
-            "conventions, technology stack, commands and coding standards",
-            path=self.params.paths[0],
+            "conventions, technology stack, commands and coding standards"
         )

@@ -56,11 +56,9 @@ class AgentTaskListAnalyzer(Analyzer):
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         path = self.params.path
         if not repo.has(path):
-            out.report(
-                1,
+            out.report_repository(
                 f"{path} is missing: keep the task list there with In Progress, To Do and "
-                "Completed sections of checkbox items",
-                path=path,
+                "Completed sections of checkbox items"
             )
             return
         file = repo.source(path)
@@ -87,11 +85,10 @@ class AgentTaskListAnalyzer(Analyzer):
                 self._check_item(section, text, line, path, out)
         missing = [s for s in ("In Progress", "To Do", "Completed") if s not in found]
         if missing:
-            out.report(
-                1,
+            out.report_file(
+                path,
                 f"task list has no {', '.join(missing)} section: use headings "
                 "'In Progress', 'To Do' and 'Completed'",
-                path=path,
             )
         else:
             out.evidence(f"{path}: In Progress, To Do and Completed sections, {items} items")

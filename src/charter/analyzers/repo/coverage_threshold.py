@@ -77,11 +77,10 @@ class CoverageThresholdAnalyzer(Analyzer):
                     path=path,
                 )
             if not floors:
-                out.report(
-                    1,
+                out.report_at(
+                    python_anchor(repo),
                     f"no coverage floor: set fail_under = {minimum:g} in "
                     "[tool.coverage.report] (or pass --cov-fail-under to pytest in CI)",
-                    path=python_anchor(repo) or packages[0],
                 )
         for path in repo.named("coverage.xml"):
             text = repo.source(path).text or ""

@@ -121,11 +121,11 @@ class LinterConfiguredAnalyzer(Analyzer):
             if found:
                 out.evidence(f"{language}: {found}")
                 continue
-            anchor = next((m for m in manifests if repo.has(m)), code[0])
-            out.report(
-                1,
+            # the linter config goes next to the language's manifest: the root one, else the
+            # shallowest (a front end in web/ of a Python repository)
+            out.report_at(
+                next(iter(config_paths(repo, *manifests)), None),
                 f"{language} code has no linter configuration: add {suggestion}",
-                path=anchor,
             )
         if not checked:
             out.not_applicable("no Python, Go, Rust, TypeScript or JavaScript code")

@@ -56,17 +56,14 @@ def pyproject_tools(repo: RepoIndex) -> list[tuple[str, dict[str, Any]]]:
 
 
 def python_anchor(repo: RepoIndex) -> str | None:
-    """The file that proves the repository is a Python project: the root project file if any,
-    else the shallowest project file of a nested project, else the first non-test Python
-    file."""
+    """Where a project-wide Python setting goes: the root project file if any, else the
+    shallowest project file of a nested project; None when there is none (the finding is
+    then about the repository, never about an arbitrary source file)."""
     for name in PYTHON_PROJECT_FILES:
         if repo.has(name):
             return name
     nested = config_paths(repo, *PYTHON_PROJECT_FILES)
-    if nested:
-        return nested[0]
-    code = python_code(repo)
-    return code[0] if code else None
+    return nested[0] if nested else None
 
 
 def toml_line(file: SourceFile, table: str, key: str | None = None) -> int:

@@ -56,12 +56,10 @@ class RuffConfiguredAnalyzer(Analyzer):
             return
         config = ruff_config(repo)
         if config is None:
-            anchor = python_anchor(repo) or "pyproject.toml"
-            out.report(
-                1,
+            out.report_at(
+                python_anchor(repo),
                 "ruff is not configured: add a [tool.ruff] table to pyproject.toml "
                 "(line-length, target-version, [tool.ruff.lint] select) or a ruff.toml",
-                path=anchor,
             )
             return
         path, _, line = config

@@ -94,11 +94,7 @@ class SetupDocsAnalyzer(Analyzer):
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         readme = next((p for p in READMES if repo.has(p)), None)
         if readme is None:
-            out.report(
-                1,
-                "no README: add README.md with setup, run and test instructions",
-                path="README.md",
-            )
+            out.report_repository("no README: add README.md with setup, run and test instructions")
             return
         headings, code = _headings_and_code(repo.source(readme))
         missing = []
@@ -112,9 +108,8 @@ class SetupDocsAnalyzer(Analyzer):
             else:
                 missing.append(topic)
         if missing:
-            out.report(
-                1,
+            out.report_file(
+                readme,
                 f"{readme} has no {' / '.join(missing)} instructions: add a section with the "
                 "commands (e.g. Installation: `pip install -e .`, Usage, Testing: `pytest`)",
-                path=readme,
             )

@@ -105,9 +105,8 @@ class StrictTypeCheckingAnalyzer(Analyzer):
                 path=path,
             )
         if not weak:
-            out.report(
-                1,
+            out.report_at(
+                python_anchor(repo),
                 "no strict type checking configured: add [tool.mypy] strict = true to "
                 'pyproject.toml (or pyright typeCheckingMode = "strict") and run it in CI',
-                path=python_anchor(repo) or "pyproject.toml",
             )

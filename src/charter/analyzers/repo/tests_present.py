@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from charter.analyzers.base import Analyzer, Emitter
-from charter.analyzers.repo.project import python_anchor, python_code
+from charter.analyzers.repo.project import python_code
 from charter.repo import RepoIndex
 
 
@@ -43,9 +43,7 @@ class TestsPresentAnalyzer(Analyzer):
             return
         folders = [d for d in ("tests", "test") if any(p.startswith(d + "/") for p in repo.files)]
         detail = f" ({folders[0]}/ holds no test_*.py module)" if folders else ""
-        out.report(
-            1,
+        out.report_repository(
             f"no pytest suite{detail}: add tests/ with test_*.py modules and a conftest.py "
-            "for shared fixtures",
-            path=python_anchor(repo) or "pyproject.toml",
+            "for shared fixtures"
         )

@@ -154,8 +154,12 @@ class ModuleDir:
     path: str  # "" for the repository root
     files: list[str] = field(default_factory=list)
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    #: called by a module block elsewhere in the repository with a local path
+    #: called by a module block elsewhere in the repository with a local path (an example
+    #: or a test calling it counts), under ``modules/`` or ``wrappers/``: a reusable module
     is_child: bool = False
+    #: an example, test or fixture (path class): it shows or tests other modules and is not
+    #: judged itself
+    is_example: bool = False
 
     @property
     def label(self) -> str:
@@ -187,13 +191,17 @@ class ModuleDir:
 
 
 def module_dirs(repo: RepoIndex, facts: dict[str, list[Any]]) -> list[ModuleDir]:
-    """Group ``.tf`` files by folder; mark the folders other modules call by local path."""
+    """Group ``.tf`` files by folder; mark the folders other modules call by local path (a
+    module library's examples call its root: the root is then reusable, not a root module),
+    and the example and test folders."""
     dirs: dict[str, ModuleDir] = {}
     for rel in repo.of_kind("terraform"):
         folder = str(PurePosixPath(rel).parent)
         folder = "" if folder == "." else folder
         module = dirs.setdefault(folder, ModuleDir(folder))
         module.files.append(rel)
+        if repo.path_class(rel) in ("example", "test"):
+            module.is_example = True
         found = facts.get(rel)
         if found:
             module.facts[rel] = found[0]
@@ -207,8 +215,9 @@ def module_dirs(repo: RepoIndex, facts: dict[str, list[Any]]) -> list[ModuleDir]
                 if target in dirs:
                     dirs[target].is_child = True
     for module in dirs.values():
-        # by convention, reusable modules live under a modules/ folder
-        if "modules" in PurePosixPath(module.path).parts:
+        # by convention, reusable modules live under a modules/ folder; a module library's
+        # wrappers/ (terraform-aws-modules) are modules that Terragrunt calls
+        if {"modules", "wrappers"} & set(PurePosixPath(module.path).parts):
             module.is_child = True
     return [dirs[k] for k in sorted(dirs)]
 
@@ -236,4 +245,6 @@ class TerraformAnalyzer(Analyzer):
         out.fact(facts_of(tree))
 
     def modules(self, repo: RepoIndex) -> list[ModuleDir]:
-        return module_dirs(repo, dict(repo.facts(self)))
+        """The modules to judge: every module folder but examples and tests (which the rule's
+        scope lets in only so that the modules they call are known as reusable)."""
+        return [m for m in module_dirs(repo, dict(repo.facts(self))) if not m.is_example]

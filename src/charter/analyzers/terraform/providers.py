@@ -19,9 +19,10 @@ from charter.repo import RepoIndex
 class PinnedProvidersParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    #: let reusable modules (called by local path, or under modules/) state only a minimum
-    #: version, as HashiCorp advises for modules; root modules must still bound it
-    minimum_only_in_reusable_modules: bool = False
+    #: let reusable modules (called by local path, under modules/ or wrappers/, or a module
+    #: library's root that its examples call) state only a minimum version, as HashiCorp
+    #: advises for modules; root modules must still bound it
+    minimum_only_in_reusable_modules: bool = True
 
 
 class PinnedProvidersAnalyzer(TerraformAnalyzer):
