@@ -11,6 +11,10 @@ Discovery classifies every file once into one of:
   ``migrations/``, any ``migrations/`` folder);
 - ``test``: tests and their fixtures (``tests/``, ``test_*.py``, ``*_test.go``, ``*.spec.ts``,
   ``__tests__/``, ``testdata/``, ``fixtures/`` ...);
+- ``tooling``: the maintainers' scripts around the product, code only (Python, shell, Go,
+  JavaScript, Dockerfiles ... under ``.github/``, ``scripts/``, ``bin/``, ``hack/``, ``tools/``,
+  ``dev/``, ``ci/``; ``noxfile.py``, ``tasks.py``, ``build.rs``); configuration files there (a
+  workflow, ``dependabot.yml``, ``CODEOWNERS``) stay ``source``;
 - ``example``: examples, samples, demos and documentation (``examples/``, ``samples/``,
   ``demo/``, ``docs/`` ...);
 - ``source``: everything else, the code a team writes and ships.
@@ -34,11 +38,16 @@ from typing import Literal
 
 import pathspec
 
-PathClass = Literal["source", "test", "example", "migration", "generated", "vendored"]
+from charter.sources import file_kind
+
+PathClass = Literal[
+    "source", "test", "example", "tooling", "migration", "generated", "vendored"
+]
 PATH_CLASSES: tuple[PathClass, ...] = (
     "source",
     "test",
     "example",
+    "tooling",
     "migration",
     "generated",
     "vendored",
@@ -99,6 +108,34 @@ _EXAMPLE_DIRS = frozenset(
         "playground",
         "cookbook",
     }
+)
+_TOOLING_DIRS = frozenset(
+    {
+        ".github",
+        ".gitlab",
+        ".circleci",
+        ".buildkite",
+        ".ci",
+        ".devcontainer",
+        "ci",
+        "hack",
+        "tools",
+        "tooling",
+        "dev",
+        "devtools",
+        "scripts",
+        "script",
+        "bin",
+    }
+)
+_CI_DIRS = frozenset({".github", ".gitlab", ".circleci", ".buildkite", ".ci", ".devcontainer"})
+#: build and task scripts at any level
+_TOOLING_NAMES = frozenset(
+    {"noxfile.py", "tasks.py", "fabfile.py", "dodo.py", "build.rs", "Gruntfile.js", "gulpfile.js"}
+)
+#: the kinds of file that are code (tooling is about code, not configuration)
+_CODE_KINDS = frozenset(
+    {"python", "go", "rust", "typescript", "javascript", "shell", "dockerfile", "ruby", "php"}
 )
 _GENERATED_NAME = re.compile(
     r"""(?x)
@@ -207,6 +244,8 @@ class PathClassifier:
             return "migration"
         if _TEST_NAME.search(name) or any(p in _TEST_DIRS for p in folders):
             return "test"
+        if _tooling(rel, name, folders):
+            return "tooling"
         if any(p in _EXAMPLE_DIRS for p in folders):
             return "example"
         return "source"
@@ -253,6 +292,17 @@ class PathClassifier:
         if state.get("generated"):
             return "generated"
         return None
+
+
+def _tooling(rel: str, name: str, folders: list[str]) -> bool:
+    """Maintainer code: build and task scripts, and code under a tooling folder; a Dockerfile
+    only in CI and dev-container folders (elsewhere it builds the product's image)."""
+    if name in _TOOLING_NAMES:
+        return True
+    kind = file_kind(rel)
+    if kind == "dockerfile":
+        return any(p in _CI_DIRS for p in folders)
+    return kind in _CODE_KINDS and any(p in _TOOLING_DIRS for p in folders)
 
 
 def _join(folder: str, name: str) -> str:
