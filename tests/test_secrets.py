@@ -295,7 +295,7 @@ def test_marked_fixture_lines_stay_quiet(policies: PolicySet, tmp_path: Path) ->
     write_tree(
         tmp_path,
         {
-            "tests/test_login.py": (
+            "app/settings.py": (
                 'PASSWORD = "Zq8!fakeTw92"  # pragma: allowlist secret\n'
                 f'KEY = "{AWS_ID}"  # gitleaks:allow\n'
                 "# pragma: allowlist nextline secret\n"
@@ -304,4 +304,4 @@ def test_marked_fixture_lines_stay_quiet(policies: PolicySet, tmp_path: Path) ->
             )
         },
     )
-    assert [(p, n) for p, n, _ in _findings(policies, tmp_path)] == [("tests/test_login.py", 5)]
+    assert [(p, n) for p, n, _ in _findings(policies, tmp_path)] == [("app/settings.py", 5)]

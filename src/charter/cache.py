@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from charter.engine import FileResult, RuleInstance
     from charter.policy import PolicySet
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 
 def default_cache_dir() -> Path:

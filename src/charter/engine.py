@@ -35,6 +35,7 @@ from charter.discovery import discover, split_undecodable
 from charter.models import (
     PROVISIONAL_BELOW,
     Finding,
+    Location,
     ManualItem,
     Note,
     ProfileReport,
@@ -103,6 +104,17 @@ def effective_scope(
     return frozenset(chosen)
 
 
+def _scoped_params(rule: Rule, params: dict[str, Any], scope: frozenset[str]) -> dict[str, Any]:
+    """A scope that takes in test files also turns on an analyzer's own ``include_tests``
+    (the older switch some analyzers still read), so that widening the scope is enough."""
+    if "test" in scope and not params.get("include_tests") and rule.analyzer is not None:
+        from charter.analyzers import analyzer_class
+
+        if "include_tests" in analyzer_class(rule.analyzer).Params.model_fields:
+            return {**params, "include_tests": True}
+    return params
+
+
 def instance_key(
     rule_id: str,
     params: dict[str, Any],
@@ -133,7 +145,9 @@ def plan(policies: PolicySet, profiles: Sequence[Profile]) -> dict[str, RuleInst
         if key in instances:
             continue
         scope = effective_scope(rule, params, ref_scope)
-        analyzer = create_analyzer(rule, params) if rule.analyzer else None
+        analyzer = (
+            create_analyzer(rule, _scoped_params(rule, params, scope)) if rule.analyzer else None
+        )
         if analyzer is not None:
             analyzer.instance_key = key
             analyzer.scope = scope
@@ -193,6 +207,7 @@ def finalize(
                 end_column=raw.end_column,
                 message=raw.message,
                 fingerprint=fingerprint(rule_id, raw.path, basis, seen[(raw.path, basis)]),
+                related=tuple(Location(path=p, line=n) for p, n in raw.related),
             )
         )
     return out
@@ -259,6 +274,7 @@ def analyze_file(
     classifier = classifier or PathClassifier()
     head = file.data[:HEAD_BYTES] if file.data is not None else None
     result.klass = classifier.classify(rel, head)
+    file.path_class = result.klass
     active = [a for a in active if result.klass in a.scope]
     if not active:
         return result  # no rule judges this class of file: nothing to report about it

@@ -296,7 +296,16 @@ def _emitter_to_json(out: Emitter, repo: RepoIndex) -> dict[str, Any]:
 
     return {
         "findings": [
-            [f.path, f.line, f.message, f.column, f.end_line, f.end_column, basis(f)]
+            [
+                f.path,
+                f.line,
+                f.message,
+                f.column,
+                f.end_line,
+                f.end_column,
+                basis(f),
+                [list(r) for r in f.related],
+            ]
             for f in out.findings
         ],
         "counters": dict(out.counters),
@@ -308,7 +317,19 @@ def _emitter_to_json(out: Emitter, repo: RepoIndex) -> dict[str, Any]:
 
 def _emitter_from_json(data: dict[str, Any]) -> Emitter:
     out = Emitter()
-    out.findings = [RawFinding(*row) for row in data["findings"]]
+    out.findings = [
+        RawFinding(
+            path=row[0],
+            line=row[1],
+            message=row[2],
+            column=row[3],
+            end_line=row[4],
+            end_column=row[5],
+            key=row[6],
+            related=tuple((p, n) for p, n in row[7]),
+        )
+        for row in data["findings"]
+    ]
     out.counters.update(data["counters"])
     out.evidence_items = list(data["evidence"])
     out.na_reason = data["na"]

@@ -129,6 +129,9 @@ TRANSIENT_MARKS = ("(max-file-seconds)", "crashed the worker process")
 class SourceFile:
     """One file of the target; everything about it is computed at most once."""
 
+    #: the file's path class (charter.pathclass), set by the engine before rules run
+    path_class: str = "source"
+
     def __init__(self, root: Path, rel: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
         self.root = root
         self.path = rel

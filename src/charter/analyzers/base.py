@@ -52,6 +52,8 @@ class RawFinding:
     end_line: int | None = None
     end_column: int | None = None
     key: str | None = None  # fingerprint basis when the flagged line is not stable enough
+    #: other places of the same cause as (path, line) pairs (line 0: the whole file)
+    related: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -76,11 +78,24 @@ class Emitter:
         end_line: int | None = None,
         end_column: int | None = None,
         key: str | None = None,
+        related: tuple[tuple[str, int], ...] = (),
     ) -> None:
-        """Report a violation at ``path:line:column`` (path defaults to the current file)."""
+        """Report a violation at ``path:line:column`` (path defaults to the current file).
+
+        ``related`` lists the other places of the same cause as ``(path, line)``: one finding
+        per cause, not one per copy (a workload repeated in kustomize overlays)."""
         where = path if path is not None else self.path
         self.findings.append(
-            RawFinding(where, max(line, 1), message, max(column, 1), end_line, end_column, key)
+            RawFinding(
+                where,
+                max(line, 1),
+                message,
+                max(column, 1),
+                end_line,
+                end_column,
+                key,
+                tuple(related),
+            )
         )
 
     def report_file(self, path: str, message: str, *, key: str | None = None) -> None:

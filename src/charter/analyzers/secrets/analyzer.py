@@ -226,8 +226,8 @@ class SecretsAnalyzer(Analyzer):
 
     def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
         """Literals under secret-like names that the value judge calls credentials."""
-        if PurePosixPath(file.path).name in LOCKFILES:
-            return []  # keys are package names (`@aws-sdk/credential-provider-node`)
+        if names_not_judged(file) is not None:
+            return []
         if file.kind == "python":
             from charter.analyzers.secrets.python_hints import literal_lines, python_candidates
 
@@ -254,6 +254,38 @@ class SecretsAnalyzer(Analyzer):
         for a in found:
             unique.setdefault((a.line, a.value), a)
         return sorted(unique.values(), key=lambda a: (a.line, a.column))
+
+
+#: folders of translation catalogues: their keys name UI labels ("PASSWORD": "Passwort")
+_I18N_DIRS = frozenset(
+    {"locale", "locales", "lang", "langs", "i18n", "l10n", "intl", "translations", "messages"}
+)
+_I18N_KINDS = frozenset({"json", "yaml", "properties", "toml", "other"})
+#: documented defaults and templates of configuration, not configuration in use
+_EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".tpl")
+_DOCS_KINDS = frozenset({"markdown"})
+_DOCS_SUFFIXES = (".rst", ".adoc", ".txt")
+
+
+def names_not_judged(file: SourceFile) -> str | None:
+    """Why secret-named literals are not judged in this file (provider key formats always
+    are), or None. A name is a guess, so it is only trusted where a literal under it is
+    configuration in use: in the project's own source (path class ``source``), outside
+    lockfiles, translation catalogues, example/template copies of a configuration and
+    prose documentation."""
+    name = PurePosixPath(file.path).name
+    lowered = name.lower()
+    if file.path_class != "source":
+        return f"a {file.path_class} file: only provider key formats are reported there"
+    if name in LOCKFILES:
+        return "a lockfile: its keys are package names"
+    if file.kind in _I18N_KINDS and _I18N_DIRS & set(file.path.lower().split("/")[:-1]):
+        return "a translation catalogue: its keys name UI labels"
+    if lowered.endswith(_EXAMPLE_SUFFIXES):
+        return "an example or template of a configuration: documented defaults"
+    if file.kind in _DOCS_KINDS or lowered.endswith(_DOCS_SUFFIXES):
+        return "prose documentation"
+    return None
 
 
 def _plausible(name: str, value: str) -> bool:

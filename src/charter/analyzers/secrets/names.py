@@ -263,6 +263,10 @@ METADATA_ANY = frozenset(
         "tokens_total",
         "num",
         "kms",
+        # the name of a secret object elsewhere (Kubernetes, Helm): existingSecret,
+        # configFromSecret, valueFrom
+        "existing",
+        "from",
     }
 )
 

@@ -41,10 +41,19 @@ def _env_pair(item: str) -> tuple[str, str] | None:
     return name, value
 
 
+#: CI configuration files: the ``services:`` they start for a job (a throwaway database with
+#: its documented default password) are not the project's configuration
+_CI_FILE = re.compile(
+    r"^(?:\.github/workflows/[^/]+|\.gitlab-ci\.ya?ml|\.circleci/config\.ya?ml"
+    r"|azure-pipelines\.ya?ml|bitbucket-pipelines\.ya?ml|\.drone\.ya?ml|\.woodpecker/[^/]+)$"
+)
+
+
 def read_yaml(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
     docs = file.yaml_nodes
     if not docs:
         return
+    ci = _CI_FILE.match(file.path) is not None
     stack: list[tuple[yaml.Node, str | None]] = [(doc, None) for doc in docs]
     seen: set[int] = set()
     while stack:
@@ -68,7 +77,7 @@ def read_yaml(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
                 if isinstance(child, yaml.ScalarNode):
                     if child.tag == _STR_TAG and wanted(key.value):
                         yield _yaml_assignment(key.value, child)
-                else:
+                elif not (ci and key.value == "services"):
                     stack.append((child, key.value))
         elif isinstance(node, yaml.SequenceNode):
             for item in node.value:

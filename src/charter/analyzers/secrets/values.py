@@ -175,6 +175,13 @@ def credential_part(value: str) -> str:
     return match.group("credential") if match else value.strip()
 
 
+#: words that are settings of the format around a secret-named key, not values of it:
+#: GitHub Actions ``secrets: inherit`` / ``required``, fetch's ``credentials: "include"``
+KEYWORDS = frozenset(
+    {"inherit", "include", "omit", "same-origin", "required", "optional", "enabled", "disabled"}
+)
+
+
 def lookalike_reason(value: str, *, strong: bool) -> str | None:
     """Why a literal under a secret-like name is not a credential (None: it is one).
 
@@ -182,6 +189,8 @@ def lookalike_reason(value: str, *, strong: bool) -> str | None:
     not a placeholder; weaker names (token, auth, api key) also want a random-looking value.
     """
     stripped = value.strip()
+    if stripped.lower() in KEYWORDS:
+        return "a keyword of the format (secrets: inherit, credentials: include)"
     min_length = 6 if strong else 8
     if len(stripped) < min_length:
         return f"shorter than {min_length} characters"
