@@ -351,3 +351,16 @@ def test_provider_keys_are_found_everywhere_and_named_secrets_in_source(
     )
     found = where(audit_rule(policies, tmp_path, "no-hardcoded-secrets"), "no-hardcoded-secrets")
     assert found == ["app/settings.py:1", "tests/test_aws.py:1"]
+
+
+def test_the_worked_example_of_docs_scoring() -> None:
+    from charter.engine import score
+    from charter.models import Severity, Status
+
+    c, h, m, lo = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
+    ok, bad = Status.PASS, Status.FAIL
+    rows = [(ok, c), (ok, c), (bad, h), (ok, h), (ok, h), (ok, h), (bad, h)]
+    rows += [(ok, m), (ok, m), (bad, lo), (ok, lo), (ok, lo)]
+    rows += [(Status.NOT_APPLICABLE, h)] * 40 + [(Status.NOT_IMPLEMENTED, m)] * 5
+    assert score(rows) == 76.7
+    assert score([(bad, h), (ok, lo)]) == 25.0

@@ -491,8 +491,14 @@ def wilson_low(tp: int, n: int, z: float = 1.96) -> float:
     return (centre - spread) / (1 + z * z / n)
 
 
-def precision_class(value: float | None) -> str:
-    if value is None:
+#: fewer labelled findings than this measure nothing: the rule is "unmeasured" (advisory)
+MIN_LABELLED = 5
+
+
+def precision_class(value: float | None, labelled: int = PER_RULE) -> str:
+    """The CodeQL-style class of a measured precision; "unmeasured" with too few labels (a
+    rule that fired once and was right is not thereby certain)."""
+    if value is None or labelled < MIN_LABELLED:
         return "unmeasured"
     for name, floor in CLASSES:
         if value >= floor:
@@ -600,7 +606,8 @@ def precision_markdown(snaps: dict[str, dict[str, Any]], labels: Sequence[Label]
         low = wilson_low(r.tp, r.labelled) if r.labelled else None
         lines.append(
             f"| {rule} | {r.findings} | {r.gating} | {r.labelled} | {r.tp} | {r.fp} | "
-            f"{r.noise} | {_pct(r.precision)} | {_pct(low)} | {precision_class(r.precision)} |"
+            f"{r.noise} | {_pct(r.precision)} | {_pct(low)} | "
+            f"{precision_class(r.precision, r.labelled)} |"
         )
     silent = sorted(p.stem for p in RULES_DIR.glob("*.yaml") if p.stem not in table)
     lines += [
@@ -623,29 +630,40 @@ _PRECISION_BLOCK = re.compile(r"^precision:\n(?:  .*\n)+", re.MULTILINE)
 
 
 def write_rule_precision(table: dict[str, RuleStats]) -> list[str]:
-    """Record each measured rule's figure and class in its YAML (``precision:`` block);
-    returns the rules whose class changed. Rules with no finding keep their block."""
+    """Record each rule's measured figure and class in its YAML (``precision:`` block): every
+    shipped rule gets one, "unmeasured" when it fired fewer than MIN_LABELLED times on the
+    set. Returns the rules whose class changed."""
     changed = []
     for path in sorted(RULES_DIR.glob("*.yaml")):
         rule = path.stem
-        r = table.get(rule)
-        if r is None or not r.labelled:
-            continue
+        r = table.get(rule, RuleStats(rule))
         text = path.read_text(encoding="utf-8")
         data = yaml.safe_load(text)
         old = (data.get("precision") or {}).get("class")
-        cls = precision_class(r.precision)
+        cls = precision_class(r.precision, r.labelled)
+        if r.labelled:
+            basis = (
+                "ecosystem"
+                if cls != "unmeasured"
+                else (f"ecosystem: only {r.labelled} finding(s), too few to measure")
+            )
+            measured = f"{r.precision:.2f}"
+        else:
+            basis = "ecosystem: no finding on the set"
+            measured = "null"
         block = (
             "precision:\n"
             f"  class: {cls}\n"
-            f"  measured: {r.precision:.2f}\n"
+            f"  measured: {measured}\n"
             f"  labelled: {r.labelled}\n"
-            "  basis: ecosystem\n"
+            f'  basis: "{basis}"\n'
         )
         if "precision" in data:
             text = _PRECISION_BLOCK.sub(block, text, count=1)
         else:
-            at = re.search(r"^severity: .*\n", text, flags=re.MULTILINE)
+            at = re.search(r"^scope: .*\n", text, flags=re.MULTILINE) or re.search(
+                r"^severity: .*\n", text, flags=re.MULTILINE
+            )
             cut = at.end() if at else len(text)
             text = text[:cut] + block + text[cut:]
         path.write_text(text, encoding="utf-8")

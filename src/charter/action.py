@@ -9,7 +9,8 @@ gate's: 0 holds, 1 fails, 2 the audit could not run.
 Inputs come from environment variables (``action.yml`` maps the action's inputs to them):
 ``CHARTER_PATH``, ``CHARTER_PROFILES`` (comma or space separated), ``CHARTER_FAIL_ON``,
 ``CHARTER_MIN_SCORE``, ``CHARTER_BASELINE``, ``CHARTER_SARIF_FILE``, ``CHARTER_DIFF_BASE``,
-``CHARTER_REPO_CONFIG`` (``false`` ignores the repository's own charter settings).
+``CHARTER_REPO_CONFIG`` (``false`` ignores the repository's own charter settings),
+``CHARTER_STRICT`` (``true`` gates on every rule, not only those of high measured precision).
 """
 
 from __future__ import annotations
@@ -56,11 +57,15 @@ def options_from(env: Mapping[str, str]) -> tuple[str, api.Options, str | None, 
     repo_config = (_env(env, "CHARTER_REPO_CONFIG") or "true").lower()
     if repo_config not in ("true", "false"):
         raise CharterError(f"input 'repo-config': {repo_config!r}; use true or false")
+    strict = (_env(env, "CHARTER_STRICT") or "").lower()
+    if strict not in ("", "true", "false"):
+        raise CharterError(f"input 'strict': {strict!r}; use true or false")
     options = api.Options(
         profiles=profiles,
         baseline=Path(baseline) if baseline else None,
         diff_base=_env(env, "CHARTER_DIFF_BASE"),
         repo_config=repo_config == "true",
+        strict=None if not strict else strict == "true",
     )
     return _env(env, "CHARTER_PATH") or ".", options, fail_on, min_score
 
