@@ -2,31 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from helpers import audit_rule, write_tree
-
-from charter.policy import PolicySet
-
-WORKFLOW = """on: push
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-{steps}
-"""
-
-
-def workflow(*steps: str) -> str:
-    return WORKFLOW.format(steps="\n".join(f"      - {s}" for s in steps))
-
-
-def result(policies: PolicySet, root: Path, rule: str, files: dict[str, str]):
-    write_tree(root, files)
-    report = audit_rule(policies, root, rule)
-    found = sorted(f.where for f in report.findings if f.rule == rule)
-    res = next(r for r in report.rules if r.id == rule)
-    return res.status.value, found, res.evidence
+from helpers import rule_result as result
+from helpers import workflow
 
 
 def test_make_target_prerequisites_and_directory_are_followed(policies, tmp_path):

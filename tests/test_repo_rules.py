@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from helpers import audit_rule, write_tree
-
-from charter.policy import PolicySet
+from helpers import rule_result as result
 
 FASTAPI_APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
-
-
-def result(policies: PolicySet, root: Path, rule: str, files: dict[str, str], params=None):
-    write_tree(root, files)
-    report = audit_rule(policies, root, rule, params)
-    found = sorted(f.where for f in report.findings if f.rule == rule)
-    res = next(r for r in report.rules if r.id == rule)
-    return res.status.value, found, res.evidence
 
 
 # --- "is this a service?" ----------------------------------------------------------------------

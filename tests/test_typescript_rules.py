@@ -74,6 +74,7 @@ def test_javascript_and_jsx_imports(tmp_path: Path, policies: PolicySet):
             "web/a.jsx": 'import Button from "../ui/button";\nexport const A = () => <Button />;\n',
             "web/b.cjs": 'const x = require("../lib");\nconst y = require("lodash");\n',
             "web/c.ts": 'import "../polyfills";\nexport * from "..";\n',
+            "tsconfig.json": '{"compilerOptions": {"paths": {"@/*": ["./*"]}}}',
         },
     )
     report = audit_rule(policies, tmp_path, "absolute-imports")

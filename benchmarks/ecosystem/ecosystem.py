@@ -426,6 +426,22 @@ def match_labels(
         near = by_place.get((f.repo, f.rule, f.path, f.line), [])
         if len(near) == 1:
             out[f] = near.pop()
+            used.add(id(out[f]))
+            stale.append(f)
+    # a repository-level finding whose anchor moved (line 1 of a file -> the file as a whole,
+    # or the repository): the same rule and message in the same repository, on both sides once
+    by_message: dict[tuple[str, str, str], list[Label]] = defaultdict(list)
+    for lb in labels:
+        if id(lb) not in used:
+            by_message[(lb.repo, lb.rule, lb.message)].append(lb)
+    left = Counter((f.repo, f.rule, f.message) for f in found if f not in out)
+    for f in found:
+        if f in out or f.line > 1:
+            continue
+        key = (f.repo, f.rule, f.message)
+        candidates = by_message.get(key, [])
+        if left[key] == 1 and len(candidates) == 1 and candidates[0].line <= 1:
+            out[f] = candidates.pop()
             stale.append(f)
     return out, stale
 

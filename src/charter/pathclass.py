@@ -153,7 +153,8 @@ _GENERATED_NAME = re.compile(
 )
 _TEST_NAME = re.compile(
     r"""(?x)
-    ^test_[^/]*\.py$ | ^[^/]*_test\.py$ | ^conftest\.py$     # pytest
+    ^test_[^/]*\.py$ | ^[^/]*[_-]tests?\.py$ | ^conftest\.py$  # pytest
+    | ^tests?\.py$                                              # Django's app/tests.py
     | ^[^/]*_test\.go$                                          # go test
     | ^[^/]*\.(?:test|spec|e2e-spec|e2e)\.[cm]?[jt]sx?$          # jest, vitest, mocha
     | ^[^/]*_spec\.rb$ | ^[^/]*Tests?\.(?:java|kt|cs)$
@@ -190,6 +191,8 @@ class PathClassifier:
     explicit: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: folders holding an Alembic environment (``env.py`` beside ``versions/``)
     alembic_dirs: frozenset[str] = frozenset()
+    #: behave's ``features/`` folders (they hold ``*.feature`` files): acceptance tests
+    behave_dirs: frozenset[str] = frozenset()
 
     @classmethod
     def for_tree(
@@ -214,15 +217,24 @@ class PathClassifier:
             for folder in [rel.rsplit("/", 1)[0] if "/" in rel else ""]
             if _join(folder, "script.py.mako") in present or _has_versions_dir(folder, files)
         )
+        behave = frozenset(
+            "/".join(parts[: i + 1])
+            for rel in files
+            if rel.endswith(".feature")
+            for parts in [rel.split("/")]
+            for i, part in enumerate(parts[:-1])
+            if part == "features"
+        )
         chosen = tuple(
             (name, tuple(globs)) for name, globs in sorted((explicit or {}).items()) if globs
         )
-        return cls(tuple(attributes), chosen, alembic)
+        return cls(tuple(attributes), chosen, alembic, behave)
 
     def digest(self) -> str:
         """What the classification depends on beyond a file's own path and content."""
         raw = json.dumps(
-            [self.attributes, self.explicit, sorted(self.alembic_dirs)], separators=(",", ":")
+            [self.attributes, self.explicit, sorted(self.alembic_dirs), sorted(self.behave_dirs)],
+            separators=(",", ":"),
         )
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
@@ -242,26 +254,37 @@ class PathClassifier:
             return "generated"
         if "migrations" in folders or self._alembic(rel, folders):
             return "migration"
-        if _TEST_NAME.search(name) or any(p in _TEST_DIRS for p in folders):
+        if (
+            _TEST_NAME.search(name)
+            or any(_is_test_dir(p) for p in folders)
+            or (self.behave_dirs and self._under(folders, self.behave_dirs))
+        ):
             return "test"
         if _tooling(rel, name, folders):
             return "tooling"
-        if any(p in _EXAMPLE_DIRS for p in folders):
+        if any(_is_example_dir(p) for p in folders):
             return "example"
         return "source"
 
     def classify(self, rel: str, head: bytes | None) -> PathClass:
-        """The class with the file's header read too: a generated-file marker wins over
-        ``source``, ``test`` and ``example`` (not over an explicit class)."""
+        """The class with the file's header read too: in code, a generated-file marker wins
+        over ``source``, ``test`` and ``example`` (not over an explicit class). A generated
+        lock or configuration file (pip-compile's requirements) stays what its path says:
+        rules look for those."""
         found = self.by_path(rel)
         if (
             found in ("source", "test", "example")
             and head
+            and file_kind(rel) in _CODE_KINDS  # a generated lock or config file is still read
             and is_generated_header(head)
             and not any(_spec(globs).match_file(rel) for _, globs in self.explicit)
         ):
             return "generated"
         return found
+
+    @staticmethod
+    def _under(folders: list[str], dirs: frozenset[str]) -> bool:
+        return any("/".join(folders[: i + 1]) in dirs for i in range(len(folders)))
 
     def _alembic(self, rel: str, folders: list[str]) -> bool:
         if not self.alembic_dirs:
@@ -292,6 +315,20 @@ class PathClassifier:
         if state.get("generated"):
             return "generated"
         return None
+
+
+#: a folder name made of words, one of them a test word: ``integration-tests``,
+#: ``_integration-test``, ``shop_tests``, ``e2e_tests`` (not ``latest``, ``contest``)
+_TEST_WORD = re.compile(r"(?:^|[_-])(?:tests?|testing|specs?|e2e)(?:$|[_-])")
+_EXAMPLE_WORD = re.compile(r"(?:^|[_-])(?:examples?|samples?|demos?|tutorials?)(?:$|[_-])")
+
+
+def _is_test_dir(name: str) -> bool:
+    return name in _TEST_DIRS or _TEST_WORD.search(name.lower()) is not None
+
+
+def _is_example_dir(name: str) -> bool:
+    return name in _EXAMPLE_DIRS or _EXAMPLE_WORD.search(name.lower()) is not None
 
 
 def _tooling(rel: str, name: str, folders: list[str]) -> bool:

@@ -9,11 +9,12 @@ fail is anchored on the first CI file (or, with no CI at all, on the project man
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.ci.model import CiModel, Step, ci_model, tools
 from charter.repo import RepoIndex
+from charter.sources import basename
 
 CODE_KINDS = (
     "python",
@@ -89,6 +90,14 @@ class CiStepAnalyzer(Analyzer):
         found = self.extra_evidence(repo, model, out)
         if hits or found:
             return
+        if model.remote:
+            # a job that delegates to a workflow of another repository may run it: not judged
+            for step in model.remote[:3]:
+                out.evidence(
+                    f"not judged: the job at {step.where()} delegates to the remote reusable "
+                    f"workflow `{_short(step)}`, which charter cannot read"
+                )
+            return
         if not model.ci_files:
             # the fix is a workflow that does not exist yet: a finding about the repository
             out.report_repository(
@@ -97,20 +106,29 @@ class CiStepAnalyzer(Analyzer):
             )
             return
         listed = ", ".join(model.ci_files[:3]) + (" …" if len(model.ci_files) > 3 else "")
+        unread = "; not read: " + ", ".join(model.unread) if model.unread else ""
         out.report_file(
             _anchor_file(model),
-            f"no CI step {self.WHAT} (checked {listed}); add a step such as {self.HINT}",
+            f"no CI step {self.WHAT} (checked {listed}{self.more(repo, model)}{unread}); "
+            f"add a step such as {self.HINT}",
         )
+
+    def more(self, repo: RepoIndex, model: CiModel) -> str:
+        """What else was checked and did not count, for the message."""
+        return ""
 
 
 def _anchor_file(model: CiModel) -> str:
     """Where a missing step belongs: the CI file that runs the tests (else the linters), or
-    the one with the most commands."""
+    the one with the most commands (also among several that run the tests)."""
     for table in (CiRunsTestsAnalyzer.TOOLS, CiRunsLintersAnalyzer.TOOLS):
-        for _, step in model.find(table, model.steps):
-            path = step.origin.rsplit(":", 1)[0]
-            if path in model.ci_files:
-                return path
+        paths = {
+            origin.rsplit(":", 1)[0]
+            for _, step in model.find(table, model.steps)
+            for origin in model.origins_of(step)
+        }
+        if found := [p for p in model.ci_files if p in paths]:
+            return model.main_ci_file(found)
     return model.main_ci_file()
 
 
@@ -124,17 +142,28 @@ class CiRunsTestsAnalyzer(CiStepAnalyzer):
     HINT: ClassVar[str] = "`pytest`, `go test ./...`, `cargo test` or `npm test`"
     TOOLS: ClassVar[tuple[tuple[str, re.Pattern[str]], ...]] = tools(
         ("pytest", r"\bpytest\b"),
-        ("unittest", r"\bpython3?\s+unittest\b"),
-        ("Django tests", r"\bmanage\.py\s+test\b|\bdjango-admin\s+test\b"),
+        # ``python -m unittest`` / ``coverage run -m unittest`` (flags are not in the view)
+        ("unittest", r"\b(?:python[\d.]*|run)\s+unittest\b"),
+        ("nose2", r"\bnose2\b|\bnosetests\b"),
+        # ``manage.py test``, ``python -m manage test``, ``coverage run --module manage test``
+        ("Django tests", r"\bmanage(?:\.py)?\s+test(?=\s|$)|\bdjango-admin\s+test\b"),
         ("hatch test", r"\bhatch\s+test\b"),
         ("go test", r"\bgo\s+test\b|\bgotestsum\b"),
-        ("cargo test", r"\bcargo\s+(?:test|nextest)\b"),
+        # ``cargo +nightly test``, coverage tools that run the tests
+        (
+            "cargo test",
+            r"\bcargo\s+(?:\+\S+\s+)?(?:test|nextest|llvm-cov|tarpaulin)\b|\bcargo-nextest\b",
+        ),
         ("npm test", r"\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?test\b"),
-        ("JS test runner", r"\b(?:jest|vitest|mocha)\b|\bplaywright\s+test\b"),
+        ("JS test runner", r"\b(?:jest|vitest|mocha|ava|jasmine|karma)\b|\bplaywright\s+test\b"),
         ("Maven/Gradle tests", r"\b(?:mvn|mvnw|gradle|gradlew)\b.*\b(?:test|verify|check)\b"),
         ("dotnet test", r"\bdotnet\s+test\b"),
         ("rspec", r"\brspec\b"),
         ("phpunit", r"\bphpunit\b"),
+        # Helm chart tests: chart-testing's install, ``helm test``, the helm-unittest plugin
+        ("helm chart tests", r"\bct\s+(?:install|lint-and-install)\b|\bhelm\s+(?:test|unittest)\b"),
+        ("terraform test", r"\b(?:terraform|tofu)\s+test\b"),
+        ("other test runner", r"\b(?:deno|swift|mix|dart|flutter)\s+test\b|\bctest\b|\bbats\b"),
     )
 
 
@@ -153,16 +182,24 @@ class CiRunsLintersAnalyzer(CiStepAnalyzer):
         ("black", r"\bblack\b"),
         ("isort", r"\bisort\b"),
         ("golangci-lint", r"golangci-lint"),
-        ("go vet", r"\bgo\s+vet\b|\bstaticcheck\b|\brevive\b"),
+        # ``go vet``, pre-commit's ``go-vet-repo-mod``, staticcheck, revive
+        ("go vet", r"\bgo[\s-]vet\b|\bstaticcheck\b|\brevive\b"),
+        # formatter checks: ``gofmt -l``, ``go fmt``, ``goimports``, ``govendor fmt``
+        ("gofmt", r"\bgofmt\b|\bgo\s+fmt\b|\bgoimports\b|\bgofumpt\b|\bgovendor\s+fmt\b"),
         ("clippy", r"\bclippy\b"),
-        ("cargo fmt", r"\bcargo\s+fmt\b"),
+        ("cargo fmt", r"\bcargo\s+(?:\+\S+\s+)?fmt\b"),
         ("eslint", r"\beslint\b"),
+        ("tslint", r"\btslint\b|\bjshint\b"),
         ("biome", r"\bbiome\b|\boxlint\b"),
         ("tsc", r"\btsc\b"),
         ("prettier", r"\bprettier\b"),
         ("npm run lint", r"\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?lint\b"),
+        ("hatch fmt", r"\bhatch\s+fmt\b"),
         ("hadolint", r"\bhadolint\b"),
-        ("tflint", r"\btflint\b|\bterraform\s+(?:fmt|validate)\b"),
+        # ``terraform fmt -check``, tflint, and pre-commit-terraform's ``terraform_fmt``,
+        # ``terraform_tflint``, ``terraform_validate`` hooks
+        ("tflint", r"(?<![A-Za-z0-9])tflint\b|\bterraform[\s_](?:fmt|validate)\b"),
+        ("helm lint", r"\bhelm\s+lint\b|\bct\s+lint\b"),
         ("shellcheck", r"\bshellcheck\b"),
         ("super-linter", r"super-linter|megalinter"),
         ("rubocop", r"\brubocop\b"),
@@ -180,7 +217,10 @@ class CiDependencyScanAnalyzer(CiStepAnalyzer):
         ("pip-audit", r"\bpip[-_ ]audit\b"),
         ("safety", r"\bsafety\s+(?:check|scan)\b|pyupio/safety"),
         ("npm audit", r"\b(?:npm|pnpm|yarn|bun)\s+audit\b|\baudit-ci\b"),
-        ("cargo audit", r"\bcargo[-\s](?:audit|deny)\b|rustsec/audit-check"),
+        (
+            "cargo audit",
+            r"\bcargo[-\s](?:\+\S+\s+)?(?:audit|deny)\b|rustsec/audit-check|cargo-deny-action",
+        ),
         ("govulncheck", r"\bgovulncheck\b|\bnancy\b"),
         ("osv-scanner", r"osv-scanner"),
         ("trivy", r"\btrivy\b"),
@@ -201,9 +241,20 @@ class CiDependencyScanAnalyzer(CiStepAnalyzer):
         return None
 
     def extra_evidence(self, repo: RepoIndex, model: CiModel, out: Emitter) -> bool:
-        for path, line, bot in model.bots:
-            out.evidence(f"{bot} config at {path}:{line}")
-        return bool(model.bots)
+        wanted = _ecosystems(repo)
+        found = False
+        for bot in model.bots:
+            if bot.ecosystems is None or not wanted or bot.ecosystems & wanted:
+                out.evidence(f"{bot.name} config at {bot.path}:{bot.line}")
+                found = True
+        return found
+
+    def more(self, repo: RepoIndex, model: CiModel) -> str:
+        others = [b for b in model.bots if b.ecosystems is not None]
+        if not others:
+            return ""
+        updates = ", ".join(sorted({e for b in others for e in b.ecosystems or ()})) or "nothing"
+        return f"; {others[0].path} updates only {updates}, none of the project's package managers"
 
 
 class CiSecurityScanAnalyzer(CiStepAnalyzer):
@@ -218,6 +269,16 @@ class CiSecurityScanAnalyzer(CiStepAnalyzer):
         ("semgrep", r"\bsemgrep\b"),
         ("bandit", r"\bbandit\b"),
         ("gosec", r"\bgosec\b"),
+        # Go's vulnerability scanner analyses which vulnerable functions the code reaches
+        ("govulncheck", r"\bgovulncheck\b"),
+        # Rust has no established SAST tool; cargo-deny/cargo-audit's RustSec advisory check is
+        # the security gate Rust projects run
+        (
+            "RustSec advisories",
+            r"\bcargo[-\s](?:\+\S+\s+)?audit\b|rustsec/audit-check|"
+            r"\bcargo[-\s](?:\+\S+\s+)?deny\b(?!.*\bcheck\s+(?:licenses|bans|sources)\b)"
+            r"|cargo-deny-action",
+        ),
         ("SonarQube", r"sonar(?:cloud|qube|-scanner|source)"),
         ("snyk code", r"\bsnyk\s+code\b"),
         ("IaC scanner", r"\b(?:checkov|tfsec|kics|terrascan)\b|\btrivy\s+config\b"),
@@ -236,6 +297,7 @@ class CiSecurityScanAnalyzer(CiStepAnalyzer):
     def extra_evidence(self, repo: RepoIndex, model: CiModel, out: Emitter) -> bool:
         from charter.analyzers.repo.ruff_configured import ruff_config, ruff_selects
 
+        found = False
         ruff = model.find(tools(("ruff", r"\bruff\b")))
         config = ruff_config(repo)
         if ruff and config is not None and ruff_selects(config[1], "S"):
@@ -244,5 +306,94 @@ class CiSecurityScanAnalyzer(CiStepAnalyzer):
                 f"ruff with the flake8-bandit (S) rules selected in {config[0]}, run at "
                 f"{step.where()}"
             )
-            return True
-        return False
+            found = True
+        golangci = model.find(tools(("golangci-lint", r"golangci-lint")))
+        if golangci:
+            for path in _golangci_with_gosec(repo):
+                out.evidence(
+                    f"golangci-lint with gosec enabled in {path}, run at {golangci[0][1].where()}"
+                )
+                found = True
+        for step in model.ci_steps():
+            if step.kind == "uses" and SUPER_LINTER.search(step.text):
+                for scanner in _super_linter_scanners(step):
+                    out.evidence(f"super-linter runs {scanner} at {step.where()}")
+                    found = True
+        return found
+
+
+SUPER_LINTER = re.compile(r"super-linter")
+#: the security scanners super-linter runs, by their ``VALIDATE_*`` switch
+SUPER_LINTER_SCANNERS = {"GITLEAKS": "gitleaks (secret scanner)", "CHECKOV": "checkov (IaC)"}
+
+
+def _super_linter_scanners(step: Step) -> list[str]:
+    """super-linter validates every language unless one ``VALIDATE_X: true`` opts into a list
+    (then only those) or ``VALIDATE_X: false`` turns one off."""
+    values = {
+        k.upper(): v.strip().lower() for k, v in step.inputs if k.upper().startswith("VALIDATE_")
+    }
+    opted_in = any(v == "true" for k, v in values.items() if k != "VALIDATE_ALL_CODEBASE")
+    out: list[str] = []
+    for key, label in SUPER_LINTER_SCANNERS.items():
+        value = values.get(f"VALIDATE_{key}")
+        if value == "true" or (value is None and not opted_in):
+            out.append(label)
+    return out
+
+
+GOLANGCI_FILES = (".golangci.yml", ".golangci.yaml", ".golangci.toml", ".golangci.json")
+
+
+def _golangci_with_gosec(repo: RepoIndex) -> list[str]:
+    """golangci-lint configs that enable gosec: listed in ``linters.enable``, or every linter
+    enabled (``enable-all: true``, v2's ``default: all``) without disabling it."""
+    out: list[str] = []
+    for path in repo.files:
+        if basename(path) not in GOLANGCI_FILES:
+            continue
+        file = repo.source(path)
+        if path.endswith(".toml"):
+            data: Any = file.toml
+        elif path.endswith(".json"):
+            data = file.json
+        else:
+            docs = file.yaml_documents or []
+            data = docs[0] if docs else None
+        linters = data.get("linters") if isinstance(data, dict) else None
+        if not isinstance(linters, dict):
+            continue
+        enabled = [str(x) for x in linters.get("enable") or [] if isinstance(x, str)]
+        disabled = [str(x) for x in linters.get("disable") or [] if isinstance(x, str)]
+        everything = linters.get("enable-all") is True or linters.get("default") == "all"
+        if "gosec" in enabled or (everything and "gosec" not in disabled):
+            out.append(path)
+    return out
+
+
+#: Dependabot's package-ecosystem names for each kind of dependency file
+ECOSYSTEMS = (
+    (re.compile(r"(^|/)(requirements[\w.\-]*\.txt|pyproject\.toml|Pipfile|setup\.py|setup\.cfg|"
+                r"uv\.lock|poetry\.lock)$"), {"pip", "uv", "poetry", "pipenv"}),
+    (re.compile(r"(^|/)package\.json$"), {"npm", "bun", "yarn", "pnpm"}),
+    (re.compile(r"(^|/)go\.mod$"), {"gomod"}),
+    (re.compile(r"(^|/)Cargo\.toml$"), {"cargo"}),
+    (re.compile(r"(^|/)pom\.xml$"), {"maven"}),
+    (re.compile(r"(^|/)build\.gradle(\.kts)?$"), {"gradle"}),
+    (re.compile(r"(^|/)Gemfile$"), {"bundler"}),
+    (re.compile(r"(^|/)composer\.json$"), {"composer"}),
+    (
+        re.compile(r"(^|/)(Dockerfile[^/]*|[^/]*\.dockerfile|(docker-)?compose[^/]*\.ya?ml)$"),
+        {"docker", "docker-compose"},
+    ),
+)  # fmt: skip
+
+
+def _ecosystems(repo: RepoIndex) -> frozenset[str]:
+    """The Dependabot ecosystems of the project's dependency files."""
+    out: set[str] = set()
+    for path in repo.files:
+        for regex, names in ECOSYSTEMS:
+            if regex.search(path):
+                out |= names
+    return frozenset(out)

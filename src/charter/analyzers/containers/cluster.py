@@ -12,20 +12,25 @@ missing.
 
 from __future__ import annotations
 
-import posixpath
 import re
-from collections import defaultdict
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 import yaml
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
-from charter.analyzers.containers.common import KUSTOMIZATIONS, ContainerParams
+from charter.analyzers.containers.common import ContainerParams, Pending, emit_grouped
+from charter.analyzers.containers.kustomize import (
+    KUSTOMIZATIONS,
+    Kustomizations,
+    kustomization_fact,
+    namespace_label,
+)
 from charter.analyzers.health.manifests import (
     WORKLOAD_KINDS,
     dig,
     is_helm_template,
+    is_manifest,
     line_of,
     mget,
     scalar,
@@ -55,12 +60,6 @@ def _text(node: Any) -> str | None:
     return value.strip() or None
 
 
-def _strings(node: Any) -> list[str]:
-    if isinstance(node, yaml.SequenceNode):
-        return [v for v in (scalar(n) for n in node.value) if v]
-    return []
-
-
 def _objects(doc: Any) -> list[Any]:
     kind = scalar(mget(doc, "kind")) or ""
     if kind == "List" or kind.endswith("List"):
@@ -72,6 +71,8 @@ def _objects(doc: Any) -> list[Any]:
         )
     if kind not in WANTED or scalar(mget(doc, "$patch")) == "delete":
         return []
+    if not is_manifest(doc):
+        return []  # a Helm values file with a top-level `kind:` setting, not a manifest
     return [doc]
 
 
@@ -88,30 +89,37 @@ def _fact(obj: Any) -> dict[str, Any]:
         fact["target_kind"] = scalar(mget(target, "kind")) or "Deployment"
         fact["target"] = _text(mget(target, "name"))
     elif kind in WORKLOAD_KINDS:
-        fact["service_account"] = scalar(
-            dig(obj, "spec", "template", "spec", "serviceAccountName")
-        ) or scalar(dig(obj, "spec", "template", "spec", "serviceAccount"))
+        pod = dig(obj, "spec", "template", "spec")
+        fact["service_account"] = scalar(mget(pod, "serviceAccountName")) or scalar(
+            mget(pod, "serviceAccount")
+        )
+        fact["singleton"] = _singleton(obj, pod)
     return fact
 
 
-def _kustomization(doc: Any) -> dict[str, Any]:
-    patches = _strings(mget(doc, "patchesStrategicMerge"))
-    node = mget(doc, "patches")
-    if isinstance(node, yaml.SequenceNode):
-        patches += [p for p in (scalar(mget(n, "path")) for n in node.value) if p]
-    resources = _strings(mget(doc, "resources")) + _strings(mget(doc, "bases"))
-    return {
-        "kind": "Kustomization",
-        "namespace": _text(mget(doc, "namespace")),
-        "resources": resources,
-        "patches": patches,
-    }
+#: ports of databases and stores that one replica owns (scaling makes separate copies)
+DATABASE_PORTS = frozenset(
+    {"1433", "1521", "3306", "5432", "5984", "6379", "7000", "8529", "9042", "26257", "27017"}
+)
 
 
-def _namespace_label(space: str) -> str:
-    if space.startswith(RELEASE):
-        return f"the release namespace of Helm chart `{space.removeprefix(RELEASE)}`"
-    return f"namespace `{space}`"
+def _singleton(obj: Any, pod: Any) -> str | None:
+    """Why a workload must run as one copy, so that an autoscaler cannot scale it: a
+    ``Recreate`` rollout (never two pods at once), a claimed volume, a database port."""
+    if scalar(dig(obj, "spec", "strategy", "type")) == "Recreate":
+        return "its Recreate strategy runs one copy at a time"
+    volumes = mget(pod, "volumes")
+    if isinstance(volumes, yaml.SequenceNode) and any(
+        mget(v, "persistentVolumeClaim") is not None for v in volumes.value
+    ):
+        return "it mounts a PersistentVolumeClaim"
+    containers = mget(pod, "containers")
+    for container in getattr(containers, "value", []):
+        ports = mget(container, "ports")
+        for port in getattr(ports, "value", []) if isinstance(ports, yaml.SequenceNode) else []:
+            if scalar(mget(port, "containerPort")) in DATABASE_PORTS:
+                return f"it serves a database port ({scalar(mget(port, 'containerPort'))})"
+    return None
 
 
 def chart_of(path: str) -> str | None:
@@ -120,41 +128,6 @@ def chart_of(path: str) -> str | None:
     if "templates" in parts[:-1]:
         return str(PurePosixPath(*parts[: parts.index("templates")]))
     return None
-
-
-class Kustomizations:
-    """Which namespaces the kustomizations of a repository give to which files."""
-
-    def __init__(self, found: dict[str, dict[str, Any]]) -> None:
-        self.by_folder = {str(PurePosixPath(path).parent): k for path, k in found.items()}
-        self.patches = {
-            posixpath.normpath(posixpath.join(folder, p))
-            for folder, k in self.by_folder.items()
-            for p in k["patches"]
-        }
-        self.namespaces: dict[str, set[str]] = defaultdict(set)
-        for folder, k in self.by_folder.items():
-            if k["namespace"]:
-                for path in self._files(folder, set()):
-                    self.namespaces[path].add(k["namespace"])
-
-    def _files(self, folder: str, seen: set[str]) -> set[str]:
-        if folder in seen or folder not in self.by_folder:
-            return set()
-        seen.add(folder)
-        out: set[str] = set()
-        for ref in self.by_folder[folder]["resources"]:
-            if "://" in ref or ref.startswith(("github.com/", "git@")):
-                continue
-            target = posixpath.normpath(posixpath.join(folder, ref))
-            if target in self.by_folder:
-                out |= self._files(target, seen)
-            else:
-                out.add(target)
-        return out
-
-    def of(self, path: str) -> set[str]:
-        return self.namespaces.get(path, set())
 
 
 class ClusterPoliciesAnalyzer(Analyzer):
@@ -175,7 +148,7 @@ class ClusterPoliciesAnalyzer(Analyzer):
         if PurePosixPath(file.path).name in KUSTOMIZATIONS:
             docs = file.yaml_nodes or []
             if docs and isinstance(docs[0], yaml.MappingNode):
-                out.fact(_kustomization(docs[0]))
+                out.fact(kustomization_fact(docs[0]))
             return
         if is_helm_template(file.path, text):
             try:
@@ -194,7 +167,7 @@ class ClusterPoliciesAnalyzer(Analyzer):
             docs = file.yaml_nodes or []
         for doc in docs:
             if isinstance(doc, yaml.MappingNode) and scalar(mget(doc, "kind")) == "Kustomization":
-                out.fact(_kustomization(doc))
+                out.fact(kustomization_fact(doc))
                 continue
             for obj in _objects(doc):
                 out.fact(_fact(obj))
@@ -231,7 +204,13 @@ class ClusterPoliciesAnalyzer(Analyzer):
         if not workloads:
             out.not_applicable("no Kubernetes workload")
             return
+        pending: list[Pending] = []
         for path, obj in workloads:
+            what = f"{obj['kind']} {obj['name']}"
+            why = kz.dev_only(path)
+            if why:
+                out.evidence(f"{path}: {what} not judged, {why}")
+                continue
             spaces = namespaces(path, obj)
             problems: list[str] = []
             if not obj["namespace"] and not kz.of(path) and chart_of(path) is None:
@@ -241,22 +220,27 @@ class ClusterPoliciesAnalyzer(Analyzer):
             uncovered = sorted(s for s in spaces if s not in policies)
             if uncovered:
                 problems.append(
-                    "no NetworkPolicy in " + ", ".join(_namespace_label(s) for s in uncovered)
+                    "no NetworkPolicy in "
+                    + ", ".join(namespace_label(s, RELEASE) for s in uncovered)
                 )
             if (
                 self.params.require_hpa
                 and obj["kind"] == "Deployment"
                 and not self._scaled(obj, spaces, chart_of(path), scalers)
             ):
-                problems.append("no HorizontalPodAutoscaler targets it")
+                if obj.get("singleton"):
+                    out.evidence(f"{path}: {what} needs no autoscaler: {obj['singleton']}")
+                else:
+                    problems.append("no HorizontalPodAutoscaler targets it")
             account = obj.get("service_account")
             if self.params.require_service_account and account in (None, "default"):
                 problems.append("runs as the `default` ServiceAccount (set `serviceAccountName`)")
-            what = f"{obj['kind']} {obj['name']}"
             if problems:
-                out.report(obj["line"], f"{what}: {'; '.join(problems)}", path=path)
+                key = (obj["kind"], obj["name"])
+                pending.append(Pending(key, path, obj["line"], f"{what}: {'; '.join(problems)}"))
             else:
                 out.evidence(f"{path}:{obj['line']}: {what} is namespaced and network-policed")
+        emit_grouped(pending, out)
 
     @staticmethod
     def _scaled(

@@ -10,8 +10,18 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
+from charter.analyzers.containers.compose import compose_stacks
+from charter.analyzers.containers.images import dockerfile_model
+from charter.analyzers.containers.kustomize import (
+    KUSTOMIZATIONS,
+    Kustomizations,
+    is_kustomization,
+    kustomization_fact,
+)
 from charter.analyzers.health.manifests import (
+    compose_facts,
     dig,
+    is_compose_file,
     is_helm_template,
     line_of,
     mget,
@@ -32,7 +42,6 @@ DEFAULT_IGNORE = (
     "**/testdata/**",
     ".devcontainer/**",
 )
-KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 Located = tuple[str, dict[str, Any]]
 
 
@@ -52,20 +61,10 @@ def _plain(node: Any) -> Any:
 
 
 def dockerfile_stages(instructions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each stage: its FROM line, image, alias and last USER (value and line)."""
-    stages: list[dict[str, Any]] = []
-    for ins in instructions:
-        name = str(ins.get("instruction", "")).upper()
-        value = str(ins.get("value", "")).strip()
-        line = int(ins.get("startline", 0)) + 1
-        if name == "FROM":
-            words = value.split()
-            alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else ""
-            image = next((w for w in words if not w.startswith("--")), "")
-            stages.append({"line": line, "image": image, "alias": alias, "user": None})
-        elif name == "USER" and stages:
-            stages[-1]["user"] = {"value": value, "line": line}
-    return stages
+    """Each stage: its FROM line, image, alias, last USER (value and line), HEALTHCHECK,
+    CMD/ENTRYPOINT, WORKDIR and whether it uses a tool that drops root privileges."""
+    model = dockerfile_model(instructions)
+    return model["stages"] if model else []
 
 
 def k8s_containers(documents: list[Any]) -> list[dict[str, Any]]:
@@ -114,12 +113,17 @@ class ContainerAnalyzer(Analyzer):
         if file.kind == "dockerfile":
             instructions = file.dockerfile
             if instructions:
-                stages = dockerfile_stages(instructions)
-                if stages:
-                    out.fact({"kind": "dockerfile", "stages": stages})
+                model = dockerfile_model(instructions)
+                if model:
+                    out.fact({"kind": "dockerfile", **model})
             return
         text = file.text or ""
-        if "containers" not in text:
+        if is_compose_file(file.path):
+            for fact in compose_facts(file.path, file.yaml_nodes or []):
+                out.fact(fact)
+            return
+        kustomization = PurePosixPath(file.path).name in KUSTOMIZATIONS or "Kustomization" in text
+        if "containers" not in text and not kustomization:
             return
         if is_helm_template(file.path, text):
             try:
@@ -128,22 +132,44 @@ class ContainerAnalyzer(Analyzer):
                 return  # a Helm template: not a manifest before rendering
         else:
             nodes = file.yaml_nodes or []
+        for doc in nodes:
+            if is_kustomization(file.path, doc) and isinstance(doc, yaml.MappingNode):
+                out.fact(kustomization_fact(doc))
         for container in k8s_containers(nodes):
             out.fact({"kind": "k8s", **container})
 
     def collect(self, repo: RepoIndex) -> tuple[list[Located], list[Located]]:
-        """(Dockerfiles, Kubernetes containers), each as (path, fact)."""
+        """(Dockerfiles, Kubernetes containers), each as (path, fact); the repository's
+        kustomizations are kept in ``self.kustomize``, its compose stacks in ``self.stacks``."""
         dockerfiles: list[Located] = []
         containers: list[Located] = []
+        kustomizations: dict[str, dict[str, Any]] = {}
+        compose: list[Located] = []
         for path, facts in sorted(repo.facts(self).items()):
             for fact in facts:
-                (dockerfiles if fact["kind"] == "dockerfile" else containers).append((path, fact))
+                if fact["kind"] == "Kustomization":
+                    kustomizations[path] = fact
+                elif fact["kind"] == "compose":
+                    compose.append((path, fact))
+                elif fact["kind"] == "dockerfile":
+                    dockerfiles.append((path, fact))
+                else:
+                    containers.append((path, fact))
+        self.kustomize = Kustomizations(kustomizations)
+        self.stacks = compose_stacks(compose)
         return dockerfiles, containers
 
-    @staticmethod
-    def is_patch(repo: RepoIndex, path: str, container: dict[str, Any]) -> bool:
-        """A container with no image in a kustomize folder is a patch fragment."""
-        return not container.get("image") and kustomized(repo, path)
+    def judged(self, repo: RepoIndex, path: str, container: dict[str, Any], out: Emitter) -> bool:
+        """Whether a container is judged: not a kustomize patch (a patch file, or a container
+        with no image in a kustomize folder), not a development-only manifest."""
+        kz = self.kustomize
+        if path in kz.patches or (not container.get("image") and kz.kustomized(path)):
+            return False
+        why = kz.dev_only(path)
+        if why:
+            out.evidence(f"{path}: {label(container)} not judged, {why}")
+            return False
+        return True
 
 
 def label(container: dict[str, Any]) -> str:
@@ -155,6 +181,38 @@ def label(container: dict[str, Any]) -> str:
 def kustomized(repo: RepoIndex, path: str) -> bool:
     folder = PurePosixPath(path).parent
     return any(repo.has(str(folder / name).removeprefix("./")) for name in KUSTOMIZATIONS)
+
+
+class Pending:
+    """A Kubernetes finding before it is reported: the same workload declared in several
+    files (kustomize bases and overlays, ``release/`` copies) is one cause, reported once."""
+
+    def __init__(self, key: Any, path: str, line: int, message: str) -> None:
+        self.key = key
+        self.path = path
+        self.line = line
+        self.message = message
+
+
+def emit_grouped(pending: list[Pending], out: Emitter) -> None:
+    """Report each (workload, message) once, at its first place (the shallowest path), with
+    the other places as related locations, also named in the message."""
+    groups: dict[tuple[Any, str], list[Pending]] = {}
+    for item in pending:
+        groups.setdefault((item.key, item.message), []).append(item)
+    for items in groups.values():
+        items.sort(key=lambda p: (p.path.count("/"), p.path, p.line))
+        first, others = items[0], [p for p in items[1:] if p.path != items[0].path]
+        places = [(p.path, p.line) for p in others]
+        message = first.message
+        if places:
+            shown = ", ".join(f"{p}:{n}" for p, n in places[:3])
+            more = f" and {len(places) - 3} more" if len(places) > 3 else ""
+            message += f" (the same workload is also declared at {shown}{more})"
+        out.report(first.line, message, path=first.path, related=tuple(places))
+        for item in items[1:]:
+            if item.path == first.path:
+                out.report(item.line, item.message, path=item.path)
 
 
 def _key(container: dict[str, Any]) -> tuple[Any, Any, Any]:

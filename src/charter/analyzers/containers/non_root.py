@@ -5,21 +5,32 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from charter.analyzers.base import Emitter
-from charter.analyzers.containers.common import ContainerAnalyzer, patched_value
+from charter.analyzers.containers.common import (
+    ContainerAnalyzer,
+    Pending,
+    emit_grouped,
+    patched_value,
+)
 from charter.analyzers.containers.common import label as describe
+from charter.analyzers.containers.compose import development_tool_images
+from charter.analyzers.containers.images import (
+    Images,
+    base_images,
+    chain,
+    development_image,
+    first,
+    inherited,
+    non_root_image,
+)
 from charter.repo import RepoIndex
 
 ROOT_USERS = frozenset({"root", "0"})
-#: base images that already run as a non-root user
-NON_ROOT_IMAGE_MARKERS = ("nonroot", "non-root", "rootless")
 
 
-def _is_root(user: str) -> bool | None:
-    """True for root, False for another user, None for a build variable."""
+def _is_root(user: str) -> bool:
+    """True for root; False for another user or a build variable (trusted)."""
     name = user.split(":", 1)[0].strip()
-    if "$" in name:
-        return None
-    return name in ROOT_USERS
+    return "$" not in name and name in ROOT_USERS
 
 
 def _uid(value: Any) -> int | None:
@@ -43,9 +54,10 @@ def _non_root(context: dict[str, Any]) -> bool | None:
 
 class ContainerNonRootAnalyzer(ContainerAnalyzer):
     """The final stage of each Dockerfile sets a non-root ``USER`` (inherited through ``FROM
-    <stage>``; ``*nonroot*`` base images count); every container of a Deployment, StatefulSet or
-    DaemonSet runs with ``runAsNonRoot: true`` or a non-zero ``runAsUser`` (container or pod
-    ``securityContext``)."""
+    <stage>`` and from images this repository builds; ``*nonroot*`` base images, build ARGs
+    resolved, count; an entrypoint that drops privileges with gosu, su-exec or s6 counts);
+    every container of a Deployment, StatefulSet or DaemonSet runs with ``runAsNonRoot: true``
+    or a non-zero ``runAsUser`` (container or pod ``securityContext``)."""
 
     name: ClassVar[str] = "container-non-root"
 
@@ -54,10 +66,21 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
         if not dockerfiles and not containers:
             out.not_applicable("no Dockerfile and no Kubernetes workload")
             return
-        for path, fact in dockerfiles:
-            self._dockerfile(path, fact["stages"], out)
+        models = dict(dockerfiles)
+        tools = development_tool_images(repo, self.stacks, models)
+        built = [
+            (svc, path) for _, services in self.stacks for path, svc in services if svc["build"]
+        ]
+        images = Images(
+            repo,
+            models,
+            [(s["image"], s["dockerfile"]) for s, _ in built if s["image"] and s["dockerfile"]],
+            [(s["dockerfile"], s["context"]) for s, _ in built if s["dockerfile"] and s["context"]],
+        )
+        self._dockerfiles(images, tools, out)
+        pending: list[Pending] = []
         for path, c in containers:
-            if self.is_patch(repo, path, c):
+            if not self.judged(repo, path, c, out):
                 continue
             verdict = _non_root(c["security"])
             if verdict is None:
@@ -68,51 +91,85 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
                 )
                 verdict = True if patch else None
             label = describe(c)
+            key = (c["workload"], c["name"], c["container"])
             if verdict:
                 out.evidence(f"{path}:{c['line']}: {label} runs as non-root")
             elif verdict is False:
-                out.report(
-                    c["line"], f"{label} runs as root (runAsUser 0 / runAsNonRoot false)", path=path
+                pending.append(
+                    Pending(
+                        key,
+                        path,
+                        c["line"],
+                        f"{label} runs as root (runAsUser 0 / runAsNonRoot false)",
+                    )
                 )
             else:
-                out.report(
-                    c["line"],
-                    f"{label} may run as root: set securityContext.runAsNonRoot: true "
-                    "(or a non-zero runAsUser) on the pod or the container",
-                    path=path,
+                pending.append(
+                    Pending(
+                        key,
+                        path,
+                        c["line"],
+                        f"{label} may run as root: set securityContext.runAsNonRoot: true "
+                        "(or a non-zero runAsUser) on the pod or the container",
+                    )
                 )
+        emit_grouped(pending, out)
 
     @staticmethod
-    def _dockerfile(path: str, stages: list[dict[str, Any]], out: Emitter) -> None:
-        final = stages[-1]
-        by_alias = {s["alias"].lower(): s for s in stages[:-1] if s["alias"]}
-        stage: dict[str, Any] | None = final
-        user = None
-        seen = 0
-        while stage is not None and user is None and seen <= len(stages):
-            user = stage["user"]
-            if user is None:
-                parent = by_alias.get(stage["image"].lower())
-                image = stage["image"].lower()
-                if parent is None and any(m in image for m in NON_ROOT_IMAGE_MARKERS):
-                    out.evidence(f"{path}:{stage['line']}: base image {stage['image']} is non-root")
-                    return
-                stage = parent
-            seen += 1
-        if user is None:
-            out.report(
-                final["line"],
-                f"the final stage (FROM {final['image']}) sets no USER, so the container runs as "
-                "root; add `USER <non-root user>`",
-                path=path,
+    def _dockerfiles(images: Images, tools: dict[str, str], out: Emitter) -> None:
+        """Not judged: development and test images, base images other Dockerfiles build
+        FROM, images that run the program of a base image built elsewhere (as that image's
+        user), images whose base is chosen at build time. A Dockerfile built FROM an image of
+        this repository that runs as root too is a related place of that image's finding."""
+        models = images.dockerfiles
+        bases = base_images(images)
+        missing: dict[str, tuple[int, str]] = {}
+        inheriting: dict[str, list[tuple[str, int]]] = {}
+        for path, model in sorted(models.items()):
+            stages = model["stages"]
+            final = stages[-1]
+            why = development_image(path, model) or tools.get(path)
+            if why is None and path in bases:
+                why = "a base image the other Dockerfiles of this repository build FROM"
+            if why:
+                out.evidence(f"{path}: not judged, {why}")
+                continue
+            got = inherited(images, path, "user")
+            if got.kind == "set":
+                user = got.value
+                if _is_root(user["value"]):
+                    line = user["line"] if got.where == path else final["line"]
+                    out.report(
+                        line,
+                        f"USER {user['value']} runs the container as root; use a non-root user",
+                        path=path,
+                    )
+                else:
+                    where = "" if got.where == path else f" (from {got.where})"
+                    out.evidence(f"{path}:{user['line']}: USER {user['value']}{where}")
+                continue
+            drops = first(chain(stages), "drops")
+            if drops:
+                out.evidence(f"{path}: its entrypoint drops root privileges (gosu, su-exec or s6)")
+            elif got.kind == "skip":
+                out.evidence(f"{path}: not judged, {got.reason}")
+            elif got.kind == "parent":
+                inheriting.setdefault(got.where, []).append((path, final["line"]))
+            elif non_root_image(got.base):
+                out.evidence(f"{path}:{final['line']}: base image {got.base} is non-root")
+            else:
+                missing[path] = (final["line"], got.base)
+        for path, (line, base) in missing.items():
+            children = inheriting.pop(path, [])
+            message = (
+                f"the final stage (FROM {base}) sets no USER, so the container runs as root; "
+                "add `USER <non-root user>`"
             )
-            return
-        verdict = _is_root(user["value"])
-        if verdict:
-            out.report(
-                user["line"],
-                f"USER {user['value']} runs the container as root; use a non-root user",
-                path=path,
-            )
-        else:
-            out.evidence(f"{path}:{user['line']}: USER {user['value']}")
+            if children:
+                message += "; the images built FROM it inherit the gap: " + ", ".join(
+                    f"{p}:{n}" for p, n in children
+                )
+            out.report(line, message, path=path, related=tuple(children))
+        for parent, children in inheriting.items():
+            for child, _ in children:
+                out.evidence(f"{child}: built FROM the image of {parent}, judged there")

@@ -8,6 +8,8 @@ from charter.analyzers.base import Emitter
 from charter.analyzers.containers.common import (
     ContainerAnalyzer,
     ContainerParams,
+    Pending,
+    emit_grouped,
     patched_value,
 )
 from charter.analyzers.containers.common import label as describe
@@ -46,8 +48,9 @@ class ResourceLimitsAnalyzer(ContainerAnalyzer):
         wanted = [("requests", "cpu"), ("requests", "memory"), ("limits", "memory")]
         if self.params.require_cpu_limit:
             wanted.append(("limits", "cpu"))
+        pending: list[Pending] = []
         for path, c in containers:
-            if self.is_patch(repo, path, c):
+            if not self.judged(repo, path, c, out):
                 continue
             missing = _missing(c["resources"], wanted)
             if missing:
@@ -57,6 +60,9 @@ class ResourceLimitsAnalyzer(ContainerAnalyzer):
                     missing = _missing(merged, wanted)
             label = describe(c)
             if missing:
-                out.report(c["line"], f"{label} sets no resources {', '.join(missing)}", path=path)
+                key = (c["workload"], c["name"], c["container"])
+                message = f"{label} sets no resources {', '.join(missing)}"
+                pending.append(Pending(key, path, c["line"], message))
             else:
                 out.evidence(f"{path}:{c['line']}: {label} sets requests and limits")
+        emit_grouped(pending, out)

@@ -41,6 +41,58 @@ def is_foreign(file: SourceFile) -> bool:
     return bool(_GENERATED.search(head if package < 0 else head[:package]))
 
 
+#: a ``//go:build`` line (or the old ``// +build``) before the package clause
+_BUILD_LINE = re.compile(rb"^//(?:go:build| \+build) (?P<expr>.+)$", re.MULTILINE)
+#: build tags that only test suites turn on (``go test -tags integration``)
+_TEST_TAGS = re.compile(
+    r"^(?:integration|e2e|acceptance|functional|smoke|system|it)(?:[_-]?tests?)?$"
+)
+#: a file header saying the code is another project's, copied in as it is
+_COPIED = re.compile(
+    rb"(?im)^\s*(?://|/\*|\*)?\s*(?:this\s+)?(?:code|file|source)?\s*"
+    rb"(?:is\s+)?(?:taken|copied|vendored)\s+(?:verbatim\s+)?from\s+\S*(?:https?://|github\.com/|golang\.org/)"
+)
+
+
+def _header(file: SourceFile) -> bytes:
+    """The part of the file before its ``package`` clause (comments, build constraints)."""
+    head = (file.data or b"")[:8192]
+    package = head.find(b"\npackage ")
+    return head if package < 0 else head[:package]
+
+
+def is_test_build(file: SourceFile) -> bool:
+    """A file compiled only with a test build tag (``//go:build integration``, ``e2e``): the
+    helpers of a test suite that ``go build`` never sees, whatever the file's name."""
+    for match in _BUILD_LINE.finditer(_header(file)):
+        expr = match["expr"].decode("utf-8", "replace")
+        # every alternative (``a || b``; old style ``// +build a b``) must require a test tag
+        old_style = match.group(0).startswith(b"// +build")
+        alternatives = expr.split() if old_style else expr.split("||")
+        if alternatives and all(
+            any(
+                _TEST_TAGS.match(tag)
+                for tag in re.findall(r"(?<![!\w.-])([A-Za-z0-9_.-]+)", alternative)
+            )
+            for alternative in alternatives
+        ):
+            return True
+    return False
+
+
+def is_test_code(file: SourceFile) -> bool:
+    """``go test`` files, fixtures under ``testdata/`` and files behind a test build tag."""
+    return is_test_file(file.path) or is_test_build(file)
+
+
+def is_copied(file: SourceFile) -> bool:
+    """Another project's code copied into the tree as it is: the header before the package
+    clause says so ("Code taken from https://github.com/lib/pq", "Copied from ..."). Such a file
+    is vendored in place: fixing it here would fork it. A file "based on" or "adapted from"
+    another project's code has been changed and is the project's own."""
+    return bool(_COPIED.search(_header(file)))
+
+
 def import_names(root: tree_sitter.Node, import_path: str) -> set[str]:
     """The names under which the file refers to the package ``import_path`` (alias or last part).
 

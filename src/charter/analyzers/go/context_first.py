@@ -8,7 +8,14 @@ import tree_sitter
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter
-from charter.analyzers.go.common import FUNCTION_NODES, import_names, is_foreign, parameters
+from charter.analyzers.go.common import (
+    FUNCTION_NODES,
+    import_names,
+    is_copied,
+    is_foreign,
+    is_test_build,
+    parameters,
+)
 from charter.analyzers.treesitter import captures, report, text
 from charter.sources import SourceFile
 
@@ -33,7 +40,12 @@ class GoContextFirstAnalyzer(Analyzer):
     prefilter: ClassVar[tuple[str, ...]] = ("context",)
 
     def applies_to(self, file: SourceFile) -> bool:
-        return super().applies_to(file) and not is_foreign(file)
+        return (
+            super().applies_to(file)
+            and not is_foreign(file)
+            and not is_copied(file)
+            and not is_test_build(file)
+        )
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
         tree = file.syntax_tree

@@ -25,7 +25,9 @@ from charter.analyzers.go.common import (
     FUNCTION_NODES,
     import_names,
     is_call_to,
+    is_copied,
     is_foreign,
+    is_test_build,
     package_calls,
 )
 from charter.analyzers.treesitter import ancestors, captures, report, text
@@ -83,7 +85,12 @@ class GoErrorWrappingAnalyzer(Analyzer):
     prefilter: ClassVar[tuple[str, ...]] = ("Errorf",)
 
     def applies_to(self, file: SourceFile) -> bool:
-        return super().applies_to(file) and not is_foreign(file)
+        return (
+            super().applies_to(file)
+            and not is_foreign(file)
+            and not is_copied(file)
+            and not is_test_build(file)
+        )
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
         tree = file.syntax_tree

@@ -1,19 +1,33 @@
 """go-project-layout: entry points under ``cmd/``, private packages under ``internal/``.
 
-For every Go module (a folder with ``go.mod``; the repository root when there is none):
+One verdict per Go module (a folder with ``go.mod``; the repository root when there is none), at
+its first misplaced package (the others listed as related places), naming what is out of place:
 
-- a ``package main`` with ``func main`` outside ``cmd/<name>/`` is an entry point in the wrong
-  place (reported at its ``package`` clause);
+- **entry points**: the ``package main`` folders (with ``func main``) of the module are findable
+  when they sit under ``cmd/<name>/``, when a single command is the module root (go.dev's
+  documented layout for one command), or when all of them are gathered in one folder that plays
+  the part of ``cmd/`` (``cli/<name>/``, ``services/<name>/``). Binaries spread over several
+  folders, or a main directly in ``cmd/``, are reported.
+- **private packages**: in an application module (one that builds a binary), library packages
+  outside ``cmd/``, ``internal/`` and ``pkg/`` are importable by any module although nothing
+  says they are meant to be. Reported when the module has neither ``internal/`` nor ``pkg/`` (it
+  never drew the line between private and public code), or when they are stray exceptions in a
+  module that keeps most of its packages under ``internal/``/``pkg/``; a module that keeps most of
+  its code at the top level next to a little ``internal/``/``pkg/`` has a long-standing public
+  layout that moving would break for its importers. Not judged either when the compiler already
+  keeps the packages private (the module path has an ``internal`` element, as a per-service
+  module under the repository's ``internal/``), when the module root is a library package (a
+  library that also ships commands), and for packages used as a library: imported from outside
+  the module (another module of the repository, ``_examples/``) or shown in an import in the
+  module's README.
 
-Vendored (``vendor/``) and generated (``// Code generated ... DO NOT EDIT.``) files are left out.
-- in an *application* module (one that builds a binary), a library package outside ``cmd/``,
-  ``internal/`` and ``pkg/`` is private code the compiler does not keep private (reported once per
-  top-level folder, at its first package). Library modules (no ``main``) keep their packages
-  where they like.
+Folders that the go tool ignores (``_x``, ``.x``, ``testdata``), test files and files behind a
+test build tag, the folders of param ``ignore``, vendored code and generated files are left out.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
@@ -21,12 +35,16 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
-from charter.analyzers.go.common import is_foreign, is_test_file
-from charter.analyzers.treesitter import line, text
+from charter.analyzers.go.common import is_foreign, is_test_code
+from charter.analyzers.treesitter import line, string_content, text
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
 PUBLIC_ROOTS = ("cmd", "internal", "pkg")
+_MODULE = re.compile(r"^\s*module\s+\"?([^\s\"]+)\"?", re.MULTILINE)
+_RELATED = 12
+#: where an import comes from when the go tool ignores its folder (``_examples/``)
+_IGNORED = "\0ignored"
 
 
 class GoProjectLayoutParams(BaseModel):
@@ -54,7 +72,20 @@ def _folder(path: str) -> str:
 
 
 def _relative(path: str, module: str) -> str:
-    return path[len(module) + 1 :] if module else path
+    if not module:
+        return path
+    return "" if path == module else path[len(module) + 1 :]
+
+
+def _go_ignored(path: str) -> bool:
+    """Whether the go tool leaves the file out of ``./...`` (a folder named ``_x``, ``.x``)."""
+    return any(part[:1] in {"_", "."} for part in PurePosixPath(path).parts[:-1])
+
+
+def _listing(folders: list[str], limit: int = 4) -> str:
+    shown = [f"{f}/" if f else "the module root" for f in folders[:limit]]
+    more = f" and {len(folders) - limit} more" if len(folders) > limit else ""
+    return ", ".join(shown) + more
 
 
 class GoProjectLayoutAnalyzer(Analyzer):
@@ -64,31 +95,53 @@ class GoProjectLayoutAnalyzer(Analyzer):
     kinds: ClassVar[frozenset[str]] = frozenset({"go"})
 
     def applies_to(self, file: SourceFile) -> bool:
-        return super().applies_to(file) and not is_test_file(file.path) and not is_foreign(file)
+        return super().applies_to(file) and not is_foreign(file)
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
+        if is_test_code(file):
+            return
         tree = file.syntax_tree
         if tree is None:
             return
-        clause = next(
-            (c for c in tree.root_node.named_children if c.type == "package_clause"), None
-        )
+        root = tree.root_node
+        clause = next((c for c in root.named_children if c.type == "package_clause"), None)
         if clause is None:
             return
         package = text(clause.named_children[0]) if clause.named_children else ""
         has_main = any(
             text(fn.child_by_field_name("name")) == "main"
-            for fn in tree.root_node.named_children
+            for fn in root.named_children
             if fn.type == "function_declaration"
         )
-        out.fact({"package": package, "main": package == "main" and has_main, "line": line(clause)})
+        imports: list[str] = []
+        for decl in root.named_children:
+            if decl.type != "import_declaration":
+                continue
+            stack = list(decl.named_children)
+            while stack:
+                node = stack.pop()
+                if node.type == "import_spec_list":
+                    stack.extend(node.named_children)
+                elif node.type == "import_spec":
+                    spec = string_content(node.child_by_field_name("path") or node)
+                    if "." in spec.split("/", 1)[0]:  # not the standard library
+                        imports.append(spec)
+        out.fact(
+            {
+                "package": package,
+                "main": package == "main" and has_main,
+                "line": line(clause),
+                "imports": sorted(set(imports)),
+            }
+        )
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         facts: Mapping[str, list[Any]] = repo.facts(self)
         if not facts:
             out.not_applicable("no Go code")
             return
-        modules = sorted((_folder(p) for p in repo.named("go.mod")), key=len, reverse=True)
+        manifests = {_folder(p): p for p in repo.named("go.mod")}
+        modules = sorted(manifests, key=len, reverse=True)
 
         def module_of(path: str) -> str:
             for module in modules:
@@ -96,53 +149,154 @@ class GoProjectLayoutAnalyzer(Analyzer):
                     return module
             return ""
 
-        # per module: package folder -> (first file, its fact)
+        module_paths: dict[str, str] = {}
+        for module, manifest in manifests.items():
+            found = _MODULE.search(repo.source(manifest).text or "")
+            if found:
+                module_paths[module] = found.group(1)
+
+        # per module: package folder -> (first file, its fact); imports seen from each module
         packages: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {}
+        imported_from: dict[str, set[str]] = {}
         for path in sorted(facts):
             module = module_of(path)
-            if path_matches(_relative(path, module), self.params.ignore):
-                continue
             fact = facts[path][0]
+            ignored = _go_ignored(_relative(path, module))
+            for spec in fact.get("imports", []):
+                # an import from another module, or from code the go tool leaves out
+                imported_from.setdefault(spec, set()).add(_IGNORED if ignored else module)
+            if ignored or path_matches(_relative(path, module), self.params.ignore):
+                continue
             folder = _folder(path)
             known = packages.setdefault(module, {}).get(folder)
             if known is None or (fact["main"] and not known[1]["main"]):
                 packages[module][folder] = (path, fact)
 
-        checked = 0
-        for module, folders in sorted(packages.items()):
-            application = any(fact["main"] for _, fact in folders.values())
-            # misplaced library packages, grouped by the module's top-level folder
-            misplaced: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-            for folder, (path, fact) in sorted(folders.items()):
-                rel = _relative(folder, module) if folder != module else ""
-                top = rel.split("/", 1)[0]
-                checked += 1
-                if fact["main"]:
-                    if top != "cmd" or rel == "cmd":
-                        where = f"{module}/cmd/<name>/" if module else "cmd/<name>/"
-                        out.report(
-                            fact["line"],
-                            f"entry point (package main) in {folder or 'the module root'}/; "
-                            f"put each binary's main package under {where}",
-                            path=path,
-                        )
-                    else:
-                        out.evidence(f"entry point {path} under cmd/")
-                elif application and top not in PUBLIC_ROOTS and fact["package"] != "main":
-                    misplaced.setdefault(top, []).append((path, fact))
-            for top, found in sorted(misplaced.items()):
-                path, fact = found[0]
-                where = _folder(path) or "the module root"
-                if len(found) == 1:
-                    what = f"package `{fact['package']}` in {where}/"
-                else:
-                    top_folder = f"{module}/{top}" if module else top
-                    what = f"{len(found)} packages under {top_folder}/ (first: {where}/)"
-                out.report(
-                    fact["line"],
-                    f"{what} of an application module; move private packages under internal/ "
-                    "(pkg/ only for code meant to be imported by other modules)",
-                    path=path,
-                )
-        if checked == 0:
+        if not packages:
             out.not_applicable("no Go packages outside ignored folders")
+            return
+        for module, folders in sorted(packages.items()):
+            module_path = module_paths.get(module, "")
+            problems: list[str] = []
+            related: list[tuple[str, int]] = []
+            entries, home = self._misplaced_entry_points(module, folders)
+            if entries:
+                where = f"entry point(s) in {_listing(entries)}"
+                if home:
+                    where += f" apart from the module's other binaries in {home}/"
+                problems.append(f"{where}: keep each binary's main package under cmd/<name>/")
+                related.extend(
+                    (folders[_join(module, f)][0], folders[_join(module, f)][1]["line"])
+                    for f in entries
+                )
+            private = self._unprotected_packages(repo, module, module_path, folders, imported_from)
+            if private:
+                tops = sorted({f.split("/", 1)[0] for f in private})
+                layout = (
+                    "while its other packages live under internal/ or pkg/"
+                    if self._laid_out(folders, module)
+                    else "in an application module with neither internal/ nor pkg/"
+                )
+                problems.append(
+                    f"{len(private)} package(s) outside internal/ ({_listing(tops)}) {layout}: "
+                    "any module can import them; "
+                    "move the ones not meant for other modules under internal/ (pkg/ for "
+                    "those that are)"
+                )
+                related.extend(
+                    (folders[_join(module, f)][0], folders[_join(module, f)][1]["line"])
+                    for f in private
+                )
+            if not problems:
+                out.evidence(f"module {module_path or module or '(root)'} follows the layout")
+                continue
+            name = module_path or (f"{module}/" if module else "at the repository root")
+            message = f"Go module {name}: " + "; ".join(problems)
+            # one verdict per module, at its first misplaced package (the others related)
+            path, at = related[0]
+            out.report(at, message, path=path, related=tuple(related[1:_RELATED]))
+
+    def _misplaced_entry_points(
+        self, module: str, folders: Mapping[str, tuple[str, dict[str, Any]]]
+    ) -> tuple[list[str], str]:
+        """Module-relative folders of the main packages that are out of place, and the folder
+        where the module keeps its other binaries (``cmd`` or the folder playing its part)."""
+        mains = sorted(
+            _relative(folder, module) for folder, (_, fact) in folders.items() if fact["main"]
+        )
+        under_cmd = [m for m in mains if m.split("/", 1)[0] == "cmd" and m != "cmd"]
+        rest = [m for m in mains if m and m not in under_cmd]
+        if not rest:
+            return [], ""
+        if under_cmd:
+            return rest, "cmd"  # cmd/ is the home: everything else is out of place
+        groups: dict[str, list[str]] = {}
+        for m in rest:
+            groups.setdefault(str(PurePosixPath(m).parent), []).append(m)
+        if len(groups) == 1:
+            # every binary gathered in one folder that plays the part of cmd/ (not a binary
+            # per top-level folder, mixed with the packages)
+            return ([], "") if "." not in groups else (rest, "")
+        # several homes: the largest group is the module's cmd/, the others are out of place
+        ranked = sorted(groups.items(), key=lambda kv: len(kv[1]), reverse=True)
+        (home, largest), (_, second) = ranked[0], ranked[1]
+        if home != "." and len(largest) > len(second):
+            return [m for m in rest if m not in largest], home
+        return rest, ""
+
+    @staticmethod
+    def _laid_out(folders: Mapping[str, tuple[str, dict[str, Any]]], module: str) -> bool:
+        return any(
+            {"internal", "pkg"} & set(_relative(folder, module).split("/")) for folder in folders
+        )
+
+    def _unprotected_packages(
+        self,
+        repo: RepoIndex,
+        module: str,
+        module_path: str,
+        folders: Mapping[str, tuple[str, dict[str, Any]]],
+        imported_from: Mapping[str, set[str]],
+    ) -> list[str]:
+        """Module-relative folders of library packages any module can import although nothing
+        says they are meant to be public (see the module docstring)."""
+        rels = {_relative(folder, module): fact for folder, (_, fact) in folders.items()}
+        if not any(fact["main"] for fact in rels.values()):
+            return []  # a library module
+        if "internal" in module_path.split("/"):
+            return []  # the compiler already keeps every package private
+        laid_out = sum(
+            1
+            for rel, fact in rels.items()
+            if not fact["main"] and {"internal", "pkg"} & set(rel.split("/"))
+        )
+        root = rels.get("")
+        if root is not None and not root["main"]:
+            return []  # the module root is a library: its packages are its API
+        readme = ""
+        for name in ("README.md", "README"):
+            candidate = _join(module, name)
+            if repo.has(candidate):
+                readme = repo.source(candidate).text or ""
+                break
+        private: list[str] = []
+        for rel, fact in sorted(rels.items()):
+            if fact["main"] or fact["package"] == "main" or rel.split("/", 1)[0] in PUBLIC_ROOTS:
+                continue
+            if module_path:
+                import_path = f"{module_path}/{rel}" if rel else module_path
+                users = imported_from.get(import_path, set())
+                if users - {module} or f'"{import_path}"' in readme:
+                    continue  # used as a library from outside the module, or documented so
+            private.append(rel)
+        if laid_out and len(private) >= laid_out:
+            # most of the module's code sits outside internal/ and pkg/ by design: a
+            # long-standing public layout, not a stray package (moving it breaks importers)
+            return []
+        return private
+
+
+def _join(module: str, rel: str) -> str:
+    if not module:
+        return rel
+    return f"{module}/{rel}" if rel else module

@@ -17,7 +17,27 @@ import yaml
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
-from charter.analyzers.containers.common import DEFAULT_IGNORE
+from charter.analyzers.containers.common import DEFAULT_IGNORE, Pending, emit_grouped
+from charter.analyzers.containers.compose import (
+    Stack,
+    compose_stacks,
+    development_tool_images,
+    service_dev_reason,
+    stack_dev_reason,
+)
+from charter.analyzers.containers.images import (
+    Images,
+    base_images,
+    development_image,
+    inherited,
+    stage_index,
+)
+from charter.analyzers.containers.kustomize import (
+    KUSTOMIZATIONS,
+    Kustomizations,
+    is_kustomization,
+    kustomization_fact,
+)
 from charter.analyzers.health.manifests import (
     compose_facts,
     dockerfile_facts,
@@ -30,7 +50,6 @@ from charter.analyzers.health.python_apps import python_facts
 from charter.repo import RepoIndex
 from charter.sources import SourceFile, compose_yaml
 
-KUSTOMIZATIONS = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 #: files that mark the root of one service's code in a monorepo
 PROJECT_FILES = (
     "go.mod",
@@ -192,7 +211,8 @@ class HealthChecksAnalyzer(Analyzer):
 
     def _yaml(self, file: SourceFile, text: str, out: Emitter) -> None:
         compose = is_compose_file(file.path)
-        if not compose and "containers" not in text:
+        kustomization = PurePosixPath(file.path).name in KUSTOMIZATIONS or "Kustomization" in text
+        if not compose and not kustomization and "containers" not in text:
             return
         if is_helm_template(file.path, text):
             try:
@@ -205,9 +225,12 @@ class HealthChecksAnalyzer(Analyzer):
         if compose:
             for fact in compose_facts(file.path, nodes):
                 out.fact(fact)
-        else:
-            for fact in k8s_facts(nodes):
-                out.fact(fact)
+            return
+        for doc in nodes:
+            if is_kustomization(file.path, doc) and isinstance(doc, yaml.MappingNode):
+                out.fact(kustomization_fact(doc))
+        for fact in k8s_facts(nodes):
+            out.fact(fact)
 
     # --- repo phase ------------------------------------------------------------------------
 
@@ -250,9 +273,25 @@ class HealthChecksAnalyzer(Analyzer):
             {f"{a['name']} ({p})" for p, _, a in apps}
         )
         docker = {p: f for p, f in by_kind["dockerfile"]}
-        self._dockerfiles(docker, served, app_names, out)
-        self._compose(by_kind["compose"], docker, served, app_names, out)
-        self._k8s(repo, by_kind["k8s"], served, app_names, out)
+        stacks = compose_stacks(by_kind["compose"])
+        tools = development_tool_images(repo, stacks, docker)
+        built = [
+            (svc["image"], svc["dockerfile"])
+            for _, services in stacks
+            for _, svc in services
+            if svc["build"] and svc["image"] and svc["dockerfile"]
+        ]
+        contexts = [
+            (svc["dockerfile"], svc["context"])
+            for _, services in stacks
+            for _, svc in services
+            if svc["build"] and svc["dockerfile"] and svc.get("context")
+        ]
+        images = Images(repo, docker, built, contexts)
+        self._dockerfiles(docker, images, tools, served, app_names, out)
+        self._compose(repo, stacks, docker, images, served, app_names, out)
+        kz = Kustomizations({p: f for p, f in by_kind["Kustomization"]})
+        self._k8s(by_kind["k8s"], kz, images, served, app_names, out)
 
     def _code(
         self,
@@ -326,82 +365,194 @@ class HealthChecksAnalyzer(Analyzer):
     def _dockerfiles(
         self,
         docker: dict[str, dict[str, Any]],
+        images: Images,
+        tools: dict[str, str],
         served: list[str],
         app_names: list[str],
         out: Emitter,
     ) -> None:
+        """The final stage of each Dockerfile has a HEALTHCHECK, its own or inherited. Not
+        judged: development and test images, base images other Dockerfiles build FROM, images
+        that run the program of a base image built elsewhere (its health check is the
+        vendor's), and shell-less images (scratch, distroless) that cannot run a health
+        command. A Dockerfile built FROM an image of this repository that lacks one as well is
+        a related place of that image's finding, not a finding of its own."""
         if not self.params.dockerfile_healthcheck:
             return
+        bases = base_images(images)
+        missing: dict[str, int] = {}
+        inheriting: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for path, fact in sorted(docker.items()):
-            health = fact["healthcheck"]
-            if health is None:
-                out.report(
-                    fact["line"],
-                    "the final stage of this Dockerfile has no HEALTHCHECK; add e.g. "
-                    "`HEALTHCHECK CMD curl -fsS http://localhost:8000/healthz || exit 1`",
-                    path=path,
+            final = fact["stages"][-1]
+            why = development_image(path, fact) or tools.get(path)
+            if why is None and path in bases:
+                why = "a base image the other Dockerfiles of this repository build FROM"
+            if why:
+                out.evidence(f"{path}: not judged, {why}")
+                continue
+            got = inherited(images, path, "healthcheck")
+            if got.kind == "set":
+                health = got.value
+                if health["none"]:
+                    where = health["line"] if got.where == path else final["line"]
+                    inherited_from = "" if got.where == path else f" (inherited from {got.where})"
+                    out.report(
+                        where,
+                        f"HEALTHCHECK NONE disables the image's health check{inherited_from}; "
+                        "declare a real one",
+                        path=path,
+                    )
+                elif got.where != path:
+                    out.evidence(f"{path}: inherits the HEALTHCHECK of {got.where}")
+                elif self._consistency(
+                    path, health["line"], "HEALTHCHECK", health["paths"], served, app_names, out
+                ):
+                    shown = ", ".join(health["paths"]) or "command"
+                    out.evidence(f"{path}:{health['line']}: HEALTHCHECK ({shown})")
+            elif got.kind == "skip":
+                out.evidence(f"{path}: not judged, {got.reason}")
+            elif got.kind == "parent":
+                inheriting[got.where].append((path, final["line"]))
+            elif got.shell_less:
+                out.evidence(
+                    f"{path}: not judged, its {got.base} image has no shell or HTTP client to "
+                    "run a health command (its orchestrator's probes check it)"
                 )
-            elif health["none"]:
-                out.report(
-                    health["line"],
-                    "HEALTHCHECK NONE disables the image's health check; declare a real one",
-                    path=path,
-                )
-            elif self._consistency(
-                path, health["line"], "HEALTHCHECK", health["paths"], served, app_names, out
-            ):
-                shown = ", ".join(health["paths"]) or "command"
-                out.evidence(f"{path}:{health['line']}: HEALTHCHECK ({shown})")
+            else:
+                missing[path] = final["line"]
+        for path, line in missing.items():
+            children = inheriting.pop(path, [])
+            message = (
+                "the final stage of this Dockerfile has no HEALTHCHECK; add e.g. "
+                "`HEALTHCHECK CMD curl -fsS http://localhost:8000/healthz || exit 1`"
+            )
+            if children:
+                message += "; the images built FROM it inherit the gap: " + _places(children)
+            out.report(line, message, path=path, related=tuple(children))
+        for parent, children in inheriting.items():
+            for path, _ in children:
+                out.evidence(f"{path}: built FROM the image of {parent}, judged there")
 
     def _compose(
         self,
-        services: list[tuple[str, dict[str, Any]]],
+        repo: RepoIndex,
+        stacks: list[Stack],
         docker: dict[str, dict[str, Any]],
+        images: Images,
         served: list[str],
         app_names: list[str],
         out: Emitter,
     ) -> None:
+        """Each service a compose stack builds here and publishes or exposes ports has a
+        healthcheck (or its image's). Not judged: development, test and CI stacks (by name,
+        or a service runs the source mounted from the repository), services that run an
+        image built elsewhere (``image:`` without ``build:``: that image's own health check
+        applies), services that build a development stage or image."""
         if not self.params.compose_healthcheck:
             return
-        for path, svc in services:
-            check = svc["healthcheck"]
-            name = svc["service"]
-            if check is None:
-                image = docker.get(svc["dockerfile"] or "")
-                inherited = image["healthcheck"] if image else None
-                if inherited and not inherited["none"]:
-                    out.evidence(
-                        f"{path}:{svc['line']}: service {name} inherits the HEALTHCHECK of "
-                        f"{svc['dockerfile']}"
+        for stack in stacks:
+            files, services = stack
+            label = " + ".join(files)
+            why = stack_dev_reason(repo, stack, docker)
+            if why:
+                out.evidence(f"{label}: not judged, {why}")
+                continue
+            missing: dict[tuple[str, int], list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+            for path, svc in services:
+                if not svc["ports"]:
+                    continue  # a job or a worker: nothing to probe
+                if svc["build"]:
+                    if self._compose_service(path, svc, docker, images, served, app_names, out):
+                        key = (path, svc.get("template") or -svc["line"])
+                        missing[key].append((path, svc))
+                elif svc["healthcheck"] and images.owner(svc["image"] or "$") is not None:
+                    # this repository's image run from a registry: its HEALTHCHECK is judged
+                    # in its Dockerfile, the paths the service's own check calls here
+                    self._compose_check(svc, served, app_names, out)
+            for group in missing.values():
+                (path, svc), others = group[0], group[1:]
+                message = (
+                    f"compose service `{svc['service']}` has no healthcheck: (nor a HEALTHCHECK "
+                    "in its image's Dockerfile)"
+                )
+                if others:
+                    names = ", ".join(f"`{o['service']}`" for _, o in others)
+                    message += (
+                        f"; nor do {names}, defined from the same template "
+                        f"(line {svc['template']}): add it there"
                     )
-                    continue
                 out.report(
                     svc["line"],
-                    f"compose service `{name}` has no healthcheck: (nor a HEALTHCHECK in its "
-                    "image's Dockerfile)",
+                    message,
                     path=path,
+                    related=tuple((p, o["line"]) for p, o in others),
                 )
-            elif check["none"]:
-                out.report(
-                    check["line"],
-                    f"compose service `{name}` disables its healthcheck",
-                    path=path,
-                )
-            elif self._consistency(
-                path,
+
+    def _compose_service(
+        self,
+        path: str,
+        svc: dict[str, Any],
+        docker: dict[str, dict[str, Any]],
+        images: Images,
+        served: list[str],
+        app_names: list[str],
+        out: Emitter,
+    ) -> bool:
+        """Judge one service that builds its image; True when it has no health check at all
+        (the caller reports it, once for the services of one shared definition)."""
+        name = svc["service"]
+        dockerfile = svc["dockerfile"] or ""
+        model = docker.get(dockerfile)
+        target = svc["target"]
+        why = service_dev_reason(svc, docker)
+        if why:
+            out.evidence(f"{path}:{svc['line']}: not judged, {why}")
+            return False
+        check = svc["healthcheck"]
+        if check is None:
+            if model is not None:
+                index = stage_index(model["stages"], target)
+                got = inherited(images, dockerfile, "healthcheck", index)
+                if got.kind == "set" and not got.value["none"]:
+                    out.evidence(
+                        f"{path}:{svc['line']}: service {name} inherits the HEALTHCHECK of "
+                        f"{got.where}"
+                    )
+                    return False
+                if got.kind == "skip" or got.shell_less:
+                    why = got.reason or f"its {got.base} image cannot run a health command"
+                    out.evidence(f"{path}:{svc['line']}: service {name} not judged, {why}")
+                    return False
+            return True  # reported by the caller, once per shared definition
+        self._compose_check(svc, served, app_names, out)
+        return False
+
+    def _compose_check(
+        self, svc: dict[str, Any], served: list[str], app_names: list[str], out: Emitter
+    ) -> None:
+        check, name = svc["healthcheck"], svc["service"]
+        if check["none"]:
+            out.report(
                 check["line"],
-                f"service {name} healthcheck",
-                check["paths"],
-                served,
-                app_names,
-                out,
-            ):
-                out.evidence(f"{path}:{check['line']}: compose service {name} healthcheck")
+                f"compose service `{name}` disables its healthcheck",
+                path=check["file"],
+            )
+        elif self._consistency(
+            check["file"],
+            check["line"],
+            f"service {name} healthcheck",
+            check["paths"],
+            served,
+            app_names,
+            out,
+        ):
+            out.evidence(f"{check['file']}:{check['line']}: compose service {name} healthcheck")
 
     def _k8s(
         self,
-        repo: RepoIndex,
         workloads: list[tuple[str, dict[str, Any]]],
+        kz: Kustomizations,
+        images: Images,
         served: list[str],
         app_names: list[str],
         out: Emitter,
@@ -409,10 +560,6 @@ class HealthChecksAnalyzer(Analyzer):
         wanted = ["livenessProbe", "readinessProbe"]
         if self.params.require_startup_probe:
             wanted.append("startupProbe")
-
-        def kustomized(path: str) -> bool:
-            folder = PurePosixPath(path).parent
-            return any(repo.has(str(folder / name).removeprefix("./")) for name in KUSTOMIZATIONS)
 
         # probes that kustomize overlays/patches add to a base workload
         patched: dict[tuple[str, str, str], dict[str, tuple[str, dict[str, Any]]]] = defaultdict(
@@ -425,35 +572,68 @@ class HealthChecksAnalyzer(Analyzer):
                         patched[(wl["workload"], wl["name"], c["name"])].setdefault(
                             probe, (path, c[probe])
                         )
+        pending: list[Pending] = []
         for path, wl in workloads:
             label = f"{wl['workload']} {wl['name']}"
+            why = kz.dev_only(path)
+            if why:
+                out.evidence(f"{path}: {label} not judged, {why}")
+                continue
+            if path in kz.patches:
+                continue  # a patch: it adds to the workload it patches
             for c in wl["containers"]:
-                if not c.get("image", True) and kustomized(path):
+                if not c.get("image", True) and kz.kustomized(path):
                     continue  # a patch fragment: it only adds to the base container
                 missing = []
                 for probe in wanted:
                     if c.get(probe):
                         continue
                     elsewhere = patched[(wl["workload"], wl["name"], c["name"])].get(probe)
-                    if elsewhere and (kustomized(path) or kustomized(elsewhere[0])):
+                    if elsewhere and (kz.kustomized(path) or kz.kustomized(elsewhere[0])):
                         out.evidence(
                             f"{label}/{c['name']}: {probe} from {elsewhere[0]} (kustomize)"
                         )
                         continue
                     missing.append(probe)
+                key = (wl["workload"], wl["name"], c["name"])
                 if missing:
-                    out.report(
-                        c["line"],
-                        f"{label}: container `{c['name']}` has no {' and no '.join(missing)}",
-                        path=path,
+                    pending.append(
+                        Pending(
+                            key,
+                            path,
+                            c["line"],
+                            f"{label}: container `{c['name']}` has no {' and no '.join(missing)}",
+                        )
                     )
                 shown = []
+                vendor = images.third_party(c.get("image"))
                 for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
                     spec = c.get(probe)
                     if not spec:
                         continue
                     paths = [spec["path"]] if spec["type"] == "httpGet" and spec["path"] else []
-                    if self._consistency(path, spec["line"], probe, paths, served, app_names, out):
+                    if vendor or not served:
                         shown.append(f"{probe} {spec['path'] or spec['type']}")
+                        continue
+                    bad = [p for p in paths if not serves(served, p)]
+                    for probe_path in bad:
+                        owner = app_names[0] if len(app_names) == 1 else "any app found"
+                        pending.append(
+                            Pending(
+                                key,
+                                path,
+                                spec["line"],
+                                f"{probe} path {probe_path} is not a route of {owner}",
+                            )
+                        )
+                    if not bad:
+                        shown.append(f"{probe} {spec['path'] or spec['type']}")
+                if vendor and shown:
+                    shown.append(f"probe paths of {c['image']} (built elsewhere) not checked")
                 if shown and not missing:
                     out.evidence(f"{path}:{c['line']}: {label}/{c['name']}: {', '.join(shown)}")
+        emit_grouped(pending, out)
+
+
+def _places(places: list[tuple[str, int]]) -> str:
+    return ", ".join(f"{p}:{n}" if n else p for p, n in places)

@@ -26,56 +26,98 @@ def url_paths(text: str) -> list[str]:
 
 
 def dockerfile_facts(instructions: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The final stage of a Dockerfile and its effective HEALTHCHECK."""
-    stages: list[dict[str, Any]] = []
-    for ins in instructions:
-        name = str(ins.get("instruction", "")).upper()
-        line = int(ins.get("startline", 0)) + 1
-        value = str(ins.get("value", ""))
-        if name == "FROM":
-            words = value.split()
-            alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else ""
-            image = next((w for w in words if not w.startswith("--")), "")
-            stages.append({"line": line, "image": image, "alias": alias, "healthcheck": None})
-        elif name == "HEALTHCHECK" and stages:
-            none = value.strip().upper() == "NONE"
-            stages[-1]["healthcheck"] = {
-                "line": line,
-                "none": none,
-                "paths": [] if none else url_paths(value),
-            }
-    if not stages:
+    """The final stage of a Dockerfile and its effective HEALTHCHECK (inherited through
+    ``FROM <earlier stage>``), with every stage (:func:`dockerfile_model`) for the repo phase."""
+    from charter.analyzers.containers.images import chain, dockerfile_model, first
+
+    model = dockerfile_model(instructions)
+    if model is None:
         return None
-    final = stages[-1]
-    health = final["healthcheck"]
-    if health is None:
-        # FROM <earlier stage> inherits that stage's HEALTHCHECK
-        by_alias = {s["alias"].lower(): s for s in stages[:-1] if s["alias"]}
-        parent = by_alias.get(final["image"].lower())
-        while health is None and parent is not None:
-            health = parent["healthcheck"]
-            parent = by_alias.get(parent["image"].lower()) if parent["image"] else None
-    return {"kind": "dockerfile", "line": final["line"], "healthcheck": health}
+    stages = model["stages"]
+    return {
+        "kind": "dockerfile",
+        "line": stages[-1]["line"],
+        "healthcheck": first(chain(stages), "healthcheck"),
+        **model,
+    }
 
 
 # --- YAML helpers --------------------------------------------------------------------------------
 
 
 def mget(node: Any, key: str) -> Any:
-    """The value node of ``key`` in a mapping node, or None."""
+    """The value node of ``key`` in a mapping node, or None; keys merged in with ``<<:`` (YAML
+    merge keys, as compose files use them) count when the mapping does not set the key."""
     if isinstance(node, yaml.MappingNode):
+        merged = None
         for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return v
+            if isinstance(k, yaml.ScalarNode):
+                if k.value == key:
+                    return v
+                if k.value == "<<" and merged is None:
+                    merged = v
+        if merged is not None:
+            sources = merged.value if isinstance(merged, yaml.SequenceNode) else [merged]
+            for source in sources:
+                if source is not node:
+                    found = mget(source, key)
+                    if found is not None:
+                        return found
     return None
 
 
-def mkey(node: Any, key: str) -> Any:
-    """The key node of ``key`` in a mapping node (for its line), or None."""
+def merged_from(node: Any, key: str) -> Any:
+    """The mapping a merge key (``<<: *anchor``) brings ``key`` in from, or None when the
+    mapping sets ``key`` itself or does not have it."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    merged = None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode):
+            if k.value == key:
+                return None
+            if k.value == "<<" and merged is None:
+                merged = v
+    sources = merged.value if isinstance(merged, yaml.SequenceNode) else [merged]
+    for source in sources:
+        if source is not None and source is not node and mget(source, key) is not None:
+            return source
+    return None
+
+
+def mkeys(node: Any) -> list[str]:
+    """The keys of a mapping node, merge keys (``<<:``) expanded."""
+    out: list[str] = []
     if isinstance(node, yaml.MappingNode):
-        for k, _ in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.value == key:
-                return k
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode):
+                continue
+            if k.value == "<<":
+                sources = v.value if isinstance(v, yaml.SequenceNode) else [v]
+                out.extend(key for src in sources if src is not node for key in mkeys(src))
+            else:
+                out.append(str(k.value))
+    return list(dict.fromkeys(out))
+
+
+def mkey(node: Any, key: str) -> Any:
+    """The key node of ``key`` in a mapping node (for its line), or None; through merge keys
+    like :func:`mget`."""
+    if isinstance(node, yaml.MappingNode):
+        merged = None
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                if k.value == key:
+                    return k
+                if k.value == "<<" and merged is None:
+                    merged = v
+        if merged is not None:
+            sources = merged.value if isinstance(merged, yaml.SequenceNode) else [merged]
+            for source in sources:
+                if source is not node:
+                    found = mkey(source, key)
+                    if found is not None:
+                        return found
     return None
 
 
@@ -121,7 +163,18 @@ def workloads(doc: Any) -> list[Any]:
         return []
     if kind not in WORKLOAD_KINDS or scalar(mget(doc, "$patch")) == "delete":
         return []  # a kustomize patch that deletes the workload declares no containers
+    if not is_manifest(doc):
+        return []  # a Helm values file with a top-level `kind:` setting, not a manifest
     return [doc]
+
+
+def is_manifest(doc: Any) -> bool:
+    """A Kubernetes object: ``apiVersion``, ``kind`` and a ``metadata`` mapping."""
+    return (
+        scalar(mget(doc, "apiVersion")) is not None
+        and scalar(mget(doc, "kind")) is not None
+        and isinstance(mget(doc, "metadata"), yaml.MappingNode)
+    )
 
 
 def k8s_facts(documents: list[Any]) -> list[dict[str, Any]]:
@@ -170,10 +223,40 @@ def is_compose_file(path: str) -> bool:
 # --- compose -------------------------------------------------------------------------------------
 
 
+def _command(node: Any) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return " ".join(str(n.value) for n in node.value if isinstance(n, yaml.ScalarNode))
+    return scalar(node) or ""
+
+
+def _mounts(folder: PurePosixPath, service: Any) -> list[str]:
+    """The repository folders a service bind-mounts (relative host paths, normalized)."""
+    out: list[str] = []
+    volumes = mget(service, "volumes")
+    for entry in getattr(volumes, "value", []) if isinstance(volumes, yaml.SequenceNode) else []:
+        source = scalar(entry)
+        if source is not None:
+            source = source.split(":", 1)[0] if ":" in source else None
+        else:
+            kind = scalar(mget(entry, "type"))
+            source = scalar(mget(entry, "source")) if kind in (None, "bind") else None
+        if source and source.startswith("."):
+            out.append(posixpath.normpath(posixpath.join(str(folder), source)))
+    return out
+
+
+def _template_line(service: Any) -> int | None:
+    source = merged_from(service, "build")
+    return line_of(source) if source is not None else None
+
+
 def compose_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
-    """The services of a compose file that serve: those with ``ports:`` or ``expose:`` (a
-    one-shot job or a worker has neither); each with its healthcheck (``disable: true`` counts
-    as none) and the Dockerfile it builds, whose HEALTHCHECK it inherits."""
+    """Every service of a compose file (merge keys ``<<:`` expanded): whether it builds an
+    image here (the Dockerfile and ``target:`` stage) or runs one built elsewhere (``image:``
+    only), whether it publishes or exposes ports (a one-shot job or a worker has neither), its
+    healthcheck (``disable: true`` and ``test: ["NONE"]`` count as none), the repository
+    folders it bind-mounts and its ``working_dir``. The repo phase merges a compose file with
+    its override file before judging."""
     out: list[dict[str, Any]] = []
     folder = PurePosixPath(path).parent
     for doc in documents[:1]:
@@ -181,28 +264,22 @@ def compose_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
         if not isinstance(services, yaml.MappingNode):
             continue
         for key, service in services.value:
-            if not isinstance(service, yaml.MappingNode):
+            if not isinstance(service, yaml.MappingNode) or not isinstance(key, yaml.ScalarNode):
                 continue
             build = mget(service, "build")
-            if all(mget(service, k) is None for k in ("ports", "expose")):
-                continue
-            dockerfile = None
+            dockerfile = target = context_path = None
             if build is not None:
                 context = scalar(build) or scalar(mget(build, "context")) or "."
                 name = scalar(mget(build, "dockerfile")) or "Dockerfile"
-                dockerfile = posixpath.normpath(posixpath.join(str(folder), context, name))
+                target = scalar(mget(build, "target"))
+                if "://" not in context and not context.startswith("git@"):
+                    context_path = posixpath.normpath(posixpath.join(str(folder), context))
+                    dockerfile = posixpath.normpath(posixpath.join(context_path, name))
             health = mget(service, "healthcheck")
             check: dict[str, Any] | None = None
             if isinstance(health, yaml.MappingNode):
                 disabled = scalar(mget(health, "disable")) in {"true", "True", "yes"}
-                test = mget(health, "test")
-                test_text = (
-                    " ".join(
-                        str(n.value) for n in getattr(test, "value", []) if isinstance(n, yaml.Node)
-                    )
-                    if isinstance(test, yaml.SequenceNode)
-                    else (scalar(test) or "")
-                )
+                test_text = _command(mget(health, "test"))
                 check = {
                     "line": line_of(mkey(service, "healthcheck")),
                     "none": disabled or test_text.strip().upper() in {"NONE", '["NONE"]'},
@@ -213,8 +290,18 @@ def compose_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
                     "kind": "compose",
                     "service": str(key.value),
                     "line": line_of(key),
+                    "build": build is not None,
                     "dockerfile": dockerfile,
+                    "context": context_path,
+                    "target": target,
+                    "image": scalar(mget(service, "image")),
+                    "ports": any(mget(service, k) is not None for k in ("ports", "expose")),
                     "healthcheck": check,
+                    "mounts": _mounts(folder, service),
+                    "working_dir": scalar(mget(service, "working_dir")),
+                    "command": _command(mget(service, "command")),
+                    # services built from one shared definition (``<<: *anchor``)
+                    "template": _template_line(service),
                 }
             )
     return out

@@ -50,6 +50,20 @@ def _string(node: Any) -> str | None:
     return None
 
 
+def _go_handler_path(args: Any) -> str | None:
+    """The route of a wrapper such as ``app.HandlerFunc(http.MethodGet, version, "/readiness",
+    h)``: its first string argument that is a path, unless the method is not GET or HEAD."""
+    path = None
+    for arg in args.named_children:
+        text = _text(arg)
+        if text.startswith("http.Method") and text not in {"http.MethodGet", "http.MethodHead"}:
+            return None
+        found = _string(arg)
+        if path is None and found is not None and found.split(" ", 1)[-1].startswith("/"):
+            path = found
+    return path
+
+
 def _walk(root: Any) -> list[Any]:
     out: list[Any] = []
     stack = [root]
@@ -88,15 +102,20 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
                 grpc_health = True
             elif func.type == "selector_expression":
                 field = func.child_by_field_name("field")
-                if field is not None and _text(field) in GO_ROUTE_METHODS and first is not None:
+                method = _text(field) if field is not None else ""
+                path = None
+                if method in GO_ROUTE_METHODS and first is not None:
                     path = _string(first)
-                    if path is not None:
-                        # Go 1.22 patterns: "GET /healthz", "example.com/healthz"
-                        path = path.split(" ", 1)[-1]
-                        if path.startswith("/"):
-                            routes.append({"path": path, "line": line, "prefixed": False})
+                elif "Handle" in method and args is not None:
+                    path = _go_handler_path(args)
+                if path is not None:
+                    # Go 1.22 patterns: "GET /healthz", "example.com/healthz"
+                    path = path.split(" ", 1)[-1]
+                    if path.startswith("/"):
+                        routes.append({"path": path, "line": line, "prefixed": False})
         else:
-            if name in JS_SERVERS:
+            if name in JS_SERVERS and (name != "NestFactory.create" or ".listen(" in text):
+                # a NestJS application that never listens is a script (a seed runner)
                 apps.append({"framework": name.split(".")[0].lower(), "name": name, "line": line})
             elif name in {"grpc.Server", "Server"} and "grpc" in text:
                 grpc.append({"name": name, "line": line})

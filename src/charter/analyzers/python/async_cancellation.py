@@ -5,6 +5,11 @@ cancellation: ``asyncio.CancelledError`` (or ``concurrent.futures.CancelledError
 spelling, alone or in a tuple), ``BaseException``, or a bare ``except:``. It passes when its body
 contains a ``raise`` (outside nested functions): cleanup then re-raise is the pattern. Since
 Python 3.8 ``CancelledError`` is not an ``Exception``, so ``except Exception:`` is not reported.
+
+Cancellation is delivered at a suspension point: a handler counts only when its ``try`` body
+suspends (an ``await``, ``async for`` or ``async with`` outside nested functions). A bare
+``except:`` around synchronous code (``conn.close()``) in a coroutine cannot meet
+``CancelledError`` and is left to no-silent-failures.
 """
 
 from __future__ import annotations
@@ -26,16 +31,20 @@ CANCELLED = frozenset(
     }
 )
 BROAD = frozenset({"BaseException", "builtins.BaseException"})
+#: where a coroutine suspends, so where a cancellation can be delivered
+SUSPENDS = (ast.Await, ast.AsyncFor, ast.AsyncWith)
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of ``body``, nested functions and classes left out."""
+    """Every node of ``body``, nested functions, lambdas and classes left out."""
     stack: list[ast.AST] = list(body)
     while stack:
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if not isinstance(
+                child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+            ):
                 stack.append(child)
 
 
@@ -59,9 +68,21 @@ class AsyncCancellationReraisedAnalyzer(FunctionScopes, RelevantRule):
     def exit_function(self, node: FunctionNode) -> None:
         self.is_async.pop()
 
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+    def visit_Try(self, node: ast.Try) -> None:
+        self._try(node)
+
+    def visit_TryStar(self, node: ast.TryStar) -> None:
+        self._try(node)
+
+    def _try(self, node: ast.Try | ast.TryStar) -> None:
         if not self.is_async or not self.is_async[-1]:
             return
+        if not any(isinstance(n, SUSPENDS) for n in _statements(node.body)):
+            return  # no suspension point: CancelledError cannot be raised in this body
+        for handler in node.handlers:
+            self._handler(handler)
+
+    def _handler(self, node: ast.ExceptHandler) -> None:
         caught = self._catches_cancellation(node.type)
         if caught is None:
             return

@@ -7,6 +7,10 @@ everything under a module (``subprocess.*``); a plain name bans itself and, for 
 submodules (``pandas`` bans ``pandas.io.sql``). Test code is left out unless
 ``include_tests: true``.
 
+``per_repository: true`` (imports only) makes the ban a technology choice with one verdict per
+repository: each banned entry that some file imports is one finding, at its first import (by
+path), with every other import of it as a related location, instead of a finding per import.
+
 Example policy (``policies/rules/no-pickle.yaml``)::
 
     id: no-pickle
@@ -23,13 +27,17 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from charter.analyzers.base import Emitter
 from charter.analyzers.python.common import PythonRule, PythonRuleParams
 from charter.analyzers.python.names import is_under
+from charter.repo import RepoIndex
 
 
 class BannedParams(PythonRuleParams):
     #: qualified name → message ("" for the default message)
     banned: dict[str, str] = Field(min_length=1)
+    #: imports: one finding per banned entry for the whole repository, not one per import
+    per_repository: bool = False
 
 
 def _match(name: str, banned: dict[str, str], submodules: bool) -> str | None:
@@ -66,7 +74,7 @@ class BannedImportAnalyzer(_Banned):
         for alias in node.names:
             entry = _match(alias.name, self.params.banned, submodules=True)
             if entry:
-                self.at(node, f"`{alias.name}` imported: {self._message(entry, 'banned')}")
+                self._found(node, entry, alias.name)
                 return
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
@@ -75,8 +83,36 @@ class BannedImportAnalyzer(_Banned):
         for candidate in [node.module, *(f"{node.module}.{a.name}" for a in node.names)]:
             entry = _match(candidate, self.params.banned, submodules=True)
             if entry:
-                self.at(node, f"`{candidate}` imported: {self._message(entry, 'banned')}")
+                self._found(node, entry, candidate)
                 return
+
+    def _found(self, node: ast.stmt, entry: str, name: str) -> None:
+        if self.params.per_repository:
+            self.out.fact({"entry": entry, "name": name, "line": node.lineno})
+        else:
+            self.at(node, f"`{name}` imported: {self._message(entry, 'banned')}")
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        if not any(self.applies_to(repo.source(path)) for path in repo.of_kind("python")):
+            out.not_applicable("no files this rule checks")
+            return
+        if not self.params.per_repository:
+            return
+        sites: dict[str, list[tuple[str, int, str]]] = {}
+        for path, values in sorted(repo.facts(self).items()):
+            for fact in values:
+                sites.setdefault(fact["entry"], []).append((path, fact["line"], fact["name"]))
+        for entry, found in sorted(sites.items()):
+            found.sort()
+            path, line, name = found[0]
+            files = len({site[0] for site in found})
+            out.report(
+                line,
+                f"`{entry}` is used by this repository (`{name}` here, imported in {files} "
+                f"file{'s' if files != 1 else ''}): {self._message(entry, 'banned')}",
+                path=path,
+                related=tuple((p, n) for p, n, _ in found[1:]),
+            )
 
 
 class BannedCallAnalyzer(_Banned):

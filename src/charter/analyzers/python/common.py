@@ -8,6 +8,8 @@ them). None needs LibCST: see ``names.py`` for the measurement behind that choic
 from __future__ import annotations
 
 import ast
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -185,3 +187,73 @@ def assigned_names(imports: ImportMap, tree: ast.AST, factories: frozenset[str])
             if key:
                 names.add(key.rsplit(".", 1)[-1])
     return names
+
+
+def base_name(node: ast.expr) -> str | None:
+    """The last name of a base class expression (``models.Model`` → ``Model``,
+    ``Generic[T]`` → ``Generic``), else None."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+#: bases too general to make their subclasses' methods one contract
+GENERIC_BASES = frozenset(
+    {"object", "ABC", "Generic", "Protocol", "Exception", "BaseException", "NamedTuple"}
+)
+
+
+class ClassHierarchy:
+    """A repository's classes by (last) name, from the facts of every file: tells whether a
+    method overrides a base class method defined in the repository, or is a hook that several
+    classes with one common base define (the base's contract, even when the base is a
+    framework's). Names stand for classes without type inference: two classes of one name in
+    different modules are merged, which errs towards "inherited"."""
+
+    def __init__(self, hook_repeats: int = 3) -> None:
+        self.hook_repeats = hook_repeats
+        self.bases: dict[str, set[str]] = defaultdict(set)
+        self.methods: dict[str, set[str]] = defaultdict(set)
+        #: (base name, method name) → how many classes with that base define the method
+        self.hooks: Counter[tuple[str, str]] = Counter()
+
+    def add(self, name: str, bases: Iterable[str], methods: Iterable[str]) -> None:
+        """Record one class: its name, its bases' last names and its method names."""
+        bases = set(bases)
+        methods = set(methods)
+        self.bases[name].update(bases)
+        self.methods[name].update(methods)
+        for base in bases - GENERIC_BASES:
+            for method in methods:
+                self.hooks[base, method] += 1
+
+    def overrides(self, cls: str, bases: Iterable[str], method: str) -> bool:
+        """Whether a class of the repository among the ancestors of ``cls`` (whose bases are
+        ``bases``) defines ``method``."""
+        seen: set[str] = {cls}
+        stack = list(bases)
+        while stack:
+            base = stack.pop()
+            if base in seen:
+                continue
+            seen.add(base)
+            if method in self.methods.get(base, ()):
+                return True
+            stack.extend(self.bases.get(base, ()))
+        return False
+
+    def is_hook(self, bases: Iterable[str], method: str) -> bool:
+        """Whether ``hook_repeats`` or more classes with one of ``bases`` define ``method``."""
+        return any(
+            self.hooks[base, method] >= self.hook_repeats
+            for base in bases
+            if base not in GENERIC_BASES
+        )
+
+    def defined(self, name: str) -> bool:
+        """Whether the repository defines a class of this name."""
+        return name in self.bases

@@ -8,12 +8,19 @@ factory or a fixture hands ownership to its caller), or an attribute of an objec
 ``with f:``, ``return f`` or ``yield f`` in the same function hands on (``f = open(p)`` in a
 ``try`` whose ``else`` says ``with f:``). HTTP sessions and clients are also
 accepted when assigned at module level, which is how a process shares one connection pool.
-Everything else (``data = open(p).read()``, ``json.load(open(p))``, ``f = open(p)`` closed by
-hand) is reported. A lock (``threading``/``asyncio``/``multiprocessing`` ``Lock``, ``RLock``,
-``Semaphore``, ``Condition``) is reported where ``.acquire()`` is called on it without arguments;
+A variable closed in a ``finally`` block of the same function (``f = open(p)`` then
+``try: ... finally: f.close()``) is managed as ``with`` would, and so is one handed to an
+object that owns it (``client = Client(session=s)``, a class call, that is then returned,
+yielded, used in ``with`` or stored on an attribute). A file used as a temporary in an
+expression (``open(p).read()``, ``json.load(open(p))``) is closed by CPython as soon as the
+expression ends and is not reported. Everything else (``f = open(p)`` closed by hand without
+``finally``, a session made per call and never closed) is reported. A lock
+(``threading``/``asyncio``/``multiprocessing`` ``Lock``, ``RLock``, ``Semaphore``,
+``Condition``) is reported where ``.acquire()`` is called on it without arguments;
 ``acquire(blocking=False)`` or ``acquire(timeout=...)`` cannot be written as ``with`` and pass,
 and so does an ``acquire()`` inside ``__enter__``/``__aenter__``/``acquire`` (a class that is
-itself the context manager).
+itself the context manager) or one whose ``release()`` is in a ``finally`` of the same
+function.
 """
 
 from __future__ import annotations
@@ -59,6 +66,10 @@ LOCKS = frozenset(
 MANAGER_METHODS = frozenset({"__enter__", "__aenter__", "acquire"})
 CLOSERS = frozenset({"contextlib.closing", "contextlib.aclosing"})
 ENTER = frozenset({"enter_context", "enter_async_context", "callback", "push"})
+#: methods that close a resource or release a lock when called in a ``finally``
+CLOSE_METHODS = frozenset(
+    {"close", "aclose", "release", "shutdown", "terminate", "kill", "cleanup", "unlink"}
+)
 
 
 class ContextManagersAnalyzer(FunctionScopes, PythonRule):
@@ -84,6 +95,14 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
         #: per open scope: name → reports that a later ``with name:`` or ``return name`` cancels
         self.pending: list[dict[str, list[tuple[ast.Call, str]]]] = [{}]
         self.functions: list[str] = []
+        #: per open scope: names closed or released in a ``finally`` block
+        self.closed: list[set[str]] = [set()]
+        #: per open scope: variable → resource variables handed to the object it holds
+        self.handed: list[dict[str, set[str]]] = [{}]
+        #: per open scope: bare ``lock.acquire()`` calls, reported unless released in finally
+        self.acquired: list[list[tuple[ast.Call, str]]] = [[]]
+        #: file-opening calls used as a temporary inside an expression
+        self.temporary: set[int] = set()
         self.locks: set[str] = set()
         tree = self.file.python_ast
         if tree is not None and "acquire(" in (self.file.text or ""):
@@ -109,15 +128,33 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
             node = node.value
         if isinstance(node, ast.Name):
             self.pending[-1].pop(node.id, None)
+            for name in self.handed[-1].pop(node.id, ()):
+                self._own(ast.Name(id=name))
             return
         self.owned.add(id(node))
-        if isinstance(node, ast.Call) and self.qualify(node.func) in CLOSERS:
-            for arg in node.args:
-                self._own(arg)
+        if isinstance(node, ast.Call):
+            if self.qualify(node.func) in CLOSERS:
+                for arg in node.args:
+                    self._own(arg)
+            for name in self._handed_over(node):
+                self._own(ast.Name(id=name))
+
+    def _handed_over(self, call: ast.Call) -> set[str]:
+        """Resource variables passed to a class call (``Client(session=s)``): the object it
+        makes owns them."""
+        func = call.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if not last[:1].isupper():
+            return set()
+        values = [*call.args, *(kw.value for kw in call.keywords)]
+        return {v.id for v in values if isinstance(v, ast.Name) and v.id in self.pending[-1]}
 
     def enter_function(self, node: FunctionNode) -> None:
         self.depth += 1
         self.pending.append({})
+        self.closed.append(set())
+        self.handed.append({})
+        self.acquired.append([])
         self.functions.append(node.name)
 
     def exit_function(self, node: FunctionNode) -> None:
@@ -130,9 +167,34 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
             self._flush()
 
     def _flush(self) -> None:
-        for reports in self.pending.pop().values():
+        closed = self.closed.pop()
+        self.handed.pop()
+        for variable, reports in self.pending.pop().items():
+            if variable in closed:
+                continue  # closed in a finally block: what ``with`` would do
             for call, message in reports:
                 self.at(call, message)
+        for call, key in self.acquired.pop():
+            if key not in closed:
+                self.at(call, f"`{key}.acquire()` outside `with`: write `with {key}:`")
+
+    def visit_Try(self, node: ast.Try) -> None:
+        self._finally(node.finalbody)
+
+    def visit_TryStar(self, node: ast.TryStar) -> None:
+        self._finally(node.finalbody)
+
+    def _finally(self, body: list[ast.stmt]) -> None:
+        for stmt in body:
+            for sub in ast.walk(stmt):
+                if (
+                    isinstance(sub, ast.Call)
+                    and isinstance(sub.func, ast.Attribute)
+                    and sub.func.attr in CLOSE_METHODS
+                ):
+                    key = dotted(sub.func.value)
+                    if key:
+                        self.closed[-1].add(key)
 
     def visit_With(self, node: ast.With) -> None:
         for item in node.items:
@@ -157,6 +219,9 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
             self._own(value)
         elif len(targets) == 1 and isinstance(targets[0], ast.Name):
             self.bound[id(value)] = targets[0].id
+            handed = self._handed_over(value)
+            if handed:
+                self.handed[-1].setdefault(targets[0].id, set()).update(handed)
 
     def visit_Assign(self, node: ast.Assign) -> None:
         self._assign(node.targets, node.value)
@@ -169,6 +234,13 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
         if isinstance(func, ast.Attribute) and func.attr in ENTER:
             for arg in node.args:
                 self._own(arg)
+        # ``open(p).read()`` and ``json.load(open(p))``: the file is a temporary of the
+        # expression (a class call such as ``TextIOWrapper(open(p))`` keeps it alive instead)
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call):
+            self.temporary.add(id(func.value))
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if not last[:1].isupper():
+            self.temporary.update(id(a) for a in node.args if isinstance(a, ast.Call))
         if (
             isinstance(func, ast.Attribute)
             and func.attr == "acquire"
@@ -178,7 +250,7 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
             key = dotted(func.value)
             in_manager = bool(self.functions) and self.functions[-1] in MANAGER_METHODS
             if key and key.rsplit(".", 1)[-1] in self.locks and not in_manager:
-                self.at(node, f"`{key}.acquire()` outside `with`: write `with {key}:`")
+                self.acquired[-1].append((node, key))
             return
         if id(node) in self.owned:
             return
@@ -186,6 +258,8 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
         if name is None:
             return
         if name in FILES:
+            if id(node) in self.temporary:
+                return
             what = "file"
         elif name in SOCKETS:
             what = "socket"

@@ -1,9 +1,14 @@
 """polars-for-dataframes and polars-lazy: the data profile's Polars mandate.
 
-- ``polars-for-dataframes`` reports each import of pandas (``import pandas``,
-  ``from pandas import …``, ``import pandas.io.sql``) in non-test code; an import under
+- ``polars-for-dataframes`` gives one verdict per repository, since the dataframe library is a
+  technology choice: when non-test code imports pandas (``import pandas``,
+  ``from pandas import …``, ``import pandas.io.sql``), one finding at the first import (by
+  path), with every other import as a related location. An import under
   ``if TYPE_CHECKING:`` only names a type and passes, and so does ``df.to_pandas()`` interop
-  (a method call, no import). Not applicable when no code imports pandas or Polars.
+  (a method call, no import). So does pandas in a file that plugs it into a framework through
+  an integration module named for pandas (``dagster_snowflake_pandas``,
+  ``snowflake.connector.pandas_tools``, ``pandas_gbq``): there the framework's contract is a
+  pandas frame. Not applicable when no code imports pandas or Polars.
 - ``polars-lazy`` reports eager Polars readers that have a lazy ``scan_*`` twin
   (``read_csv``, ``read_parquet``, ``read_ipc``, ``read_ndjson``, ``read_delta``) only where the
   twin could be used: the source (first argument or ``source=``) is a path. ``scan_*`` takes
@@ -23,6 +28,7 @@ from typing import ClassVar
 from charter.analyzers.base import Emitter
 from charter.analyzers.python.common import FunctionNode, FunctionScopes, RelevantRule, keyword
 from charter.analyzers.python.names import ImportMap, is_under, name_chain
+from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
 LAZY_TWIN = {
@@ -244,8 +250,14 @@ class _ImportsFact(RelevantRule):
         super().end()
 
 
+#: a module that plugs pandas into a framework: ``dagster_duckdb_pandas``, ``pandas_gbq``,
+#: ``snowflake.connector.pandas_tools`` (pandas itself excepted)
+PANDAS_INTEGRATION = re.compile(r"(?:^|[._])pandas(?:[._]|$)")
+
+
 class PolarsForDataframesAnalyzer(_ImportsFact):
-    """Report pandas imports where the profile mandates Polars."""
+    """One finding per repository whose code imports pandas, where the profile mandates
+    Polars."""
 
     name: ClassVar[str] = "polars-for-dataframes"
     prefilter: ClassVar[tuple[str, ...]] = ("pandas", "polars")
@@ -255,6 +267,52 @@ class PolarsForDataframesAnalyzer(_ImportsFact):
     def begin(self, file: SourceFile, out: Emitter) -> None:
         super().begin(file, out)
         self.type_only: set[int] = set()
+        self.pandas_imports: list[tuple[int, str]] = []
+
+    def end(self) -> None:
+        integration = sorted(
+            module
+            for module in self.imports.modules
+            if PANDAS_INTEGRATION.search(module) and not is_under(module, "pandas")
+        )
+        for line, module in self.pandas_imports:
+            self.out.fact({"line": line, "module": module, "integration": integration})
+        super().end()
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        facts = repo.facts(self)
+        if not any(facts.values()):
+            out.not_applicable(self.na_reason)
+            return
+        # the repository's own modules (``app/utils/pandas.py``) are no framework integration
+        local = {part for path in repo.of_kind("python") for part in path[:-3].split("/")}
+        sites = sorted(
+            (
+                path,
+                fact["line"],
+                fact["module"],
+                any(m.split(".", 1)[0] not in local for m in fact["integration"]),
+            )
+            for path, values in facts.items()
+            for fact in values
+            if isinstance(fact, dict)
+        )
+        for path, line, _module, integration in sites:
+            if integration:
+                out.evidence(f"pandas at {path}:{line} feeds a framework's pandas integration")
+        own = [site for site in sites if not site[3]]
+        if not own:
+            return
+        path, line, module, _ = own[0]
+        files = len({site[0] for site in own})
+        out.report(
+            line,
+            f"pandas is this repository's dataframe library (`{module}` here, imported in "
+            f"{files} file{'s' if files != 1 else ''}): the profile standardises on Polars; "
+            "port the transformations to `import polars as pl`",
+            path=path,
+            related=tuple((p, n) for p, n, _, _ in own[1:]),
+        )
 
     def visit_If(self, node: ast.If) -> None:
         name = self.qualify(node.test)
@@ -276,7 +334,7 @@ class PolarsForDataframesAnalyzer(_ImportsFact):
             self._report(node, node.module)
 
     def _report(self, node: ast.stmt, module: str) -> None:
-        self.at(node, f"`{module}` imported: use Polars for dataframes (`import polars as pl`)")
+        self.pandas_imports.append((node.lineno, module))
 
 
 class PolarsLazyAnalyzer(FunctionScopes, PathSources, _ImportsFact):

@@ -70,8 +70,9 @@ class DbPoolConfiguredAnalyzer(Analyzer):
         if tree is None:
             return
         names = import_map(tree)
+        exempt = sqlite_branches(tree) | one_shot_engines(tree)
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
+            if not isinstance(node, ast.Call) or id(node) in exempt:
                 continue
             callee = names.qualify(node.func) or ""
             sizing = PY_POOLS.get(callee)
@@ -143,3 +144,71 @@ class DbPoolConfiguredAnalyzer(Analyzer):
                     )
         if not opened:
             out.not_applicable("no database connection pool is opened in non-test code")
+
+
+def _mentions_sqlite(test: ast.expr) -> bool:
+    for node in ast.walk(test):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            word = node.value
+        elif isinstance(node, ast.Name):
+            word = node.id
+        elif isinstance(node, ast.Attribute):
+            word = node.attr
+        else:
+            continue
+        if "sqlite" in word.lower():
+            return True
+    return False
+
+
+def sqlite_branches(tree: ast.AST) -> set[int]:
+    """Calls in the body of an ``if``/``elif`` that tests for SQLite (``if "sqlite" in url:``,
+    ``elif url.startswith("sqlite+aiosqlite"):``, ``if db_type == SQLITE:``): SQLite has no
+    server-side connections to size, whatever the other branches do."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.If) or isinstance(node.test, ast.UnaryOp):
+            continue
+        if _mentions_sqlite(node.test):
+            for stmt in node.body:
+                found.update(id(n) for n in ast.walk(stmt) if isinstance(n, ast.Call))
+    return found
+
+
+def one_shot_engines(tree: ast.AST) -> set[int]:
+    """Calls whose pool lives in one function and never leaves it: bound to a local name that is
+    only ever used as ``name.method(...)`` (``engine.begin()``, ``engine.dispose()``), never
+    returned, stored or passed on. Such an engine serves one check or one job (a migration
+    check, a backup), not the application's load."""
+    found: set[int] = set()
+    for func in ast.walk(tree):
+        if not isinstance(func, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        body = [n for stmt in func.body for n in ast.walk(stmt)]
+        shared = {
+            name for n in body if isinstance(n, ast.Global | ast.Nonlocal) for name in n.names
+        }
+        receivers = {
+            id(n.value)
+            for n in body
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+        }
+        for node in body:
+            if not (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Call)
+            ):
+                continue
+            name = node.targets[0].id
+            if name in shared:
+                continue
+            uses = [
+                n
+                for n in body
+                if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+            ]
+            if uses and all(id(n) in receivers for n in uses):
+                found.add(id(node.value))
+    return found

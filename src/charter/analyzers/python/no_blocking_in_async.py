@@ -7,8 +7,15 @@ passed by reference (``await asyncio.to_thread(time.sleep, 1)``). Blocking calls
 ruff's flake8-async rules name: ``time.sleep``, synchronous HTTP (``requests``, ``httpx``'s
 module functions and ``Client``, the methods of a ``requests.Session``/``httpx.Client`` held in a
 variable or attribute of the file, ``urllib.request.urlopen``, ``urllib3``, ``http.client``),
-``subprocess``/``os.system``, and synchronous file ``open()``. Not applicable when
-the code has no ``async def``.
+``subprocess``/``os.system`` and ``input()``. Not applicable when the code has no
+``async def``.
+
+Two deliberate differences from flake8-async: a synchronous ``open()`` of a local file is not
+reported (ASYNC230): reading a bundled script or writing a small cache file takes microseconds
+on local disk, and the calls that stall a server are network I/O, subprocesses and sleeps. And
+calls of one kind in one coroutine are one finding, at the first, with the others as related
+places: the fix (an async client, ``asyncio.create_subprocess_exec``, a thread) is made once for
+the coroutine.
 """
 
 from __future__ import annotations
@@ -43,9 +50,6 @@ BLOCKING: dict[str, str] = {
     "subprocess.Popen": "`asyncio.create_subprocess_exec()`",
     "os.system": "`asyncio.create_subprocess_shell()`",
     "os.popen": "`asyncio.create_subprocess_shell()`",
-    "open": "`aiofiles.open()`, `anyio.open_file()` or `asyncio.to_thread()`",
-    "io.open": "`aiofiles.open()`, `anyio.open_file()` or `asyncio.to_thread()`",
-    "builtins.open": "`aiofiles.open()`, `anyio.open_file()` or `asyncio.to_thread()`",
     "input": "`asyncio.to_thread(input)`",
 }
 HTTPX_SYNC = frozenset(
@@ -83,6 +87,8 @@ class NoBlockingInAsyncAnalyzer(FunctionScopes, RelevantRule):
     def begin(self, file: SourceFile, out: Emitter) -> None:
         super().begin(file, out)
         self.functions: list[str] = []  # innermost last: the coroutine's name, or "" for a def
+        #: per open function: what to use instead → the blocking calls that need it
+        self.blocking: list[dict[str, list[tuple[ast.Call, str]]]] = []
         #: variables and attributes holding a synchronous HTTP client (``requests.Session``)
         self.sync_clients: set[str] = set()
         self.awaited: set[int] = set()
@@ -98,9 +104,25 @@ class NoBlockingInAsyncAnalyzer(FunctionScopes, RelevantRule):
             self.functions.append(node.name)
         else:
             self.functions.append("")
+        self.blocking.append({})
 
     def exit_function(self, node: FunctionNode) -> None:
-        self.functions.pop()
+        coroutine = self.functions.pop()
+        for instead, calls in self.blocking.pop().items():
+            first, name = calls[0]
+            message = (
+                f"blocking `{name}()` inside `async def {coroutine}` stalls the event loop: "
+                f"use {instead}"
+            )
+            if len(calls) > 1:
+                more = len(calls) - 1
+                message += f" ({more} more such call{'s' if more > 1 else ''} in this coroutine)"
+            self.out.report(
+                first.lineno,
+                message,
+                column=first.col_offset + 1,
+                related=tuple((self.file.path, call.lineno) for call, _ in calls[1:]),
+            )
 
     def visit_Await(self, node: ast.Await) -> None:
         self.awaited.add(id(node.value))
@@ -129,8 +151,4 @@ class NoBlockingInAsyncAnalyzer(FunctionScopes, RelevantRule):
             ):
                 return
             instead = "an async client (`httpx.AsyncClient`, `aiohttp`)"
-        self.at(
-            node,
-            f"blocking `{name}()` inside `async def {self.functions[-1]}` stalls the event "
-            f"loop: use {instead}",
-        )
+        self.blocking[-1].setdefault(instead, []).append((node, name))

@@ -8,29 +8,91 @@ A handler is broad when it is a bare ``except:`` or catches ``Exception``/``Base
   ``log.error(...)``; ``debug``/``info`` do not count), any call passing ``exc_info=``, a
   ``traceback.*``, ``sys.exc_info()`` or ``sys.exit()`` call, or a call of an error handler (a
   name containing ``error``, ``fail``, ``exc`` or ``traceback``: ``self.handle_error(...)``,
-  ``on_failure(...)``, ``print_exc()``, ``self.showtraceback()``), or
+  ``on_failure(...)``, ``print_exc()``, ``self.showtraceback()``), or a ``flash(msg, "error")``
+  that shows it to the user, or
 - uses the caught exception (``except Exception as exc: return Error(str(exc))``).
 
-So ``except Exception: pass``, ``except: return None`` and ``except Exception as e: continue``
-are reported, while narrow handlers (``except KeyError: pass``) are a deliberate choice and pass.
-``contextlib.suppress(Exception)`` is reported for the same reason as ``except Exception: pass``.
+A broad handler is also a deliberate, narrow decision, and passes, when what it guards can
+only fail in the one way it handles:
+
+- best-effort cleanup: the ``try`` body only closes, releases or removes things
+  (``f.close()``, ``os.unlink(tmp)``, ``sock.shutdown()``, ``proc.kill()``, ``task.cancel()``,
+  ``del d[key]``), or the handler is in a ``__del__`` method (which cannot report an error to
+  anyone);
+- parsing: the ``try`` body only decodes, converts or looks up data (``json.loads``, ``int()``,
+  ``resp.json()``, ``urlparse``, ``parse_date``, ``base64.b64decode``, ``strftime``,
+  ``d.get(k)``, subscripts and attribute reads, in-memory ``append``/``pop``; no ``await``, no
+  loop, no other call): the broad handler stands for ``ValueError``/``KeyError``;
+- an optional dependency: the ``try`` body imports a library (``import puremagic``,
+  ``importlib.import_module``; not the standard library, a relative import or one of a
+  package the file is in), probing a library the code degrades without;
+- another way: the ``try`` body is one call and the handler is the same call made differently
+  (try the Analytics query, else the N1QL one; format in the user's locale, else in English),
+  which raises on its own if it fails too.
+
+So ``except Exception: pass`` after real work, ``except: return None`` around a service call and
+``except Exception as e: continue`` are reported, while narrow handlers (``except KeyError:
+pass``) are a deliberate choice and pass. ``contextlib.suppress(Exception)`` is reported for
+the same reason as ``except Exception: pass``.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import re
+import sys
+from collections.abc import Callable, Iterator
 from typing import ClassVar
 
-from charter.analyzers.python.common import PythonRule
+from charter.analyzers.base import Emitter
+from charter.analyzers.python.common import FunctionNode, FunctionScopes, PythonRule
+from charter.analyzers.python.names import ImportMap
+from charter.sources import SourceFile
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 SUPPRESS = frozenset({"contextlib.suppress"})
 #: logger methods that make a failure visible (``debug``/``info`` do not count)
 LOG_LEVELS = frozenset({"exception", "error", "critical", "fatal", "warning", "warn", "log"})
 EXC_INFO = frozenset({"sys.exc_info", "sys.exception", "sys.exit", "os._exit", "exit"})
+#: categories of a ``flash()`` message that show the user an error
+FLASH_ERRORS = frozenset({"error", "danger", "warning"})
 #: words in a called name that say it reports or handles the failure
 REPORTING_WORDS = ("error", "fail", "exc", "traceback")
+#: first words of calls that release or remove something (best-effort cleanup)
+CLEANUP = re.compile(
+    r"(close|aclose|shutdown|unlink|rmdir|rmtree|removedirs|kill|terminate|release"
+    r"|disconnect|cancel|stop|cleanup|clean_up|dispose|destroy|unregister|unsubscribe|quit)"
+    r"(_|$)",
+    re.IGNORECASE,
+)
+#: removals that are cleanup by their qualified name (a ``.remove()`` method may be anything)
+REMOVALS = frozenset({"os.remove", "os.unlink", "shutil.rmtree", "os.rmdir", "os.removedirs"})
+#: calls (by last name) that only decode, convert or look up data: they fail with
+#: ``ValueError``/``TypeError``/``KeyError``/``AttributeError`` on malformed input
+PARSING = frozenset(
+    {
+        # decoding
+        "loads", "decode", "b64decode", "urlsafe_b64decode", "b32decode", "b16decode",
+        "unhexlify", "a2b_base64", "literal_eval", "fromisoformat", "strptime",
+        "fromtimestamp", "parse_qs", "parse_qsl", "urlparse", "urlsplit", "parse_url",
+        "unquote", "unquote_plus", "json", "ip_address", "ip_network", "UUID", "Decimal",
+        "safe_load", "unpack", "version", "Version", "parse_version", "dumps", "Fraction",
+        "fromhex", "hex", "strftime", "isoformat", "astimezone", "timestamp",
+        # conversions and builtins
+        "int", "float", "str", "bool", "bytes", "len", "dict", "list", "tuple", "set",
+        "frozenset", "sorted", "isinstance", "getattr", "hasattr", "next", "iter", "min", "max",
+        "sum", "abs", "round", "ord", "chr", "repr", "type",
+        # string, mapping and match lookups
+        "split", "rsplit", "strip", "lstrip", "rstrip", "lower", "upper", "get", "group",
+        "groups", "groupdict", "match", "search", "fullmatch", "findall", "startswith",
+        "endswith", "replace", "items", "keys", "values", "partition", "rpartition", "join",
+        "encode", "index", "count", "format", "copy", "splitlines", "translate", "sub",
+        # in-memory container updates
+        "append", "extend", "add", "pop", "setdefault",
+    }
+)  # fmt: skip
+#: a ``.get()`` on one of these is a request, not a lookup
+CLIENT_NAMES = re.compile(r"session|client|http|api|conn|request|requests|httpx", re.IGNORECASE)
 
 
 def _walk_body(body: list[ast.stmt]) -> Iterator[ast.AST]:
@@ -46,11 +108,135 @@ def _walk_body(body: list[ast.stmt]) -> Iterator[ast.AST]:
                 stack.append(child)
 
 
-class NoSilentFailuresAnalyzer(PythonRule):
+def _callee(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return ""
+
+
+def _cleanup_only(body: list[ast.stmt], qualify: Callable[[ast.AST], str | None]) -> bool:
+    """The statements only close, release or remove things (``if`` guards allowed)."""
+    for stmt in body:
+        if isinstance(stmt, ast.Delete | ast.Pass):
+            continue
+        if isinstance(stmt, ast.If) and not stmt.orelse:
+            if _cleanup_only(stmt.body, qualify):
+                continue
+            return False
+        if not isinstance(stmt, ast.Expr):
+            return False
+        value = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
+        if not isinstance(value, ast.Call):
+            return False
+        if not (CLEANUP.match(_callee(value)) or qualify(value.func) in REMOVALS):
+            return False
+    return bool(body)
+
+
+def _parser_name(name: str) -> bool:
+    """A decoding function by its name: ``json_loads``, ``parse_date``, ``b64decode``."""
+    return name in PARSING or name.startswith("parse_") or name.endswith(("loads", "dumps"))
+
+
+def _parsing_only(body: list[ast.stmt], imports: ImportMap) -> bool:
+    """The statements only decode, convert and look up data: no other call, no ``await``,
+    no ``with`` or loop (a loop body is the work of an iteration, not a lookup)."""
+    for node in _walk_body(body):
+        if isinstance(node, ast.Await | ast.With | ast.AsyncWith | ast.For | ast.AsyncFor):
+            return False
+        if isinstance(node, ast.Call):
+            name = _callee(node)
+            qualified = imports.qualify(node.func) or ""
+            real = qualified.rsplit(".", 1)[-1]  # an alias's real name
+            if not (_parser_name(name) or _parser_name(real)):
+                return False
+            if "get" in (name, real) and not _lookup(node, imports):
+                return False
+    return True
+
+
+def _lookup(call: ast.Call, imports: ImportMap) -> bool:
+    """A ``.get()`` on data (``d.get(k)``), not a request (``requests.get(url)``,
+    ``http_get(url)``, ``self.session.get(url)``)."""
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False  # a function named get: an HTTP helper, never a mapping's method
+    receiver = func.value
+    if isinstance(receiver, ast.Name) and receiver.id in imports.names:
+        return False  # a module's or an imported class's get
+    if isinstance(receiver, ast.Attribute):
+        label = receiver.attr
+    elif isinstance(receiver, ast.Name):
+        label = receiver.id
+    else:
+        return True  # (d or {}).get(k), f(x).get(k)
+    return not CLIENT_NAMES.search(label)
+
+
+def _optional(body: list[ast.stmt], own: set[str]) -> bool:
+    """The ``try`` body imports a library (``import ctypes``, ``importlib.import_module``): it
+    probes an optional dependency or platform feature and degrades without it. The standard
+    library is always there, and a relative or first-party import (``own``: the folders of the
+    file's path) is a lazy import of the program's own code: neither is a probe."""
+    for node in _walk_body(body):
+        if isinstance(node, ast.Import):
+            if any(_library(a.name, own) for a in node.names):
+                return True
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and _library(node.module or "", own):
+                return True
+        elif isinstance(node, ast.Call) and _callee(node) == "import_module":
+            return True
+    return False
+
+
+def _library(module: str, own: set[str]) -> bool:
+    top = module.split(".")[0]
+    return bool(top) and top not in own and top not in sys.stdlib_module_names
+
+
+def _single_call(body: list[ast.stmt]) -> ast.Call | None:
+    """The call of a one-statement body: ``return f(...)``, ``x = f(...)`` or ``f(...)``."""
+    if len(body) != 1:
+        return None
+    stmt = body[0]
+    value = stmt.value if isinstance(stmt, ast.Return | ast.Assign | ast.Expr) else None
+    if isinstance(value, ast.Await):
+        value = value.value
+    return value if isinstance(value, ast.Call) else None
+
+
+def _retried(try_body: list[ast.stmt], handler: list[ast.stmt]) -> bool:
+    """The ``try`` body is one call and the handler makes the same call another way (another
+    query, another locale), which raises on its own if that fails too."""
+    tried = _single_call(try_body)
+    again = _single_call(handler)
+    if tried is None or again is None:
+        return False
+    name = ast.unparse(tried.func)
+    return name == ast.unparse(again.func) and ast.unparse(tried) != ast.unparse(again)
+
+
+class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
     """Report broad ``except`` handlers that neither re-raise, log nor use the error."""
 
     name: ClassVar[str] = "no-silent-failures"
     prefilter: ClassVar[tuple[str, ...]] = ("except", "suppress")
+
+    def begin(self, file: SourceFile, out: Emitter) -> None:
+        super().begin(file, out)
+        self.functions: list[str] = []
+        #: top-level names of the program's own packages, as far as this path tells
+        self.own = set(file.path.split("/")[:-1])
+
+    def enter_function(self, node: FunctionNode) -> None:
+        self.functions.append(node.name)
+
+    def exit_function(self, node: FunctionNode) -> None:
+        self.functions.pop()
 
     def _broad(self, node: ast.expr | None) -> str | None:
         if node is None:
@@ -62,15 +248,32 @@ class NoSilentFailuresAnalyzer(PythonRule):
                 return f"`except {name.rsplit('.', 1)[-1]}`"
         return None
 
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        what = self._broad(node.type)
-        if what is None or self._handled(node):
-            return
-        self.at(
-            node,
-            f"{what} swallows the error: re-raise, log it with `logger.exception(...)`, "
-            "or catch the specific exceptions you expect",
-        )
+    def visit_Try(self, node: ast.Try) -> None:
+        self._try(node)
+
+    def visit_TryStar(self, node: ast.TryStar) -> None:
+        self._try(node)
+
+    def _try(self, node: ast.Try | ast.TryStar) -> None:
+        deliberate: bool | None = None  # worked out once per try, when a handler needs it
+        for handler in node.handlers:
+            what = self._broad(handler.type)
+            if what is None or self._handled(handler):
+                continue
+            if deliberate is None:
+                deliberate = (
+                    bool(self.functions and self.functions[-1] == "__del__")
+                    or _cleanup_only(node.body, self.qualify)
+                    or _parsing_only(node.body, self.imports)
+                    or _optional(node.body, self.own)
+                )
+            if deliberate or _retried(node.body, handler.body):
+                continue
+            self.at(
+                handler,
+                f"{what} swallows the error: re-raise, log it with `logger.exception(...)`, "
+                "or catch the specific exceptions you expect",
+            )
 
     def _handled(self, node: ast.ExceptHandler) -> bool:
         for child in _walk_body(node.body):
@@ -94,6 +297,11 @@ class NoSilentFailuresAnalyzer(PythonRule):
         name = self.qualify(call.func)
         if name is not None and (name in EXC_INFO or name.startswith("traceback.")):
             return True
+        if _callee(call) == "flash" and any(
+            isinstance(a, ast.Constant) and a.value in FLASH_ERRORS
+            for a in [*call.args, *(kw.value for kw in call.keywords)]
+        ):
+            return True  # shown to the user as an error (Flask's ``flash(msg, "error")``)
         func = call.func
         if isinstance(func, ast.Attribute):  # also ``logging.getLogger(__name__).exception()``
             last = func.attr.lower()

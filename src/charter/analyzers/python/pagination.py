@@ -4,9 +4,12 @@ A *list endpoint* is a function decorated as a GET route (``@app.get``, ``@route
 ``@bp.get``, ``@app.route`` without ``methods`` or with ``GET``, ``@api_view(["GET"])``). In it,
 a ``.all()`` call — SQLAlchemy ``query(...).all()`` / ``scalars(select(...)).all()``, Django
 ``Model.objects.all()`` — whose chain applies no ``limit``/``offset``/``paginate``/``fetch``/
-``[:n]`` slice is reported, unless the function takes a pagination parameter (``limit``,
+``[:n]`` slice, and whose rows are not just counted or probed (``.all().count()``,
+``.all().exists()``), is reported, unless the function takes a pagination parameter (``limit``,
 ``page``, ``page_size``, ``per_page``, ``cursor``, ``size``, ``offset``, ``after``) or a
-``Params``/``Page`` dependency (fastapi-pagination). Not applicable when no GET route exists.
+``Params``/``Page`` dependency (fastapi-pagination). An ``.all(...)`` given arguments is a
+project's own query helper, not the ORM's ``all()``, and is not judged. Not applicable when no
+GET route exists.
 """
 
 from __future__ import annotations
@@ -133,11 +136,18 @@ class PaginationBoundedAnalyzer(FunctionScopes, RelevantRule):
         if isinstance(node.slice, ast.Slice) and isinstance(node.value, ast.Call):
             self.sliced.add(id(node.value))
 
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        # ``...all().count()``: the rows are counted (or probed), not returned
+        if node.attr in BOUNDING and isinstance(node.value, ast.Call):
+            self.sliced.add(id(node.value))
+
     def visit_Call(self, node: ast.Call) -> None:
         if not self.handlers or not self.handlers[-1] or id(node) in self.sliced:
             return
         func = node.func
-        if not (isinstance(func, ast.Attribute) and func.attr == "all" and not node.args):
+        if not (isinstance(func, ast.Attribute) and func.attr == "all"):
+            return
+        if node.args or node.keywords:  # a project's helper, not the ORM's all()
             return
         if _bounded(func.value):
             return

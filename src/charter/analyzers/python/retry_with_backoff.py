@@ -1,25 +1,44 @@
-"""retry-with-backoff: outbound HTTP calls go through a retry with backoff.
+"""retry-with-backoff: outbound HTTP calls that are safe to retry go through a retry with backoff.
 
 An outbound call is a ``requests``/``httpx`` module call (``get``, ``post``, … ``request``),
 a call of those methods on a ``requests.Session``, ``httpx.Client``/``AsyncClient`` or
-``aiohttp.ClientSession`` bound in the file, or ``urllib.request.urlopen``. It passes when:
+``aiohttp.ClientSession`` bound in the file, or ``urllib.request.urlopen``. It is reported only
+when retrying it is both safe and expected (the profile: "retry only idempotent operations"):
+
+- its method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE), or it is a POST/PATCH that
+  carries an ``Idempotency-Key`` (its function mentions one) or delivers a notification, event
+  or webhook (a function, class or module named for it: ``notify``, ``send_webhook``,
+  ``WebhookPublisher.publish``), which receivers deduplicate (at-least-once delivery). Any
+  other POST/PATCH, or a method the rule cannot read (``request(method, ...)``), may charge or
+  create twice when retried blindly;
+- it leaves the process: not a client over ``ASGITransport``/``WSGITransport`` or ``app=``
+  (an in-process call), not a call to a literal ``localhost``/``127.0.0.1`` URL, not in a
+  function decorated with ``responses.activate``/``respx.mock`` (a mocked endpoint);
+- nothing asks it again anyway: not in a probe (a function named for a status, health, ping or
+  connection test, which a poller or a user repeats and which must fail fast), not in a web
+  handler serving a user's request (a route-decorated function, or ``get``/``post``/... of a
+  ``*View``/``*Resource``/``*Handler`` class), where the user retries.
+
+It passes when:
 
 - a function around it is decorated with a retry: ``tenacity.retry``, ``backoff.on_exception``/
   ``on_predicate``, ``stamina.retry``, or any decorator whose name contains ``retry``/``backoff``
-  (a project's own wrapper);
+  (a project's own wrapper), or is a task its framework retries with backoff (a Celery task
+  with ``autoretry_for=``/``retry_backoff=``, a Dramatiq actor);
 - a function around it is a Temporal activity (``temporalio.activity.defn``, under any alias,
   with or without arguments): Temporal retries a failed activity with exponential backoff per
   the workflow's ``RetryPolicy`` (by default, unlimited attempts from 1 s doubling to 100 s),
   and ``temporal-activity-policy`` requires that policy at every call site;
 - it runs inside ``for attempt in tenacity.Retrying(...)``/``AsyncRetrying``/
-  ``stamina.retry_context(...)``;
+  ``stamina.retry_context(...)``, or in a hand-written retry loop (a ``while``/``for`` loop
+  whose exception handler sleeps before the next attempt);
 - the file configures transport retries: ``urllib3`` ``Retry(..., backoff_factor=...)`` (mounted
   on a session through ``HTTPAdapter``), ``httpx.HTTPTransport(retries=...)``, or
   ``aiohttp_retry.RetryClient``.
 
-Retries wrapped around a caller in another function or another file are not followed; that is
-the main source of false positives (mark such a wrapper with a ``retry``-named decorator). Not
-applicable when the code makes no outbound HTTP call.
+Retries wrapped around a caller in another function or another file are not followed (mark
+such a wrapper with a ``retry``-named decorator). Not applicable when the code makes no
+outbound HTTP call.
 """
 
 from __future__ import annotations
@@ -40,10 +59,25 @@ from charter.analyzers.python.common import (
     decorator_names,
     keyword,
 )
-from charter.analyzers.python.names import is_under
+from charter.analyzers.python.names import is_under, iter_statements, name_chain
 from charter.sources import SourceFile
 
 VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"})
+#: methods that may create or charge twice when a request is repeated
+NON_IDEMPOTENT = frozenset({"post", "patch"})
+HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+#: words naming the delivery of a notification, event or webhook (at-least-once by nature)
+DELIVERY_WORDS = ("notif", "webhook", "hook", "publish", "message", "event", "alert")
+#: words naming a probe: polled again, or asked again by a user, and must fail fast
+PROBE_WORDS = ("status", "health", "ping", "heartbeat", "test_connection", "check_connection")
+#: bases of class-based views whose get/post/... methods serve a user's request
+VIEW_BASE_SUFFIXES = ("View", "ViewSet", "Resource", "Handler")
+ROUTE_DECORATORS = frozenset(
+    {"get", "post", "put", "patch", "delete", "route", "api_route", "websocket", "head", "options"}
+)
+IN_PROCESS_TRANSPORTS = ("ASGITransport", "WSGITransport")
+MOCKS = ("responses.activate", "respx.mock")
+LOOPBACK = ("http://localhost", "http://127.0.0.1", "https://localhost", "https://127.0.0.1")
 RETRY_DECORATORS = (
     "tenacity.retry",
     "backoff.on_exception",
@@ -53,6 +87,11 @@ RETRY_DECORATORS = (
 )
 #: decorators of functions that a framework retries with backoff on failure
 RETRIED_BY_FRAMEWORK = ("temporalio.activity.defn",)
+#: task decorators that retry with backoff by default (Dramatiq's Retries middleware)
+RETRYING_TASKS = ("dramatiq.actor",)
+#: keywords of a task decorator (Celery) that turn on automatic retries
+TASK_RETRY_KEYWORDS = frozenset({"autoretry_for", "retry_backoff"})
+SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "gevent.sleep", "trio.sleep", "anyio.sleep"})
 RETRY_LOOPS = frozenset({"tenacity.Retrying", "tenacity.AsyncRetrying", "stamina.retry_context"})
 URLLIB3_RETRY = frozenset(
     {
@@ -73,7 +112,7 @@ class RetryParams(PythonRuleParams):
 
 
 class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
-    """Report outbound HTTP calls with no retry-with-backoff around them."""
+    """Report outbound HTTP calls, safe to retry, with no retry-with-backoff around them."""
 
     name: ClassVar[str] = "retry-with-backoff"
     Params = RetryParams
@@ -88,12 +127,18 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
 
     def begin(self, file: SourceFile, out: Emitter) -> None:
         super().begin(file, out)
-        self.covered: list[bool] = []  # per enclosing function or retry loop
+        self.covered: list[bool] = []  # per enclosing function or loop
+        #: per enclosing function: (its name, whether nothing should retry in it)
+        self.functions: list[tuple[str, bool]] = []
+        self.classes: list[ast.ClassDef] = []
+        self.function_nodes: list[FunctionNode] = []
         self.clients: set[str] = set()
+        self.in_process: set[str] = set()
         self.transport = False
         tree = self.file.python_ast
         if tree is not None:
             self.clients = assigned_names(self.imports, tree, HTTP_CLIENTS)
+            self.in_process = in_process_clients(tree)
             self.transport = self._transport_retries(tree)
 
     def _transport_retries(self, tree: ast.AST) -> bool:
@@ -112,24 +157,90 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
                 return True
         return False
 
-    def _enter(self, node: FunctionNode) -> None:
-        decorated = any(
-            any(is_under(d, r) for r in RETRY_DECORATORS)
-            or d in RETRIED_BY_FRAMEWORK
-            or "retry" in d.rsplit(".", 1)[-1].lower()
-            or "backoff" in d.rsplit(".", 1)[-1].lower()
-            for d in decorator_names(self.imports, node)
-        )
-        self.covered.append(decorated)
+    # --- what surrounds a call ----------------------------------------------------------------
+
+    def _retried(self, node: FunctionNode) -> bool:
+        """Decorated with a retry, or a task or activity its framework retries."""
+        for deco in node.decorator_list:
+            name = self.qualify(deco.func if isinstance(deco, ast.Call) else deco) or ""
+            last = name.rsplit(".", 1)[-1].lower()
+            if (
+                any(is_under(name, r) for r in RETRY_DECORATORS)
+                or name in RETRIED_BY_FRAMEWORK
+                or any(is_under(name, t) for t in RETRYING_TASKS)
+                or "retry" in last
+                or "backoff" in last
+            ):
+                return True
+            if isinstance(deco, ast.Call) and any(
+                kw.arg in TASK_RETRY_KEYWORDS for kw in deco.keywords
+            ):
+                return True
+        return False
+
+    def _no_retry_wanted(self, node: FunctionNode) -> bool:
+        """A probe, a web handler or a mocked function: nothing in it should retry."""
+        if probe_name(node.name):
+            return True
+        names = decorator_names(self.imports, node)
+        if any(is_under(name, mock) for name in names for mock in MOCKS):
+            return True
+        for deco in node.decorator_list:
+            if (
+                isinstance(deco, ast.Call)
+                and isinstance(deco.func, ast.Attribute)
+                and deco.func.attr in ROUTE_DECORATORS
+            ):
+                return True
+        if self.classes and node.name in HTTP_METHODS:
+            bases = [
+                self.qualify(b.value if isinstance(b, ast.Subscript) else b) or ""
+                for b in self.classes[-1].bases
+            ]
+            if any(b.rsplit(".", 1)[-1].endswith(VIEW_BASE_SUFFIXES) for b in bases):
+                return True
+        return False
 
     def enter_function(self, node: FunctionNode) -> None:
-        self._enter(node)
+        self.covered.append(self._retried(node))
+        self.functions.append((node.name, self._no_retry_wanted(node)))
+        self.function_nodes.append(node)
 
     def exit_function(self, node: FunctionNode) -> None:
         self.covered.pop()
+        self.functions.pop()
+        self.function_nodes.pop()
 
-    def _loop(self, node: ast.For | ast.AsyncFor) -> bool:
-        return isinstance(node.iter, ast.Call) and self.qualify(node.iter.func) in RETRY_LOOPS
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.classes.append(node)
+
+    def leave_ClassDef(self, node: ast.ClassDef) -> None:
+        self.classes.pop()
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While) -> bool:
+        if (
+            isinstance(node, ast.For | ast.AsyncFor)
+            and isinstance(node.iter, ast.Call)
+            and self.qualify(node.iter.func) in RETRY_LOOPS
+        ):
+            return True
+        return self._retry_loop(node)
+
+    def _retry_loop(self, node: ast.For | ast.AsyncFor | ast.While) -> bool:
+        """A hand-written retry: the loop's body catches the failure and sleeps before the
+        next attempt (``except ...: await asyncio.sleep(5)``, or a sleep after the ``try``)."""
+        catches = sleeps = False
+        stack: list[ast.AST] = list(node.body)
+        while stack:
+            inner = stack.pop()
+            if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if isinstance(inner, ast.Try) and inner.handlers:
+                catches = True
+            elif isinstance(inner, ast.Call) and self.qualify(inner.func) in SLEEPS:
+                sleeps = True
+            stack.extend(ast.iter_child_nodes(inner))
+        return catches and sleeps
 
     def visit_For(self, node: ast.For) -> None:
         self.covered.append(self._loop(node))
@@ -142,6 +253,14 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
 
     def leave_AsyncFor(self, node: ast.AsyncFor) -> None:
         self.covered.pop()
+
+    def visit_While(self, node: ast.While) -> None:
+        self.covered.append(self._loop(node))
+
+    def leave_While(self, node: ast.While) -> None:
+        self.covered.pop()
+
+    # --- the call -----------------------------------------------------------------------------
 
     def _outbound(self, node: ast.Call) -> str | None:
         name = self.qualify(node.func)
@@ -157,6 +276,57 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
             return name
         return None
 
+    def _method(self, node: ast.Call, name: str) -> str | None:
+        """The HTTP method, lower-case, or None when the code does not say."""
+        verb = name.rsplit(".", 1)[-1]
+        if name == "urllib.request.urlopen":
+            sends = len(node.args) > 1 or keyword(node, "data") is not None
+            return "post" if sends else "get"
+        if verb not in ("request", "stream"):
+            return verb
+        given = keyword(node, "method")
+        value = given.value if given is not None else (node.args[0] if node.args else None)
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value.lower()
+        return None
+
+    def _idempotent(self, node: ast.Call, method: str | None) -> bool:
+        if method is None:
+            return False
+        if method not in NON_IDEMPOTENT:
+            return True
+        scope = self.function_nodes[-1] if self.function_nodes else node
+        if "idempotency" in (ast.get_source_segment(self.file.text or "", scope) or "").lower():
+            return True  # an Idempotency-Key set on the request, here or in its headers
+        names = [f[0] for f in self.functions] + [c.name for c in self.classes]
+        return any(word in n.lower() for n in names for word in DELIVERY_WORDS)
+
+    def _leaves_process(self, node: ast.Call) -> bool:
+        func = node.func
+        if isinstance(func, ast.Attribute):
+            receiver = func.value
+            last = receiver.attr if isinstance(receiver, ast.Attribute) else None
+            if isinstance(receiver, ast.Name):
+                last = receiver.id
+            if last is not None and last in self.in_process:
+                return False
+        url = keyword(node, "url")
+        target = url.value if url is not None else None
+        if target is None:
+            positional = [a for a in node.args if not isinstance(a, ast.Starred)]
+            verb = (self.qualify(func) or "").rsplit(".", 1)[-1]
+            index = 1 if verb in ("request", "stream") else 0
+            target = positional[index] if len(positional) > index else None
+        if isinstance(target, ast.JoinedStr) and target.values:
+            target = target.values[0]
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            return not target.value.lower().startswith(LOOPBACK)
+        return True
+
+    def visit_Module(self, node: ast.Module) -> None:
+        stem = self.file.path.rsplit("/", 1)[-1].removesuffix(".py")
+        self.functions.append((stem, probe_name(stem)))
+
     def visit_Call(self, node: ast.Call) -> None:
         name = self._outbound(node)
         if name is None:
@@ -164,9 +334,59 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
         self.relevant = True
         if self.transport or any(self.covered):
             return
+        if any(wanted for _, wanted in self.functions):
+            return
+        if not self._leaves_process(node) or not self._idempotent(node, self._method(node, name)):
+            return
         self.at(
             node,
             f"outbound `{name}()` without retry and backoff: decorate the function with "
             "`@tenacity.retry(wait=wait_exponential_jitter(), stop=stop_after_attempt(5))` "
             "or mount a `Retry(backoff_factor=...)`",
         )
+
+
+def probe_name(name: str) -> bool:
+    """A function or module named for a status, health, ping or connection check."""
+    lowered = name.lower()
+    return any(word in lowered for word in PROBE_WORDS)
+
+
+def in_process_clients(tree: ast.AST) -> set[str]:
+    """Last names of HTTP clients bound over an in-process transport (``httpx.AsyncClient(
+    transport=httpx.ASGITransport(app=app))`` or ``app=app``): their calls never leave."""
+    names: set[str] = set()
+    transports: set[str] = set()  # names bound to an in-process transport
+    for node in iter_statements(tree):
+        pairs: list[tuple[ast.expr, ast.expr]] = []
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            pairs.append((node.targets[0], node.value))
+        elif isinstance(node, ast.With | ast.AsyncWith):
+            pairs.extend(
+                (item.optional_vars, item.context_expr)
+                for item in node.items
+                if item.optional_vars is not None
+            )
+        for target, value in pairs:
+            if not isinstance(value, ast.Call):
+                continue
+            key = name_chain(target)
+            if _in_process_transport(value):
+                if key:
+                    transports.add(key[-1])
+                continue
+            app = any(kw.arg == "app" for kw in value.keywords)
+            transport = next((kw.value for kw in value.keywords if kw.arg == "transport"), None)
+            if isinstance(transport, ast.Call):
+                app = app or _in_process_transport(transport)
+            elif transport is not None:
+                chain = name_chain(transport)
+                app = app or bool(chain and chain[-1] in transports)
+            if app and key:
+                names.add(key[-1])
+    return names
+
+
+def _in_process_transport(call: ast.Call) -> bool:
+    chain = name_chain(call.func)
+    return bool(chain and chain[-1] in IN_PROCESS_TRANSPORTS)

@@ -13,6 +13,12 @@ delete/route/api_route/websocket``. Reported:
   (Flask/Quart), unless it is handed straight to a call (``Item.model_validate(...)``,
   ``Item(**...)``, ``schema.load(...)``), which is where validation happens.
 
+A body read inside a function decorated with a request validator is validated there: a
+decorator whose name says so (``@validate_openapi_request("op")``, ``@validate(...)``,
+``@expects_json(schema)``, flask-smorest's ``@blp.arguments(Schema)``, APIFlask's
+``@app.input(Schema)``, webargs' ``@use_args``/``@use_kwargs``, flask-restx's ``@api.expect``,
+flask-accepts' ``@accepts``).
+
 A handler whose route declares ``response_model=`` or ``response_class=`` (FastAPI) has its
 response schema there, whatever its return annotation says (``-> Any`` is FastAPI's documented
 idiom for it); handlers without a return annotation are not reported either, since a returned
@@ -33,6 +39,7 @@ from charter.analyzers.python.common import (
     annotation_expr,
     is_none,
 )
+from charter.analyzers.python.names import name_chain
 from charter.sources import SourceFile
 
 FRAMEWORKS = ("fastapi", "starlette", "litestar", "flask", "quart")
@@ -58,6 +65,10 @@ REQUESTS = frozenset(
         "litestar.Request",
     }
 )
+#: words in the name of a decorator that validates the request body before the function runs
+VALIDATOR_WORDS = ("validat", "expect", "accepts", "use_args", "use_kwargs")
+#: decorators named exactly this validate the body (flask-smorest, APIFlask)
+VALIDATOR_NAMES = frozenset({"arguments", "input"})
 FLASK_BODY = frozenset(
     {f"{m}.request.{a}" for m in ("flask", "quart") for a in ("get_json", "json")}
 )
@@ -75,6 +86,8 @@ class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
         self.validated: set[int] = set()
         #: per enclosing function: its parameters annotated as a framework ``Request``
         self.request_params: list[set[str]] = []
+        #: per enclosing function: whether a decorator validates the request body
+        self.validated_body: list[bool] = []
 
     def end(self) -> None:
         self.relevant = self.imports.imports_any(FRAMEWORKS)
@@ -136,10 +149,22 @@ class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
             )
 
     def enter_function(self, node: FunctionNode) -> None:
+        self.validated_body.append(self._validator_decorated(node))
         self._enter(node)
 
     def exit_function(self, node: FunctionNode) -> None:
         self.request_params.pop()
+        self.validated_body.pop()
+
+    @staticmethod
+    def _validator_decorated(node: FunctionNode) -> bool:
+        for deco in node.decorator_list:
+            target = deco.func if isinstance(deco, ast.Call) else deco
+            chain = name_chain(target)
+            last = chain[-1].lower() if chain else ""
+            if any(word in last for word in VALIDATOR_WORDS) or last in VALIDATOR_NAMES:
+                return True
+        return False
 
     # --- raw body reads ---------------------------------------------------------------------
 
@@ -155,7 +180,7 @@ class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
             self._validate(arg)
         for kw in node.keywords:
             self._validate(kw.value)
-        if id(node) in self.validated:
+        if id(node) in self.validated or any(self.validated_body):
             return
         func = node.func
         if (
@@ -170,7 +195,7 @@ class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
             self.at(node, "raw `request.get_json()` body: validate it with a schema")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if id(node) in self.validated or node.attr != "json":
+        if id(node) in self.validated or node.attr != "json" or any(self.validated_body):
             return
         if self.qualify(node) in FLASK_BODY and isinstance(node.ctx, ast.Load):
             self.validated.add(id(node))

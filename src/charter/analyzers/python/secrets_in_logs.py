@@ -8,7 +8,13 @@ refers to a variable or attribute whose name *ends* with a secret word — ``pas
 ``access_token``, ``client_secret``, ``api_key``, ``authorization`` — or passes one as a keyword
 (``log.info("login", password=pw)``). Values wrapped in a masking or hashing call
 (``mask(token)``, ``sha256(...)``, ``len(password)``) are fine, and so are names that merely
-start with the word (``token_count``, ``password_changed``).
+start with the word (``token_count``, ``password_changed``). A session id is a handle, not a
+credential, and is not a secret word. Not reported either: a name logged where its value is
+known to be a literal (inside ``if api_key == "public":``), and a token logged in the handler of
+the error that rejected it (``except BadSignature:``, ``except InvalidAuthToken:``,
+``except NoResultFound:``): a token that failed verification or matches nothing is not a usable
+credential (a rejected *password* still is, since it is
+often a typo of the real one, and stays reported).
 """
 
 from __future__ import annotations
@@ -18,13 +24,15 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
+from charter.analyzers.base import Emitter
 from charter.analyzers.python.common import PythonRule
 from charter.analyzers.python.names import name_chain
+from charter.sources import SourceFile
 
 SECRET_NAME = re.compile(
     r"(?:^|_)(password|passwd|pwd|passphrase|secret|token|api_?key|apikey|access_?key|"
     r"secret_?key|private_?key|credentials?|authorization|auth_?header|bearer|cookie|"
-    r"session_?id|ssn|card_?number|cvv)$",
+    r"ssn|card_?number|cvv)$",
     re.IGNORECASE,
 )
 LOG_METHODS = frozenset(
@@ -39,23 +47,65 @@ SAFE_WRAPPERS = re.compile(
 )
 
 
+#: exceptions that say a token was rejected (bad signature, expired, invalid, or nothing
+#: matches it: ``NoResultFound``, ``DoesNotExist``)
+REJECTED = re.compile(
+    r"signature|expired|invalid|unauthori[sz]ed|forbidden|denied|decode|jwterror|badtoken|"
+    r"noresult|notfound|doesnotexist",
+    re.IGNORECASE,
+)
+TOKEN_NAME = re.compile(r"(?:^|_)token$", re.IGNORECASE)
+
+
 class NoSecretsInLogsAnalyzer(PythonRule):
     """Report log calls that are handed a secret-named value."""
 
     name: ClassVar[str] = "no-secrets-in-logs"
     prefilter: ClassVar[tuple[str, ...]] = ("log", "print")
 
+    def begin(self, file: SourceFile, out: Emitter) -> None:
+        super().begin(file, out)
+        #: per log call inside ``if name == "literal":`` bodies: the names known to be literals
+        self.literal_names: dict[int, set[str]] = {}
+        #: per enclosing ``except``: whether it handles a rejected token
+        self.handlers: list[bool] = []
+
+    def visit_If(self, node: ast.If) -> None:
+        known = _literal_names(node.test)
+        if not known:
+            return
+        for stmt in node.body:
+            for inner in ast.walk(stmt):
+                if isinstance(inner, ast.Call):
+                    self.literal_names.setdefault(id(inner), set()).update(known)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+        names = [chain[-1] for t in types if t is not None and (chain := name_chain(t))]
+        self.handlers.append(bool(names) and all(REJECTED.search(n) for n in names))
+
+    def leave_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        self.handlers.pop()
+
     def visit_Call(self, node: ast.Call) -> None:
         if not self._is_log_call(node):
             return
         for kw in node.keywords:
-            if kw.arg and SECRET_NAME.search(kw.arg):
+            if kw.arg and SECRET_NAME.search(kw.arg) and self._secret(node, kw.arg):
                 self._report(node, kw.arg)
                 return
         for arg in [*node.args, *(kw.value for kw in node.keywords)]:
             for name in self._secret_names(arg):
-                self._report(node, name)
-                return
+                if self._secret(node, name):
+                    self._report(node, name)
+                    return
+
+    def _secret(self, node: ast.Call, name: str) -> bool:
+        """Whether the value named ``name`` can still be a secret at this log call."""
+        if name in self.literal_names.get(id(node), ()):
+            return False
+        rejected = bool(self.handlers) and self.handlers[-1]
+        return not (rejected and TOKEN_NAME.search(name.rsplit(".", 1)[-1]))
 
     def _report(self, node: ast.Call, name: str) -> None:
         self.at(
@@ -102,3 +152,25 @@ class NoSecretsInLogsAnalyzer(PythonRule):
             if isinstance(current, ast.Constant | ast.Lambda):
                 continue
             stack.extend(ast.iter_child_nodes(current))
+
+
+def _literal_names(test: ast.expr) -> set[str]:
+    """Names that ``test`` holding true pins to a literal: ``key == "public"``,
+    ``self.mode in ("a", "b")``, joined with ``and``."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return set().union(*(_literal_names(v) for v in test.values))
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return set()
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(op, ast.Eq | ast.Is):
+        if isinstance(left, ast.Constant):
+            left, right = right, left
+        literal = isinstance(right, ast.Constant)
+    elif isinstance(op, ast.In):
+        literal = isinstance(right, ast.Tuple | ast.List | ast.Set) and all(
+            isinstance(e, ast.Constant) for e in right.elts
+        )
+    else:
+        return set()
+    chain = name_chain(left)
+    return {".".join(chain)} if literal and chain else set()

@@ -16,7 +16,7 @@ from typing import ClassVar
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import TEST_PATH_GLOBS, Analyzer, Emitter, path_matches
-from charter.analyzers.python.names import import_map
+from charter.analyzers.python.names import ImportMap, import_map
 from charter.sources import SourceFile
 
 #: calls whose ``verify`` keyword is about something other than TLS
@@ -120,11 +120,12 @@ class TlsVerificationAnalyzer(Analyzer):
             return
         patterns = LINE_PATTERNS.get(file.kind, ())
         comment = COMMENT.get(file.kind, "//")
-        for number, line in enumerate(file.lines, start=1):
+        lines = file.lines
+        for number, line in enumerate(lines, start=1):
             code = line.split(comment, 1)[0] if comment in line else line
             for pattern, message in patterns:
                 match = pattern.search(code)
-                if match:
+                if match and not opt_in_block(lines, number - 1):
                     text = message.format(*match.groups()) if match.groups() else message
                     out.report(number, text, column=match.start() + 1)
 
@@ -134,7 +135,10 @@ class TlsVerificationAnalyzer(Analyzer):
             return
         names = import_map(tree)
         aiohttp = names.imports_any(["aiohttp"])
+        exempt = _exempt_nodes(tree, names)
         for node in ast.walk(tree):
+            if id(node) in exempt:
+                continue
             if isinstance(node, ast.Call):
                 callee = names.qualify(node.func) or ""
                 if callee.split(".", 1)[0] in NOT_TLS:
@@ -171,6 +175,108 @@ class TlsVerificationAnalyzer(Analyzer):
                             "check_hostname = False accepts a certificate for any host name",
                             column=target.col_offset + 1,
                         )
+
+
+#: an ``if`` line of Go, Rust or TypeScript and its condition
+IF_LINE = re.compile(r"^\s*(?:}\s*else\s+)?if\b(?P<cond>[^{]*)\{\s*$")
+OPT_IN_WORDS = re.compile(r"insecure|skip|ignore|no_?verify|disable|allow", re.IGNORECASE)
+VERIFY_WORDS = re.compile(r"insecure|verify|ssl|tls|cert", re.IGNORECASE)
+
+
+def opt_in_words(text: str) -> bool:
+    """Words of a condition on an option that asks for verification to be off
+    (``SkipVerify``, ``NS1IgnoreSSL``, ``allow_insecure``)."""
+    return bool(OPT_IN_WORDS.search(text)) and bool(VERIFY_WORDS.search(text))
+
+
+def opt_in_block(lines: list[str], index: int, reach: int = 12) -> bool:
+    """Whether line ``index`` sits inside an ``if`` block (up to ``reach`` lines above, at a
+    smaller indentation) whose condition is an opt-in option such as ``SkipVerify``."""
+    indent = len(lines[index]) - len(lines[index].lstrip())
+    for i in range(index - 1, max(index - reach, 0) - 1, -1):
+        line = lines[i]
+        if not line.strip():
+            continue
+        depth = len(line) - len(line.lstrip())
+        if depth >= indent:
+            continue
+        match = IF_LINE.match(line)
+        if match and opt_in_words(match.group("cond")):
+            return True
+        indent = depth
+        if depth == 0:
+            return False
+    return False
+
+
+#: markers of a server-side TLS context, whose verify mode is about client certificates
+SERVER_CONTEXT = frozenset({"ssl.Purpose.CLIENT_AUTH", "ssl.PROTOCOL_TLS_SERVER"})
+VERIFYING_MODES = frozenset({"ssl.CERT_REQUIRED", "ssl.CERT_OPTIONAL"})
+
+
+def _exempt_nodes(tree: ast.AST, names: ImportMap) -> set[int]:
+    """Nodes that do not switch outbound verification off, by their surroundings:
+
+    - ``ssl.CERT_NONE`` in a function that sets up a server-side context
+      (``ssl.Purpose.CLIENT_AUTH``, ``PROTOCOL_TLS_SERVER``, ``server_side=True``): there the
+      mode is whether *incoming clients* must show a certificate;
+    - ``ssl.CERT_NONE`` offered as one choice next to a verifying mode
+      (``CERT_REQUIRED if verify else CERT_NONE``, ``{"none": CERT_NONE, "required": ...}``):
+      an operator's option whose default verifies;
+    - ``check_hostname = False`` in a function that trusts only a CA it loads
+      (``load_verify_locations``): the chain is still verified, against a pinned private CA.
+    """
+    exempt: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and _opt_in_test(node.test):
+            for stmt in node.body:
+                exempt.update(id(n) for n in ast.walk(stmt))
+        if isinstance(node, ast.IfExp | ast.Dict):
+            parts = [node.body, node.orelse] if isinstance(node, ast.IfExp) else list(node.values)
+            qualified = {names.qualify(p) for p in parts if p is not None}
+            if "ssl.CERT_NONE" in qualified and qualified & VERIFYING_MODES:
+                exempt.update(id(p) for p in parts if p is not None)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        inner = list(ast.walk(node))
+        server = any(
+            (isinstance(n, ast.Attribute) and names.qualify(n) in SERVER_CONTEXT)
+            or (
+                isinstance(n, ast.keyword)
+                and n.arg == "server_side"
+                and isinstance(n.value, ast.Constant)
+                and n.value.value is True
+            )
+            for n in inner
+        )
+        pinned = any(
+            isinstance(n, ast.Attribute) and n.attr == "load_verify_locations" for n in inner
+        )
+        for n in inner:
+            if server and isinstance(n, ast.Attribute | ast.Name) and _last(n) == "CERT_NONE":
+                exempt.add(id(n))
+            if pinned and isinstance(n, ast.Assign):
+                exempt.add(id(n))
+    return exempt
+
+
+def _opt_in_test(test: ast.expr) -> bool:
+    """``if self.insecure:``, ``if options.get("skip_verify"):``, ``if not verify_ssl:``: a
+    condition on an option that asks for verification to be off."""
+    negated = isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not)
+    words = " ".join(
+        n.id
+        if isinstance(n, ast.Name)
+        else n.attr
+        if isinstance(n, ast.Attribute)
+        else n.value
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        else ""
+        for n in ast.walk(test)
+    )
+    if negated:
+        return bool(re.search(r"verify|ssl|tls|cert", words, re.IGNORECASE))
+    return opt_in_words(words)
 
 
 def _last(node: ast.Attribute | ast.Name) -> str:

@@ -9,6 +9,15 @@ the function level: ANN001 (parameter), ANN002 (``*args``), ANN003 (``**kwargs``
 (return of public/private functions), ANN204 (return of special methods, ``__init__`` included),
 ANN205/ANN206 (return of static/class methods). The first parameter of a method or classmethod
 is exempt; static methods get no exemption. Lambdas cannot carry annotations and are not checked.
+
+Two deliberate differences from ruff, both about signatures that are no module's contract:
+
+- functions nested in a function (closures, callbacks registered inside a setup function) are
+  not checked unless ``include_nested``: no other module calls them, and the checker infers
+  their use from the enclosing function;
+- a route whose decorator declares ``response_model=`` (FastAPI) needs no return annotation:
+  the decorator gives the response type, and an annotation would only repeat it (parameters are
+  still checked).
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ class TypeHintsParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     include_tests: bool = False
+    #: also check functions nested in a function (as ruff does)
+    include_nested: bool = False
     test_paths: tuple[str, ...] = TEST_PATH_GLOBS
     exclude: tuple[str, ...] = ()
 
@@ -42,6 +53,14 @@ def _decorator_names(node: FunctionNode) -> set[str]:
         elif isinstance(target, ast.Attribute):
             names.add(target.attr)
     return names
+
+
+def _declares_response_model(node: FunctionNode) -> bool:
+    """``@router.get("/x", response_model=Item)``: the decorator gives the return type."""
+    return any(
+        isinstance(deco, ast.Call) and any(kw.arg == "response_model" for kw in deco.keywords)
+        for deco in node.decorator_list
+    )
 
 
 def _join(items: list[str]) -> str:
@@ -63,7 +82,7 @@ def missing_annotations(node: FunctionNode, is_method: bool) -> tuple[list[str],
         missing.append(f"*{args.vararg.arg}")
     if args.kwarg is not None and args.kwarg.annotation is None:
         missing.append(f"**{args.kwarg.arg}")
-    return missing, node.returns is None
+    return missing, node.returns is None and not _declares_response_model(node)
 
 
 class TypeHintsAnalyzer(AstAnalyzer):
@@ -106,6 +125,8 @@ class TypeHintsAnalyzer(AstAnalyzer):
         self.scopes.pop()
 
     def _check(self, node: FunctionNode) -> None:
+        if "function" in self.scopes and not self.params.include_nested:
+            return
         is_method = bool(self.scopes) and self.scopes[-1] == "class"
         missing, no_return = missing_annotations(node, is_method)
         self.out.count("functions")

@@ -33,9 +33,33 @@ OPENAPI_LIBS = (
     "quart_schema",
     "pydantic_openapi",
 )
-SETTINGS_NEEDLES = ("drf_spectacular", "drf_yasg")
 #: a Django project serves an API (rather than HTML pages) when it uses one of these
 DJANGO_API_LIBS = ("rest_framework", "ninja", "tastypie", "graphene_django")
+#: API toolkits of the frameworks that do not generate a description: an app using one serves
+#: an API even when it also renders pages
+API_TOOLKITS = ("flask_restful", "flask_restx", "flask_smorest", "apiflask", "flask_openapi3")
+#: calls that answer JSON, and calls that render HTML pages
+JSON_CALLS = (
+    "flask.jsonify",
+    "flask.json.jsonify",
+    "quart.jsonify",
+    "aiohttp.web.json_response",
+    "starlette.responses.JSONResponse",
+    "sanic.response.json",
+    "sanic.json",
+)
+HTML_CALLS = (
+    "flask.render_template",
+    "flask.render_template_string",
+    "flask.templating.render_template",
+    "quart.render_template",
+    "aiohttp_jinja2.render_template",
+    "sanic_ext.render",
+)
+#: frameworks that answer JSON only through jsonify or a returned dict (judged by those)
+AUTO_JSON = frozenset({"Flask app", "Quart app", "Bottle app"})
+#: a route or blueprint prefix under /api
+_API_PATH = re.compile(r"^/?api(/|$|v\d)", re.IGNORECASE)
 
 
 class ApiDocumentationAnalyzer(PythonFactsAnalyzer):
@@ -48,38 +72,80 @@ class ApiDocumentationAnalyzer(PythonFactsAnalyzer):
     name: ClassVar[str] = "api-documentation"
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
-        facts = PythonFacts.of(repo, self)
+        # the apps are those of the product's code; example code is read only for committed
+        # specs (an API's document often lives under docs/), never judged as an app of its own
+        facts = PythonFacts.of(repo, self).restricted(lambda p: repo.path_class(p) != "example")
         apps = facts.http_apps()
-        if (
-            apps
-            and all(kind == "Django app" for kind, _ in apps)
-            and not facts.imported(DJANGO_API_LIBS)
-        ):
+        if not apps:
+            out.not_applicable("the repository serves no HTTP API (no web app is constructed)")
+            return
+        if all(kind == "Django app" for kind, _ in apps) and not facts.imported(DJANGO_API_LIBS):
             out.not_applicable(
                 "a Django site without an API framework (Django REST framework, django-ninja, "
                 "Tastypie, Graphene)"
             )
             return
-        if not apps:
-            out.not_applicable("the repository serves no HTTP API (no web app is constructed)")
-            return
+        apps = self._one_per_app(apps)
         specs = self._committed_specs(repo)
         for path in specs:
             out.evidence(f"OpenAPI document {path}")
         if specs:
             return
-        libs = facts.imported(OPENAPI_LIBS)
+        pages = self._html_site(facts)
+        if pages and not any(kind in GENERATES or kind == "Django app" for kind, _ in apps):
+            out.not_applicable(pages)
+            return
+        libs = facts.referenced(OPENAPI_LIBS)
         for module, path, line in libs:
-            out.evidence(f"{module} imported at {path}:{line}")
-        for path in repo.of_kind("python"):
-            if path.endswith("settings.py") or "/settings/" in path:
-                text = repo.source(path).text or ""
-                for needle in SETTINGS_NEEDLES:
-                    if needle in text:
-                        out.evidence(f"{needle} in {path}")
-                        libs.append((needle, path, 1))
+            out.evidence(f"{module} at {path}:{line}")
         for kind, call in apps:
+            if pages and kind not in GENERATES and kind != "Django app":
+                continue  # the pages beside an API app are not an API of their own
             self._check_app(kind, call, bool(libs), out)
+
+    @staticmethod
+    def _one_per_app(apps: list[tuple[str, Call]]) -> list[tuple[str, Call]]:
+        """One entry point per app: a Django project's ``wsgi.py`` and ``asgi.py`` build the
+        same app (the first one stands for it)."""
+        kept: list[tuple[str, Call]] = []
+        for kind, call in apps:
+            if kind == "Django app" and any(k == "Django app" for k, _ in kept):
+                continue
+            kept.append((kind, call))
+        return kept
+
+    @staticmethod
+    def _html_site(facts: PythonFacts) -> str | None:
+        """Why the app is a website rather than an API, or None: it renders HTML templates
+        and has no API layer (an API toolkit, an ``/api`` route, an ``api`` blueprint or one
+        mounted under ``/api``), or, for Flask, Quart and Bottle, it answers no JSON at all
+        (no ``jsonify``, no route returning a dict: a plain-text hello world)."""
+        if facts.referenced(API_TOOLKITS):
+            return None
+        api_routes = [r for r in facts.routes if r.route and _API_PATH.match(r.route)]
+        prefixes = [
+            c
+            for c in facts.calls
+            if c.name.endswith(("Blueprint", "register_blueprint"))
+            and (
+                _API_PATH.match(str(c.keywords.get("url_prefix", "")))
+                or (c.name.endswith("Blueprint") and c.args and c.args[0] == "api")
+            )
+        ]
+        if api_routes or prefixes:
+            return None
+        html = facts.called(HTML_CALLS)
+        if html:
+            first = html[0]
+            return (
+                f"the app renders HTML pages ({first.name.rsplit('.', 1)[-1]} at "
+                f"{first.path}:{first.line}) and has no API layer (no API toolkit, no /api "
+                "route): a website, not an API"
+            )
+        kinds = {kind for kind, _ in facts.http_apps()}
+        if kinds <= AUTO_JSON and not facts.called(JSON_CALLS) and not facts.json_returns:
+            return "the app answers no JSON (no jsonify, no dict returned by a route): not an API"
+        return None
 
     @staticmethod
     def _check_app(kind: str, call: Call, has_lib: bool, out: Emitter) -> None:

@@ -14,13 +14,15 @@ from charter.analyzers.repo.project import (
     find_line,
     ini_line,
     ini_parse,
+    is_main_language,
     is_test_path,
     pyproject_tools,
-    python_anchor,
-    python_code,
+    python_project,
+    settings_file,
     toml_line,
 )
 from charter.repo import RepoIndex
+from charter.sources import file_kind
 
 CLI_FLAG = re.compile(r"(?:--cov-fail-under|--fail-under)[=\s]+(\d+(?:\.\d+)?)")
 INI_FILES = (
@@ -44,56 +46,108 @@ class CoverageThresholdParams(BaseModel):
 
 
 class CoverageThresholdAnalyzer(Analyzer):
-    """Find every coverage floor: ``fail_under`` in ``[tool.coverage.report]``, ``.coveragerc``,
-    ``setup.cfg``/``tox.ini`` ``[coverage:report]``; ``--cov-fail-under`` in pytest ``addopts``;
-    ``--cov-fail-under``/``coverage report --fail-under`` in a CI step. Pass when one is at least
-    ``minimum``; each lower one is reported at its line. A committed ``coverage.xml`` whose
-    line rate is below the minimum is reported too."""
+    """Find every coverage floor, per language: for Python, ``fail_under`` in
+    ``[tool.coverage.report]``, ``.coveragerc``, ``setup.cfg``/``tox.ini`` ``[coverage:report]``,
+    ``--cov-fail-under`` in pytest ``addopts`` and ``--cov-fail-under``/``coverage report
+    --fail-under`` in a CI step; for JavaScript/TypeScript, jest/vitest thresholds and c8/nyc
+    ``--check-coverage --lines N``. Each language that is one of the repository's main
+    languages (JavaScript/TypeScript: with tests) passes when one of its floors is at least
+    ``minimum``; each lower one is reported at its line, and a language with none gets one
+    finding (with that language's advice) at its project file. Other languages (Go, Rust, ...)
+    are not judged. A committed ``coverage.xml`` whose line rate is below the minimum is
+    reported too."""
 
     name: ClassVar[str] = "coverage-threshold"
     Params = CoverageThresholdParams
     params: CoverageThresholdParams
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
-        packages = config_paths(repo, "package.json")
-        js_code = packages and any(
-            not is_test_path(p) for p in repo.of_kind("typescript", "javascript")
-        )
-        if not python_code(repo) and not js_code:
+        judged = self._languages(repo)
+        if not judged:
             out.not_applicable(
-                "the repository has no (non-test) Python code and no JavaScript/TypeScript package"
+                "no Python project, and no JavaScript/TypeScript project with tests (neither is "
+                "a main language here; other languages' coverage floors are not checked)"
             )
             return
-        floors = self._floors(repo)
         minimum = self.params.minimum
-        good = [f for f in floors if f[2] >= minimum]
-        for path, line, value in good:
-            out.evidence(f"coverage floor {value:g}% at {path}:{line}")
-        if not good:
-            for path, line, value in floors:
+        floors = {"python": self._floors(repo), "javascript": self._js_floors(repo)}
+        model = ci_model(repo)
+        for step in model.steps:
+            for match in CLI_FLAG.finditer(step.text):
+                floors["python"].append((step.path, step.line, float(match.group(1))))
+            if "check-coverage" in step.text or "coverage.thresholds" in step.text:
+                for match in JS_FLAG.finditer(step.text):
+                    floors["javascript"].append((step.path, step.line, float(match.group(1))))
+        for language, anchor in judged.items():
+            found = sorted(set(floors[language]))
+            good = [f for f in found if f[2] >= minimum]
+            for path, line, value in good:
+                out.evidence(f"coverage floor {value:g}% at {path}:{line}")
+            if good:
+                continue
+            for path, line, value in found:
                 out.report(
                     line,
                     f"coverage floor is {value:g}%, below the required {minimum:g}%: raise it",
                     path=path,
                 )
-            if not floors:
-                out.report_at(
-                    python_anchor(repo),
-                    f"no coverage floor: set fail_under = {minimum:g} in "
-                    "[tool.coverage.report] (or pass --cov-fail-under to pytest in CI)",
-                )
+            if not found:
+                out.report_at(anchor, self._advice(repo, language, anchor))
         for path in repo.named("coverage.xml"):
+            if repo.path_class(path) == "test":
+                continue  # a fixture of the tests
             text = repo.source(path).text or ""
-            match = LINE_RATE.search(text[:4096])
-            if match and float(match.group(1)) * 100 < minimum:
+            rate = LINE_RATE.search(text[:4096])
+            if rate and float(rate.group(1)) * 100 < minimum:
                 out.report(
                     find_line(repo.source(path), r"<coverage\b"),
-                    f"committed coverage report shows {float(match.group(1)) * 100:.1f}% line "
+                    f"committed coverage report shows {float(rate.group(1)) * 100:.1f}% line "
                     f"coverage, below {minimum:g}%",
                     path=path,
                 )
 
+    @staticmethod
+    def _languages(repo: RepoIndex) -> dict[str, str]:
+        """The languages judged, each with the file its floor goes into: Python when the
+        repository is a Python project; JavaScript/TypeScript when it is a main language of a
+        package.json project that has tests (a package without tests has no coverage to
+        measure: its lint-only ``npm test`` is not a suite)."""
+        judged: dict[str, str] = {}
+        tests = [p for p in repo.files if repo.path_class(p) == "test"]
+        if python_project(repo) is not None:
+            judged["python"] = settings_file(repo)
+        packages = config_paths(repo, "package.json")
+        if (
+            packages
+            and is_main_language(repo, "typescript", "javascript")
+            and any(file_kind(p) in ("typescript", "javascript") for p in tests)
+        ):
+            judged["javascript"] = packages[0]
+        return judged
+
+    def _advice(self, repo: RepoIndex, language: str, anchor: str) -> str:
+        minimum = self.params.minimum
+        if language == "python":
+            return (
+                f"no coverage floor: set fail_under = {minimum:g} in "
+                "[tool.coverage.report] (or pass --cov-fail-under to pytest in CI)"
+            )
+        text = repo.source(anchor).text or ""
+        if "vitest" in text or any(
+            JS_CONFIG.match(p.rsplit("/", 1)[-1]) and "vite" in p for p in repo.files
+        ):
+            return (
+                f"no coverage floor for the JavaScript/TypeScript tests: set "
+                f"test.coverage.thresholds.lines = {minimum:g} in vitest.config"
+            )
+        return (
+            f"no coverage floor for the JavaScript/TypeScript tests: set "
+            f"coverageThreshold: {{ global: {{ lines: {minimum:g} }} }} in the jest config "
+            f'({anchor} "jest" or jest.config.js)'
+        )
+
     def _floors(self, repo: RepoIndex) -> list[tuple[str, int, float]]:
+        """The Python floors in configuration files."""
         floors: list[tuple[str, int, float]] = []
         for path, tool in pyproject_tools(repo):
             file = repo.source(path)
@@ -128,15 +182,7 @@ class CoverageThresholdAnalyzer(Analyzer):
                     for match in CLI_FLAG.finditer(parser.get(section, "addopts")):
                         line = find_line(file, r"--cov-fail-under")
                         floors.append((path, line, float(match.group(1))))
-        floors.extend(self._js_floors(repo))
-        model = ci_model(repo)
-        for step in model.steps:
-            for match in CLI_FLAG.finditer(step.text):
-                floors.append((step.path, step.line, float(match.group(1))))
-            if "check-coverage" in step.text or "coverage.thresholds" in step.text:
-                for match in JS_FLAG.finditer(step.text):
-                    floors.append((step.path, step.line, float(match.group(1))))
-        return sorted(set(floors))
+        return floors
 
     @staticmethod
     def _js_floors(repo: RepoIndex) -> list[tuple[str, int, float]]:

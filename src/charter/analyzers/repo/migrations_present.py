@@ -96,6 +96,8 @@ class MigrationsPresentAnalyzer(AstAnalyzer):
             return
         if "SQLModel" in bases:
             return
+        if not bases or bases == ["object"] or self._abstract(node):
+            return  # a mixin or an abstract base maps no table of its own
         if "db.Model" in bases or self._has_table_body(node):
             self._models.append(("sqlalchemy", node.name, node.lineno))
 
@@ -115,6 +117,17 @@ class MigrationsPresentAnalyzer(AstAnalyzer):
                     ):
                         return True
         return False
+
+    @staticmethod
+    def _abstract(node: ast.ClassDef) -> bool:
+        """``__abstract__ = True`` in the class body (a SQLAlchemy abstract base)."""
+        return any(
+            isinstance(item, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__abstract__" for t in item.targets)
+            and isinstance(item.value, ast.Constant)
+            and item.value.value is True
+            for item in node.body
+        )
 
     @staticmethod
     def _has_table_body(node: ast.ClassDef) -> bool:
@@ -191,18 +204,10 @@ class MigrationsPresentAnalyzer(AstAnalyzer):
         self, repo: RepoIndex, models: list[tuple[str, str, str, int]], out: Emitter
     ) -> None:
         reported: set[str] = set()
+        python = repo.of_kind("python")
         for _, name, path, line in models:
-            app = parent_dir(path)
-            if PurePosixPath(path).parent.name == "models":  # models/ package
-                app = parent_dir(app)
+            app, numbered = self._django_app(repo, python, path)
             prefix = f"{app}/migrations/" if app else "migrations/"
-            numbered = [
-                p
-                for p in repo.of_kind("python")
-                if p.startswith(prefix)
-                and "/" not in p[len(prefix) :]
-                and PurePosixPath(p).name[:1].isdigit()
-            ]
             if numbered:
                 out.evidence(f"Django migrations in {prefix} ({len(numbered)} files)")
                 continue
@@ -215,3 +220,29 @@ class MigrationsPresentAnalyzer(AstAnalyzer):
                 "`python manage.py makemigrations` and commit it",
                 path=path,
             )
+
+    @staticmethod
+    def _django_app(repo: RepoIndex, python: list[str], path: str) -> tuple[str, list[str]]:
+        """The app a model module belongs to, and the app's numbered migrations. The app is
+        the nearest folder, from the module's own up, that has migrations or an ``apps.py``:
+        a model defined in a sub-module of the app (``blog/admin_2fa/models.py`` imported into
+        ``blog/models.py``) has its migrations in ``blog/migrations/``."""
+        first = parent_dir(path)
+        if PurePosixPath(path).parent.name == "models":  # models/ package
+            first = parent_dir(first)
+        folder = first
+        while True:
+            prefix = f"{folder}/migrations/" if folder else "migrations/"
+            numbered = [
+                p
+                for p in python
+                if p.startswith(prefix)
+                and "/" not in p[len(prefix) :]
+                and PurePosixPath(p).name[:1].isdigit()
+            ]
+            if numbered:
+                return folder, numbered
+            apps = f"{folder}/apps.py" if folder else "apps.py"
+            if repo.has(apps) or not folder:
+                return (folder if repo.has(apps) else first), []
+            folder = parent_dir(folder)

@@ -1,5 +1,14 @@
 """structured-logging: a service configures a structured (JSON / key-value) logger, and its
-non-CLI code does not ``print()``."""
+non-CLI code does not ``print()``.
+
+Besides the command-line modules the shared service facts know (argparse, click, typer ...,
+``cli.py``, ``__main__`` scripts), a module that parses its command line with ``getopt`` or
+``optparse``, or defines ``invoke`` tasks, is a CLI: its prints are its output. A module nothing
+refers to (no other file of the repository names it outside a comment: no import, no entry
+point, no ``python -m``) and that builds no app is dead code, and its prints are not reported
+either; nor is a print the project's linter was told is deliberate (a noqa comment for T201,
+flake8-print's code).
+"""
 
 from __future__ import annotations
 
@@ -36,6 +45,60 @@ CONFIG_NEEDLES = ("pythonjsonlogger", "json_log_formatter", "JsonFormatter", "ec
 LOG_CONFIG = re.compile(
     r"^(?:[\w\-]*[-_.])?(?:logging|log[-_]?config|logconfig)\.(?:ya?ml|json|ini|conf|toml)$"
 )
+
+
+#: modules whose import makes a file a command-line program (beyond the shared facts' list)
+CLI_IMPORTS = ("getopt", "optparse", "invoke")
+#: file kinds that can refer to a module: imports, entry points, launch commands
+REFERRING_KINDS = ("python", "toml", "ini", "yaml", "json", "dockerfile", "shell", "makefile")
+#: other files that load modules by name: templates (``{% load my_tags %}``), Procfiles
+REFERRING_NAMES = re.compile(r"(?:\.(?:html?|jinja2?|j2|txt)|^procfile)$", re.IGNORECASE)
+COMMENT = re.compile(r"#[^\n]*")
+#: a noqa comment naming T201 (flake8-print and ruff's print rule), or a bare one
+PRINT_NOQA = re.compile(r"#\s*noqa(?!\s*:)|#\s*noqa\s*:[^#]*\bT20[13]?\b", re.IGNORECASE)
+
+
+def deliberate(repo: RepoIndex, path: str, line: int) -> bool:
+    """Whether the print at ``path:line`` carries a linter exemption for prints."""
+    lines = repo.source(path).lines
+    return 0 < line <= len(lines) and bool(PRINT_NOQA.search(lines[line - 1]))
+
+
+def module_stem(path: str) -> str | None:
+    """The name other files use for the module at ``path`` (None for a package's
+    ``__init__.py`` or ``__main__.py``, which are reached through their package)."""
+    name = PurePosixPath(path).name
+    if not name.endswith(".py"):
+        return None
+    stem = name[:-3]
+    return None if stem in ("__init__", "__main__") else stem
+
+
+def unreferenced(repo: RepoIndex, paths: set[str]) -> set[str]:
+    """The modules among ``paths`` that no other file of the repository names outside a
+    comment (an import, an entry point, a ``python -m`` or script path)."""
+    stems: dict[str, set[str]] = {}
+    for path in paths:
+        stem = module_stem(path)
+        if stem is not None:
+            stems.setdefault(stem, set()).add(path)
+    if not stems:
+        return set()
+    words = {stem: re.compile(rf"\b{re.escape(stem)}\b") for stem in stems}
+    named: set[str] = set()  # paths some other file refers to
+    others = repo.of_kind(*REFERRING_KINDS) + [
+        p for p in repo.of_kind("other") if REFERRING_NAMES.search(PurePosixPath(p).name)
+    ]
+    for other in sorted(others):
+        text = repo.source(other).text or ""
+        present = [stem for stem in stems if stem in text]
+        if not present:
+            continue
+        code = COMMENT.sub("", text)
+        for stem in present:
+            if words[stem].search(code):
+                named.update(p for p in stems[stem] if p != other)
+    return {p for group in stems.values() for p in group} - named
 
 
 class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
@@ -75,8 +138,12 @@ class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
                     "has no structured logger: configure structlog with JSONRenderer (or "
                     "python-json-logger) so logs are machine-readable",
                 )
-        for call in facts.called(("print",)):
-            if call.path in facts.cli_paths:
+        cli = set(facts.cli_paths) | {path for _, path, _ in facts.imported(CLI_IMPORTS)}
+        prints = [call for call in facts.called(("print",)) if call.path not in cli]
+        apps = {call.path for _, call in facts.apps()}  # run by a server, named or not
+        dead = unreferenced(repo, {call.path for call in prints} - apps)
+        for call in prints:
+            if call.path in dead or deliberate(repo, call.path, call.line):
                 continue
             out.report(
                 call.line,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-from charter.analyzers.base import Analyzer, Emitter
-from charter.analyzers.repo.project import is_test_path
+from charter.analyzers.base import Emitter
+from charter.analyzers.repo.project import distribution, is_test_path, parent_dir, published
+from charter.analyzers.repo.service import PythonFacts, PythonFactsAnalyzer, describe
 from charter.repo import RepoIndex
 
 
@@ -30,8 +31,14 @@ def src_packages(repo: RepoIndex) -> list[str]:
     return sorted(packages)
 
 
-class TypedPackageMarkerAnalyzer(Analyzer):
-    """Each ``src/<pkg>/`` with an ``__init__.py`` has ``src/<pkg>/py.typed``."""
+class TypedPackageMarkerAnalyzer(PythonFactsAnalyzer):
+    """Each ``src/<pkg>/`` with an ``__init__.py`` has ``src/<pkg>/py.typed``.
+
+    A marker only matters to the users of a published library: a missing one is reported for
+    a project that is built into a distribution (not ``[tool.uv] package = false``) and
+    published (trove classifiers in its metadata, or a CI step that uploads it to a package
+    index), and not a deployed application (a web app or other server it constructs). One
+    finding per project; each marker found is evidence."""
 
     name: ClassVar[str] = "typed-package-marker"
 
@@ -40,14 +47,47 @@ class TypedPackageMarkerAnalyzer(Analyzer):
         if not packages:
             out.not_applicable("no Python package under src/")
             return
+        missing: dict[str, list[str]] = {}
         for package in packages:
             marker = f"{package}/py.typed"
             if repo.has(marker):
                 out.evidence(marker)
             else:
-                out.report(
-                    1,
-                    f"package `{PurePosixPath(package).name}` has no py.typed marker: add an "
-                    f"empty {marker} so type checkers use its annotations (PEP 561)",
-                    path=f"{package}/__init__.py",
-                )
+                # <project>/src/<pkg>: the project is the folder holding src/
+                missing.setdefault(parent_dir(parent_dir(package)), []).append(package)
+        facts = PythonFacts.of(repo, self)
+        reasons: list[str] = []
+        for root, lacking in sorted(missing.items()):
+            why_not = self._not_a_library(repo, facts, root)
+            if why_not is not None:
+                reasons.append(why_not)
+                continue
+            names = [PurePosixPath(p).name for p in lacking]
+            what = (
+                f"package `{names[0]}` has no py.typed marker: add an empty {lacking[0]}/py.typed"
+                if len(lacking) == 1
+                else f"packages {', '.join(f'`{n}`' for n in names)} have no py.typed marker: "
+                f"add an empty py.typed to each ({lacking[0]}/py.typed, ...)"
+            )
+            out.report(
+                1,
+                f"{what} so type checkers use its annotations (PEP 561)",
+                path=f"{lacking[0]}/__init__.py",
+                related=tuple((f"{p}/__init__.py", 1) for p in lacking[1:]),
+            )
+        if reasons and not out.findings and not out.evidence_items:
+            out.not_applicable("; ".join(dict.fromkeys(reasons)))
+
+    @staticmethod
+    def _not_a_library(repo: RepoIndex, facts: PythonFacts, root: str) -> str | None:
+        """Why the project in ``root`` is no published library (None: it is one)."""
+        dist = distribution(repo, root)
+        where = dist.config or root or "the repository root"
+        if dist.not_packaged is not None:
+            return f"{where}: not built as a package ({dist.not_packaged})"
+        for kind, call in facts.apps():
+            if not root or call.path.startswith(root + "/"):
+                return f"{where}: a deployed application ({describe(kind, call)})"
+        if not dist.classifiers and published(repo) is None:
+            return f"{where}: not published (no trove classifiers, no CI step uploads it)"
+        return None

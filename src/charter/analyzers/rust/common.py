@@ -8,7 +8,12 @@ import tree_sitter
 
 from charter.analyzers.treesitter import captures, preceding_siblings, text
 
-_CFG_TEST = re.compile(r"^#!?\[\s*cfg\s*\(.*\btest\b", re.DOTALL)
+#: ``cfg(test)``, and the features that only test builds turn on (``feature = "test"``,
+#: ``"testing"``, ``"test-utils"``)
+_CFG_TEST = re.compile(
+    r"^#!?\[\s*cfg\s*\(.*\btest(?:s|ing|[-_](?:utils?|support|helpers?|fixtures))?\b",
+    re.DOTALL,
+)
 _CFG_NOT_TEST = re.compile(r"\bnot\s*\(\s*test\s*\)")
 #: ``#[test]``, ``#[tokio::test]``, ``#[sqlx::test]``, ``#[rstest]``, ``#[bench]`` ...
 _TEST_FN = re.compile(r"^#\[\s*(?:[\w:]*::)?(?:test|rstest|bench|test_case|quickcheck)\b")

@@ -17,12 +17,22 @@ from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
 from charter.analyzers.rust.common import is_test_crate_file, is_test_item
-from charter.analyzers.treesitter import ancestors, captures, report, text
+from charter.analyzers.treesitter import ancestors, captures, descendants, report, text
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
 _QUERY = "(call_expression function: [(scoped_identifier) (identifier)] @callee) @call"
 SPAWNS = frozenset({"tokio::spawn", "tokio::task::spawn", "::tokio::spawn", "::tokio::task::spawn"})
+#: a value that signals the task to stop
+_CANCEL = re.compile(
+    r"\.cancelled\s*\(|\bCancellationToken\b"
+    r"|\b(?:stop|cancel|shutdown)(?:_(?:token|signal|rx|tx|flag|notify|receiver))?\b"
+    r"|\b\w*cancellation\w*\b"
+)
+#: the task hands its result to a channel
+_REPLY = re.compile(r"\b\w*(?:tx|sender|callback|reply|respond\w*)\s*\.\s*send\s*\(")
+_COUNTER = re.compile(r"\b(\w+)\s*\.\s*fetch_add\s*\(")
+_PERIODIC = re.compile(r"\.tick\s*\(\s*\)\s*\.await|\bsleep(?:_until)?\s*\(")
 _USE_SPAWN = re.compile(r"use\s+(::)?tokio::(task::)?(\{[^}]*\bspawn\b[^}]*\}|spawn\b)")
 
 
@@ -51,6 +61,69 @@ def _discarded(call: tree_sitter.Node) -> bool:
     return False
 
 
+def _spawned(call: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The future given to the spawn, without ``.instrument(..)``-like wrappers."""
+    args = call.child_by_field_name("arguments")
+    node = next((a for a in args.named_children if "comment" not in a.type), None) if args else None
+    while node is not None and node.type == "call_expression":
+        callee = node.child_by_field_name("function")
+        if callee is None or callee.type != "field_expression":
+            break
+        node = callee.child_by_field_name("value")
+    return node
+
+
+def _own_text(node: tree_sitter.Node) -> str:
+    """The text of ``node`` without the tasks it spawns itself (their code is theirs)."""
+    nested = [
+        call
+        for call in descendants(node, ("call_expression",))
+        if call != node and text(call.child_by_field_name("function")).endswith("spawn")
+    ]
+    if not nested:
+        return text(node)
+    data = node.text or b""
+    parts: list[bytes] = []
+    at = node.start_byte
+    for call in sorted(nested, key=lambda c: c.start_byte):
+        if call.start_byte < at:
+            continue  # inside one already cut
+        parts.append(data[at - node.start_byte : call.start_byte - node.start_byte])
+        at = call.end_byte
+    parts.append(data[at - node.start_byte :])
+    return b"".join(parts).decode("utf-8", "replace")
+
+
+def _completion_ensured(call: tree_sitter.Node) -> bool:
+    """Whether something other than the ``JoinHandle`` ends or tracks the task (see above)."""
+    spawned = _spawned(call)
+    if spawned is None:
+        return False
+    function = next(
+        (a for a in ancestors(call) if a.type in {"function_item", "closure_expression"}), None
+    )
+    scope = text(function) if function is not None else ""
+    body = _own_text(spawned)
+    if spawned.type == "identifier":
+        name = re.escape(body)
+        if re.search(rf"\b{name}\s*\.\s*handle\s*\(\s*\)", scope):
+            return True  # a server whose handle is kept
+    for awaited in [*re.findall(r"\b(\w+)\s*\.await", body), body]:
+        driver = rf"let\s*\([\w\s,]*\b{re.escape(awaited)}\s*\)\s*=[^;]*\bconnect\w*\s*\("
+        if re.match(r"^\w+$", awaited) and re.search(driver, scope):
+            return True  # the connection driver of a client
+    loops = descendants(spawned, ("loop_expression", "while_expression"))
+    if any(_PERIODIC.search(_own_text(loop)) for loop in loops):
+        return True  # a periodic task for the life of the process
+    code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', body)  # words in strings are not code
+    if _CANCEL.search(code) or _REPLY.search(code):
+        return True
+    return any(
+        re.search(rf"\b{re.escape(counter)}\s*\.\s*fetch_sub\s*\(", body)
+        for counter in _COUNTER.findall(body)
+    )
+
+
 class RustSpawnHandledAnalyzer(Analyzer):
     """Report ``tokio::spawn`` calls whose ``JoinHandle`` is dropped."""
 
@@ -77,10 +150,11 @@ class RustSpawnHandledAnalyzer(Analyzer):
             name = text(callee).replace(" ", "")
             if name not in SPAWNS and not (bare_ok and name == "spawn"):
                 continue
-            if not _discarded(call):
+            if not _discarded(call) or _completion_ensured(call):
                 continue
             if any(
-                a.type in {"mod_item", "function_item", "impl_item"} and is_test_item(a)
+                a.type in {"mod_item", "function_item", "impl_item", "macro_definition"}
+                and is_test_item(a)
                 for a in ancestors(call)
             ):
                 continue

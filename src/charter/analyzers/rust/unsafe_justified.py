@@ -5,17 +5,24 @@ the comment lines right above its statement (attributes in between allowed), on 
 as the first line inside the block. A public ``unsafe fn`` (not a trait impl's method, whose
 contract the trait documents) needs a ``# Safety`` section in its doc comment (what callers must
 uphold) or a ``SAFETY:`` comment above it, as clippy's ``missing_safety_doc`` asks.
+
+A comment right above an ``unsafe`` block or impl that argues its soundness without the literal
+``SAFETY:`` marker counts as well: a comment of a few words or more that reasons about safety
+("we are safe", "sound", "guaranteed", "invariant", "must not be mutated", "locked by every
+caller", "undefined behaviour"), as opposed to one that only names the operation. Test code
+(``#[cfg(test)]`` modules, ``#[test]`` functions) is left out.
 """
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 import tree_sitter
 
 from charter.analyzers.base import Analyzer, Emitter
-from charter.analyzers.rust.common import comments_by_row
-from charter.analyzers.treesitter import captures, report, text
+from charter.analyzers.rust.common import comments_by_row, is_test_crate_file, is_test_item
+from charter.analyzers.treesitter import ancestors, captures, report, text
 from charter.sources import SourceFile
 
 _QUERY = """
@@ -23,6 +30,14 @@ _QUERY = """
 [(unsafe_block) (impl_item) (function_item)] @item
 """
 _CONTAINERS = frozenset({"block", "source_file", "declaration_list"})
+#: words that argue why an unsafe operation is sound (a justification without ``SAFETY:``)
+_REASONING = re.compile(
+    r"\b(?:safe(?:ly|ty)?|sound(?:ness)?|guarantee[sd]?|invariants?|ensures?|ensured|valid(?:ity)?"
+    r"|undefined\s+behaviou?r|UB|uphold|upholds|aliasing|aliased|outlives?|initiali[sz]ed|aligned"
+    r"|non-?null|exclusive(?:ly)?|lock(?:ed|ing|s)?|must\s+not|never|only\s+(?:called|used))\b",
+    re.IGNORECASE,
+)
+_MIN_WORDS = 6
 
 
 def _statement(node: tree_sitter.Node) -> tree_sitter.Node:
@@ -87,9 +102,26 @@ class RustUnsafeJustifiedAnalyzer(Analyzer):
                 row -= 1
             return False
 
+        def argued_above(row: int) -> bool:
+            """A comment block right above that reasons about soundness in its own words."""
+            row -= 1
+            block: list[str] = []
+            while row >= 0 and (row in comments or row in attribute_rows):
+                block.append(comments.get(row, ""))
+                row -= 1
+            words = " ".join(block).replace("//", " ").replace("/*", " ").replace("*/", " ")
+            return len(words.split()) >= _MIN_WORDS and bool(_REASONING.search(words))
+
+        if is_test_crate_file(root):
+            return
         items = sorted(found.get("item", []), key=lambda n: n.start_byte)
         for node in items:
             if not _is_unsafe(node):
+                continue
+            if any(
+                a.type in {"mod_item", "function_item", "impl_item"} and is_test_item(a)
+                for a in ancestors(node)
+            ):
                 continue
             own_row = node.start_point[0]
             statement_row = _statement(node).start_point[0]
@@ -102,6 +134,10 @@ class RustUnsafeJustifiedAnalyzer(Analyzer):
                 or justified_above(statement_row, "safety:")
                 or (marker == "# safety" and justified_above(own_row, marker))
                 or "safety:" in first_inside.lower()
+                or (
+                    node.type != "function_item"
+                    and (argued_above(own_row) or argued_above(statement_row))
+                )
             )
             if ok:
                 continue

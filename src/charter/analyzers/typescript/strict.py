@@ -19,6 +19,10 @@ from charter.repo import RepoIndex
 
 _STRICT_KEY = re.compile(r"""["']?strict["']?\s*:""")
 _MAX_DEPTH = 16
+#: the two flags of strict mode that carry most of its protection: with both on, a project
+#: that leaves another strict flag off (strictPropertyInitialization for DTO classes) is
+#: near-strict
+NEAR_STRICT = ("strictNullChecks", "noImplicitAny")
 
 
 def _norm(path: PurePosixPath) -> str:
@@ -50,11 +54,22 @@ class TypescriptStrictAnalyzer(Analyzer):
                 out.not_applicable("no TypeScript (no tsconfig.json, no .ts files)")
             return
         self._cache: dict[str, dict[str, Any] | str] = {}
+        code = [p for p in repo.of_kind("typescript", "javascript") if not p.endswith(".d.ts")]
         for config in sorted(configs):
-            strict, where, note = self._strict(repo, config, 0, set())
+            if not self._covers_source(repo, config, code):
+                out.evidence(f"{config}: compiles tests only")
+                continue
+            strict, where, note = self._option(repo, config, "strict", 0, set())
             if strict is True:
                 origin = f" (from {where})" if where != config else ""
                 out.evidence(f'{config}: "strict": true{origin}')
+                continue
+            near = [self._option(repo, config, key, 0, set()) for key in NEAR_STRICT]
+            if all(value is True for value, _, _ in near):
+                out.evidence(
+                    f"{config}: {' and '.join(NEAR_STRICT)} on (the core of strict mode; the "
+                    "other strict flags are left off on purpose)"
+                )
                 continue
             if strict is False:
                 out.report(
@@ -73,6 +88,26 @@ class TypescriptStrictAnalyzer(Analyzer):
                 path=config,
             )
 
+    def _covers_source(self, repo: RepoIndex, config: str, code: list[str]) -> bool:
+        """Whether the tsconfig compiles source code: False for a tsconfig in a test folder,
+        or one whose folder holds TypeScript/JavaScript test files and nothing else (unless its
+        ``include`` / ``files`` reach outside the folder)."""
+        if repo.path_class(config) == "test":
+            return False
+        folder = str(PurePosixPath(config).parent)
+        inside = [p for p in code if folder == "." or p.startswith(folder + "/")]
+        if not inside or any(repo.path_class(p) != "test" for p in inside):
+            return True
+        data = self._load(repo, config)
+        if isinstance(data, dict):
+            entries: list[str] = []
+            for key in ("include", "files"):
+                value = data.get(key)
+                if isinstance(value, list):
+                    entries.extend(e for e in value if isinstance(e, str))
+            return any(e.startswith("..") for e in entries)
+        return True
+
     def _load(self, repo: RepoIndex, path: str) -> dict[str, Any] | str:
         """The parsed config, or why it cannot be read."""
         if path not in self._cache:
@@ -86,16 +121,17 @@ class TypescriptStrictAnalyzer(Analyzer):
                 self._cache[path] = data if isinstance(data, dict | str) else "not an object"
         return self._cache[path]
 
-    def _strict(
-        self, repo: RepoIndex, path: str, depth: int, seen: set[str]
+    def _option(
+        self, repo: RepoIndex, path: str, key: str, depth: int, seen: set[str]
     ) -> tuple[bool | None, str, str]:
-        """(strict value or None, file that decides it, note on why it is unknown)."""
+        """(value of the boolean compiler option ``key`` or None, file that decides it, note on
+        why it is unknown)."""
         data = self._load(repo, path)
         if isinstance(data, str):
             return None, path, f" ({path} {data})"
         options = data.get("compilerOptions")
-        if isinstance(options, dict) and isinstance(options.get("strict"), bool):
-            return options["strict"], path, ""
+        if isinstance(options, dict) and isinstance(options.get(key), bool):
+            return options[key], path, ""
         extends = data.get("extends")
         bases = [extends] if isinstance(extends, str) else extends or []
         if not isinstance(bases, list):
@@ -103,7 +139,7 @@ class TypescriptStrictAnalyzer(Analyzer):
         note = ""
         for base in reversed([b for b in bases if isinstance(b, str)]):
             if base.startswith("@tsconfig/"):
-                return True, base, ""
+                return True, base, ""  # every @tsconfig base is strict
             if not base.startswith("."):
                 note = f" (and its base `{base}` is a package charter cannot read)"
                 continue
@@ -112,9 +148,9 @@ class TypescriptStrictAnalyzer(Analyzer):
                 target += ".json"
             if target in seen or depth >= _MAX_DEPTH:
                 continue
-            strict, where, inner = self._strict(repo, target, depth + 1, seen | {path})
-            if strict is not None:
-                return strict, where, ""
+            value, where, inner = self._option(repo, target, key, depth + 1, seen | {path})
+            if value is not None:
+                return value, where, ""
             note = note or inner
         return None, path, note
 
