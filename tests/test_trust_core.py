@@ -265,6 +265,7 @@ def test_a_real_syntax_error_names_the_rules_that_could_not_judge_the_file(
         ("app/src/tooltip.rs", 'extern "C" {\n    pub type Tooltip;\n}\n'),
         ("web/tsconfig.json", '{\n  // comments are fine here\n  "compilerOptions": {},\n}\n'),
         ("k8s/svc.yaml", "apiVersion: v1\t\nkind: Service\t\nmetadata:\n  name: web\n"),
+        ("dns/records.go", "package dns\n\nvar ttl = new(int64(300))\nvar name = new(\"a\")\n"),
     ],
 )
 def test_valid_code_the_parsers_struggle_with_is_no_parse_error(
@@ -364,3 +365,14 @@ def test_the_worked_example_of_docs_scoring() -> None:
     rows += [(Status.NOT_APPLICABLE, h)] * 40 + [(Status.NOT_IMPLEMENTED, m)] * 5
     assert score(rows) == 76.7
     assert score([(bad, h), (ok, lo)]) == 25.0
+
+
+def test_an_oversized_data_file_is_a_note_and_oversized_code_a_finding(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {"data/dump.json": "[" + "1," * 60 + "1]\n", "app.py": "x = 1\n" * 30},
+    )
+    options = api.Options(profiles=("backend-polyglot",), jobs=1, max_file_bytes=100)
+    report = api.audit(tmp_path, options)
+    assert where(report, "parse-error") == ["app.py:1"]
+    assert [n.path for n in report.notes if "a data file" in n.message] == ["data/dump.json"]
