@@ -313,6 +313,14 @@ def test_a_repository_level_finding_never_lands_on_a_source_file(
 # --- secrets: a name is trusted only where a literal is configuration in use --------------------
 
 PASSWORD = "Zq8!rTw92kLp"
+PRIVATE_KEY = (
+    "-----BEGIN RSA PRIVATE KEY-----\n"
+    + "\n".join(
+        "MIIEpAIBAAKCAQEA7x9Qm2Lk3vB8nRt5Yw1Zp0Xc4Hd6Jf8Ks2Ug7Ve9Wa1Tb3Rc5"[i:] + "Qe7" * 3
+        for i in range(6)
+    )
+    + "\n-----END RSA PRIVATE KEY-----\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -330,6 +338,17 @@ PASSWORD = "Zq8!rTw92kLp"
         (".github/workflows/call.yml", "jobs:\n  call:\n    uses: ./.github/workflows/x.yml\n"
          "    secrets: inherit\n"),
         ("chart/values.yaml", "auth:\n  existingSecret: grafana-admin-credentials\n"),
+        ("chart/values.yaml", f"db:\n  password: {PASSWORD}\n"),
+        (
+            ".github/workflows/test.yml",
+            "jobs:\n  test:\n    env:\n"
+            "      DATABASE_URL: postgres://shop:shop@localhost:5432/shop\n",
+        ),
+        ("deploy/compose.yaml", "services:\n  api:\n    environment:\n"
+         "      DB_URL: postgres://shop:postgres@db:5432/shop\n"),
+        ("docker-compose.dev.yml", f"services:\n  db:\n    environment:\n"
+         f"      POSTGRES_PASSWORD: {PASSWORD}\n"),
+        ("tests/fixtures/server.key", PRIVATE_KEY),
     ],
 )
 def test_secret_named_look_alikes_stay_quiet(
@@ -348,10 +367,17 @@ def test_provider_keys_are_found_everywhere_and_named_secrets_in_source(
         {
             "tests/test_aws.py": 'KEY = "AKIAQYLPMN5HHHFPZAM2"\n',
             "app/settings.py": f'DB_PASSWORD = "{PASSWORD}"\n',
+            "app/db.py": 'URL = "postgres://shop:K7d-2qXv91Lm@db.prod.example.net:5432/shop"\n',
+            "deploy/server.key": PRIVATE_KEY,
         },
     )
     found = where(audit_rule(policies, tmp_path, "no-hardcoded-secrets"), "no-hardcoded-secrets")
-    assert found == ["app/settings.py:1", "tests/test_aws.py:1"]
+    assert found == [
+        "app/db.py:1",
+        "app/settings.py:1",
+        "deploy/server.key:1",
+        "tests/test_aws.py:1",
+    ]
 
 
 def test_the_worked_example_of_docs_scoring() -> None:

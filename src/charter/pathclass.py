@@ -319,7 +319,12 @@ class PathClassifier:
 
 #: a folder name made of words, one of them a test word: ``integration-tests``,
 #: ``_integration-test``, ``shop_tests``, ``e2e_tests`` (not ``latest``, ``contest``)
-_TEST_WORD = re.compile(r"(?:^|[_-])(?:tests?|testing|specs?|e2e)(?:$|[_-])")
+_TEST_WORD = re.compile(
+    r"(?:^|[_-])(?:tests?|testing|specs?|e2e)(?:$|[_-])"
+    r"|^tests?(?:resources?|fixtures?|helpers?|support|utils?|data)$"
+    # test helper packages named for what they test (Go's httptest, a project's dbtest)
+    r"|^(?:api|db|http|unit|integration|io|load|smoke|acceptance|fuzz|mock|fake)tests?$"
+)
 _EXAMPLE_WORD = re.compile(r"(?:^|[_-])(?:examples?|samples?|demos?|tutorials?)(?:$|[_-])")
 
 

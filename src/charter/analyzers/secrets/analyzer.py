@@ -183,7 +183,12 @@ class SecretsAnalyzer(Analyzer):
             return
         out.count("text_files")
         lower = text.lower()
-        hits = [h for h in scan_text(text, lower, self._detectors()) if not _marked(file, h.line)]
+        judged = names_not_judged(file) is None
+        hits = [
+            h
+            for h in scan_text(text, lower, self._detectors())
+            if not _marked(file, h.line) and (judged or h.detector.spec.kind == "issued")
+        ]
         out.count("provider_format", len(hits))
         for hit in hits:
             out.report(
@@ -267,20 +272,36 @@ _DOCS_KINDS = frozenset({"markdown"})
 _DOCS_SUFFIXES = (".rst", ".adoc", ".txt")
 
 
+#: the compose stacks of CI, tests and development (a CI workflow's own ``services:`` are left
+#: out by the YAML reader; the rest of a workflow is judged: a release job's secret is real)
+_CI_CONFIG = re.compile(
+    r"(?:^|/)(?:\.ci/"
+    r"|(?:docker-)?compose[._-](?:[\w.-]*[._-])?(?:ci|test|tests|testing|dev|development|local"
+    r"|e2e|cypress|override)(?:[._-][\w.-]*)?\.ya?ml$)"
+)
+#: a chart's values.yaml sits next to its Chart.yaml (any depth)
+_CHART_VALUES = re.compile(r"(?:^|/)values\.ya?ml$")
+
+
 def names_not_judged(file: SourceFile) -> str | None:
-    """Why secret-named literals are not judged in this file (provider key formats always
-    are), or None. A name is a guess, so it is only trusted where a literal under it is
-    configuration in use: in the project's own source (path class ``source``), outside
-    lockfiles, translation catalogues, example/template copies of a configuration and
-    prose documentation."""
+    """Why secret-named literals and generic secret forms (a password in a URL, a JWT, a
+    private key block) are not judged in this file (issued provider keys always are), or
+    None. They are only trusted where a literal is configuration or code in use: in the
+    project's own source (path class ``source``), outside lockfiles, translation catalogues,
+    example/template copies of a configuration, chart default values, CI and development
+    stacks, and prose documentation."""
     name = PurePosixPath(file.path).name
     lowered = name.lower()
-    if file.path_class != "source":
+    if file.path_class not in ("source", "tooling"):
         return f"a {file.path_class} file: only provider key formats are reported there"
     if name in LOCKFILES:
         return "a lockfile: its keys are package names"
     if file.kind in _I18N_KINDS and _I18N_DIRS & set(file.path.lower().split("/")[:-1]):
         return "a translation catalogue: its keys name UI labels"
+    if _CI_CONFIG.search(file.path):
+        return "a CI, test or development stack: throwaway services and their default secrets"
+    if lowered in ("values.yaml", "values.yml") and _CHART_VALUES.search(file.path):
+        return "a Helm chart's default values, documented for users to override"
     if lowered.endswith(_EXAMPLE_SUFFIXES):
         return "an example or template of a configuration: documented defaults"
     if file.kind in _DOCS_KINDS or lowered.endswith(_DOCS_SUFFIXES):

@@ -45,6 +45,11 @@ class DetectorSpec(BaseModel):
     #: a structural check of the candidate: ``jwt`` = the header decodes to JSON with ``alg``
     check: Literal["jwt"] | None = None
     enabled: bool = True
+    #: ``issued``: a credential a provider issues in its own format (AKIA..., ghp_...),
+    #: reported wherever it appears; ``generic``: a form any secret can take (a password in a
+    #: URL, a JWT, a private key block), judged like a secret-named literal: only in the
+    #: project's source configuration in use, not in tests, docs, examples or CI services
+    kind: Literal["issued", "generic"] = "issued"
 
     @field_validator("id")
     @classmethod
@@ -242,6 +247,39 @@ def rejected(detector: Detector, value: str) -> str | None:
     return None
 
 
+_HOST = re.compile(r"\[?([A-Za-z0-9_.:-]*)")
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1", "host.docker.internal"})
+
+
+def _local_default(text: str, start: int, end: int, password: str) -> bool:
+    """A URL password that is a development default: the host is local (see
+    :func:`_local_host`) and the password is trivial: the user's name, a plain lower-case
+    word (``postgres``, ``umami``, ``secret``) or the database's name."""
+    if not _local_host(text, end + 1):
+        return False
+    scheme = text.rfind("://", max(0, start - 200), start)
+    user = text[scheme + 3 : start - 1] if scheme >= 0 else ""
+    tail = text[end + 1 : end + 200].split("/", 1)
+    database = tail[1].split("?")[0].split()[0].strip("'\"") if len(tail) > 1 and tail[1] else ""
+    lowered = password.lower()
+    if lowered in (user.lower(), database.lower()):
+        return True
+    return password.isalpha() and password.islower() and len(password) <= 12
+
+
+def _local_host(text: str, at: int) -> bool:
+    """Whether the URL host starting at ``at`` is local: this machine, or a bare name (a
+    compose or Kubernetes service such as ``db``, ``postgres``): a development or CI
+    database's default password, not a leaked credential of a real server."""
+    match = _HOST.match(text, at)
+    host = match.group(1).rsplit(":", 1)[0] if match else ""
+    if ":" in host:  # an IPv6 literal
+        host = host.strip("[]")
+    if not host:
+        return False
+    return host.lower() in _LOCAL_HOSTS or ("." not in host and ":" not in host)
+
+
 def scan_text(text: str, lower: str, detectors: DetectorSet) -> Iterator[Hit]:
     """Every detector hit in ``text``; overlapping hits of later detectors are dropped."""
     index = LineIndex(text)
@@ -258,6 +296,8 @@ def scan_text(text: str, lower: str, detectors: DetectorSet) -> Iterator[Hit]:
             value = match.group(detector.group)
             if rejected(detector, value) is not None:
                 continue
+            if text[end : end + 1] == "@" and _local_default(text, start, end, value):
+                continue  # a default password of a database on this machine or a compose net
             taken.append((start, end))
             line, column = index.position(start)
             yield Hit(detector, line, column, start, end, value)
