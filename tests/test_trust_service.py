@@ -20,6 +20,10 @@ FASTAPI_APP = "from fastapi import FastAPI\n\napp = FastAPI()\n"
 FLASK_APP = "from flask import Flask\n\napp = Flask(__name__)\n"
 
 
+#: a Kubernetes deployment: the fleet observability rules apply
+ORCHESTRATED = {"k8s/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n"}
+
+
 def audit(policies: PolicySet, root: Path, rule: str, files: dict[str, str]):
     """(status, ["path:line message", ...], evidence) of one rule on ``files``."""
     write_tree(root, files)
@@ -263,7 +267,7 @@ def test_statsd_push_counts_as_metrics(policies, tmp_path):
         policies,
         tmp_path,
         "metrics-exposed",
-        {"app.py": FLASK_APP, "stats.py": "from statsd import StatsClient\n"},
+        {"app.py": FLASK_APP, "stats.py": "from statsd import StatsClient\n", **ORCHESTRATED},
     )
     assert (status, evidence) == ("pass", ("statsd at stats.py:1",))
 
@@ -275,6 +279,7 @@ def test_sentry_tracing_rate_from_the_environment_counts(policies, tmp_path):
         "tracing",
         {
             "app.py": FLASK_APP,
+            **ORCHESTRATED,
             "telemetry.py": (
                 "import os\n\nimport sentry_sdk\n\n"
                 'sentry_sdk.init(traces_sample_rate=float(os.environ["TRACES"]))\n'
