@@ -282,6 +282,7 @@ class CiSecurityScanAnalyzer(CiStepAnalyzer):
         ("SonarQube", r"sonar(?:cloud|qube|-scanner|source)"),
         ("snyk code", r"\bsnyk\s+code\b"),
         ("IaC scanner", r"\b(?:checkov|tfsec|kics|terrascan)\b|\btrivy\s+config\b"),
+        ("zizmor (workflow security)", r"\bzizmor\b"),
         ("secret scanner", r"\b(?:gitleaks|trufflehog|detect-secrets)\b"),
         ("brakeman", r"\bbrakeman\b|\bnjsscan\b|\bhorusec\b"),
         ("charter", r"\bcharter\s+audit\b|\bpython3?\s+charter(?:\.action)?\b|(?:^|/)charter@"),

@@ -78,9 +78,16 @@ class CoverageThresholdAnalyzer(Analyzer):
             if "check-coverage" in step.text or "coverage.thresholds" in step.text:
                 for match in JS_FLAG.finditer(step.text):
                     floors["javascript"].append((step.path, step.line, float(match.group(1))))
+        gates = self._codecov(repo)
         for language, anchor in judged.items():
             found = sorted(set(floors[language]))
             good = [f for f in found if f[2] >= minimum]
+            ratchets = [g for g in gates if g[2] is None]
+            good += [(p, n, v) for p, n, v in gates if v is not None and v >= minimum]
+            for path, line, _ in ratchets:
+                out.evidence(f"Codecov fails a change that lowers coverage ({path}:{line})")
+            if ratchets:
+                continue
             for path, line, value in good:
                 out.evidence(f"coverage floor {value:g}% at {path}:{line}")
             if good:
@@ -105,6 +112,38 @@ class CoverageThresholdAnalyzer(Analyzer):
                     f"coverage, below {minimum:g}%",
                     path=path,
                 )
+
+    @staticmethod
+    def _codecov(repo: RepoIndex) -> list[tuple[str, int, float | None]]:
+        """Codecov status checks, which fail CI on coverage for every language: a numeric
+        ``target`` is a floor (value), ``target: auto`` a ratchet (None: coverage may not
+        drop)."""
+        gates: list[tuple[str, int, float | None]] = []
+        for path in repo.files:
+            if path.rsplit("/", 1)[-1] not in ("codecov.yml", ".codecov.yml", "codecov.yaml"):
+                continue
+            docs = repo.source(path).yaml_documents or []
+            data = docs[0] if docs else None
+            coverage = data.get("coverage") if isinstance(data, dict) else None
+            status = coverage.get("status") if isinstance(coverage, dict) else None
+            project = status.get("project") if isinstance(status, dict) else None
+            if project is False or project is None:
+                continue
+            checks = project.values() if isinstance(project, dict) else []
+            for check in checks:
+                if not isinstance(check, dict) or check.get("informational") is True:
+                    continue
+                target = check.get("target", "auto")
+                line = find_line(repo.source(path), r"^\s*target\s*:") or find_line(
+                    repo.source(path), r"^\s*project\s*:"
+                )
+                if target == "auto":
+                    gates.append((path, line, None))
+                else:
+                    value = _number(str(target).rstrip("%"))
+                    if value is not None:
+                        gates.append((path, line, value))
+        return gates
 
     @staticmethod
     def _languages(repo: RepoIndex) -> dict[str, str]:
