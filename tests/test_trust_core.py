@@ -349,6 +349,16 @@ PRIVATE_KEY = (
         ("docker-compose.dev.yml", f"services:\n  db:\n    environment:\n"
          f"      POSTGRES_PASSWORD: {PASSWORD}\n"),
         ("tests/fixtures/server.key", PRIVATE_KEY),
+        ("web/static/i18n/jp.js", 'window.i18n = { change_password: "Zq8-Kennwort-1" };\n'),
+        ("docs/page.html", '<img src="https://b.s3.amazonaws.com/x.jpg?AWSAccessKeyId='
+         'AKIAQYLPMN5HHHFPZAM2&amp;Signature=abc">\n'),
+        ("deploy/compose.yaml", "services:\n  db:\n    environment:\n"
+         "      POSTGRES_PASSWORD: paperless\n"),
+        ("sentry/config.example.yml", f"secret_key: {PASSWORD}\n"),
+        ("settings/ci.py", f'SECRET_KEY = "{PASSWORD}"\n'),
+        ("src/routes/auth.js", " * @example token: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+         "eyJzdWIiOiI1ZWJhYzUzNDk1NGI1NDEzOTgwNmMxMTIiLCJpYXQiOjE1ODkyOTg0ODR9."
+         "tPw9-qLvU7s6bqi5PmUvK8WH1A4GaLn2hDsJ0dqzWbM\n"),
     ],
 )
 def test_secret_named_look_alikes_stay_quiet(

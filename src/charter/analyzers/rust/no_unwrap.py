@@ -6,8 +6,25 @@ and the ``tests/``, ``examples/`` and ``benches/`` folders of every crate (plus 
 which runs at build time, where a panic is the way to fail). ``.unwrap()`` inside macro
 arguments (``format!("{}", x.unwrap())``) counts too; ``unwrap_or*`` and ``expect`` do not.
 
+Only unwraps whose failure the code could handle are reported: the enclosing function (or
+closure, or async block) can propagate it, since it returns ``Result``/``Option`` (``io::Result``,
+``anyhow::Result``, ``impl Future<Output = Result<..>>``; a closure or async block that uses
+``?`` or ends in ``Ok(..)``/``Err(..)``/``Some(..)``), so ``?`` is the fix; or the function
+answers a request (returns ``impl IntoResponse``, ``impl Responder``, ``HttpResponse``,
+``Response``); or the unwrapped value comes from the file system, the environment or the network
+(``fs::read_to_string(p)``, ``env::var("X")``, ``File::open``, ``TcpListener::bind``); or a
+``FIXME``/``TODO``/``XXX`` comment within three lines says the unwrap should go. An unwrap in a
+function that can only return a plain value (``fn new() -> Self``, an ``Index`` or ``From`` impl,
+``fn main()``) asserts an invariant the signature cannot express, and is left out.
+
 Unwraps that cannot fail, or whose failure is a bug by design, are left out:
 
+- a value the code just checked: ``x.unwrap()`` inside ``if x.is_some()`` or after
+  ``if x.is_none() { return .. }`` (also ``is_ok``/``is_err``, through ``.as_ref()``,
+  ``.clone()`` ...); ``v.first()``, ``v.last()``, ``v.pop()``, ``v.iter().next()`` inside
+  ``if v.len() == 1`` / ``if !v.is_empty()`` / ``while !v.is_empty()``, in the ``else`` of
+  ``if v.is_empty()`` or after ``if v.is_empty() { return .. }``; a conversion
+  (``T::try_from(..)``, ``.parse()``) after ``if !form.validate() { bail!(..) }``;
 - a value built only from literals and constants through pure constructors and conversions:
   ``Regex::new(r"^[a-z]+$")``, ``Url::parse("http://localhost")``, ``"name <a@b>".parse()``,
   ``Params::new(15000, 2, 1, None)``, ``StatusCode::from_u16(STATUS)``,
@@ -29,8 +46,14 @@ import tree_sitter
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
-from charter.analyzers.rust.common import is_test_crate_file, is_test_item
-from charter.analyzers.treesitter import ancestors, captures, text
+from charter.analyzers.rust.common import comments_by_row, is_test_crate_file, is_test_item
+from charter.analyzers.treesitter import (
+    ancestors,
+    captures,
+    descendants,
+    preceding_siblings,
+    text,
+)
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
@@ -213,6 +236,296 @@ def _cannot_fail(call: tree_sitter.Node) -> bool:
     return _is_constant(receiver)
 
 
+_SCOPES = frozenset({"function_item", "closure_expression", "async_block"})
+#: a return type ``?`` can propagate into (after ``impl Future<Output = ..>`` is looked through)
+_PROPAGATING = re.compile(r"^(?:[\w:]+::)?(?:\w*Result|Option)\b")
+_FUTURE_OUTPUT = re.compile(r"\bOutput\s*=\s*(.+)")
+#: a function answering a request
+_HANDLER = re.compile(r"\b(?:IntoResponse|Responder|HttpResponse|Response)\b")
+#: file system, environment and network calls of std and tokio (``fs::read``, ``env::var`` ...)
+_IO_PATH = re.compile(
+    r"(?:^|::)(?:fs|env|File|OpenOptions|TcpListener|TcpStream|UdpSocket|UnixListener"
+    r"|UnixStream)::\w+$"
+)
+_IO_METHOD = frozenset({"read_to_string", "read_to_end", "read_exact", "write_all", "read_dir"})
+_ACKNOWLEDGED = re.compile(r"\b(?:FIXME|TODO|XXX)\b.*\bunwrap", re.IGNORECASE)
+#: adapters between a checked ``Option``/``Result`` and its ``unwrap()``
+_ADAPTERS = frozenset(
+    {"clone", "as_ref", "as_mut", "as_deref", "as_deref_mut", "take", "cloned", "copied"}
+)
+#: element accessors that are ``Some`` on a non-empty collection, and iterator adapters before them
+_ELEMENT = frozenset(
+    {"next", "first", "last", "pop", "pop_front", "pop_back", "first_mut", "last_mut", "max", "min"}
+)
+_ITER = frozenset({"iter", "into_iter", "iter_mut", "chars", "bytes", "values", "keys", "drain"})
+_CONVERSIONS = frozenset({"try_from", "try_into", "parse", "from_str"})
+_VALIDATION = re.compile(r"validate\w*|is_valid\w*")
+_DIVERGING_MACROS = frozenset({"panic", "bail", "unreachable", "unimplemented", "todo"})
+_DIVERGING = frozenset({"return_expression", "break_expression", "continue_expression"})
+
+
+def _key(node: tree_sitter.Node | None) -> str:
+    return re.sub(r"\s+", "", text(node))
+
+
+def _method_call(node: tree_sitter.Node | None) -> tuple[str, tree_sitter.Node] | None:
+    """``value.name(..)`` as (name, value)."""
+    if node is None or node.type != "call_expression":
+        return None
+    callee = node.child_by_field_name("function")
+    if callee is None or callee.type != "field_expression":
+        return None
+    value = callee.child_by_field_name("value")
+    if value is None:
+        return None
+    return text(callee.child_by_field_name("field")), value
+
+
+def _checked_keys(receiver: tree_sitter.Node) -> tuple[set[str], set[str], bool]:
+    """What a check must be about to make ``receiver.unwrap()`` safe: the ``Option``/``Result``
+    (``x`` of ``x.as_ref().unwrap()``), the collection (``v`` of ``v.iter().next().unwrap()``),
+    and whether the receiver is a conversion (``T::try_from(..)``, ``s.parse()``)."""
+    options = {_key(receiver)}
+    node = receiver
+    while (call := _method_call(node)) is not None and call[0] in _ADAPTERS:
+        node = call[1]
+        options.add(_key(node))
+    collections: set[str] = set()
+    call = _method_call(receiver)
+    if call is not None and call[0] in _ELEMENT:
+        node = call[1]
+        collections.add(_key(node))
+        while (inner := _method_call(node)) is not None and inner[0] in _ITER:
+            node = inner[1]
+            collections.add(_key(node))
+    conversion = False
+    if receiver.type == "call_expression":
+        callee = receiver.child_by_field_name("function")
+        if callee is not None and callee.type == "generic_function":
+            callee = callee.child_by_field_name("function")
+        field = "name" if callee is not None and callee.type == "scoped_identifier" else "field"
+        conversion = callee is not None and text(callee.child_by_field_name(field)) in _CONVERSIONS
+    return options, collections, conversion
+
+
+def _int(node: tree_sitter.Node | None) -> int | None:
+    raw = text(node).replace("_", "")
+    return (
+        int(raw) if node is not None and node.type == "integer_literal" and raw.isdigit() else None
+    )
+
+
+def _facts(cond: tree_sitter.Node | None, truth: bool) -> set[tuple[str, str]]:
+    """What holds when ``cond`` evaluates to ``truth``: ("some", x) for an ``Option``/``Result``
+    known to be ``Some``/``Ok``, ("nonempty", v) for a collection, ("valid", "") after a
+    validation call."""
+    if cond is None:
+        return set()
+    kind = cond.type
+    if kind == "parenthesized_expression":
+        inner = cond.named_children
+        return _facts(inner[0], truth) if len(inner) == 1 else set()
+    if kind == "unary_expression" and text(cond).startswith("!"):
+        inner = cond.named_children
+        return _facts(inner[0], not truth) if len(inner) == 1 else set()
+    if kind == "binary_expression":
+        op = text(cond.child_by_field_name("operator"))
+        left, right = cond.child_by_field_name("left"), cond.child_by_field_name("right")
+        if (op == "&&" and truth) or (op == "||" and not truth):
+            return _facts(left, truth) | _facts(right, truth)
+        return _length_fact(op, left, right, truth)
+    found: set[tuple[str, str]] = set()
+    if _is_validation(cond) and truth:
+        found.add(("valid", ""))
+    call = _method_call(cond)
+    if call is not None:
+        name, value = call
+        positive = name in {"is_some", "is_ok"}
+        if (positive and truth) or (name in {"is_none", "is_err"} and not truth):
+            found.add(("some", _key(value)))
+            if _is_validation(value):
+                found.add(("valid", ""))
+        if name == "is_empty" and not truth:
+            found.add(("nonempty", _key(value)))
+    return found
+
+
+def _is_validation(node: tree_sitter.Node) -> bool:
+    """``form.validate()``, ``validate(&input)``, ``x.is_valid()``."""
+    if node.type != "call_expression":
+        return False
+    callee = node.child_by_field_name("function")
+    if callee is not None and callee.type == "field_expression":
+        callee = callee.child_by_field_name("field")
+    elif callee is not None and callee.type == "scoped_identifier":
+        callee = callee.child_by_field_name("name")
+    return bool(_VALIDATION.fullmatch(text(callee)))
+
+
+def _length_fact(
+    op: str, left: tree_sitter.Node | None, right: tree_sitter.Node | None, truth: bool
+) -> set[tuple[str, str]]:
+    """``v.len() == 1`` (true), ``v.len() == 0`` (false), ``v.len() > 0`` ... make ``v``
+    non-empty."""
+    flipped = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "==", "!=": "!="}
+    number = _int(right)
+    length = left
+    if number is None:
+        number, length, op = _int(left), right, flipped.get(op, op)
+    call = _method_call(length)
+    if number is None or call is None or call[0] != "len":
+        return set()
+    if not truth:
+        op = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}.get(op, "")
+    nonempty = (
+        (op == "==" and number >= 1)
+        or (op == "!=" and number == 0)
+        or (op == ">" and number >= 0)
+        or (op == ">=" and number >= 1)
+    )
+    return {("nonempty", _key(call[1]))} if nonempty else set()
+
+
+def _diverges(block: tree_sitter.Node | None) -> bool:
+    """A block that always leaves: it ends in ``return``, ``break``, ``continue``, ``panic!``,
+    ``bail!`` ..."""
+    if block is None or block.type != "block":
+        return False
+    statements = [c for c in block.named_children if "comment" not in c.type]
+    if not statements:
+        return False
+    last = statements[-1]
+    if last.type == "expression_statement" and last.named_children:
+        last = last.named_children[0]
+    if last.type in _DIVERGING:
+        return True
+    if last.type == "macro_invocation":
+        return text(last.child_by_field_name("macro")).split("::")[-1] in _DIVERGING_MACROS
+    return False
+
+
+def _known(node: tree_sitter.Node) -> set[tuple[str, str]]:
+    """What the enclosing conditions and earlier early exits of the function tell about values
+    at ``node``."""
+    found: set[tuple[str, str]] = set()
+    child = node
+    for parent in ancestors(node):
+        if parent.type == "function_item":
+            break
+        if parent.type in {"if_expression", "while_expression"}:
+            cond = parent.child_by_field_name("condition")
+            body = parent.child_by_field_name(
+                "consequence" if parent.type == "if_expression" else "body"
+            )
+            if body is not None and child == body:
+                found |= _facts(cond, True)
+            elif child.type == "else_clause":
+                found |= _facts(cond, False)
+        if parent.type == "block":
+            for sibling in preceding_siblings(child):
+                statement = sibling
+                if statement.type == "expression_statement" and statement.named_children:
+                    statement = statement.named_children[0]
+                if (
+                    statement.type == "if_expression"
+                    and statement.child_by_field_name("alternative") is None
+                    and _diverges(statement.child_by_field_name("consequence"))
+                ):
+                    found |= _facts(statement.child_by_field_name("condition"), False)
+        child = parent
+    return found
+
+
+def _checked(call: tree_sitter.Node) -> bool:
+    """An unwrap of a value the code checked just before (see the module docstring)."""
+    callee = call.child_by_field_name("function")
+    receiver = callee.child_by_field_name("value") if callee is not None else None
+    if receiver is None:
+        return False
+    known = _known(call)
+    if not known:
+        return False
+    options, collections, conversion = _checked_keys(receiver)
+    return (
+        any(("some", key) in known for key in options)
+        or any(("nonempty", key) in known for key in collections)
+        or (conversion and ("valid", "") in known)
+    )
+
+
+def _returns_propagating(scope: tree_sitter.Node) -> bool:
+    returns = scope.child_by_field_name("return_type")
+    if returns is not None:
+        raw = text(returns)
+        output = _FUTURE_OUTPUT.search(raw)
+        return bool(_PROPAGATING.match((output.group(1) if output else raw).strip()))
+    if scope.type == "function_item":
+        return False
+    # a closure or async block: `?` inside it (not in a nested one), or an `Ok(..)` result
+    body = (
+        scope.child_by_field_name("body")
+        if scope.type == "closure_expression"
+        else next((c for c in scope.named_children if c.type == "block"), None)
+    )
+    if body is None:
+        return False
+    for found in descendants(body, ("try_expression",)):
+        if next((a for a in ancestors(found) if a.type in _SCOPES), None) == scope:
+            return True
+    tail = body
+    if body.type == "block":
+        statements = [c for c in body.named_children if "comment" not in c.type]
+        tail = statements[-1] if statements else body
+    callee = tail.child_by_field_name("function") if tail.type == "call_expression" else None
+    return callee is not None and text(callee) in {"Ok", "Err", "Some"}
+
+
+def _reads_outside(receiver: tree_sitter.Node | None) -> bool:
+    """The unwrapped value comes from a file system, environment or network call."""
+    node = receiver
+    for _ in range(32):
+        if node is None:
+            return False
+        if node.type in {"await_expression", "try_expression", "parenthesized_expression"}:
+            node = node.named_children[0] if node.named_children else None
+            continue
+        if node.type != "call_expression":
+            return False
+        callee = node.child_by_field_name("function")
+        if callee is not None and callee.type == "generic_function":
+            callee = callee.child_by_field_name("function")
+        if callee is None:
+            return False
+        if callee.type == "scoped_identifier":
+            return bool(_IO_PATH.search(_key(callee)))
+        if callee.type != "field_expression":
+            return False
+        if text(callee.child_by_field_name("field")) in _IO_METHOD:
+            return True
+        node = callee.child_by_field_name("value")
+    return False
+
+
+def _handled_here(call: tree_sitter.Node, comments: dict[int, str]) -> bool:
+    """Whether the code around this unwrap could handle its failure (see the module
+    docstring): ``?`` is available, it answers a request, it reads the outside world, or a
+    FIXME asks for it."""
+    row = call.end_point[0]
+    if any(_ACKNOWLEDGED.search(comments.get(r, "")) for r in range(row - 3, row + 4)):
+        return True
+    scope = next((a for a in ancestors(call) if a.type in _SCOPES), None)
+    if scope is None:
+        return False  # a macro_rules! body, a const or static initializer
+    if _returns_propagating(scope):
+        return True
+    function = next((a for a in ancestors(call) if a.type == "function_item"), None)
+    returns = function.child_by_field_name("return_type") if function is not None else None
+    if returns is not None and _HANDLER.search(text(returns)):
+        return True
+    callee = call.child_by_field_name("function")
+    return _reads_outside(callee.child_by_field_name("value") if callee is not None else None)
+
+
 def _module_dir(path: str) -> PurePosixPath:
     """The folder where ``mod x;`` declared in ``path`` looks for ``x.rs`` / ``x/mod.rs``."""
     pure = PurePosixPath(path)
@@ -243,6 +556,7 @@ class RustNoUnwrapAnalyzer(Analyzer):
         ]
         sites: list[list[int]] = []
         if not is_test_crate_file(root):
+            comments = comments_by_row(tree)
             candidates = sorted(
                 [*found.get("call", []), *found.get("macro_unwrap", [])],
                 key=lambda n: n.start_byte,
@@ -252,6 +566,8 @@ class RustNoUnwrapAnalyzer(Analyzer):
                     _is_unwrap_call(node)
                     and not _in_test_code(node)
                     and not (node.type == "call_expression" and _cannot_fail(node))
+                    and (node.type != "call_expression" or not _checked(node))
+                    and _handled_here(node, comments)
                 ):
                     target = node
                     if node.type == "call_expression":

@@ -187,7 +187,12 @@ class SecretsAnalyzer(Analyzer):
         hits = [
             h
             for h in scan_text(text, lower, self._detectors())
-            if not _marked(file, h.line) and (judged or h.detector.spec.kind == "issued")
+            if not _marked(file, h.line)
+            and (
+                h.detector.spec.kind == "issued"
+                or (judged and not _COMMENT_LINE.match(file.line_text(h.line)))
+            )
+            and not _presigned(text, h)
         ]
         out.count("provider_format", len(hits))
         for hit in hits:
@@ -265,7 +270,9 @@ class SecretsAnalyzer(Analyzer):
 _I18N_DIRS = frozenset(
     {"locale", "locales", "lang", "langs", "i18n", "l10n", "intl", "translations", "messages"}
 )
-_I18N_KINDS = frozenset({"json", "yaml", "properties", "toml", "other"})
+_I18N_KINDS = frozenset(
+    {"json", "yaml", "properties", "toml", "other", "javascript", "typescript"}
+)
 #: documented defaults and templates of configuration, not configuration in use
 _EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".tpl")
 _DOCS_KINDS = frozenset({"markdown"})
@@ -279,6 +286,14 @@ _CI_CONFIG = re.compile(
     r"|(?:docker-)?compose[._-](?:[\w.-]*[._-])?(?:ci|test|tests|testing|dev|development|local"
     r"|e2e|cypress|override)(?:[._-][\w.-]*)?\.ya?ml$)"
 )
+#: ``config.example.yml``, ``sentry.conf.sample.py``, ``receivers.example.yaml``
+_EXAMPLE_NAME = re.compile(r"[._-](?:example|sample|template|dist)[._-]")
+#: configuration named for a development, CI or test environment: ``settings/ci.py``,
+#: ``local_dev.py``, ``values-dev.yaml``, ``k8s/dev/...``, ``dev-auth-configmap.yaml``
+_DEV_CONFIG = re.compile(
+    r"(?:^|[/._-])(?:dev|devel|development|local|ci|test|testing|e2e)(?=[/._-])"
+)
+_CONFIG_FILE = re.compile(r"\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|properties|hcl)$")
 #: a chart's values.yaml sits next to its Chart.yaml (any depth)
 _CHART_VALUES = re.compile(r"(?:^|/)values\.ya?ml$")
 
@@ -302,11 +317,25 @@ def names_not_judged(file: SourceFile) -> str | None:
         return "a CI, test or development stack: throwaway services and their default secrets"
     if lowered in ("values.yaml", "values.yml") and _CHART_VALUES.search(file.path):
         return "a Helm chart's default values, documented for users to override"
-    if lowered.endswith(_EXAMPLE_SUFFIXES):
+    if lowered.endswith(_EXAMPLE_SUFFIXES) or _EXAMPLE_NAME.search(lowered):
         return "an example or template of a configuration: documented defaults"
+    if _CONFIG_FILE.search(lowered) and _DEV_CONFIG.search(file.path.lower()):
+        return "configuration of a development, CI or test environment"
     if file.kind in _DOCS_KINDS or lowered.endswith(_DOCS_SUFFIXES):
         return "prose documentation"
     return None
+
+
+#: a line that is a comment (a generic secret form in a comment is an example, not in use)
+_COMMENT_LINE = re.compile(r"^\s*(?:#|//|/\*|\*(?!\*)|--\s|;|<!--)")
+#: parameters of a presigned AWS URL: the key id there is public, the signature short-lived
+_PRESIGNED = ("x-amz-credential=", "awsaccesskeyid=")
+
+
+def _presigned(text: str, hit: Hit) -> bool:
+    return hit.detector.spec.id == "aws-access-key-id" and text[
+        max(0, hit.start - 20) : hit.start
+    ].lower().endswith(_PRESIGNED)
 
 
 def _plausible(name: str, value: str) -> bool:

@@ -201,6 +201,8 @@ def lookalike_reason(value: str, *, strong: bool) -> str | None:
     reason = placeholder_reason(stripped)
     if reason is not None:
         return reason
+    if stripped.isalpha() and stripped.islower() and stripped.isascii() and len(stripped) <= 12:
+        return "a plain lower-case word (a default such as `postgres`): no secret to leak"
     if _NUMBERISH.match(stripped):
         return "a number, version or OID"
     if ENV_NAME.match(stripped):
