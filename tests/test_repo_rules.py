@@ -16,7 +16,10 @@ def test_aliased_framework_import_is_a_service(policies, tmp_path):
         policies,
         tmp_path,
         "metrics-exposed",
-        {"svc.py": "from fastapi import FastAPI as API\n\n\napplication = API()\n"},
+        {
+            "svc.py": "from fastapi import FastAPI as API\n\n\napplication = API()\n",
+            "k8s/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n",
+        },
     )
     assert (status, found) == ("fail", ["svc.py:4"])
 
@@ -46,7 +49,11 @@ def test_first_app_is_the_anchor(policies, tmp_path):
         policies,
         tmp_path,
         "tracing",
-        {"b/api.py": FASTAPI_APP, "a/worker.py": "import grpc\n\nserver = grpc.server(None)\n"},
+        {
+            "b/api.py": FASTAPI_APP,
+            "a/worker.py": "import grpc\n\nserver = grpc.server(None)\n",
+            "k8s/app.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n",
+        },
     )
     assert (status, found) == ("fail", ["a/worker.py:3"])
 

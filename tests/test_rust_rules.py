@@ -18,7 +18,7 @@ def status(report: Report, rule: str) -> str:
     return next(r.status.value for r in report.rules if r.id == rule)
 
 
-UNWRAP = "pub fn f() -> u8 { Some(1).unwrap() }\n"
+UNWRAP = "pub fn f() -> Option<u8> { Some(Some(1).unwrap()) }\n"
 
 
 def test_out_of_line_test_modules_are_resolved_from_their_declaration(
@@ -47,13 +47,13 @@ def test_test_code_markers(tmp_path: Path, policies: PolicySet):
             "src/a.rs": "#![cfg(test)]\n" + UNWRAP,
             "src/b.rs": (
                 '#[cfg(all(test, feature = "db"))]\n'
-                "mod db {\n    fn g() { Some(1).unwrap(); }\n}\n"
+                "mod db {\n    fn g() -> Option<()> { Some(1).unwrap(); None }\n}\n"
                 "#[cfg(test)]\n"
-                "impl S {\n    fn h() { Some(1).unwrap(); }\n}\n"
+                "impl S {\n    fn h() -> Option<()> { Some(1).unwrap(); None }\n}\n"
                 "#[sqlx::test]\n"
                 "// a comment between the attribute and the function\n"
-                "async fn q() { Some(1).unwrap(); }\n"
-                "fn prod() { Some(1).unwrap(); }\n"
+                "async fn q() -> Option<()> { Some(1).unwrap(); None }\n"
+                "fn prod() -> Option<()> { Some(1).unwrap(); None }\n"
             ),
             "crates/x/benches/b.rs": UNWRAP,
             "crates/x/build.rs": UNWRAP,

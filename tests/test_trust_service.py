@@ -41,7 +41,7 @@ def test_django_wsgi_and_asgi_are_one_app(policies, tmp_path):
         policies,
         tmp_path,
         "tracing",
-        {"mysite/asgi.py": DJANGO_ASGI, "mysite/wsgi.py": DJANGO_WSGI},
+        {"mysite/asgi.py": DJANGO_ASGI, "mysite/wsgi.py": DJANGO_WSGI, **ORCHESTRATED},
     )
     assert status == "fail"
     assert [f.split(" ", 1)[0] for f in found] == ["mysite/asgi.py:3"]

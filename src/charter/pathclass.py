@@ -262,7 +262,9 @@ class PathClassifier:
             return "test"
         if _tooling(rel, name, folders):
             return "tooling"
-        if any(_is_example_dir(p) for p in folders):
+        if any(_is_example_dir(p) for p in folders) or (
+            _EXAMPLE_FILE.search(name) and file_kind(rel) in _CODE_KINDS
+        ):
             return "example"
         return "source"
 
@@ -326,6 +328,11 @@ _TEST_WORD = re.compile(
     r"|^(?:api|db|http|unit|integration|io|load|smoke|acceptance|fuzz|mock|fake)tests?$"
 )
 _EXAMPLE_WORD = re.compile(r"(?:^|[_-])(?:examples?|samples?|demos?|tutorials?)(?:$|[_-])")
+
+
+#: an example copy of a code file: ``sentry.conf.example.py``, ``settings.sample.py`` (an
+#: example configuration, ``.env.example``, stays ``source``: rules look for those)
+_EXAMPLE_FILE = re.compile(r"\.(?:example|sample)(?:[._-][^/]*)?\.[^./]+$|\.(?:example|sample)$")
 
 
 def _is_test_dir(name: str) -> bool:

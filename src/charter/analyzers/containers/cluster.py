@@ -20,6 +20,7 @@ import yaml
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
 from charter.analyzers.containers.common import ContainerParams, Pending, emit_grouped
+from charter.analyzers.containers.examples import LocalClusterExamples
 from charter.analyzers.containers.kustomize import (
     KUSTOMIZATIONS,
     Kustomizations,
@@ -205,9 +206,10 @@ class ClusterPoliciesAnalyzer(Analyzer):
             out.not_applicable("no Kubernetes workload")
             return
         pending: list[Pending] = []
+        examples = LocalClusterExamples(repo)
         for path, obj in workloads:
             what = f"{obj['kind']} {obj['name']}"
-            why = kz.dev_only(path)
+            why = kz.dev_only(path) or examples.why(path)
             if why:
                 out.evidence(f"{path}: {what} not judged, {why}")
                 continue

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
 from charter.analyzers.containers.compose import compose_stacks
+from charter.analyzers.containers.examples import LocalClusterExamples
 from charter.analyzers.containers.images import dockerfile_model
 from charter.analyzers.containers.kustomize import (
     KUSTOMIZATIONS,
@@ -157,15 +159,17 @@ class ContainerAnalyzer(Analyzer):
                     containers.append((path, fact))
         self.kustomize = Kustomizations(kustomizations)
         self.stacks = compose_stacks(compose)
+        self.examples = LocalClusterExamples(repo)
         return dockerfiles, containers
 
     def judged(self, repo: RepoIndex, path: str, container: dict[str, Any], out: Emitter) -> bool:
         """Whether a container is judged: not a kustomize patch (a patch file, or a container
-        with no image in a kustomize folder), not a development-only manifest."""
+        with no image in a kustomize folder), not a development-only manifest, not an example
+        for a local cluster (its folder's README says so)."""
         kz = self.kustomize
         if path in kz.patches or (not container.get("image") and kz.kustomized(path)):
             return False
-        why = kz.dev_only(path)
+        why = kz.dev_only(path) or self.examples.why(path)
         if why:
             out.evidence(f"{path}: {label(container)} not judged, {why}")
             return False
@@ -194,14 +198,56 @@ class Pending:
         self.message = message
 
 
+_NUMBERED = re.compile(r"^(.*?[A-Za-z])[-_]?\d+$")
+
+
+def _stem(name: Any) -> Any:
+    """``worker`` for ``worker-2``/``worker_2``/``worker2``; other values unchanged."""
+    match = _NUMBERED.match(name) if isinstance(name, str) else None
+    return match.group(1) if match else name
+
+
+def _copies_key(group: list[Pending]) -> tuple[Any, ...] | None:
+    """What numbered copies of one workload in one file (``citus-1``, ``citus-2``: the same
+    definition pasted with another number) share: the file, the names without their numbers
+    and the message with those names replaced. None for a workload not numbered or declared
+    in several files."""
+    first = group[0]
+    if any(item.path != first.path for item in group) or not isinstance(first.key, tuple):
+        return None
+    stems = tuple(_stem(k) for k in first.key)
+    if stems == first.key:
+        return None
+    message = first.message
+    for name, stem in sorted(zip(first.key, stems, strict=True), key=lambda p: -len(str(p[0]))):
+        if isinstance(name, str) and name != stem:
+            message = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", stem, message)
+    return (first.path, stems, message)
+
+
 def emit_grouped(pending: list[Pending], out: Emitter) -> None:
     """Report each (workload, message) once, at its first place (the shallowest path), with
-    the other places as related locations, also named in the message."""
+    the other places as related locations, also named in the message. Numbered copies of one
+    workload in one file (``worker-1``, ``worker-2`` with the same finding) are one finding
+    too, at the first copy."""
     groups: dict[tuple[Any, str], list[Pending]] = {}
     for item in pending:
         groups.setdefault((item.key, item.message), []).append(item)
+    copies: dict[tuple[Any, ...], list[list[Pending]]] = {}
+    ordered: list[list[list[Pending]]] = []
     for items in groups.values():
         items.sort(key=lambda p: (p.path.count("/"), p.path, p.line))
+        key = _copies_key(items)
+        if key is None:
+            ordered.append([items])
+        elif key in copies:
+            copies[key].append(items)
+        else:
+            copies[key] = [items]
+            ordered.append(copies[key])
+    for family in ordered:
+        family.sort(key=lambda g: g[0].line)
+        items = family[0]
         first, others = items[0], [p for p in items[1:] if p.path != items[0].path]
         places = [(p.path, p.line) for p in others]
         message = first.message
@@ -209,7 +255,12 @@ def emit_grouped(pending: list[Pending], out: Emitter) -> None:
             shown = ", ".join(f"{p}:{n}" for p, n in places[:3])
             more = f" and {len(places) - 3} more" if len(places) > 3 else ""
             message += f" (the same workload is also declared at {shown}{more})"
-        out.report(first.line, message, path=first.path, related=tuple(places))
+        twins = [g[0] for g in family[1:]]
+        if twins:
+            names = ", ".join(f"{t.key[1]} (line {t.line})" for t in twins)
+            message += f"; so do its numbered copies {names}"
+        related = (*places, *((t.path, t.line) for t in twins))
+        out.report(first.line, message, path=first.path, related=related)
         for item in items[1:]:
             if item.path == first.path:
                 out.report(item.line, item.message, path=item.path)

@@ -541,6 +541,24 @@ def inherited(images: Images, path: str, key: str, index: int = -1, depth: int =
     return Inherited("missing", base=base, command=command)
 
 
+def copies(dockerfiles: dict[str, dict[str, Any]], paths: Iterable[str]) -> dict[str, list[str]]:
+    """Among ``paths``, the Dockerfiles that are copies of one image: in the same folder, with
+    final stages FROM the same image that run the same command (a ``Dockerfile`` for local
+    builds beside a ``buildx.Dockerfile`` for the release). The first of each group (by path)
+    -> the others; a Dockerfile with no copy is not listed."""
+    groups: dict[tuple[str, str, str], list[str]] = {}
+    for path in sorted(paths):
+        model = dockerfiles[path]
+        found = chain(model["stages"])
+        command = first(found, "cmd")
+        if not command:
+            continue
+        base = resolve(found[-1]["image"], model.get("args", {})).lower()
+        key = (posixpath.dirname(path), base, " ".join(command["text"].split()))
+        groups.setdefault(key, []).append(path)
+    return {group[0]: group[1:] for group in groups.values() if len(group) > 1}
+
+
 def base_images(images: Images) -> set[str]:
     """The Dockerfiles whose image other Dockerfiles of this repository build FROM and that
     run no program of their own (no CMD or ENTRYPOINT): base images, not services."""

@@ -51,11 +51,19 @@ def kustomization_fact(doc: Any) -> dict[str, Any]:
                     patches.append(path)
     resources = _strings(mget(doc, "resources")) + _strings(mget(doc, "bases"))
     resources += _strings(mget(doc, "components"))
+    images: list[list[str]] = []
+    node = mget(doc, "images")
+    if isinstance(node, yaml.SequenceNode):
+        for entry in node.value:
+            name, new = scalar(mget(entry, "name")), scalar(mget(entry, "newName"))
+            if name and new and "{{" not in new:
+                images.append([name, new])
     return {
         "kind": "Kustomization",
         "namespace": _text(mget(doc, "namespace")),
         "resources": resources,
         "patches": patches,
+        "images": images,
     }
 
 
@@ -84,6 +92,11 @@ class Kustomizations:
         self.deployed_by: dict[str, set[str]] = defaultdict(set)
         for root in self.roots:
             self._walk(root, root, None, set())
+        #: image name -> the names kustomizations' ``images:`` replace it with (``newName``)
+        self.renames: dict[str, set[str]] = defaultdict(set)
+        for k in self.by_folder.values():
+            for name, new in k.get("images", []):
+                self.renames[name].add(new)
 
     def _targets(self, folder: str) -> list[str]:
         out = []
@@ -104,6 +117,17 @@ class Kustomizations:
             else:
                 self.namespaces[target].add(namespace or f"{APPLIED}{root}")
                 self.deployed_by[target].add(root)
+
+    def image_names(self, image: str | None) -> list[str]:
+        """``image`` and the names kustomizations' ``images:`` entries give it (a placeholder
+        such as ``auth-image`` becomes ``localhost/acme/auth``)."""
+        if not image:
+            return []
+        bare = image.split("@", 1)[0]
+        last = bare.rsplit("/", 1)[-1]
+        if ":" in last:
+            bare = bare[: len(bare) - len(last)] + last.split(":", 1)[0]
+        return [image, *sorted(self.renames.get(bare, ()))]
 
     def of(self, path: str) -> set[str]:
         """The namespaces a kustomization gives the file (empty when none includes it)."""

@@ -17,6 +17,7 @@ from charter.analyzers.containers.images import (
     Images,
     base_images,
     chain,
+    copies,
     development_image,
     first,
     inherited,
@@ -49,6 +50,26 @@ def _non_root(context: dict[str, Any]) -> bool | None:
         return uid != 0
     if str(context.get("runAsNonRoot", "")).lower() == "false":
         return False
+    return None
+
+
+def _named(stage: dict[str, Any]) -> str:
+    return f" `{stage['alias']}`" if stage["alias"] else ""
+
+
+def _non_root_target(stages: list[dict[str, Any]]) -> str | None:
+    """A stage besides the final one (not one it is built FROM) that is an image of its own:
+    it sets a non-root USER and runs a command (``FROM scratch AS hardened`` ... ``USER
+    nonroot`` ... ``ENTRYPOINT``), published as another target. As "`name` (line N, USER u)", or
+    None."""
+    final_chain = chain(stages)
+    for index, stage in enumerate(stages[:-1]):
+        if stage in final_chain or not stage["alias"]:
+            continue
+        found = chain(stages, index)
+        user = first(found, "user")
+        if user and not _is_root(user["value"]) and first(found, "cmd"):
+            return f"`{stage['alias']}` (line {stage['line']}, USER {user['value']})"
     return None
 
 
@@ -92,7 +113,10 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
                 verdict = True if patch else None
             label = describe(c)
             key = (c["workload"], c["name"], c["container"])
-            if verdict:
+            image_user = None if verdict is not None else self._image_user(images, c["image"])
+            if image_user:
+                out.evidence(f"{path}:{c['line']}: {label} runs {image_user}")
+            elif verdict:
                 out.evidence(f"{path}:{c['line']}: {label} runs as non-root")
             elif verdict is False:
                 pending.append(
@@ -115,8 +139,22 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
                 )
         emit_grouped(pending, out)
 
-    @staticmethod
-    def _dockerfiles(images: Images, tools: dict[str, str], out: Emitter) -> None:
+    def _image_user(self, images: Images, image: str | None) -> str | None:
+        """For a container whose image a Dockerfile of this repository builds (directly or
+        through a kustomize ``images:`` rename) and whose final stage runs as a non-root user,
+        that user and Dockerfile (Kubernetes runs the image's USER unless told otherwise)."""
+        for name in self.kustomize.image_names(image):
+            owner = images.owner(name)
+            if not owner or owner not in images.dockerfiles:
+                continue
+            got = inherited(images, owner, "user")
+            if got.kind == "set" and not _is_root(got.value["value"]):
+                return f"the image of {owner}, whose USER is {got.value['value']}"
+            if got.kind == "missing" and non_root_image(got.base):
+                return f"the image of {owner}, built FROM the non-root image {got.base}"
+        return None
+
+    def _dockerfiles(self, images: Images, tools: dict[str, str], out: Emitter) -> None:
         """Not judged: development and test images, base images other Dockerfiles build
         FROM, images that run the program of a base image built elsewhere (as that image's
         user), images whose base is chosen at build time. A Dockerfile built FROM an image of
@@ -131,6 +169,7 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
             why = development_image(path, model) or tools.get(path)
             if why is None and path in bases:
                 why = "a base image the other Dockerfiles of this repository build FROM"
+            why = why or self.examples.why(path)
             if why:
                 out.evidence(f"{path}: not judged, {why}")
                 continue
@@ -159,17 +198,33 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
                 out.evidence(f"{path}:{final['line']}: base image {got.base} is non-root")
             else:
                 missing[path] = (final["line"], got.base)
+        duplicates = copies(models, missing)
+        for copy in (c for group in duplicates.values() for c in group):
+            del missing[copy]
         for path, (line, base) in missing.items():
             children = inheriting.pop(path, [])
             message = (
                 f"the final stage (FROM {base}) sets no USER, so the container runs as root; "
                 "add `USER <non-root user>`"
             )
+            hardened = _non_root_target(models[path]["stages"])
+            if hardened:
+                message = (
+                    f"the final stage{_named(models[path]['stages'][-1])} (FROM {base}) sets no "
+                    f"USER, so the default image runs as root; the non-root stage {hardened} is "
+                    "not the default: build it by default, or set a non-root USER here too"
+                )
+            twins = [(c, models[c]["stages"][-1]["line"]) for c in duplicates.get(path, [])]
+            if twins:
+                shown = ", ".join(f"{p}:{n}" for p, n in twins)
+                message += f"; so do its copies in this folder (same base and command): {shown}"
+                for twin, _ in twins:
+                    children.extend(inheriting.pop(twin, []))
             if children:
                 message += "; the images built FROM it inherit the gap: " + ", ".join(
                     f"{p}:{n}" for p, n in children
                 )
-            out.report(line, message, path=path, related=tuple(children))
+            out.report(line, message, path=path, related=(*twins, *children))
         for parent, children in inheriting.items():
             for child, _ in children:
                 out.evidence(f"{child}: built FROM the image of {parent}, judged there")

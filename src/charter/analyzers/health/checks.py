@@ -25,9 +25,12 @@ from charter.analyzers.containers.compose import (
     service_dev_reason,
     stack_dev_reason,
 )
+from charter.analyzers.containers.examples import LocalClusterExamples
 from charter.analyzers.containers.images import (
     Images,
     base_images,
+    copies,
+    dev_or_test_path,
     development_image,
     inherited,
     stage_index,
@@ -39,11 +42,15 @@ from charter.analyzers.containers.kustomize import (
     kustomization_fact,
 )
 from charter.analyzers.health.manifests import (
+    PAAS_JSON,
+    PAAS_TOML,
     compose_facts,
     dockerfile_facts,
     is_compose_file,
     is_helm_template,
     k8s_facts,
+    paas_config_facts,
+    paas_yaml_facts,
 )
 from charter.analyzers.health.native_apps import native_facts
 from charter.analyzers.health.python_apps import python_facts
@@ -158,16 +165,26 @@ class HealthChecksAnalyzer(Analyzer):
     Params = HealthChecksParams
     params: HealthChecksParams
     kinds: ClassVar[frozenset[str]] = frozenset(
-        {"python", "dockerfile", "yaml", "go", "typescript", "javascript"}
+        {"python", "dockerfile", "yaml", "go", "typescript", "javascript", "toml", "json"}
     )
 
     # --- file phase ------------------------------------------------------------------------
 
     def applies_to(self, file: SourceFile) -> bool:
+        if file.kind in {"toml", "json"}:
+            # only the platform files that check a service's health (fly.toml, railway.toml)
+            name = PurePosixPath(file.path).name
+            if name not in PAAS_TOML | PAAS_JSON:
+                return False
         return file.kind in self.kinds and not path_matches(file.path, self.params.ignore)
 
     def check_file(self, file: SourceFile, out: Emitter) -> None:
         text = file.text or ""
+        if file.kind in {"toml", "json"}:
+            data = file.toml if file.kind == "toml" else file.json
+            for fact in paas_config_facts(file.path, data, text):
+                out.fact(fact)
+            return
         if file.kind == "python":
             if not any(token in text for token in PYTHON_TOKENS) and not file.path.endswith(
                 "urls.py"
@@ -211,6 +228,9 @@ class HealthChecksAnalyzer(Analyzer):
 
     def _yaml(self, file: SourceFile, text: str, out: Emitter) -> None:
         compose = is_compose_file(file.path)
+        if not compose and ("dockerfile_path" in text or "healthCheckPath" in text):
+            for fact in paas_yaml_facts(file.path, file.yaml_nodes or []):
+                out.fact(fact)
         kustomization = PurePosixPath(file.path).name in KUSTOMIZATIONS or "Kustomization" in text
         if not compose and not kustomization and "containers" not in text:
             return
@@ -288,10 +308,20 @@ class HealthChecksAnalyzer(Analyzer):
             if svc["build"] and svc["dockerfile"] and svc.get("context")
         ]
         images = Images(repo, docker, built, contexts)
-        self._dockerfiles(docker, images, tools, served, app_names, out)
-        self._compose(repo, stacks, docker, images, served, app_names, out)
         kz = Kustomizations({p: f for p, f in by_kind["Kustomization"]})
-        self._k8s(by_kind["k8s"], kz, images, served, app_names, out)
+        examples = LocalClusterExamples(repo)
+        workloads = [(p, w) for p, w in by_kind["k8s"] if not self._example(p, examples, out)]
+        probed = _probed(stacks, docker, images, workloads, kz, by_kind["paas"])
+        self._dockerfiles(docker, images, tools, probed, examples, served, app_names, out)
+        self._compose(repo, stacks, docker, images, served, app_names, out)
+        self._k8s(workloads, kz, images, served, app_names, out)
+
+    @staticmethod
+    def _example(path: str, examples: LocalClusterExamples, out: Emitter) -> bool:
+        why = examples.why(path)
+        if why:
+            out.evidence(f"{path}: not judged, {why}")
+        return why is not None
 
     def _code(
         self,
@@ -313,6 +343,20 @@ class HealthChecksAnalyzer(Analyzer):
                 if best is None or (path.count("/"), path) < (best.count("/"), best):
                     outermost[scope] = path
         apps = [(p, s, a) for p, s, a in apps if a["framework"] != "django" or outermost[s] == p]
+        # not the service's front door: a local control socket, or an auxiliary endpoint (MCP
+        # tools, metrics only) beside another server of the same program
+        front: list[tuple[str, str, dict[str, Any]]] = []
+        for path, lang, app in apps:
+            why = app.get("local")
+            others = [(p, a) for p, s, a in apps if s == lang and not a.get("role")]
+            if not why and app.get("role") and others:
+                where, other = others[0]
+                why = f"{app['role']} beside {other['name']} ({where}:{other['line']})"
+            if why:
+                out.evidence(f"{path}:{app['line']}: {app['name']} not judged, {why}")
+            else:
+                front.append((path, lang, app))
+        apps = front
         for path, lang, app in apps:
             found = healthy.get(lang) or []
             if found:
@@ -331,8 +375,14 @@ class HealthChecksAnalyzer(Analyzer):
                 path=path,
             )
         for path, lang, server in grpc:
+            beside = [r for p, r in healthy.get(lang) or [] if p == path]
             if lang in health_langs:
                 out.evidence(f"{path}:{server['line']}: gRPC server registers the health service")
+            elif server.get("on_http_mux") and beside:
+                out.evidence(
+                    f"{path}:{server['line']}: gRPC server served on the HTTP mux of health "
+                    f"route {beside[0]['path']} (line {beside[0]['line']}): one port, one check"
+                )
             else:
                 out.report(
                     server["line"],
@@ -367,6 +417,8 @@ class HealthChecksAnalyzer(Analyzer):
         docker: dict[str, dict[str, Any]],
         images: Images,
         tools: dict[str, str],
+        probed: dict[str, str],
+        examples: LocalClusterExamples,
         served: list[str],
         app_names: list[str],
         out: Emitter,
@@ -374,8 +426,11 @@ class HealthChecksAnalyzer(Analyzer):
         """The final stage of each Dockerfile has a HEALTHCHECK, its own or inherited. Not
         judged: development and test images, base images other Dockerfiles build FROM, images
         that run the program of a base image built elsewhere (its health check is the
-        vendor's), and shell-less images (scratch, distroless) that cannot run a health
-        command. A Dockerfile built FROM an image of this repository that lacks one as well is
+        vendor's), shell-less images (scratch, distroless) that cannot run a health command,
+        images built for the examples of a folder its README presents as such, and images
+        whose health the repository already has checked where they run (``probed``: a compose
+        healthcheck, Kubernetes probes, which ignore HEALTHCHECK anyway, a platform's health
+        check). A Dockerfile built FROM an image of this repository that lacks one as well is
         a related place of that image's finding, not a finding of its own."""
         if not self.params.dockerfile_healthcheck:
             return
@@ -387,6 +442,7 @@ class HealthChecksAnalyzer(Analyzer):
             why = development_image(path, fact) or tools.get(path)
             if why is None and path in bases:
                 why = "a base image the other Dockerfiles of this repository build FROM"
+            why = why or examples.why(path)
             if why:
                 out.evidence(f"{path}: not judged, {why}")
                 continue
@@ -418,17 +474,29 @@ class HealthChecksAnalyzer(Analyzer):
                     f"{path}: not judged, its {got.base} image has no shell or HTTP client to "
                     "run a health command (its orchestrator's probes check it)"
                 )
+            elif path in probed:
+                out.evidence(f"{path}: no HEALTHCHECK, but its image is checked by {probed[path]}")
             else:
                 missing[path] = final["line"]
+        duplicates = copies(docker, missing)
+        for copy in (c for group in duplicates.values() for c in group):
+            del missing[copy]
         for path, line in missing.items():
             children = inheriting.pop(path, [])
             message = (
                 "the final stage of this Dockerfile has no HEALTHCHECK; add e.g. "
                 "`HEALTHCHECK CMD curl -fsS http://localhost:8000/healthz || exit 1`"
             )
+            twins = [(c, docker[c]["stages"][-1]["line"]) for c in duplicates.get(path, [])]
+            if twins:
+                message += (
+                    f"; so do its copies in this folder (same base and command): {_places(twins)}"
+                )
+                for twin, _ in twins:
+                    children.extend(inheriting.pop(twin, []))
             if children:
                 message += "; the images built FROM it inherit the gap: " + _places(children)
-            out.report(line, message, path=path, related=tuple(children))
+            out.report(line, message, path=path, related=(*twins, *children))
         for parent, children in inheriting.items():
             for path, _ in children:
                 out.evidence(f"{path}: built FROM the image of {parent}, judged there")
@@ -633,6 +701,56 @@ class HealthChecksAnalyzer(Analyzer):
                 if shown and not missing:
                     out.evidence(f"{path}:{c['line']}: {label}/{c['name']}: {', '.join(shown)}")
         emit_grouped(pending, out)
+
+
+def _probed(
+    stacks: list[Stack],
+    docker: dict[str, dict[str, Any]],
+    images: Images,
+    workloads: list[tuple[str, dict[str, Any]]],
+    kz: Kustomizations,
+    paas: list[tuple[str, dict[str, Any]]],
+) -> dict[str, str]:
+    """Dockerfile -> where the repository already has the health of its image checked: a
+    compose service that builds it (its final stage) or runs its image with a healthcheck
+    (test and CI compose files aside), a Kubernetes container that runs its image with a
+    liveness or readiness probe (Kubernetes ignores HEALTHCHECK), a platform spec that builds
+    it and checks its health (DigitalOcean App Platform, Render, Fly.io, Railway)."""
+    out: dict[str, str] = {}
+
+    def credit(dockerfile: str | None, where: str) -> None:
+        if dockerfile and dockerfile in docker:
+            out.setdefault(dockerfile, where)
+
+    for files, services in stacks:
+        if any(dev_or_test_path(f) == "test/CI" for f in files):
+            continue
+        for _, svc in services:
+            check = svc["healthcheck"]
+            if check is None or check["none"]:
+                continue
+            where = f"the healthcheck of compose service `{svc['service']}` ({check['file']}:"
+            where += f"{check['line']})"
+            if svc["build"]:
+                model = docker.get(svc["dockerfile"] or "")
+                stages = model["stages"] if model else []
+                if stages and stage_index(stages, svc["target"]) == len(stages) - 1:
+                    credit(svc["dockerfile"], where)
+            elif svc["image"]:
+                credit(images.owner(svc["image"]), where)
+    for path, wl in workloads:
+        for c in wl["containers"]:
+            probes = [p for p in ("livenessProbe", "readinessProbe") if c.get(p)]
+            if not probes:
+                continue
+            where = f"the {' and '.join(probes)} of {wl['workload']} {wl['name']} "
+            where += f"({path}:{c['line']})"
+            for name in kz.image_names(c.get("image")):
+                credit(images.owner(name), where)
+    for _, fact in paas:
+        for dockerfile in fact["dockerfiles"]:
+            credit(dockerfile, f"the {fact['what']} ({fact['where']})")
+    return out
 
 
 def _places(places: list[tuple[str, int]]) -> str:

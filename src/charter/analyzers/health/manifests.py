@@ -305,3 +305,119 @@ def compose_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+# --- platforms (PaaS) that build a Dockerfile and check its health ------------------------------
+
+#: the configuration files of platforms that build an image from a Dockerfile and probe it
+PAAS_TOML = frozenset({"fly.toml", "railway.toml"})
+PAAS_JSON = frozenset({"railway.json"})
+
+
+def _repo_path(*parts: str) -> str:
+    joined = posixpath.normpath(posixpath.join(*[p.lstrip("/") for p in parts if p]))
+    return "" if joined == "." else joined
+
+
+def paas_yaml_facts(path: str, documents: list[Any]) -> list[dict[str, Any]]:
+    """A DigitalOcean App Platform spec (``services:`` entries with ``dockerfile_path`` and
+    ``health_check``; also under ``spec:`` as ``.do/deploy.template.yaml`` has it) or a Render
+    blueprint (``services:`` entries with ``runtime: docker`` and ``healthCheckPath``): each
+    service that builds a Dockerfile and has the platform check its health."""
+    out: list[dict[str, Any]] = []
+    for doc in documents[:1]:
+        services = mget(doc, "services")
+        if services is None:
+            services = dig(doc, "spec", "services")
+        if not isinstance(services, yaml.SequenceNode):
+            continue
+        for svc in services.value:
+            if not isinstance(svc, yaml.MappingNode):
+                continue
+            name = scalar(mget(svc, "name")) or "?"
+            dockerfile = scalar(mget(svc, "dockerfile_path"))
+            check = mget(svc, "health_check")
+            if dockerfile and isinstance(check, yaml.MappingNode):
+                probe = scalar(mget(check, "http_path")) or "its port"
+                out.append(
+                    {
+                        "kind": "paas",
+                        "where": f"{path}:{line_of(mkey(svc, 'health_check'))}",
+                        "what": f"DigitalOcean App Platform health_check ({probe}) of {name}",
+                        "dockerfiles": [_repo_path(dockerfile)],
+                    }
+                )
+                continue
+            runtime = scalar(mget(svc, "runtime")) or scalar(mget(svc, "env"))
+            health = scalar(mget(svc, "healthCheckPath"))
+            if runtime == "docker" and health:
+                root = scalar(mget(svc, "rootDir")) or ""
+                given = scalar(mget(svc, "dockerfilePath")) or "./Dockerfile"
+                out.append(
+                    {
+                        "kind": "paas",
+                        "where": f"{path}:{line_of(mkey(svc, 'healthCheckPath'))}",
+                        "what": f"Render healthCheckPath ({health}) of {name}",
+                        "dockerfiles": sorted({_repo_path(root, given), _repo_path(given)}),
+                    }
+                )
+    return out
+
+
+def _line_with(text: str, word: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if word in line and not line.lstrip().startswith("#"):
+            return number
+    return 1
+
+
+def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def paas_config_facts(path: str, data: Any, text: str) -> list[dict[str, Any]]:
+    """``fly.toml`` with health checks (``[checks]``, ``[[services.http_checks]]``,
+    ``[[services.tcp_checks]]``, ``[[http_service.checks]]``) that builds a Dockerfile (``[build]
+    dockerfile``, by default the ``Dockerfile`` beside it; not with ``[build] image``), and
+    Railway's ``railway.toml``/``railway.json`` with ``deploy.healthcheckPath``."""
+    if not isinstance(data, dict):
+        return []
+    folder = str(PurePosixPath(path).parent)
+    name = PurePosixPath(path).name
+    build = _table(data, "build")
+    if name == "fly.toml":
+        if build.get("image"):
+            return []
+        services = data.get("services")
+        services = services if isinstance(services, list) else []
+        http = _table(data, "http_service")
+        checked = bool(data.get("checks")) or bool(http.get("checks"))
+        checked = checked or any(
+            isinstance(s, dict) and (s.get("http_checks") or s.get("tcp_checks") or s.get("checks"))
+            for s in services
+        )
+        if not checked:
+            return []
+        dockerfile = str(build.get("dockerfile") or "Dockerfile")
+        return [
+            {
+                "kind": "paas",
+                "where": f"{path}:{_line_with(text, 'checks')}",
+                "what": "Fly.io health checks",
+                "dockerfiles": [_repo_path(folder, dockerfile)],
+            }
+        ]
+    deploy = _table(data, "deploy")
+    health = deploy.get("healthcheckPath")
+    if not health:
+        return []
+    dockerfile = str(build.get("dockerfilePath") or "Dockerfile")
+    return [
+        {
+            "kind": "paas",
+            "where": f"{path}:{_line_with(text, 'healthcheckPath')}",
+            "what": f"Railway healthcheckPath ({health})",
+            "dockerfiles": sorted({_repo_path(folder, dockerfile), _repo_path(dockerfile)}),
+        }
+    ]

@@ -3,6 +3,7 @@ tree-sitter tree (``SourceFile.syntax_tree``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 #: calls that create or start an HTTP server (Go), by their ``pkg.Func`` text
@@ -24,6 +25,16 @@ GO_ROUTE_METHODS = frozenset(
 )
 GO_GRPC_SERVERS = frozenset({"grpc.NewServer"})
 GO_GRPC_HEALTH = ("RegisterHealthServer", "health.NewServer")  # any import alias
+
+#: imports of Model Context Protocol server libraries: an HTTP server in such a file serves
+#: tools to AI assistants (Go's mcp-go and the official SDKs)
+MCP_IMPORTS = ("mcp-go", "modelcontextprotocol")
+#: routes of an auxiliary endpoint (metrics, profiling), not of the service's own interface
+AUX_ROUTE = ("/metrics", "/debug/")
+
+#: a Go server that listens on a unix socket only: a local control socket no probe reaches
+_UNIX_LISTEN = re.compile(r"\bListen\(\s*\"unix(?:packet)?\"|\bListenUnix\(")
+_NET_LISTEN = re.compile(r"ListenAndServe|\bListen\(\s*\"tcp[46]?\"|ListenTCP\(")
 
 JS_SERVERS = frozenset({"express", "fastify", "Fastify", "Koa", "Hono", "NestFactory.create"})
 JS_GRPC_HEALTH = ("grpc-health-check", "HealthImplementation", "grpc.health.v1", "health.proto")
@@ -64,6 +75,24 @@ def _go_handler_path(args: Any) -> str | None:
     return path
 
 
+def _assigned_name(node: Any) -> str | None:
+    """The variable a Go call's value is assigned to (``srv := grpc.NewServer()``)."""
+    parent = node.parent
+    if parent is not None and parent.type == "expression_list":
+        parent = parent.parent
+    if parent is None or parent.type not in {
+        "short_var_declaration",
+        "assignment_statement",
+        "var_spec",
+    }:
+        return None
+    left = parent.child_by_field_name("left") or parent.child_by_field_name("name")
+    if left is None:
+        return None
+    names = [_text(c) for c in left.named_children] or [_text(left)]
+    return names[0] if len(names) == 1 else None
+
+
 def _walk(root: Any) -> list[Any]:
     out: list[Any] = []
     stack = [root]
@@ -81,6 +110,8 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
     routes: list[dict[str, Any]] = []
     grpc: list[dict[str, Any]] = []
     grpc_health = False
+    #: identifiers passed to a route registration (a handler mounted on an HTTP mux)
+    mounted: set[str] = set()
     for node in _walk(tree.root_node):
         line = node.start_point[0] + 1
         if node.type == "composite_literal":
@@ -97,13 +128,15 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
             if name in GO_SERVERS:
                 apps.append({"framework": name.split(".")[0], "name": name, "line": line})
             elif name in GO_GRPC_SERVERS:
-                grpc.append({"name": name, "line": line})
+                grpc.append({"name": name, "line": line, "var": _assigned_name(node)})
             elif name.endswith(GO_GRPC_HEALTH):
                 grpc_health = True
             elif func.type == "selector_expression":
                 field = func.child_by_field_name("field")
                 method = _text(field) if field is not None else ""
                 path = None
+                if args is not None and (method in GO_ROUTE_METHODS or "Handle" in method):
+                    mounted.update(_text(a) for a in args.named_children[1:])
                 if method in GO_ROUTE_METHODS and first is not None:
                     path = _string(first)
                 elif "Handle" in method and args is not None:
@@ -129,6 +162,22 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
         grpc_health = True
     if not (apps or routes or grpc):
         return None
+    for server in grpc:
+        # a gRPC server mounted on an HTTP mux (``mux.Handle("/pkg.Svc/", srv)``, or called
+        # through its ServeHTTP): it shares that mux's port and its health route
+        var = server.pop("var", None)
+        server["on_http_mux"] = bool(var) and (var in mounted or f"{var}.ServeHTTP(" in text)
+    mcp = any(marker in text for marker in MCP_IMPORTS)
+    auxiliary = bool(routes) and all(r["path"].startswith(AUX_ROUTE) for r in routes)
+    unix = lang == "go" and bool(_UNIX_LISTEN.search(text)) and not _NET_LISTEN.search(text)
+    for app in apps:
+        if unix:
+            app["local"] = "it listens on a unix socket (a local control socket)"
+        if mcp:
+            app["role"] = "an MCP endpoint (tools for AI assistants)"
+        elif auxiliary:
+            shown = ", ".join(sorted({r["path"] for r in routes}))
+            app["role"] = f"an auxiliary endpoint that serves only {shown}"
     return {
         "kind": "code",
         "lang": lang,

@@ -12,9 +12,15 @@ A variable closed in a ``finally`` block of the same function (``f = open(p)`` t
 ``try: ... finally: f.close()``) is managed as ``with`` would, and so is one handed to an
 object that owns it (``client = Client(session=s)``, a class call, that is then returned,
 yielded, used in ``with`` or stored on an attribute). A file used as a temporary in an
-expression (``open(p).read()``, ``json.load(open(p))``) is closed by CPython as soon as the
-expression ends and is not reported. Everything else (``f = open(p)`` closed by hand without
-``finally``, a session made per call and never closed) is reported. A lock
+expression (``open(p).read()``, ``json.load(open(p))``, ``subprocess.call(cmd,
+stdout=open(os.devnull, "w"))``, ``Path(NamedTemporaryFile(delete=False).name)``) is closed by
+CPython as soon as the expression ends and is not reported. A variable closed in the ``try``
+body (or its ``else``) and in every ``except`` handler of that ``try`` is closed on every path
+the code expects, and passes. A session or socket made once before the loop that ends its
+function (``s = requests.Session()`` then ``while not stop.is_set(): s.post(...)``) lives as
+long as the worker that loops, as a module-level one would, and passes. Everything else
+(``f = open(p)`` closed by hand without ``finally``, a session made per call and never closed)
+is reported. A lock
 (``threading``/``asyncio``/``multiprocessing`` ``Lock``, ``RLock``, ``Semaphore``,
 ``Condition``) is reported where ``.acquire()`` is called on it without arguments;
 ``acquire(blocking=False)`` or ``acquire(timeout=...)`` cannot be written as ``with`` and pass,
@@ -72,6 +78,22 @@ CLOSE_METHODS = frozenset(
 )
 
 
+def _closed_in(body: list[ast.stmt]) -> set[str]:
+    """Names closed or released by a call in these statements (``f.close()``)."""
+    found: set[str] = set()
+    for stmt in body:
+        for sub in ast.walk(stmt):
+            if (
+                isinstance(sub, ast.Call)
+                and isinstance(sub.func, ast.Attribute)
+                and sub.func.attr in CLOSE_METHODS
+            ):
+                key = dotted(sub.func.value)
+                if key:
+                    found.add(key)
+    return found
+
+
 class ContextManagersAnalyzer(FunctionScopes, PythonRule):
     """Report resources opened outside ``with`` and locks acquired by hand."""
 
@@ -104,6 +126,8 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
         #: file-opening calls used as a temporary inside an expression
         self.temporary: set[int] = set()
         self.locks: set[str] = set()
+        #: per open scope: names the loop that ends the function uses (a worker's resources)
+        self.looping: list[set[str]] = [set()]
         tree = self.file.python_ast
         if tree is not None and "acquire(" in (self.file.text or ""):
             self.locks = self._lock_names(tree)
@@ -156,6 +180,12 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
         self.handed.append({})
         self.acquired.append([])
         self.functions.append(node.name)
+        last = node.body[-1] if node.body else None
+        self.looping.append(
+            {n.id for n in ast.walk(last) if isinstance(n, ast.Name)}
+            if isinstance(last, ast.While)
+            else set()
+        )
 
     def exit_function(self, node: FunctionNode) -> None:
         self.depth -= 1
@@ -169,10 +199,13 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
     def _flush(self) -> None:
         closed = self.closed.pop()
         self.handed.pop()
+        looping = self.looping.pop() if self.looping else set()
         for variable, reports in self.pending.pop().items():
             if variable in closed:
                 continue  # closed in a finally block: what ``with`` would do
             for call, message in reports:
+                if variable in looping and message.startswith(("session", "socket")):
+                    continue  # the worker's one session or socket, for as long as it loops
                 self.at(call, message)
         for call, key in self.acquired.pop():
             if key not in closed:
@@ -180,21 +213,24 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
 
     def visit_Try(self, node: ast.Try) -> None:
         self._finally(node.finalbody)
+        self._every_branch(node)
 
     def visit_TryStar(self, node: ast.TryStar) -> None:
         self._finally(node.finalbody)
+        self._every_branch(node)
+
+    def _every_branch(self, node: ast.Try | ast.TryStar) -> None:
+        """Variables closed in the ``try`` body (or ``else``) and in every handler: closed on
+        every path the code expects, as ``finally`` would."""
+        if not node.handlers:
+            return
+        closed = _closed_in([*node.body, *node.orelse])
+        for handler in node.handlers:
+            closed &= _closed_in(handler.body)
+        self.closed[-1].update(closed)
 
     def _finally(self, body: list[ast.stmt]) -> None:
-        for stmt in body:
-            for sub in ast.walk(stmt):
-                if (
-                    isinstance(sub, ast.Call)
-                    and isinstance(sub.func, ast.Attribute)
-                    and sub.func.attr in CLOSE_METHODS
-                ):
-                    key = dotted(sub.func.value)
-                    if key:
-                        self.closed[-1].add(key)
+        self.closed[-1].update(_closed_in(body))
 
     def visit_With(self, node: ast.With) -> None:
         for item in node.items:
@@ -229,6 +265,11 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         self._assign([node.target], node.value)
 
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        # ``NamedTemporaryFile(delete=False).name``: the object is a temporary of the expression
+        if isinstance(node.value, ast.Call) and isinstance(node.ctx, ast.Load):
+            self.temporary.add(id(node.value))
+
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         if isinstance(func, ast.Attribute) and func.attr in ENTER:
@@ -240,7 +281,8 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
             self.temporary.add(id(func.value))
         last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if not last[:1].isupper():
-            self.temporary.update(id(a) for a in node.args if isinstance(a, ast.Call))
+            values = [*node.args, *(kw.value for kw in node.keywords)]
+            self.temporary.update(id(a) for a in values if isinstance(a, ast.Call))
         if (
             isinstance(func, ast.Attribute)
             and func.attr == "acquire"

@@ -6,7 +6,13 @@ explicit ``poolclass``), SQLite URLs excepted; ``asyncpg.create_pool`` and
 ``psycopg_pool.(Async)ConnectionPool`` need ``max_size``. Go, on the tree-sitter tree: a
 ``sql.Open``/``sqlx.Open``/``sqlx.Connect`` pool needs a ``SetMaxOpenConns`` call somewhere in
 the module's non-test code, and ``pgxpool.New`` a ``MaxConns`` setting (which goes through
-``pgxpool.ParseConfig`` + ``NewWithConfig``). Not applicable when no pool is opened.
+``pgxpool.ParseConfig`` + ``NewWithConfig``). Go handles that serve no load are left alone, as
+on the Python side: a SQLite driver (``sql.Open("sqlite", path)``, ``"sqlite3"``: a local file
+has no server connections to size), a one-shot handle (bound to a local variable that is only
+used as the receiver of method calls, ``db.Exec(..)``, ``defer db.Close()``, in the function that
+opened it: never returned, stored or passed on) and a test helper (a function taking
+``testing.TB``, ``*testing.T``, ``*testing.B`` or ``*testing.F``, in a file not named
+``_test.go`` that tests import). Not applicable when no pool is opened.
 """
 
 from __future__ import annotations
@@ -14,11 +20,13 @@ from __future__ import annotations
 import ast
 from typing import Any, ClassVar
 
+import tree_sitter
+
 from charter.analyzers.base import TEST_PATH_GLOBS, Analyzer, Emitter, path_matches
 from charter.analyzers.go.common import import_names, is_foreign, is_test_file
 from charter.analyzers.python.common import keyword
 from charter.analyzers.python.names import import_map
-from charter.analyzers.treesitter import captures, line, text
+from charter.analyzers.treesitter import ancestors, captures, descendants, line, text
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
@@ -37,6 +45,8 @@ GO_OPENERS = {
 }
 GO_PGXPOOL = ("github.com/jackc/pgx/v5/pgxpool", "github.com/jackc/pgx/v4/pgxpool")
 _GO_CALLS = "(call_expression function: (selector_expression) @fn) @call"
+_GO_FUNCTIONS = frozenset({"function_declaration", "method_declaration", "func_literal"})
+_GO_TESTING = frozenset({"testing.TB", "*testing.T", "*testing.B", "*testing.F"})
 
 
 class DbPoolConfiguredAnalyzer(Analyzer):
@@ -105,6 +115,8 @@ class DbPoolConfiguredAnalyzer(Analyzer):
             out.fact({"go_sized": "pgx"})
         for call in captures(tree.language, root, _GO_CALLS).get("call", []):
             name = text(call.child_by_field_name("function")).replace(" ", "")
+            if name in openers and _go_serves_no_load(call):
+                continue
             if name in openers:
                 out.fact({"go_pool": name, "line": line(call), "kind": "sql"})
             elif name in pgx:
@@ -144,6 +156,67 @@ class DbPoolConfiguredAnalyzer(Analyzer):
                     )
         if not opened:
             out.not_applicable("no database connection pool is opened in non-test code")
+
+
+def _go_serves_no_load(call: tree_sitter.Node) -> bool:
+    """A ``sql.Open``/``sqlx.Open`` handle that serves no load: SQLite, a one-shot handle, or
+    one opened by a test helper (see the module docstring)."""
+    args = call.child_by_field_name("arguments")
+    driver = args.named_children[0] if args is not None and args.named_children else None
+    if driver is not None and "sqlite" in text(driver).lower():
+        return True
+    function = next((a for a in ancestors(call) if a.type in _GO_FUNCTIONS), None)
+    if function is None:
+        return False
+    params = function.child_by_field_name("parameters")
+    if params is not None and any(
+        text(p.child_by_field_name("type")).replace(" ", "") in _GO_TESTING
+        for p in params.named_children
+        if p.type == "parameter_declaration"
+    ):
+        return True
+    return _go_one_shot(call, function)
+
+
+def _go_one_shot(call: tree_sitter.Node, function: tree_sitter.Node) -> bool:
+    """``db, err := sql.Open(..)`` where ``db`` is then only the receiver of method calls
+    (``db.Exec(..)``, ``defer db.Close()``) in the function: never returned, stored or passed."""
+    values = call.parent
+    statement = values.parent if values is not None else None
+    if (
+        values is None
+        or statement is None
+        or values.type != "expression_list"
+        or statement.type not in {"short_var_declaration", "assignment_statement"}
+        or statement.child_by_field_name("right") != values
+    ):
+        return False
+    left = statement.child_by_field_name("left")
+    names = left.named_children if left is not None else []
+    if not names or names[0].type != "identifier" or text(names[0]) == "_":
+        return False
+    variable = text(names[0])
+    body = function.child_by_field_name("body")
+    if body is None:
+        return False
+    uses = [
+        n
+        for n in descendants(body, ("identifier",))
+        if text(n) == variable and n.start_byte > names[0].end_byte
+    ]
+    for use in uses:
+        parent = use.parent
+        receiver = (
+            parent is not None
+            and parent.type == "selector_expression"
+            and parent.child_by_field_name("operand") == use
+            and parent.parent is not None
+            and parent.parent.type == "call_expression"
+            and parent.parent.child_by_field_name("function") == parent
+        )
+        if not receiver:
+            return False
+    return bool(uses)
 
 
 def _mentions_sqlite(test: ast.expr) -> bool:

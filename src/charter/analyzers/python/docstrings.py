@@ -21,9 +21,21 @@ at its ``def``/``class`` line; these are counted and not reported:
   view or plugin class;
 - module-level functions of the same name defined in at least ``HOOK_REPEATS`` modules of one
   folder (the hook every plugin module implements, documented once by the plugin contract);
-- signal receivers (``def handler(sender, ..., **kwargs)`` or ``@receiver``): the signal
+- signal receivers and event listeners (``def handler(sender, ..., **kwargs)``,
+  ``@receiver``, SQLAlchemy ``@listens_for``, blinker ``@signal.connect``): the signal or event
   defines their contract;
-- classes nested in a class (Django ``Meta``, a nested ``TextChoices`` enum) and their methods.
+- classes nested in a class (Django ``Meta``, a nested ``TextChoices`` enum) and their methods;
+- classes whose members explain them: a subclass (it names a base class) whose methods are all
+  documented or need no docstring themselves (one statement, override, hook), and whose
+  ``__init__`` is at most one statement: a pydantic, filter or ORM model declaring its fields, a
+  controller whose routes carry docstrings; and a class with a ``help``/``description`` string
+  attribute (a Django management ``Command``), which is its documentation;
+- field validation hooks ``validate_<field>`` of a subclass (Django REST framework serializers,
+  WTForms forms): the framework calls them for the field they name;
+- a module-level ``main()``: the entry point of a script, which the module stands for;
+- short predicates and typed getters: ``is_*``, ``has_*``, ``can_*``, ``should_*``, and
+  ``get_*`` with a return annotation, of at most ``SHORT`` statements and no ``raise``: the name
+  (and the type) say what they return.
 """
 
 from __future__ import annotations
@@ -65,11 +77,22 @@ SIMPLE = (ast.Return, ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)
 #: generated code nobody documents by hand (Alembic and Django migrations)
 GENERATED = ("**/migrations/**", "**/versions/*.py", "migrations/**")
 
+#: statements a getter or predicate may have and still say everything by its name
+SHORT = 5
+#: class attributes that document a class (Django management commands' ``help``)
+DESCRIBING_ATTRIBUTES = frozenset({"help", "description"})
+#: decorators that register an event listener (the event defines its contract)
+LISTENER_DECORATORS = ("listens_for", "connect", "connect_via", "receiver")
+
 # why an undocumented item is counted but not reported
 MODULE = "module"
 ONE_LINER = "one-statement"
 RECEIVER = "signal receiver"
 NESTED = "nested class"
+DESCRIBED = "described class"
+FIELD_HOOK = "field validation hook"
+ENTRY_POINT = "entry point"
+GETTER = "short getter"
 
 
 class DocstringsParams(PythonRuleParams):
@@ -95,18 +118,74 @@ def _one_statement(node: FunctionNode) -> bool:
     return not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant))
 
 
+def _statements(node: FunctionNode) -> list[ast.stmt]:
+    """Every statement of the body, not entering nested functions or classes."""
+    found: list[ast.stmt] = []
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.stmt):
+            found.append(current)
+        for child in ast.iter_child_nodes(current):
+            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                stack.append(child)
+    return found
+
+
+def _short_getter(node: FunctionNode) -> bool:
+    """A predicate (``is_*``/``has_*``/``can_*``/``should_*``) or a getter with a return
+    annotation (``get_*(..) -> T``) with a short body that raises nothing: its name (and type)
+    say what it returns."""
+    predicate = node.name.startswith(("is_", "has_", "can_", "should_"))
+    getter = node.name.startswith("get_") and node.returns is not None
+    if not (predicate or getter):
+        return False
+    statements = _statements(node)
+    if statements and ast.get_docstring(node, clean=False) is not None:
+        statements = statements[1:]
+    return len(statements) <= SHORT and not any(isinstance(s, ast.Raise) for s in statements)
+
+
+def _describing_attribute(node: ast.ClassDef) -> bool:
+    """A ``help = "..."`` (or ``description``) string attribute in the class body."""
+    for stmt in node.body:
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else []
+        if isinstance(stmt, ast.AnnAssign):
+            targets = [stmt.target]
+        value = stmt.value if isinstance(stmt, ast.Assign | ast.AnnAssign) else None
+        if (
+            any(isinstance(t, ast.Name) and t.id in DESCRIBING_ATTRIBUTES for t in targets)
+            and isinstance(value, ast.Constant)
+            and isinstance(value.value, str)
+            and value.value.strip()
+        ):
+            return True
+    return False
+
+
 def _signal_receiver(node: FunctionNode, decorators: list[str]) -> bool:
-    if any(d == "receiver" or d.endswith(".receiver") for d in decorators):
+    if any(d.rsplit(".", 1)[-1] in LISTENER_DECORATORS for d in decorators):
         return True
     args = node.args
     positional = [*args.posonlyargs, *args.args]
     return bool(positional) and positional[0].arg == "sender" and args.kwarg is not None
 
 
+def _explained(name: str, members: dict[str, Any], hierarchy: ClassHierarchy) -> bool:
+    """A subclass whose methods all explain themselves: each undocumented one overrides a
+    repository base's method or is a hook, and the constructor is at most one statement."""
+    needs: list[str] = members["needs"]
+    bases: list[str] = members["bases"]
+    return "__init__" not in needs and all(
+        hierarchy.overrides(name, bases, method) or hierarchy.is_hook(bases, method)
+        for method in needs
+    )
+
+
 class _Scope:
     """An open ``class`` (with what the repo phase needs about it) or ``def``."""
 
-    __slots__ = ("bases", "is_class", "methods", "name", "nested", "public")
+    __slots__ = ("bases", "is_class", "methods", "name", "needs", "nested", "public")
 
     def __init__(
         self, is_class: bool, public: bool, name: str, bases: list[str], nested: bool
@@ -117,6 +196,10 @@ class _Scope:
         self.bases = bases
         self.nested = nested
         self.methods: list[str] = []
+        #: methods of a class that need an explanation nobody gave: undocumented and not
+        #: quiet on their own (the repo phase still lets overrides and hooks off); a
+        #: constructor of several statements ("__init__") counts
+        self.needs: list[str] = []
 
 
 class DocstringsAnalyzer(FunctionScopes, PythonRule):
@@ -167,10 +250,16 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
         public = self._visible() and _public(node.name)
         parent = self.scopes[-1] if self.scopes else None
         nested = parent is not None and parent.is_class
+        bases = [b for b in (base_name(e) for e in node.bases) if b and b != "object"]
+        scope = _Scope(True, public, node.name, bases, nested)
         if public:
-            self._item(node, "class", node.name, NESTED if nested else "")
-        bases = [b for b in (base_name(e) for e in node.bases) if b]
-        self.scopes.append(_Scope(True, public, node.name, bases, nested))
+            quiet = NESTED if nested else DESCRIBED if _describing_attribute(node) else ""
+            self._item(node, "class", node.name, quiet)
+            if not quiet and bases and ast.get_docstring(node, clean=False) is None:
+                # a subclass may be explained by its members: the repo phase decides, when
+                # it knows which of ``needs`` are overrides or hooks
+                self.missing[-1].append({"bases": bases, "needs": scope.needs})
+        self.scopes.append(scope)
 
     def leave_ClassDef(self, node: ast.ClassDef) -> None:
         scope = self.scopes.pop()
@@ -181,11 +270,17 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
         owner = self.scopes[-1] if self.scopes else None
         if owner is not None and owner.is_class:
             owner.methods.append(node.name)
+            if node.name == "__init__" and len(_statements(node)) > 1:
+                owner.needs.append(node.name)
         elif owner is None and _public(node.name):
             self.functions.append(node.name)
         if self._visible() and _public(node.name) and not self._skipped(node):
             kind = "method" if self.scopes else "function"
-            self._item(node, kind, node.name, self._quiet(node, owner), owner)
+            quiet = self._quiet(node, owner)
+            self._item(node, kind, node.name, quiet, owner)
+            documented = ast.get_docstring(node, clean=False) is not None
+            if owner is not None and owner.is_class and not quiet and not documented:
+                owner.needs.append(node.name)
         self.scopes.append(_Scope(False, False, node.name, [], False))
 
     def exit_function(self, node: FunctionNode) -> None:
@@ -205,6 +300,18 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
             return ONE_LINER
         if owner is None and _signal_receiver(node, decorator_names(self.imports, node)):
             return RECEIVER
+        if owner is None and node.name == "main":
+            return ENTRY_POINT
+        if (
+            owner is not None
+            and owner.is_class
+            and owner.bases
+            and node.name.startswith("validate_")
+            and len(node.name) > len("validate_")
+        ):
+            return FIELD_HOOK
+        if _short_getter(node):
+            return GETTER
         return ""
 
     def end(self) -> None:
@@ -249,9 +356,11 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
             out.evidence(summary)
             return
         reported: list[tuple[str, int, str, str]] = []
-        for path, (line, kind, name, quiet, where) in missing:
+        for path, (line, kind, name, quiet, where, *members) in missing:
             if quiet:
                 continue
+            if members and _explained(name, members[0], hierarchy):
+                continue  # a subclass its members explain (fields, documented methods)
             if where is None:
                 folder = str(PurePosixPath(path).parent)
                 if kind == "function" and folder_functions[folder, name] >= HOOK_REPEATS:

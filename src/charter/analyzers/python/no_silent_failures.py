@@ -28,7 +28,19 @@ only fail in the one way it handles:
   package the file is in), probing a library the code degrades without;
 - another way: the ``try`` body is one call and the handler is the same call made differently
   (try the Analytics query, else the N1QL one; format in the user's locale, else in English),
-  which raises on its own if it fails too.
+  which raises on its own if it fails too;
+- a platform probe: the ``try`` body loads a native library (``ctypes.CDLL("libc.so.6")``,
+  ``ctypes.util.find_library``), a feature some systems do not have;
+- a local file read with a default: ``with open(path) as f: config = json.load(f)`` (only
+  reading and decoding the file in the ``try`` body counts as parsing);
+- a status answer: the handler returns what the ``try`` body returns with a success flag
+  flipped (``return {"sent": True, ...}`` / ``return {"sent": False, ...}``), so the caller is
+  told it failed; or the function is a predicate (``is_*``, ``has_*``, ``can_*`` ...) whose
+  handler returns ``False``: "no" is its answer when the check cannot be made;
+- said so: a comment in the handler or on its ``except`` line says the failure is expected or
+  the fallback deliberate (``# optional``, ``# ignore``, ``# workaround``, ``# best effort``,
+  ``# not available on all systems``, ``# fall back to ...``, ``# this is fine``); linter
+  pragmas (``# noqa``, ``# pylint: disable=...``, ``# pragma: no cover``) do not count.
 
 So ``except Exception: pass`` after real work, ``except: return None`` around a service call and
 ``except Exception as e: continue`` are reported, while narrow handlers (``except KeyError:
@@ -39,8 +51,10 @@ the same reason as ``except Exception: pass``.
 from __future__ import annotations
 
 import ast
+import io
 import re
 import sys
+import tokenize
 from collections.abc import Callable, Iterator
 from typing import ClassVar
 
@@ -89,10 +103,56 @@ PARSING = frozenset(
         "encode", "index", "count", "format", "copy", "splitlines", "translate", "sub",
         # in-memory container updates
         "append", "extend", "add", "pop", "setdefault",
+        # HTML/XML and URL lookups
+        "urljoin", "xpath", "eval_xpath", "extract_text", "get_text", "text_content",
     }
 )  # fmt: skip
+#: native library loading: probing a platform feature (``ctypes.CDLL("libc.so.6")``)
+NATIVE_LIBRARIES = frozenset(
+    {
+        "ctypes.CDLL",
+        "ctypes.WinDLL",
+        "ctypes.OleDLL",
+        "ctypes.PyDLL",
+        "ctypes.cdll.LoadLibrary",
+        "ctypes.windll.LoadLibrary",
+        "ctypes.util.find_library",
+    }
+)
+#: a predicate by its name: ``False`` is its answer when the check cannot be made
+PREDICATE = re.compile(r"^_*(?:is|has|can|should|supports|exists)(?:_|$)")
+#: a comment saying the failure is expected or the fallback deliberate
+DECISION = re.compile(
+    r"\b(?:work[- ]?around|best[- ]effort|optional(?:ly)?|ignor(?:e|ed|es|ing)"
+    r"|not\s+(?:always\s+)?(?:available|supported|installed|present|fatal|critical)"
+    r"|unavailable|unsupported|intentional(?:ly)?|deliberate(?:ly)?|on\s+purpose|harmless"
+    r"|expected|fall(?:s|ing)?[- ]?back|fallback|non[- ]?(?:fatal|critical)"
+    r"|(?:it'?s|this\s+is|that'?s)\s+(?:ok|okay|fine|safe|expected)|ok\s+if"
+    r"|don'?t\s+care|doesn'?t\s+matter)\b",
+    re.IGNORECASE,
+)
+#: linter and coverage pragmas, which say nothing about the decision
+PRAGMA = re.compile(
+    r"noqa\b[:\s\w,]*|pylint:\s*\S+|type:\s*ignore\S*|pragma:\s*no\s*cover|nosec\b\S*"
+    r"|pyright:\s*\S+|mypy:\s*\S+|fmt:\s*\S+",
+    re.IGNORECASE,
+)
+#: reading a local file opened for reading in the same ``try`` (``with open(p) as f``)
+FILE_READS = frozenset({"open", "load", "read", "readlines", "readline"})
 #: a ``.get()`` on one of these is a request, not a lookup
 CLIENT_NAMES = re.compile(r"session|client|http|api|conn|request|requests|httpx", re.IGNORECASE)
+
+
+def _comments(source: str) -> dict[int, str]:
+    """The comment text on each line of the file (1-based)."""
+    found: dict[int, str] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                found[token.start[0]] = token.string
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return found
 
 
 def _walk_body(body: list[ast.stmt]) -> Iterator[ast.AST]:
@@ -144,18 +204,40 @@ def _parser_name(name: str) -> bool:
 def _parsing_only(body: list[ast.stmt], imports: ImportMap) -> bool:
     """The statements only decode, convert and look up data: no other call, no ``await``,
     no ``with`` or loop (a loop body is the work of an iteration, not a lookup)."""
+    reads_file = False
     for node in _walk_body(body):
+        if isinstance(node, ast.With) and all(_opens_file(i.context_expr) for i in node.items):
+            reads_file = True  # reading a local file: its calls are checked as any other
+            continue
         if isinstance(node, ast.Await | ast.With | ast.AsyncWith | ast.For | ast.AsyncFor):
             return False
+    for node in _walk_body(body):
         if isinstance(node, ast.Call):
             name = _callee(node)
             qualified = imports.qualify(node.func) or ""
             real = qualified.rsplit(".", 1)[-1]  # an alias's real name
+            if reads_file and name in FILE_READS:
+                continue
             if not (_parser_name(name) or _parser_name(real)):
                 return False
             if "get" in (name, real) and not _lookup(node, imports):
                 return False
     return True
+
+
+def _opens_file(node: ast.expr) -> bool:
+    """``open(path)`` or ``Path(p).open()`` for reading (no ``w``/``a``/``x``/``+`` mode)."""
+    if not isinstance(node, ast.Call) or _callee(node) != "open":
+        return False
+    modes = [*node.args[1:2], *(kw.value for kw in node.keywords if kw.arg == "mode")]
+    if isinstance(node.func, ast.Attribute):  # Path.open(mode)
+        modes = [*node.args[:1], *(kw.value for kw in node.keywords if kw.arg == "mode")]
+    return all(
+        isinstance(mode, ast.Constant)
+        and isinstance(mode.value, str)
+        and not set(mode.value) & set("wax+")
+        for mode in modes
+    )
 
 
 def _lookup(call: ast.Call, imports: ImportMap) -> bool:
@@ -191,6 +273,81 @@ def _optional(body: list[ast.stmt], own: set[str]) -> bool:
         elif isinstance(node, ast.Call) and _callee(node) == "import_module":
             return True
     return False
+
+
+def _native_library(body: list[ast.stmt], qualify: Callable[[ast.AST], str | None]) -> bool:
+    """The ``try`` body loads a native library: a platform feature some systems lack."""
+    return any(
+        isinstance(node, ast.Call) and qualify(node.func) in NATIVE_LIBRARIES
+        for node in _walk_body(body)
+    ) or any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Call)
+        and qualify(node.func.value.func) in NATIVE_LIBRARIES
+        for node in _walk_body(body)
+    )
+
+
+def _returns(body: list[ast.stmt]) -> list[ast.expr]:
+    """The values the statements return (not in nested functions)."""
+    return [
+        node.value
+        for node in _walk_body(body)
+        if isinstance(node, ast.Return) and node.value is not None
+    ]
+
+
+def _status_flipped(tried: ast.expr, answer: ast.expr) -> bool:
+    """``answer`` is ``tried`` with success flags turned from ``True`` to ``False``:
+    ``{"sent": True, "data": d}`` / ``{"sent": False, "data": d}``,
+    ``Result(ok=True, x=x)`` / ``Result(ok=False, x=x)``."""
+    flipped = 0
+    if isinstance(tried, ast.Dict) and isinstance(answer, ast.Dict):
+        if len(tried.keys) != len(answer.keys):
+            return False
+        pairs = zip(tried.keys, tried.values, answer.keys, answer.values, strict=True)
+        for key, value, other_key, other_value in pairs:
+            if key is None or other_key is None or ast.dump(key) != ast.dump(other_key):
+                return False
+            if _true(value) and _false(other_value):
+                flipped += 1
+            elif ast.dump(value) != ast.dump(other_value):
+                return False
+        return flipped > 0
+    if isinstance(tried, ast.Call) and isinstance(answer, ast.Call):
+        if ast.dump(tried.func) != ast.dump(answer.func) or tried.args or answer.args:
+            return False
+        theirs = {kw.arg: kw.value for kw in answer.keywords}
+        if None in theirs or set(theirs) != {kw.arg for kw in tried.keywords}:
+            return False
+        for kw in tried.keywords:
+            if _true(kw.value) and _false(theirs[kw.arg]):
+                flipped += 1
+            elif ast.dump(kw.value) != ast.dump(theirs[kw.arg]):
+                return False
+        return flipped > 0
+    return False
+
+
+def _true(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _false(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
+
+
+def _reports_status(try_body: list[ast.stmt], handler: list[ast.stmt], function: str) -> bool:
+    """The handler answers the caller that it failed: the ``try`` body's result with its success
+    flag flipped, or ``False`` from a predicate (``is_logged_in``, ``has_access``)."""
+    answers = [*_returns(handler)]
+    if len(handler) != 1 or len(answers) != 1:
+        return False
+    answer = answers[0]
+    if PREDICATE.match(function) and _false(answer):
+        return True
+    return any(_status_flipped(tried, answer) for tried in _returns(try_body))
 
 
 def _library(module: str, own: set[str]) -> bool:
@@ -231,6 +388,8 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
         self.functions: list[str] = []
         #: top-level names of the program's own packages, as far as this path tells
         self.own = set(file.path.split("/")[:-1])
+        #: comments by line, read when a handler needs them
+        self.comments: dict[int, str] | None = None
 
     def enter_function(self, node: FunctionNode) -> None:
         self.functions.append(node.name)
@@ -266,14 +425,32 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
                     or _cleanup_only(node.body, self.qualify)
                     or _parsing_only(node.body, self.imports)
                     or _optional(node.body, self.own)
+                    or _native_library(node.body, self.qualify)
                 )
-            if deliberate or _retried(node.body, handler.body):
+            function = self.functions[-1] if self.functions else ""
+            if (
+                deliberate
+                or _retried(node.body, handler.body)
+                or _reports_status(node.body, handler.body, function)
+                or self._commented(handler)
+            ):
                 continue
             self.at(
                 handler,
                 f"{what} swallows the error: re-raise, log it with `logger.exception(...)`, "
                 "or catch the specific exceptions you expect",
             )
+
+    def _commented(self, handler: ast.ExceptHandler) -> bool:
+        """A comment in the handler or on its ``except`` line says the failure is expected or
+        the fallback deliberate (linter pragmas left out)."""
+        if self.comments is None:
+            self.comments = _comments(self.file.text or "")
+        end = handler.end_lineno or handler.lineno
+        return any(
+            DECISION.search(PRAGMA.sub("", self.comments.get(line, "")))
+            for line in range(handler.lineno, end + 1)
+        )
 
     def _handled(self, node: ast.ExceptHandler) -> bool:
         for child in _walk_body(node.body):

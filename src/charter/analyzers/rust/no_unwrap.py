@@ -12,10 +12,12 @@ closure, or async block) can propagate it, since it returns ``Result``/``Option`
 ``?`` or ends in ``Ok(..)``/``Err(..)``/``Some(..)``), so ``?`` is the fix; or the function
 answers a request (returns ``impl IntoResponse``, ``impl Responder``, ``HttpResponse``,
 ``Response``); or the unwrapped value comes from the file system, the environment or the network
-(``fs::read_to_string(p)``, ``env::var("X")``, ``File::open``, ``TcpListener::bind``); or a
-``FIXME``/``TODO``/``XXX`` comment within three lines says the unwrap should go. An unwrap in a
-function that can only return a plain value (``fn new() -> Self``, an ``Index`` or ``From`` impl,
-``fn main()``) asserts an invariant the signature cannot express, and is left out.
+(``fs::read_to_string(p)``, ``env::var("X")``, ``File::open``, ``TcpListener::bind``,
+``writeln!(file, ..)``) or deserialises data (``serde_json::from_str(s)``, ``toml::from_str``,
+``bincode::deserialize``); or a ``FIXME``/``TODO``/``XXX`` comment about the unwrap is within
+three lines of it. An unwrap in a function that can only return a plain value (``fn new() ->
+Self``, an ``Index`` or ``From`` impl, ``fn main()``, a closure passed to ``map``) asserts an
+invariant the signature cannot express, and is left out.
 
 Unwraps that cannot fail, or whose failure is a bug by design, are left out:
 
@@ -246,6 +248,8 @@ _HANDLER = re.compile(r"\b(?:IntoResponse|Responder|HttpResponse|Response)\b")
 _IO_PATH = re.compile(
     r"(?:^|::)(?:fs|env|File|OpenOptions|TcpListener|TcpStream|UdpSocket|UnixListener"
     r"|UnixStream)::\w+$"
+    # deserialising stored or received data
+    r"|(?:^|::)(?:serde_\w+|toml|bincode|rmp_serde|ciborium)::(?:from_\w+|deserialize\w*)$"
 )
 _IO_METHOD = frozenset({"read_to_string", "read_to_end", "read_exact", "write_all", "read_dir"})
 _ACKNOWLEDGED = re.compile(r"\b(?:FIXME|TODO|XXX)\b.*\bunwrap", re.IGNORECASE)
@@ -483,6 +487,10 @@ def _returns_propagating(scope: tree_sitter.Node) -> bool:
 def _reads_outside(receiver: tree_sitter.Node | None) -> bool:
     """The unwrapped value comes from a file system, environment or network call."""
     node = receiver
+    if node is not None and node.type == "macro_invocation":
+        # `write!(file, ..)`/`writeln!(out, ..)` into an `io::Write` (a String target cannot
+        # fail and was let off before)
+        return text(node.child_by_field_name("macro")) in {"write", "writeln"}
     for _ in range(32):
         if node is None:
             return False
@@ -510,8 +518,8 @@ def _handled_here(call: tree_sitter.Node, comments: dict[int, str]) -> bool:
     """Whether the code around this unwrap could handle its failure (see the module
     docstring): ``?`` is available, it answers a request, it reads the outside world, or a
     FIXME asks for it."""
-    row = call.end_point[0]
-    if any(_ACKNOWLEDGED.search(comments.get(r, "")) for r in range(row - 3, row + 4)):
+    rows = range(call.start_point[0] - 3, call.end_point[0] + 2)
+    if any(_ACKNOWLEDGED.search(comments.get(row, "")) for row in rows):
         return True
     scope = next((a for a in ancestors(call) if a.type in _SCOPES), None)
     if scope is None:
@@ -556,11 +564,11 @@ class RustNoUnwrapAnalyzer(Analyzer):
         ]
         sites: list[list[int]] = []
         if not is_test_crate_file(root):
-            comments = comments_by_row(tree)
             candidates = sorted(
                 [*found.get("call", []), *found.get("macro_unwrap", [])],
                 key=lambda n: n.start_byte,
             )
+            comments = comments_by_row(tree) if candidates else {}
             for node in candidates:
                 if (
                     _is_unwrap_call(node)
