@@ -16,6 +16,7 @@ from charter.errors import PolicyError
 
 if TYPE_CHECKING:
     from charter.analyzers.base import Analyzer
+    from charter.policy import Rule
 
 #: analyzer name (as in rule YAML) -> "module under charter.analyzers:class"
 ANALYZERS: dict[str, str] = {
@@ -140,6 +141,7 @@ REGISTRY: MutableMapping[str, type[Analyzer]] = _Registry()
 
 
 def analyzer_class(name: str, where: Path | str = "policy") -> type[Analyzer]:
+    """The analyzer class registered under ``name`` (imported on first use)."""
     if name not in REGISTRY:
         raise PolicyError(
             f"{where}: field 'analyzer': unknown analyzer {name!r}; "
@@ -148,7 +150,7 @@ def analyzer_class(name: str, where: Path | str = "policy") -> type[Analyzer]:
     return REGISTRY[name]
 
 
-def validate_params(rule: Any, params: dict[str, Any], where: Path | str) -> None:
+def validate_params(rule: Rule, params: dict[str, Any], where: Path | str) -> None:
     """Reject parameters the rule's analyzer does not take, where the policy is loaded."""
     from pydantic import ValidationError
 
@@ -166,6 +168,8 @@ def validate_params(rule: Any, params: dict[str, Any], where: Path | str) -> Non
         ) from None
 
 
-def create_analyzer(rule: Any, params: dict[str, Any]) -> Analyzer:
+def create_analyzer(rule: Rule, params: dict[str, Any]) -> Analyzer:
+    """The analyzer of ``rule`` with its parameters validated."""
+    assert rule.analyzer is not None
     cls = analyzer_class(rule.analyzer)
     return cls(cls.Params.model_validate(params))

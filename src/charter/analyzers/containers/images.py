@@ -554,7 +554,7 @@ def copies(dockerfiles: dict[str, dict[str, Any]], paths: Iterable[str]) -> dict
         if not command:
             continue
         base = resolve(found[-1]["image"], model.get("args", {})).lower()
-        key = (posixpath.dirname(path), base, " ".join(command["text"].split()))
+        key = (str(PurePosixPath(path).parent), base, " ".join(command["text"].split()))
         groups.setdefault(key, []).append(path)
     return {group[0]: group[1:] for group in groups.values() if len(group) > 1}
 
