@@ -26,3 +26,12 @@ def test_charter_holds_its_own_gate_on_every_profile(tmp_path: Path) -> None:
     strictest = max(report["profiles"], key=lambda p: len(p["rules"]))
     assert strictest["id"] == "backend-polyglot"
     assert strictest["score"] >= 90
+
+
+def test_charter_holds_its_own_gate_even_when_every_rule_gates(tmp_path: Path) -> None:
+    """--strict: advisory rules (medium or low measured precision) gate too."""
+    out = tmp_path / "strict.json"
+    args = ["audit", str(ROOT), "--strict", "--format", "json", "--output", str(out)]
+    assert main([*args, "--no-cache"]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert not any(f["advisory"] for f in report["findings"])
