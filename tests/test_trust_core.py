@@ -89,6 +89,21 @@ def test_configuration_puts_paths_in_a_class_and_widens_a_rules_scope(tmp_path: 
     assert where(report, "type-hints") == ["tests/test_a.py:1"]
 
 
+def test_a_folder_whose_readme_calls_it_examples_is_example_code(
+    policies: PolicySet, tmp_path: Path
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "kubernetes/README.md": "# Kubernetes deployment examples\nRun them on kind.\n",
+            "kubernetes/demo.py": UNTYPED,
+            "ops/README.md": "# Operations\nFor example, restart with `make restart`.\n",
+            "ops/tool.py": UNTYPED,
+        },
+    )
+    assert where(audit_rule(policies, tmp_path, "type-hints"), "type-hints") == ["ops/tool.py:1"]
+
+
 def test_path_classes_in_order() -> None:
     classify = PathClassifier().by_path
     assert classify("vendor/x/tests/test_a.py") == "vendored"
@@ -356,6 +371,10 @@ PRIVATE_KEY = (
          "      POSTGRES_PASSWORD: paperless\n"),
         ("sentry/config.example.yml", f"secret_key: {PASSWORD}\n"),
         ("settings/ci.py", f'SECRET_KEY = "{PASSWORD}"\n'),
+        ("engines/mysql.py", 'auth_plugin = "caching_sha2_password"\n'),
+        ("app/auth.py", 'NOSTR_AUTH_NIP98 = "nostr-auth-nip98"\n'),
+        ("compose.yaml", "services:\n  web:\n    environment:\n"
+         "      APP_SECRET: replace-me-with-a-random-string\n"),
         ("src/routes/auth.js", " * @example token: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
          "eyJzdWIiOiI1ZWJhYzUzNDk1NGI1NDEzOTgwNmMxMTIiLCJpYXQiOjE1ODkyOTg0ODR9."
          "tPw9-qLvU7s6bqi5PmUvK8WH1A4GaLn2hDsJ0dqzWbM\n"),

@@ -113,12 +113,9 @@ def test_examples_folder_probes_do_not_credit_the_product_image(policies, tmp_pa
         "kubernetes/shop.yaml": workload("shop", "shop", PROBES, kind="StatefulSet"),
         "kubernetes/Dockerfile": SERVICE,
     }
-    result, findings = run(policies, tmp_path, HEALTH, files)
+    _, findings = run(policies, tmp_path, HEALTH, files)
+    # the example folder is path class `example`: its probes credit nothing, it is not judged
     assert sorted(findings) == ["Dockerfile:1"]
-    assert (
-        "kubernetes/shop.yaml: not judged, kubernetes/README.md presents its folder as examples "
-        "for a local kind cluster" in result.evidence
-    )
 
 
 def test_a_root_readme_does_not_make_the_repository_an_example(policies, tmp_path):
@@ -307,7 +304,4 @@ def test_examples_folder_manifests_are_not_judged_by_the_cluster_rules(policies,
     for rule in (LIMITS, CLUSTER, NON_ROOT, HEALTH):
         result, findings = run(policies, tmp_path, rule, files)
         assert findings == {}, rule
-        assert any(
-            "kubernetes/README.md presents its folder as examples for a local kind cluster" in e
-            for e in result.evidence
-        ), rule
+        assert result.status.value == "not_applicable", rule

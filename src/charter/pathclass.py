@@ -16,7 +16,8 @@ Discovery classifies every file once into one of:
   ``dev/``, ``ci/``; ``noxfile.py``, ``tasks.py``, ``build.rs``); configuration files there (a
   workflow, ``dependabot.yml``, ``CODEOWNERS``) stay ``source``;
 - ``example``: examples, samples, demos and documentation (``examples/``, ``samples/``,
-  ``demo/``, ``docs/`` ...);
+  ``demo/``, ``docs/`` ..., a folder whose README's first line calls it examples or a demo,
+  ``*.example.py``);
 - ``source``: everything else, the code a team writes and ships.
 
 The first class that matches wins, in that order. A rule's ``scope`` (in its YAML, widened or
@@ -193,6 +194,8 @@ class PathClassifier:
     alembic_dirs: frozenset[str] = frozenset()
     #: behave's ``features/`` folders (they hold ``*.feature`` files): acceptance tests
     behave_dirs: frozenset[str] = frozenset()
+    #: folders below the root whose own README opens by calling them examples or demos
+    example_dirs: frozenset[str] = frozenset()
 
     @classmethod
     def for_tree(
@@ -225,15 +228,28 @@ class PathClassifier:
             for i, part in enumerate(parts[:-1])
             if part == "features"
         )
+        examples = frozenset(
+            rel.rsplit("/", 1)[0]
+            for rel in files
+            if "/" in rel
+            and _README.match(rel.rsplit("/", 1)[1])
+            and _EXAMPLE_README.search(_first_line(_read_head(root / rel, 2000)))
+        )
         chosen = tuple(
             (name, tuple(globs)) for name, globs in sorted((explicit or {}).items()) if globs
         )
-        return cls(tuple(attributes), chosen, alembic, behave)
+        return cls(tuple(attributes), chosen, alembic, behave, examples)
 
     def digest(self) -> str:
         """What the classification depends on beyond a file's own path and content."""
         raw = json.dumps(
-            [self.attributes, self.explicit, sorted(self.alembic_dirs), sorted(self.behave_dirs)],
+            [
+                self.attributes,
+                self.explicit,
+                sorted(self.alembic_dirs),
+                sorted(self.behave_dirs),
+                sorted(self.example_dirs),
+            ],
             separators=(",", ":"),
         )
         return hashlib.sha256(raw.encode()).hexdigest()[:16]
@@ -262,6 +278,8 @@ class PathClassifier:
             return "test"
         if _tooling(rel, name, folders):
             return "tooling"
+        if self.example_dirs and self._under(folders, self.example_dirs):
+            return "example"
         if any(_is_example_dir(p) for p in folders) or (
             _EXAMPLE_FILE.search(name) and file_kind(rel) in _CODE_KINDS
         ):
@@ -333,6 +351,29 @@ _EXAMPLE_WORD = re.compile(r"(?:^|[_-])(?:examples?|samples?|demos?|tutorials?)(
 #: an example copy of a code file: ``sentry.conf.example.py``, ``settings.sample.py`` (an
 #: example configuration, ``.env.example``, stays ``source``: rules look for those)
 _EXAMPLE_FILE = re.compile(r"\.(?:example|sample)(?:[._-][^/]*)?\.[^./]+$|\.(?:example|sample)$")
+
+
+_README = re.compile(r"^readme(?:\.(?:md|rst|txt|adoc))?$", re.IGNORECASE)
+#: a README whose first line (its title, or its opening sentence) calls its folder examples,
+#: demos, samples or a tutorial
+_EXAMPLE_README = re.compile(
+    r"\b(?:examples?|demos?|samples?|tutorials?|sample\s+(?:app|deployment|config))\b",
+    re.IGNORECASE,
+)
+
+
+def _first_line(text: str) -> str:
+    """The first non-blank line: a README's title or opening sentence."""
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def _read_head(path: Path, size: int) -> str:
+    """The first ``size`` characters of a text file ("" when unreadable)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(size).decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _is_test_dir(name: str) -> bool:

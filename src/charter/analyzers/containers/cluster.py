@@ -20,7 +20,6 @@ import yaml
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
 from charter.analyzers.containers.common import ContainerParams, Pending, emit_grouped
-from charter.analyzers.containers.examples import LocalClusterExamples
 from charter.analyzers.containers.kustomize import (
     KUSTOMIZATIONS,
     Kustomizations,
@@ -206,10 +205,9 @@ class ClusterPoliciesAnalyzer(Analyzer):
             out.not_applicable("no Kubernetes workload")
             return
         pending: list[Pending] = []
-        examples = LocalClusterExamples(repo)
         for path, obj in workloads:
             what = f"{obj['kind']} {obj['name']}"
-            why = kz.dev_only(path) or examples.why(path)
+            why = kz.dev_only(path)
             if why:
                 out.evidence(f"{path}: {what} not judged, {why}")
                 continue

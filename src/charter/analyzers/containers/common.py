@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
 from charter.analyzers.containers.compose import compose_stacks
-from charter.analyzers.containers.examples import LocalClusterExamples
 from charter.analyzers.containers.images import dockerfile_model
 from charter.analyzers.containers.kustomize import (
     KUSTOMIZATIONS,
@@ -159,7 +158,6 @@ class ContainerAnalyzer(Analyzer):
                     containers.append((path, fact))
         self.kustomize = Kustomizations(kustomizations)
         self.stacks = compose_stacks(compose)
-        self.examples = LocalClusterExamples(repo)
         return dockerfiles, containers
 
     def judged(self, repo: RepoIndex, path: str, container: dict[str, Any], out: Emitter) -> bool:
@@ -169,7 +167,7 @@ class ContainerAnalyzer(Analyzer):
         kz = self.kustomize
         if path in kz.patches or (not container.get("image") and kz.kustomized(path)):
             return False
-        why = kz.dev_only(path) or self.examples.why(path)
+        why = kz.dev_only(path)
         if why:
             out.evidence(f"{path}: {label(container)} not judged, {why}")
             return False

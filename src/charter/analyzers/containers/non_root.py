@@ -169,7 +169,6 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
             why = development_image(path, model) or tools.get(path)
             if why is None and path in bases:
                 why = "a base image the other Dockerfiles of this repository build FROM"
-            why = why or self.examples.why(path)
             if why:
                 out.evidence(f"{path}: not judged, {why}")
                 continue

@@ -25,7 +25,6 @@ from charter.analyzers.containers.compose import (
     service_dev_reason,
     stack_dev_reason,
 )
-from charter.analyzers.containers.examples import LocalClusterExamples
 from charter.analyzers.containers.images import (
     Images,
     base_images,
@@ -309,19 +308,11 @@ class HealthChecksAnalyzer(Analyzer):
         ]
         images = Images(repo, docker, built, contexts)
         kz = Kustomizations({p: f for p, f in by_kind["Kustomization"]})
-        examples = LocalClusterExamples(repo)
-        workloads = [(p, w) for p, w in by_kind["k8s"] if not self._example(p, examples, out)]
+        workloads = list(by_kind["k8s"])
         probed = _probed(stacks, docker, images, workloads, kz, by_kind["paas"])
-        self._dockerfiles(docker, images, tools, probed, examples, served, app_names, out)
+        self._dockerfiles(docker, images, tools, probed, served, app_names, out)
         self._compose(repo, stacks, docker, images, served, app_names, out)
         self._k8s(workloads, kz, images, served, app_names, out)
-
-    @staticmethod
-    def _example(path: str, examples: LocalClusterExamples, out: Emitter) -> bool:
-        why = examples.why(path)
-        if why:
-            out.evidence(f"{path}: not judged, {why}")
-        return why is not None
 
     def _code(
         self,
@@ -418,7 +409,6 @@ class HealthChecksAnalyzer(Analyzer):
         images: Images,
         tools: dict[str, str],
         probed: dict[str, str],
-        examples: LocalClusterExamples,
         served: list[str],
         app_names: list[str],
         out: Emitter,
@@ -427,7 +417,7 @@ class HealthChecksAnalyzer(Analyzer):
         judged: development and test images, base images other Dockerfiles build FROM, images
         that run the program of a base image built elsewhere (its health check is the
         vendor's), shell-less images (scratch, distroless) that cannot run a health command,
-        images built for the examples of a folder its README presents as such, and images
+        and images
         whose health the repository already has checked where they run (``probed``: a compose
         healthcheck, Kubernetes probes, which ignore HEALTHCHECK anyway, a platform's health
         check). A Dockerfile built FROM an image of this repository that lacks one as well is
@@ -442,7 +432,6 @@ class HealthChecksAnalyzer(Analyzer):
             why = development_image(path, fact) or tools.get(path)
             if why is None and path in bases:
                 why = "a base image the other Dockerfiles of this repository build FROM"
-            why = why or examples.why(path)
             if why:
                 out.evidence(f"{path}: not judged, {why}")
                 continue

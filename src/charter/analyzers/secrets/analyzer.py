@@ -328,8 +328,9 @@ def names_not_judged(file: SourceFile) -> str | None:
 
 #: a line that is a comment (a generic secret form in a comment is an example, not in use)
 _COMMENT_LINE = re.compile(r"^\s*(?:#|//|/\*|\*(?!\*)|--\s|;|<!--)")
-#: parameters of a presigned AWS URL: the key id there is public, the signature short-lived
-_PRESIGNED = ("x-amz-credential=", "awsaccesskeyid=")
+#: parameters where an AWS key id is public by design: a presigned URL's (its signature is
+#: short-lived), an Amazon affiliate link's SubscriptionId
+_PRESIGNED = ("x-amz-credential=", "awsaccesskeyid=", "subscriptionid=")
 
 
 def _presigned(text: str, hit: Hit) -> bool:
@@ -351,7 +352,13 @@ def is_secret(name: str, value: str) -> bool:
     strength = secret_strength(name)
     if strength is None:
         return False
+    if _normalized(value) == _normalized(name):
+        return False  # the value repeats its name: an enum member or a label
     return lookalike_reason(credential_part(value), strong=strength is Strength.STRONG) is None
+
+
+def _normalized(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
 def _marked(file: SourceFile, line: int) -> bool:

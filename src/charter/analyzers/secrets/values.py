@@ -70,6 +70,13 @@ PLACEHOLDER_WORDS = (
     "real",
     "actual",
     "some",
+    "with",
+    "random",
+    "generate",
+    "generated",
+    "long",
+    "strong",
+    "change",
 )
 _WORDS = re.compile("|".join(sorted(PLACEHOLDER_WORDS, key=len, reverse=True)))
 _SEPARATORS = re.compile(r"[\s_\-.:/+=@#!]+")
@@ -207,12 +214,14 @@ def lookalike_reason(value: str, *, strong: bool) -> str | None:
         return "a number, version or OID"
     if ENV_NAME.match(stripped):
         return "an environment variable name"
-    if (
-        not any(c.isdigit() for c in stripped)
-        and re.fullmatch(r"[A-Za-z]+(?:[-_.][A-Za-z]+)*", stripped)
-        and _CREDENTIAL_WORD.search(stripped)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*", stripped) and (
+        _CREDENTIAL_WORD.search(stripped)
+        and (not any(c.isdigit() for c in stripped) or re.search(r"[-_.]", stripped))
     ):
-        return "a name or label that mentions the credential (allowCredentials, X-Auth-Token)"
+        return (
+            "a name or label that mentions the credential (allowCredentials, X-Auth-Token, "
+            "caching_sha2_password)"
+        )
     if _REGEX_SYNTAX.search(stripped):
         return "a regular expression"
     if _FORMAT.search(stripped):
