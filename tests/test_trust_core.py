@@ -372,6 +372,11 @@ PRIVATE_KEY = (
         ("sentry/config.example.yml", f"secret_key: {PASSWORD}\n"),
         ("settings/ci.py", f'SECRET_KEY = "{PASSWORD}"\n'),
         ("engines/mysql.py", 'auth_plugin = "caching_sha2_password"\n'),
+        (
+            "src/lib.rs",
+            '#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {\n'
+            f'        let secret = "{PASSWORD}";\n    }}\n}}\n',
+        ),
         ("app/auth.py", 'NOSTR_AUTH_NIP98 = "nostr-auth-nip98"\n'),
         ("compose.yaml", "services:\n  web:\n    environment:\n"
          "      APP_SECRET: replace-me-with-a-random-string\n"),

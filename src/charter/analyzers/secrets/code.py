@@ -160,7 +160,15 @@ def read_code(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
     tree = file.syntax_tree
     if tree is None:
         return
+    rust = file.kind == "rust"
+    if rust:
+        from charter.analyzers.rust.common import is_test_crate_file
+
+        if is_test_crate_file(tree.root_node):
+            return
     for node in ts.descendants(tree.root_node, (*_PAIRS, *_LISTS, *_SPECS)):
+        if rust and _in_rust_test(node):
+            continue  # a #[cfg(test)] module or a #[test] function: a fixture, not in use
         for name_node, value_node in _pairs(node):
             if name_node is None or value_node is None:
                 continue
@@ -171,3 +179,15 @@ def read_code(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
             if literal is not None:
                 value, line, column = literal
                 yield Assignment(name, value, line, column)
+
+
+def _in_rust_test(node: Any) -> bool:
+    """Whether a Rust node lies in a ``#[cfg(test)]`` item or a ``#[test]`` function."""
+    from charter.analyzers.rust.common import is_test_item
+
+    parent = node.parent
+    while parent is not None:
+        if parent.type in ("mod_item", "function_item") and is_test_item(parent):
+            return True
+        parent = parent.parent
+    return False
