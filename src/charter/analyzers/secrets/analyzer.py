@@ -184,13 +184,24 @@ class SecretsAnalyzer(Analyzer):
         out.count("text_files")
         lower = text.lower()
         judged = names_not_judged(file) is None
+        prose: list[frozenset[int]] = []  # the docstring lines, computed on the first need
+
+        def in_prose(line: int) -> bool:
+            if not prose:
+                prose.append(_docstring_lines(file))
+            return line in prose[0]
+
         hits = [
             h
             for h in scan_text(text, lower, self._detectors())
             if not _marked(file, h.line)
             and (
                 h.detector.spec.kind == "issued"
-                or (judged and not _COMMENT_LINE.match(file.line_text(h.line)))
+                or (
+                    judged
+                    and not _COMMENT_LINE.match(file.line_text(h.line))
+                    and not in_prose(h.line)
+                )
             )
             and not _presigned(text, h)
         ]
@@ -355,6 +366,27 @@ def is_secret(name: str, value: str) -> bool:
     if _normalized(value) == _normalized(name):
         return False  # the value repeats its name: an enum member or a label
     return lookalike_reason(credential_part(value), strong=strength is Strength.STRONG) is None
+
+
+def _docstring_lines(file: SourceFile) -> frozenset[int]:
+    """The lines of a Python file's docstrings and bare string statements: prose, where a
+    generic form (a URL with a password) is an example."""
+    if file.kind != "python":
+        return frozenset()
+    tree = file.python_ast
+    if tree is None:
+        return frozenset()
+    import ast
+
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return frozenset(lines)
 
 
 def _normalized(text: str) -> str:

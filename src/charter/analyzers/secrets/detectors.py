@@ -264,7 +264,10 @@ def _local_default(text: str, start: int, end: int, password: str) -> bool:
     lowered = password.lower()
     if lowered in (user.lower(), database.lower()):
         return True
-    return password.isalpha() and password.islower() and len(password) <= 12
+    first = re.split(r"[^a-z0-9]", user.lower())[0]
+    if len(first) >= 3 and first in lowered:
+        return True  # built from the user's name: off-wger for off, shop_password for shop
+    return re.fullmatch(r"[a-z]+\d{0,3}", password) is not None and len(password) <= 12
 
 
 def _local_host(text: str, at: int) -> bool:

@@ -96,7 +96,8 @@ _REFERENCE = re.compile(
     | \#\{[^}]*\}          # #{var} (Ruby, Octopus)
     | ^@[A-Za-z_]\w*@$     # @VAR@ (autoconf)
     | ^%s$
-    | ^(?:env|secret|vault|ssm|op|awssm|gcpsm|azkv|ref)\+?:
+    | ^@?(?:env|secret|vault|ssm|op|awssm|gcpsm|azkv|ref)\+?:
+    | ^(?:\s*[A-Z_][A-Z0-9_]*=[\w./-]+:[\w./-]+)+\s*$  # NAME=path:key lines of a vault action
     | ^(?:arn|projects/[^/]+/secrets)[:/]
     | ^ENC\[[A-Z0-9_]+,        # sops-encrypted value
     | ^\$ANSIBLE_VAULT;       # ansible-vault ciphertext
@@ -208,8 +209,8 @@ def lookalike_reason(value: str, *, strong: bool) -> str | None:
     reason = placeholder_reason(stripped)
     if reason is not None:
         return reason
-    if stripped.isalpha() and stripped.islower() and stripped.isascii() and len(stripped) <= 12:
-        return "a plain lower-case word (a default such as `postgres`): no secret to leak"
+    if re.fullmatch(r"[a-z]+\d{0,3}", stripped) and len(stripped) <= 12:
+        return "a plain lower-case word (a default such as `postgres`, `minio123`): no secret"
     if _NUMBERISH.match(stripped):
         return "a number, version or OID"
     if ENV_NAME.match(stripped):
