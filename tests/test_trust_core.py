@@ -372,7 +372,10 @@ PRIVATE_KEY = (
         ("sentry/config.example.yml", f"secret_key: {PASSWORD}\n"),
         ("settings/ci.py", f'SECRET_KEY = "{PASSWORD}"\n'),
         ("engines/mysql.py", 'auth_plugin = "caching_sha2_password"\n'),
-        ("app/urls.py", 'def f():\n    """e.g. http://admin:K7d-2qXv91Lm@internal/ is refused."""\n'),
+        (
+            "app/urls.py",
+            'def f():\n    """e.g. http://admin:K7d-2qXv91Lm@internal/ is refused."""\n',
+        ),
         ("etc/sign.hcl", 'apple_id {\n  password = "@env:AC_PASSWORD"\n}\n'),
         ("compose.yaml", "services:\n  s3:\n    environment:\n      MINIO_SECRET_KEY: minio123\n"),
         (
