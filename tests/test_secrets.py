@@ -204,6 +204,9 @@ def test_builtin_detectors_cover_the_promised_providers() -> None:
         ("author", None),
         ("tokenizer", None),
         ("monkey", None),
+        ("ingress_tls_secret", None),
+        ("tlsSecret", None),
+        ("tls_password", Strength.STRONG),
     ],
 )
 def test_secret_names(name: str, strength: Strength | None) -> None:
@@ -225,6 +228,7 @@ def test_secret_names(name: str, strength: Strength | None) -> None:
         ("123e4567-e89b-12d3-a456-426614174000", False, "UUID"),
         ("sha512-Q2f5hGqE0nXbq3t9v1Jd2Kx0u8Yz7b1W9mCkGJd1rGk7Pq==", False, "integrity"),
         ("https://auth.example.com/token", False, "URL without credentials"),
+        ("//www.fatsecret.com/calories-nutrition/search?q=x", True, "URL without credentials"),
         ("/run/secrets/db_password", True, "file path"),
         ("Enter your password", True, "whitespace"),
         ("%(password)s", True, "reference"),
@@ -250,6 +254,7 @@ def test_lookalike_values_stay_quiet(value: str, strong: bool, reason: str) -> N
         ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKEKEY", True),
         ("a8f5f167f44f4964e6c998dee827110c", False),
         ("dGhpcyBpcyBmYWtlOmZha2UtcGFzcw==", False),
+        ("//admin:Zq8fakeTw92x@db.internal/app", True),
     ],
 )
 def test_credentials_are_not_mistaken_for_lookalikes(value: str, strong: bool) -> None:

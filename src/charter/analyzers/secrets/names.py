@@ -289,6 +289,9 @@ def secret_strength(name: str) -> Strength | None:
         return None
     if any(p in METADATA_ANY for p in stripped):
         return None
+    if stripped[-1] == "secret" and "tls" in stripped:
+        # ingress_tls_secret, tlsSecret: the name of a Kubernetes TLS secret object
+        return None
     if any(p in STRONG_WORDS for p in stripped):
         return Strength.STRONG
     for pair in pairwise(stripped):

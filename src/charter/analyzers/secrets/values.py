@@ -107,8 +107,9 @@ _REFERENCE = re.compile(
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)
 _INTEGRITY = re.compile(r"^(?:sha(?:1|256|384|512)|md5)-[A-Za-z0-9+/]+={0,2}$")
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://[^\s]*$", re.IGNORECASE)
-_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*:[^/@\s]*@", re.IGNORECASE)
+#: ``https://host/path`` and scheme-relative ``//host/path``
+_URL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//[^\s]*$", re.IGNORECASE)
+_URL_CREDENTIALS = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//[^/@\s]*:[^/@\s]*@", re.IGNORECASE)
 _PATH = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\)?[\w.@-]+(?:[/\\][\w.@-]+)*[/\\]?$")
 _FILE_NAME = re.compile(
     r"\.(?:pem|key|crt|cer|p12|pfx|jks|json|ya?ml|txt|env|cfg|ini|toml|pass|gpg|asc|pub)$"
