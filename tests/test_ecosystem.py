@@ -160,3 +160,33 @@ def test_the_set_avoids_the_reserved_repositories() -> None:
     assert len(repos) >= 30
     assert all(len(r.commit) == 40 for r in repos)
     assert not {r.repo.lower() for r in repos} & eco._reserved()
+
+
+def test_no_shipped_rule_gates_by_default_below_85_percent() -> None:
+    """The default gate holds only rules measured high or very-high on the set (or right by
+    construction, basis "exact"); every shipped rule says where its class comes from."""
+    from charter.policy import load_policies
+
+    rules = load_policies().rules.values()
+    assert all(r.precision.basis != "declared by the policy's author" for r in rules)
+    for rule in rules:
+        if rule.precision.gates:
+            if rule.precision.basis.startswith("exact"):
+                continue
+            assert rule.precision.measured is not None and rule.precision.measured >= 0.85, rule.id
+            assert rule.precision.labelled >= eco.MIN_LABELLED, rule.id
+
+
+def test_write_rule_precision_keeps_an_exact_rule_with_no_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    exact = 'precision:\n  class: very-high\n  measured: null\n  labelled: 0\n  basis: "exact: x"\n'
+    (rules / "exact-rule.yaml").write_text(f"id: exact-rule\nseverity: low\n{exact}")
+    (rules / "quiet-rule.yaml").write_text("id: quiet-rule\nseverity: low\n")
+    monkeypatch.setattr(eco, "RULES_DIR", rules)
+    eco.write_rule_precision({})
+    assert exact in (rules / "exact-rule.yaml").read_text()
+    quiet = (rules / "quiet-rule.yaml").read_text()
+    assert "class: unmeasured" in quiet and "no finding on the set" in quiet

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import audit_rule, write_tree
 
-from charter import cli
+from charter import api, cli
 from charter.analyzers.base import Emitter, NoParams
 from charter.analyzers.secrets import SecretsAnalyzer, structured
 from charter.analyzers.secrets.names import Strength, secret_strength
@@ -310,3 +310,40 @@ def test_marked_fixture_lines_stay_quiet(policies: PolicySet, tmp_path: Path) ->
         },
     )
     assert [(p, n) for p, n, _ in _findings(policies, tmp_path)] == [("app/settings.py", 5)]
+
+
+# --- gate: issued credentials are certain, generic ones follow the rule's class -----------------
+
+
+def test_a_url_that_ends_with_its_slash_is_judged_not_crashed(
+    policies: PolicySet, tmp_path: Path
+) -> None:
+    write_tree(
+        tmp_path,
+        {"compose.yml": "x:\n  URL: mongodb://ops:Zq8fakeTw92x@10.2.3.4:27017/\n  A: b\n"},
+    )
+    report = audit_rule(policies, tmp_path, RULE)
+    status = next(r for r in report.rules if r.id == RULE)
+    assert status.status.value == "fail"
+    assert [(f.path, f.line) for f in report.findings] == [("compose.yml", 2)]
+
+
+def test_an_issued_key_fails_the_default_gate_whatever_the_rule_class(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"tests/test_login.py": f'KEY = "{AWS_ID}"\n'})
+    assert cli.main(["audit", str(tmp_path), "--no-cache", "--no-repo-config"]) == 1
+    (tmp_path / "tests/test_login.py").unlink()
+    write_tree(tmp_path, {"app/settings.py": 'PASSWORD = "Zq8!fakeTw92"\n'})
+    # a generic secret-named literal follows the rule's measured class
+    gates = load_policies().rules[RULE].precision.gates
+    report = api.audit(tmp_path, api.Options(use_cache=False, repo_config=False))
+    found = [(f.path, f.advisory) for f in report.findings if f.rule == RULE]
+    assert found == [("app/settings.py", not gates)]
+    assert cli.main(["audit", str(tmp_path), "--no-cache", "--no-repo-config"]) == int(gates)
+
+
+def test_a_google_api_key_is_reported_but_not_certain(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"web/maps.py": 'MAPS_KEY = "AIzaSyFAKE1x2y3z4A5B6C7D8E9F0g1h2i3j4k5"\n'})
+    report = api.audit(tmp_path, api.Options(use_cache=False, repo_config=False))
+    found = [f for f in report.findings if f.rule == RULE]
+    assert [(f.path, f.line, f.certain) for f in found] == [("web/maps.py", 1, False)]
+    assert found[0].advisory is not load_policies().rules[RULE].precision.gates

@@ -176,7 +176,7 @@ def test_text_report_shows_advisory_rules_apart(
     repo, policies = low_precision_repo
     main(["audit", str(repo), "--policies", str(policies), "-p", "team", "--no-cache"])
     out = capsys.readouterr().out
-    assert "Advisory: rules whose measured precision is medium or low" in out
+    assert "Advisory: rules whose precision is medium, low or not yet measured" in out
     assert "Failing rules" not in out
     assert "app.py:1:10 matches the forbidden pattern" in out
 

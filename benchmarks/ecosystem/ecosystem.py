@@ -597,6 +597,11 @@ def precision_markdown(snaps: dict[str, dict[str, Any]], labels: Sequence[Label]
         "- **precision** = tp / labelled; `noise` (defensible, not worth a developer's time)",
         "  counts as wrong. The class follows CodeQL: very-high ≥ 95%, high ≥ 85%,",
         "  medium ≥ 60%, low below. Only `high` and `very-high` rules fail the default gate.",
+        f"- **unmeasured**: fewer than {MIN_LABELLED} findings on the set. Such a rule is advisory",
+        "  until real code gives it enough findings to measure, unless it is right by",
+        "  construction (basis `exact`: the suppression rules read charter's own comments).",
+        "- one finding kind gates whatever its rule's class: a secret in a provider's issued",
+        "  format (`AKIA…`, `ghp_…`, `sk_live_…`; see docs/secrets.md), marked `certain`.",
         "- **low 95%** is the lower bound of the Wilson interval: with 15 labels a measured",
         "  100% only promises about 80%.",
         f"- at most {PER_RULE} findings per rule are labelled, chosen with a fixed seed",
@@ -657,6 +662,11 @@ def write_rule_precision(table: dict[str, RuleStats]) -> list[str]:
         data = yaml.safe_load(text)
         old = (data.get("precision") or {}).get("class")
         cls = precision_class(r.precision, r.labelled)
+        declared = data.get("precision") or {}
+        if not r.labelled and str(declared.get("basis", "")).startswith("exact"):
+            # a rule that is right by construction (it reads charter's own directives) keeps
+            # its declared class until the set gives it findings to measure
+            continue
         if r.labelled:
             basis = (
                 "ecosystem"

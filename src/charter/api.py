@@ -385,7 +385,7 @@ def gate(report: Report, fail_on: Severity | None, min_score: MinScore = None) -
     if fail_on is not None and advisory:
         held.append(
             f"{len(advisory)} advisory finding(s) at or above {fail_on.value} from rules of "
-            "medium or low measured precision (--strict gates on them)"
+            "medium, low or unmeasured precision (--strict gates on them)"
         )
     if min_score is not None:
         held.append("every profile at or above its minimum score")

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from charter.engine import FileResult, RuleInstance
     from charter.policy import PolicySet
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 
 def default_cache_dir() -> Path:

@@ -208,6 +208,7 @@ def finalize(
                 message=raw.message,
                 fingerprint=fingerprint(rule_id, raw.path, basis, seen[(raw.path, basis)]),
                 related=tuple(Location(path=p, line=n) for p, n in raw.related),
+                certain=raw.certain,
             )
         )
     return out

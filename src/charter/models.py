@@ -86,6 +86,9 @@ class Finding(_Frozen):
     #: reported but never failing the default gate: the rule's measured precision is below
     #: high (``--strict`` gates on every finding)
     advisory: bool = False
+    #: right whatever the rule's measured precision (a provider-issued credential such as an
+    #: AWS key): never advisory
+    certain: bool = False
     #: the other places of the same cause, reported once
     related: tuple[Location, ...] = ()
 

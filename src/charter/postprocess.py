@@ -77,7 +77,7 @@ def apply(report: Report, root: Path, options: PostOptions) -> Report:
     files = _Files(root)
     findings = [
         f.model_copy(update={"advisory": True})
-        if not options.strict and f.rule not in options.gating_rules
+        if not options.strict and f.rule not in options.gating_rules and not f.certain
         else f
         for f in report.findings
     ]

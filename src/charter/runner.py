@@ -305,6 +305,7 @@ def _emitter_to_json(out: Emitter, repo: RepoIndex) -> dict[str, Any]:
                 f.end_column,
                 basis(f),
                 [list(r) for r in f.related],
+                f.certain,
             ]
             for f in out.findings
         ],
@@ -327,6 +328,7 @@ def _emitter_from_json(data: dict[str, Any]) -> Emitter:
             end_column=row[5],
             key=row[6],
             related=tuple((p, n) for p, n in row[7]),
+            certain=bool(row[8]),
         )
         for row in data["findings"]
     ]

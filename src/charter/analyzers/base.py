@@ -54,6 +54,8 @@ class RawFinding:
     key: str | None = None  # fingerprint basis when the flagged line is not stable enough
     #: other places of the same cause as (path, line) pairs (line 0: the whole file)
     related: tuple[tuple[str, int], ...] = ()
+    #: fails the default gate whatever the rule's precision class (a provider-issued credential)
+    certain: bool = False
 
 
 @dataclass
@@ -79,11 +81,14 @@ class Emitter:
         end_column: int | None = None,
         key: str | None = None,
         related: tuple[tuple[str, int], ...] = (),
+        certain: bool = False,
     ) -> None:
         """Report a violation at ``path:line:column`` (path defaults to the current file).
 
         ``related`` lists the other places of the same cause as ``(path, line)``: one finding
-        per cause, not one per copy (a workload repeated in kustomize overlays)."""
+        per cause, not one per copy (a workload repeated in kustomize overlays). ``certain``
+        marks a finding that is right whatever the rule's measured precision (an AWS key in
+        its issued format): it fails the default gate even when the rule is advisory."""
         where = path if path is not None else self.path
         self.findings.append(
             RawFinding(
@@ -95,6 +100,7 @@ class Emitter:
                 end_column,
                 key,
                 tuple(related),
+                certain,
             )
         )
 

@@ -74,8 +74,8 @@ def render(report: Report, policies: PolicySet) -> str:
     lines += [f"**{len(active)} finding(s)**: {summary}{tail}{split}", ""]
     if advisory:
         lines += [
-            "Advisory findings come from rules whose measured precision is medium or low; they "
-            "never fail the default gate (`--strict` gates on them).",
+            "Advisory findings come from rules whose precision is medium, low or not yet "
+            "measured; they never fail the default gate (`--strict` gates on them).",
             "",
         ]
 

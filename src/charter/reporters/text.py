@@ -103,7 +103,7 @@ def render(
     for title, group in (
         ("Failing rules", gating),
         (
-            "Advisory: rules whose measured precision is medium or low (--strict gates on "
+            "Advisory: rules whose precision is medium, low or not yet measured (--strict gates on "
             "them; docs/precision.md)",
             advising,
         ),

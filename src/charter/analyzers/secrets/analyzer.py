@@ -213,6 +213,8 @@ class SecretsAnalyzer(Analyzer):
                 "a secret store or the environment, and rotate it",
                 column=hit.column,
                 key=secret_key(hit.value),
+                # a credential in its provider's issued format fails the gate wherever it is
+                certain=hit.detector.spec.kind == "issued" and hit.detector.spec.certain,
             )
         for assignment in self._assignments(file, lower):
             if _marked(file, assignment.line) or _covered(assignment, hits):

@@ -50,6 +50,10 @@ class DetectorSpec(BaseModel):
     #: URL, a JWT, a private key block), judged like a secret-named literal: only in the
     #: project's source configuration in use, not in tests, docs, examples or CI services
     kind: Literal["issued", "generic"] = "issued"
+    #: an issued credential fails the default gate whatever the rule's measured precision;
+    #: false for formats that are often public by design (a Google API key that a browser or a
+    #: mobile app receives is restricted by referrer, not kept secret): those follow the class
+    certain: bool = True
 
     @field_validator("id")
     @classmethod
@@ -260,7 +264,9 @@ def _local_default(text: str, start: int, end: int, password: str) -> bool:
     scheme = text.rfind("://", max(0, start - 200), start)
     user = text[scheme + 3 : start - 1] if scheme >= 0 else ""
     tail = text[end + 1 : end + 200].split("/", 1)
-    database = tail[1].split("?")[0].split()[0].strip("'\"") if len(tail) > 1 and tail[1] else ""
+    # the path after the host: ``/shop?sslmode=...``; empty for ``...@db:5432/`` at a line end
+    words = tail[1].split("?")[0].split(maxsplit=1) if len(tail) > 1 else []
+    database = words[0].strip("'\"") if words else ""
     lowered = password.lower()
     if lowered in (user.lower(), database.lower()):
         return True
