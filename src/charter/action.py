@@ -9,7 +9,8 @@ gate's: 0 holds, 1 fails, 2 the audit could not run.
 Inputs come from environment variables (``action.yml`` maps the action's inputs to them):
 ``CHARTER_PATH``, ``CHARTER_PROFILES`` (comma or space separated), ``CHARTER_FAIL_ON``,
 ``CHARTER_MIN_SCORE``, ``CHARTER_BASELINE``, ``CHARTER_SARIF_FILE``, ``CHARTER_DIFF_BASE``,
-``CHARTER_REPO_CONFIG`` (``false`` ignores the repository's own charter settings),
+``CHARTER_REPO_CONFIG`` (``false`` ignores the repository's own charter settings; empty: read
+them, except on a pull request from a fork, whose settings would weaken its own gate),
 ``CHARTER_STRICT`` (``true`` gates on every rule, not only those of high measured precision).
 """
 
@@ -54,9 +55,11 @@ def options_from(env: Mapping[str, str]) -> tuple[str, api.Options, str | None, 
     except ValueError:
         raise CharterError(f"input 'min-score': {raw_score!r} is not a number 0-100") from None
     baseline = _env(env, "CHARTER_BASELINE")
-    repo_config = (_env(env, "CHARTER_REPO_CONFIG") or "true").lower()
-    if repo_config not in ("true", "false"):
+    repo_config = (_env(env, "CHARTER_REPO_CONFIG") or "").lower()
+    if repo_config not in ("", "true", "false"):
         raise CharterError(f"input 'repo-config': {repo_config!r}; use true or false")
+    if not repo_config:
+        repo_config = "false" if fork_pull_request(env) else "true"
     strict = (_env(env, "CHARTER_STRICT") or "").lower()
     if strict not in ("", "true", "false"):
         raise CharterError(f"input 'strict': {strict!r}; use true or false")
@@ -68,6 +71,33 @@ def options_from(env: Mapping[str, str]) -> tuple[str, api.Options, str | None, 
         strict=None if not strict else strict == "true",
     )
     return _env(env, "CHARTER_PATH") or ".", options, fail_on, min_score
+
+
+def fork_pull_request(env: Mapping[str, str]) -> bool:
+    """Whether the workflow runs for a pull request whose head is another repository (a fork):
+    its code, and its charter settings, are untrusted. Read from ``$GITHUB_EVENT_PATH``; an
+    event file that cannot be read counts as a fork on pull request events."""
+    if env.get("GITHUB_EVENT_NAME", "") not in ("pull_request", "pull_request_target"):
+        return False
+    try:
+        event = json.loads(Path(env.get("GITHUB_EVENT_PATH", "")).read_text(encoding="utf-8"))
+        pull = event["pull_request"]
+        head, base = pull["head"]["repo"], pull["base"]["repo"]
+        return bool(head.get("fork")) or head.get("full_name") != base.get("full_name")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return True
+
+
+def _write_output_file(path: Path, text: str) -> None:
+    """Write a file the workflow asked for, never through a link the audited tree planted
+    (``charter.sarif -> ~/.bashrc`` would otherwise overwrite a runner file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink():
+        path.unlink()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
 
 
 def run(env: Mapping[str, str]) -> int:
@@ -84,8 +114,7 @@ def run(env: Mapping[str, str]) -> int:
 
     sys.stdout.write(github.render(report, result.policies))
     sarif_file = Path(_env(env, "CHARTER_SARIF_FILE") or "charter.sarif")
-    sarif_file.parent.mkdir(parents=True, exist_ok=True)
-    sarif_file.write_text(sarif.render(report, result.policies), encoding="utf-8")
+    _write_output_file(sarif_file, sarif.render(report, result.policies))
 
     scores = {p.id: p.score for p in report.profiles}
     outputs = [f"score-{pid}={'' if s is None else f'{s:.1f}'}" for pid, s in scores.items()]
@@ -114,8 +143,8 @@ def _failed_sarif(env: Mapping[str, str], message: str) -> None:
     """Leave a SARIF file saying the audit failed, for an ``if: always()`` upload step."""
     try:
         path = Path(_env(env, "CHARTER_SARIF_FILE") or "charter.sarif")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(sarif.failed_run(message, __version__), indent=2) + "\n")
+        failed = json.dumps(sarif.failed_run(message, __version__), indent=2) + "\n"
+        _write_output_file(path, failed)
     except OSError as exc:
         sys.stderr.write(f"charter: cannot write {exc.filename}: {exc.strerror}\n")
 
