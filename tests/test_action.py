@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -35,8 +37,9 @@ def run_action(tmp_path: Path, repo: Path, **inputs: str):
 
 def test_action_writes_summary_annotations_sarif_and_scores(tmp_path: Path):
     repo = write_tree(tmp_path / "repo", {"app.py": "def f(a):\n    return a\n"})
+    shutil.copytree(DATA / "policies", repo / "pol")  # a repository's policies are inside it
     (repo / ".charter.yml").write_text(
-        f"policies: [{DATA / 'policies'}]\n", encoding="utf-8"
+        "policies: [pol]\n", encoding="utf-8"
     )
     proc, summary, output = run_action(
         tmp_path, repo, CHARTER_PROFILES="ci-test", CHARTER_SARIF_FILE="out/charter.sarif",
@@ -62,7 +65,8 @@ def test_action_writes_summary_annotations_sarif_and_scores(tmp_path: Path):
 
 def test_action_passes_with_fail_on_none(tmp_path: Path):
     repo = write_tree(tmp_path / "repo", {"app.py": "def f(a):\n    return a\n"})
-    (repo / ".charter.yml").write_text(f"policies: [{DATA / 'policies'}]\n", encoding="utf-8")
+    shutil.copytree(DATA / "policies", repo / "pol")  # a repository's policies are inside it
+    (repo / ".charter.yml").write_text("policies: [pol]\n", encoding="utf-8")
     proc, summary, output = run_action(
         tmp_path, repo, CHARTER_PROFILES="ci-test", CHARTER_FAIL_ON="none"
     )
@@ -87,8 +91,9 @@ def test_bad_input_is_an_error_annotation_and_exit_2(tmp_path: Path):
 
 def test_repo_config_false_ignores_the_repositorys_settings(tmp_path: Path):
     repo = write_tree(tmp_path / "repo", {"app.py": "def f(a):\n    return a\n"})
+    shutil.copytree(DATA / "policies", repo / "pol")  # a repository's policies are inside it
     (repo / ".charter.yml").write_text(
-        f"policies: [{DATA / 'policies'}]\nfail-on: none\n", encoding="utf-8"
+        "policies: [pol]\nfail-on: none\n", encoding="utf-8"
     )
     proc, _, output = run_action(tmp_path, repo, CHARTER_PROFILES="ci-test")
     assert proc.returncode == 0, proc.stderr  # the repository's fail-on: none holds
@@ -107,7 +112,13 @@ def test_action_yml_maps_every_input_to_the_script():
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     assert action["runs"]["using"] == "composite"
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "charter")
-    assert step["run"] == "python -m charter.action"
+    # isolated mode, from the venv the install step made outside the workspace
+    assert step["run"] == '"$CHARTER_PYTHON" -I -m charter.action'
+    uses = [s["uses"] for s in action["runs"]["steps"] if "uses" in s]
+    assert uses and all(re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", u) for u in uses), uses
+    install = next(s for s in action["runs"]["steps"] if s.get("name") == "Install charter")
+    assert install["working-directory"] == "${{ runner.temp }}"
+    assert " -I -m pip install" in install["run"]
     for name in (
         "path", "profiles", "fail-on", "min-score", "baseline", "sarif-file", "repo-config"
     ):
@@ -116,3 +127,84 @@ def test_action_yml_maps_every_input_to_the_script():
         assert step["env"][var] == f"${{{{ inputs.{name} }}}}"
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hooks[0]["entry"] == "charter audit" and hooks[0]["pass_filenames"] is False
+
+
+# --- a fork's pull request: nothing of the workspace runs, its settings don't weaken its gate ---
+
+AWS_KEY = "AKIAQYLPMN5HHHFPZAM2"  # charter: ignore[no-hardcoded-secrets] -- planted test key
+
+
+def run_step(workspace: Path, tmp_path: Path, **inputs: str) -> subprocess.CompletedProcess[str]:
+    """The Action's run step exactly as action.yml writes it, in the workspace."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "charter")
+    env = {
+        **os.environ,
+        "CHARTER_PYTHON": sys.executable,
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "GITHUB_OUTPUT": str(tmp_path / "output.txt"),
+        "CHARTER_PATH": ".",
+        "X": str(tmp_path),
+        **inputs,
+    }
+    return subprocess.run(
+        ["bash", "-c", step["run"]], env=env, cwd=workspace, capture_output=True, text=True,
+        timeout=300,
+    )
+
+
+def test_a_charter_package_in_the_workspace_is_not_imported(tmp_path: Path):
+    workspace = write_tree(
+        tmp_path / "w",
+        {
+            "s.py": f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\n',
+            "charter/__init__.py": 'import os; open(os.environ["X"] + "/PWNED", "w")\n',
+            "charter/action.py": "raise SystemExit(0)\n",
+            "pip/__init__.py": 'import os; open(os.environ["X"] + "/PWNED-pip", "w")\n',
+        },
+    )
+    proc = run_step(workspace, tmp_path)
+    assert not (tmp_path / "PWNED").exists()
+    assert proc.returncode == 1, proc.stderr
+    assert "gate=fail" in (tmp_path / "output.txt").read_text(encoding="utf-8")
+
+
+def _event(tmp_path: Path, head: str, base: str = "acme/shop") -> Path:
+    event = tmp_path / "event.json"
+    repo = lambda name: {"full_name": name, "fork": name != base}  # noqa: E731
+    event.write_text(
+        json.dumps({"pull_request": {"head": {"repo": repo(head)}, "base": {"repo": repo(base)}}}),
+        encoding="utf-8",
+    )
+    return event
+
+
+def test_a_forks_pull_request_cannot_switch_off_its_own_gate(tmp_path: Path):
+    workspace = write_tree(
+        tmp_path / "w",
+        {
+            "s.py": f'AWS_ACCESS_KEY_ID = "{AWS_KEY}"\n',
+            ".charter.yml": "rules:\n  no-hardcoded-secrets: {disable: true}\n",
+        },
+    )
+    pr = {"GITHUB_EVENT_NAME": "pull_request"}
+    fork = {**pr, "GITHUB_EVENT_PATH": str(_event(tmp_path, "eve/shop"))}
+    assert run_step(workspace, tmp_path, **fork).returncode == 1
+    # the workflow can opt in to the fork's settings; a branch of the same repository is trusted
+    assert run_step(workspace, tmp_path, **fork, CHARTER_REPO_CONFIG="true").returncode == 0
+    same = {**pr, "GITHUB_EVENT_PATH": str(_event(tmp_path, "acme/shop"))}
+    assert run_step(workspace, tmp_path, **same).returncode == 0
+    # an event file that cannot be read is treated as a fork's
+    broken = {**pr, "GITHUB_EVENT_PATH": str(tmp_path / "none.json")}
+    assert run_step(workspace, tmp_path, **broken).returncode == 1
+
+
+def test_the_sarif_file_is_not_written_through_a_planted_link(tmp_path: Path):
+    target = tmp_path / "runner-file"
+    target.write_text("keep\n", encoding="utf-8")
+    workspace = write_tree(tmp_path / "w", {"app.py": "X = 1\n"})
+    (workspace / "charter.sarif").symlink_to(target)
+    run_step(workspace, tmp_path, CHARTER_SARIF_FILE="charter.sarif")
+    assert target.read_text(encoding="utf-8") == "keep\n"
+    sarif_file = workspace / "charter.sarif"
+    assert not sarif_file.is_symlink() and json.loads(sarif_file.read_text())["version"] == "2.1.0"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,15 @@ from charter.models import Severity
 
 DATA = Path(__file__).parent / "data"
 POL = str(DATA / "policies")
+
+
+def _with_policies(root: Path) -> Path:
+    """The test policies copied into the audited repository: a repository's own ``policies``
+    must be a folder inside it (SECURITY.md)."""
+    shutil.copytree(DATA / "policies", root / "pol", dirs_exist_ok=True)
+    return root
+
+
 UNTYPED = "def f(a):\n    return a\n"
 
 
@@ -65,15 +75,15 @@ def test_unknown_rule_override_names_the_file_and_field(tmp_path: Path):
 
 
 def test_disable_and_severity_overrides(tmp_path: Path):
-    write_tree(tmp_path, {"app.py": UNTYPED, ".charter.yml": (
-        f"policies: ['{POL}']\nprofiles: [ci-test]\nrules: {{type-hints: {{severity: low}}}}\n"
+    write_tree(_with_policies(tmp_path), {"app.py": UNTYPED, ".charter.yml": (
+        "policies: [pol]\nprofiles: [ci-test]\nrules: {type-hints: {severity: low}}\n"
     )})
     report = api.audit(tmp_path)
     (finding,) = [f for f in report.findings if f.rule == "type-hints"]
     assert finding.severity is Severity.LOW
     assert api.gate(report, Severity.HIGH)[0] == 0
     (tmp_path / ".charter.yml").write_text(
-        f"policies: ['{POL}']\nprofiles: [ci-test]\nrules: {{type-hints: {{disable: true}}}}\n",
+        "policies: [pol]\nprofiles: [ci-test]\nrules: {type-hints: {disable: true}}\n",
         encoding="utf-8",
     )
     report = api.audit(tmp_path)
@@ -88,8 +98,8 @@ def test_params_override_is_validated(tmp_path: Path):
 
 
 def test_flags_win_over_config(tmp_path: Path):
-    write_tree(tmp_path, {"app.py": UNTYPED, ".charter.yml": (
-        f"policies: ['{POL}']\nprofiles: [ci-test]\nfail-on: none\nmin-score: 10\n"
+    write_tree(_with_policies(tmp_path), {"app.py": UNTYPED, ".charter.yml": (
+        "policies: [pol]\nprofiles: [ci-test]\nfail-on: none\nmin-score: 10\n"
     )})
     assert main(["audit", str(tmp_path)]) == 0
     assert main(["audit", str(tmp_path), "--fail-on", "high"]) == 1
@@ -118,8 +128,8 @@ def test_config_baseline_path_is_relative_to_the_target(tmp_path: Path):
 
 
 def test_min_score_per_profile_from_config(tmp_path: Path):
-    write_tree(tmp_path, {"app.py": UNTYPED, ".charter.yml": (
-        f"policies: ['{POL}']\nprofiles: [ci-test]\nfail-on: none\n"
+    write_tree(_with_policies(tmp_path), {"app.py": UNTYPED, ".charter.yml": (
+        "policies: [pol]\nprofiles: [ci-test]\nfail-on: none\n"
         "min-score: {ci-test: 50, other-profile: 99}\n"
     )})
     result = api.run(tmp_path)

@@ -9,6 +9,7 @@ suppressions, the baseline and diff mode (:mod:`charter.postprocess`). Flags giv
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import time
@@ -22,12 +23,12 @@ from charter import baseline as baseline_mod
 from charter import gitops, postprocess
 from charter.analyzers import validate_params
 from charter.cache import ReportCache, default_cache_dir, file_digest, setup_digest
-from charter.config import Config, load_config
+from charter.config import Config, in_force, load_config, repo_baseline, repo_policy_dirs
 from charter.engine import AuditOptions, Trace, gc_paused, run_audit, scan
 from charter.errors import CharterError
-from charter.models import Report, Severity, Status
+from charter.models import Note, Report, Severity, Status
 from charter.policy import PolicySet, Profile, load_policies, select_profiles
-from charter.profile_import import DEFAULT_GLOBS, repo_profiles
+from charter.profile_import import DEFAULT_GLOBS, discover_documents, repo_profiles
 from charter.sources import DEFAULT_MAX_FILE_BYTES
 
 
@@ -133,7 +134,9 @@ def _audit_tree(
 ) -> Audit:
     config, config_file = load_config(root) if options.repo_config else (Config(), None)
     where = str(config_file) if config_file is not None else "config"
-    policy_dirs = list(options.policy_dirs) or [root / p for p in config.policies]
+    # the repository's own policy folders, unless --policies replaces them: inside it, no link
+    repo_dirs = [] if options.policy_dirs else repo_policy_dirs(root, config.policies, where)
+    policy_dirs = list(options.policy_dirs) or repo_dirs
     policies = load_policies(policy_dirs)
     try:
         profiles = select_profiles(policies, options.profiles or config.profiles)
@@ -141,7 +144,7 @@ def _audit_tree(
         if options.profiles or config_file is None:
             raise
         raise CharterError(f"{where}: field 'profiles': {exc}".replace("--profile: ", "")) from None
-    found = _repo_profiles(root, policies, config, options)
+    found, unreadable = _repo_profiles(root, policies, config, options)
     profiles = apply_overrides(policies, [*profiles, *found], config, where)
     engine_options = AuditOptions(
         max_file_seconds=next(
@@ -157,8 +160,11 @@ def _audit_tree(
         path_classes=tuple((k, tuple(v)) for k, v in sorted(config.path_classes.items())),
     )
     baseline_path = options.baseline
+    repo_baseline_value: str | None = None
     if baseline_path is None and config.baseline is not None and options.config_baseline:
-        baseline_path = root / config.baseline
+        # a regular file inside the repository, under the size cap (no FIFO, no /dev/zero)
+        baseline_path = repo_baseline(root, config.baseline, where)
+        repo_baseline_value = config.baseline
     entries = baseline_mod.load(baseline_path) if baseline_path is not None else None
     changed = gitops.changed_lines(root, options.diff_base) if options.diff_base else None
 
@@ -182,7 +188,26 @@ def _audit_tree(
     extra["strict"] = strict
     if found or options.repo_profiles:
         extra["repo_profiles"] = {p.id: p.title for p in found}
-    report = report.model_copy(update={"extra": extra})
+    flags = {
+        "profiles": bool(options.profiles),
+        "max-file-bytes": bool(options.max_file_bytes),
+        "max-file-seconds": options.max_file_seconds is not None,
+        "strict": options.strict is not None,
+        "repo-profiles": options.repo_profiles is not None,
+        "repo-profile-globs": bool(options.repo_profile_globs),
+    }
+    changes = in_force(
+        root,
+        config,
+        config_file,
+        policy_dirs=repo_dirs,
+        baseline=repo_baseline_value,
+        overridden={name for name, given in flags.items() if given},
+    )
+    report = report.model_copy(update={"extra": extra, "repo_config": changes})
+    if unreadable:  # an agent document charter could not read is a note, not a lost report
+        notes = sorted({*report.notes, *unreadable}, key=lambda n: (n.path, n.line, n.message))
+        report = report.model_copy(update={"notes": tuple(notes)})
     return Audit(report, policies, config, config_file)
 
 
@@ -265,13 +290,27 @@ def _setup_key(
 
 def _repo_profiles(
     root: Path, policies: PolicySet, config: Config, options: Options
-) -> list[Profile]:
-    """The repository's own agent profiles, imported in memory, when asked for."""
+) -> tuple[list[Profile], list[Note]]:
+    """The repository's own agent profiles, imported in memory, when asked for, and a note for
+    each document that cannot be read as UTF-8 text (it is left out; the audit goes on)."""
     wanted = options.repo_profiles if options.repo_profiles is not None else config.repo_profiles
     if not wanted:
-        return []
+        return [], []
     globs = options.repo_profile_globs or config.repo_profile_globs or DEFAULT_GLOBS
-    return repo_profiles(root, policies, globs)
+    readable: list[str] = []
+    notes: list[Note] = []
+    for rel in discover_documents(root, globs):
+        try:
+            (root / rel).read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            why = "the file is not valid UTF-8"
+        except OSError as exc:
+            why = f"cannot read it ({exc.strerror or type(exc).__name__})"
+        else:
+            readable.append(glob.escape(rel))
+            continue
+        notes.append(Note(path=rel, message=f"not imported as an agent profile: {why}"))
+    return (repo_profiles(root, policies, readable) if readable else []), notes
 
 
 def apply_overrides(

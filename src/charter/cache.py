@@ -14,6 +14,7 @@ findings. ``--cache-dir DIR`` puts it elsewhere (a ``.gitignore`` is written int
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from charter.engine import FileResult, RuleInstance
     from charter.policy import PolicySet
 
-CACHE_FORMAT = 7
+CACHE_FORMAT = 8
 
 
 def default_cache_dir() -> Path:
@@ -188,10 +189,16 @@ def _write_atomic(cache_dir: Path, target: Path, data: bytes) -> None:
     """Write ``target`` in one step (a temporary file renamed over it), with the folder's
     ``.gitignore``; a cache that cannot be written only costs time next run."""
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):  # a folder the user shares (--cache-dir /tmp)
+            if cache_dir.stat().st_uid == os.getuid():
+                cache_dir.chmod(0o700)
         ignore = cache_dir / ".gitignore"
         if not ignore.exists():
-            ignore.write_text("# charter's result cache\n*\n", encoding="utf-8")
+            fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write("# charter's result cache\n*\n")
+        # mkstemp creates the file 0600: only the user reads what the audit found
         fd, tmp = tempfile.mkstemp(dir=cache_dir, prefix=".tmp-", suffix=target.suffix)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -175,6 +175,10 @@ def audit(
     if result.report.extra.get("repo_profiles") == {}:
         typer.echo("charter: no agent profiles found in the repository", err=True)
     report = result.report
+    if fail_on is not None or min_score is not None:  # the flags replace the repository's
+        given = {"fail-on": fail_on is not None, "min-score": min_score is not None}
+        kept = [c for c in report.repo_config if not (c.kind == "setting" and given.get(c.name))]
+        report = report.model_copy(update={"repo_config": tuple(kept)})
     threshold, floor = api.gate_settings(
         result.config, fail_on.value if fail_on is not None else None, min_score
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pathspec
@@ -74,28 +75,58 @@ def _in_skipped_dir(rel: str, root: Path, venv_cache: dict[str, bool]) -> bool:
     return False
 
 
-_LS_FILES = ("ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ".")
+#: ``-t`` tags each path: ``?`` untracked (not ignored), any other letter tracked
+_LS_FILES = ("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--", ".")
+#: git reads no system or global configuration, and the audited repository's own config cannot
+#: name a command for it to run: ls-files and check-ignore apply no filter, and fsmonitor and
+#: hooks are switched off explicitly
+_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null")
 
 
-def _git_files(root: Path) -> list[str] | None:
-    """Paths relative to ``root`` from git, or None if ``root`` is not in a git work tree."""
+def _git_env() -> dict[str, str]:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_TERMINAL_PROMPT": "0",
+    }
+
+
+@dataclass
+class Discovery:
+    """The files to audit, how many of them git tracks, and what the reader should know."""
+
+    files: list[str]
+    #: files git tracks under the target (None outside a git work tree)
+    tracked: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _git_files(root: Path) -> tuple[list[str], int] | None:
+    """Paths relative to ``root`` from git and the number git tracks, or None if ``root`` is
+    not in a git work tree (or is a folder that the enclosing repository ignores)."""
     try:
         proc = subprocess.run(
-            # core.fsmonitor in the audited repo's .git/config names a command git would run
-            ["git", "-c", "core.fsmonitor=false", *_LS_FILES],
+            [*_GIT, *_LS_FILES],
             cwd=root,
             capture_output=True,
             timeout=120,
             check=False,
+            env=_git_env(),
         )
     except (OSError, subprocess.SubprocessError):
         return None
     if proc.returncode != 0:
         return None
-    if _ignored_by_enclosing_repo(root):
-        return None  # the user chose a folder their repo ignores: audit it as a plain folder
     out = proc.stdout.decode("utf-8", "surrogateescape")
-    return sorted({p for p in out.split("\0") if p})
+    tagged = [p for p in out.split("\0") if len(p) > 2]
+    paths = sorted({p[2:] for p in tagged})
+    tracked = len({p[2:] for p in tagged if not p.startswith("? ")})
+    # a tracked file is audited whatever .gitignore says (a committed `*` hides nothing); only
+    # when git lists nothing at all may the folder itself be ignored by an enclosing repository
+    if not paths and _ignored_by_enclosing_repo(root):
+        return None  # the user chose a folder their repo ignores: audit it as a plain folder
+    return paths, tracked
 
 
 def _ignored_by_enclosing_repo(root: Path) -> bool:
@@ -103,20 +134,23 @@ def _ignored_by_enclosing_repo(root: Path) -> bool:
     ``~/.pyenv``), where ``git ls-files`` would list nothing at all."""
     try:
         proc = subprocess.run(
-            ["git", "-c", "core.fsmonitor=false", "check-ignore", "-q", "--no-index", "."],
+            [*_GIT, "check-ignore", "-q", "--no-index", "."],
             cwd=root,
             capture_output=True,
             timeout=60,
             check=False,
+            env=_git_env(),
         )
     except (OSError, subprocess.SubprocessError):
         return False
     return proc.returncode == 0
 
 
-def _walk_files(root: Path) -> list[str]:
-    """Walk the tree without following links, honouring nested .gitignore files."""
+def _walk_files(root: Path, *, honour_ignores: bool = True) -> tuple[list[str], int]:
+    """Walk the tree without following links, honouring nested .gitignore files; returns the
+    files and how many the ignore files hid."""
     found: list[str] = []
+    hidden = 0
     # (directory relative path, spec) for every .gitignore seen on the way down
     stack: list[tuple[Path, list[tuple[str, pathspec.GitIgnoreSpec]]]] = [(root, [])]
     while stack:
@@ -124,7 +158,7 @@ def _walk_files(root: Path) -> list[str]:
         rel_folder = folder.relative_to(root).as_posix()
         rel_folder = "" if rel_folder == "." else rel_folder
         ignore_file = folder / ".gitignore"
-        if ignore_file.is_file() and not ignore_file.is_symlink():
+        if honour_ignores and ignore_file.is_file() and not ignore_file.is_symlink():
             try:
                 lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
                 specs = [*specs, (rel_folder, gitignore_spec(lines))]
@@ -143,6 +177,7 @@ def _walk_files(root: Path) -> list[str]:
             except OSError:
                 continue
             if _ignored(rel, is_dir, specs):
+                hidden += 1
                 continue
             if is_dir:
                 if _skip_dir(entry.name) or _is_virtualenv(Path(entry.path)):
@@ -150,7 +185,7 @@ def _walk_files(root: Path) -> list[str]:
                 stack.append((Path(entry.path), specs))
             elif entry.is_file(follow_symlinks=False):
                 found.append(rel)
-    return sorted(found)
+    return sorted(found), hidden
 
 
 def gitignore_spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
@@ -182,9 +217,26 @@ def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSp
 
 def discover(root: Path, exclude: Iterable[str] = ()) -> list[str]:
     """Every auditable file under ``root`` as sorted POSIX paths relative to it."""
+    return discover_tree(root, exclude).files
+
+
+def discover_tree(root: Path, exclude: Iterable[str] = ()) -> Discovery:
+    """:func:`discover` with the number of files git tracks and notes for the report."""
     root = root.resolve()
     listed = _git_files(root)
-    candidates = _walk_files(root) if listed is None else listed
+    notes: list[str] = []
+    tracked: int | None = None
+    if listed is None:
+        candidates, hidden = _walk_files(root)
+        if not candidates and hidden:
+            # ignore rules that hide the whole tree (a `*`) hide nothing: the files are audited
+            candidates, _ = _walk_files(root, honour_ignores=False)
+            notes.append(
+                f"the .gitignore files ignore every file of the folder ({hidden} entries); "
+                "all of them were audited"
+            )
+    else:
+        candidates, tracked = listed
     exclude_spec = gitignore_spec(list(exclude)) if exclude else None
     venv_cache: dict[str, bool] = {}
     files: list[str] = []
@@ -205,7 +257,7 @@ def discover(root: Path, exclude: Iterable[str] = ()) -> list[str]:
             inside = False
         if inside:
             files.append(rel)
-    return files
+    return Discovery(files, tracked, notes)
 
 
 def split_undecodable(files: Iterable[str]) -> tuple[list[str], list[tuple[str, str]]]:

@@ -31,7 +31,7 @@ from charter.analyzers.base import (
     RawFinding,
     batched_ast_walk,
 )
-from charter.discovery import discover, split_undecodable
+from charter.discovery import discover_tree, split_undecodable
 from charter.models import (
     PROVISIONAL_BELOW,
     Finding,
@@ -48,8 +48,15 @@ from charter.models import (
 )
 from charter.pathclass import HEAD_BYTES, PathClassifier
 from charter.policy import PolicySet, Profile, Rule
+from charter.redact import redact_facts
 from charter.repo import RepoIndex
-from charter.sources import DEFAULT_MAX_FILE_BYTES, ParseProblem, SourceFile, safe_message
+from charter.sources import (
+    DEFAULT_MAX_FILE_BYTES,
+    ParseProblem,
+    SourceFile,
+    file_kind,
+    safe_message,
+)
 
 if TYPE_CHECKING:
     import libcst
@@ -185,6 +192,14 @@ def fingerprint(rule: str, path: str, basis: str, occurrence: int) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
+def line_basis(text: str, message: str) -> str:
+    """The fingerprint basis of a finding without an analyzer key: a digest of the flagged
+    line (whitespace-normalised) and the message. A digest, never the text, because it is
+    cached and the line may hold a secret."""
+    raw = f"{_WS.sub(' ', text).strip()}\0{message}"
+    return "line:" + hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
 def finalize(
     rule_id: str, severity: Severity, raws: Iterable[RawFinding], line_text: Any
 ) -> list[Finding]:
@@ -194,7 +209,7 @@ def finalize(
     for raw in sorted(raws, key=lambda r: (r.path, r.line, r.column, r.message)):
         basis = raw.key
         if basis is None:
-            basis = f"{line_text(raw.path, raw.line)}\0{raw.message}"
+            basis = line_basis(line_text(raw.path, raw.line), raw.message)
         seen[(raw.path, basis)] += 1
         out.append(
             Finding(
@@ -344,7 +359,8 @@ def analyze_file(
         if out.counters:
             result.counters[key] = out.counters
         if out.facts:
-            result.facts[key] = out.facts
+            # facts are cached: a value under a secret-like name is kept only in redacted form
+            result.facts[key] = redact_facts(out.facts)
     for alias, source in aliases.items():
         if source in result.errors:
             result.errors[alias] = result.errors[source]
@@ -445,6 +461,129 @@ def _line_reader(file: SourceFile) -> Any:
     return read
 
 
+# --- files no rule read: the streaming secret scan and unscanned-file ------------------------
+
+UNSCANNED_FILE = "unscanned-file"
+#: skips that mean no rule read the file at all: over the size cap (not LibCST's own cap),
+#: unreadable, past the time cap, a crashed or out-of-memory worker, an undecodable name
+_WHOLE_FILE_SKIP = re.compile(
+    r"^skipped: (?:\d+ bytes is over the \d+-byte limit(?! of)|cannot read file"
+    r"|analysis took over|analyzing this file|the file name is not valid UTF-8)"
+)
+
+
+def scan_unread_files(
+    root: Path,
+    file_results: Sequence[FileResult],
+    instances: Sequence[RuleInstance],
+    classifier: PathClassifier,
+    max_seconds: float,
+) -> bool:
+    """Scan the files no rule read (see :data:`_WHOLE_FILE_SKIP`) for secrets with the
+    streaming pass, and report those it could not finish under ``unscanned-file``.
+
+    The hits go to ``no-hardcoded-secrets`` when it is selected (else the pass only tells
+    whether the file could be scanned). Runs in this process after the file phase, on every
+    audit: its results are never cached (a file over the size cap is known to the cache by its
+    size and mtime only). Returns True when a result depends on this run (the time cap stopped
+    a scan), so that the finished report is not reused."""
+    secrets = [i for i in instances if i.analyzer is not None and i.analyzer.name == "secrets"]
+    unscanned = [
+        i for i in instances if i.analyzer is not None and i.analyzer.name == UNSCANNED_FILE
+    ]
+    if not secrets and not unscanned:
+        return False
+    from charter.analyzers.secrets.unscanned import BINARY_PROBLEM, TEXT_KINDS
+
+    transient = False
+    if file_results and unscanned:
+        # unscanned-file judges every file: applicable as soon as there is one (the per-file
+        # sets may be shared between files, see charter.compact: never changed in place)
+        first = file_results[0]
+        first.applicable = set(first.applicable) | {inst.key for inst in unscanned}
+    for fr in file_results:
+        skip = next(
+            (p for p in fr.problems if p.skipped and _WHOLE_FILE_SKIP.match(p.message)), None
+        )
+        binary = (
+            skip is None
+            and bool(unscanned)
+            and any(p.message.startswith(BINARY_PROBLEM) for p in fr.problems)
+            and file_kind(fr.path) in TEXT_KINDS
+        )
+        if skip is None and not binary:
+            continue
+        klass: str
+        whys: list[str] = []
+        if binary:
+            klass = fr.klass or classifier.by_path(fr.path)
+            whys.append(
+                "it holds binary content (a NUL byte in its first 8 KiB) although its name says "
+                "text, and the secret scan reads text only"
+            )
+        elif skip is not None and skip.message.startswith(
+            "skipped: the file name is not valid UTF-8"
+        ):
+            klass = classifier.by_path(fr.path)
+            whys.append("its name is not valid UTF-8, so it was never read")
+        else:
+            head: bytes | None = None
+            try:
+                with (root / fr.path).open("rb") as stream:
+                    head = stream.read(HEAD_BYTES)
+            except OSError:
+                head = None
+            klass = fr.klass or classifier.classify(fr.path, head)
+            file = SourceFile(root, fr.path)
+            file.path_class = klass
+            scanners: list[tuple[RuleInstance | None, Any]] = [
+                (i, i.analyzer) for i in secrets if klass in i.scope
+            ]
+            if not scanners and any(klass in i.scope for i in unscanned):
+                scanners = [(None, cast(Any, unscanned[0].analyzer).scanner())]
+            for owner, scanner in scanners:
+                out = Emitter(path=fr.path)
+                deadline = time.monotonic() + max_seconds if max_seconds > 0 else None
+                why = scanner.check_unread(file, out, deadline)
+                if owner is not None:
+                    if out.findings:
+                        fr.findings.setdefault(owner.key, []).extend(
+                            finalize(owner.rule.id, owner.severity, out.findings, _no_line_text)
+                        )
+                    _add_counts(fr, owner.key, out.counters)
+                    fr.applicable = set(fr.applicable) | {owner.key}
+                if why is not None:
+                    whys.append(why)
+                    transient = transient or "max-file-seconds" in why
+        for inst in unscanned:
+            if klass not in inst.scope:
+                continue
+            if not whys:
+                _add_counts(fr, inst.key, Counter(streamed=1))
+                continue
+            _add_counts(fr, inst.key, Counter(unscanned=1))
+            message = (
+                f"not scanned for secrets: {whys[0]}; a secret in it would pass unseen. Make the "
+                "file scannable, or accept it: exclude the path, or disable unscanned-file"
+            )
+            raw = RawFinding(fr.path, 1, safe_message(message), 1, key=UNSCANNED_FILE)
+            fr.findings.setdefault(inst.key, []).extend(
+                finalize(inst.rule.id, inst.severity, [raw], _no_line_text)
+            )
+    return transient
+
+
+def _no_line_text(path: str, line: int) -> str:
+    return ""
+
+
+def _add_counts(fr: FileResult, key: str, counts: Counter[str]) -> None:
+    """Add to a file result's counters without changing a Counter another file may share."""
+    merged = Counter(fr.counters.get(key, Counter()))
+    merged.update(counts)
+    fr.counters = {**fr.counters, key: merged}
+
+
 # --- the whole audit -------------------------------------------------------------------------
 
 
@@ -508,14 +647,25 @@ class Tree:
     digests: dict[str, str] = field(default_factory=dict)
     discover_s: float = 0.0
     classifier: PathClassifier = field(default_factory=PathClassifier)
+    #: files git tracks under the target (None outside git), and discovery's notes
+    tracked: int | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def scan(root: Path, options: AuditOptions) -> Tree:
     started = time.perf_counter()
     resolved = root.resolve()
-    files, odd_names = split_undecodable(discover(resolved, options.exclude))
+    found = discover_tree(resolved, options.exclude)
+    files, odd_names = split_undecodable(found.files)
     classifier = PathClassifier.for_tree(resolved, files, dict(options.path_classes))
-    return Tree(files, odd_names, discover_s=time.perf_counter() - started, classifier=classifier)
+    return Tree(
+        files,
+        odd_names,
+        discover_s=time.perf_counter() - started,
+        classifier=classifier,
+        tracked=found.tracked,
+        notes=list(found.notes),
+    )
 
 
 @dataclass
@@ -577,6 +727,11 @@ def run_audit(
     )
     for shown, why in tree.odd_names:  # reported by parse-error, never analyzed
         file_results.append(FileResult(shown, problems=[ParseProblem(shown, 1, 1, why, True)]))
+    # files no rule read still get the (streaming) secret scan, or an unscanned-file finding
+    if scan_unread_files(
+        root, file_results, inst_list, tree.classifier, options.max_file_seconds
+    ):
+        trace.transient = True
     trace.transient = trace.transient or any(
         p.transient for fr in file_results for p in fr.problems
     )
@@ -618,6 +773,7 @@ def run_audit(
         for p in problems
         if p.note
     }
+    notes.update({Note(path="", line=0, message=m): None for m in tree.notes})
     profile_reports = tuple(_profile_report(policies, p, results) for p in profiles)
     ended = time.perf_counter()
     return Report(
@@ -627,6 +783,7 @@ def run_audit(
         rules=tuple(results[k] for k in sorted(results)),
         findings=tuple(sorted(findings, key=FINDING_ORDER)),
         files_scanned=len(files),
+        files_tracked=tree.tracked,
         notes=tuple(sorted(notes, key=lambda n: (n.path, n.line, n.message))),
         timing={
             "discover_s": round(tree.discover_s + t_discover - started, 4),

@@ -173,6 +173,22 @@ class Note(_Frozen):
     message: str
 
 
+class ConfigChange(_Frozen):
+    """One thing the audited repository's own configuration changed in its audit: a setting
+    of ``.charter.yml`` / ``[tool.charter]``, or a rule, profile or secret detector of a policy
+    folder that configuration names."""
+
+    #: rule, detector, profile, policies, exclude, path-class, baseline or setting
+    kind: str
+    #: what changed: a rule, profile or detector id, a glob, a path or a setting's name
+    name: str
+    #: how: ``disabled``, ``severity low``, ``added``, ``replaces the built-in rule``, a value
+    change: str
+    #: the file it came from, relative to the target (``.charter.yml``, ``pyproject.toml``,
+    #: ``ci/policies/rules/x.yaml``)
+    source: str
+
+
 class ToolInfo(_Frozen):
     name: str = "charter"
     version: str
@@ -187,9 +203,15 @@ class Report(_Frozen):
     rules: tuple[RuleResult, ...]
     findings: tuple[Finding, ...]
     files_scanned: int
+    #: files git tracks under the target (None when it is not a git work tree): more than
+    #: files_scanned when excludes, build/vendor folders or links left some out
+    files_tracked: int | None = None
     notes: tuple[Note, ...] = ()
     timing: dict[str, float] = Field(default_factory=dict)
     extra: dict[str, Any] = Field(default_factory=dict)
+    #: what the audited repository's own configuration changed (``charter.config.in_force``);
+    #: always present, empty when none is in force (no settings file, ``--no-repo-config``)
+    repo_config: tuple[ConfigChange, ...] = ()
 
     def active_findings(self) -> list[Finding]:
         """Findings that count (not suppressed, not baselined), gating and advisory."""

@@ -9,6 +9,7 @@ so a finding keeps its fingerprint when the secret moves to another line.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 MAX_PREFIX = 4
 ELLIPSIS = "…"
@@ -41,3 +42,23 @@ def scrub(text: str, *values: str) -> str:
         if value in text:
             text = text.replace(value, redact(value))
     return text
+
+
+def redact_facts(value: Any) -> Any:
+    """Facts an analyzer gathered for the repo phase (and the cache), with every string under
+    a secret-like name (``password``, ``client_secret``, ``api_key`` ...) in redacted form:
+    ``master_password = "hunter2..."`` in a Terraform resource is never stored in full."""
+    from charter.analyzers.secrets.names import secret_strength
+
+    if isinstance(value, dict):
+        return {
+            k: (
+                redact(v)
+                if isinstance(v, str) and v and secret_strength(str(k)) is not None
+                else redact_facts(v)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_facts(v) for v in value]
+    return value

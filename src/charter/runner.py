@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -30,7 +31,8 @@ from typing import Any
 
 from charter.analyzers.base import Emitter, RawFinding
 from charter.cache import AuditCache, encode_result, file_digest
-from charter.engine import FileResult, RuleInstance, analyze_file, gc_paused
+from charter.compact import Interner
+from charter.engine import FileResult, RuleInstance, analyze_file, gc_paused, line_basis
 from charter.pathclass import PathClassifier
 from charter.repo import RepoIndex
 from charter.sources import ParseProblem, safe_message
@@ -97,7 +99,77 @@ def _init_worker(
     import gc
 
     gc.disable()  # see engine.gc_paused; the worker lives for one audit only
+    limit_worker_memory()
     _WORKER = (root, instances, max_bytes, max_seconds, encode, classifier)
+
+
+#: address space a worker may use (MiB); ``CHARTER_WORKER_MEMORY_MB`` overrides, 0 = no limit.
+#: A worker uses about 100-300 MiB; a hostile file that makes a parser take gigabytes (an
+#: 80 KB ``import b.b.b...`` takes 2 GB in CPython's) hits the limit and is a contained skip
+WORKER_MEMORY_MB = 1024
+
+
+def _memory_mb() -> int:
+    mb = os.environ.get("CHARTER_WORKER_MEMORY_MB", "")
+    try:
+        return int(mb) if mb.strip() else WORKER_MEMORY_MB
+    except ValueError:
+        return WORKER_MEMORY_MB
+
+
+def _serial_file(
+    root: Path,
+    rel: str,
+    instances: Sequence[RuleInstance],
+    max_bytes: int,
+    max_seconds: float,
+    classifier: PathClassifier | None,
+) -> FileResult:
+    """One file in this process, allowed the workers' memory budget on top of what the process
+    already uses (RLIMIT_AS, Linux); past it the file is a contained skip."""
+    mb = _memory_mb()
+    limits: tuple[int, int] | None = None
+    try:
+        import resource
+
+        statm = Path("/proc/self/statm").read_text(encoding="ascii")
+        used = int(statm.split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limits = resource.getrlimit(resource.RLIMIT_AS)
+        cap = used + mb * 1024 * 1024
+        if mb > 0 and (limits[0] == resource.RLIM_INFINITY or cap < limits[0]):
+            resource.setrlimit(resource.RLIMIT_AS, (cap, limits[1]))
+        else:
+            limits = None
+    except (ImportError, OSError, ValueError):
+        limits = None
+    try:
+        return analyze_capped(root, rel, instances, max_bytes, max_seconds, classifier)
+    except MemoryError:
+        why = "skipped: analyzing this file exceeded the worker's memory limit"
+        return FileResult(rel, problems=[ParseProblem(rel, 1, 1, why, skipped=True)])
+    finally:
+        if limits is not None:
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, limits)
+            gc.collect()
+
+
+def limit_worker_memory() -> None:
+    """Cap this worker process's address space (RLIMIT_AS), where the platform allows."""
+    try:
+        import resource
+
+        mb = _memory_mb()
+        if mb <= 0:
+            return
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = mb * 1024 * 1024
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def _work(rel: str) -> tuple[FileResult, str]:
@@ -105,7 +177,12 @@ def _work(rel: str) -> tuple[FileResult, str]:
     rather than serially in the main process."""
     assert _WORKER is not None
     root, instances, max_bytes, max_seconds, encode, classifier = _WORKER
-    result = analyze_capped(root, rel, instances, max_bytes, max_seconds, classifier)
+    try:
+        result = analyze_capped(root, rel, instances, max_bytes, max_seconds, classifier)
+    except MemoryError:
+        gc.collect()
+        why = "skipped: analyzing this file exceeded the worker's memory limit"
+        return FileResult(rel, problems=[ParseProblem(rel, 1, 1, why, skipped=True)]), ""
     return result, encode_result(result) if encode else ""
 
 
@@ -159,7 +236,11 @@ def run_file_phase(
     max_seconds: float = DEFAULT_MAX_FILE_SECONDS,
     classifier: PathClassifier | None = None,
 ) -> list[FileResult]:
-    """File-phase results for ``files`` in the same order, from the cache or freshly."""
+    """File-phase results for ``files`` in the same order, from the cache or freshly.
+
+    Equal values in the results (the applicable rules, counters, facts) are shared as they
+    arrive (:class:`charter.compact.Interner`): memory stays flat on trees of 100k files."""
+    interner = Interner()
     results: dict[str, FileResult] = {}
     todo: list[str] = []
     for rel in files:
@@ -168,7 +249,7 @@ def run_file_phase(
                 digests[rel] = file_digest(root / rel, max_bytes)
             hit = cache.get_file(rel, digests[rel])
             if hit is not None:
-                results[rel] = hit
+                results[rel] = interner.result(hit)
                 continue
         todo.append(rel)
 
@@ -180,10 +261,11 @@ def run_file_phase(
             fresh = []
             with gc_paused():
                 for i, rel in enumerate(todo, 1):
-                    result = analyze_capped(
+                    result = _serial_file(
                         root, rel, instances, max_bytes, max_seconds, classifier
                     )
-                    fresh.append((result, encode_result(result) if encode else ""))
+                    text = encode_result(result) if encode else ""
+                    fresh.append((interner.result(result), text))
                     bar.advance(i)
         else:
             fresh = _in_pool(
@@ -193,6 +275,7 @@ def run_file_phase(
                 (max_bytes, max_seconds, encode, classifier or PathClassifier()),
                 jobs,
                 bar.advance,
+                interner,
             )
     finally:
         bar.close()
@@ -213,6 +296,7 @@ def _in_pool(
     settings: tuple[int, float, bool, PathClassifier],
     jobs: int,
     advance: Callable[[int], None],
+    interner: Interner | None = None,
 ) -> list[tuple[FileResult, str]]:
     """Results (and encoded cache entries) of ``todo`` from worker processes, in order;
     ``settings`` = (max bytes, max seconds per file, encode cache entries, classifier)."""
@@ -226,8 +310,8 @@ def _in_pool(
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_init_worker, initargs=initargs
         ) as pool:
-            for i, item in enumerate(pool.map(_work, todo, chunksize=chunk), 1):
-                out.append(item)
+            for i, (result, text) in enumerate(pool.map(_work, todo, chunksize=chunk), 1):
+                out.append((interner.result(result) if interner else result, text))
                 advance(i)
     except BrokenProcessPool:
         # A file killed its worker (a crash in a native parser on hostile input, the OOM
@@ -292,7 +376,7 @@ def _emitter_to_json(out: Emitter, repo: RepoIndex) -> dict[str, Any]:
         if f.key is not None:
             return f.key
         text = repo.source(f.path).line_text(f.line) if repo.has(f.path) else ""
-        return f"{text}\0{f.message}"
+        return line_basis(text, f.message)
 
     return {
         "findings": [

@@ -244,8 +244,13 @@ class SourceFile:
                 return tree
             if not self.template_note(exc):
                 self._problem(f"parse error: {exc.msg}", exc.lineno or 1, (exc.offset or 1))
-        except MemoryError:  # CPython's parser guards its C stack with MemoryError
-            self._problem("parse error: nested too deeply for Python's parser")
+        except MemoryError:
+            # CPython's parser guards its C stack with MemoryError; the worker's memory limit
+            # raises it too (a hostile file that would take gigabytes to parse)
+            self._problem(
+                "parse error: nested too deeply or too large for Python's parser "
+                "(it hit the memory limit)"
+            )
         except (ValueError, RecursionError) as exc:
             self._problem(f"parse error: {type(exc).__name__}: {exc}"[:300])
         return None

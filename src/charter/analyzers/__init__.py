@@ -81,6 +81,7 @@ ANALYZERS: dict[str, str] = {
     "text-pattern": "generic.text_pattern:TextPatternAnalyzer",
     # charter: ignore[no-hardcoded-secrets] -- a module:class reference, not a credential
     "secrets": "secrets:SecretsAnalyzer",
+    "unscanned-file": "secrets.unscanned:UnscannedFileAnalyzer",
     "terraform-pinned-providers": "terraform.providers:PinnedProvidersAnalyzer",
     "terraform-pinned-modules": "terraform.modules:PinnedModulesAnalyzer",
     "terraform-required-version": "terraform.required_version:RequiredVersionAnalyzer",

@@ -10,8 +10,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 
-from charter.models import Report
+from charter.models import ConfigChange, Report
 from charter.policy import PolicySet
+from charter.reporters.escape import visible
 
 Reporter = Callable[[Report, PolicySet], str]
 
@@ -40,3 +41,18 @@ class _Registry(Mapping[str, Reporter]):
 
 
 REPORTERS: Mapping[str, Reporter] = _Registry()
+
+
+#: the heading every format gives the audited repository's own configuration
+CONFIG_HEADING = "Configuration from the repository"
+#: what a reader should know about it, next to that heading
+CONFIG_HINT = (
+    "the audited repository's own .charter.yml / [tool.charter] and policy folders changed "
+    "this audit; for untrusted code, audit with --no-repo-config"
+)
+
+
+def config_line(change: ConfigChange) -> str:
+    """One change the repository's configuration made, on one printable line:
+    ``rule no-hardcoded-secrets: disabled (.charter.yml)``."""
+    return visible(f"{change.kind} {change.name}: {change.change} ({change.source})")

@@ -4,13 +4,18 @@
 errors, medium ones warnings, low ones notices, and advisory findings (rules of medium or low
 measured precision, which do not fail the default gate) are notices whatever their severity.
 Values are escaped as the Actions runner expects: ``%``, CR and LF in the message;
-additionally ``:`` and ``,`` in properties.
+additionally ``:`` and ``,`` in properties. Every other control character (an ESC in a file
+name, say) is shown as an escape (:func:`charter.reporters.escape.visible`), and so is a line
+break in a property, so that no text of the audited repository can start a line with a
+workflow command of its own.
 """
 
 from __future__ import annotations
 
 from charter.models import Finding, Report, Severity
 from charter.policy import PolicySet
+from charter.reporters import CONFIG_HEADING, CONFIG_HINT, config_line
+from charter.reporters.escape import visible
 
 COMMANDS = {
     Severity.CRITICAL: "error",
@@ -21,11 +26,14 @@ COMMANDS = {
 
 
 def escape_data(text: str) -> str:
+    """A message: line breaks kept (the runner turns ``%0A`` back into one), every other
+    control character shown as an escape."""
+    text = visible(text, keep="\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+    return escape_data(visible(text)).replace(":", "%3A").replace(",", "%2C")
 
 
 def annotation(finding: Finding, title: str | None = None) -> str:
@@ -44,8 +52,24 @@ def annotation(finding: Finding, title: str | None = None) -> str:
     return f"::{command} {','.join(props)}::{escape_data(finding.message)}"
 
 
+def config_annotation(report: Report) -> str | None:
+    """One notice listing what the audited repository's own configuration changed (None when
+    it changed nothing), on the settings file when there is one."""
+    if not report.repo_config:
+        return None
+    files = (".charter.yml", ".charter.yaml", "pyproject.toml")
+    settings = next((c.source for c in report.repo_config if c.source in files), None)
+    where = f"file={escape_property(settings)}," if settings else ""
+    title = escape_property(f"charter: {CONFIG_HEADING.lower()}")
+    body = "\n".join([f"{CONFIG_HINT}:", *(config_line(c) for c in report.repo_config)])
+    return f"::notice {where}title={title}::{escape_data(body)}"
+
+
 def render(report: Report, policies: PolicySet) -> str:
     lines = []
+    notice = config_annotation(report)
+    if notice is not None:
+        lines.append(notice)
     for f in report.active_findings():
         rule = policies.rules.get(f.rule)
         lines.append(annotation(f, rule.title if rule is not None else None))

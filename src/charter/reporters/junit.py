@@ -4,6 +4,10 @@ A failing rule is a ``<failure>`` listing its active findings; a rule in error i
 ``<error>``; a rule that is not applicable or not implemented is ``<skipped>``, and so is a
 failing rule whose findings are all advisory (its measured precision is too low to gate), with
 its findings in ``<system-out>``.
+
+Every name and message goes through :func:`charter.reporters.escape.visible`, which shows the
+characters XML 1.0 forbids (C0 controls, lone surrogates, U+FFFE/U+FFFF) as escapes, so the
+file stays well-formed whatever the audited repository names its files.
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import Counter
 
-from charter.models import Finding, ProfileReport, Report, Status
+from charter.models import ConfigChange, Finding, ProfileReport, Report, Status
 from charter.policy import PolicySet
+from charter.reporters import config_line
+from charter.reporters.escape import visible
 
 
-def _suite(profile: ProfileReport, findings: dict[str, list[Finding]]) -> ET.Element:
+def _suite(
+    profile: ProfileReport, findings: dict[str, list[Finding]], changes: tuple[ConfigChange, ...]
+) -> ET.Element:
     counts = Counter(r.status for r in profile.rules)
     advisory = sum(
         1
@@ -27,7 +35,7 @@ def _suite(profile: ProfileReport, findings: dict[str, list[Finding]]) -> ET.Ele
     suite = ET.Element(
         "testsuite",
         {
-            "name": profile.id,
+            "name": visible(profile.id),
             "tests": str(len(profile.rules)),
             "failures": str(counts[Status.FAIL] - advisory),
             "errors": str(counts[Status.ERROR]),
@@ -39,30 +47,36 @@ def _suite(profile: ProfileReport, findings: dict[str, list[Finding]]) -> ET.Ele
     props = ET.SubElement(suite, "properties")
     score = "n/a" if profile.score is None else f"{profile.score:.1f}"
     ET.SubElement(props, "property", {"name": "score", "value": score})
+    for change in changes:  # what the audited repository's own configuration changed
+        ET.SubElement(props, "property", {"name": "repo-config", "value": config_line(change)})
     for row in profile.rules:
         case = ET.SubElement(
-            suite, "testcase", {"classname": f"charter.{profile.id}", "name": row.id}
+            suite,
+            "testcase",
+            {"classname": visible(f"charter.{profile.id}"), "name": visible(row.id)},
         )
         found = findings.get(row.id, [])
-        listing = "\n".join(f"{f.where}:{f.column}: {f.message}" for f in found)
+        listing = "\n".join(visible(f"{f.where}:{f.column}: {f.message}") for f in found)
+        title = visible(row.title)
         if row.status is Status.FAIL and found and all(f.advisory for f in found):
             ET.SubElement(
                 case,
                 "skipped",
-                {"message": f"advisory: {row.findings} finding(s): {row.title}"},
+                {"message": f"advisory: {row.findings} finding(s): {title}"},
             )
             ET.SubElement(case, "system-out").text = listing
         elif row.status is Status.FAIL:
             failure = ET.SubElement(
                 case,
                 "failure",
-                {"message": f"{row.findings} finding(s): {row.title}", "type": row.severity.value},
+                {"message": f"{row.findings} finding(s): {title}", "type": row.severity.value},
             )
-            failure.text = listing or row.message
+            failure.text = listing or visible(row.message)
         elif row.status is Status.ERROR:
-            ET.SubElement(case, "error", {"message": row.message or "analyzer error"})
+            ET.SubElement(case, "error", {"message": visible(row.message) or "analyzer error"})
         elif row.status in (Status.NOT_APPLICABLE, Status.NOT_IMPLEMENTED):
-            ET.SubElement(case, "skipped", {"message": f"{row.status.value}: {row.message}"})
+            message = f"{row.status.value}: {visible(row.message)}"
+            ET.SubElement(case, "skipped", {"message": message})
     return suite
 
 
@@ -70,8 +84,8 @@ def render(report: Report, policies: PolicySet) -> str:
     findings: dict[str, list[Finding]] = {}
     for f in report.active_findings():
         findings.setdefault(f.rule, []).append(f)
-    root = ET.Element("testsuites", {"name": f"charter {report.target}"})
-    suites = [_suite(p, findings) for p in report.profiles]
+    root = ET.Element("testsuites", {"name": visible(f"charter {report.target}")})
+    suites = [_suite(p, findings, report.repo_config) for p in report.profiles]
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
     root.extend(suites)

@@ -2,14 +2,23 @@
 
 A table of profiles (score and rule counts), the gate-relevant findings ordered by severity
 (at most :data:`TOP_FINDINGS`), and per profile a collapsed list of its failing rules.
+
+Text from the audited repository cannot change the page: a path or a branch name is a code
+span whose fence is longer than any backtick run in it (:func:`code`), and other text keeps
+its code spans but has ``<``, ``>`` and ``&`` written as entities and ``[``, ``]``, ``\\`` and
+stray backticks escaped (:func:`cell`), so it can add neither HTML nor a link. Control
+characters are shown as escapes (:func:`charter.reporters.escape.visible`).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from charter.models import PROVISIONAL_BELOW, Finding, Report, Severity, Status
 from charter.policy import PolicySet
+from charter.reporters import CONFIG_HEADING, CONFIG_HINT
+from charter.reporters.escape import visible
 
 TOP_FINDINGS = 20
 _ICON = {
@@ -20,10 +29,56 @@ _ICON = {
 }
 
 
-def cell(text: str) -> str:
-    """Text safe inside a table cell: pipes escaped, one line, HTML-special characters quoted."""
-    flat = " ".join(text.split())
-    return flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+_BACKTICKS = re.compile(r"`+")
+
+
+def code(text: str, table: bool = True) -> str:
+    """An inline code span that shows ``text`` exactly: control characters as escapes, a
+    fence one backtick longer than the longest run inside, padded with a space when the text
+    starts or ends with a backtick or a space, and pipes escaped inside a table cell."""
+    shown = visible(text)
+    if table:
+        shown = shown.replace("|", "\\|")
+    longest = max((len(run) for run in _BACKTICKS.findall(shown)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if shown[:1] in ("`", " ") or shown[-1:] in ("`", " ") else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"
+
+
+def _plain(text: str, table: bool) -> str:
+    """Text outside code spans: no HTML (entities), no link (brackets escaped), no stray
+    code span, no backslash escaping what follows."""
+    out = text.replace("\\", "\\\\").replace("&", "&amp;").replace("<", "&lt;")
+    out = out.replace(">", "&gt;").replace("[", "\\[").replace("]", "\\]").replace("`", "\\`")
+    return out.replace("|", "\\|") if table else out
+
+
+def _closing(text: str, start: int, length: int) -> int:
+    """Where the backtick run of exactly ``length`` that closes a code span begins; -1."""
+    for run in _BACKTICKS.finditer(text, start):
+        if len(run[0]) == length:
+            return run.start()
+    return -1
+
+
+def cell(text: str, table: bool = True) -> str:
+    """Text safe in a table cell (or, with ``table=False``, a list item): one line, its code
+    spans (as CommonMark reads them) kept as code, everything else escaped (:func:`_plain`)."""
+    flat = visible(" ".join(text.split()))
+    out: list[str] = []
+    done = pos = 0
+    while (run := _BACKTICKS.search(flat, pos)) is not None:
+        close = _closing(flat, run.end(), len(run[0]))
+        if close < 0:  # an unmatched run is literal text
+            pos = run.end()
+            continue
+        content = flat[run.end() : close]
+        if len(content) > 2 and content[0] == content[-1] == " " and content.strip(" "):
+            content = content[1:-1]
+        out += [_plain(flat[done : run.start()], table), code(content, table)]
+        done = pos = close + len(run[0])
+    out.append(_plain(flat[done:], table))
+    return "".join(out)
 
 
 def _score(value: float | None, provisional: bool = False) -> str:
@@ -33,7 +88,7 @@ def _score(value: float | None, provisional: bool = False) -> str:
 
 
 def _where(f: Finding) -> str:
-    return f"`{cell(f.where)}`" if f.path else "(repository)"
+    return code(f.where) if f.path else "(repository)"
 
 
 def render(report: Report, policies: PolicySet) -> str:
@@ -41,8 +96,9 @@ def render(report: Report, policies: PolicySet) -> str:
     lines = [f"## charter: {cell(report.target)}", ""]
     git = report.extra.get("git")
     if isinstance(git, dict) and git.get("commit"):
-        branch = f" on `{git['branch']}`" if git.get("branch") else ""
-        lines += [f"Commit `{str(git['commit'])[:12]}`{branch} · {report.files_scanned} files", ""]
+        branch = f" on {code(str(git['branch']), table=False)}" if git.get("branch") else ""
+        commit = code(str(git["commit"])[:12], table=False)
+        lines += [f"Commit {commit}{branch} · {report.files_scanned} files", ""]
     else:
         lines += [f"{report.files_scanned} files", ""]
     lines += [
@@ -60,6 +116,20 @@ def render(report: Report, policies: PolicySet) -> str:
             f"A provisional score rests on fewer than {PROVISIONAL_BELOW} applicable rules.",
             "",
         ]
+    if report.repo_config:
+        lines += [
+            f"### {CONFIG_HEADING}",
+            "",
+            f"{cell(CONFIG_HINT[0].upper() + CONFIG_HINT[1:], table=False)}.",
+            "",
+            "| Kind | Name | Change | Source |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {c.kind} | {code(c.name)} | {cell(c.change)} | {code(c.source)} |"
+            for c in report.repo_config
+        ]
+        lines.append("")
     by_sev = Counter(f.severity for f in active)
     summary = ", ".join(f"{by_sev[s]} {s.value}" for s in Severity if by_sev[s]) or "none"
     accepted = []
@@ -89,7 +159,7 @@ def render(report: Report, policies: PolicySet) -> str:
         ]
         for f in top:
             lines.append(
-                f"| {_ICON[f.severity]} {f.severity.value} | `{cell(f.rule)}` | {_where(f)} "
+                f"| {_ICON[f.severity]} {f.severity.value} | {code(f.rule)} | {_where(f)} "
                 f"| {cell(f.message)} |"
             )
         lines.append("")
@@ -108,10 +178,13 @@ def render(report: Report, policies: PolicySet) -> str:
             rule = policies.rules.get(r.id)
             quote = ""
             if rule is not None and rule.sources:
-                quote = f" — “{cell(rule.sources[0].quote)}”"
+                quote = f" — “{cell(rule.sources[0].quote, table=False)}”"
             what = "error" if r.status is Status.ERROR else f"{r.findings} finding(s)"
             if r.id in advisory_rules:
                 what += ", advisory"
-            lines.append(f"- `{r.id}` ({r.severity.value}, {what}) {cell(r.title)}{quote}")
+            lines.append(
+                f"- {code(r.id, table=False)} ({r.severity.value}, {what}) "
+                f"{cell(r.title, table=False)}{quote}"
+            )
         lines += ["", "</details>", ""]
     return "\n".join(lines).rstrip("\n") + "\n"

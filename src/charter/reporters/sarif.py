@@ -6,15 +6,23 @@ result per finding with its real location (a repository-level finding is anchore
 the analyzer named as its proof), ``partialFingerprints`` from the finding's stable fingerprint,
 ``suppressions`` for suppressed findings (with the justification) and ``baselineState`` when a
 baseline was applied.
+
+``artifactLocation.uri`` is a relative URI reference: the path percent-encoded (a space, ``#``,
+``%``, ``?``, ``:`` or a non-ASCII letter in a file name would otherwise make it a different
+URI, or no URI at all). Result messages show control characters as escapes
+(:func:`charter.reporters.escape.visible`), and the whole log is written with no raw control
+character in it (:func:`charter.reporters.escape.json_safe`).
 """
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from charter.models import Finding, Report, RuleResult, Severity, Status
 from charter.policy import PolicySet, Rule
+from charter.reporters.escape import json_safe, visible
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 #: where a rule's page lives when the rule names none (``help_uri`` in its YAML)
@@ -100,10 +108,22 @@ def _descriptor(result: RuleResult, rule: Rule | None, profiles: list[str]) -> d
     return descriptor
 
 
+def artifact_uri(path: str) -> str:
+    """A report path (relative, POSIX) as a relative URI reference: every byte of its UTF-8
+    form outside the unreserved characters and ``/`` percent-encoded, so that ``:`` cannot
+    read as a scheme, ``#`` and ``?`` as a fragment or query, and ``%`` as an escape.
+    The repository itself is ``.``."""
+    if not path:
+        return "."
+    return quote(path.encode("utf-8", "surrogatepass"), safe="/")
+
+
 def _location(path: str, line: int, finding: Finding | None = None) -> dict[str, Any]:
     """A physical location; without a region when there is no line (a file to create, the
     repository as a whole: SARIF allows a location without a region)."""
-    physical: dict[str, Any] = {"artifactLocation": {"uri": path or ".", "uriBaseId": "%SRCROOT%"}}
+    physical: dict[str, Any] = {
+        "artifactLocation": {"uri": artifact_uri(path), "uriBaseId": "%SRCROOT%"}
+    }
     if line > 0:
         region: dict[str, Any] = {"startLine": line}
         if finding is not None:
@@ -123,7 +143,7 @@ def _result(finding: Finding, index: int, baseline_used: bool) -> dict[str, Any]
         "ruleId": finding.rule,
         "ruleIndex": index,
         "level": "note" if finding.advisory else LEVELS[finding.severity],
-        "message": {"text": finding.message},
+        "message": {"text": visible(finding.message, keep="\n")},
         "locations": [_location(finding.path, finding.line, finding)],
         "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
         "properties": {"severity": finding.severity.value, "advisory": finding.advisory},
@@ -135,7 +155,7 @@ def _result(finding: Finding, index: int, baseline_used: bool) -> dict[str, Any]
     if finding.suppressed:
         suppression: dict[str, Any] = {"kind": "inSource", "status": "accepted"}
         if finding.suppression_reason:
-            suppression["justification"] = finding.suppression_reason
+            suppression["justification"] = visible(finding.suppression_reason)
         result["suppressions"] = [suppression]
     if baseline_used:
         result["baselineState"] = "unchanged" if finding.baselined else "new"
@@ -180,6 +200,8 @@ def build(report: Report, policies: PolicySet) -> dict[str, Any]:
         "properties": {
             "target": report.target,
             "profiles": [{"id": p.id, "title": p.title, "score": p.score} for p in report.profiles],
+            # what the audited repository's own configuration changed; empty when none
+            "repo-config": [c.model_dump(mode="json") for c in report.repo_config],
         },
     }
     git = report.extra.get("git")
@@ -208,7 +230,7 @@ def failed_run(message: str, version: str) -> dict[str, Any]:
                     {
                         "executionSuccessful": False,
                         "toolExecutionNotifications": [
-                            {"level": "error", "message": {"text": message}}
+                            {"level": "error", "message": {"text": visible(message)}}
                         ],
                     }
                 ],
@@ -219,4 +241,4 @@ def failed_run(message: str, version: str) -> dict[str, Any]:
 
 
 def render(report: Report, policies: PolicySet) -> str:
-    return json.dumps(build(report, policies), indent=2, ensure_ascii=False) + "\n"
+    return json_safe(json.dumps(build(report, policies), indent=2, ensure_ascii=False)) + "\n"

@@ -1,5 +1,10 @@
 """Terminal report (rich): a table of profiles, the failing rules with their findings and the
-profile sentence behind each, then a one-line summary."""
+profile sentence behind each, then a one-line summary.
+
+Every text that comes from the audited repository (file names, messages, notes) goes through
+:func:`charter.reporters.escape.visible`: a newline or an ESC in a file name is shown as
+``\\n`` or ``\\x1b``, so it cannot start a line with a CI workflow command or drive the
+terminal."""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from rich.text import Text
 
 from charter.models import PROVISIONAL_BELOW, Finding, Report, RuleResult, Severity, Status
 from charter.policy import PolicySet
+from charter.reporters import CONFIG_HEADING, CONFIG_HINT, config_line
+from charter.reporters.escape import visible
 
 MAX_FINDINGS_PER_RULE = 20
 MAX_NOTES = 10
@@ -44,7 +51,8 @@ def render(
         Text.assemble(
             ("charter ", "bold"),
             report.tool.version,
-            f" · {report.target} · {report.files_scanned} files",
+            f" · {visible(report.target)} · {report.files_scanned} files",
+            "" if report.files_tracked is None else f" ({report.files_tracked} tracked by git)",
         )
     )
     console.print()
@@ -68,7 +76,7 @@ def render(
             shown_score += "*"
             provisional = True
         table.add_row(
-            p.id,
+            visible(p.id),
             shown_score,
             f"{p.applicable} of {p.total}",
             str(p.passed),
@@ -87,6 +95,12 @@ def render(
                 style="dim",
             )
         )
+
+    if report.repo_config:
+        console.print()
+        console.print(Text(f"{CONFIG_HEADING} ({CONFIG_HINT}):", style="bold yellow"))
+        for change in report.repo_config:
+            console.print(Text(f"  {config_line(change)}"))
 
     by_rule: dict[str, list[Finding]] = {}
     for f in report.findings:
@@ -119,7 +133,8 @@ def render(
         console.print()
         console.print(Text("Notes", style="bold"))
         for note in report.notes[:MAX_NOTES]:
-            console.print(Text(f"  {note.path}:{note.line} {note.message}", style="dim"))
+            where = f"{visible(note.path)}:{note.line}" if note.path else "(repository)"
+            console.print(Text(f"  {where} {visible(note.message)}", style="dim"))
         if len(report.notes) > MAX_NOTES:
             console.print(
                 Text(f"  … {len(report.notes) - MAX_NOTES} more (use --format json)", style="dim")
@@ -147,11 +162,11 @@ def _print_rule(
 ) -> None:
     """One failing rule: its id and title, the profile sentence behind it, its findings."""
     head = Text("✗ ", style="red")
-    head.append(result.id, style="bold")
+    head.append(visible(result.id), style="bold")
     head.append(f" ({result.severity.value})", style=_SEV_STYLE[result.severity])
-    head.append(f" {result.title}")
+    head.append(f" {visible(result.title)}")
     if result.message:
-        head.append(f" · {result.message}", style="dim")
+        head.append(f" · {visible(result.message)}", style="dim")
     console.print(head)
     rule = policies.rules.get(result.id)
     audited = [p.id for p in report.profiles]
@@ -162,18 +177,21 @@ def _print_rule(
     if sources:
         src = sources[0]
         line = f":{src.line}" if src.line else ""
-        console.print(Text(f'    "{src.quote}" ({src.profile}{line})', style="italic dim"))
+        quote = f'    "{visible(src.quote)}" ({visible(src.profile)}{line})'
+        console.print(Text(quote, style="italic dim"))
     for f in shown[:MAX_FINDINGS_PER_RULE]:
-        where = f"{f.where}:{f.column}" if f.line else f.where
+        where = visible(f"{f.where}:{f.column}" if f.line else f.where)
         loc = Text(f"    {where} ", style="bold")
-        loc.append(f.message)
+        loc.append(visible(f.message))
         if f.suppressed:
             loc.append(" [suppressed]", style="dim")
         elif f.baselined:
             loc.append(" [baselined]", style="dim")
         console.print(loc)
         if f.related:
-            also = ", ".join(r.path if not r.line else f"{r.path}:{r.line}" for r in f.related[:5])
+            also = ", ".join(
+                visible(r.path if not r.line else f"{r.path}:{r.line}") for r in f.related[:5]
+            )
             more = f" and {len(f.related) - 5} more" if len(f.related) > 5 else ""
             console.print(Text(f"      also at {also}{more}", style="dim"))
     if len(shown) > MAX_FINDINGS_PER_RULE:

@@ -127,8 +127,13 @@ ALLOW_MARKERS = ("pragma: allowlist secret", "gitleaks:allow")
 NEXT_LINE_MARKER = "pragma: allowlist nextline secret"
 
 _WORD = r"(?:pass|pwd|secret|token|key|cred|auth)"
-#: other formats: a secret-like word, then an assignment or key separator
-_CONFIG_HINT = re.compile(_WORD + r"""[\w.\-]*['"\]]*[ \t]*(?:[:=]|[ \t]\S)""")
+#: other formats: a secret-like word, then an assignment or key separator. Linear time: a
+#: match starts only where a run of name characters starts, the atomic group stops at the
+#: first secret-like word of the run and nothing backtracks into it (``'key' * 600000`` used
+#: to rescan the rest of the run from every ``key``: quadratic, minutes per megabyte)
+_CONFIG_HINT = re.compile(
+    r"(?<![\w.\-])(?>[\w.\-]*?" + _WORD + r""")[\w.\-]*+['"\]]*+(?:[ \t]*+[:=]|[ \t]++\S)"""
+)
 
 
 class SecretScanError(RuntimeError):
@@ -216,8 +221,11 @@ class SecretsAnalyzer(Analyzer):
                 # a credential in its provider's issued format fails the gate wherever it is
                 certain=hit.detector.spec.kind == "issued" and hit.detector.spec.certain,
             )
+        by_line: dict[int, list[Hit]] = {}
+        for hit in hits:
+            by_line.setdefault(hit.line, []).append(hit)
         for assignment in self._assignments(file, lower):
-            if _marked(file, assignment.line) or _covered(assignment, hits):
+            if _marked(file, assignment.line) or _covered(assignment, by_line):
                 continue
             value = credential_part(assignment.value)
             out.count("secret_named_literal")
@@ -229,6 +237,54 @@ class SecretsAnalyzer(Analyzer):
                 column=assignment.column,
                 key=secret_key(value),
             )
+
+    def check_unread(self, file: SourceFile, out: Emitter, deadline: float | None) -> str | None:
+        """The secret scan of a file the normal pass did not read (over the size cap, past the
+        time cap, a crashed worker): provider formats, streamed chunk by chunk in linear time
+        (:mod:`charter.analyzers.secrets.stream`). Returns None when the whole file was
+        scanned, else why not (the engine reports it as ``unscanned-file``)."""
+        from charter.analyzers.secrets.stream import StreamTimeout, windows
+
+        if PurePosixPath(file.path).suffix.lower() in BINARY_SUFFIXES:
+            return None  # never text: nothing to scan, as in the normal pass
+        judged = names_not_judged(file) is None
+        detectors = self._detectors()
+        try:
+            for window in windows(file.abspath, deadline=deadline):
+                text = window.text
+                for hit in scan_text(text, text.lower(), detectors):
+                    if not window.report_from <= hit.start < window.report_to:
+                        continue  # the neighbouring window reports it, seen whole
+                    line_text, previous = window.line_at(hit.start)
+                    issued = hit.detector.spec.kind == "issued"
+                    if (
+                        any(marker in line_text for marker in ALLOW_MARKERS)
+                        or NEXT_LINE_MARKER in previous
+                        or not (issued or (judged and not _COMMENT_LINE.match(line_text)))
+                        or _presigned(text, hit)
+                    ):
+                        continue
+                    line, column = window.position(hit.line, hit.column)
+                    out.count("provider_format")
+                    out.report(
+                        line,
+                        f"{hit.detector.spec.description} {redact(hit.value)} is hardcoded; load "
+                        "it from a secret store or the environment, and rotate it",
+                        column=column,
+                        key=secret_key(hit.value),
+                        certain=issued and hit.detector.spec.certain,
+                    )
+        except StreamTimeout as exc:
+            return (
+                f"the streaming secret scan stopped at the time cap (max-file-seconds) after "
+                f"{exc.scanned} bytes"
+            )
+        except OSError as exc:
+            return f"the file cannot be read ({exc.strerror or type(exc).__name__})"
+        except Exception as exc:  # noqa: BLE001 - reported as unscanned, never with its text
+            return f"the streaming secret scan failed ({type(exc).__name__})"
+        out.count("streamed_files")
+        return None
 
     def summarize(self, counters: Counter[str]) -> str:
         files = counters.get("text_files", 0)
@@ -402,7 +458,7 @@ def _marked(file: SourceFile, line: int) -> bool:
     return NEXT_LINE_MARKER in file.line_text(line - 1)
 
 
-def _covered(assignment: Assignment, hits: list[Hit]) -> bool:
+def _covered(assignment: Assignment, by_line: dict[int, list[Hit]]) -> bool:
     """A provider detector already reported this value on this line."""
     value = assignment.value.strip()
-    return any(h.line == assignment.line and (h.value in value or value in h.value) for h in hits)
+    return any(h.value in value or value in h.value for h in by_line.get(assignment.line, ()))

@@ -166,9 +166,7 @@ def read_code(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
 
         if is_test_crate_file(tree.root_node):
             return
-    for node in ts.descendants(tree.root_node, (*_PAIRS, *_LISTS, *_SPECS)):
-        if rust and _in_rust_test(node):
-            continue  # a #[cfg(test)] module or a #[test] function: a fixture, not in use
+    for node in _binding_nodes(tree.root_node, rust):
         for name_node, value_node in _pairs(node):
             if name_node is None or value_node is None:
                 continue
@@ -181,13 +179,24 @@ def read_code(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
                 yield Assignment(name, value, line, column)
 
 
-def _in_rust_test(node: Any) -> bool:
-    """Whether a Rust node lies in a ``#[cfg(test)]`` item or a ``#[test]`` function."""
+_BINDINGS = frozenset((*_PAIRS, *_LISTS, *_SPECS))
+
+
+def _binding_nodes(root: Any, rust: bool) -> Iterator[Any]:
+    """The nodes that bind names, in document order; in Rust not those inside a
+    ``#[cfg(test)]`` module or a ``#[test]`` function (a fixture, not in use).
+
+    One walk down that carries whether it is inside a test item: looking up each node's
+    ancestors instead costs the depth per node, and ``node.parent`` itself walks down from
+    the root, so ``password=password=...`` (100 000 nested assignments) took minutes."""
     from charter.analyzers.rust.common import is_test_item
 
-    parent = node.parent
-    while parent is not None:
-        if parent.type in ("mod_item", "function_item") and is_test_item(parent):
-            return True
-        parent = parent.parent
-    return False
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, in_test = stack.pop()
+        kind = node.type
+        if kind in _BINDINGS and not in_test:
+            yield node
+        if rust and not in_test and kind in ("mod_item", "function_item"):
+            in_test = is_test_item(node)
+        stack.extend((child, in_test) for child in reversed(node.children))

@@ -11,13 +11,17 @@ import re
 
 from charter.analyzers.secrets.common import Assignment
 
+#: Linear time (``'key' * 600000`` used to take minutes): a match starts only where a run of
+#: word characters starts; the atomic group stops at the run's first secret-like word (the
+#: ``word`` group, where the name is measured from) and nothing backtracks into it.
 _HINT = re.compile(
-    r"""(?:pass|pwd|secret|token|key|cred|auth)\w*['"]?\]?[ \t]*(?::[^=\n]{0,80}=|[:=])[ \t]*"""
-    r"""[rbu]{0,2}(?P<q>['"])(?P<val>[^'"\n]{5,})(?P=q)"""
+    r"""(?<!\w)(?>\w*?(?P<word>pass|pwd|secret|token|key|cred|auth))\w*+['"]?\]?[ \t]*+"""
+    r"""(?::[^=\n]{0,80}=|[:=])[ \t]*+[rbu]{0,2}(?P<q>['"])(?P<val>[^'"\n]{5,}+)(?P=q)"""
 )
 _ENV_DEFAULT_HINT = re.compile(
-    r"""(?:getenv|get|setdefault|pop)\([ \t]*[rbu]{0,2}['"](?P<name>\w*(?:pass|pwd|secret|token|"""
-    r"""key|cred|auth)\w*)['"][ \t]*,[ \t]*[rbu]{0,2}(?P<q>['"])(?P<val>[^'"\n]{5,})(?P=q)"""
+    r"""(?:getenv|get|setdefault|pop)\([ \t]*[rbu]{0,2}['"](?P<name>(?>\w*?(?:pass|pwd|secret|"""
+    r"""token|key|cred|auth))\w*+)['"][ \t]*,[ \t]*[rbu]{0,2}(?P<q>['"])(?P<val>[^'"\n]{5,}+)"""
+    r"""(?P=q)"""
 )
 #: ``os.getenv("DB_PASSWORD", "fallback")``, ``os.environ.setdefault(...)``: a literal default
 ENV_DEFAULT_CALLS = frozenset({"getenv", "get", "setdefault", "pop"})
@@ -32,7 +36,7 @@ def python_candidates(lower: str) -> list[Assignment]:
     """
     found: list[tuple[int, str, str]] = []
     for match in _HINT.finditer(lower):
-        start = match.start()
+        start = match.start("word")
         while start > 0 and lower[start - 1] in _NAME_CHARS:
             start -= 1
         end = start

@@ -95,8 +95,11 @@ def _yaml_assignment(name: str, node: yaml.ScalarNode, value: str | None = None)
     return Assignment(name, node.value if value is None else value, mark.line + 1, mark.column + 1)
 
 
-_JSON_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
-_JSON_VALUE = re.compile(r'\s*:\s*"((?:[^"\\\n]|\\.)*)"')
+#: a string token from its opening quote; group 2 is empty when the line ends first (the
+#: token is unterminated). Possessive and always matching where it starts, so a search never
+#: rescans the rest of a line from each escaped quote (``'\\"' * n`` was quadratic)
+_JSON_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*+)("?)')
+_JSON_VALUE = re.compile(r'\s*+:\s*+"((?:[^"\\\n]|\\.)*+)"')
 
 
 def _json_unescape(raw: str) -> str | None:
@@ -118,6 +121,8 @@ def read_json(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
         if match is None:
             return
         pos = match.end()
+        if not match.group(2):
+            continue  # unterminated on its line: go on after it
         pair = _JSON_VALUE.match(text, pos)
         if pair is None:
             continue
@@ -147,9 +152,11 @@ def _string_pairs(data: Any) -> set[tuple[str, str]]:
     return pairs
 
 
+#: linear time: a bare key starts where a run of key characters starts, a quoted key at a quote
+#: no backslash escapes (a long string value is not rescanned from each character or escape)
 _TOML_PAIR = re.compile(
-    r"""(?P<key>[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')[ \t]*=[ \t]*"""
-    r"""(?P<val>"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+    r"""(?P<key>(?<![A-Za-z0-9_-])[A-Za-z0-9_-]++|(?<!\\)"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
+    r"""[ \t]*+=[ \t]*+(?P<val>"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
 )
 
 
@@ -174,7 +181,16 @@ def read_toml(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
             yield Assignment(key, value, line, column)
 
 
-_INI_LINE = re.compile(r"^[ \t]*(?P<key>[^=:\s#;\[][^=:]*?)[ \t]*[=:][ \t]*(?P<val>.*?)[ \t]*$")
+#: key and value end on a character that is not a blank, so that the blanks before the
+#: separator and at the end of the line are scanned once (``.*?[ \t]*$`` is quadratic on a
+#: long run of blanks)
+_INI_LINE = re.compile(
+    r"^[ \t]*+(?P<key>[^=:\s#;\[](?:[^=:]*?[^=: \t])?)[ \t]*+[=:][ \t]*+"
+    r"(?P<val>(?:.*?[^ \t])?)[ \t]*+$"
+)
+
+
+_INI_MAX_LINE = 8192
 
 
 def read_ini(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
@@ -183,6 +199,10 @@ def read_ini(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
         strict=False, interpolation=None, allow_no_value=True, default_section="\0defaults"
     )
     parser.optionxform = str  # type: ignore[assignment,method-assign]
+    # configparser's option regex (``.*?\s*=``) is quadratic on a long line: a line too long
+    # to hold a credential (see values.lookalike_reason) is read as a comment
+    if any(len(line) > _INI_MAX_LINE for line in file.lines):
+        text = "\n".join("#" if len(line) > _INI_MAX_LINE else line for line in file.lines)
     try:
         parser.read_string("[\0top]\n" + text)
     except configparser.Error:
@@ -207,11 +227,23 @@ _ENV_LINE = re.compile(
 )
 
 
+_SHELL_MAX = 8192
+
+
 def _shell_value(raw: str) -> str:
     if raw.lstrip("\"'").startswith(("$(", "`")):
         return raw.strip()  # a command substitution: the judge sees the whole `$(...)` reference
     try:
-        words = shlex.split(raw, comments=True)
+        if len(raw) <= _SHELL_MAX:
+            words = shlex.split(raw, comments=True)
+        else:
+            # shlex is quadratic on a long token (it appends to an attribute character by
+            # character): read only the first word, which is all the judge looks at; one
+            # longer than this is "too long for a credential" anyway
+            lexer = shlex.shlex(raw[:_SHELL_MAX], posix=True)
+            lexer.whitespace_split = True
+            first = lexer.get_token()
+            words = [first] if first else []
     except ValueError:
         return raw.strip()
     return words[0] if words else ""
@@ -229,7 +261,8 @@ def read_dotenv(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
 
 
 _PROPERTIES_LINE = re.compile(
-    r"^[ \t]*(?P<key>[^#!\s=:][^=:\s]*)[ \t]*(?:[=:][ \t]*|[ \t]+)(?P<val>.*?)[ \t]*$"
+    r"^[ \t]*(?P<key>[^#!\s=:][^=:\s]*)[ \t]*(?:[=:][ \t]*|[ \t]+)(?P<val>(?:.*?[^ \t])?)"
+    r"[ \t]*+$"
 )
 
 

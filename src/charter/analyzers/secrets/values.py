@@ -83,17 +83,17 @@ _SEPARATORS = re.compile(r"[\s_\-.:/+=@#!]+")
 _MASK = re.compile(r"^(?:[x*•.#?-]{3,}|(.)\1{3,})$", re.IGNORECASE)
 _REFERENCE = re.compile(
     r"""
-    \$\{[^}]*\}            # ${VAR}, ${{ secrets.X }}
-    | \$\([^)]*\)          # $(cmd)
+    \$\{(?:[^}$]|\$(?!\{))*+\}  # ${VAR}, ${{ secrets.X }} (the innermost ${: linear time)
+    | \$\((?:[^)$]|\$(?!\())*+\)  # $(cmd)
     | ^\$[A-Za-z_]\w*$     # $VAR
-    | \{\{.*\}\}           # {{ .Values.x }} (Helm, Jinja)
-    | \{%.*%\}             # Jinja statements
+    | \{\{(?:(?!\{\{).)*?\}\}  # {{ .Values.x }} (Helm, Jinja)
+    | \{%(?:(?!\{%(?!\})).)*?%\}  # Jinja statements
     | %\([A-Za-z_]\w*\)[sd] # %(name)s
     | ^%[A-Za-z_]\w*%$     # %VAR% (Windows)
     | ^\{[A-Za-z_][\w.]*\}$ # {name} (str.format)
     | ^<[^<>]+>$           # <token>
     | ^\[[^\[\]]+\]$       # [password]
-    | \#\{[^}]*\}          # #{var} (Ruby, Octopus)
+    | \#\{(?:[^}\#]|\#(?!\{))*+\}  # #{var} (Ruby, Octopus)
     | ^@[A-Za-z_]\w*@$     # @VAR@ (autoconf)
     | ^%s$
     | ^@?(?:env|secret|vault|ssm|op|awssm|gcpsm|azkv|ref)\+?:
