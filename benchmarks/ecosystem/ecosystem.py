@@ -635,7 +635,8 @@ def precision_markdown(snaps: dict[str, dict[str, Any]], labels: Sequence[Label]
         "",
         "## Rules with no finding on the set",
         "",
-        "Their precision is unmeasured; see each rule's `precision.basis`.",
+        "Their precision is unmeasured (advisory), except where it is exact by construction "
+        "(`unscanned-file` and the suppression rules gate); see each rule's `precision.basis`.",
         "",
         ", ".join(f"`{r}`" for r in silent) or "none",
         "",
