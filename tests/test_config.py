@@ -130,15 +130,15 @@ def test_config_baseline_path_is_relative_to_the_target(tmp_path: Path):
 def test_min_score_per_profile_from_config(tmp_path: Path):
     write_tree(_with_policies(tmp_path), {"app.py": UNTYPED, ".charter.yml": (
         "policies: [pol]\nprofiles: [ci-test]\nfail-on: none\n"
-        "min-score: {ci-test: 50, other-profile: 99}\n"
+        "min-score: {ci-test: 50, backend-polyglot: 99}\n"
     )})
     result = api.run(tmp_path)
     threshold, floor = api.gate_settings(result.config, None, None)
-    assert threshold is None and floor == {"ci-test": 50, "other-profile": 99}
+    assert threshold is None and floor == {"ci-test": 50, "backend-polyglot": 99}
     assert api.gate(result.report, threshold, floor) == (
         1, "profile ci-test scores 40.0, below 50 (provisional: 2 rules apply)"
     )
-    assert api.gate(result.report, threshold, {"other-profile": 99})[0] == 0
+    assert api.gate(result.report, threshold, {"backend-polyglot": 99})[0] == 0
 
 
 def test_no_repo_config_ignores_the_targets_own_settings(tmp_path: Path, capsys):

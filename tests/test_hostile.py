@@ -102,6 +102,9 @@ def _hostile_profile_args(target: str, policies: Path) -> list[str]:
         "--format",
         "json",
         "--no-cache",
+        # the corpus's pyproject.toml is malformed: read as configuration, it stops the audit
+        # (test_hostile_pyproject_stops_the_audit_unless_no_repo_config)
+        "--no-repo-config",
     ]
 
 
@@ -242,6 +245,7 @@ def test_subprocess_audit_is_safe_and_deterministic(corpus: Corpus, tmp_path: Pa
             "--cache-dir",
             str(cache),
             "--repo-profiles",
+            "--no-repo-config",
             "--jobs",
             jobs,
             cwd=tmp_path,
@@ -277,6 +281,17 @@ def test_subprocess_audit_is_safe_and_deterministic(corpus: Corpus, tmp_path: Pa
         assert not marker.exists(), f"audited code ran: {marker.name}"
 
 
+def test_hostile_pyproject_stops_the_audit_unless_no_repo_config(
+    corpus: Corpus, tmp_path: Path
+) -> None:
+    """charter reads [tool.charter] from the corpus's malformed pyproject.toml: exit 2 and one
+    line naming the file and line, never a gate run with defaults instead."""
+    run = _cli("audit", str(corpus.root), "--no-cache", cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    assert f"{corpus.root / 'pyproject.toml'}:1: invalid TOML" in run.stderr
+
+
 def test_sarif_is_deterministic(corpus: Corpus, tmp_path: Path) -> None:
     runs = [
         _cli(
@@ -285,6 +300,7 @@ def test_sarif_is_deterministic(corpus: Corpus, tmp_path: Path) -> None:
             "--format",
             "sarif",
             "--no-cache",
+            "--no-repo-config",
             "--jobs",
             jobs,
             cwd=tmp_path,

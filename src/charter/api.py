@@ -23,7 +23,14 @@ from charter import baseline as baseline_mod
 from charter import gitops, postprocess
 from charter.analyzers import validate_params
 from charter.cache import ReportCache, default_cache_dir, file_digest, setup_digest
-from charter.config import Config, in_force, load_config, repo_baseline, repo_policy_dirs
+from charter.config import (
+    Config,
+    check_min_score,
+    in_force,
+    load_config,
+    repo_baseline,
+    repo_policy_dirs,
+)
 from charter.engine import AuditOptions, Trace, gc_paused, run_audit, scan
 from charter.errors import CharterError
 from charter.models import Note, Report, Severity, Status
@@ -145,6 +152,7 @@ def _audit_tree(
             raise
         raise CharterError(f"{where}: field 'profiles': {exc}".replace("--profile: ", "")) from None
     found, unreadable = _repo_profiles(root, policies, config, options)
+    check_min_score(config, {*policies.profiles, *(p.id for p in found)}, where)
     profiles = apply_overrides(policies, [*profiles, *found], config, where)
     engine_options = AuditOptions(
         max_file_seconds=next(

@@ -321,21 +321,28 @@ app.add_typer(profile_app, name="profile")
 def profile_import_cmd(
     document: Annotated[Path, typer.Argument(metavar="AGENT.md", help="Agent profile markdown.")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the profile YAML here.")
+        Path | None, typer.Option(
+            "--output",
+            "-o",
+            help="Write the profile YAML to this FILE.yaml (the profile's id is FILE) or into "
+            "this folder as <id>.yaml.",
+        ),
     ] = None,
     profile_id: Annotated[
-        str | None, typer.Option("--id", help="Profile id [default: from the front matter].")
+        str | None, typer.Option(
+            "--id", help="Profile id (default: the --output file name, else the front matter)."
+        )
     ] = None,
     policies: PoliciesOpt = None,
 ) -> None:
     """Map an agent profile's statements to rules; print statement -> rule or "manual"."""
     from charter import profile_import as imp
 
-    result = imp.import_profile(
-        imp.read_document(document), _policies(policies), profile_id=profile_id
-    )
+    wanted = imp.output_id(output, profile_id)  # the id a file written there loads under
+    result = imp.import_profile(imp.read_document(document), _policies(policies), profile_id=wanted)
     typer.echo(imp.coverage_table(result), nl=False)
     if output is not None:
+        output = imp.output_path(output, result.profile.id)
         _write(imp.profile_yaml(result), output)
         typer.echo(f"charter: wrote profile {result.profile.id!r} to {output}", err=True)
 

@@ -10,8 +10,10 @@ every report states what they changed (:func:`in_force`).
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Collection, Sequence
@@ -116,6 +118,54 @@ def _validate(data: Any, where: str) -> Config:
         raise CharterError(f"{where}: field '{loc}': {first['msg']}; {fix}") from None
 
 
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_END = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+def _toml_error(path: Path, exc: tomllib.TOMLDecodeError, text: str) -> str:
+    """One line naming the file and the line of a TOML syntax error (tomllib says where at
+    the end of its message: ``(at line 3, column 9)``)."""
+    message = " ".join(str(exc).split())
+    found = _TOML_AT.search(message)
+    end = _TOML_END.search(message)
+    where = str(path)
+    if found is not None:
+        where = f"{path}:{found.group(1)}"
+        message = f"{message[: found.start()]} (column {found.group(2)})"
+    elif end is not None:  # an unterminated string or list: the last line
+        where = f"{path}:{max(1, len(text.splitlines()))}"
+        message = f"{message[: end.start()]} (at the end of the file)"
+    return (
+        f"{where}: invalid TOML, so its [tool.charter] settings cannot be read: "
+        f"{safe_message(message)}; fix the TOML syntax, or pass --no-repo-config to audit "
+        "without the repository's settings"
+    )
+
+
+def did_you_mean(name: str, known: Collection[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest ids to a mistyped one, or nothing."""
+    close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(f"'{c}'" for c in close) + "?)"
+
+
+def check_min_score(config: Config, known: Collection[str], where: str) -> None:
+    """A ``min-score`` floor for a profile that is not in force is an error: a typo in the
+    id would otherwise switch that floor off without a word."""
+    if not isinstance(config.min_score, dict):
+        return
+    for name in config.min_score:
+        if name not in known:
+            shown = safe_message(name)
+            raise CharterError(
+                f"{where}: field 'min-score.{shown}': unknown profile '{shown}'"
+                f"{did_you_mean(name, known)}; use one of {', '.join(sorted(known))}, or "
+                "remove the entry (a profile from --policies or --repo-profiles counts "
+                "only when it is loaded)"
+            )
+
+
 def _plain_file(path: Path) -> bool:
     """A regular file that is not a symlink: the audited repo's settings never come from a
     file outside it."""
@@ -144,18 +194,41 @@ def load_config(root: Path) -> tuple[Config, Path | None]:
             )
         try:
             data = yaml.load(yml.read_text(encoding="utf-8"), Loader=BoundedSafeLoader)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = f"{yml}:{mark.line + 1}" if mark is not None else str(yml)
+            problem = safe_message(" ".join(f"{exc.problem or exc.context or exc}".split()))
+            column = f" (column {mark.column + 1})" if mark is not None else ""
+            began = exc.context_mark
+            if exc.context and began is not None and mark is not None and began.line != mark.line:
+                problem += f" ({exc.context} that began at line {began.line + 1})"
+            raise CharterError(
+                f"{where}: invalid YAML{column}: {problem}; fix the YAML syntax at that line"
+            ) from None
         except (yaml.YAMLError, OSError, UnicodeDecodeError, RecursionError) as exc:
             first = f"{exc}".splitlines()[0] if f"{exc}" else type(exc).__name__
             raise CharterError(
-                f"{yml}: cannot read charter settings: {first}; fix the YAML syntax"
+                f"{yml}: cannot read charter settings: {safe_message(first)}; fix the YAML syntax"
             ) from None
         return _validate(data, str(yml)), yml
     pyproject = root / "pyproject.toml"
     if _plain_file(pyproject) and not _too_big(pyproject):  # too big: the audit reports it
         try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError, RecursionError):
-            return Config(), None  # a broken pyproject is the audit's business, not ours
+            text = pyproject.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # charter would read [tool.charter] here: running with defaults instead would
+            # silently drop the repository's settings (its gate, its exclusions)
+            raise CharterError(_toml_error(pyproject, exc, text)) from None
+        except (OSError, UnicodeDecodeError, RecursionError) as exc:
+            reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else (
+                "nested too deeply" if isinstance(exc, RecursionError)
+                else exc.strerror or type(exc).__name__
+            )
+            raise CharterError(
+                f"{pyproject}: cannot read [tool.charter] ({reason}); fix the file, or pass "
+                "--no-repo-config to audit without the repository's settings"
+            ) from None
         tool = data.get("tool")
         section = tool.get("charter") if isinstance(tool, dict) else None
         if section is not None:

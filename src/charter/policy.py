@@ -312,8 +312,18 @@ def load_policies(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = Tr
 
     dirs: list[Path] = [builtin_policy_dir()] if include_builtin else []
     for extra in extra_dirs:
+        if extra.is_file() or (extra.exists() and not extra.is_dir()):
+            kind = "a YAML file" if extra.suffix in {".yaml", ".yml"} else "a file"
+            raise PolicyError(
+                f"{extra}: --policies takes a folder with rules/ and profiles/ (and secrets/), "
+                f"but this is {kind}; pass its policy folder instead (for a profile at "
+                "policies/profiles/backend.yaml, pass --policies policies)"
+            )
         if not extra.is_dir():
-            raise PolicyError(f"{extra}: --policies folder does not exist; pass a folder")
+            raise PolicyError(
+                f"{extra}: --policies folder does not exist; pass a folder with rules/ and "
+                "profiles/"
+            )
         if not any((extra / sub).is_dir() for sub in ("rules", "profiles", "secrets")):
             raise PolicyError(
                 f"{extra}: no rules/, profiles/ or secrets/ folder; put rule YAML under "

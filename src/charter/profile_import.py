@@ -26,7 +26,7 @@ import yaml
 
 from charter.errors import CharterError
 from charter.models import ManualItem
-from charter.policy import PolicySet, Profile, ProfileRuleRef, Rule
+from charter.policy import KEBAB, PolicySet, Profile, ProfileRuleRef, Rule
 
 #: where ``charter audit --repo-profiles`` looks for a repository's own agent profiles
 DEFAULT_GLOBS: tuple[str, ...] = (
@@ -282,6 +282,47 @@ def import_profile(
 
 
 # --------------------------------------------------------------------------- output
+
+_POLICY_SUFFIXES = (".yaml", ".yml")
+
+
+def _is_folder(output: Path) -> bool:
+    return output.is_dir() or str(output).endswith(("/", "\\"))
+
+
+def output_id(output: Path | None, profile_id: str | None) -> str | None:
+    """The id to import a profile under so that the file written to ``output`` loads with
+    ``--policies``: a policy folder reads ``profiles/<id>.yaml`` only when the id is the file's
+    stem. None (the id from the front matter) when nothing is written or ``output`` is a folder
+    (the file is then named after the id, :func:`output_path`)."""
+    if output is None or _is_folder(output):
+        return profile_id
+    if output.suffix not in _POLICY_SUFFIXES:
+        raise CharterError(
+            f"{output}: --output must end in .yaml (or .yml), or be a folder: charter loads "
+            f"profiles only from policies/profiles/<id>.yaml; write to "
+            f"{output.with_suffix('.yaml')}"
+        )
+    stem = output.stem
+    if profile_id is not None and profile_id != stem:
+        raise CharterError(
+            f"--id: {profile_id!r} does not match the file name {output.name}, and charter "
+            f"loads a profile only from a file named after its id; drop --id (the id is then "
+            f"{stem!r}) or write to {output.with_name(profile_id + output.suffix)}"
+        )
+    if not KEBAB.match(stem):
+        raise CharterError(
+            f"{output}: the file name is the profile's id, and {stem!r} is not kebab-case; "
+            f"write to {output.with_name(slug(stem) + output.suffix)}"
+        )
+    return stem
+
+
+def output_path(output: Path, profile_id: str) -> Path:
+    """Where to write the profile: ``output`` itself, or ``<output>/<id>.yaml`` when it is a
+    folder."""
+    return output / f"{profile_id}.yaml" if _is_folder(output) else output
+
 
 
 def profile_yaml(result: ImportResult) -> str:

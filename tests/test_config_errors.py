@@ -1,0 +1,187 @@
+"""Configuration errors a new user makes (issue 16): exit 2 and one line naming the file, the
+line or field, and the fix, in the configuration's own words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import write_tree
+
+from charter.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+AGENT_DOC = ROOT / "sample_repos" / "agent-profile-repo" / ".claude" / "agents" / "backend.md"
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    code = main([*args])
+    err = capsys.readouterr().err
+    return code, err
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    code, err = _run(capsys, *args)
+    assert code == 2, err
+    assert err.count("\n") == 1, err
+    assert err.startswith("charter: error: "), err
+    assert "Traceback" not in err
+    return err.removeprefix("charter: error: ").rstrip("\n")
+
+
+# --- a malformed pyproject.toml / .charter.yml ------------------------------------------------
+
+
+def test_malformed_pyproject_stops_naming_the_file_and_line(tmp_path: Path, capsys) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": '[project]\nname = "x"\n[tool.charter\nfail-on = "none"\n',
+        "app.py": "X = 1\n",
+    })
+    err = _one_line_error(capsys, "audit", str(tmp_path), "--no-cache")
+    assert err.startswith(f"{tmp_path / 'pyproject.toml'}:3: invalid TOML"), err
+    assert "[tool.charter]" in err and "--no-repo-config" in err
+
+
+def test_unterminated_pyproject_names_its_last_line(tmp_path: Path, capsys) -> None:
+    write_tree(tmp_path, {"pyproject.toml": '[tool.charter]\nexclude = ["gen/"\n'})
+    err = _one_line_error(capsys, "audit", str(tmp_path), "--no-cache")
+    assert err.startswith(f"{tmp_path / 'pyproject.toml'}:2: invalid TOML"), err
+
+
+def test_no_repo_config_still_ignores_a_malformed_pyproject(tmp_path: Path, capsys) -> None:
+    write_tree(tmp_path, {"pyproject.toml": "[project\n", "app.py": "X = 1\n"})
+    code, err = _run(capsys, "audit", str(tmp_path), "--no-cache", "--no-repo-config",
+                     "--fail-on", "none")
+    assert code == 0, err
+
+
+def test_malformed_pyproject_is_ignored_when_charter_yml_is_the_config(
+    tmp_path: Path, capsys
+) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": "[project\n",
+        ".charter.yml": "fail-on: none\n",
+        "app.py": "X = 1\n",
+    })
+    code, err = _run(capsys, "audit", str(tmp_path), "--no-cache")
+    assert code == 0, err
+
+
+@pytest.mark.parametrize("name", [".charter.yml", ".charter.yaml"])
+def test_yaml_syntax_error_names_the_line(tmp_path: Path, capsys, name: str) -> None:
+    write_tree(tmp_path, {name: "fail-on: high\nexclude: [gen/\nstrict: true\n"})
+    err = _one_line_error(capsys, "audit", str(tmp_path), "--no-cache")
+    assert err.startswith(f"{tmp_path / name}:3: invalid YAML"), err
+    assert "began at line 2" in err and "fix the YAML syntax" in err
+
+
+# --- min-score for an unknown profile --------------------------------------------------------
+
+
+def test_min_score_for_an_unknown_profile_is_an_error(tmp_path: Path, capsys) -> None:
+    write_tree(tmp_path, {
+        ".charter.yml": "min-score: {backend-polyglott: 80}\n",
+        "app.py": "X = 1\n",
+    })
+    err = _one_line_error(capsys, "audit", str(tmp_path), "--no-cache")
+    assert err.startswith(
+        f"{tmp_path / '.charter.yml'}: field 'min-score.backend-polyglott': unknown profile "
+        "'backend-polyglott' (did you mean 'backend-polyglot'?)"
+    ), err
+
+
+def test_min_score_in_pyproject_for_an_unknown_profile(tmp_path: Path, capsys) -> None:
+    write_tree(tmp_path, {
+        "pyproject.toml": '[tool.charter]\nmin-score = { "nobody-knows" = 50 }\n',
+        "app.py": "X = 1\n",
+    })
+    err = _one_line_error(capsys, "audit", str(tmp_path), "--no-cache")
+    assert "field 'min-score.nobody-knows': unknown profile 'nobody-knows'" in err
+    assert "did you mean" not in err and "backend-polyglot" in err
+
+
+def test_min_score_for_a_known_profile_still_gates(tmp_path: Path, capsys) -> None:
+    write_tree(tmp_path, {
+        ".charter.yml": "min-score: {backend-polyglot: 100}\nprofiles: [backend-polyglot]\n",
+        "app.py": "def f(a):\n    return a\n",
+    })
+    code = main(["audit", str(tmp_path), "--no-cache"])
+    out, err = capsys.readouterr()
+    assert code == 1, err
+    assert "profile backend-polyglot scores" in out + err
+
+
+# --- --policies FILE --------------------------------------------------------------------------
+
+
+def test_policies_given_a_file_says_it_takes_a_folder(tmp_path: Path, capsys) -> None:
+    write_tree(tmp_path, {"policies/profiles/backend.yaml": "id: backend\n", "app.py": "X = 1\n"})
+    profile = tmp_path / "policies" / "profiles" / "backend.yaml"
+    err = _one_line_error(capsys, "audit", str(tmp_path), "--policies", str(profile))
+    assert err.startswith(f"{profile}: --policies takes a folder with rules/ and profiles/"), err
+    assert "this is a YAML file" in err and "does not exist" not in err
+
+
+def test_policies_missing_folder_still_says_so(tmp_path: Path, capsys) -> None:
+    err = _one_line_error(capsys, "rules", "--policies", str(tmp_path / "nope"))
+    assert "--policies folder does not exist" in err
+
+
+# --- the documented profile import round trip -------------------------------------------------
+
+
+def _doc_command(needle: str) -> list[str]:
+    """The exact command of docs/agent-profiles.md that contains ``needle``."""
+    text = (ROOT / "docs" / "agent-profiles.md").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.startswith("$ charter") and needle in line]
+    assert lines, needle
+    return lines[0].removeprefix("$ charter ").split()
+
+
+def test_documented_import_then_audit_round_trip(tmp_path: Path, capsys, monkeypatch) -> None:
+    write_tree(tmp_path, {
+        ".claude/agents/backend.md": AGENT_DOC.read_text(encoding="utf-8"),
+        "app.py": "def f(a):\n    return a\n",
+    })
+    monkeypatch.chdir(tmp_path)
+    command = _doc_command("profile import")
+    assert command == [
+        "profile", "import", ".claude/agents/backend.md",
+        "--output", "policies/profiles/backend.yaml",
+    ]
+    code, err = _run(capsys, *command)
+    assert code == 0, err
+    assert "wrote profile 'backend' to policies/profiles/backend.yaml" in err
+    # the audit of docs/agent-profiles.md and the issue: audit --policies policies
+    code = main(["audit", "--policies", "policies", "--profile", "backend", "--format", "json",
+                 "--no-cache"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    assert '"id": "backend"' in out
+
+
+def test_import_into_a_folder_names_the_file_after_the_id(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "policies" / "profiles"
+    folder.mkdir(parents=True)
+    code, err = _run(capsys, "profile", "import", str(AGENT_DOC), "--output", str(folder))
+    assert code == 0, err
+    assert (folder / "orders-backend.yaml").is_file()
+    code, err = _run(capsys, "profiles", "--policies", str(tmp_path / "policies"))
+    assert code == 0, err
+
+
+def test_import_with_an_id_that_is_not_the_file_name(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "policies" / "profiles" / "backend.yaml"
+    err = _one_line_error(
+        capsys, "profile", "import", str(AGENT_DOC), "--output", str(out), "--id", "api"
+    )
+    assert err.startswith("--id: 'api' does not match the file name backend.yaml"), err
+    assert not out.exists()
+
+
+def test_import_to_a_file_name_that_is_not_an_id(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "Backend Profile.yaml"
+    err = _one_line_error(capsys, "profile", "import", str(AGENT_DOC), "--output", str(out))
+    assert "'Backend Profile' is not kebab-case" in err
+    assert err.endswith(f"write to {tmp_path / 'backend-profile.yaml'}")
+    assert not out.exists()
