@@ -185,3 +185,97 @@ def test_import_to_a_file_name_that_is_not_an_id(tmp_path: Path, capsys) -> None
     assert "'Backend Profile' is not kebab-case" in err
     assert err.endswith(f"write to {tmp_path / 'backend-profile.yaml'}")
     assert not out.exists()
+
+
+# --- messages in the configuration's words, not pydantic's -------------------------------------
+
+PYDANTIC_WORDING = ("Input should be", "Extra inputs are not permitted", "Field required",
+                    "valid tuple", "Value error,", "type=")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("exclude: gen/\n",
+         "field 'exclude' must be a list of globs (got the string 'gen/'), "
+         'e.g. exclude: ["gen/"]'),
+        ("exclude: [1]\n", "field 'exclude.0' must be a string (got the number 1), "
+         'e.g. exclude: ["gen/"]'),
+        ("profiles: backend-polyglot\n", "field 'profiles' must be a list of profile ids"),
+        ("fial-on: low\n", "field 'fial-on' is not a key charter knows (did you mean 'fail-on'?); "
+         "remove it or fix its spelling"),
+        ("fail-on: severe\n", "field 'fail-on' must be one of critical, high, medium, low, none "
+         "(got the string 'severe'), e.g. fail-on: high"),
+        ("min-score: lots\n", "field 'min-score' must be a score from 0 to 100, or a mapping of "
+         "profile id to score (got the string 'lots'), e.g. min-score: 80"),
+        ("min-score: 120\n", "field 'min-score': 120.0 is not a score between 0 and 100, "
+         "e.g. min-score: 80"),
+        ("max-file-bytes: 0\n", "field 'max-file-bytes' must be above 0 (got the number 0)"),
+        ("max-file-bytes: big\n", "field 'max-file-bytes' must be a whole number of bytes"),
+        ("max-file-seconds: soon\n", "field 'max-file-seconds' must be a number of seconds"),
+        ("strict: maybe\n", "field 'strict' must be true or false (got the string 'maybe'), "
+         "e.g. strict: true"),
+        ("rules: {type-hints: {severity: hgh}}\n",
+         "field 'rules.type-hints.severity' must be one of critical, high, medium, low "
+         "(got the string 'hgh'; did you mean 'high'?), e.g. severity: low"),
+        ("rules: {type-hints: {sevrity: low}}\n",
+         "field 'rules.type-hints.sevrity' is not a key charter knows under 'rules.type-hints' "
+         "(did you mean 'severity'?)"),
+        ("rules: {type-hints: {scope: []}}\n",
+         "field 'rules.type-hints.scope' must list at least 1 item(s) (got an empty list)"),
+        ("rules: {type-hints: {disable: perhaps}}\n",
+         "field 'rules.type-hints.disable' must be true or false"),
+        ("path-classes: {genrated: [api/]}\n",
+         "field 'path-classes.genrated': the key 'genrated' must be one of source, test"),
+        ("path-classes: {generated: api/}\n",
+         "field 'path-classes.generated' must be a list of globs (got the string 'api/')"),
+    ],
+)
+def test_charter_yml_errors_speak_the_configuration(tmp_path: Path, capsys, text, message) -> None:
+    write_tree(tmp_path, {".charter.yml": text, "app.py": "X = 1\n"})
+    err = _one_line_error(capsys, "audit", str(tmp_path), "--no-cache")
+    assert err.startswith(f"{tmp_path / '.charter.yml'}: {message}"), err
+    assert not any(words in err for words in PYDANTIC_WORDING), err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('exclude = "gen/"\n', "field 'exclude' must be a list of globs (got the string "
+         "'gen/'), e.g. exclude = [\"gen/\"]"),
+        ("fail-on = 3\n", "field 'fail-on' must be one of critical, high, medium, low, none "
+         '(got the number 3), e.g. fail-on = "high"'),
+        ("[tool.charter.min-score]\nbackend-polyglot = \"high\"\n",
+         "field 'min-score' must be a score from 0 to 100"),
+    ],
+)
+def test_pyproject_errors_give_toml_examples(tmp_path: Path, capsys, text, message) -> None:
+    write_tree(tmp_path, {"pyproject.toml": "[tool.charter]\n" + text, "app.py": "X = 1\n"})
+    err = _one_line_error(capsys, "audit", str(tmp_path), "--no-cache")
+    assert err.startswith(f"{tmp_path / 'pyproject.toml'} [tool.charter]: {message}"), err
+    assert not any(words in err for words in PYDANTIC_WORDING), err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id: mine\ntitle: ab\nrules: [{id: type-hints}]\n",
+         "field 'title' must be at least 3 character(s) long (got the string 'ab')"),
+        ("id: mine\nrules: [{id: type-hints}]\n", "field 'title' is missing"),
+        ("id: mine\ntitle: Mine\nrules: type-hints\n",
+         "field 'rules' must be a list of the rules the profile applies (got the string "
+         "'type-hints'), e.g. rules: [{\"id\": \"type-hints\"}]"),
+        ("id: mine\ntitle: Mine\nrules: [{id: type-hints, sevrity: low}]\n",
+         "field 'rules.0.sevrity' is not a key charter knows under 'rules.0' "
+         "(did you mean 'severity'?)"),
+        ("id: mine\ntitle: Mine\nrules: [{id: type-hints, severity: hi}]\n",
+         "field 'rules.0.severity' must be one of critical, high, medium, low (got the string "
+         "'hi'; did you mean 'high'?)"),
+        ("id: mine\ntitle: Mine\nrules: []\n", "field 'rules' must list at least 1 item(s)"),
+    ],
+)
+def test_profile_file_errors_speak_the_policy(tmp_path: Path, capsys, text, message) -> None:
+    write_tree(tmp_path, {"pol/profiles/mine.yaml": text})
+    err = _one_line_error(capsys, "profiles", "--policies", str(tmp_path / "pol"))
+    assert err.startswith(f"{tmp_path / 'pol' / 'profiles' / 'mine.yaml'}: {message}"), err
+    assert not any(words in err for words in PYDANTIC_WORDING), err

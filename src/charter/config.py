@@ -23,7 +23,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from charter.errors import CharterError
+from charter.errors import CharterError, FieldHint, describe_validation
 from charter.models import ConfigChange, Severity
 from charter.pathclass import PathClass
 from charter.policy import builtin_policy_dir, load_profile_file, load_rule_file
@@ -98,24 +98,60 @@ class Config(BaseModel):
         )
 
 
+#: what each setting holds, in the words of docs/ci.md, with an example value
+HINTS: dict[str, FieldHint] = {
+    "profiles": FieldHint("a list of profile ids", ["backend-polyglot"]),
+    "fail-on": FieldHint("one of critical, high, medium, low, none", "high"),
+    "min-score": FieldHint("a score from 0 to 100, or a mapping of profile id to score", 80),
+    "min-score.*": FieldHint("a score from 0 to 100", 80),
+    "exclude": FieldHint("a list of globs", ["gen/"]),
+    "policies": FieldHint("a list of policy folders", ["ci/policies"]),
+    "max-file-bytes": FieldHint("a whole number of bytes above 0", 2000000),
+    "max-file-seconds": FieldHint("a number of seconds: 0 (no cap) or 0.1 to 86400", 60),
+    "rules": FieldHint("a mapping of rule id to its override", {"type-hints": {"severity": "low"}}),
+    "rules.*": FieldHint(
+        "a mapping with severity, params, disable or scope", {"severity": "low"}
+    ),
+    "rules.*.severity": FieldHint("one of critical, high, medium, low", "low"),
+    "rules.*.params": FieldHint(
+        "a mapping of the rule's parameters (charter explain RULE)", {"include_tests": True}
+    ),
+    "rules.*.disable": FieldHint("true or false", True),
+    "rules.*.scope": FieldHint("a list of path classes", ["source", "test"]),
+    "baseline": FieldHint("the path of a baseline file", ".charter-baseline.json"),
+    "repo-profiles": FieldHint("true or false", True),
+    "repo-profile-globs": FieldHint("a list of globs", [".claude/agents/*.md"]),
+    "strict": FieldHint("true or false", True),
+    "path-classes": FieldHint(
+        "a mapping of path class to a list of globs", {"generated": ["api/client/**"]}
+    ),
+    "path-classes.*": FieldHint("a list of globs", ["api/client/**"]),
+}
+
+
 def _validate(data: Any, where: str) -> Config:
     if data is None:
         return Config()
+    toml = where.endswith("[tool.charter]")
     if not isinstance(data, dict):
-        raise CharterError(f"{where}: charter settings must be a mapping; see the README")
+        example = '[tool.charter]\nfail-on = "high"' if toml else "fail-on: high"
+        raise CharterError(
+            f"{where}: charter settings must be a mapping of setting to value, e.g. "
+            f"{example.replace(chr(10), ' ')}; see docs/ci.md#configuration"
+        )
     try:
         return Config.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"] if not str(p).startswith("function-"))
-        loc = safe_message(loc)  # a key from the file: one line, nothing secret-looking
-        kind = first["type"]
-        if kind == "extra_forbidden":
-            fix = "remove it or fix its spelling (see docs/ci.md for the settings)"
-        else:
-            got = first.get("input")
-            fix = "correct it" if isinstance(got, dict) else f"got {got!r}; correct the value"
-        raise CharterError(f"{where}: field '{loc}': {first['msg']}; {fix}") from None
+        raise CharterError(
+            describe_validation(
+                exc,
+                where,
+                Config,
+                syntax="toml" if toml else "yaml",
+                hints=HINTS,
+                keys_doc="docs/ci.md#configuration",
+            )
+        ) from None
 
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")

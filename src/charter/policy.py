@@ -24,10 +24,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from charter.conditions import Condition
-from charter.errors import PolicyError
+from charter.errors import FieldHint, PolicyError, describe_validation
 from charter.models import ManualItem, Severity
 from charter.pathclass import PathClass
-from charter.sources import BoundedSafeLoader, safe_message
+from charter.sources import BoundedSafeLoader
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -229,22 +229,33 @@ def builtin_policy_dir() -> Path:
     )
 
 
-def _describe_validation(path: Path, error: ValidationError) -> str:
-    first = error.errors()[0]
-    loc = safe_message(".".join(str(part) for part in first["loc"])) or "(top level)"
-    kind = first["type"]
-    msg = first["msg"]
-    if kind == "missing":
-        fix = "add it"
-    elif kind == "extra_forbidden":
-        fix = "remove it or fix its spelling"
-    elif kind == "enum":
-        fix = "use one of the allowed values"
-    else:
-        fix = "correct the value"
-    got = first.get("input")
-    got_txt = "" if kind == "missing" or isinstance(got, dict) else f" (got {got!r})"
-    return f"{path}: field '{loc}': {msg}{got_txt}; {fix}"
+def _describe_validation(path: Path, error: ValidationError, model: type[BaseModel]) -> str:
+    """One line in the policy file's own words (charter.errors.describe_validation)."""
+    return describe_validation(
+        error, str(path), model, hints=POLICY_HINTS, keys_doc="docs/custom-policies.md"
+    )
+
+
+#: what the fields of rule and profile files hold, with an example value
+POLICY_HINTS: dict[str, FieldHint] = {
+    "id": FieldHint("a kebab-case id, the file's name without .yaml", "my-rule"),
+    "title": FieldHint("a short title of at least 3 characters", "Services log in JSON"),
+    "severity": FieldHint("one of critical, high, medium, low", "medium"),
+    "analyzer": FieldHint("the name of an analyzer (docs/custom-policies.md)", "file-exists"),
+    "params": FieldHint("a mapping of the analyzer's parameters", {"paths": ["README.md"]}),
+    "applicability": FieldHint("when the rule does not apply, in words", "no Python files"),
+    "docs": FieldHint("a mapping with what, why, example, fix", {"what": "...", "why": "..."}),
+    "sources": FieldHint(
+        "a list of the profile sentences the rule encodes",
+        [{"profile": "backend-polyglot", "quote": "Use type hints"}],
+    ),
+    "scope": FieldHint("a list of path classes", ["source"]),
+    "matches": FieldHint("a list of phrases or regexes", ["type hints"]),
+    "rules": FieldHint("a list of the rules the profile applies", [{"id": "type-hints"}]),
+    "rules.#": FieldHint("a mapping with id (and severity, params, scope)", {"id": "type-hints"}),
+    "rules.#.severity": FieldHint("one of critical, high, medium, low", "medium"),
+    "manual": FieldHint("a list of statements no program can check", [{"quote": "...", "line": 3}]),
+}
 
 
 def _loader_for(path: Path) -> Any:
@@ -282,7 +293,7 @@ def _load_model(path: Path, model: type[_M], kind: str, fields: str) -> _M:
     try:
         loaded = model.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(_describe_validation(path, exc)) from None
+        raise PolicyError(_describe_validation(path, exc, model)) from None
     ident = getattr(loaded, "id", None)
     if ident != path.stem:
         raise PolicyError(

@@ -197,7 +197,7 @@ def load_detector_file(path: Path) -> tuple[DetectorSpec, ...]:
     try:
         parsed = DetectorFile.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(_describe_validation(path, exc)) from None
+        raise PolicyError(_describe_validation(path, exc, DetectorFile)) from None
     seen: set[str] = set()
     for i, spec in enumerate(parsed.detectors):
         if spec.id in seen:
