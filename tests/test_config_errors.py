@@ -279,3 +279,17 @@ def test_profile_file_errors_speak_the_policy(tmp_path: Path, capsys, text, mess
     err = _one_line_error(capsys, "profiles", "--policies", str(tmp_path / "pol"))
     assert err.startswith(f"{tmp_path / 'pol' / 'profiles' / 'mine.yaml'}: {message}"), err
     assert not any(words in err for words in PYDANTIC_WORDING), err
+
+
+def test_rule_params_errors_speak_the_configuration(tmp_path: Path, capsys) -> None:
+    write_tree(tmp_path, {
+        ".charter.yml": "rules: {type-hints: {params: {include_test: true}}}\n",
+        "app.py": "X = 1\n",
+    })
+    err = _one_line_error(capsys, "audit", str(tmp_path), "--no-cache")
+    assert err.startswith(
+        f"{tmp_path / '.charter.yml'} rules.type-hints: field 'params.include_test' is not a "
+        "key charter knows under 'params' (did you mean 'include_tests'"
+    ), err
+    assert err.endswith("see 'charter explain type-hints' for the parameters")
+    assert not any(words in err for words in PYDANTIC_WORDING), err

@@ -238,6 +238,7 @@ def describe_validation(
     syntax: str = "yaml",
     hints: Mapping[str, FieldHint] | None = None,
     keys_doc: str = "",
+    prefix: str = "",
 ) -> str:
     """The first error of ``error`` as one line in the configuration's words: the file
     (``where``), the field as the file spells it, what it must be, what it got, and the fix,
@@ -245,7 +246,8 @@ def describe_validation(
 
     ``hints`` say what a field holds (``exclude`` -> a list of globs, ``["gen/"]``); keys are
     dotted field paths with ``*`` for a mapping key (``rules.*.severity``). ``keys_doc`` says
-    where the valid keys are documented (for an unknown key)."""
+    where the valid keys are documented (for an unknown key); ``prefix`` names where ``model``
+    sits in the file (``params``)."""
     details = error.errors(include_url=False)
     first = details[0]
     kind = first["type"]
@@ -253,6 +255,9 @@ def describe_validation(
     place = _walk(model, tuple(first["loc"]))
     hint = _hint_for(place, hints or {})
     # list items as charter's other messages name them: rules.0.severity (counted from 0)
+    if prefix:
+        place.shown.insert(0, prefix)
+        place.pattern.insert(0, prefix)
     field = _safe(".".join(place.shown)) or "(top level)"
     label = f"field '{field}'"
     names = [p for p, k in zip(place.shown, place.pattern, strict=True) if k != _INDEX]

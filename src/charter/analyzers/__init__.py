@@ -12,7 +12,7 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from charter.errors import PolicyError
+from charter.errors import PolicyError, describe_validation
 
 if TYPE_CHECKING:
     from charter.analyzers.base import Analyzer
@@ -161,11 +161,9 @@ def validate_params(rule: Rule, params: dict[str, Any], where: Path | str) -> No
     try:
         cls.Params.model_validate(params)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
+        message = describe_validation(exc, str(where), cls.Params, prefix="params")
         raise PolicyError(
-            f"{where}: field 'params.{loc}': {first['msg']}; "
-            f"see 'charter explain {rule.id}' for the parameters"
+            f"{message}; see 'charter explain {rule.id}' for the parameters"
         ) from None
 
 
