@@ -152,12 +152,18 @@ def test_documented_import_then_audit_round_trip(tmp_path: Path, capsys, monkeyp
     code, err = _run(capsys, *command)
     assert code == 0, err
     assert "wrote profile 'backend' to policies/profiles/backend.yaml" in err
-    # the audit of docs/agent-profiles.md and the issue: audit --policies policies
-    code = main(["audit", "--policies", "policies", "--profile", "backend", "--format", "json",
-                 "--no-cache"])
+    # the audit of the issue (audit --policies policies), then the one docs/agent-profiles.md
+    # shows
+    code = main(["audit", "--policies", "policies", "--format", "json", "--no-cache"])
     out, err = capsys.readouterr()
     assert code in (0, 1), err
     assert '"id": "backend"' in out
+    audit = _doc_command("--policies policies")
+    assert audit == ["audit", ".", "--policies", "policies", "--profile", "backend"]
+    code = main([*audit, "--format", "json", "--no-cache"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    assert '"id": "backend"' in out and '"title": "orders-backend"' in out
 
 
 def test_import_into_a_folder_names_the_file_after_the_id(tmp_path: Path, capsys) -> None:
