@@ -299,3 +299,30 @@ def test_rule_params_errors_speak_the_configuration(tmp_path: Path, capsys) -> N
     ), err
     assert err.endswith("see 'charter explain type-hints' for the parameters")
     assert not any(words in err for words in PYDANTIC_WORDING), err
+
+
+# --- the documented precedence: .charter.yml, then .charter.yaml, then [tool.charter] ----------
+
+
+@pytest.mark.parametrize(
+    ("files", "source"),
+    [
+        ({".charter.yaml": "fail-on: critical\n"}, ".charter.yaml"),
+        ({".charter.yml": "fail-on: critical\n", ".charter.yaml": "fail-on: [broken\n"},
+         ".charter.yml"),
+        ({".charter.yaml": "fail-on: critical\n", "pyproject.toml": "[tool.charter]\nx = 1\n"},
+         ".charter.yaml"),
+        ({"pyproject.toml": "[tool.charter]\nfail-on = 'critical'\n"}, "pyproject.toml"),
+    ],
+)
+def test_the_first_settings_file_in_the_documented_order_is_read(
+    tmp_path: Path, files: dict[str, str], source: str
+) -> None:
+    from charter.config import load_config
+
+    write_tree(tmp_path, files)
+    config, where = load_config(tmp_path)
+    assert where == tmp_path / source
+    assert config.fail_on == "critical"
+    docs = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    assert "1. `.charter.yml`\n2. `.charter.yaml`" in docs
