@@ -96,14 +96,13 @@ class _Place:
     parent: type[Any] | None = None  # the model whose keys are expected there
     union: bool = False  # a value that fits none of several types
     key: bool = False  # the error is about a mapping key, not its value
-    item: int | None = None  # the list item the error is about (0-based)
 
 
 def _walk(model: type[Any], loc: tuple[int | str, ...]) -> _Place:
     from pydantic import BaseModel
 
     place = _Place([], [], model)
-    for part in loc:
+    for at, part in enumerate(loc):
         if isinstance(part, str) and part.startswith("function-"):
             continue
         if part == "[key]":
@@ -133,11 +132,9 @@ def _walk(model: type[Any], loc: tuple[int | str, ...]) -> _Place:
             key_annotation = args[0] if len(args) == 2 else str
             place.parent = None
             # a key error comes with [key] after the key: judge the key's annotation then
-            index = loc.index(part) if part in loc else -1
-            if 0 <= index < len(loc) - 1 and loc[index + 1] == "[key]":
+            if loc[at + 1 : at + 2] == ("[key]",):
                 place.annotation = key_annotation
         elif origin in (tuple, list, set, frozenset) and isinstance(part, int):
-            place.item = part
             place.shown.append(str(part))
             place.pattern.append(_INDEX)
             place.annotation = get_args(current)[0] if get_args(current) else Any
@@ -254,10 +251,10 @@ def describe_validation(
     ctx: Mapping[str, Any] = first.get("ctx") or {}
     place = _walk(model, tuple(first["loc"]))
     hint = _hint_for(place, hints or {})
-    # list items as charter's other messages name them: rules.0.severity (counted from 0)
     if prefix:
         place.shown.insert(0, prefix)
         place.pattern.insert(0, prefix)
+    # list items as charter's other messages name them: rules.0.severity (counted from 0)
     field = _safe(".".join(place.shown)) or "(top level)"
     label = f"field '{field}'"
     names = [p for p, k in zip(place.shown, place.pattern, strict=True) if k != _INDEX]
