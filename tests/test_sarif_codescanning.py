@@ -285,3 +285,25 @@ def test_subfolder_audit_of_a_2000_file_repository_meets_githubs_limits(tmp_path
     assert all(u.startswith("services/api") for u in uris)
     for uri in uris:
         assert (repo / unquote(uri)).exists(), uri
+
+
+# --- JUnit time attributes (issue 16, "also seen") --------------------------------------------
+
+
+def test_junit_has_time_on_suites_and_cases(tmp_path: Path):
+    import xml.etree.ElementTree as ET
+
+    from charter.reporters import junit
+
+    root = write_tree(tmp_path / "r", {"app.py": UNTYPED})
+    result = api.run(root, OPTIONS)
+    report = result.report.model_copy(update={"timing": {**result.report.timing, "total_s": 1.25}})
+    tree = ET.fromstring(junit.render(report, result.policies))
+    assert tree.get("time") == "1.250"
+    suites = tree.findall("testsuite")
+    assert suites and all(s.get("time") == "1.250" for s in suites)
+    cases = [c for s in suites for c in s.findall("testcase")]
+    assert cases and all(c.get("time") == "0" for c in cases)
+    # without timing (a report built by hand) the attributes are still there
+    bare = result.report.model_copy(update={"timing": {}})
+    assert ET.fromstring(junit.render(bare, result.policies)).get("time") == "0.000"
