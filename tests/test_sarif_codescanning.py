@@ -229,6 +229,9 @@ def test_caps_keep_the_highest_severity_per_rule_and_per_run(tmp_path: Path):
     assert per_rule["rule-5"]["kept"] + per_rule["rule-5"]["dropped"] == 4_500
     assert "rule-0" not in per_rule
     assert run["properties"]["capped"]["kept"] == 25_000
+    summary = sarif.cap_summary(report)
+    assert summary is not None and "25,000 of 32,650 findings written" in summary
+    assert "type-hints 650" in summary
 
 
 def test_uncapped_run_has_no_notification(tmp_path: Path):
@@ -236,6 +239,7 @@ def test_uncapped_run_has_no_notification(tmp_path: Path):
     result = api.run(root, OPTIONS)
     run = sarif.build(result.report, result.policies)["runs"][0]
     assert "invocations" not in run and "capped" not in run["properties"]
+    assert sarif.cap_summary(result.report) is None
 
 
 def test_related_locations_are_capped(tmp_path: Path):

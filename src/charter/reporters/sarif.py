@@ -294,6 +294,20 @@ def _cap_notifications(
     return notes
 
 
+def cap_summary(report: Report) -> str | None:
+    """One line saying what SARIF leaves out of ``report`` for GitHub's limits, or None when it
+    writes every finding: for a caller that writes SARIF and tells the user on stderr or in
+    another format (the text, JSON and Markdown reports are never capped)."""
+    kept, lost = _capped(report.findings)
+    if not lost:
+        return None
+    rules = ", ".join(f"{visible(rule)} {d:,}" for rule, (_, d) in lost.items())
+    return (
+        f"SARIF capped for GitHub code scanning: {len(kept):,} of {len(report.findings):,} "
+        f"findings written; dropped by rule: {rules}"
+    )
+
+
 def build(report: Report, policies: PolicySet) -> dict[str, Any]:
     """The SARIF log as a dict (what :func:`render` serialises)."""
     in_profiles: dict[str, list[str]] = {}
