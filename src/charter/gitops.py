@@ -171,12 +171,22 @@ def _git_out(path: Path, *args: str) -> str | None:
 
 def describe(path: Path) -> dict[str, Any] | None:
     """``{"commit": sha, "branch": name or None}`` of the repo ``path`` is in, or None (not
-    in a repository, or a repository without commits)."""
+    in a repository, or a repository without commits). When ``path`` is a folder below the
+    repository's top level, ``"prefix"`` is its path from there (``services/api/``): SARIF
+    locations are written from the repository root, as GitHub code scanning reads them."""
     commit = _git_out(path, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     if not commit:
         return None
     branch = _git_out(path, "symbolic-ref", "--quiet", "--short", "HEAD")  # None: detached
-    return {"commit": commit, "branch": branch or None}
+    info: dict[str, Any] = {"commit": commit, "branch": branch or None}
+    try:  # not stripped: a folder name may end in a space
+        prefix = _run(path, "rev-parse", "--show-prefix").decode("utf-8", "surrogateescape")
+    except _GitFailed:
+        prefix = ""
+    prefix = prefix.removesuffix("\n")
+    if prefix:
+        info["prefix"] = prefix
+    return info
 
 
 @dataclass(frozen=True)
@@ -536,7 +546,10 @@ def snapshot(path: Path, ref: str) -> Iterator[Checkout]:
             raise CharterError(f"--ref: cannot read {ref!r}: {_one_line(exc.stderr)}") from None
         head = _git_out(path, "rev-parse", "--verify", "--quiet", f"refs/heads/{ref}")
         branch = ref if head else None
-        yield Checkout(dest, {"commit": commit, "branch": branch, "ref": ref})
+        info: dict[str, Any] = {"commit": commit, "branch": branch, "ref": ref}
+        if where.prefix:
+            info["prefix"] = where.prefix
+        yield Checkout(dest, info)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -8,6 +8,12 @@ its findings in ``<system-out>``.
 Every name and message goes through :func:`charter.reporters.escape.visible`, which shows the
 characters XML 1.0 forbids (C0 controls, lone surrogates, U+FFFE/U+FFFF) as escapes, so the
 file stays well-formed whatever the audited repository names its files.
+
+``time`` (seconds) is the audit's wall time (``report.timing["total_s"]``) on ``<testsuites>``
+and on each ``<testsuite>``: one pass over the files serves every profile at once, so each
+suite took the whole audit. Rules are not timed one by one (each file is parsed once for all
+of them), so each ``<testcase>`` says ``time="0"`` rather than a made-up share. Like the JSON
+report's ``timing``, these attributes are the only part that differs between two runs.
 """
 
 from __future__ import annotations
@@ -21,8 +27,16 @@ from charter.reporters import config_line
 from charter.reporters.escape import visible
 
 
+def _seconds(report: Report) -> str:
+    total = report.timing.get("total_s", 0.0)
+    return f"{max(float(total), 0.0):.3f}"
+
+
 def _suite(
-    profile: ProfileReport, findings: dict[str, list[Finding]], changes: tuple[ConfigChange, ...]
+    profile: ProfileReport,
+    findings: dict[str, list[Finding]],
+    changes: tuple[ConfigChange, ...],
+    seconds: str,
 ) -> ET.Element:
     counts = Counter(r.status for r in profile.rules)
     advisory = sum(
@@ -42,6 +56,7 @@ def _suite(
             "skipped": str(
                 counts[Status.NOT_APPLICABLE] + counts[Status.NOT_IMPLEMENTED] + advisory
             ),
+            "time": seconds,
         },
     )
     props = ET.SubElement(suite, "properties")
@@ -53,7 +68,7 @@ def _suite(
         case = ET.SubElement(
             suite,
             "testcase",
-            {"classname": visible(f"charter.{profile.id}"), "name": visible(row.id)},
+            {"classname": visible(f"charter.{profile.id}"), "name": visible(row.id), "time": "0"},
         )
         found = findings.get(row.id, [])
         listing = "\n".join(visible(f"{f.where}:{f.column}: {f.message}") for f in found)
@@ -85,9 +100,11 @@ def render(report: Report, policies: PolicySet) -> str:
     for f in report.active_findings():
         findings.setdefault(f.rule, []).append(f)
     root = ET.Element("testsuites", {"name": visible(f"charter {report.target}")})
-    suites = [_suite(p, findings, report.repo_config) for p in report.profiles]
+    seconds = _seconds(report)
+    suites = [_suite(p, findings, report.repo_config, seconds) for p in report.profiles]
     for key in ("tests", "failures", "errors", "skipped"):
         root.set(key, str(sum(int(s.get(key, "0")) for s in suites)))
+    root.set("time", seconds)
     root.extend(suites)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
