@@ -271,3 +271,14 @@ def test_sample_report_still_names_its_findings(capsys: pytest.CaptureFixture[st
         "    5 |     def __init__(self, path):",
         "      |     ^",
     ]
+
+
+def test_a_finding_at_column_1_of_an_indented_line_points_at_its_first_word(
+    capsys: pytest.CaptureFixture[str],
+):
+    out = audit_text(capsys, SAMPLES / "legacy-service")
+    assert block(out, "docker-compose.yml:11:1 compose service `worker`")[1:] == [
+        "       |",
+        "    11 |     healthcheck:",
+        "       |     ^",
+    ]

@@ -438,6 +438,8 @@ class _View:
             return []
         text = raw.rstrip()
         start = max(0, min(f.column - 1, len(text)))
+        if f.column == 1:  # column 1 of an indented line: the caret goes under its first word
+            start = len(text) - len(text.lstrip())
         span = 1
         if f.end_line in (None, f.line) and f.end_column is not None and f.end_column > f.column:
             span = max(1, min(f.end_column - 1, len(text)) - start)
