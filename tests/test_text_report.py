@@ -282,3 +282,38 @@ def test_a_finding_at_column_1_of_an_indented_line_points_at_its_first_word(
         "    11 |     healthcheck:",
         "       |     ^",
     ]
+
+
+def test_a_secret_in_a_source_line_is_redacted_whatever_the_rules(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    """The profile has no secrets rule: the line of another finding still never shows one."""
+    policies = write_tree(
+        tmp_path / "policies",
+        {
+            "profiles/team.yaml": (
+                "id: team\ntitle: Team\nrules:\n  - id: type-hints\n  - id: pathlib-over-os-path\n"
+            )
+        },
+    )
+    aws = "AKIA" + "Q3T7ZX2WJ5K4M6RV"
+    repo = write_tree(
+        tmp_path / "repo",
+        {
+            "app.py": (
+                "import os\n"
+                f'def connect(host, password="{SECRET}", key="{aws}"):\n'
+                "    return host\n"
+                f'CONF = {{"api_key": "{SECRET}"}}; HOME = os.path.join("a", "b")\n'
+            )
+        },
+    )
+    args = ["audit", str(repo), "--policies", str(policies), "-p", "team", "--no-cache"]
+    assert main([*args, "--fail-on", "none"]) == 0
+    out = capsys.readouterr().out
+    assert SECRET not in out and aws not in out
+    assert '2 | def connect(host, password="Zq…(12 chars)", key="AKIA…(20 chars)"):' in out
+    # the caret stays under the column after a redaction before it
+    code, caret = block(out, "app.py:4:", 4)[2:]
+    assert code == '    4 | CONF = {"api_key": "Zq…(12 chars)"}; HOME = os.path.join("a", "b")'
+    assert caret.index("^") == code.index("os.path.join")

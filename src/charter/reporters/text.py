@@ -9,7 +9,9 @@ findings by rule (the default: each rule's profile sentence is said once) or by 
 ``verbose``.
 
 A secret is never printed: no source line is shown for a rule of the ``secrets`` category, for
-a finding whose message holds a redacted value, nor for any line a secrets finding points at.
+a finding whose message holds a redacted value, nor for any line a secrets finding points at;
+and in every line shown, what the secret detectors find and every quoted value given to a
+credential-like name (an unquoted one too outside code files) is redacted (``Zq…(12 chars)``).
 
 Every text that comes from the audited repository (file names, messages, notes) goes through
 :func:`charter.reporters.escape.visible`: a newline or an ESC in a file name is shown as
@@ -22,9 +24,10 @@ import io
 import os
 import re
 import stat
-from collections import Counter
-from pathlib import Path
-from typing import Literal, TextIO
+import sys
+from collections import Counter, OrderedDict
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal, TextIO
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -42,6 +45,8 @@ MAX_NOTES = 10
 MAX_SOURCE_CHARS = 200
 #: a file larger than this is not read for source lines
 MAX_SOURCE_BYTES = 8 * 1024 * 1024
+#: how many files' lines are kept at once (the findings of a rule come in path order)
+_FILES_KEPT = 32
 _TAB = "    "
 _SEV_STYLE = {
     Severity.CRITICAL: "bold red",
@@ -54,6 +59,18 @@ _GUTTER = "bold blue"
 SECRETS_RULE = "no-hardcoded-secrets"
 #: what :func:`charter.redact.redact` leaves of a secret: ``AKIA…(20 chars)``
 _REDACTED = re.compile(r"…\(\d+ chars\)")
+
+#: ``password = "…"``, ``"api_key": '…'``, ``token := `…` ``: a quoted value given to a name
+_QUOTED = re.compile(
+    r"""(?P<name>[A-Za-z_][\w.-]*)["']?\s*(?::=|=>|=|:)\s*[rRbBuUfF]{0,2}"""
+    r"""(?P<q>["'`])(?P<value>(?:\\.|(?!(?P=q)).)+)(?P=q)"""
+)
+#: ``DB_PASSWORD=hunter2``, ``password: hunter2``: an unquoted value, in a file that is not code
+_BARE = re.compile(r"(?P<name>[A-Za-z_][\w.-]*)\s*(?:=|:)\s*(?P<value>[^\s\"'`,;#]+)")
+_CODE_SUFFIXES = frozenset(
+    {".py", ".pyi", ".go", ".rs", ".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".java", ".kt"}
+    | {".rb", ".php", ".cs", ".c", ".h", ".cpp", ".swift"}
+)
 
 GroupBy = Literal["rule", "file"]
 
@@ -68,7 +85,7 @@ def color_wanted(stream: TextIO | None = None) -> bool:
         return True
     if os.environ.get("TERM") == "dumb":
         return False
-    stream = stream if stream is not None else __import__("sys").stdout
+    stream = stream if stream is not None else sys.stdout
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
@@ -84,13 +101,17 @@ class _Sources:
     def __init__(self, root: Path | None) -> None:
         self.root = root
         self._real_root = os.path.realpath(root) if root is not None else ""
-        self._files: dict[str, list[str] | None] = {}
+        self._files: OrderedDict[str, list[str] | None] = OrderedDict()
 
     def line(self, path: str, line: int) -> str | None:
         if self.root is None or not path or line < 1:
             return None
-        if path not in self._files:
+        if path in self._files:
+            self._files.move_to_end(path)
+        else:
             self._files[path] = self._read(path)
+            if len(self._files) > _FILES_KEPT:
+                self._files.popitem(last=False)
         lines = self._files[path]
         if lines is None or line > len(lines):
             return None
@@ -138,6 +159,65 @@ def _secret_lines(report: Report, policies: PolicySet) -> set[tuple[str, int]]:
 def _is_secret_rule(rule_id: str, policies: PolicySet) -> bool:
     rule = policies.rules.get(rule_id)
     return rule_id == SECRETS_RULE or (rule is not None and rule.category == "secrets")
+
+
+class _Scrubber:
+    """A source line with every value that looks like a secret in redacted form: what the
+    built-in detectors find (issued formats such as AWS or GitHub keys), and every value given
+    to a credential-like name (``password``, ``api_key``), whatever the audit's rules."""
+
+    def __init__(self, policies: PolicySet) -> None:
+        self.policies = policies
+        self._detectors: Any = None
+
+    def __call__(self, path: str, line: str) -> list[tuple[int, int, str]] | None:
+        """The spans of ``line`` to show redacted, as ``(start, end, replacement)`` in line
+        order, or None when the line cannot be judged (then it is not shown)."""
+        from charter.analyzers.secrets.detectors import load_detectors, scan_text
+        from charter.analyzers.secrets.names import secret_strength
+        from charter.redact import redact
+
+        try:
+            if self._detectors is None:
+                self._detectors = load_detectors(self.policies.dirs)
+            spans = [(h.start, h.end) for h in scan_text(line, line.lower(), self._detectors)]
+        except Exception:  # noqa: BLE001 - a broken detector hides the line, never shows it
+            return None
+        patterns = [_QUOTED]
+        if PurePosixPath(path).suffix.lower() not in _CODE_SUFFIXES:
+            patterns.append(_BARE)
+        for pattern in patterns:
+            for match in pattern.finditer(line):
+                if secret_strength(match["name"]) is not None:
+                    spans.append(match.span("value"))
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        return [(start, end, redact(line[start:end])) for start, end in merged]
+
+
+def _apply(text: str, edits: list[tuple[int, int, str]], *at: int) -> tuple[str, list[int]]:
+    """``text`` with the edits made, and each position of ``at`` moved with it (a position
+    inside an edited span goes to its start)."""
+    out: list[str] = []
+    moved = list(at)
+    done = 0
+    shift = 0
+    for start, end, replacement in edits:
+        out.append(text[done:start])
+        out.append(replacement)
+        done = end
+        for i, pos in enumerate(at):
+            if pos >= end:
+                moved[i] += len(replacement) - (end - start)
+            elif pos > start:
+                moved[i] = start + shift
+        shift += len(replacement) - (end - start)
+    out.append(text[done:])
+    return "".join(out), moved
 
 
 def render(
@@ -317,6 +397,7 @@ class _View:
         self.sources = sources
         self.secret_lines = secret_lines
         self.verbose = verbose
+        self.scrub = _Scrubber(policies)
 
     def listed(self, f: Finding) -> bool:
         """Active findings are listed; baselined and suppressed ones only when verbose."""
@@ -443,6 +524,11 @@ class _View:
         span = 1
         if f.end_line in (None, f.line) and f.end_column is not None and f.end_column > f.column:
             span = max(1, min(f.end_column - 1, len(text)) - start)
+        edits = self.scrub(f.path, text)
+        if edits is None:
+            return []
+        text, (start, stop) = _apply(text, edits, start, start + span)
+        span = max(1, stop - start)
         # a long line is shown as a window around the column
         lo, hi = 0, len(text)
         if len(text) > MAX_SOURCE_CHARS:
