@@ -34,6 +34,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from charter.errors import CharterError
 from charter.models import PROVISIONAL_BELOW, Finding, Report, RuleResult, Severity, Status
 from charter.policy import PolicySet
 from charter.reporters import CONFIG_HEADING, CONFIG_HINT, config_line
@@ -100,7 +101,7 @@ class _Sources:
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
-        self._real_root = os.path.realpath(root) if root is not None else ""
+        self._real_root = root.resolve() if root is not None else None
         self._files: OrderedDict[str, list[str] | None] = OrderedDict()
 
     def line(self, path: str, line: int) -> str | None:
@@ -123,8 +124,7 @@ class _Sources:
         if rel.is_absolute() or ".." in rel.parts:
             return None
         full = self.root / rel
-        real = os.path.realpath(full)
-        if not real.startswith(self._real_root.rstrip(os.sep) + os.sep):
+        if self._real_root is None or not full.resolve().is_relative_to(self._real_root):
             return None
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
         try:
@@ -181,8 +181,8 @@ class _Scrubber:
             if self._detectors is None:
                 self._detectors = load_detectors(self.policies.dirs)
             spans = [(h.start, h.end) for h in scan_text(line, line.lower(), self._detectors)]
-        except Exception:  # noqa: BLE001 - a broken detector hides the line, never shows it
-            return None
+        except (CharterError, OSError, ValueError, re.error):
+            return None  # a detector that cannot be loaded hides the line, never shows it
         patterns = [_QUOTED]
         if PurePosixPath(path).suffix.lower() not in _CODE_SUFFIXES:
             patterns.append(_BARE)
