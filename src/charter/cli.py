@@ -52,6 +52,11 @@ class RulesFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+class GroupBy(StrEnum):
+    RULE = "rule"
+    FILE = "file"
+
+
 class FailOn(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"
@@ -148,6 +153,17 @@ def audit(
             "(the others are advisory by default) [default: strict in config, else off].",
         ),
     ] = None,
+    show_source: Annotated[
+        bool,
+        typer.Option(
+            "--show-source/--no-show-source",
+            help="Text report: show each finding's source line with a caret under its column.",
+        ),
+    ] = True,
+    group_by: Annotated[
+        GroupBy,
+        typer.Option("--group-by", help="Text report: list the findings by rule or by file."),
+    ] = GroupBy.RULE,
 ) -> None:
     """Audit PATH (or a git URL) and report compliance per agent profile."""
     show_progress = (
@@ -183,7 +199,21 @@ def audit(
         result.config, fail_on.value if fail_on is not None else None, min_score
     )
     code, reason = api.gate(report, threshold, floor)
-    rendered = REPORTERS[fmt.value](report, result.policies)
+    if fmt is OutputFormat.TEXT:
+        from charter import gitops
+        from charter.reporters import text
+
+        local = ref is None and not gitops.is_remote(path)  # the audited tree is on disk
+        rendered = text.render(
+            report,
+            result.policies,
+            color=output is None and text.color_wanted(sys.stdout),
+            source_root=Path(path) if local else None,
+            show_source=show_source,
+            group_by=group_by.value,
+        )
+    else:
+        rendered = REPORTERS[fmt.value](report, result.policies)
     if fmt is OutputFormat.TEXT:
         verdict = "PASS" if code == 0 else ("FAIL" if code == 1 else "ERROR")
         rendered += f"gate: {verdict} ({reason})\n"
