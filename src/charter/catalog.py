@@ -87,7 +87,7 @@ def rule_page(policies: PolicySet, rule_id: str) -> str:
     if rule.params:
         lines += ["| parameter | default |", "|---|---|"]
         lines += [
-            f"| `{name}` | `{_cell(json.dumps(value, ensure_ascii=False))}` |"
+            f"| `{name}` | `{_cell(json.dumps(value, ensure_ascii=False, default=str))}` |"
             for name, value in sorted(rule.params.items())
         ]
         lines += ["", "A profile or `[tool.charter]` can override them."]
@@ -104,7 +104,7 @@ def rule_page(policies: PolicySet, rule_id: str) -> str:
                 overrides.append(f"severity {ref.severity.value}")
             if ref.params:
                 overrides += [
-                    f"`{k}: {json.dumps(v, ensure_ascii=False)}`"
+                    f"`{k}: {json.dumps(v, ensure_ascii=False, default=str)}`"
                     for k, v in sorted(ref.params.items())
                 ]
             if ref.scope is not None:
