@@ -126,7 +126,8 @@ def test_action_yml_maps_every_input_to_the_script():
         var = "CHARTER_" + name.upper().replace("-", "_")
         assert step["env"][var] == f"${{{{ inputs.{name} }}}}"
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hooks[0]["entry"] == "charter audit" and hooks[0]["pass_filenames"] is False
+    # the default hook: the staged files, file-level rules (tests/test_precommit.py)
+    assert hooks[0]["entry"] == "charter hook" and hooks[0]["pass_filenames"] is True
 
 
 # --- a fork's pull request: nothing of the workspace runs, its settings don't weaken its gate ---
