@@ -496,3 +496,71 @@ def test_the_install_step_installs_the_version_or_the_cached_wheel():
         assert step["env"]["CHARTER_" + name.upper().replace("-", "_")] == (
             f"${{{{ inputs.{name} }}}}"
         )
+
+
+def _workflow(name: str) -> dict:
+    data = yaml.safe_load((ROOT / "examples" / "workflows" / name).read_text(encoding="utf-8"))
+    data["on"] = data.pop(True)  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def _charter_step(steps: list[dict]) -> dict:
+    (step,) = [s for s in steps if s.get("uses", "").startswith("OWNER/charter@")]
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert set(step.get("with", {})) <= set(action["inputs"])  # only inputs that exist
+    return step
+
+
+def _outputs_used(step: dict) -> set[str]:
+    text = json.dumps(step)
+    return set(re.findall(r"steps\.charter\.outputs\.([\w-]+)", text))
+
+
+def test_example_workflow_uploads_the_sarif_log_to_code_scanning():
+    flow = _workflow("charter-code-scanning.yml")
+    assert flow["permissions"]["security-events"] == "write"
+    (job,) = flow["jobs"].values()
+    steps = job["steps"]
+    charter = _charter_step(steps)
+    assert charter["id"] == "charter"
+    upload = steps[steps.index(charter) + 1]
+    assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
+    assert upload["if"] == "always()"  # also when the gate fails
+    assert upload["with"]["sarif_file"].startswith("${{ steps.charter.outputs.sarif-file")
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert _outputs_used(upload) <= set(action["outputs"])
+    for step in steps:  # third-party actions pinned by commit
+        if "uses" in step and step is not charter:
+            assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+
+
+def test_example_workflow_comments_the_markdown_report_on_the_pull_request():
+    flow = _workflow("charter-pr-comment.yml")
+    assert list(flow["on"]) == ["pull_request"]  # never pull_request_target
+    assert flow["permissions"] == {"contents": "read", "pull-requests": "write"}
+    (job,) = flow["jobs"].values()
+    steps = job["steps"]
+    charter = _charter_step(steps)
+    assert charter["with"]["markdown-file"]
+    comment = steps[steps.index(charter) + 1]
+    assert comment["if"].startswith("always()")
+    # a fork's pull request has a read-only token: skipped there
+    assert "github.event.pull_request.head.repo.full_name == github.repository" in comment["if"]
+    assert comment["env"]["BODY"] == "${{ steps.charter.outputs.markdown-file }}"
+    assert "gh pr comment" in comment["run"] and '--body-file "$BODY"' in comment["run"]
+    assert "${{" not in comment["run"]  # values reach the script through env, never inline
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert _outputs_used(comment) <= set(action["outputs"])
+
+
+def test_the_markdown_file_input_writes_the_summary_for_a_comment(tmp_path: Path):
+    repo = write_tree(tmp_path / "repo", {"app.py": "def f(a):\n    return a\n"})
+    proc, summary, output = run_action(
+        tmp_path, repo, CHARTER_PROFILES="ci-test", CHARTER_POLICIES=str(DATA / "policies"),
+        CHARTER_MARKDOWN_FILE="report/charter.md",
+    )
+    assert proc.returncode == 1, proc.stderr
+    body = (tmp_path / "report" / "charter.md").read_text(encoding="utf-8")
+    assert body.startswith("## charter: ") and "❌ gate fails" in body
+    assert summary.read_text(encoding="utf-8") == "# earlier step\n" + body
+    assert "markdown-file=report/charter.md\n" in output.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ gate's: 0 holds, 1 fails, 2 the audit could not run.
 Inputs come from environment variables (``action.yml`` maps the action's inputs to them):
 ``CHARTER_PATH``, ``CHARTER_PROFILES`` (comma or space separated), ``CHARTER_FAIL_ON``,
 ``CHARTER_MIN_SCORE``, ``CHARTER_BASELINE``, ``CHARTER_SARIF_FILE``, ``CHARTER_DIFF_BASE``,
+``CHARTER_MARKDOWN_FILE`` (also write the summary's Markdown there, output ``markdown-file``),
 ``CHARTER_REPO_CONFIG`` (``false`` ignores the repository's own charter settings; empty: read
 them, except on a pull request from a fork, whose settings would weaken its own gate),
 ``CHARTER_STRICT`` (``true`` gates on every rule, not only those of high measured precision),
@@ -211,6 +212,10 @@ def run(env: Mapping[str, str]) -> int:
     summary = markdown.render(report, result.policies) + f"\n**{verdict}**: {reason}\n"
     _append(env.get("GITHUB_STEP_SUMMARY"), summary)
 
+    markdown_file = _env(env, "CHARTER_MARKDOWN_FILE")
+    if markdown_file is not None:
+        _write_output_file(Path(markdown_file), summary)
+
     sys.stdout.write(github.render(report, result.policies))
     sarif_file = Path(_env(env, "CHARTER_SARIF_FILE") or "charter.sarif")
     _write_output_file(sarif_file, sarif.render(report, result.policies))
@@ -220,6 +225,7 @@ def run(env: Mapping[str, str]) -> int:
     outputs += [
         f"scores={json.dumps(scores, sort_keys=True)}",
         f"sarif-file={sarif_file}",
+        f"markdown-file={markdown_file or ''}",
         f"findings={len(report.active_findings())}",
         f"gate={'pass' if code == 0 else 'fail'}",
     ]
