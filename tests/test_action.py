@@ -480,11 +480,16 @@ def test_the_install_step_installs_the_version_or_the_cached_wheel():
     action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
     python = next(s for s in action["runs"]["steps"] if s.get("id") == "python")
     assert python["with"]["update-environment"] is False  # the caller's Python is untouched
-    cache = next(
-        s for s in action["runs"]["steps"] if s.get("uses", "").startswith("actions/cache@")
-    )
-    assert cache["with"]["path"] == "${{ steps.prepare.outputs.cache-dir }}"
-    install = next(s for s in action["runs"]["steps"] if s.get("name") == "Install charter")
+    steps = action["runs"]["steps"]
+    install = next(s for s in steps if s.get("name") == "Install charter")
+    # restored before the install and saved right after it: also when the gate then fails
+    restore, save = steps[steps.index(install) - 1], steps[steps.index(install) + 1]
+    assert restore["uses"].startswith("actions/cache/restore@") and restore["id"] == "restore"
+    assert save["uses"].startswith("actions/cache/save@")
+    assert save["if"] == "steps.restore.outputs.cache-hit != 'true'"
+    for step in (restore, save):
+        assert step["with"]["path"] == "${{ steps.prepare.outputs.cache-dir }}"
+        assert step["with"]["key"] == "${{ steps.prepare.outputs.key }}"
     run = install["run"]
     assert '"${CHARTER_BASE_PYTHON:-python}" -I -m venv "$RUNNER_TEMP/charter-venv"' in run
     assert '--cache-dir "$CHARTER_PIP_CACHE" "charter==$CHARTER_VERSION"' in run
