@@ -56,7 +56,8 @@ def run_hook(repo: Path, hook_id: str) -> subprocess.CompletedProcess[str]:
         args += staged(repo)
     return subprocess.run(
         [sys.executable, "-m", "charter", *args], cwd=repo, capture_output=True, text=True,
-        env={**os.environ, **GIT_ENV}, timeout=300,
+        env={**os.environ, **GIT_ENV, "XDG_CACHE_HOME": str(repo.parent / "cache")},
+        timeout=300,
     )
 
 
@@ -213,3 +214,13 @@ def test_a_bad_diff_base_is_refused(tmp_path: Path, ref: str):
         capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 2 and "--diff-base" in proc.stderr
+
+
+def test_the_result_cache_gives_the_same_answer(tmp_path: Path):
+    repo = new_repo(tmp_path / "repo", {"app.py": SECRET, "b.py": "def g(x):\n    return x\n"})
+    git(repo, "add", "-A")
+    cold = run_hook(repo, "charter")
+    assert any((tmp_path / "cache" / "charter").iterdir())  # written
+    warm = run_hook(repo, "charter")
+    assert (warm.returncode, warm.stdout) == (cold.returncode, cold.stdout) == (1, warm.stdout)
+    assert warm.stdout.startswith("app.py:1:22: no-hardcoded-secrets")

@@ -34,6 +34,7 @@ import typer
 from charter import api, gitops, postprocess
 from charter import baseline as baseline_mod
 from charter.analyzers import analyzer_class
+from charter.cache import default_cache_dir
 from charter.config import Config, load_config, repo_baseline, repo_policy_dirs
 from charter.engine import AuditOptions, run_audit, scan
 from charter.errors import CharterError
@@ -75,6 +76,8 @@ class HookOptions:
     repo_config: bool = True
     strict: bool | None = None
     jobs: int = 0
+    #: reuse per-file results of unchanged files (the user cache folder), as 'charter audit'
+    use_cache: bool = True
 
 
 def tracked_files(root: Path) -> frozenset[str] | None:
@@ -128,6 +131,7 @@ def _audit(
         max_file_bytes=config.max_file_bytes or DEFAULT_MAX_FILE_BYTES,
         exclude=tuple(config.exclude),
         jobs=options.jobs,
+        cache_dir=default_cache_dir() if options.use_cache else None,
         path_classes=tuple((k, tuple(v)) for k, v in sorted(config.path_classes.items())),
     )
     tree = scan(root, engine)  # the whole tree: path classes depend on its other files
@@ -239,6 +243,9 @@ def hook_command(
         typer.Option("--repo-config/--no-repo-config", help="Read .charter.yml / [tool.charter]."),
     ] = True,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes.")] = 0,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Do not read or write the result cache.")
+    ] = False,
 ) -> None:
     """pre-commit: check the given (staged) files with file-level rules only; with --diff, the
     lines changed since origin/main. Untracked files are never checked."""
@@ -251,6 +258,7 @@ def hook_command(
         repo_config=repo_config,
         strict=strict,
         jobs=jobs,
+        use_cache=not no_cache,
     )
     if diff:
         result, said = audit_diff(root, diff_base, options)
