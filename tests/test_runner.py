@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -159,6 +162,9 @@ class _Crasher(AstAnalyzer):
 
     def visit_Module(self, node) -> None:
         if self.file.path.endswith("mod7.py") and os.getpid() != self.PARENT:
+            # the worker inherits pytest's faulthandler, whose dump ("Fatal Python error:
+            # Segmentation fault" and every thread's stack) would read as a broken suite
+            faulthandler.disable()
             os.kill(os.getpid(), signal.SIGSEGV)
 
 
@@ -174,6 +180,20 @@ def test_a_file_that_kills_its_worker_is_skipped_and_nothing_else_is_lost(
     assert skipped == [
         ("src/pkg/mod7.py", "skipped: analyzing this file crashed the worker process")
     ]
+
+
+def test_the_deliberate_worker_crash_prints_no_fatal_error_dump(tmp_path: Path):
+    """The crash above is on purpose: the suite's output must not show a crash dump."""
+    test = "tests/test_runner.py::test_a_file_that_kills_its_worker_is_skipped_and_nothing_else"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider",
+         test + "_is_lost"],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 passed" in proc.stdout
+    assert "Fatal Python error" not in proc.stdout + proc.stderr
+    assert "Segmentation fault" not in proc.stdout + proc.stderr
 
 
 class _Sleeper(AstAnalyzer):

@@ -9,9 +9,23 @@ gate's: 0 holds, 1 fails, 2 the audit could not run.
 Inputs come from environment variables (``action.yml`` maps the action's inputs to them):
 ``CHARTER_PATH``, ``CHARTER_PROFILES`` (comma or space separated), ``CHARTER_FAIL_ON``,
 ``CHARTER_MIN_SCORE``, ``CHARTER_BASELINE``, ``CHARTER_SARIF_FILE``, ``CHARTER_DIFF_BASE``,
+``CHARTER_MARKDOWN_FILE`` (also write the summary's Markdown there, output ``markdown-file``),
 ``CHARTER_REPO_CONFIG`` (``false`` ignores the repository's own charter settings; empty: read
 them, except on a pull request from a fork, whose settings would weaken its own gate),
-``CHARTER_STRICT`` (``true`` gates on every rule, not only those of high measured precision).
+``CHARTER_STRICT`` (``true`` gates on every rule, not only those of high measured precision),
+``CHARTER_POLICIES`` (policy folders, comma, space or newline separated; they replace the
+repository's), ``CHARTER_REPO_PROFILES`` (``true``/``false``: also report on the agent profiles
+the repository ships), ``CHARTER_EXCLUDE`` (gitignore globs, comma or newline separated, added
+to the configuration's), ``CHARTER_SELECT`` and ``CHARTER_IGNORE`` (rule ids or id prefixes of
+whole words, comma or space separated: ``terraform`` is every ``terraform-*`` rule).
+
+``select``/``ignore`` filter the finished report: every rule runs, and the rules left out are
+removed from the findings, the rule list and the profile scores before the gate, the summary,
+the annotations and the SARIF log are made.
+
+Paths: when the audited folder (``CHARTER_PATH``) is a subfolder of ``$GITHUB_WORKSPACE``, the
+paths of the annotations, the SARIF log and the summary are written relative to the workspace
+(``svc/app.py``, not ``app.py``), so that GitHub finds the files.
 """
 
 from __future__ import annotations
@@ -20,14 +34,18 @@ import json
 import os
 import re
 import sys
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from pathlib import Path, PurePosixPath
 
-from charter import __version__, api
+from charter import __version__, api, gitops
+from charter.engine import profile_summary
 from charter.errors import CharterError
+from charter.models import Location, Report
 from charter.reporters import github, markdown, sarif
 
 _SPLIT = re.compile(r"[\s,]+")
+#: globs may hold a space: only commas and line breaks separate them
+_GLOBS = re.compile(r"[,\r\n]+")
 _FAIL_ON = ("critical", "high", "medium", "low", "none")
 
 
@@ -43,9 +61,20 @@ def _append(path: str | None, text: str) -> None:
         fh.write(text)
 
 
+def _words(env: Mapping[str, str], name: str, split: re.Pattern[str] = _SPLIT) -> tuple[str, ...]:
+    return tuple(w.strip() for w in split.split(env.get(name, "")) if w.strip())
+
+
+def _flag(env: Mapping[str, str], name: str, input_name: str) -> bool | None:
+    value = (_env(env, name) or "").lower()
+    if value not in ("", "true", "false"):
+        raise CharterError(f"input '{input_name}': {value!r}; use true or false")
+    return None if not value else value == "true"
+
+
 def options_from(env: Mapping[str, str]) -> tuple[str, api.Options, str | None, float | None]:
     """The audit target, options, fail-on and min-score the inputs ask for."""
-    profiles = tuple(p for p in _SPLIT.split(env.get("CHARTER_PROFILES", "")) if p)
+    profiles = _words(env, "CHARTER_PROFILES")
     fail_on = _env(env, "CHARTER_FAIL_ON")
     if fail_on is not None and fail_on not in _FAIL_ON:
         raise CharterError(f"input 'fail-on': {fail_on!r}; use one of {', '.join(_FAIL_ON)}")
@@ -60,15 +89,15 @@ def options_from(env: Mapping[str, str]) -> tuple[str, api.Options, str | None, 
         raise CharterError(f"input 'repo-config': {repo_config!r}; use true or false")
     if not repo_config:
         repo_config = "false" if fork_pull_request(env) else "true"
-    strict = (_env(env, "CHARTER_STRICT") or "").lower()
-    if strict not in ("", "true", "false"):
-        raise CharterError(f"input 'strict': {strict!r}; use true or false")
     options = api.Options(
         profiles=profiles,
+        policy_dirs=tuple(Path(p) for p in _words(env, "CHARTER_POLICIES")),
+        exclude=_words(env, "CHARTER_EXCLUDE", _GLOBS),
         baseline=Path(baseline) if baseline else None,
         diff_base=_env(env, "CHARTER_DIFF_BASE"),
         repo_config=repo_config == "true",
-        strict=None if not strict else strict == "true",
+        repo_profiles=_flag(env, "CHARTER_REPO_PROFILES", "repo-profiles"),
+        strict=_flag(env, "CHARTER_STRICT", "strict"),
     )
     return _env(env, "CHARTER_PATH") or ".", options, fail_on, min_score
 
@@ -100,17 +129,92 @@ def _write_output_file(path: Path, text: str) -> None:
         fh.write(text)
 
 
+def _matches(rule_id: str, patterns: Sequence[str]) -> bool:
+    """A rule id given whole, or a prefix of whole words (``terraform`` for ``terraform-*``)."""
+    return any(rule_id == p or rule_id.startswith(p.rstrip("-") + "-") for p in patterns)
+
+
+def select_rules(report: Report, select: Sequence[str], ignore: Sequence[str]) -> Report:
+    """The report with only the selected rules (all when ``select`` is empty) minus the
+    ignored ones: their findings, results and profile rows removed, the scores recomputed."""
+    if not select and not ignore:
+        return report
+
+    def keep(rule_id: str) -> bool:
+        return (not select or _matches(rule_id, select)) and not _matches(rule_id, ignore)
+
+    profiles = []
+    for p in report.profiles:
+        rows = tuple(r for r in p.rules if keep(r.id))
+        profiles.append(p.model_copy(update={"rules": rows, **profile_summary(rows)}))
+    return report.model_copy(
+        update={
+            "findings": tuple(f for f in report.findings if keep(f.rule)),
+            "rules": tuple(r for r in report.rules if keep(r.id)),
+            "profiles": tuple(profiles),
+        }
+    )
+
+
+def workspace_prefix(target: str, env: Mapping[str, str]) -> str:
+    """The audited folder's path inside ``$GITHUB_WORKSPACE`` (POSIX, ``""`` for the workspace
+    itself, or when the folder is not inside it or there is no workspace)."""
+    workspace = _env(env, "GITHUB_WORKSPACE")
+    if workspace is None or gitops.is_remote(target):
+        return ""
+    try:
+        rel = Path(target).resolve().relative_to(Path(workspace).resolve())
+    except (OSError, ValueError):
+        return ""
+    return PurePosixPath(*rel.parts).as_posix() if rel.parts else ""
+
+
+def relative_to_workspace(report: Report, prefix: str) -> Report:
+    """The report's paths (findings, their related places, notes, configuration sources) as
+    paths from the workspace: ``prefix/path``. A finding on the audited folder as a whole keeps
+    its empty path (an annotation without a file)."""
+    if not prefix:
+        return report
+
+    def moved(path: str) -> str:
+        return f"{prefix}/{path}" if path else ""
+
+    findings = tuple(
+        f.model_copy(
+            update={
+                "path": moved(f.path),
+                "related": tuple(
+                    Location(path=moved(r.path), line=r.line) for r in f.related
+                ),
+            }
+        )
+        for f in report.findings
+    )
+    notes = tuple(n.model_copy(update={"path": moved(n.path)}) for n in report.notes)
+    changes = tuple(c.model_copy(update={"source": moved(c.source)}) for c in report.repo_config)
+    return report.model_copy(
+        update={"findings": findings, "notes": notes, "repo_config": changes}
+    )
+
+
 def run(env: Mapping[str, str]) -> int:
     """Do everything the action does; returns the exit code."""
     target, options, fail_on, min_score = options_from(env)
     result = api.run(target, options)
-    report = result.report
+    report = select_rules(
+        result.report, _words(env, "CHARTER_SELECT"), _words(env, "CHARTER_IGNORE")
+    )
+    report = relative_to_workspace(report, workspace_prefix(target, env))
     threshold, floor = api.gate_settings(result.config, fail_on, min_score)
     code, reason = api.gate(report, threshold, floor)
 
     verdict = "✅ gate holds" if code == 0 else "❌ gate fails"
     summary = markdown.render(report, result.policies) + f"\n**{verdict}**: {reason}\n"
     _append(env.get("GITHUB_STEP_SUMMARY"), summary)
+
+    markdown_file = _env(env, "CHARTER_MARKDOWN_FILE")
+    if markdown_file is not None:
+        _write_output_file(Path(markdown_file), summary)
 
     sys.stdout.write(github.render(report, result.policies))
     sarif_file = Path(_env(env, "CHARTER_SARIF_FILE") or "charter.sarif")
@@ -121,6 +225,7 @@ def run(env: Mapping[str, str]) -> int:
     outputs += [
         f"scores={json.dumps(scores, sort_keys=True)}",
         f"sarif-file={sarif_file}",
+        f"markdown-file={markdown_file or ''}",
         f"findings={len(report.active_findings())}",
         f"gate={'pass' if code == 0 else 'fail'}",
     ]

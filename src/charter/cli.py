@@ -20,6 +20,7 @@ import typer
 from charter import __version__, api
 from charter.catalog import rules_markdown
 from charter.errors import CharterError
+from charter.hook import hook_command
 from charter.policy import PolicySet, load_policies
 from charter.reporters import REPORTERS
 
@@ -419,6 +420,10 @@ def explain_cmd(
 
 def _indent(block: str) -> str:
     return "\n".join(f"    {line}" for line in block.rstrip().splitlines())
+
+
+# pre-commit mode (charter.hook): the staged files with file-level rules, or the changed lines
+app.command("hook")(hook_command)
 
 
 @app.command("version")

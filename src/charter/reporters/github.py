@@ -58,7 +58,10 @@ def config_annotation(report: Report) -> str | None:
     if not report.repo_config:
         return None
     files = (".charter.yml", ".charter.yaml", "pyproject.toml")
-    settings = next((c.source for c in report.repo_config if c.source in files), None)
+    # by file name: the Action writes paths from the workspace (``svc/.charter.yml``)
+    settings = next(
+        (c.source for c in report.repo_config if c.source.rsplit("/", 1)[-1] in files), None
+    )
     where = f"file={escape_property(settings)}," if settings else ""
     title = escape_property(f"charter: {CONFIG_HEADING.lower()}")
     body = "\n".join([f"{CONFIG_HINT}:", *(config_line(c) for c in report.repo_config)])
