@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 from helpers import ROOT, write_tree
 
@@ -280,7 +281,8 @@ def test_repo_profiles_input_scores_the_repositorys_own_profiles(tmp_path: Path)
     assert proc.stdout.startswith("::error title=charter::input 'repo-profiles': 'yes'")
 
 
-def test_a_subfolder_audit_writes_paths_from_the_workspace(tmp_path: Path):
+@pytest.mark.parametrize("in_git", [False, True], ids=["folder", "git"])
+def test_a_subfolder_audit_writes_paths_from_the_workspace(tmp_path: Path, in_git: bool):
     workspace = write_tree(
         tmp_path / "w",
         {
@@ -290,6 +292,12 @@ def test_a_subfolder_audit_writes_paths_from_the_workspace(tmp_path: Path):
         },
     )
     shutil.copytree(DATA / "policies", workspace / "svc" / "pol")
+    if in_git:  # SARIF also knows the git prefix: the path must not get it twice
+        from test_hostile_git import git
+
+        git(workspace, "init", "-q")
+        git(workspace, "add", ".")
+        git(workspace, "commit", "-q", "-m", "one")
     env = {
         **os.environ,
         "GITHUB_WORKSPACE": str(workspace),

@@ -192,8 +192,13 @@ def relative_to_workspace(report: Report, prefix: str) -> Report:
     )
     notes = tuple(n.model_copy(update={"path": moved(n.path)}) for n in report.notes)
     changes = tuple(c.model_copy(update={"source": moved(c.source)}) for c in report.repo_config)
+    extra = dict(report.extra)
+    git = extra.get("git")
+    if isinstance(git, dict) and "prefix" in git:
+        # the paths now start at the workspace: SARIF must not add the git prefix again
+        extra["git"] = {k: v for k, v in git.items() if k != "prefix"}
     return report.model_copy(
-        update={"findings": findings, "notes": notes, "repo_config": changes}
+        update={"findings": findings, "notes": notes, "repo_config": changes, "extra": extra}
     )
 
 
