@@ -140,6 +140,7 @@ PoliciesOpt = Annotated[
     list[Path] | None,
     typer.Option(
         "--policies",
+        metavar="DIR",
         help="Folder with rules/ and profiles/ that add or override (repeatable) "
         "[default: the config's policies, else the built-in ones].",
     ),
@@ -160,6 +161,7 @@ def audit(
         typer.Option(
             "--profile",
             "-p",
+            metavar="ID",
             help="Profile id (repeatable, or a comma list) [default: the config's profiles, "
             "else all].",
         ),
@@ -168,7 +170,8 @@ def audit(
         OutputFormat, typer.Option("--format", "-f", help="Report format.")
     ] = OutputFormat.TEXT,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here [default: stdout].")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here [default: stdout]."),
     ] = None,
     policies: PoliciesOpt = None,
     fail_on: Annotated[
@@ -179,6 +182,7 @@ def audit(
         float | None,
         typer.Option(
             "--min-score",
+            metavar="N",
             min=0,
             max=100,
             help="Fail when a profile scores below N [default: the config's, else none].",
@@ -188,6 +192,7 @@ def audit(
         Path | None,
         typer.Option(
             "--baseline",
+            metavar="FILE",
             help="Accept the findings recorded by 'charter baseline' [default: the config's "
             "baseline, else none].",
         ),
@@ -196,6 +201,7 @@ def audit(
         str | None,
         typer.Option(
             "--diff-base",
+            metavar="REF",
             help="Report only lines changed since merge-base with REF [default: every line].",
         ),
     ] = None,
@@ -203,6 +209,7 @@ def audit(
         str | None,
         typer.Option(
             "--ref",
+            metavar="REF",
             help="Audit this commit, branch or tag (working tree untouched) [default: the "
             "working tree].",
         ),
@@ -219,19 +226,30 @@ def audit(
         list[str] | None,
         typer.Option(
             "--repo-profile-glob",
+            metavar="GLOB",
             help="Where those profiles are (repeatable glob, or a comma list) [default: "
             ".claude/agents/*.md, AGENTS.md, CLAUDE.md].",
         ),
     ] = None,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=0, help="Worker processes [default: CPU count].")
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=0,
+            show_default=False,
+            help="Worker processes [default: CPU count].",
+        ),
     ] = 0,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not read or write the result cache.")
     ] = False,
     cache_dir: Annotated[
         Path | None,
-        typer.Option("--cache-dir", help="Result cache folder [default: ~/.cache/charter]."),
+        typer.Option(
+            "--cache-dir", metavar="DIR", help="Result cache folder [default: ~/.cache/charter]."
+        ),
     ] = None,
     repo_config: Annotated[
         bool,
@@ -254,6 +272,7 @@ def audit(
         list[str] | None,
         typer.Option(
             "--select",
+            metavar="RULE",
             help="Run only these rules: ids, or prefixes ending in '-' such as 'terraform-' "
             "(repeatable, or a comma list) [default: every rule of the profiles].",
         ),
@@ -262,6 +281,7 @@ def audit(
         list[str] | None,
         typer.Option(
             "--ignore",
+            metavar="RULE",
             help="Never run these rules: ids or '-' prefixes (repeatable, or a comma list; "
             "wins over --select) [default: none].",
         ),
@@ -270,6 +290,7 @@ def audit(
         list[str] | None,
         typer.Option(
             "--exclude",
+            metavar="GLOB",
             help="Paths not audited, gitignore-style globs that replace the config's exclude "
             "(repeatable, or a comma list) [default: the config's exclude].",
         ),
@@ -278,6 +299,7 @@ def audit(
         list[str] | None,
         typer.Option(
             "--extend-exclude",
+            metavar="GLOB",
             help="Globs excluded in addition to --exclude or the config's (repeatable, or a "
             "comma list) [default: none].",
         ),
@@ -417,7 +439,14 @@ def baseline_cmd(
         ".charter-baseline.json"
     ),
     profile: Annotated[
-        list[str] | None, typer.Option("--profile", "-p", help="Profile id (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            metavar="ID",
+            help="Profile id (repeatable, or a comma list) [default: the config's profiles, "
+            "else all].",
+        ),
     ] = None,
     policies: PoliciesOpt = None,
     repo_config: Annotated[
@@ -430,7 +459,7 @@ def baseline_cmd(
 ) -> None:
     """Record today's findings so that 'audit --baseline FILE' fails only on new ones."""
     options = api.Options(
-        profiles=tuple(profile or ()), policy_dirs=tuple(policies or ()), repo_config=repo_config
+        profiles=_split(profile), policy_dirs=tuple(policies or ()), repo_config=repo_config
     )
     count = api.write_baseline(path, output, options)
     typer.echo(f"charter: recorded {count} finding(s) in {output}", err=True)
