@@ -409,3 +409,24 @@ def test_help_keeps_square_brackets_and_shows_defaults(capsys: pytest.CaptureFix
         assert shown in out, shown
     assert main(["init", "--help"]) == 0
     assert "[tool.charter]" in capsys.readouterr().out
+
+
+def test_every_option_of_every_command_says_its_default():
+    import typer.main
+
+    from charter.cli import app
+
+    group = typer.main.get_command(app)
+    commands = [c for name, c in group.commands.items() if name != "profile"]
+    commands += list(group.commands["profile"].commands.values())
+    assert {c.name for c in commands} >= {"audit", "baseline", "init", "explain", "import"}
+    missing = []
+    for command in commands:
+        for param in command.params:
+            if param.param_type_name != "option" or param.is_flag or param.name == "help":
+                continue
+            said = "[default:" in (param.help or "")
+            shown = bool(param.show_default) and param.default is not None
+            if not (said or shown):
+                missing.append(f"{command.name} {param.opts[0]}")
+    assert missing == []

@@ -567,7 +567,12 @@ app.add_typer(profile_app, name="profile")
 def profile_import_cmd(
     document: Annotated[Path, typer.Argument(metavar="AGENT.md", help="Agent profile markdown.")],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write the profile YAML here.")
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the profile YAML here [default: only print the statement -> rule table].",
+        ),
     ] = None,
     profile_id: Annotated[
         str | None, typer.Option("--id", help="Profile id [default: from the front matter].")
