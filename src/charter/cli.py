@@ -6,6 +6,7 @@ internal error (always one line on stderr, never a traceback unless ``CHARTER_DE
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import sys
@@ -27,10 +28,73 @@ from charter.reporters import REPORTERS
 app = typer.Typer(
     name="charter",
     help="Audit a repository against the engineering standards of AI agent profiles.",
-    add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # plain help: rich markup would eat "[default: high]" and "[tool.charter]"
+    rich_markup_mode=None,
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"charter {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_show_version,
+            is_eager=True,
+            help="Print 'charter VERSION' and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Audit a repository against the engineering standards of AI agent profiles."""
+
+
+def _split(values: Sequence[str] | None) -> tuple[str, ...]:
+    """Comma lists wherever a flag repeats: ``-p a,b`` is ``-p a -p b``."""
+    return tuple(v.strip() for item in values or () for v in item.split(",") if v.strip())
+
+
+def _color(no_color: bool, output: Path | None) -> bool:
+    """Colour on a terminal; never with --no-color or NO_COLOR (which wins), always with
+    FORCE_COLOR (no-color.org, force-color.org: set and not empty); a report file never."""
+    if no_color or os.environ.get("NO_COLOR") or output is not None:
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _statistics(report: Any, policies: PolicySet) -> str:
+    """One line per rule with its count of findings (active ones), most first, as ruff's."""
+    from collections import Counter
+
+    from charter.models import Severity
+
+    findings = report.active_findings()
+    counts = Counter(f.rule for f in findings)
+    worst: dict[str, Severity] = {}
+    advisory: dict[str, bool] = {}
+    for f in findings:
+        if f.rule not in worst or f.severity.rank > worst[f.rule].rank:
+            worst[f.rule] = f.severity
+        advisory[f.rule] = advisory.get(f.rule, True) and f.advisory
+    lines = []
+    for rule_id, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        rule = policies.rules.get(rule_id)
+        title = rule.title if rule is not None else ""
+        kind = "advisory" if advisory[rule_id] else "gating"
+        lines.append(f"{n:>6}  {rule_id:<34} {worst[rule_id].value:<8} {kind:<8} {title}")
+    if not lines:
+        lines.append("     0  (no findings)")
+    return "\n".join(lines) + "\n"
 
 
 class OutputFormat(StrEnum):
@@ -80,20 +144,41 @@ def _write(text: str, output: Path | None) -> None:
 
 PoliciesOpt = Annotated[
     list[Path] | None,
-    typer.Option("--policies", help="Folder with rules/ and profiles/ that add or override."),
+    typer.Option(
+        "--policies",
+        metavar="DIR",
+        help="Folder with rules/ and profiles/ that add or override (repeatable) "
+        "[default: the config's policies, else the built-in ones].",
+    ),
 ]
 
 
 @app.command()
 def audit(
     path: Annotated[
-        str, typer.Argument(help="Repository folder or git URL to audit.", metavar="PATH|GIT_URL")
+        str,
+        typer.Argument(
+            help="Repository folder, git URL, or one file (file-level rules only).",
+            metavar="PATH|GIT_URL|FILE",
+        ),
     ] = ".",
     profile: Annotated[
-        list[str] | None, typer.Option("--profile", "-p", help="Profile id (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            metavar="ID",
+            help="Profile id (repeatable, or a comma list) [default: the config's profiles, "
+            "else all].",
+        ),
     ] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.TEXT,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    fmt: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = OutputFormat.TEXT,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write here [default: stdout]."),
+    ] = None,
     policies: PoliciesOpt = None,
     fail_on: Annotated[
         FailOn | None,
@@ -101,19 +186,39 @@ def audit(
     ] = None,
     min_score: Annotated[
         float | None,
-        typer.Option("--min-score", min=0, max=100, help="Fail when a profile scores below N."),
+        typer.Option(
+            "--min-score",
+            metavar="N",
+            min=0,
+            max=100,
+            help="Fail when a profile scores below N [default: the config's, else none].",
+        ),
     ] = None,
     baseline: Annotated[
         Path | None,
-        typer.Option("--baseline", help="Accept the findings recorded by 'charter baseline'."),
+        typer.Option(
+            "--baseline",
+            metavar="FILE",
+            help="Accept the findings recorded by 'charter baseline' [default: the config's "
+            "baseline, else none].",
+        ),
     ] = None,
     diff_base: Annotated[
         str | None,
-        typer.Option("--diff-base", help="Report only lines changed since merge-base with REF."),
+        typer.Option(
+            "--diff-base",
+            metavar="REF",
+            help="Report only lines changed since merge-base with REF [default: every line].",
+        ),
     ] = None,
     ref: Annotated[
         str | None,
-        typer.Option("--ref", help="Audit this commit, branch or tag (working tree untouched)."),
+        typer.Option(
+            "--ref",
+            metavar="REF",
+            help="Audit this commit, branch or tag (working tree untouched) [default: the "
+            "working tree].",
+        ),
     ] = None,
     repo_profiles: Annotated[
         bool | None,
@@ -125,17 +230,32 @@ def audit(
     ] = None,
     repo_profile_glob: Annotated[
         list[str] | None,
-        typer.Option("--repo-profile-glob", help="Where those profiles are (repeatable glob)."),
+        typer.Option(
+            "--repo-profile-glob",
+            metavar="GLOB",
+            help="Where those profiles are (repeatable glob, or a comma list) [default: "
+            ".claude/agents/*.md, AGENTS.md, CLAUDE.md].",
+        ),
     ] = None,
     jobs: Annotated[
-        int, typer.Option("--jobs", "-j", min=0, help="Worker processes [default: CPU count].")
+        int,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=0,
+            show_default=False,
+            help="Worker processes [default: CPU count].",
+        ),
     ] = 0,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not read or write the result cache.")
     ] = False,
     cache_dir: Annotated[
         Path | None,
-        typer.Option("--cache-dir", help="Result cache folder [default: ~/.cache/charter]."),
+        typer.Option(
+            "--cache-dir", metavar="DIR", help="Result cache folder [default: ~/.cache/charter]."
+        ),
     ] = None,
     repo_config: Annotated[
         bool,
@@ -165,22 +285,113 @@ def audit(
         GroupBy,
         typer.Option("--group-by", help="Text report: list the findings by rule or by file."),
     ] = GroupBy.RULE,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            metavar="RULE",
+            help="Run only these rules: ids, or prefixes ending in '-' such as 'terraform-' "
+            "(repeatable, or a comma list) [default: every rule of the profiles].",
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore",
+            metavar="RULE",
+            help="Never run these rules: ids or '-' prefixes (repeatable, or a comma list; "
+            "wins over --select) [default: none].",
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            metavar="GLOB",
+            help="Paths not audited, gitignore-style globs that replace the config's exclude "
+            "(repeatable, or a comma list) [default: the config's exclude].",
+        ),
+    ] = None,
+    extend_exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--extend-exclude",
+            metavar="GLOB",
+            help="Globs excluded in addition to --exclude or the config's (repeatable, or a "
+            "comma list) [default: none].",
+        ),
+    ] = None,
+    exit_zero: Annotated[
+        bool,
+        typer.Option(
+            "--exit-zero",
+            help="Exit 0 even when the gate fails (still 2 on an error).",
+        ),
+    ] = False,
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics",
+            help="Print one line per rule with its count of findings, then the gate line, "
+            "instead of the report (text format only).",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet",
+            "-q",
+            help="Print only the gate line (text format) and errors; no progress, no notes.",
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Also print on stderr the configuration file, profiles, rules run, files "
+            "scanned and timing.",
+        ),
+    ] = False,
+    no_color: Annotated[
+        bool,
+        typer.Option(
+            "--no-color",
+            help="No colour in the text report (NO_COLOR does the same; FORCE_COLOR forces it) "
+            "[default: colour on a terminal].",
+        ),
+    ] = False,
 ) -> None:
-    """Audit PATH (or a git URL) and report compliance per agent profile."""
+    """Audit PATH (a folder, a git URL or one file) and report compliance per agent profile.
+
+    A single FILE is audited by the file-level rules alone (those that judge each file on its
+    own, such as type-hints or no-hardcoded-secrets); repository-level rules (tests-present,
+    ci-runs-tests, ...) need the whole repository and are skipped.
+    """
+    if quiet and verbose:
+        raise CharterError("--quiet and --verbose contradict each other; pass one")
+    if statistics and fmt is not OutputFormat.TEXT:
+        raise CharterError("--statistics prints text; drop --format or --statistics")
     show_progress = (
         fmt is OutputFormat.TEXT
         and output is None
+        and not quiet
         and sys.stderr.isatty()
         and not os.environ.get("CI")
     )
+    globs = _split(repo_profile_glob)
     options = api.Options(
-        profiles=tuple(profile or ()),
+        profiles=_split(profile),
         policy_dirs=tuple(policies or ()),
         baseline=baseline,
         diff_base=diff_base,
         ref=ref,
-        repo_profiles=True if repo_profile_glob else repo_profiles,
-        repo_profile_globs=tuple(repo_profile_glob or ()),
+        repo_profiles=True if globs else repo_profiles,
+        repo_profile_globs=globs,
+        select=_split(select),
+        ignore=_split(ignore),
+        exclude_override=None if exclude is None else _split(exclude),
+        exclude=_split(extend_exclude),
         jobs=jobs,
         cache_dir=cache_dir,
         use_cache=not no_cache,
@@ -189,7 +400,9 @@ def audit(
         strict=strict,
     )
     result = api.run(path, options)
-    if result.report.extra.get("repo_profiles") == {}:
+    if verbose:
+        _explain_run(result)
+    if result.report.extra.get("repo_profiles") == {} and not quiet:
         typer.echo("charter: no agent profiles found in the repository", err=True)
     report = result.report
     if fail_on is not None or min_score is not None:  # the flags replace the repository's
@@ -200,28 +413,53 @@ def audit(
         result.config, fail_on.value if fail_on is not None else None, min_score
     )
     code, reason = api.gate(report, threshold, floor)
+    verdict = "PASS" if code == 0 else ("FAIL" if code == 1 else "ERROR")
+    if exit_zero and code == 1:
+        reason += "; exit 0 (--exit-zero)"
+        code = 0
+    gate_line = f"gate: {verdict} ({reason})"
     if fmt is OutputFormat.TEXT:
-        from charter import gitops
-        from charter.reporters import text
+        if quiet:
+            rendered = ""
+        elif statistics:
+            rendered = _statistics(report, result.policies)
+        else:
+            from charter import gitops
+            from charter.reporters import text
 
-        local = ref is None and not gitops.is_remote(path)  # the audited tree is on disk
-        rendered = text.render(
-            report,
-            result.policies,
-            color=output is None and text.color_wanted(sys.stdout),
-            source_root=Path(path) if local else None,
-            show_source=show_source,
-            group_by=group_by.value,
-        )
+            local = ref is None and not gitops.is_remote(path)  # the audited tree is on disk
+            rendered = text.render(
+                report,
+                result.policies,
+                color=_color(no_color, output),
+                # a single file is audited as its folder: the report's paths start there
+                source_root=(Path(path) if Path(path).is_dir() else Path(path).parent)
+                if local
+                else None,
+                show_source=show_source,
+                group_by=group_by.value,
+                verbose=verbose,
+            )
+        rendered += gate_line + "\n"
     else:
         rendered = REPORTERS[fmt.value](report, result.policies)
-    if fmt is OutputFormat.TEXT:
-        verdict = "PASS" if code == 0 else ("FAIL" if code == 1 else "ERROR")
-        rendered += f"gate: {verdict} ({reason})\n"
     _write(rendered, output)
-    if output is not None or fmt is not OutputFormat.TEXT:
-        typer.echo(f"charter: gate {'holds' if code == 0 else 'fails'}: {reason}", err=True)
+    if (output is not None or fmt is not OutputFormat.TEXT) and not quiet:
+        typer.echo(f"charter: gate {'holds' if verdict == 'PASS' else 'fails'}: {reason}", err=True)
     raise typer.Exit(code)
+
+
+def _explain_run(result: api.Audit) -> None:
+    """--verbose: what the audit was made of, on stderr."""
+    report = result.report
+    rules = sorted({r.id for r in report.rules})
+    config = str(result.config_file) if result.config_file is not None else "none"
+    typer.echo(f"charter: configuration: {config}", err=True)
+    typer.echo(f"charter: profiles: {', '.join(p.id for p in report.profiles)}", err=True)
+    typer.echo(f"charter: rules run: {len(rules)} ({', '.join(rules)})", err=True)
+    total = (report.timing or {}).get("total_s")
+    took = f" in {total:.2f}s" if isinstance(total, int | float) else ""
+    typer.echo(f"charter: files scanned: {report.files_scanned}{took}", err=True)
 
 
 @app.command("baseline")
@@ -231,7 +469,14 @@ def baseline_cmd(
         ".charter-baseline.json"
     ),
     profile: Annotated[
-        list[str] | None, typer.Option("--profile", "-p", help="Profile id (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            metavar="ID",
+            help="Profile id (repeatable, or a comma list) [default: the config's profiles, "
+            "else all].",
+        ),
     ] = None,
     policies: PoliciesOpt = None,
     repo_config: Annotated[
@@ -244,7 +489,7 @@ def baseline_cmd(
 ) -> None:
     """Record today's findings so that 'audit --baseline FILE' fails only on new ones."""
     options = api.Options(
-        profiles=tuple(profile or ()), policy_dirs=tuple(policies or ()), repo_config=repo_config
+        profiles=_split(profile), policy_dirs=tuple(policies or ()), repo_config=repo_config
     )
     count = api.write_baseline(path, output, options)
     typer.echo(f"charter: recorded {count} finding(s) in {output}", err=True)
@@ -352,16 +597,18 @@ app.add_typer(profile_app, name="profile")
 def profile_import_cmd(
     document: Annotated[Path, typer.Argument(metavar="AGENT.md", help="Agent profile markdown.")],
     output: Annotated[
-        Path | None, typer.Option(
+        Path | None,
+        typer.Option(
             "--output",
             "-o",
             help="Write the profile YAML to this FILE.yaml (the profile's id is FILE) or into "
-            "this folder as <id>.yaml.",
+            "this folder as <id>.yaml [default: only print the statement -> rule table].",
         ),
     ] = None,
     profile_id: Annotated[
         str | None, typer.Option(
-            "--id", help="Profile id (default: the --output file name, else the front matter)."
+            "--id",
+            help="Profile id [default: the --output file name, else the front matter].",
         )
     ] = None,
     policies: PoliciesOpt = None,
@@ -387,8 +634,10 @@ def explain_cmd(
     policy_set = _policies(policies)
     rule = policy_set.rules.get(rule_id)
     if rule is None:
+        close = difflib.get_close_matches(rule_id, sorted(policy_set.rules), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise CharterError(
-            f"explain: unknown rule {rule_id!r}; run 'charter rules' to list the rule ids"
+            f"explain: unknown rule {rule_id!r}{hint} Run 'charter rules' to list the rule ids"
         )
     lines = [
         f"{rule.id} ({rule.severity.value}) — {rule.title}",
@@ -424,6 +673,142 @@ def _indent(block: str) -> str:
 
 # pre-commit mode (charter.hook): the staged files with file-level rules, or the changed lines
 app.command("hook")(hook_command)
+
+
+#: languages by file suffix, and the profile ``charter init`` picks for them, first match wins:
+#: Terraform -> the data-infra profile (Terraform-only IaC), Go or Rust -> the polyglot one,
+#: Python or TypeScript -> the incremental one (types first, strict checking)
+_LANGUAGES = {
+    ".tf": "Terraform",
+    ".go": "Go",
+    ".rs": "Rust",
+    ".py": "Python",
+    ".ts": "TypeScript",
+    ".tsx": "TypeScript",
+}
+_PICK = (
+    ("Terraform", "backend-data-infra"),
+    ("Go", "backend-polyglot"),
+    ("Rust", "backend-polyglot"),
+    ("Python", "backend-incremental"),
+    ("TypeScript", "backend-incremental"),
+)
+_FALLBACK_PROFILE = "backend-conventions"
+
+_INIT_TOML = """
+[tool.charter]
+# Written by `charter init` ({detected}).
+# Every key is optional; command-line flags win.
+# Profiles to report on (`charter profiles` lists them); remove the key for all of them.
+profiles = ["{profile}"]
+# Lowest severity that fails the gate: critical, high, medium, low or none.
+fail-on = "high"
+# Fail when a profile scores below this floor (0 to 100).
+# min-score = 80
+# Paths not audited, gitignore-style globs (`--exclude` replaces, `--extend-exclude` adds).
+exclude = []
+# Gate on every rule, not only on rules of high or very-high measured precision.
+# strict = true
+# Accept the findings recorded by `charter baseline . -o .charter-baseline.json`.
+# baseline = ".charter-baseline.json"
+# Per-rule overrides (`charter explain RULE` shows a rule's parameters):
+# [tool.charter.rules.docstrings]
+# disable = true
+# [tool.charter.rules.type-hints]
+# severity = "medium"
+"""
+
+_INIT_YAML = """\
+# charter settings, written by `charter init` ({detected}).
+# Every key is optional; command-line flags win.
+# Profiles to report on (`charter profiles` lists them); remove the key for all of them.
+profiles: [{profile}]
+# Lowest severity that fails the gate: critical, high, medium, low or none.
+fail-on: high
+# Fail when a profile scores below this floor (0 to 100).
+# min-score: 80
+# Paths not audited, gitignore-style globs (`--exclude` replaces, `--extend-exclude` adds).
+exclude: []
+# Gate on every rule, not only on rules of high or very-high measured precision.
+# strict: true
+# Accept the findings recorded by `charter baseline . -o .charter-baseline.json`.
+# baseline: .charter-baseline.json
+# Per-rule overrides (`charter explain RULE` shows a rule's parameters):
+# rules:
+#   docstrings:
+#     disable: true
+#   type-hints:
+#     severity: medium
+"""
+
+
+def _languages(root: Path) -> list[str]:
+    """The languages of the repository's files, most files first."""
+    from collections import Counter
+
+    from charter.discovery import discover
+
+    suffixes = (Path(rel).suffix for rel in discover(root))
+    counts = Counter(_LANGUAGES[s] for s in suffixes if s in _LANGUAGES)
+    return [lang for lang, _ in counts.most_common()]
+
+
+@app.command("init")
+def init_cmd(
+    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path(),
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Profile to write [default: picked from the repository's languages].",
+        ),
+    ] = None,
+) -> None:
+    """Write a commented [tool.charter] into pyproject.toml (or .charter.yml without one).
+
+    The profile follows the repository's languages: Terraform -> backend-data-infra, Go or
+    Rust -> backend-polyglot, Python or TypeScript -> backend-incremental, otherwise
+    backend-conventions. An existing charter configuration is never overwritten (exit 2).
+    """
+    import tomllib
+
+    if not path.is_dir():
+        raise CharterError(f"{path}: not a folder; pass the repository's root folder")
+    for name in (".charter.yml", ".charter.yaml"):
+        if (path / name).exists():
+            raise CharterError(f"{path / name}: charter is already configured here; edit it")
+    pyproject = path / "pyproject.toml"
+    text: str | None = None
+    if pyproject.is_file():
+        try:
+            text = pyproject.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise CharterError(f"{pyproject}: cannot read it ({exc}); fix it first") from None
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "charter" in tool:
+            raise CharterError(f"{pyproject}: [tool.charter] already exists; edit it")
+    languages = _languages(path)
+    if profile is None:
+        profile = next((p for lang, p in _PICK if lang in languages), _FALLBACK_PROFILE)
+    known = load_policies([]).profiles
+    if profile not in known:
+        close = difflib.get_close_matches(profile, sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise CharterError(
+            f"--profile: unknown profile {profile!r}; {hint}use one of {', '.join(sorted(known))}"
+        )
+    detected = f"detected: {', '.join(languages)}" if languages else "no language detected"
+    if text is not None:
+        section = _INIT_TOML.format(detected=detected, profile=profile)
+        _write(text + ("" if text.endswith("\n") or not text else "\n") + section, pyproject)
+        written = pyproject
+    else:
+        written = path / ".charter.yml"
+        _write(_INIT_YAML.format(detected=detected, profile=profile), written)
+    typer.echo(f"charter: wrote profile {profile} ({detected}) to {written}", err=True)
+    typer.echo(f"charter: next, run 'charter audit {path}'", err=True)
 
 
 @app.command("version")

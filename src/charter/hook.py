@@ -220,18 +220,26 @@ def hook_command(
         str, typer.Option("--diff-base", help="With --diff: the ref to compare with.")
     ] = DEFAULT_DIFF_BASE,
     profile: Annotated[
-        list[str] | None, typer.Option("--profile", "-p", help="Profile id (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Profile id (repeatable) [default: the config's profiles, else all].",
+        ),
     ] = None,
     policies: Annotated[
         list[Path] | None,
-        typer.Option("--policies", help="Folder with rules/ and profiles/ that add or override."),
+        typer.Option(
+            "--policies",
+            help="Folder with rules/ and profiles/ that add or override [default: none].",
+        ),
     ] = None,
     fail_on: Annotated[
         str | None,
         typer.Option(
             "--fail-on",
             help="Lowest severity that fails: critical, high, medium, low or none "
-            "(default: fail-on in config, else high).",
+            "[default: fail-on in config, else high].",
         ),
     ] = None,
     strict: Annotated[

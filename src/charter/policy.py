@@ -13,6 +13,7 @@ built-in one, a new id adds one.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -401,8 +402,10 @@ def select_profiles(policies: PolicySet, wanted: Iterable[str]) -> list[Profile]
         return [policies.profiles[k] for k in sorted(policies.profiles)]
     unknown = [n for n in names if n not in policies.profiles]
     if unknown:
+        close = difflib.get_close_matches(unknown[0], sorted(policies.profiles), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}? " if close else ""
         raise PolicyError(
-            f"--profile: unknown profile {unknown[0]!r}; "
+            f"--profile: unknown profile {unknown[0]!r}; {hint}"
             f"use one of {', '.join(sorted(policies.profiles))}"
         )
     return [policies.profiles[n] for n in dict.fromkeys(names)]
