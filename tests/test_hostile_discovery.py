@@ -63,16 +63,30 @@ def test_ordinary_ignores_still_apply_outside_git(tmp_path: Path) -> None:
 def test_the_report_counts_tracked_and_audited_files(tmp_path: Path, capsys) -> None:
     root = write_tree(
         tmp_path / "repo",
-        {"app.py": "X = 1\n", "dist/bundle.py": "Y = 2\n", "new.py": "Z = 3\n"},
+        {
+            "app.py": "X = 1\n",
+            "build/gen.py": "Y = 2\n",
+            "node_modules/lib/index.js": "var a = 1;\n",
+            "new.py": "Z = 3\n",
+        },
     )
     git(root, "init", "-q")
-    git(root, "add", "app.py", "dist/bundle.py")
+    git(root, "add", "-f", "app.py", "build/gen.py", "node_modules/lib/index.js")
     git(root, "commit", "-q", "-m", "one")
-    code = main(["audit", str(root), "--no-cache", "--no-repo-config", "--fail-on", "none"])
+    (root / "dist").mkdir()
+    (root / "dist" / "bundle.py").write_text("W = 4\n", encoding="utf-8")
+    code, report = audit_json(root, tmp_path, "--no-repo-config", "--fail-on", "none")
     assert code == 0
+    # a tracked build/ folder is source someone committed; an untracked dist/ is build output;
+    # new.py is untracked but not ignored, so it is audited; node_modules/ is said, not audited
+    assert report["files_scanned"] == 3 and report["files_tracked"] == 3
+    assert [n["message"] for n in report["notes"]] == [
+        "tracked files in dependency, cache or virtualenv folders were not audited "
+        "(1 in node_modules/)"
+    ]
+    main(["audit", str(root), "--no-cache", "--no-repo-config", "--fail-on", "none"])
     header = capsys.readouterr().out.splitlines()[0]
-    # dist/ is a build folder; new.py is untracked but not ignored, so it is audited
-    assert header.endswith("· 2 files (2 tracked by git)"), header
+    assert header.endswith("· 3 files (3 tracked by git)"), header
 
 
 # --- the result cache holds no secret and only the user can read it ----------------------------

@@ -62,10 +62,17 @@ def _is_virtualenv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
 
 
-def _in_skipped_dir(rel: str, root: Path, venv_cache: dict[str, bool]) -> bool:
+#: build output folders: skipped when git does not track them; a tracked file there is source
+#: someone committed (a Gradle ``build/`` script folder, a checked-in ``dist/``) and is audited
+BUILD_OUTPUT_DIRS = frozenset({"build", "dist", "target"})
+
+
+def _in_skipped_dir(
+    rel: str, root: Path, venv_cache: dict[str, bool], *, tracked: bool = False
+) -> bool:
     parts = PurePosixPath(rel).parts[:-1]
     for i, name in enumerate(parts):
-        if _skip_dir(name):
+        if _skip_dir(name) and not (tracked and name in BUILD_OUTPUT_DIRS):
             return True
         prefix = "/".join(parts[: i + 1])
         if prefix not in venv_cache:
@@ -102,7 +109,7 @@ class Discovery:
     notes: list[str] = field(default_factory=list)
 
 
-def _git_files(root: Path) -> tuple[list[str], int] | None:
+def _git_files(root: Path) -> tuple[list[str], set[str]] | None:
     """Paths relative to ``root`` from git and the number git tracks, or None if ``root`` is
     not in a git work tree (or is a folder that the enclosing repository ignores)."""
     try:
@@ -121,7 +128,7 @@ def _git_files(root: Path) -> tuple[list[str], int] | None:
     out = proc.stdout.decode("utf-8", "surrogateescape")
     tagged = [p for p in out.split("\0") if len(p) > 2]
     paths = sorted({p[2:] for p in tagged})
-    tracked = len({p[2:] for p in tagged if not p.startswith("? ")})
+    tracked = {p[2:] for p in tagged if not p.startswith("? ")}
     # a tracked file is audited whatever .gitignore says (a committed `*` hides nothing); only
     # when git lists nothing at all may the folder itself be ignored by an enclosing repository
     if not paths and _ignored_by_enclosing_repo(root):
@@ -226,6 +233,7 @@ def discover_tree(root: Path, exclude: Iterable[str] = ()) -> Discovery:
     listed = _git_files(root)
     notes: list[str] = []
     tracked: int | None = None
+    tracked_paths: set[str] = set()
     if listed is None:
         candidates, hidden = _walk_files(root)
         if not candidates and hidden:
@@ -236,14 +244,21 @@ def discover_tree(root: Path, exclude: Iterable[str] = ()) -> Discovery:
                 "all of them were audited"
             )
     else:
-        candidates, tracked = listed
+        candidates, tracked_paths = listed
+        tracked = len(tracked_paths)
     exclude_spec = gitignore_spec(list(exclude)) if exclude else None
     venv_cache: dict[str, bool] = {}
     files: list[str] = []
+    skipped_tracked: dict[str, int] = {}
     for rel in candidates:
         if ".." in PurePosixPath(rel).parts or rel.startswith("/"):
             continue
-        if _in_skipped_dir(rel, root, venv_cache):
+        if _in_skipped_dir(rel, root, venv_cache, tracked=rel in tracked_paths):
+            if rel in tracked_paths:
+                top = next(
+                    (p for p in PurePosixPath(rel).parts[:-1] if _skip_dir(p)), "a virtualenv"
+                )
+                skipped_tracked[top] = skipped_tracked.get(top, 0) + 1
             continue
         if exclude_spec is not None and exclude_spec.match_file(rel):
             continue
@@ -257,6 +272,11 @@ def discover_tree(root: Path, exclude: Iterable[str] = ()) -> Discovery:
             inside = False
         if inside:
             files.append(rel)
+    if skipped_tracked:
+        where = ", ".join(f"{n} in {d}/" for d, n in sorted(skipped_tracked.items()))
+        notes.append(
+            f"tracked files in dependency, cache or virtualenv folders were not audited ({where})"
+        )
     return Discovery(files, tracked, notes)
 
 
