@@ -15,12 +15,13 @@ pathspec's git-compatible matcher. In both cases:
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 import pathspec
+
+from charter import gitops
 
 SKIP_DIRS = frozenset(
     {
@@ -84,21 +85,6 @@ def _in_skipped_dir(
 
 #: ``-t`` tags each path: ``?`` untracked (not ignored), any other letter tracked
 _LS_FILES = ("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--", ".")
-#: git reads no system or global configuration, and the audited repository's own config cannot
-#: name a command for it to run: ls-files and check-ignore apply no filter, and fsmonitor and
-#: hooks are switched off explicitly
-_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null")
-
-
-def _git_env() -> dict[str, str]:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_TERMINAL_PROMPT": "0",
-    }
-
-
 @dataclass
 class Discovery:
     """The files to audit, how many of them git tracks, and what the reader should know."""
@@ -112,20 +98,12 @@ class Discovery:
 def _git_files(root: Path) -> tuple[list[str], set[str]] | None:
     """Paths relative to ``root`` from git and the number git tracks, or None if ``root`` is
     not in a git work tree (or is a folder that the enclosing repository ignores)."""
-    try:
-        proc = subprocess.run(
-            [*_GIT, *_LS_FILES],
-            cwd=root,
-            capture_output=True,
-            timeout=120,
-            check=False,
-            env=_git_env(),
-        )
-    except (OSError, subprocess.SubprocessError):
+    # isolated like every git command on an audited repository (charter.gitops): no system or
+    # global configuration, no hook, no fsmonitor; ls-files applies no filter
+    stdout = gitops.read(root, *_LS_FILES)
+    if stdout is None:
         return None
-    if proc.returncode != 0:
-        return None
-    out = proc.stdout.decode("utf-8", "surrogateescape")
+    out = stdout.decode("utf-8", "surrogateescape")
     tagged = [p for p in out.split("\0") if len(p) > 2]
     paths = sorted({p[2:] for p in tagged})
     tracked = {p[2:] for p in tagged if not p.startswith("? ")}
@@ -139,19 +117,7 @@ def _git_files(root: Path) -> tuple[list[str], set[str]] | None:
 def _ignored_by_enclosing_repo(root: Path) -> bool:
     """True when git ignores ``root`` itself (e.g. a vendored tree or a checkout inside
     ``~/.pyenv``), where ``git ls-files`` would list nothing at all."""
-    try:
-        proc = subprocess.run(
-            [*_GIT, "check-ignore", "-q", "--no-index", "."],
-            cwd=root,
-            capture_output=True,
-            timeout=60,
-            check=False,
-            env=_git_env(),
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return proc.returncode == 0
-
+    return gitops.read(root, "check-ignore", "-q", "--no-index", ".") is not None
 
 def _walk_files(root: Path, *, honour_ignores: bool = True) -> tuple[list[str], int]:
     """Walk the tree without following links, honouring nested .gitignore files; returns the

@@ -161,6 +161,15 @@ def _run(cwd: Path, *args: str, ok: Iterable[int] = (0,)) -> bytes:
     return proc.stdout
 
 
+def read(path: Path, *args: str) -> bytes | None:
+    """stdout of an isolated, read-only git command in ``path``, or None when it fails (not a
+    work tree, git missing, a non-zero exit)."""
+    try:
+        return _run(path, *args)
+    except _GitFailed:
+        return None
+
+
 def _git_out(path: Path, *args: str) -> str | None:
     """Stripped stdout of a read-only git command in ``path``, or None when it fails."""
     try:

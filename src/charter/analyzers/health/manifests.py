@@ -45,25 +45,36 @@ def dockerfile_facts(instructions: list[dict[str, Any]]) -> dict[str, Any] | Non
 # --- YAML helpers --------------------------------------------------------------------------------
 
 
-def mget(node: Any, key: str) -> Any:
-    """The value node of ``key`` in a mapping node, or None; keys merged in with ``<<:`` (YAML
-    merge keys, as compose files use them) count when the mapping does not set the key."""
-    if isinstance(node, yaml.MappingNode):
-        merged = None
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode):
-                if k.value == key:
-                    return v
-                if k.value == "<<" and merged is None:
-                    merged = v
-        if merged is not None:
-            sources = merged.value if isinstance(merged, yaml.SequenceNode) else [merged]
-            for source in sources:
-                if source is not node:
-                    found = mget(source, key)
-                    if found is not None:
-                        return found
+def _merge_sources(node: Any) -> list[Any]:
+    """The mappings a merge key (``<<: *anchor`` or ``<<: [*a, *b]``) of ``node`` brings in,
+    in order (the first ``<<`` only, as YAML reads it)."""
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == "<<":
+            sources = v.value if isinstance(v, yaml.SequenceNode) else [v]
+            return [src for src in sources if src is not node]
+    return []
+
+
+def _entry(node: Any, key: str) -> tuple[Any, Any] | None:
+    """The (key node, value node) pair of ``key`` in a mapping node, or None; keys merged in
+    with ``<<:`` (YAML merge keys, as compose files use them) count when the mapping does not
+    set the key."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    for k, v in node.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            return k, v
+    for source in _merge_sources(node):
+        found = _entry(source, key)
+        if found is not None:
+            return found
     return None
+
+
+def mget(node: Any, key: str) -> Any:
+    """The value node of ``key`` in a mapping node, or None; through merge keys."""
+    found = _entry(node, key)
+    return found[1] if found is not None else None
 
 
 def merged_from(node: Any, key: str) -> Any:
@@ -71,54 +82,28 @@ def merged_from(node: Any, key: str) -> Any:
     mapping sets ``key`` itself or does not have it."""
     if not isinstance(node, yaml.MappingNode):
         return None
-    merged = None
-    for k, v in node.value:
-        if isinstance(k, yaml.ScalarNode):
-            if k.value == key:
-                return None
-            if k.value == "<<" and merged is None:
-                merged = v
-    sources = merged.value if isinstance(merged, yaml.SequenceNode) else [merged]
-    for source in sources:
-        if source is not None and source is not node and mget(source, key) is not None:
-            return source
-    return None
+    if any(isinstance(k, yaml.ScalarNode) and k.value == key for k, _ in node.value):
+        return None
+    return next((src for src in _merge_sources(node) if _entry(src, key) is not None), None)
 
 
 def mkeys(node: Any) -> list[str]:
     """The keys of a mapping node, merge keys (``<<:``) expanded."""
     out: list[str] = []
     if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if not isinstance(k, yaml.ScalarNode):
-                continue
-            if k.value == "<<":
-                sources = v.value if isinstance(v, yaml.SequenceNode) else [v]
-                out.extend(key for src in sources if src is not node for key in mkeys(src))
-            else:
+        for k, _ in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value != "<<":
                 out.append(str(k.value))
+        for source in _merge_sources(node):
+            out.extend(mkeys(source))
     return list(dict.fromkeys(out))
 
 
 def mkey(node: Any, key: str) -> Any:
     """The key node of ``key`` in a mapping node (for its line), or None; through merge keys
     like :func:`mget`."""
-    if isinstance(node, yaml.MappingNode):
-        merged = None
-        for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode):
-                if k.value == key:
-                    return k
-                if k.value == "<<" and merged is None:
-                    merged = v
-        if merged is not None:
-            sources = merged.value if isinstance(merged, yaml.SequenceNode) else [merged]
-            for source in sources:
-                if source is not node:
-                    found = mkey(source, key)
-                    if found is not None:
-                        return found
-    return None
+    found = _entry(node, key)
+    return found[0] if found is not None else None
 
 
 def scalar(node: Any) -> str | None:
