@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import jsonschema
+import pytest
 from helpers import write_tree
 from test_diff import git
 
@@ -311,3 +312,35 @@ def test_junit_has_time_on_suites_and_cases(tmp_path: Path):
     # without timing (a report built by hand) the attributes are still there
     bare = result.report.model_copy(update={"timing": {}})
     assert ET.fromstring(junit.render(bare, result.policies)).get("time") == "0.000"
+
+
+def test_every_format_says_when_sarif_is_capped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    """Over the cap, SARIF says so in its notifications; the text report, the Markdown summary
+    and the SARIF run's stderr say so too, and none of them drops a finding of its own."""
+    from charter.cli import main
+
+    untyped = "".join(f"def f{i}(x):\n    return x\n\n\n" for i in range(6))
+    root = write_tree(tmp_path / "r", {"app.py": untyped})
+    monkeypatch.setattr(sarif, "MAX_RESULTS_PER_RULE", 2)
+    args = [str(root), "--select", "type-hints", "--no-repo-config", "--no-cache"]
+
+    assert main(["audit", *args]) == 1
+    text = capsys.readouterr().out
+    assert "note: SARIF capped for GitHub code scanning: 2 of 6 findings written" in text
+    assert "type-hints 4" in text
+
+    assert main(["audit", *args, "--format", "markdown"]) == 1
+    md = capsys.readouterr().out
+    assert "> [!WARNING]\n> SARIF capped for GitHub code scanning: 2 of 6 findings written" in md
+    assert "**6 finding(s)**" in md
+
+    assert main(["audit", *args, "--format", "sarif"]) == 1
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)["runs"][0]["results"]) == 2
+    assert "charter: SARIF capped for GitHub code scanning: 2 of 6 findings written" in captured.err
+
+    monkeypatch.setattr(sarif, "MAX_RESULTS_PER_RULE", 5_000)
+    assert main(["audit", *args]) == 1
+    assert "SARIF capped" not in capsys.readouterr().out

@@ -418,6 +418,8 @@ def audit(
         reason += "; exit 0 (--exit-zero)"
         code = 0
     gate_line = f"gate: {verdict} ({reason})"
+    from charter.reporters.sarif import cap_summary
+
     if fmt is OutputFormat.TEXT:
         if quiet:
             rendered = ""
@@ -440,10 +442,14 @@ def audit(
                 group_by=group_by.value,
                 verbose=verbose,
             )
+        if not quiet and (capped := cap_summary(report)):
+            rendered += f"note: {capped}\n"
         rendered += gate_line + "\n"
     else:
         rendered = REPORTERS[fmt.value](report, result.policies)
     _write(rendered, output)
+    if fmt is OutputFormat.SARIF and not quiet and (capped := cap_summary(report)):
+        typer.echo(f"charter: {capped} (the JSON report lists every finding)", err=True)
     if (output is not None or fmt is not OutputFormat.TEXT) and not quiet:
         typer.echo(f"charter: gate {'holds' if verdict == 'PASS' else 'fails'}: {reason}", err=True)
     raise typer.Exit(code)
@@ -606,10 +612,11 @@ def profile_import_cmd(
         ),
     ] = None,
     profile_id: Annotated[
-        str | None, typer.Option(
+        str | None,
+        typer.Option(
             "--id",
             help="Profile id [default: the --output file name, else the front matter].",
-        )
+        ),
     ] = None,
     policies: PoliciesOpt = None,
 ) -> None:

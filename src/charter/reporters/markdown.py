@@ -19,6 +19,7 @@ from charter.models import PROVISIONAL_BELOW, Finding, Report, Severity, Status
 from charter.policy import PolicySet
 from charter.reporters import CONFIG_HEADING, CONFIG_HINT
 from charter.reporters.escape import visible
+from charter.reporters.sarif import cap_summary
 
 TOP_FINDINGS = 20
 _ICON = {
@@ -142,6 +143,12 @@ def render(report: Report, policies: PolicySet) -> str:
     gating = [f for f in active if not f.advisory]
     split = f"; {len(gating)} gating, {len(advisory)} advisory" if advisory else ""
     lines += [f"**{len(active)} finding(s)**: {summary}{tail}{split}", ""]
+    capped = cap_summary(report)
+    if capped:  # the run's SARIF upload leaves findings out; this summary must not hide that
+        lines += [
+            f"> [!WARNING]\n> {cell(capped, table=False)}. This summary counts every finding.",
+            "",
+        ]
     if advisory:
         lines += [
             "Advisory findings come from rules whose precision is medium, low or not yet "
