@@ -258,8 +258,9 @@ def test_select_and_ignore_inputs_filter_rules_by_id_or_whole_word_prefix(tmp_pa
     assert code == 0 and json.loads(out["scores"]) == {"ci-test": 100.0}
     code, out, stdout = outputs(CHARTER_SELECT="type-hints, parse-error", CHARTER_IGNORE="")
     assert code == 1 and "charter type-hints" in stdout
-    code, out, _ = outputs(CHARTER_SELECT="typ")  # not a whole word: selects nothing
-    assert code == 0 and json.loads(out["scores"]) == {"ci-test": None}
+    # not a whole word: no rule, which stops the step as --select stops the command
+    proc, _, _ = run_action(tmp_path, repo, **base, CHARTER_SELECT="typ")
+    assert proc.returncode == 2 and "'typ' matches no rule" in proc.stderr
 
 
 def test_repo_profiles_input_scores_the_repositorys_own_profiles(tmp_path: Path):

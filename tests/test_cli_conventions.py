@@ -131,6 +131,15 @@ def test_select_prefix_ending_in_dash_selects_a_family(
     ids = _rule_ids(report)
     assert ids and all(i.startswith("terraform-") for i in ids)
     assert "terraform-pinned-providers" in ids
+    _, bare = _json(capsys, str(tmp_path), "--select", "terraform")  # the same whole word
+    assert _rule_ids(bare) == ids
+
+
+def test_select_prefix_must_be_whole_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    _tree(tmp_path, {"main.tf": 'resource "aws_s3_bucket" "b" {}\n'})
+    assert _audit(str(tmp_path), "--select", "terra") == 2
+    err = capsys.readouterr().err
+    assert "--select: 'terra' matches no rule" in err and "did you mean" in err
 
 
 def test_select_and_ignore_take_comma_lists_and_repeat(

@@ -19,9 +19,8 @@ the repository ships), ``CHARTER_EXCLUDE`` (gitignore globs, comma or newline se
 to the configuration's), ``CHARTER_SELECT`` and ``CHARTER_IGNORE`` (rule ids or id prefixes of
 whole words, comma or space separated: ``terraform`` is every ``terraform-*`` rule).
 
-``select``/``ignore`` filter the finished report: every rule runs, and the rules left out are
-removed from the findings, the rule list and the profile scores before the gate, the summary,
-the annotations and the SARIF log are made.
+``select``/``ignore`` choose the rules that run, as ``--select``/``--ignore`` do: the rules
+left out are never run (a selector that names no rule stops the step with exit code 2).
 
 Paths: when the audited folder (``CHARTER_PATH``) is a subfolder of ``$GITHUB_WORKSPACE``, the
 paths of the annotations, the SARIF log and the summary are written relative to the workspace
@@ -34,11 +33,10 @@ import json
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from charter import __version__, api, gitops
-from charter.engine import profile_summary
 from charter.errors import CharterError
 from charter.models import Location, Report
 from charter.reporters import github, markdown, sarif
@@ -98,6 +96,8 @@ def options_from(env: Mapping[str, str]) -> tuple[str, api.Options, str | None, 
         repo_config=repo_config == "true",
         repo_profiles=_flag(env, "CHARTER_REPO_PROFILES", "repo-profiles"),
         strict=_flag(env, "CHARTER_STRICT", "strict"),
+        select=_words(env, "CHARTER_SELECT"),
+        ignore=_words(env, "CHARTER_IGNORE"),
     )
     return _env(env, "CHARTER_PATH") or ".", options, fail_on, min_score
 
@@ -127,33 +127,6 @@ def _write_output_file(path: Path, text: str) -> None:
     fd = os.open(path, flags, 0o644)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
-
-
-def _matches(rule_id: str, patterns: Sequence[str]) -> bool:
-    """A rule id given whole, or a prefix of whole words (``terraform`` for ``terraform-*``)."""
-    return any(rule_id == p or rule_id.startswith(p.rstrip("-") + "-") for p in patterns)
-
-
-def select_rules(report: Report, select: Sequence[str], ignore: Sequence[str]) -> Report:
-    """The report with only the selected rules (all when ``select`` is empty) minus the
-    ignored ones: their findings, results and profile rows removed, the scores recomputed."""
-    if not select and not ignore:
-        return report
-
-    def keep(rule_id: str) -> bool:
-        return (not select or _matches(rule_id, select)) and not _matches(rule_id, ignore)
-
-    profiles = []
-    for p in report.profiles:
-        rows = tuple(r for r in p.rules if keep(r.id))
-        profiles.append(p.model_copy(update={"rules": rows, **profile_summary(rows)}))
-    return report.model_copy(
-        update={
-            "findings": tuple(f for f in report.findings if keep(f.rule)),
-            "rules": tuple(r for r in report.rules if keep(r.id)),
-            "profiles": tuple(profiles),
-        }
-    )
 
 
 def workspace_prefix(target: str, env: Mapping[str, str]) -> str:
@@ -206,10 +179,7 @@ def run(env: Mapping[str, str]) -> int:
     """Do everything the action does; returns the exit code."""
     target, options, fail_on, min_score = options_from(env)
     result = api.run(target, options)
-    report = select_rules(
-        result.report, _words(env, "CHARTER_SELECT"), _words(env, "CHARTER_IGNORE")
-    )
-    report = relative_to_workspace(report, workspace_prefix(target, env))
+    report = relative_to_workspace(result.report, workspace_prefix(target, env))
     threshold, floor = api.gate_settings(result.config, fail_on, min_score)
     code, reason = api.gate(report, threshold, floor)
 

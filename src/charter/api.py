@@ -172,11 +172,13 @@ def _drop_unselected(report: Report, select: Sequence[str], ignore: Sequence[str
 
 
 def _matches(selector: str, rule_id: str) -> bool:
-    return rule_id == selector or (selector.endswith("-") and rule_id.startswith(selector))
+    """A rule id given whole, or a prefix of whole words: ``terraform-`` or ``terraform`` for
+    every ``terraform-*`` rule (``terra`` matches nothing)."""
+    return rule_id == selector or rule_id.startswith(selector.rstrip("-") + "-")
 
 
 def check_selectors(policies: PolicySet, selectors: Sequence[str], flag: str) -> None:
-    """Each selector must name a rule (an id, or a prefix ending in ``-``); else exit 2 with
+    """Each selector must name a rule (an id, or a prefix of whole words); else exit 2 with
     the closest ids and prefixes."""
     ids = sorted(policies.rules)
     for sel in selectors:
@@ -186,8 +188,8 @@ def check_selectors(policies: PolicySet, selectors: Sequence[str], flag: str) ->
         close = difflib.get_close_matches(sel.rstrip("*"), [*ids, *prefixes], n=3, cutoff=0.6)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise CharterError(
-            f"{flag}: {sel!r} matches no rule (an id, or a prefix ending in '-' such as "
-            f"'terraform-'){hint} Run 'charter rules' for the ids"
+            f"{flag}: {sel!r} matches no rule (an id, or a prefix of whole words such as "
+            f"'terraform'){hint} Run 'charter rules' for the ids"
         )
 
 

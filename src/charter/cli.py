@@ -290,7 +290,7 @@ def audit(
         typer.Option(
             "--select",
             metavar="RULE",
-            help="Run only these rules: ids, or prefixes ending in '-' such as 'terraform-' "
+            help="Run only these rules: ids, or prefixes of whole words such as 'terraform' "
             "(repeatable, or a comma list) [default: every rule of the profiles].",
         ),
     ] = None,
