@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from charter import baseline as baseline_mod
-from charter import gitops, postprocess
+from charter import conditions, gitops, postprocess
 from charter.analyzers import analyzer_class, validate_params
 from charter.cache import ReportCache, default_cache_dir, file_digest, setup_digest
 from charter.config import (
@@ -43,7 +43,7 @@ from charter.engine import (
     scan,
 )
 from charter.errors import CharterError
-from charter.models import Note, Report, Severity, Status
+from charter.models import ConfigChange, Note, Report, Severity, Status
 from charter.policy import PolicySet, Profile, load_policies, select_profiles
 from charter.profile_import import DEFAULT_GLOBS, discover_documents, repo_profiles
 from charter.sources import DEFAULT_MAX_FILE_BYTES
@@ -137,6 +137,30 @@ def _single_file(target: Path | str, options: Options) -> str | None:
 
 def _gitignore_escape(name: str) -> str:
     return re.sub(r"([*?\[\]\\!# ])", r"\\\1", name)
+
+
+def _example_change(report: Report) -> tuple[ConfigChange, ...]:
+    """The README's "this is example code", listed with the configuration's changes: it
+    takes rules out of the audit as a setting would."""
+    skipped = [
+        r
+        for r in report.rules
+        if r.status is Status.NOT_APPLICABLE and r.message.startswith(conditions.EXAMPLE_REASON)
+    ]
+    if not skipped:
+        return ()
+    m = re.match(re.escape(conditions.EXAMPLE_REASON) + r"(\S+?):(\d+) ", skipped[0].message)
+    if m is None:
+        return ()
+    ids = sorted({r.id for r in skipped})
+    return (
+        ConfigChange(
+            kind="readme",
+            name="example-repository",
+            change=f"example code: {len(ids)} rule(s) do not apply ({', '.join(ids)})"[:200],
+            source=f"{m.group(1)}:{m.group(2)}",
+        ),
+    )
 
 
 def file_level(policies: PolicySet, rule_id: str) -> bool:
@@ -289,6 +313,9 @@ def _audit_tree(
         progress=options.progress,
         cache_scope=scope,
         path_classes=tuple((k, tuple(v)) for k, v in sorted(config.path_classes.items())),
+        # the README's word is the repository's own say, as its configuration is: a run
+        # without the repository's configuration (a fork's pull request) does not take it
+        example_repository=config.example_repository if options.repo_config else False,
     )
     baseline_path = options.baseline
     repo_baseline_value: str | None = None
@@ -336,6 +363,7 @@ def _audit_tree(
         baseline=repo_baseline_value,
         overridden={name for name, given in flags.items() if given},
     )
+    changes += _example_change(report)
     report = report.model_copy(update={"extra": extra, "repo_config": changes})
     if unreadable:  # an agent document charter could not read is a note, not a lost report
         notes = sorted({*report.notes, *unreadable}, key=lambda n: (n.path, n.line, n.message))

@@ -53,6 +53,21 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+#: what each repository condition (``applies_if``) asks, for the rule pages
+CONDITION_DOCS = {
+    "agent-workspace": "Only where an AI coding agent works: a `.claude/` or `.project/` folder "
+    "is committed.",
+    "profile-agent": "Only where the profile's own agent works: its `.claude/agents/` file, "
+    "`.claude/tasks/` or `.project/`.",
+    "orchestrated-service": "Only where the repository deploys to an orchestrator (Kubernetes "
+    "manifests, kustomize, Helm, Nomad, ECS).",
+    "not-example": "Not on example code: a repository whose README calls itself an example, "
+    "sample or demo application, the companion code of a tutorial or book, or a fictional "
+    "team's work (`example-repository` in the configuration decides instead; see "
+    "[docs/ci.md](../ci.md#example-code)).",
+}
+
+
 def rule_page(policies: PolicySet, rule_id: str) -> str:
     """The Markdown page of one rule, from its YAML only (the same input gives the same page):
     what, why, example, fix, parameters, profiles, precision, scope, sources, references."""
@@ -83,6 +98,10 @@ def rule_page(policies: PolicySet, rule_id: str) -> str:
     if rule.docs.fix:
         lines += ["## Use instead", "", *_fence(rule.docs.fix), ""]
     lines += ["## When it does not apply", "", rule.applicability.strip(), ""]
+    for condition in rule.applies_if:
+        lines += [f"- {CONDITION_DOCS[condition]}"]
+    if rule.applies_if:
+        lines.append("")
     lines += ["## Parameters", ""]
     if rule.params:
         lines += ["| parameter | default |", "|---|---|"]

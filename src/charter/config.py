@@ -71,6 +71,8 @@ class Config(BaseModel):
     repo_profile_globs: tuple[str, ...] = Field(default=(), alias="repo-profile-globs")
     #: gate on every rule, not only on those of high or very-high measured precision
     strict: bool = False
+    #: the repository is example code (true) or a team's own (false); unset: its README says
+    example_repository: bool | None = Field(default=None, alias="example-repository")
     #: paths put into a class explicitly (gitignore-style globs), before the built-in patterns:
     #: ``{generated: ["api/client/**"], source: ["examples/live/**"]}``
     path_classes: dict[PathClass, tuple[str, ...]] = Field(
@@ -418,6 +420,7 @@ SETTINGS = (
     "fail-on",
     "min-score",
     "strict",
+    "example-repository",
     "max-file-bytes",
     "max-file-seconds",
     "repo-profiles",

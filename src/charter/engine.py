@@ -606,6 +606,8 @@ class AuditOptions:
     cache_scope: str | None = None
     #: the configuration's explicit path classes: class -> globs
     path_classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: the configuration's ``example-repository``: None lets the README decide
+    example_repository: bool | None = None
 
 
 def effective_severities(
@@ -696,11 +698,21 @@ def run_audit(
     files = tree.files
     instances = plan(policies, profiles)
     # a rule whose repository condition does not hold (no agent workspace, ...) runs nowhere
+    readme_cap = min(options.max_file_bytes, 1 << 18)
+
+    def read(rel: str) -> str | None:
+        return SourceFile(root, rel, readme_cap).text
+
     unmet_reasons = {
         key: reason
         for key, inst in instances.items()
         if inst.rule.applies_if
-        and (reason := conditions.unmet(inst.rule.applies_if, files)) is not None
+        and (
+            reason := conditions.unmet(
+                inst.rule.applies_if, files, read, example=options.example_repository
+            )
+        )
+        is not None
     }
     inst_list = [inst for key, inst in instances.items() if key not in unmet_reasons]
     t_discover = time.perf_counter()
@@ -728,9 +740,7 @@ def run_audit(
     for shown, why in tree.odd_names:  # reported by parse-error, never analyzed
         file_results.append(FileResult(shown, problems=[ParseProblem(shown, 1, 1, why, True)]))
     # files no rule read still get the (streaming) secret scan, or an unscanned-file finding
-    if scan_unread_files(
-        root, file_results, inst_list, tree.classifier, options.max_file_seconds
-    ):
+    if scan_unread_files(root, file_results, inst_list, tree.classifier, options.max_file_seconds):
         trace.transient = True
     trace.transient = trace.transient or any(
         p.transient for fr in file_results for p in fr.problems

@@ -23,6 +23,7 @@ from charter.analyzers.repo.service import (
     ServiceRuleAnalyzer,
     report_at_service,
 )
+from charter.conditions import orchestrated
 from charter.repo import RepoIndex
 
 #: libraries whose import is a structured logger set-up on its own
@@ -130,13 +131,20 @@ class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
                     "processors in structlog.configure(...)",
                     path=where[0],
                 )
-            else:
+            elif orchestrated(repo.files):
                 report_at_service(
                     out,
                     kind,
                     anchor,
                     "has no structured logger: configure structlog with JSONRenderer (or "
                     "python-json-logger) so logs are machine-readable",
+                )
+            else:
+                # JSON logs are for a fleet's log pipeline (as metrics and tracing are, see
+                # charter.conditions): a self-hosted app's text logs are read by a person
+                out.evidence(
+                    "no structured logger, but no orchestrated deployment either: text logs "
+                    "are not judged (print() calls still are)"
                 )
         cli = set(facts.cli_paths) | {path for _, path, _ in facts.imported(CLI_IMPORTS)}
         prints = [call for call in facts.called(("print",)) if call.path not in cli]
