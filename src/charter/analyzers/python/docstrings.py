@@ -21,21 +21,29 @@ at its ``def``/``class`` line; these are counted and not reported:
   view or plugin class;
 - module-level functions of the same name defined in at least ``HOOK_REPEATS`` modules of one
   folder (the hook every plugin module implements, documented once by the plugin contract);
+- pluggy hook implementations (``@hookimpl``, ``@pytest.hookimpl``, ``@<name>_hookimpl``): the
+  hook specification documents the contract;
+- items a decorator documents with a ``summary``, ``description`` or ``help`` string (FastAPI
+  routes, Django admin ``@display``, Click commands, Dagster assets); the ``help`` of a Click
+  ``@option``/``@argument`` documents the parameter, not the function;
 - signal receivers and event listeners (``def handler(sender, ..., **kwargs)``,
   ``@receiver``, SQLAlchemy ``@listens_for``, blinker ``@signal.connect``): the signal or event
   defines their contract;
 - classes nested in a class (Django ``Meta``, a nested ``TextChoices`` enum) and their methods;
 - classes whose members explain them: a subclass (it names a base class) whose methods are all
   documented or need no docstring themselves (one statement, override, hook), and whose
-  ``__init__`` is at most one statement: a pydantic, filter or ORM model declaring its fields, a
+  ``__init__`` is at most one statement besides the base constructor call (``super().__init__``,
+  documented by the base): a pydantic, filter or ORM model declaring its fields, a
   controller whose routes carry docstrings; and a class with a ``help``/``description`` string
   attribute (a Django management ``Command``), which is its documentation;
 - field validation hooks ``validate_<field>`` of a subclass (Django REST framework serializers,
-  WTForms forms): the framework calls them for the field they name;
+  WTForms forms) and methods registered as model validators or serialisers (pydantic
+  ``@field_validator``/``@model_validator``/..., SQLAlchemy ``@validates``): the framework calls
+  them for the fields they name;
 - a module-level ``main()``: the entry point of a script, which the module stands for;
-- short predicates and typed getters: ``is_*``, ``has_*``, ``can_*``, ``should_*``, and
-  ``get_*`` with a return annotation, of at most ``SHORT`` statements and no ``raise``: the name
-  (and the type) say what they return.
+- short predicates, typed getters and properties: ``is_*``, ``has_*``, ``can_*``, ``should_*``,
+  ``get_*`` with a return annotation, and ``@property``/``@cached_property`` methods, of at most
+  ``SHORT`` statements and no ``raise``: the name (and the type) say what they return.
 """
 
 from __future__ import annotations
@@ -83,6 +91,31 @@ SHORT = 5
 DESCRIBING_ATTRIBUTES = frozenset({"help", "description"})
 #: decorators that register an event listener (the event defines its contract)
 LISTENER_DECORATORS = ("listens_for", "connect", "connect_via", "receiver")
+#: decorators that make a method a validation or serialisation hook of a model (pydantic,
+#: SQLAlchemy ``@validates``): the framework calls it for the fields it names
+VALIDATOR_DECORATORS = frozenset(
+    {
+        "pydantic.field_validator",
+        "pydantic.model_validator",
+        "pydantic.validator",
+        "pydantic.root_validator",
+        "pydantic.field_serializer",
+        "pydantic.model_serializer",
+        "pydantic.v1.validator",
+        "pydantic.v1.root_validator",
+        "sqlalchemy.orm.validates",
+    }
+)
+#: decorators that make a method a read-only attribute: a getter named by its attribute
+PROPERTY_DECORATORS = frozenset(
+    {"property", "functools.cached_property", "django.utils.functional.cached_property"}
+)
+#: keyword arguments of a decorator that document what it decorates (FastAPI routes'
+#: ``summary``/``description``, Django admin ``@display(description=...)``, Click and Typer
+#: commands' ``help``, Dagster assets' ``description``)
+DESCRIBING_KEYWORDS = frozenset({"summary", "description", "help"})
+#: decorators whose ``help`` documents one parameter (Click/Typer), not the function
+PARAMETER_DECORATORS = frozenset({"option", "argument"})
 
 # why an undocumented item is counted but not reported
 MODULE = "module"
@@ -91,6 +124,7 @@ RECEIVER = "signal receiver"
 NESTED = "nested class"
 DESCRIBED = "described class"
 FIELD_HOOK = "field validation hook"
+HOOK_IMPL = "hook implementation"
 ENTRY_POINT = "entry point"
 GETTER = "short getter"
 
@@ -132,18 +166,65 @@ def _statements(node: FunctionNode) -> list[ast.stmt]:
     return found
 
 
-def _short_getter(node: FunctionNode) -> bool:
-    """A predicate (``is_*``/``has_*``/``can_*``/``should_*``) or a getter with a return
-    annotation (``get_*(..) -> T``) with a short body that raises nothing: its name (and type)
-    say what it returns."""
+def _short_getter(node: FunctionNode, decorators: list[str]) -> bool:
+    """A predicate (``is_*``/``has_*``/``can_*``/``should_*``), a getter with a return
+    annotation (``get_*(..) -> T``) or a property with a short body that raises nothing: its
+    name (and type) say what it returns."""
     predicate = node.name.startswith(("is_", "has_", "can_", "should_"))
     getter = node.name.startswith("get_") and node.returns is not None
-    if not (predicate or getter):
+    prop = any(d in PROPERTY_DECORATORS or d.endswith(".cached_property") for d in decorators)
+    if not (predicate or getter or prop):
         return False
     statements = _statements(node)
     if statements and ast.get_docstring(node, clean=False) is not None:
         statements = statements[1:]
     return len(statements) <= SHORT and not any(isinstance(s, ast.Raise) for s in statements)
+
+
+def _hook_implementation(decorators: list[str]) -> bool:
+    """Registered by a pluggy ``HookimplMarker`` (``@hookimpl``, ``@pytest.hookimpl``,
+    ``@myproject_hookimpl``): the hook specification documents the contract."""
+    return any(d.rsplit(".", 1)[-1].lower().endswith("hookimpl") for d in decorators)
+
+
+def _text(node: ast.expr) -> bool:
+    """A non-empty string, or a call translating one (``_("...")``, ``gettext_lazy("...")``)."""
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        node = node.args[0]
+    return (
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(node.value.strip())
+    )
+
+
+def _described_by_decorator(node: FunctionNode | ast.ClassDef) -> bool:
+    """A decorator documents the item: ``@router.get(..., summary="...")``,
+    ``@admin.display(description=_("..."))``, ``@click.command(help="...")``."""
+    for deco in node.decorator_list:
+        if not isinstance(deco, ast.Call):
+            continue
+        func = deco.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if last in PARAMETER_DECORATORS:
+            continue
+        if any(k.arg in DESCRIBING_KEYWORDS and _text(k.value) for k in deco.keywords):
+            return True
+    return False
+
+
+def _constructor_statements(node: FunctionNode) -> int:
+    """Statements of ``__init__`` besides the base class constructor call
+    (``super().__init__(...)``, ``Base.__init__(self, ...)``), which the base documents."""
+    count = 0
+    for stmt in _statements(node):
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "__init__"
+        ):
+            continue
+        count += 1
+    return count
 
 
 def _describing_attribute(node: ast.ClassDef) -> bool:
@@ -253,7 +334,8 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
         bases = [b for b in (base_name(e) for e in node.bases) if b and b != "object"]
         scope = _Scope(True, public, node.name, bases, nested)
         if public:
-            quiet = NESTED if nested else DESCRIBED if _describing_attribute(node) else ""
+            described = _describing_attribute(node) or _described_by_decorator(node)
+            quiet = NESTED if nested else DESCRIBED if described else ""
             self._item(node, "class", node.name, quiet)
             if not quiet and bases and ast.get_docstring(node, clean=False) is None:
                 # a subclass may be explained by its members: the repo phase decides, when
@@ -270,7 +352,7 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
         owner = self.scopes[-1] if self.scopes else None
         if owner is not None and owner.is_class:
             owner.methods.append(node.name)
-            if node.name == "__init__" and len(_statements(node)) > 1:
+            if node.name == "__init__" and _constructor_statements(node) > 1:
                 owner.needs.append(node.name)
         elif owner is None and _public(node.name):
             self.functions.append(node.name)
@@ -298,7 +380,12 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
             return NESTED
         if _one_statement(node):
             return ONE_LINER
-        if owner is None and _signal_receiver(node, decorator_names(self.imports, node)):
+        decorators = decorator_names(self.imports, node)
+        if _hook_implementation(decorators):
+            return HOOK_IMPL
+        if _described_by_decorator(node):
+            return DESCRIBED
+        if owner is None and _signal_receiver(node, decorators):
             return RECEIVER
         if owner is None and node.name == "main":
             return ENTRY_POINT
@@ -310,7 +397,13 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
             and len(node.name) > len("validate_")
         ):
             return FIELD_HOOK
-        if _short_getter(node):
+        if (
+            owner is not None
+            and owner.is_class
+            and any(d in VALIDATOR_DECORATORS for d in decorators)
+        ):
+            return FIELD_HOOK
+        if _short_getter(node, decorators):
             return GETTER
         return ""
 
