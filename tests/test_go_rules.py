@@ -160,7 +160,7 @@ def test_project_layout_checks_each_module_and_ignores_tools(tmp_path: Path, pol
             "svc/tools/gen/main.go": "package main\n\nfunc main() {}\n",
         },
     )
-    report = audit_rule(policies, tmp_path, "go-project-layout")
+    report = audit_rule(policies, tmp_path, "go-project-layout", {"private_packages": True})
     assert found(report, "go-project-layout") == ["svc/store/store.go:2"]
     message = next(f.message for f in report.findings if f.rule == "go-project-layout")
     assert "internal/" in message
@@ -226,8 +226,11 @@ def test_project_layout_reports_a_misplaced_tree_once(tmp_path: Path, policies: 
             "business/users/store/store.go": "package store\n",
         },
     )
-    report = audit_rule(policies, tmp_path, "go-project-layout")
-    # one verdict per module, naming the misplaced binary and the business packages
-    assert found(report, "go-project-layout") == ["app/main.go:1"]
-    message = report.findings[0].message
-    assert "app/" in message and "business/" in message
+    assert found(audit_rule(policies, tmp_path, "go-project-layout"), "go-project-layout") == []
+    report = audit_rule(policies, tmp_path, "go-project-layout", {"private_packages": True})
+    # one verdict per module, at the first business package, the others related; app/ is a
+    # command's own folder (no cmd/ in the module), not a misplaced binary
+    assert found(report, "go-project-layout") == ["business/orders/orders.go:1"]
+    [finding] = [f for f in report.findings if f.rule == "go-project-layout"]
+    assert "business/" in finding.message and "entry point" not in finding.message
+    assert len(finding.related) == 2

@@ -53,8 +53,8 @@ def test_layout_is_one_verdict_per_module_naming_both_problems(tmp_path: Path, p
         tmp_path,
         {
             "go.mod": "module example.com/shop\n",
-            "cli/api/main.go": "package main\n\nfunc main() {}\n",
-            "cli/worker/main.go": "package main\n\nfunc main() {}\n",
+            "cmd/api/main.go": "package main\n\nfunc main() {}\n",
+            "cmd/worker/main.go": "package main\n\nfunc main() {}\n",
             "tools2/seed/main.go": "package main\n\nfunc main() {}\n",
             "orders/orders.go": "package orders\n",
             "billing/billing.go": "package billing\n",
@@ -63,13 +63,34 @@ def test_layout_is_one_verdict_per_module_naming_both_problems(tmp_path: Path, p
             "README.md": 'Use the client:\n\n    import "example.com/shop/client"\n',
         },
     )
-    report = audit_rule(policies, tmp_path, "go-project-layout")
+    by_default = audit_rule(policies, tmp_path, "go-project-layout")
+    found = [f for f in by_default.findings if f.rule == "go-project-layout"]
+    # private packages are not judged by default: only the stray binary
+    assert [f.where for f in found] == ["tools2/seed/main.go:1"]
+    assert "internal/" not in found[0].message
+    report = audit_rule(policies, tmp_path, "go-project-layout", {"private_packages": True})
     found = [f for f in report.findings if f.rule == "go-project-layout"]
     assert [f.where for f in found] == ["tools2/seed/main.go:1"]
     message = found[0].message
-    assert "tools2/seed/ apart from the module's other binaries in cli/" in message
+    assert "tools2/seed/ apart from the module's other binaries in cmd/" in message
     assert "billing/, orders/" in message and "client/" not in message
     assert {r.path for r in found[0].related} == {"billing/billing.go", "orders/orders.go"}
+
+
+def test_layout_leaves_where_a_module_without_cmd_keeps_its_binaries_to_the_team(
+    tmp_path: Path, policies: PolicySet
+):
+    write_tree(
+        tmp_path,
+        {
+            "go.mod": "module example.com/shop\n",
+            "cli/api/main.go": "package main\n\nfunc main() {}\n",
+            "cli/worker/main.go": "package main\n\nfunc main() {}\n",
+            "server/convert/main.go": "package main\n\nfunc main() {}\n",
+        },
+    )
+    report = audit_rule(policies, tmp_path, "go-project-layout")
+    assert [f for f in report.findings if f.rule == "go-project-layout"] == []
 
 
 def test_alias_message_names_the_aliased_form_and_where_it_is_declared(

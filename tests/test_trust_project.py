@@ -191,7 +191,7 @@ def test_setup_docs_follows_a_github_link_into_its_own_tree(
             "main_test.go": "package main\n",
         },
     )
-    report = audit_rule(policies, tmp_path, "setup-docs")
+    report = audit_rule(policies, tmp_path, "setup-docs", {"topics": ["setup", "run", "test"]})
     assert _findings(report, "setup-docs") == []
     assert _status(report, "setup-docs") == "pass"
 
@@ -209,7 +209,7 @@ def test_setup_docs_example_commands_in_the_main_language(
     )
     [(where, message)] = _findings(audit_rule(policies, tmp_path, "setup-docs"), "setup-docs")
     assert where == "README.md"
-    assert "go test ./..." in message and "pytest" not in message
+    assert "go build ./..." in message and "pip install" not in message
 
 
 def test_dependency_lock_points_at_requirements_txt_not_the_dev_file(

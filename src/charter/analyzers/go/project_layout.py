@@ -1,19 +1,25 @@
-"""go-project-layout: entry points under ``cmd/``, private packages under ``internal/``.
+"""go-project-layout: entry points under ``cmd/<name>/``, private packages under ``internal/``.
 
 One verdict per Go module (a folder with ``go.mod``; the repository root when there is none), at
 its first misplaced package (the others listed as related places), naming what is out of place:
 
-- **entry points**: the ``package main`` folders (with ``func main``) of the module are findable
-  when they sit under ``cmd/<name>/``, when a single command is the module root (go.dev's
-  documented layout for one command), or when all of them are gathered in one folder that plays
-  the part of ``cmd/`` (``cli/<name>/``, ``services/<name>/``). Binaries spread over several
-  folders, or a main directly in ``cmd/``, are reported.
-- **private packages**: in an application module (one that builds a binary), library packages
-  outside ``cmd/``, ``internal/`` and ``pkg/`` are importable by any module although nothing
-  says they are meant to be. Reported when the module has neither ``internal/`` nor ``pkg/`` (it
-  never drew the line between private and public code), or when they are stray exceptions in a
-  module that keeps most of its packages under ``internal/``/``pkg/``; a module that keeps most of
-  its code at the top level next to a little ``internal/``/``pkg/`` has a long-standing public
+- **entry points** (always checked): a ``package main`` (with ``func main``) directly in ``cmd/``
+  builds and installs a binary named ``cmd``; and in a module that keeps its binaries under
+  ``cmd/<name>/`` (go.dev's advice for modules with commands and packages), a binary elsewhere
+  is a stray from the module's own convention. A command at the module root (go.dev's layout
+  for one command, its ``go install`` path the module's) is fine, and so is a module without
+  ``cmd/``: go.dev's layout for several commands gives each its own folder, and where that
+  folder sits is the team's choice.
+- **private packages** (param ``private_packages``, off by default: whether a package is meant
+  to be imported cannot be read from the tree, its importers in other repositories are not
+  visible, and moving a package into ``internal/`` breaks them; turn it on for a new service
+  whose packages are all private): in an application module (one that builds a binary),
+  library packages outside ``cmd/``, ``internal/`` and ``pkg/`` are importable by any module
+  although nothing says they are meant to be. Reported when the module has neither
+  ``internal/`` nor ``pkg/`` (it never drew the line between private and public code), or when
+  they are stray exceptions in a module that keeps most of its packages under
+  ``internal/``/``pkg/``; a module that keeps most of its code at the top level next to a
+  little ``internal/``/``pkg/`` has a long-standing public
   layout that moving would break for its importers. Not judged either when the compiler already
   keeps the packages private (the module path has an ``internal`` element, as a per-service
   module under the repository's ``internal/``), when the module root is a library package (a
@@ -50,6 +56,8 @@ _IGNORED = "\0ignored"
 class GoProjectLayoutParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    #: also report library packages of an application module outside ``internal/``/``pkg/``
+    private_packages: bool = False
     #: folders (relative to the module) whose Go code is not part of the layout
     ignore: tuple[str, ...] = (
         "vendor/**",
@@ -184,12 +192,18 @@ class GoProjectLayoutAnalyzer(Analyzer):
                 where = f"entry point(s) in {_listing(entries)}"
                 if home:
                     where += f" apart from the module's other binaries in {home}/"
+                if "cmd" in entries:
+                    where += " (a main package in cmd/ itself builds a binary named `cmd`)"
                 problems.append(f"{where}: keep each binary's main package under cmd/<name>/")
                 related.extend(
                     (folders[_join(module, f)][0], folders[_join(module, f)][1]["line"])
                     for f in entries
                 )
-            private = self._unprotected_packages(repo, module, module_path, folders, imported_from)
+            private = (
+                self._unprotected_packages(repo, module, module_path, folders, imported_from)
+                if self.params.private_packages
+                else []
+            )
             if private:
                 tops = sorted({f.split("/", 1)[0] for f in private})
                 layout = (
@@ -219,30 +233,17 @@ class GoProjectLayoutAnalyzer(Analyzer):
     def _misplaced_entry_points(
         self, module: str, folders: Mapping[str, tuple[str, dict[str, Any]]]
     ) -> tuple[list[str], str]:
-        """Module-relative folders of the main packages that are out of place, and the folder
-        where the module keeps its other binaries (``cmd`` or the folder playing its part)."""
+        """Module-relative folders of the main packages that are out of place, and ``cmd``
+        when the module keeps its other binaries there: a main directly in ``cmd/``, and in a
+        module with ``cmd/<name>/`` binaries, a binary elsewhere than ``cmd/`` or the root."""
         mains = sorted(
             _relative(folder, module) for folder, (_, fact) in folders.items() if fact["main"]
         )
-        under_cmd = [m for m in mains if m.split("/", 1)[0] == "cmd" and m != "cmd"]
-        rest = [m for m in mains if m and m not in under_cmd]
-        if not rest:
-            return [], ""
+        under_cmd = [m for m in mains if m.startswith("cmd/")]
+        rest = [m for m in mains if m and not m.startswith("cmd/")]
         if under_cmd:
-            return rest, "cmd"  # cmd/ is the home: everything else is out of place
-        groups: dict[str, list[str]] = {}
-        for m in rest:
-            groups.setdefault(str(PurePosixPath(m).parent), []).append(m)
-        if len(groups) == 1:
-            # every binary gathered in one folder that plays the part of cmd/ (not a binary
-            # per top-level folder, mixed with the packages)
-            return ([], "") if "." not in groups else (rest, "")
-        # several homes: the largest group is the module's cmd/, the others are out of place
-        ranked = sorted(groups.items(), key=lambda kv: len(kv[1]), reverse=True)
-        (home, largest), (_, second) = ranked[0], ranked[1]
-        if home != "." and len(largest) > len(second):
-            return [m for m in rest if m not in largest], home
-        return rest, ""
+            return rest, "cmd" if rest else ""  # cmd/ is the home: the others are strays
+        return [m for m in rest if m == "cmd"], ""
 
     @staticmethod
     def _laid_out(folders: Mapping[str, tuple[str, dict[str, Any]]], module: str) -> bool:
