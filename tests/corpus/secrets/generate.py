@@ -454,8 +454,10 @@ def toml_ini_files() -> None:
     f.look("toml-placeholder", 'replica_password = "changeme"')
     f.look("toml-metadata", 'password_env = "ORDERS_DB_PASSWORD"')
     f("", "[stripe]")
-    f.secret("stripe-secret-key", f'api_key = "{stripe("sk_test_")}"')
+    f.secret("stripe-secret-key", f'api_key = "{stripe("sk_live_")}"')
     f.look("toml-url", 'webhook_url = "https://example.com/hooks/stripe"')
+    # a test-mode key reaches only simulated data (docs/secrets.md); fixed, not from the rng
+    f.look("stripe-test-key", 'test_api_key = "sk_test_4qYvFAKEm2Lp9Xw7Zr3Tn8Kd"')
     f("", "[auth]")
     f.secret("toml-key", f"client_secret = '{fake(ALNUM, 36)}'")
     f.secret("toml-inline-table", f'oauth = {{ client_id = "orders", client_secret = "{fake(ALNUM, 36)}" }}')

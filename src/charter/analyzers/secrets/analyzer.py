@@ -19,6 +19,7 @@ from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.secrets.common import Assignment
 from charter.analyzers.secrets.detectors import DetectorSet, Hit, load_detectors, scan_text
 from charter.analyzers.secrets.names import Strength, secret_strength
+from charter.analyzers.secrets.stacks import own_stack
 from charter.analyzers.secrets.structured import READERS
 from charter.analyzers.secrets.values import credential_part, lookalike_reason
 from charter.redact import redact, secret_key
@@ -210,6 +211,15 @@ class SecretsAnalyzer(Analyzer):
             )
             and not _presigned(text, h)
         ]
+        if hits and file.kind == "yaml" and any(h.detector.spec.id in _URL_DETECTORS for h in hits):
+            own = own_stack(file)
+            if own:  # a URL to a container the file starts itself, or with its credential
+                hits = [
+                    h
+                    for h in hits
+                    if h.detector.spec.id not in _URL_DETECTORS
+                    or not own.owns_url(_url_around(text, h), h.line)
+                ]
         out.count("provider_format", len(hits))
         for hit in hits:
             out.report(
@@ -339,9 +349,7 @@ class SecretsAnalyzer(Analyzer):
 _I18N_DIRS = frozenset(
     {"locale", "locales", "lang", "langs", "i18n", "l10n", "intl", "translations", "messages"}
 )
-_I18N_KINDS = frozenset(
-    {"json", "yaml", "properties", "toml", "other", "javascript", "typescript"}
-)
+_I18N_KINDS = frozenset({"json", "yaml", "properties", "toml", "other", "javascript", "typescript"})
 #: documented defaults and templates of configuration, not configuration in use
 _EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".tpl")
 _DOCS_KINDS = frozenset({"markdown"})
@@ -400,6 +408,31 @@ _COMMENT_LINE = re.compile(r"^\s*(?:#|//|/\*|\*(?!\*)|--\s|;|<!--)")
 #: parameters where an AWS key id is public by design: a presigned URL's (its signature is
 #: short-lived), an Amazon affiliate link's SubscriptionId
 _PRESIGNED = ("x-amz-credential=", "awsaccesskeyid=", "subscriptionid=")
+
+
+#: detectors of a password inside a connection URL
+_URL_DETECTORS = frozenset(
+    {"database-url-password", "broker-url-password", "url-basic-auth-password"}
+)
+_URL_END = re.compile(r"[\s'\"]")
+
+
+def _url_around(text: str, hit: Hit) -> str:
+    """The URL a password hit is part of: from its scheme to the next blank or quote."""
+    low = max(0, hit.start - 2048)  # bounded, as the end below
+    newline = text.rfind("\n", low, hit.start)
+    line_start = newline + 1 if newline >= 0 else low
+    scheme = text.rfind("://", line_start, hit.start)
+    if scheme < 0:
+        return ""
+    start = scheme
+    while start > max(line_start, scheme - 64) and (
+        text[start - 1].isalnum() or text[start - 1] in "+.-"
+    ):
+        start -= 1
+    limit = min(len(text), hit.end + 2048)  # bounded: many hits on one long line stay linear
+    end = _URL_END.search(text, hit.end, limit)
+    return text[start : end.start() if end else limit]
 
 
 def _presigned(text: str, hit: Hit) -> bool:

@@ -17,6 +17,7 @@ import re
 import shlex
 import tomllib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -24,6 +25,7 @@ import yaml
 from charter.analyzers.secrets.code import read_code
 from charter.analyzers.secrets.common import Assignment, NameFilter
 from charter.analyzers.secrets.detectors import LineIndex
+from charter.analyzers.secrets.stacks import own_stack
 from charter.sources import SourceFile
 
 Reader = Callable[[SourceFile, NameFilter], Iterator[Assignment]]
@@ -54,6 +56,24 @@ def read_yaml(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
     if not docs:
         return
     ci = _CI_FILE.match(file.path) is not None
+    own = own_stack(file)
+    for assignment in _yaml_assignments(docs, wanted, ci=ci):
+        if assignment.node_id in own.nodes or assignment.value.strip() in own.values:
+            continue  # a credential the file gives to a container it starts itself
+        yield assignment.assignment
+
+
+@dataclass(frozen=True)
+class _Found:
+    assignment: Assignment
+    node_id: int
+
+    @property
+    def value(self) -> str:
+        return self.assignment.value
+
+
+def _yaml_assignments(docs: list[yaml.Node], wanted: NameFilter, *, ci: bool) -> Iterator[_Found]:
     stack: list[tuple[yaml.Node, str | None]] = [(doc, None) for doc in docs]
     seen: set[int] = set()
     while stack:
@@ -90,9 +110,12 @@ def read_yaml(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
                     stack.append((item, parent))
 
 
-def _yaml_assignment(name: str, node: yaml.ScalarNode, value: str | None = None) -> Assignment:
+def _yaml_assignment(name: str, node: yaml.ScalarNode, value: str | None = None) -> _Found:
     mark = node.start_mark
-    return Assignment(name, node.value if value is None else value, mark.line + 1, mark.column + 1)
+    return _Found(
+        Assignment(name, node.value if value is None else value, mark.line + 1, mark.column + 1),
+        id(node),
+    )
 
 
 #: a string token from its opening quote; group 2 is empty when the line ends first (the

@@ -127,6 +127,8 @@ _PRINTF = r"%(?:\([A-Za-z_]\w*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifxXeEgGc]"
 _FORMAT = re.compile(
     rf"^{_PRINTF}|{_PRINTF}.*{_PRINTF}|\{{[A-Za-z_0-9]*(?:![rsa])?(?::[^{{}}]*)?\}}"
 )
+#: Stripe test-mode keys (the ``stripe-test-secret-key`` detector, off by default, reports them)
+_STRIPE_TEST_KEY = re.compile(r"^(?:sk|rk|pk)_test_[A-Za-z0-9]+$")
 _DOTTED_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 
 
@@ -210,6 +212,8 @@ def lookalike_reason(value: str, *, strong: bool) -> str | None:
     reason = placeholder_reason(stripped)
     if reason is not None:
         return reason
+    if _STRIPE_TEST_KEY.match(stripped):
+        return "a Stripe test-mode key: it reaches only simulated test data, never money"
     if re.fullmatch(r"[a-z]+\d{0,3}", stripped) and len(stripped) <= 12:
         return "a plain lower-case word (a default such as `postgres`, `minio123`): no secret"
     if _NUMBERISH.match(stripped):
