@@ -184,3 +184,22 @@ def test_safety_docs_are_asked_of_public_unsafe_fns_only(tmp_path: Path, policie
     )
     report = audit_rule(policies, tmp_path, "rust-unsafe-justified")
     assert found(report, "rust-unsafe-justified") == ["src/lib.rs:10"]
+
+
+def test_unwrap_in_main_only_for_the_free_function(tmp_path: Path, policies: PolicySet):
+    read = 'let _ = std::fs::read("a").unwrap(); Ok(())'
+    write_tree(
+        tmp_path,
+        {
+            "src/main.rs": (
+                "struct Job;\n"
+                "impl Job {\n"
+                f"    fn main(&self) -> Result<(), E> {{ {read} }}\n"
+                "}\n"
+                f"fn main() -> Result<(), E> {{ {read} }}\n"
+            )
+        },
+    )
+    report = audit_rule(policies, tmp_path, "rust-no-unwrap")
+    # a method named `main` is no entry point: its unwrap is reported; the free `main`'s is not
+    assert found(report, "rust-no-unwrap") == ["src/main.rs:3"]

@@ -16,8 +16,14 @@ answers a request (returns ``impl IntoResponse``, ``impl Responder``, ``HttpResp
 ``writeln!(file, ..)``) or deserialises data (``serde_json::from_str(s)``, ``toml::from_str``,
 ``bincode::deserialize``); or a ``FIXME``/``TODO``/``XXX`` comment about the unwrap is within
 three lines of it. An unwrap in a function that can only return a plain value (``fn new() ->
-Self``, an ``Index`` or ``From`` impl, ``fn main()``, a closure passed to ``map``) asserts an
-invariant the signature cannot express, and is left out.
+Self``, an ``Index`` or ``From`` impl, a closure passed to ``map``) asserts an invariant the
+signature cannot express, and is left out; so is one directly in ``fn main`` (whatever it
+returns, a panic there ends the process as a returned error does). An unwrap of a field of
+``self`` (``self.conn.unwrap()``, ``self.state.as_mut().unwrap()``) asserts the object's own
+state (an ``Option`` its constructor, builder or an earlier step sets), not an error a call
+returned: ``?`` does not apply to it in a ``Result`` function, so it is reported only in a
+function returning ``Option``. Fields of other values (``payload.name.unwrap()``) may hold
+data handed in, and stay reported.
 
 Unwraps that cannot fail, or whose failure is a bug by design, are left out:
 
@@ -457,31 +463,73 @@ def _checked(call: tree_sitter.Node) -> bool:
     )
 
 
-def _returns_propagating(scope: tree_sitter.Node) -> bool:
+def _propagates(scope: tree_sitter.Node) -> str | None:
+    """What ``?`` propagates into in this function, closure or async block: ``"option"``,
+    ``"result"`` (any ``*Result`` type; a closure or async block that uses ``?`` and does not
+    end in ``Some(..)``), or None."""
     returns = scope.child_by_field_name("return_type")
     if returns is not None:
         raw = text(returns)
         output = _FUTURE_OUTPUT.search(raw)
-        return bool(_PROPAGATING.match((output.group(1) if output else raw).strip()))
+        found = _PROPAGATING.match((output.group(1) if output else raw).strip())
+        if found is None:
+            return None
+        return "option" if found.group(0).endswith("Option") else "result"
     if scope.type == "function_item":
-        return False
-    # a closure or async block: `?` inside it (not in a nested one), or an `Ok(..)` result
+        return None
+    # a closure or async block: its `Some(..)`/`Ok(..)` result, or `?` inside it (not in a
+    # nested one)
     body = (
         scope.child_by_field_name("body")
         if scope.type == "closure_expression"
         else next((c for c in scope.named_children if c.type == "block"), None)
     )
     if body is None:
-        return False
-    for found in descendants(body, ("try_expression",)):
-        if next((a for a in ancestors(found) if a.type in _SCOPES), None) == scope:
-            return True
+        return None
     tail = body
     if body.type == "block":
         statements = [c for c in body.named_children if "comment" not in c.type]
         tail = statements[-1] if statements else body
     callee = tail.child_by_field_name("function") if tail.type == "call_expression" else None
-    return callee is not None and text(callee) in {"Ok", "Err", "Some"}
+    ending = text(callee) if callee is not None else ""
+    if ending == "Some":
+        return "option"
+    if ending in {"Ok", "Err"}:
+        return "result"
+    for tried in descendants(body, ("try_expression",)):
+        if next((a for a in ancestors(tried) if a.type in _SCOPES), None) == scope:
+            return "result"
+    return None
+
+
+def _is_main(scope: tree_sitter.Node) -> bool:
+    """A free ``fn main`` (not a method of that name)."""
+    owner = scope.parent.parent if scope.parent is not None else None
+    return (
+        scope.type == "function_item"
+        and text(scope.child_by_field_name("name")) == "main"
+        and (owner is None or owner.type not in {"impl_item", "trait_item"})
+    )
+
+
+def _own_state(call: tree_sitter.Node) -> bool:
+    """``self.conn.unwrap()``, ``self.state.as_mut().unwrap()``: the unwrapped value is a named
+    field of ``self`` (through ``as_ref``/``as_mut``/``clone``/``take`` ...), not the result of a
+    call nor data handed in."""
+    callee = call.child_by_field_name("function")
+    node = callee.child_by_field_name("value") if callee is not None else None
+    while (inner := _method_call(node)) is not None and inner[0] in _ADAPTERS:
+        node = inner[1]
+    if node is None or node.type != "field_expression":
+        return False
+    field = node.child_by_field_name("field")
+    owner = node.child_by_field_name("value")
+    return (
+        field is not None
+        and field.type == "field_identifier"
+        and owner is not None
+        and owner.type == "self"
+    )
 
 
 def _reads_outside(receiver: tree_sitter.Node | None) -> bool:
@@ -524,7 +572,14 @@ def _handled_here(call: tree_sitter.Node, comments: dict[int, str]) -> bool:
     scope = next((a for a in ancestors(call) if a.type in _SCOPES), None)
     if scope is None:
         return False  # a macro_rules! body, a const or static initializer
-    if _returns_propagating(scope):
+    if _is_main(scope):
+        return False  # a panic in `main` ends the process as a returned error does
+    propagates = _propagates(scope)
+    if call.type == "call_expression" and _own_state(call):
+        # the object's own state (an `Option` field set by its constructor, builder or an
+        # earlier step): `?` applies only in a function returning `Option`
+        return propagates == "option"
+    if propagates is not None:
         return True
     function = next((a for a in ancestors(call) if a.type == "function_item"), None)
     returns = function.child_by_field_name("return_type") if function is not None else None
