@@ -258,7 +258,7 @@ def test_final_stage_from_an_earlier_stage_inherits_its_healthcheck(tmp_path):
     facts = dockerfile_facts(SourceFile(tmp_path, "Dockerfile").dockerfile or [])
     assert facts is not None
     assert facts["line"] == 4
-    assert facts["healthcheck"] == {"line": 2, "none": False, "paths": []}
+    assert facts["healthcheck"] == {"line": 2, "none": False, "paths": [], "command": "CMD true"}
 
 
 def test_a_django_project_is_one_app_named_at_its_outermost_urls(policies, tmp_path):

@@ -173,7 +173,9 @@ def test_services_from_one_template_are_one_finding(policies, tmp_path):
 def test_an_image_built_from_this_repository_image_is_a_related_place(policies, tmp_path):
     files = {
         "pyproject.toml": '[project]\nname = "shop"\n',
-        "Dockerfile": "FROM python:3.12-slim\nCOPY . /app\nCMD ['python', '-m', 'shop']\n",
+        "Dockerfile": (
+            "FROM python:3.12-slim\nCOPY . /app\nEXPOSE 8000\nCMD ['python', '-m', 'shop']\n"
+        ),
         "docker/boltz/Dockerfile": "ARG TAG=latest\nFROM acme/shop:${TAG}\nCMD ['/run.sh']\n",
     }
     for rule in (HEALTH, NON_ROOT):
@@ -187,7 +189,7 @@ def test_a_base_image_other_dockerfiles_build_from_is_judged_in_them(policies, t
     files = {
         "pyproject.toml": '[project]\nname = "shop"\n',
         "docker/base/Dockerfile": "FROM ubuntu:24.04\nRUN apt-get update\n",
-        "docker/prod/Dockerfile": "FROM shop/base:latest\nCOPY . /app\nCMD ['app']\n",
+        "docker/prod/Dockerfile": "FROM shop/base:latest\nCOPY . /app\nEXPOSE 8000\nCMD ['app']\n",
     }
     _, found = run(policies, tmp_path, HEALTH, files)
     assert list(found) == ["docker/prod/Dockerfile:1"]
@@ -252,7 +254,7 @@ def test_a_scratch_image_that_runs_a_shell_is_not_shell_less(policies, tmp_path)
     files = {
         "a/Dockerfile": "FROM golang:1.22 AS b\nRUN go build -o /app\nFROM scratch\n"
         "COPY --from=b /app /app\nCMD ['/app']\n",
-        "b/Dockerfile": "FROM postgres:16 AS b\nFROM scratch\nCOPY --from=b / /\n"
+        "b/Dockerfile": "FROM postgres:16 AS b\nFROM scratch\nCOPY --from=b / /\nEXPOSE 5432\n"
         "ENTRYPOINT ['/bin/sh', '/entrypoint.sh']\n",
     }
     _, found = run(policies, tmp_path, HEALTH, files)

@@ -24,7 +24,7 @@ def run(policies, root: Path, rule: str, files: dict[str, str]):
     return result, findings
 
 
-SERVICE = 'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "-m", "shop"]\n'
+SERVICE = 'FROM python:3.12-slim\nCOPY . /app\nEXPOSE 8000\nCMD ["python", "-m", "shop"]\n'
 EXAMPLES_README = """\
 # Kubernetes deployment examples
 Below you will find examples of deployments using [kind](https://kind.sigs.k8s.io/).
@@ -87,7 +87,9 @@ def test_probes_on_a_kustomize_renamed_image_credit_its_dockerfile(policies, tmp
     files = {
         "go.mod": "module github.com/acme/shop\n",
         "zarf/docker/dockerfile.auth": 'FROM golang:1.22\nCOPY . /src\nCMD ["/src/auth"]\n',
-        "zarf/docker/dockerfile.metrics": 'FROM golang:1.22\nCOPY . /src\nCMD ["/src/metrics"]\n',
+        "zarf/docker/dockerfile.metrics": (
+            'FROM golang:1.22\nCOPY . /src\nEXPOSE 4000\nCMD ["/src/metrics"]\n'
+        ),
         "zarf/k8s/base/auth.yaml": workload("auth", "auth-image", PROBES),
         "zarf/k8s/base/metrics.yaml": workload("metrics", "metrics-image", PROBES),
         "zarf/k8s/base/kustomization.yaml": (

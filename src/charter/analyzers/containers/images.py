@@ -190,6 +190,8 @@ def dockerfile_model(instructions: list[dict[str, Any]]) -> dict[str, Any] | Non
                     "drops": False,
                     "env_mode": None,
                     "copies": [],
+                    "expose": [],
+                    "entrypoint": None,
                 }
             )
             continue
@@ -206,11 +208,14 @@ def dockerfile_model(instructions: list[dict[str, Any]]) -> dict[str, Any] | Non
                 "line": line,
                 "none": none,
                 "paths": [] if none else url_paths(value),
+                "command": value,
             }
         elif name == "USER":
             stage["user"] = {"value": value, "line": line}
         elif name in {"CMD", "ENTRYPOINT"}:
             stage["cmd"] = {"line": line, "text": value}
+            if name == "ENTRYPOINT":
+                stage["entrypoint"] = {"line": line, "text": value}
         elif name == "WORKDIR":
             previous = stage["workdir"] or "/"
             stage["workdir"] = posixpath.normpath(posixpath.join(previous, value))
@@ -218,6 +223,8 @@ def dockerfile_model(instructions: list[dict[str, Any]]) -> dict[str, Any] | Non
             stage["env_mode"] = _env_mode(value) or stage["env_mode"]
         elif name in {"COPY", "ADD"}:
             stage["copies"].extend(_copy_sources(value))
+        elif name == "EXPOSE":
+            stage["expose"].extend(value.split())
     if not stages:
         return None
     return {"args": args, "stages": stages}
@@ -539,6 +546,21 @@ def inherited(images: Images, path: str, key: str, index: int = -1, depth: int =
             reason=f"it runs the program of its base image {base}, built elsewhere",
         )
     return Inherited("missing", base=base, command=command)
+
+
+def exposed(images: Images, path: str, index: int = -1, depth: int = 0) -> list[str]:
+    """The ports stage ``index`` of the Dockerfile at ``path`` declares with ``EXPOSE``, along
+    its ``FROM`` chain and through the images of this repository it is built FROM."""
+    model = images.dockerfiles[path]
+    found = chain(model["stages"], index)
+    ports = [p for stage in found for p in stage.get("expose", [])]
+    if ports or depth > 3:
+        return ports
+    base = resolve(found[-1]["image"], model.get("args", {}))
+    owner = None if unresolved(base) else images.owner(base)
+    if owner and owner in images.dockerfiles and owner != path:
+        return exposed(images, owner, -1, depth + 1)
+    return []
 
 
 def copies(dockerfiles: dict[str, dict[str, Any]], paths: Iterable[str]) -> dict[str, list[str]]:

@@ -28,9 +28,12 @@ from charter.analyzers.containers.compose import (
 from charter.analyzers.containers.images import (
     Images,
     base_images,
+    chain,
     copies,
     dev_or_test_path,
     development_image,
+    exposed,
+    first,
     inherited,
     stage_index,
 )
@@ -50,8 +53,9 @@ from charter.analyzers.health.manifests import (
     k8s_facts,
     paas_config_facts,
     paas_yaml_facts,
+    url_paths,
 )
-from charter.analyzers.health.native_apps import native_facts
+from charter.analyzers.health.native_apps import GO_GRPC, native_facts
 from charter.analyzers.health.python_apps import python_facts
 from charter.repo import RepoIndex
 from charter.sources import SourceFile, compose_yaml
@@ -286,7 +290,6 @@ class HealthChecksAnalyzer(Analyzer):
             for route in fact["routes"]:
                 routes[scope[path]].append((path, route))
         health_langs = {scope[p] for p, f in code if f["grpc_health"]}
-        self._code(apps, grpc, routes, health_langs, out)
         served = [r["path"] for rs in routes.values() for _, r in rs]
         app_names = sorted({a["name"] for p, s, a in apps if s.startswith("python@")}) or sorted(
             {f"{a['name']} ({p})" for p, _, a in apps}
@@ -310,9 +313,36 @@ class HealthChecksAnalyzer(Analyzer):
         kz = Kustomizations({p: f for p, f in by_kind["Kustomization"]})
         workloads = list(by_kind["k8s"])
         probed = _probed(stacks, docker, images, workloads, kz, by_kind["paas"])
-        self._dockerfiles(docker, images, tools, probed, served, app_names, out)
+        checked = _own_checks(repo, docker, stacks)
+        self._code(apps, grpc, routes, health_langs, checked, out)
+        servers = sorted({p for p, _, _ in apps} | {p for p, _, _ in grpc})
+        # images a compose service builds and publishes ports of: they serve, EXPOSE or not
+        published = frozenset(
+            {
+                svc["dockerfile"]
+                for _, services in stacks
+                for _, svc in services
+                if svc["build"] and svc["ports"] and svc["dockerfile"]
+            }
+        )
+        serving = (servers, published)
+        self._dockerfiles(docker, images, tools, probed, serving, served, app_names, out)
         self._compose(repo, stacks, docker, images, served, app_names, out)
         self._k8s(workloads, kz, images, served, app_names, out)
+
+    @staticmethod
+    def _checked_by(
+        checks: list[tuple[str, list[str]]], found: list[tuple[str, dict[str, Any]]] | None
+    ) -> str | None:
+        """The first of the repository's own health checks of a project that checks its app:
+        one that calls a route of the app, or one whose command calls no URL that can be read
+        (a script, a non-HTTP check). A check that only calls paths the app does not serve is
+        broken (reported at the check), not a health check of the app."""
+        routes = [r["path"] for _, r in found or []]
+        for where, paths in checks:
+            if not paths or not routes or any(serves(routes, p) for p in paths):
+                return where
+        return None
 
     def _code(
         self,
@@ -320,6 +350,7 @@ class HealthChecksAnalyzer(Analyzer):
         grpc: list[tuple[str, str, dict[str, Any]]],
         routes: dict[str, list[tuple[str, dict[str, Any]]]],
         health_langs: set[str],
+        checked: dict[str, list[tuple[str, list[str]]]],
         out: Emitter,
     ) -> None:
         healthy = {
@@ -339,6 +370,12 @@ class HealthChecksAnalyzer(Analyzer):
         front: list[tuple[str, str, dict[str, Any]]] = []
         for path, lang, app in apps:
             why = app.get("local")
+            if not why and app.get("exporter"):
+                why = (
+                    "a Prometheus exporter (it serves metrics and at most a landing page /): "
+                    "the scrape of its metrics is its health check (Prometheus records `up`), "
+                    "and an HTTP probe can call /"
+                )
             others = [(p, a) for p, s, a in apps if s == lang and not a.get("role")]
             if not why and app.get("role") and others:
                 where, other = others[0]
@@ -359,6 +396,10 @@ class HealthChecksAnalyzer(Analyzer):
             if lang in health_langs:
                 out.evidence(f"{app['name']}: gRPC health service registered")
                 continue
+            check = self._checked_by(checked.get(lang.split("@", 1)[1], []), routes.get(lang))
+            if check:
+                out.evidence(f"{path}:{app['line']}: {app['name']} is health-checked by {check}")
+                continue
             out.report(
                 app["line"],
                 f"{app['name']} ({app['framework']}) serves no health route; add one such as "
@@ -367,7 +408,17 @@ class HealthChecksAnalyzer(Analyzer):
             )
         for path, lang, server in grpc:
             beside = [r for p, r in healthy.get(lang) or [] if p == path]
-            if lang in health_langs:
+            if server.get("registers"):
+                out.evidence(
+                    f"{path}:{server['line']}: {server['name']} of {server['package']} registers "
+                    "the gRPC health service itself"
+                )
+            elif server.get("unknown"):
+                out.evidence(
+                    f"{path}:{server['line']}: {server['name']} of {server['package']} not "
+                    f"judged: not {GO_GRPC}'s server, its health service is that package's"
+                )
+            elif lang in health_langs:
                 out.evidence(f"{path}:{server['line']}: gRPC server registers the health service")
             elif server.get("on_http_mux") and beside:
                 out.evidence(
@@ -403,12 +454,28 @@ class HealthChecksAnalyzer(Analyzer):
                 out.report(line, f"{what} path {probe} is not a route of {owner}", path=path)
         return ok
 
+    @staticmethod
+    def _serves(repo: RepoIndex, path: str, serving: tuple[list[str], frozenset[str]]) -> bool:
+        """Whether the image of the Dockerfile at ``path`` serves: one of the code files that
+        create a web or gRPC server lies in its project (the folder of its nearest project
+        file), or a compose service that builds it publishes ports (``published``)."""
+        servers, published = serving
+        project = project_of(repo, path)
+        return path in published or any(not project or s.startswith(f"{project}/") for s in servers)
+
+    @staticmethod
+    def _roles(images: Images, path: str) -> tuple[str, list[str]] | None:
+        """The dispatcher entrypoint script of the Dockerfile's final stage and its roles."""
+        entrypoint = first(chain(images.dockerfiles[path]["stages"]), "entrypoint")
+        return _dispatcher(images.repo, entrypoint["text"]) if entrypoint else None
+
     def _dockerfiles(
         self,
         docker: dict[str, dict[str, Any]],
         images: Images,
         tools: dict[str, str],
         probed: dict[str, str],
+        serving: tuple[list[str], frozenset[str]],
         served: list[str],
         app_names: list[str],
         out: Emitter,
@@ -417,11 +484,12 @@ class HealthChecksAnalyzer(Analyzer):
         judged: development and test images, base images other Dockerfiles build FROM, images
         that run the program of a base image built elsewhere (its health check is the
         vendor's), shell-less images (scratch, distroless) that cannot run a health command,
-        and images
-        whose health the repository already has checked where they run (``probed``: a compose
-        healthcheck, Kubernetes probes, which ignore HEALTHCHECK anyway, a platform's health
-        check). A Dockerfile built FROM an image of this repository that lacks one as well is
-        a related place of that image's finding, not a finding of its own."""
+        images that do not serve (no ``EXPOSE``, no compose service publishing their ports, no
+        server in the code of their project: ``serving``), and images whose health the
+        repository already has checked, or cannot check with HEALTHCHECK, where they run
+        (``probed``: a compose healthcheck, Kubernetes, which ignores HEALTHCHECK, a platform's
+        health check). A Dockerfile built FROM an image of this repository that lacks one as
+        well is a related place of that image's finding, not a finding of its own."""
         if not self.params.dockerfile_healthcheck:
             return
         bases = base_images(images)
@@ -465,6 +533,21 @@ class HealthChecksAnalyzer(Analyzer):
                 )
             elif path in probed:
                 out.evidence(f"{path}: no HEALTHCHECK, but its image is checked by {probed[path]}")
+            elif (roles := self._roles(images, path)) is not None:
+                script, names = roles
+                out.evidence(
+                    f"{path}: not judged, its entrypoint {script} runs the program its command "
+                    f"names ({', '.join(names[:6])}): one HEALTHCHECK cannot fit every role; "
+                    "each is judged where it runs (compose services, Kubernetes containers)"
+                )
+            elif not exposed(images, path) and not self._serves(images.repo, path, serving):
+                project = project_of(images.repo, path) or "the repository root"
+                out.evidence(
+                    f"{path}: not judged, it declares no port (EXPOSE), no compose service "
+                    f"publishes one, and its project ({project}) has no web or gRPC server in "
+                    "code: a command-line tool, a job or a worker, nothing for a HEALTHCHECK "
+                    "to probe"
+                )
             else:
                 missing[path] = final["line"]
         duplicates = copies(docker, missing)
@@ -702,8 +785,9 @@ def _probed(
 ) -> dict[str, str]:
     """Dockerfile -> where the repository already has the health of its image checked: a
     compose service that builds it (its final stage) or runs its image with a healthcheck
-    (test and CI compose files aside), a Kubernetes container that runs its image with a
-    liveness or readiness probe (Kubernetes ignores HEALTHCHECK), a platform spec that builds
+    (test and CI compose files aside), a Kubernetes container that runs its image (with a
+    liveness or readiness probe, or without: Kubernetes ignores HEALTHCHECK, the container's
+    probes are what count and are judged there), a platform spec that builds
     it and checks its health (DigitalOcean App Platform, Render, Fly.io, Railway)."""
     out: dict[str, str] = {}
 
@@ -730,9 +814,11 @@ def _probed(
     for path, wl in workloads:
         for c in wl["containers"]:
             probes = [p for p in ("livenessProbe", "readinessProbe") if c.get(p)]
-            if not probes:
-                continue
-            where = f"the {' and '.join(probes)} of {wl['workload']} {wl['name']} "
+            if probes:
+                where = f"the {' and '.join(probes)} of {wl['workload']} {wl['name']} "
+            else:
+                where = f"Kubernetes, which ignores HEALTHCHECK: {wl['workload']} {wl['name']} "
+                where += "runs it, and its container's probes are judged there "
             where += f"({path}:{c['line']})"
             for name in kz.image_names(c.get("image")):
                 credit(images.owner(name), where)
@@ -740,6 +826,92 @@ def _probed(
         for dockerfile in fact["dockerfiles"]:
             credit(dockerfile, f"the {fact['what']} ({fact['where']})")
     return out
+
+
+#: a health command that runs a script of the repository (``python scripts/healthcheck.py``)
+_SCRIPT = re.compile(r"[\w./${}-]+\.(?:py|sh|js|mjs|cjs|ts)\b")
+
+
+def _repo_file(repo: RepoIndex, token: str) -> str | None:
+    """The file of this repository a path in a command names (``$HOME/app/scripts/check.py``,
+    ``/app/bin/docker-entrypoint``; variables dropped): the path itself or the longest tail of
+    it that is exactly one file."""
+    parts = [p for p in re.sub(r"\$\{?\w+\}?", "", token).split("/") if p not in {"", "."}]
+    for i in range(len(parts)):
+        tail = "/".join(parts[i:])
+        hits = [f for f in repo.files if f == tail or f.endswith("/" + tail)]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            return None
+    return None
+
+
+def _script_paths(repo: RepoIndex, command: str) -> list[str]:
+    """The URL paths the scripts a health command runs call (each script it names that is a
+    file of this repository)."""
+    found: list[str] = []
+    for token in _SCRIPT.findall(command):
+        script = _repo_file(repo, token)
+        if script is not None:
+            found.extend(url_paths(repo.source(script).text or ""))
+    return found
+
+
+#: a shell script that dispatches on its first argument, and the word labels of its branches
+_DISPATCH = re.compile(r"\bcase\s+\"?\$\{?1\}?\"?\s+in\b(.*?)\besac\b", re.S)
+_BRANCH = re.compile(r"^\s*\(?([A-Za-z][\w-]*(?:\s*\|\s*[A-Za-z][\w-]*)*)\s*\)", re.M)
+
+
+def _dispatcher(repo: RepoIndex, entrypoint: str) -> tuple[str, list[str]] | None:
+    """The entrypoint script of this repository an image runs, when it chooses the program by
+    its first argument (``case "$1" in server) … worker) … scheduler) …``, three roles or
+    more), with those roles."""
+    tokens = re.findall(r"[^\s\"',\[\]]+", entrypoint)
+    for token in tokens:
+        if "/" not in token and "." not in token:
+            continue
+        script = _repo_file(repo, token)
+        if script is None:
+            continue
+        match = _DISPATCH.search(repo.source(script).text or "")
+        if match is None:
+            return None
+        roles = [w.strip() for b in _BRANCH.findall(match.group(1)) for w in b.split("|")]
+        return (script, roles) if len(set(roles)) >= 3 else None
+    return None
+
+
+def _own_checks(
+    repo: RepoIndex, docker: dict[str, dict[str, Any]], stacks: list[Stack]
+) -> dict[str, list[tuple[str, list[str]]]]:
+    """Project folder -> the health checks the repository declares for the images built from
+    it, each with the URL paths it calls: the HEALTHCHECK of a Dockerfile that is not for
+    development or tests, the healthcheck of a compose service that builds its image (test and
+    CI stacks aside); the paths in its command, or in a script of the repository the command
+    runs. The app of that project is health-checked through them (see ``_checked_by``)."""
+    out: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for path, fact in sorted(docker.items()):
+        health = fact.get("healthcheck")
+        if not health or health["none"] or development_image(path, fact):
+            continue
+        paths = health["paths"] or _script_paths(repo, health.get("command", ""))
+        shown = f" ({', '.join(paths)})" if paths else ""
+        where = f"the HEALTHCHECK at {path}:{health['line']}{shown}"
+        out[project_of(repo, path)].append((where, paths))
+    for files, services in stacks:
+        if any(dev_or_test_path(f) for f in files):
+            continue
+        for _, svc in services:
+            check = svc["healthcheck"]
+            if not svc["build"] or not svc["dockerfile"] or check is None or check["none"]:
+                continue
+            paths = check["paths"]
+            shown = f" ({', '.join(paths)})" if paths else ""
+            where = f"the healthcheck of compose service `{svc['service']}` at "
+            where += f"{check['file']}:{check['line']}{shown}"
+            out[project_of(repo, svc["dockerfile"])].append((where, paths))
+    return dict(out)
 
 
 def _places(places: list[tuple[str, int]]) -> str:

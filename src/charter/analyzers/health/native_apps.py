@@ -23,7 +23,12 @@ GO_SERVERS = frozenset(
 GO_ROUTE_METHODS = frozenset(
     {"HandleFunc", "Handle", "GET", "Get", "HEAD", "Head", "Any", "Path", "Method"}
 )
-GO_GRPC_SERVERS = frozenset({"grpc.NewServer"})
+#: the gRPC package whose ``NewServer`` creates a bare server (the health service is the
+#: application's to register)
+GO_GRPC = "google.golang.org/grpc"
+#: gRPC server packages of frameworks whose ``NewServer`` registers ``grpc.health.v1.Health``
+#: itself, unless the option named here asks for a health service of the application's own
+GO_GRPC_WITH_HEALTH = {"github.com/go-kratos/kratos/v2/transport/grpc": "CustomHealth("}
 GO_GRPC_HEALTH = ("RegisterHealthServer", "health.NewServer")  # any import alias
 
 #: imports of Model Context Protocol server libraries: an HTTP server in such a file serves
@@ -31,6 +36,13 @@ GO_GRPC_HEALTH = ("RegisterHealthServer", "health.NewServer")  # any import alia
 MCP_IMPORTS = ("mcp-go", "modelcontextprotocol")
 #: routes of an auxiliary endpoint (metrics, profiling), not of the service's own interface
 AUX_ROUTE = ("/metrics", "/debug/")
+
+#: Go packages that serve Prometheus metrics: a server in a file that imports one and serves
+#: no route but metrics and a landing page ``/`` is a Prometheus exporter
+PROMETHEUS_PACKAGES = (
+    "github.com/prometheus/client_golang/prometheus/promhttp",
+    "github.com/prometheus/exporter-toolkit/web",
+)
 
 #: a Go server that listens on a unix socket only: a local control socket no probe reaches
 _UNIX_LISTEN = re.compile(r"\bListen\(\s*\"unix(?:packet)?\"|\bListenUnix\(")
@@ -93,6 +105,53 @@ def _assigned_name(node: Any) -> str | None:
     return names[0] if len(names) == 1 else None
 
 
+def go_imports(root: Any) -> dict[str, str]:
+    """The package names of a Go file's imports (alias, else the path's last element, without
+    a ``/vN`` major version) -> their import paths; blank and dot imports left out."""
+    out: dict[str, str] = {}
+    for decl in root.named_children:
+        if decl.type != "import_declaration":
+            continue
+        specs = [c for c in decl.named_children if c.type == "import_spec"]
+        for group in decl.named_children:
+            if group.type == "import_spec_list":
+                specs.extend(c for c in group.named_children if c.type == "import_spec")
+        for spec in specs:
+            path_node = spec.child_by_field_name("path")
+            if path_node is None:
+                continue
+            path = _text(path_node).strip('"`')
+            alias = spec.child_by_field_name("name")
+            if alias is not None:
+                name = _text(alias)
+            else:
+                parts = path.split("/")
+                name = (
+                    parts[-2] if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]) else parts[-1]
+                )
+            if name not in {"_", "."}:
+                out[name] = path
+    return out
+
+
+def _go_grpc_server(name: str, imports: dict[str, str], text: str) -> dict[str, Any] | None:
+    """A ``pkg.NewServer`` call that creates a gRPC server: of Google's package (judged), of a
+    framework that registers the health service itself (``registers``), or of another gRPC
+    package whose health behaviour is unknown (``unknown``: not judged)."""
+    qualifier, _, func = name.rpartition(".")
+    path = imports.get(qualifier)
+    if func != "NewServer" or path is None:
+        return None
+    if path == GO_GRPC:
+        return {"package": path}
+    option = GO_GRPC_WITH_HEALTH.get(path)
+    if option is not None:
+        return {"package": path, "registers": option not in text}
+    if "grpc" in path.rsplit("/", 1)[-1].lower():
+        return {"package": path, "unknown": True}
+    return None
+
+
 def _walk(root: Any) -> list[Any]:
     out: list[Any] = []
     stack = [root]
@@ -112,6 +171,7 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
     grpc_health = False
     #: identifiers passed to a route registration (a handler mounted on an HTTP mux)
     mounted: set[str] = set()
+    imports = go_imports(tree.root_node) if lang == "go" else {}
     for node in _walk(tree.root_node):
         line = node.start_point[0] + 1
         if node.type == "composite_literal":
@@ -127,8 +187,8 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
         if lang == "go":
             if name in GO_SERVERS:
                 apps.append({"framework": name.split(".")[0], "name": name, "line": line})
-            elif name in GO_GRPC_SERVERS:
-                grpc.append({"name": name, "line": line, "var": _assigned_name(node)})
+            elif (server := _go_grpc_server(name, imports, text)) is not None:
+                grpc.append({"name": name, "line": line, "var": _assigned_name(node), **server})
             elif name.endswith(GO_GRPC_HEALTH):
                 grpc_health = True
             elif func.type == "selector_expression":
@@ -170,7 +230,14 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
     mcp = any(marker in text for marker in MCP_IMPORTS)
     auxiliary = bool(routes) and all(r["path"].startswith(AUX_ROUTE) for r in routes)
     unix = lang == "go" and bool(_UNIX_LISTEN.search(text)) and not _NET_LISTEN.search(text)
+    exporter = (
+        any(path in PROMETHEUS_PACKAGES for path in imports.values())
+        and not grpc
+        and all(r["path"] == "/" or r["path"].startswith(AUX_ROUTE) for r in routes)
+    )
     for app in apps:
+        if exporter and not mcp:
+            app["exporter"] = True
         if unix:
             app["local"] = "it listens on a unix socket (a local control socket)"
         if mcp:
