@@ -145,11 +145,11 @@ def test_retry_loop_without_a_sleep_is_no_retry(policies: PolicySet, tmp_path: P
                 import httpx
 
 
-                def pull(urls: list[str]) -> list[bytes]:
+                def notify_all(urls: list[str], event: dict) -> list[int]:
                     out = []
                     for url in urls:
                         try:
-                            out.append(httpx.get(url).content)
+                            out.append(httpx.post(url, json=event).status_code)
                         except httpx.HTTPError:
                             continue
                     return out

@@ -17,7 +17,18 @@ when retrying it is both safe and expected (the profile: "retry only idempotent 
 - nothing asks it again anyway: not in a probe (a function named for a status, health, ping or
   connection test, which a poller or a user repeats and which must fail fast), not in a web
   handler serving a user's request (a route-decorated function, or ``get``/``post``/... of a
-  ``*View``/``*Resource``/``*Handler`` class), where the user retries.
+  ``*View``/``*Resource``/``*Handler`` class), where the user retries, and not in a
+  command-line tool (a script with a ``#!`` line and an ``if __name__ == "__main__":`` block, a
+  module defining ``click``/``typer`` commands, a Django management command: under
+  ``management/commands/`` or in a ``BaseCommand`` subclass), which a person, CI or cron runs
+  again after seeing it fail. A POST named for verifying or receiving a webhook is not a
+  delivery: its sender delivers again;
+- its failure is not already tolerated: a read (GET, HEAD, OPTIONS) in the body of a ``try``
+  (in its function) whose handler catches a failed request (bare ``except``, ``Exception``,
+  ``OSError``/``ConnectionError``/``TimeoutError``, a ``requests``/``httpx``/``aiohttp``/
+  ``urllib`` error) and does not raise is a chosen degradation (log, skip the item, answer a
+  default): a failed read changes nothing and the next read asks again. A delivery handled
+  that way is still reported, since logging a failed notification loses it.
 
 It passes when:
 
@@ -68,6 +79,37 @@ NON_IDEMPOTENT = frozenset({"post", "patch"})
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 #: words naming the delivery of a notification, event or webhook (at-least-once by nature)
 DELIVERY_WORDS = ("notif", "webhook", "hook", "publish", "message", "event", "alert")
+#: words naming the receiving end of a delivery (verifying an incoming webhook's signature):
+#: its sender delivers again when it fails
+RECEIVING_WORDS = ("verif", "validat", "receiv")
+#: methods that only read: a failed read changes nothing, and the next read asks again
+READS = frozenset({"get", "head", "options"})
+#: exceptions that a failed request raises (or a base of them), by last name
+NETWORK_ERRORS = frozenset(
+    {
+        "Exception",
+        "BaseException",
+        "OSError",
+        "IOError",
+        "EnvironmentError",
+        "ConnectionError",
+        "TimeoutError",
+        "RequestException",
+        "RequestError",
+        "HTTPError",
+        "TransportError",
+        "NetworkError",
+        "ConnectError",
+        "Timeout",
+        "TimeoutException",
+        "ClientError",
+        "URLError",
+    }
+)
+HTTP_PACKAGES = ("requests", "httpx", "aiohttp", "urllib3", "urllib.error")
+#: command-line frameworks whose ``command``/``group`` decorators make a module a CLI
+CLI_FRAMEWORKS = ("click", "typer", "asyncclick")
+CLI_DECORATORS = frozenset({"command", "group"})
 #: words naming a probe: polled again, or asked again by a user, and must fail fast
 PROBE_WORDS = ("status", "health", "ping", "heartbeat", "test_connection", "check_connection")
 #: bases of class-based views whose get/post/... methods serve a user's request
@@ -132,14 +174,48 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
         self.functions: list[tuple[str, bool]] = []
         self.classes: list[ast.ClassDef] = []
         self.function_nodes: list[FunctionNode] = []
+        #: per function (and the module): the ``try`` statements around the current node
+        self.tries: list[list[ast.Try | ast.TryStar]] = [[]]
         self.clients: set[str] = set()
         self.in_process: set[str] = set()
         self.transport = False
+        #: the file is a command-line tool (a script, a click/typer CLI, a management command)
+        self.command_line = "/management/commands/" in f"/{self.file.path}"
         tree = self.file.python_ast
         if tree is not None:
             self.clients = assigned_names(self.imports, tree, HTTP_CLIENTS)
             self.in_process = in_process_clients(tree)
             self.transport = self._transport_retries(tree)
+            self.command_line = self.command_line or self._command_line(tree)
+
+    def _command_line(self, tree: ast.AST) -> bool:
+        """A script (a ``#!`` line and an ``if __name__ == "__main__":`` block) or a module
+        defining ``click``/``typer`` commands: a person or a job runs it, sees it fail and
+        runs it again."""
+        text = self.file.text or ""
+        if (
+            text.startswith("#!")
+            and isinstance(tree, ast.Module)
+            and any(_main_guard(stmt) for stmt in tree.body)
+        ):
+            return True
+        if not self.imports.imports_any(CLI_FRAMEWORKS):
+            return False
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                for name in decorator_names(self.imports, node):
+                    if name.rsplit(".", 1)[-1] in CLI_DECORATORS:
+                        return True
+        return False
+
+    def _management_command(self) -> bool:
+        """In a Django management command (a class deriving from ``BaseCommand``)."""
+        for cls in self.classes:
+            for base in cls.bases:
+                name = self.qualify(base) or ""
+                if name.rsplit(".", 1)[-1] == "BaseCommand" and is_under(name, "django"):
+                    return True
+        return False
 
     def _transport_retries(self, tree: ast.AST) -> bool:
         if self.imports.imports_any(["aiohttp_retry"]):
@@ -205,11 +281,48 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
         self.covered.append(self._retried(node))
         self.functions.append((node.name, self._no_retry_wanted(node)))
         self.function_nodes.append(node)
+        self.tries.append([])
 
     def exit_function(self, node: FunctionNode) -> None:
         self.covered.pop()
         self.functions.pop()
         self.function_nodes.pop()
+        self.tries.pop()
+
+    def visit_Try(self, node: ast.Try) -> None:
+        self.tries[-1].append(node)
+
+    def leave_Try(self, node: ast.Try) -> None:
+        self.tries[-1].pop()
+
+    def visit_TryStar(self, node: ast.TryStar) -> None:
+        self.tries[-1].append(node)
+
+    def leave_TryStar(self, node: ast.TryStar) -> None:
+        self.tries[-1].pop()
+
+    def _failure_handled(self, node: ast.Call) -> bool:
+        """The call is in the body of a ``try`` (in its function) with a handler that catches
+        a failed request and does not raise: the code logs, skips or answers a default."""
+        for trial in self.tries[-1]:
+            if not trial.body or not _inside(node, trial.body):
+                continue
+            for handler in trial.handlers:
+                if self._catches_network(handler.type) and not _raises(handler.body):
+                    return True
+        return False
+
+    def _catches_network(self, caught: ast.expr | None) -> bool:
+        if caught is None:
+            return True  # a bare except
+        kinds = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+        for kind in kinds:
+            name = self.qualify(kind) or ""
+            if name.rsplit(".", 1)[-1] in NETWORK_ERRORS or any(
+                is_under(name, package) for package in HTTP_PACKAGES
+            ):
+                return True
+        return False
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.classes.append(node)
@@ -298,8 +411,10 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
         scope = self.function_nodes[-1] if self.function_nodes else node
         if "idempotency" in (ast.get_source_segment(self.file.text or "", scope) or "").lower():
             return True  # an Idempotency-Key set on the request, here or in its headers
-        names = [f[0] for f in self.functions] + [c.name for c in self.classes]
-        return any(word in n.lower() for n in names for word in DELIVERY_WORDS)
+        names = [f[0].lower() for f in self.functions] + [c.name.lower() for c in self.classes]
+        if any(word in n for n in names for word in RECEIVING_WORDS):
+            return False  # verifying or receiving a delivery: its sender delivers again
+        return any(word in n for n in names for word in DELIVERY_WORDS)
 
     def _leaves_process(self, node: ast.Call) -> bool:
         func = node.func
@@ -336,8 +451,13 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
             return
         if any(wanted for _, wanted in self.functions):
             return
-        if not self._leaves_process(node) or not self._idempotent(node, self._method(node, name)):
+        if self.command_line or self._management_command():
+            return  # run by a person or a job, who sees the failure and runs it again
+        method = self._method(node, name)
+        if not self._leaves_process(node) or not self._idempotent(node, method):
             return
+        if method in READS and self._failure_handled(node):
+            return  # a read whose failure the code already tolerates
         self.at(
             node,
             f"outbound `{name}()` without retry and backoff: decorate the function with "
@@ -350,6 +470,37 @@ def probe_name(name: str) -> bool:
     """A function or module named for a status, health, ping or connection check."""
     lowered = name.lower()
     return any(word in lowered for word in PROBE_WORDS)
+
+
+def _main_guard(stmt: ast.stmt) -> bool:
+    """``if __name__ == "__main__":``"""
+    if not isinstance(stmt, ast.If) or not isinstance(stmt.test, ast.Compare):
+        return False
+    parts = [stmt.test.left, *stmt.test.comparators]
+    return any(isinstance(p, ast.Name) and p.id == "__name__" for p in parts) and any(
+        isinstance(p, ast.Constant) and p.value == "__main__" for p in parts
+    )
+
+
+def _inside(node: ast.expr, body: list[ast.stmt]) -> bool:
+    """Whether ``node`` lies within the statements ``body`` (by position)."""
+    first, last = body[0], body[-1]
+    start = (first.lineno, first.col_offset)
+    end = (last.end_lineno or last.lineno, last.end_col_offset or 0)
+    return start <= (node.lineno, node.col_offset) <= end
+
+
+def _raises(body: list[ast.stmt]) -> bool:
+    """Whether a handler's body raises (outside nested functions and classes)."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        inner = stack.pop()
+        if isinstance(inner, ast.Raise):
+            return True
+        if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        stack.extend(ast.iter_child_nodes(inner))
+    return False
 
 
 def in_process_clients(tree: ast.AST) -> set[str]:
