@@ -100,13 +100,14 @@ def test_loguru_serialize_and_dictconfig_file_count(policies, tmp_path):
 
 
 def test_loguru_without_serialize_fails(policies, tmp_path):
-    status, found, _ = result(
-        policies,
-        tmp_path,
-        "structured-logging",
-        {"app.py": FASTAPI_APP, "logs.py": "from loguru import logger\n\nlogger.add('x.log')\n"},
-    )
+    """loguru's default text sink is no structured logger, for a service deployed to an
+    orchestrator (JSON logs feed the fleet's pipeline); a self-hosted app is not judged."""
+    files = {"app.py": FASTAPI_APP, "logs.py": "from loguru import logger\n\nlogger.add('x.log')\n"}
+    k8s = {"k8s/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\n"}
+    status, found, _ = result(policies, tmp_path / "fleet", "structured-logging", {**files, **k8s})
     assert (status, found) == ("fail", ["app.py:3"])
+    status, found, _ = result(policies, tmp_path / "self-hosted", "structured-logging", files)
+    assert (status, found) == ("pass", [])
 
 
 # --- graceful shutdown -------------------------------------------------------------------------
