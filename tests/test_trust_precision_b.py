@@ -224,20 +224,26 @@ def test_a_metrics_only_server_is_auxiliary_only_beside_another_server(policies,
 # --- container-non-root ------------------------------------------------------------------------
 
 
-def test_a_default_root_image_beside_a_hardened_target_names_that_target(policies, tmp_path):
+def test_a_default_root_image_beside_a_published_non_root_target_is_a_choice(policies, tmp_path):
     files = {
         "Dockerfile": (
             "FROM golang:1.22 AS build\nRUN go build -o /app .\n"
             "FROM scratch AS hardened\nCOPY --from=build /app /app\nUSER nonroot\n"
             'ENTRYPOINT ["/app"]\n'
             'FROM debian:12-slim AS default\nCOPY --from=build /app /app\nENTRYPOINT ["/app"]\n'
-        )
+        ),
+        # a non-root build stage is no target: it runs nothing of its own
+        "worker/Dockerfile": (
+            "FROM golang:1.22 AS build\nUSER builder\nRUN go build -o /tmp/w .\n"
+            'FROM debian:12-slim AS runtime\nCOPY --from=build /tmp/w /w\nENTRYPOINT ["/w"]\n'
+        ),
     }
-    _, findings = run(policies, tmp_path, NON_ROOT, files)
-    assert sorted(findings) == ["Dockerfile:7"]
-    message = findings["Dockerfile:7"].message
-    assert "the final stage `default` (FROM debian:12-slim) sets no USER" in message
-    assert "the non-root stage `hardened` (line 3, USER nonroot) is not the default" in message
+    result, findings = run(policies, tmp_path, NON_ROOT, files)
+    assert sorted(findings) == ["worker/Dockerfile:4"]
+    assert (
+        "Dockerfile:7: the final stage `default` runs as root, and the Dockerfile publishes the "
+        "non-root target `hardened` (line 3, USER nonroot)" in result.evidence
+    )
 
 
 def test_a_workload_runs_the_user_of_the_image_this_repository_builds(policies, tmp_path):

@@ -157,8 +157,10 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
     def _dockerfiles(self, images: Images, tools: dict[str, str], out: Emitter) -> None:
         """Not judged: development and test images, base images other Dockerfiles build
         FROM, images that run the program of a base image built elsewhere (as that image's
-        user), images whose base is chosen at build time. A Dockerfile built FROM an image of
-        this repository that runs as root too is a related place of that image's finding."""
+        user), images whose base is chosen at build time. Not reported: a root default image
+        whose Dockerfile also publishes a non-root target (the choice is the user's). A
+        Dockerfile built FROM an image of this repository that runs as root too is a related
+        place of that image's finding."""
         models = images.dockerfiles
         bases = base_images(images)
         missing: dict[str, tuple[int, str]] = {}
@@ -197,6 +199,16 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
                 out.evidence(f"{path}:{final['line']}: base image {got.base} is non-root")
             else:
                 missing[path] = (final["line"], got.base)
+        for path, (line, _) in list(missing.items()):
+            hardened = _non_root_target(models[path]["stages"])
+            if hardened:
+                # a choice offered, not a container that can only run as root (as Trivy's
+                # DS002 and checkov's CKV_DOCKER_3 read a Dockerfile with a non-root USER)
+                out.evidence(
+                    f"{path}:{line}: the final stage{_named(models[path]['stages'][-1])} runs "
+                    f"as root, and the Dockerfile publishes the non-root target {hardened}"
+                )
+                del missing[path]
         duplicates = copies(models, missing)
         for copy in (c for group in duplicates.values() for c in group):
             del missing[copy]
@@ -206,13 +218,6 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
                 f"the final stage (FROM {base}) sets no USER, so the container runs as root; "
                 "add `USER <non-root user>`"
             )
-            hardened = _non_root_target(models[path]["stages"])
-            if hardened:
-                message = (
-                    f"the final stage{_named(models[path]['stages'][-1])} (FROM {base}) sets no "
-                    f"USER, so the default image runs as root; the non-root stage {hardened} is "
-                    "not the default: build it by default, or set a non-root USER here too"
-                )
             twins = [(c, models[c]["stages"][-1]["line"]) for c in duplicates.get(path, [])]
             if twins:
                 shown = ", ".join(f"{p}:{n}" for p, n in twins)

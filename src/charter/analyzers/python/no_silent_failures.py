@@ -4,12 +4,16 @@ A handler is broad when it is a bare ``except:`` or catches ``Exception``/``Base
 (alone or in a tuple). It is reported unless its body does something with the failure:
 
 - re-raises (any ``raise`` in the handler, outside nested functions), or
-- reports it: a logger call at warning level or above (``logger.exception(...)``,
-  ``log.error(...)``; ``debug``/``info`` do not count), any call passing ``exc_info=``, a
-  ``traceback.*``, ``sys.exc_info()`` or ``sys.exit()`` call, or a call of an error handler (a
-  name containing ``error``, ``fail``, ``exc`` or ``traceback``: ``self.handle_error(...)``,
+- reports it: a logger call at any level (``logger.exception(...)``, ``log.error(...)``, and
+  ``logger.debug(...)``/``self.log.info(...)`` on a logger too: how loud a failure is, is the
+  author's choice, and a failure written to the log is not silent), ``print(...)`` or
+  ``warnings.warn(...)``, any call passing ``exc_info=``, a ``traceback.*``,
+  ``sys.exc_info()`` or ``sys.exit()`` call, or a call of an error handler (a name containing
+  ``error``, ``fail``, ``exc`` or ``traceback``: ``self.handle_error(...)``,
   ``on_failure(...)``, ``print_exc()``, ``self.showtraceback()``), or a ``flash(msg, "error")``
   that shows it to the user, or
+- counts it: a tally named for failures (``errors += 1``, ``self._records_lost += 1``,
+  ``failed.append(item)``), which the program reports as a whole, or
 - uses the caught exception (``except Exception as exc: return Error(str(exc))``).
 
 A broad handler is also a deliberate, narrow decision, and passes, when what it guards can
@@ -35,8 +39,9 @@ only fail in the one way it handles:
   reading and decoding the file in the ``try`` body counts as parsing);
 - a status answer: the handler returns what the ``try`` body returns with a success flag
   flipped (``return {"sent": True, ...}`` / ``return {"sent": False, ...}``), so the caller is
-  told it failed; or the function is a predicate (``is_*``, ``has_*``, ``can_*`` ...) whose
-  handler returns ``False``: "no" is its answer when the check cannot be made;
+  told it failed; or the function is a predicate (``is_*``, ``has_*``, ``can_*``,
+  ``detect_*``, a validity check ``_valid``/``is_valid``/``valid_*`` ...) whose handler
+  returns ``False``: "no" (not valid) is its answer when the check cannot be made;
 - said so: a comment in the handler or on its ``except`` line says the failure is expected or
   the fallback deliberate (``# optional``, ``# ignore``, ``# workaround``, ``# best effort``,
   ``# not available on all systems``, ``# fall back to ...``, ``# this is fine``); linter
@@ -65,13 +70,24 @@ from charter.sources import SourceFile
 
 BROAD = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
 SUPPRESS = frozenset({"contextlib.suppress"})
-#: logger methods that make a failure visible (``debug``/``info`` do not count)
+#: logger methods that make a failure visible, at any level: the level is the author's choice
 LOG_LEVELS = frozenset({"exception", "error", "critical", "fatal", "warning", "warn", "log"})
+#: lower levels, which count on a logger (``logger.debug``, ``self.log.info``, ``logging.info``)
+QUIET_LEVELS = frozenset({"debug", "info", "trace", "verbose"})
+#: a receiver that is a logger
+LOGGER = re.compile(r"(?:^|_)(?:get)?log(?:ger|ging)?$", re.IGNORECASE)
+#: calls that show a failure to whoever runs the program (a console, a warning)
+CONSOLE = frozenset({"print", "warnings.warn", "click.echo", "click.secho", "typer.echo"})
 EXC_INFO = frozenset({"sys.exc_info", "sys.exception", "sys.exit", "os._exit", "exit"})
 #: categories of a ``flash()`` message that show the user an error
 FLASH_ERRORS = frozenset({"error", "danger", "warning"})
 #: words in a called name that say it reports or handles the failure
 REPORTING_WORDS = ("error", "fail", "exc", "traceback")
+#: words in the name of a counter or collection that tallies failures (``errors += 1``,
+#: ``self._records_lost += 1``, ``failed.append(item)``)
+TALLY_WORDS = ("error", "fail", "lost", "dropped", "skipped", "invalid")
+#: methods that add to a collection
+ADDS = frozenset({"append", "add", "extend", "appendleft"})
 #: first words of calls that release or remove something (best-effort cleanup)
 CLEANUP = re.compile(
     r"(close|aclose|shutdown|unlink|rmdir|rmtree|removedirs|kill|terminate|release"
@@ -120,7 +136,9 @@ NATIVE_LIBRARIES = frozenset(
     }
 )
 #: a predicate by its name: ``False`` is its answer when the check cannot be made
-PREDICATE = re.compile(r"^_*(?:is|has|can|should|supports|exists)(?:_|$)")
+PREDICATE = re.compile(
+    r"^_*(?:is|has|can|should|supports|exists|valid|detect)(?:_|$)|_valid$", re.IGNORECASE
+)
 #: a comment saying the failure is expected or the fallback deliberate
 DECISION = re.compile(
     r"\b(?:work[- ]?around|best[- ]effort|optional(?:ly)?|ignor(?:e|ed|es|ing)"
@@ -175,6 +193,31 @@ def _callee(call: ast.Call) -> str:
     if isinstance(func, ast.Name):
         return func.id
     return ""
+
+
+def _receiver(node: ast.expr) -> str:
+    """The last name of a call's receiver: ``logger`` in ``self.logger.debug``."""
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Call):
+        return _callee(node)  # logging.getLogger(__name__).debug(...)
+    return ""
+
+
+def _tallies(node: ast.AST) -> bool:
+    """The failure is counted or collected in a tally named for failures: ``errors += 1``,
+    ``self._records_lost += 1``, ``failed.append(item)``."""
+    if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add):
+        target = _receiver(node.target)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        if node.func.attr not in ADDS:
+            return False
+        target = _receiver(node.func.value)
+    else:
+        return False
+    return any(word in target.lower() for word in TALLY_WORDS)
 
 
 def _cleanup_only(body: list[ast.stmt], qualify: Callable[[ast.AST], str | None]) -> bool:
@@ -458,6 +501,8 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
                 return True
             if isinstance(child, ast.Call) and self._reports(child):
                 return True
+            if _tallies(child):
+                return True
             if (
                 node.name
                 and isinstance(child, ast.Name)
@@ -474,6 +519,14 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
         name = self.qualify(call.func)
         if name is not None and (name in EXC_INFO or name.startswith("traceback.")):
             return True
+        if name in CONSOLE:
+            return True  # shown on the console or as a warning
+        if (
+            isinstance(call.func, ast.Attribute)
+            and call.func.attr.lower() in QUIET_LEVELS
+            and LOGGER.search(_receiver(call.func.value))
+        ):
+            return True  # logged: at a level its author chose
         if _callee(call) == "flash" and any(
             isinstance(a, ast.Constant) and a.value in FLASH_ERRORS
             for a in [*call.args, *(kw.value for kw in call.keywords)]
