@@ -13,7 +13,7 @@ from helpers import write_tree
 from charter import api, conditions
 from charter.models import Status
 
-DOCKERFILE = 'FROM python:3.12-slim\nCOPY . /app\nCMD ["python", "/app/app.py"]\n'
+DOCKERFILE = 'FROM python:3.12-slim\nCOPY . /app\nEXPOSE 8000\nCMD ["python", "/app/app.py"]\n'
 
 
 def example(readme: str, name: str = "README.md") -> tuple[str, int, str] | None:
