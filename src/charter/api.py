@@ -43,7 +43,7 @@ from charter.engine import (
     scan,
 )
 from charter.errors import CharterError
-from charter.models import ConfigChange, Note, Report, Severity, Status
+from charter.models import ConfigChange, Finding, Note, Report, Severity, Status
 from charter.policy import PolicySet, Profile, load_policies, select_profiles
 from charter.profile_import import DEFAULT_GLOBS, discover_documents, repo_profiles
 from charter.sources import DEFAULT_MAX_FILE_BYTES
@@ -589,3 +589,56 @@ def gate(report: Report, fail_on: Severity | None, min_score: MinScore = None) -
     if min_score is not None:
         held.append("every profile at or above its minimum score")
     return 0, "; ".join(held)
+
+
+# --- fix -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FixRun:
+    """What ``charter fix`` did or would do: each file's fix, the findings of the fixing rules
+    before, and after when the files were written (a re-audit; None when nothing was written),
+    and the folder the paths are relative to."""
+
+    root: Path
+    files: tuple[Any, ...]  # charter.fixes.FileFix (LibCST is imported only when fixing)
+    found: tuple[Finding, ...]
+    remaining: tuple[Finding, ...] | None
+
+
+def fix(
+    target: Path | str, options: Options = Options(), *, unsafe: bool = False, write: bool = True
+) -> FixRun:
+    """Apply the fixes of the rules that have one to the files of ``target`` (a folder or a file
+    on disk): safe fixes, and unsafe ones too with ``unsafe``. With ``write`` False nothing is
+    written (``--diff``, ``--check``)."""
+    from charter import fixes
+
+    if (isinstance(target, str) and gitops.is_remote(target)) or options.ref is not None:
+        raise CharterError(
+            "charter fix changes files on disk: give a folder or a file, not a git URL or --ref"
+        )
+    path = Path(target)
+    if not path.exists():
+        raise CharterError(f"{target}: no such file or folder")
+    root = path if path.is_dir() else path.parent
+    fixable = sorted(fixes.fixable_rules(policies_for(options.policy_dirs)))
+    if not options.select:
+        options = replace(options, select=tuple(fixable))
+    result = run(target, options)
+    ids = set(fixes.fixable_rules(result.policies))
+
+    def open_findings(report: Report) -> tuple[Finding, ...]:
+        return tuple(
+            f for f in report.findings if f.rule in ids and not (f.suppressed or f.baselined)
+        )
+
+    found = open_findings(result.report)
+    files = fixes.fix_findings(root, found, result.policies, unsafe=unsafe)
+    if not write:
+        return FixRun(root, tuple(files), found, None)
+    for item in files:
+        if item.changed and item.after is not None:
+            fixes.write_atomic(root / item.path, item.after)
+    again = run(target, options).report if any(f.changed for f in files) else result.report
+    return FixRun(root, tuple(files), found, open_findings(again))

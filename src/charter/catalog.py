@@ -70,7 +70,8 @@ CONDITION_DOCS = {
 
 def rule_page(policies: PolicySet, rule_id: str) -> str:
     """The Markdown page of one rule, from its YAML only (the same input gives the same page):
-    what, why, example, fix, parameters, profiles, precision, scope, sources, references."""
+    what, why, example, fix, autofix, parameters, profiles, precision, scope, sources,
+    references."""
     from charter.reporters.sarif import SECURITY_SEVERITY  # late: reporters import policy
 
     rule = policies.rules[rule_id]
@@ -97,6 +98,14 @@ def rule_page(policies: PolicySet, rule_id: str) -> str:
         lines += ["## Example", "", *_fence(rule.docs.example), ""]
     if rule.docs.fix:
         lines += ["## Use instead", "", *_fence(rule.docs.fix), ""]
+    if rule.autofix is not None:
+        lines += [
+            "## Fix",
+            "",
+            f"Applicability: **{rule.autofix.applicability}** (`charter fix`; "
+            "[how fixes work](../fix.md)). " + rule.autofix.summary.strip(),
+            "",
+        ]
     lines += ["## When it does not apply", "", rule.applicability.strip(), ""]
     for condition in rule.applies_if:
         lines += [f"- {CONDITION_DOCS[condition]}"]

@@ -455,6 +455,122 @@ def audit(
     raise typer.Exit(code)
 
 
+@app.command("fix")
+def fix_cmd(
+    path: Annotated[
+        str, typer.Argument(help="Repository folder or one file.", metavar="PATH|FILE")
+    ] = ".",
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-fixes",
+            help="Also apply fixes that may change what the code does (each rule's page says "
+            "which of its fixes are unsafe).",
+        ),
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff",
+            help="Print a unified diff of the fixes and write nothing; exit 1 when there is one.",
+        ),
+    ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; list the files that would change and exit 1 when there is one.",
+        ),
+    ] = False,
+    profile: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            metavar="ID",
+            help="Profile id (repeatable, or a comma list) [default: the config's profiles, "
+            "else all].",
+        ),
+    ] = None,
+    policies: PoliciesOpt = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            metavar="RULE",
+            help="Fix only the findings of these rules: ids or prefixes (repeatable, or a comma "
+            "list) [default: every rule with a fix].",
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore",
+            metavar="RULE",
+            help="Never fix these rules (repeatable, or a comma list) [default: none].",
+        ),
+    ] = None,
+    repo_config: Annotated[
+        bool,
+        typer.Option(
+            "--repo-config/--no-repo-config",
+            help="Read the target's .charter.yml / [tool.charter] (its excludes, profiles and "
+            "rule settings).",
+        ),
+    ] = True,
+) -> None:
+    """Fix what the rules find in PATH: safe fixes by default, unsafe ones with --unsafe-fixes.
+
+    Each fixed file is parsed once with LibCST, all its fixes are applied in one pass, and the
+    result must compile, be stable under a second fix and, for annotation-only fixes, keep the
+    same syntax tree with annotations stripped; a file that fails is left alone and reported.
+    Exit codes: 0 when no finding of a fixing rule remains (--diff/--check: nothing would
+    change), 1 otherwise, 2 on an error.
+    """
+    if diff and check:
+        raise CharterError("--diff and --check both write nothing; pass one")
+    options = api.Options(
+        profiles=_split(profile),
+        policy_dirs=tuple(policies or ()),
+        select=_split(select),
+        ignore=_split(ignore),
+        repo_config=repo_config,
+    )
+    run = api.fix(path, options, unsafe=unsafe_fixes, write=not (diff or check))
+    changed = [f for f in run.files if f.changed]
+    for item in run.files:
+        if item.problem is not None:
+            typer.echo(f"charter: {item.path}: {item.problem}", err=True)
+    if diff:
+        for item in changed:
+            before = item.before.decode("utf-8", "replace").splitlines(keepends=True)
+            after = item.after.decode("utf-8", "replace").splitlines(keepends=True)
+            for line in difflib.unified_diff(before, after, item.path, item.path):
+                sys.stdout.write(
+                    line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n"
+                )
+    elif check:
+        for item in changed:
+            typer.echo(f"would fix {item.path}")
+    applied = sum(len(f.applied) for f in run.files if f.changed)
+    withheld = sum(len(f.withheld) for f in run.files)
+    files = f"{len(changed)} file{'s' if len(changed) != 1 else ''}"
+    if run.remaining is None:
+        summary = f"would fix {applied} finding(s) in {files}"
+        code = 1 if changed else 0
+    else:
+        summary = f"fixed {applied} finding(s) in {files}; {len(run.remaining)} remain"
+        code = 1 if run.remaining else 0
+    if withheld:
+        summary += f" ({withheld} more fix(es) available with --unsafe-fixes)"
+    refused = sum(1 for f in run.files if f.problem is not None)
+    if refused:
+        summary += f"; {refused} file(s) left alone (see above)"
+        code = max(code, 1)
+    typer.echo(f"charter: {summary}", err=diff)
+    raise typer.Exit(code)
+
+
 def _explain_run(result: api.Audit) -> None:
     """--verbose: what the audit was made of, on stderr."""
     report = result.report

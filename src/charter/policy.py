@@ -67,11 +67,19 @@ class Example(_Strict):
     findings: tuple[str, ...] = ()
     status: Literal["pass", "fail", "not_applicable"] | None = None
     params: dict[str, Any] = Field(default_factory=dict)
+    #: a failing example's ``code`` after ``charter fix`` (the rule's ``autofix``)
+    fixed: str | None = None
+    #: fix with ``--unsafe-fixes``
+    unsafe_fixes: bool = False
+    #: the findings left in ``fixed`` (those no fix removes); none by default
+    fixed_findings: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _one_source(self) -> Example:
         if (self.code is None) == (not self.files):
             raise ValueError("give exactly one of 'code' (one file) or 'files' (path: content)")
+        if self.fixed is not None and self.code is None:
+            raise ValueError("'fixed' goes with 'code' (one file), not with 'files'")
         for loc in self.findings:
             if not loc.strip() or loc != loc.strip():
                 raise ValueError(
@@ -82,6 +90,18 @@ class Example(_Strict):
 
     def repo_files(self) -> dict[str, str]:
         return dict(self.files) if self.files else {self.path: self.code or ""}
+
+
+class Autofix(_Strict):
+    """A rule's fix (``charter fix``), as ruff records fix applicability per rule.
+
+    ``applicability`` is the best a fix of the rule gets: ``safe`` fixes are applied by
+    ``charter fix``; ``unsafe`` ones, which may change what the code does, only with
+    ``--unsafe-fixes``. A rule whose fixes are safe may still have cases that are unsafe;
+    ``summary`` says which."""
+
+    applicability: Literal["safe", "unsafe"]
+    summary: str = Field(min_length=10)
 
 
 class Examples(_Strict):
@@ -141,6 +161,8 @@ class Rule(_Strict):
     security: bool = False
     #: repository conditions that must hold for the rule to apply (charter.conditions)
     applies_if: tuple[Condition, ...] = ()
+    #: the rule's fix, when it has one (charter.fixes)
+    autofix: Autofix | None = None
 
     @field_validator("id")
     @classmethod
@@ -251,6 +273,10 @@ POLICY_HINTS: dict[str, FieldHint] = {
         [{"profile": "backend-polyglot", "quote": "Use type hints"}],
     ),
     "scope": FieldHint("a list of path classes", ["source"]),
+    "autofix": FieldHint(
+        "a mapping with applicability (safe or unsafe) and summary",
+        {"applicability": "safe", "summary": "adds `-> None` ..."},
+    ),
     "matches": FieldHint("a list of phrases or regexes", ["type hints"]),
     "rules": FieldHint("a list of the rules the profile applies", [{"id": "type-hints"}]),
     "rules.#": FieldHint("a mapping with id (and severity, params, scope)", {"id": "type-hints"}),

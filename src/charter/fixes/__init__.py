@@ -1,0 +1,228 @@
+"""``charter fix``: repair what the rules find, one file at a time, safe fixes apart from unsafe.
+
+The pipeline (:func:`fix_findings`): the findings of an audit are grouped by file; for each file
+with findings of a rule that declares an ``autofix`` (rule YAML) and has a fixer here, the file
+is parsed once with LibCST, every fixer runs in one batched pass over the nodes its rule
+reported, and the result is checked before anything is written:
+
+- it compiles (``compile(..., "exec")``, which executes nothing);
+- when every applied edit is annotation-only, its ``ast`` with annotations stripped is identical;
+- a second pass of the same fixers changes nothing (idempotence).
+
+A file that fails a check is left alone and reported. Only regular files inside the target are
+touched, never through a symbolic link; writes are atomic (a temporary file renamed over the
+original) and keep the file's permissions, bytes and line endings outside the edits. Audited code
+is never imported or executed.
+
+Adding a fixer: a :class:`~charter.fixes.base.Fixer` subclass in a module here, one line in
+:data:`FIXERS`, an ``autofix`` block and a ``fixed`` example in the rule's YAML.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import stat
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from charter.fixes.base import Applicability, BatchedFixers, Edit, Fixer
+from charter.fixes.f_strings import FStringsFixer
+from charter.fixes.type_hints import TypeHintsFixer
+from charter.models import Finding
+from charter.policy import PolicySet
+
+__all__ = [
+    "FIXERS",
+    "Applicability",
+    "Edit",
+    "FileFix",
+    "fix_findings",
+    "fix_source",
+    "fixable_rules",
+    "write_atomic",
+]
+
+#: analyzer name (as in rule YAML) -> the fixer that repairs its findings
+FIXERS: dict[str, type[Fixer]] = {
+    "type-hints": TypeHintsFixer,
+    "f-strings": FStringsFixer,
+}
+
+
+@dataclass
+class FileFix:
+    """What fixing one file gives: the new bytes (None: unchanged or refused), every edit found
+    (applied or withheld), and why the file was left alone, if it was."""
+
+    path: str
+    before: bytes
+    after: bytes | None = None
+    edits: list[Edit] = field(default_factory=list)
+    problem: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.after is not None and self.after != self.before and self.problem is None
+
+    @property
+    def applied(self) -> list[Edit]:
+        return [e for e in self.edits if e.applied] if self.problem is None else []
+
+    @property
+    def withheld(self) -> list[Edit]:
+        return [e for e in self.edits if not e.applied]
+
+
+def fixable_rules(policies: PolicySet) -> dict[str, type[Fixer]]:
+    """Rule id -> fixer, for the rules that declare an autofix and have a fixer."""
+    out: dict[str, type[Fixer]] = {}
+    for rule in policies.rules.values():
+        if rule.autofix is not None and rule.analyzer in FIXERS:
+            out[rule.id] = FIXERS[rule.analyzer]
+    return out
+
+
+class _StripAnnotations(ast.NodeTransformer):
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
+        node.returns = None
+        self.generic_visit(node)
+        return node
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
+        node.returns = None
+        self.generic_visit(node)
+        return node
+
+    def visit_arg(self, node: ast.arg) -> ast.AST:
+        node.annotation = None
+        return node
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST:
+        node.annotation = ast.Constant(None)
+        self.generic_visit(node)
+        return node
+
+
+def ast_without_annotations(source: bytes) -> str:
+    """``ast.dump`` of ``source`` with every annotation stripped (the equivalence of
+    annotation-only fixes)."""
+    return ast.dump(_StripAnnotations().visit(ast.parse(source)))
+
+
+def _run_fixers(
+    source: bytes, jobs: dict[str, tuple[type[Fixer], frozenset[int]]], unsafe: bool
+) -> tuple[bytes, list[Fixer]]:
+    module = libcst.parse_module(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    fixers = [cls(rule, lines, positions, unsafe) for rule, (cls, lines) in jobs.items()]
+    fixed = wrapper.module.visit(BatchedFixers(fixers))
+    return fixed.bytes, fixers
+
+
+def fix_source(
+    path: str,
+    source: bytes,
+    jobs: dict[str, tuple[type[Fixer], frozenset[int]]],
+    unsafe: bool,
+) -> FileFix:
+    """Fix one file's ``source``: ``jobs`` maps each rule to its fixer and the lines of its
+    findings. Checks the result (compiles, annotation-only equivalence, idempotence)."""
+    result = FileFix(path, source)
+    try:
+        after, fixers = _run_fixers(source, jobs, unsafe)
+    except (libcst.ParserSyntaxError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        result.problem = f"not fixed: LibCST cannot parse it ({first})"
+        return result
+    result.edits = [e for f in fixers for e in f.edits]
+    if after == source:
+        return result
+    result.after = after
+    try:
+        compile(after, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        result.problem = f"not fixed: the fixed file would not compile{where}: {exc}"
+        return result
+    applied = [f for f in fixers if any(e.applied for e in f.edits)]
+    annotation_only = bool(applied) and all(f.annotation_only for f in applied)
+    if annotation_only and ast_without_annotations(source) != ast_without_annotations(after):
+        result.problem = "not fixed: the fix changed more than annotations"
+        return result
+    again, _ = _run_fixers(after, jobs, unsafe)
+    if again != after:
+        result.problem = "not fixed: a second fix would change the file again"
+    return result
+
+
+def _safe_target(root: Path, rel: str) -> Path | None:
+    """``root/rel`` when it is a regular file inside ``root`` reached through no link."""
+    if Path(rel).is_absolute() or ".." in Path(rel).parts:
+        return None
+    current = root
+    for part in Path(rel).parts:
+        current = current / part
+        if current.is_symlink():
+            return None
+    try:
+        if not current.resolve().is_relative_to(root.resolve()):
+            return None
+        mode = current.lstat().st_mode
+    except OSError:
+        return None
+    return current if stat.S_ISREG(mode) else None
+
+
+def fix_findings(
+    root: Path, findings: Iterable[Finding], policies: PolicySet, *, unsafe: bool
+) -> list[FileFix]:
+    """Fix the files of ``findings`` under ``root`` (nothing is written: see
+    :func:`write_atomic`). Suppressed and baselined findings are left as they are."""
+    fixable = fixable_rules(policies)
+    by_file: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for f in findings:
+        if f.rule in fixable and f.line > 0 and f.path and not (f.suppressed or f.baselined):
+            by_file[f.path][f.rule].add(f.line)
+    results: list[FileFix] = []
+    for rel in sorted(by_file):
+        target = _safe_target(root, rel)
+        if target is None:
+            results.append(
+                FileFix(rel, b"", problem="not fixed: not a regular file inside the target")
+            )
+            continue
+        try:
+            source = target.read_bytes()
+        except OSError as exc:
+            results.append(FileFix(rel, b"", problem=f"not fixed: cannot read it ({exc})"))
+            continue
+        jobs = {
+            rule: (fixable[rule], frozenset(lines)) for rule, lines in sorted(by_file[rel].items())
+        }
+        results.append(fix_source(rel, source, jobs, unsafe))
+    return results
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data``: a temporary file in the same folder, given the original's
+    permissions, then renamed over it (a reader sees the old file or the new one, never half)."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".charter-fix")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).chmod(mode)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
