@@ -155,6 +155,28 @@ def test_totals_count_noise_as_wrong_and_gating_apart() -> None:
     assert "| docstrings | 2 | 0 | 2 | 1 | 0 | 1 | 50% |" in doc
 
 
+def test_before_after_judges_every_version_by_the_same_labels() -> None:
+    old = {
+        "a/b": snapshot(
+            "a/b",
+            [
+                ["docstrings", "m2.py", 3, "low", False, "msg"],
+                ["docstrings", "m3.py", 4, "low", False, "msg"],
+            ],
+        )
+    }
+    new = {"a/b": snapshot("a/b", [["docstrings", "m3.py", 4, "low", False, "msg"]], 0)}
+    labels = [
+        eco.Label("a/b", "docstrings", "m2.py", 3, "noise", "r", "msg"),
+        eco.Label("a/b", "docstrings", "m3.py", 4, "tp", "r", "msg"),
+    ]
+    doc = eco.before_after_markdown([("old", old), ("new", new)], labels)
+    assert "| | old | new |" in doc
+    assert "| repositories failing the default gate | 1 of 1 | 0 of 1 |" in doc
+    assert "| precision, all labelled findings | 50% (n=2) | 100% (n=1) |" in doc
+    assert "| docstrings | 2 | 50% (n=2) | 1 | 100% (n=1) | low |" in doc
+
+
 def test_the_set_avoids_the_reserved_repositories() -> None:
     repos = eco.load_manifest()
     assert len(repos) >= 30

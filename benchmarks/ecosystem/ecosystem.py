@@ -45,6 +45,7 @@ ROOT = HERE.parents[1]
 MANIFEST = HERE / "repos.yaml"
 SNAPSHOTS = HERE / "snapshots"
 LABELS = HERE / "labels.yaml"
+BEFORE_AFTER_DOC = HERE / "before-after.md"
 PRECISION_DOC = ROOT / "docs" / "precision.md"
 RULES_DIR = ROOT / "policies" / "rules"
 SEED = "charter-ecosystem-1"
@@ -581,6 +582,61 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.0f}%"
 
 
+def before_after_markdown(
+    columns: Sequence[tuple[str, dict[str, dict[str, Any]]]], labels: Sequence[Label]
+) -> str:
+    """Snapshots of several charter versions judged by the same labels: the totals, then each
+    rule's findings and precision per version, and its class now (the last column)."""
+    names = [name for name, _ in columns]
+    tots = [totals(snaps, labels) for _, snaps in columns]
+    tables = [stats(snaps, labels) for _, snaps in columns]
+    head = "| | " + " | ".join(names) + " |"
+    rule = "|---|" + "---:|" * len(names)
+    lines = [
+        "# Before and after the trust work (issue 13)",
+        "",
+        "Written by `python benchmarks/ecosystem/ecosystem.py before-after --write`. The same "
+        "labels (`labels.yaml`) judge the snapshots of each version on the same 46 pinned "
+        "repositories: charter 0.1 (`snapshots-v0.1/`), the versions named by their commit "
+        "(snapshots from git history) and now (`snapshots/`). Precision counts `noise` as "
+        "wrong; `—` means no labelled finding. A version's figure is over the findings it "
+        "has that carry a label, so the sample differs between versions.",
+        "",
+        head,
+        rule,
+        "| findings | " + " | ".join(str(t["findings"]) for t in tots) + " |",
+        "| repositories failing the default gate | "
+        + " | ".join(f"{t['repos_failing']} of {t['repos']}" for t in tots)
+        + " |",
+        "| precision, all labelled findings | "
+        + " | ".join(f"{_pct(t['all_precision'])} (n={t['all_labelled']})" for t in tots)
+        + " |",
+        "| precision, weighted by rule volume | "
+        + " | ".join(_pct(t["all_precision_weighted"]) for t in tots)
+        + " |",
+        "| precision, findings that fail the default gate | "
+        + " | ".join(f"{_pct(t['gating_precision'])} (n={t['gating_labelled']})" for t in tots)
+        + " |",
+        "",
+        "charter 0.1 gated every rule by severity (class `high` as declared by its author).",
+        "",
+        "| rule | " + " | ".join(f"{n} findings | {n} precision" for n in names) + " | class now |",
+        "|---|" + "---:|---:|" * len(names) + "---|",
+    ]
+    now = {}
+    for path in sorted((ROOT / "policies" / "rules").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        now[data["id"]] = (data.get("precision") or {}).get("class", "high (declared)")
+    for rule_id in sorted(set().union(*tables) | set(now)):
+        cells = []
+        for table in tables:
+            row = table.get(rule_id, RuleStats(rule_id))
+            cells += [str(row.findings), f"{_pct(row.precision)} (n={row.labelled})"]
+        klass = now.get(rule_id, "removed")
+        lines.append(f"| {rule_id} | " + " | ".join(cells) + f" | {klass} |")
+    return "\n".join(lines) + "\n"
+
+
 def precision_markdown(snaps: dict[str, dict[str, Any]], labels: Sequence[Label]) -> str:
     table = stats(snaps, labels)
     t = totals(snaps, labels)
@@ -731,6 +787,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = sub.add_parser("precision", help="per-rule precision (docs/precision.md)")
     p.add_argument("--snapshots", type=Path, default=SNAPSHOTS)
     p.add_argument("--write", action="store_true", help="write docs/precision.md and rule YAML")
+    p = sub.add_parser("before-after", help="versions side by side on the same labels")
+    p.add_argument(
+        "--version",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="a version's snapshots, in order (default: 0.1, then now)",
+    )
+    p.add_argument("--write", action="store_true", help=f"write {BEFORE_AFTER_DOC.name}")
     args = parser.parse_args(argv)
 
     repos = load_manifest()
@@ -762,6 +827,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 merged[(lb.repo, lb.rule, lb.path, lb.line, lb.message)] = lb
         dump_labels(merged.values())
         print(f"labels.yaml: {len(merged)} labels")
+    elif args.cmd == "before-after":
+        given = [v.split("=", 1) for v in args.version]
+        pairs = given or [["charter 0.1", str(HERE / "snapshots-v0.1")], ["now", str(SNAPSHOTS)]]
+        columns = [(name, load_snapshots(Path(folder))) for name, folder in pairs]
+        doc = before_after_markdown(columns, load_labels())
+        if args.write:
+            BEFORE_AFTER_DOC.write_text(doc, encoding="utf-8")
+        else:
+            sys.stdout.write(doc)
     elif args.cmd == "precision":
         snaps = load_snapshots(args.snapshots)
         labels = load_labels()
