@@ -53,7 +53,20 @@ def test_fix_writes_the_safe_fix_and_exits_1_while_findings_remain(
 ):
     assert _fix(str(repo)) == 1  # `total` still lacks its return type: no fix infers `int`
     assert (repo / "app.py").read_text(encoding="utf-8") == SAFE_FIXED
-    assert capsys.readouterr().out == "charter: fixed 1 finding(s) in 1 file; 1 remain\n"
+    out = capsys.readouterr().out
+    assert out == "charter: applied 1 fix(es) in 1 file: 1 finding(s) fixed, 1 remain\n"
+
+
+def test_a_fix_that_leaves_its_finding_standing_is_not_counted_as_fixed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    source = "class Store:\n    def __init__(self, path):\n        self.path = path\n"
+    (tmp_path / "app.py").write_text(source)
+    assert _fix(str(tmp_path)) == 1  # `path` still has no annotation
+    assert "def __init__(self, path) -> None:" in (tmp_path / "app.py").read_text()
+    assert capsys.readouterr().out == (
+        "charter: applied 1 fix(es) in 1 file: 0 finding(s) fixed, 1 remain\n"
+    )
 
 
 def test_fix_exits_0_when_every_finding_is_fixed(
@@ -62,7 +75,8 @@ def test_fix_exits_0_when_every_finding_is_fixed(
     (tmp_path / "app.py").write_text('def f(x: int):\n    print("{}".format(x))\n')
     assert _fix(str(tmp_path)) == 0
     assert (tmp_path / "app.py").read_text() == 'def f(x: int) -> None:\n    print(f"{x}")\n'
-    assert capsys.readouterr().out == "charter: fixed 2 finding(s) in 1 file; 0 remain\n"
+    out = capsys.readouterr().out
+    assert out == "charter: applied 2 fix(es) in 1 file: 2 finding(s) fixed, 0 remain\n"
 
 
 def test_diff_prints_a_unified_diff_and_writes_nothing(
@@ -104,7 +118,7 @@ def test_unsafe_fixes_apply_only_with_the_flag(tmp_path: Path, capsys: pytest.Ca
     assert "def ping():" in text  # a route decorator may read the annotation: unsafe
     assert "def reset(cache: dict) -> None:" in text
     assert capsys.readouterr().out == (
-        "charter: fixed 1 finding(s) in 1 file; 1 remain "
+        "charter: applied 1 fix(es) in 1 file: 1 finding(s) fixed, 1 remain "
         "(1 more fix(es) available with --unsafe-fixes)\n"
     )
     assert _fix(str(tmp_path), "--unsafe-fixes") == 0

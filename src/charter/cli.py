@@ -559,7 +559,13 @@ def fix_cmd(
         summary = f"would fix {applied} finding(s) in {files}"
         code = 1 if changed else 0
     else:
-        summary = f"fixed {applied} finding(s) in {files}; {len(run.remaining)} remain"
+        # a fix can leave its finding standing (`-> None` where a parameter still lacks its
+        # annotation): count findings gone by the re-audit, not fixes applied
+        gone = max(0, len(run.found) - len(run.remaining))
+        summary = (
+            f"applied {applied} fix(es) in {files}: {gone} finding(s) fixed, "
+            f"{len(run.remaining)} remain"
+        )
         code = 1 if run.remaining else 0
     if withheld:
         summary += f" ({withheld} more fix(es) available with --unsafe-fixes)"
