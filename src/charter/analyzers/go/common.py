@@ -93,12 +93,11 @@ def is_copied(file: SourceFile) -> bool:
     return bool(_COPIED.search(_header(file)))
 
 
-def import_names(root: tree_sitter.Node, import_path: str) -> set[str]:
-    """The names under which the file refers to the package ``import_path`` (alias or last part).
-
-    Empty when the package is not imported (or imported as ``_`` / dot-imported).
-    """
-    names: set[str] = set()
+def imports(root: tree_sitter.Node) -> dict[str, str]:
+    """The names under which a Go file refers to its imports (alias, else the path's last
+    element, without a ``/vN`` major version) -> their import paths; blank and dot imports
+    left out."""
+    out: dict[str, str] = {}
     for decl in root.named_children:
         if decl.type != "import_declaration":
             continue
@@ -108,14 +107,27 @@ def import_names(root: tree_sitter.Node, import_path: str) -> set[str]:
                 specs.extend(c for c in group.named_children if c.type == "import_spec")
         for spec in specs:
             path_node = spec.child_by_field_name("path")
-            if path_node is None or string_content(path_node) != import_path:
+            if path_node is None:
                 continue
+            path = string_content(path_node)
             alias = spec.child_by_field_name("name")
-            if alias is None:
-                names.add(import_path.rsplit("/", 1)[-1])
-            elif text(alias) not in {"_", "."}:
-                names.add(text(alias))
-    return names
+            if alias is not None:
+                name = text(alias)
+            else:
+                parts = path.split("/")
+                major = len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1])
+                name = parts[-2] if major else parts[-1]
+            if name not in {"_", "."}:
+                out[name] = path
+    return out
+
+
+def import_names(root: tree_sitter.Node, import_path: str) -> set[str]:
+    """The names under which the file refers to the package ``import_path`` (alias or last part).
+
+    Empty when the package is not imported (or imported as ``_`` / dot-imported).
+    """
+    return {name for name, path in imports(root).items() if path == import_path}
 
 
 def package_calls(

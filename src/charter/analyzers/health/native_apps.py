@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from charter.analyzers.go import common as go_common
+
 #: calls that create or start an HTTP server (Go), by their ``pkg.Func`` text
 GO_SERVERS = frozenset(
     {
@@ -105,35 +107,6 @@ def _assigned_name(node: Any) -> str | None:
     return names[0] if len(names) == 1 else None
 
 
-def go_imports(root: Any) -> dict[str, str]:
-    """The package names of a Go file's imports (alias, else the path's last element, without
-    a ``/vN`` major version) -> their import paths; blank and dot imports left out."""
-    out: dict[str, str] = {}
-    for decl in root.named_children:
-        if decl.type != "import_declaration":
-            continue
-        specs = [c for c in decl.named_children if c.type == "import_spec"]
-        for group in decl.named_children:
-            if group.type == "import_spec_list":
-                specs.extend(c for c in group.named_children if c.type == "import_spec")
-        for spec in specs:
-            path_node = spec.child_by_field_name("path")
-            if path_node is None:
-                continue
-            path = _text(path_node).strip('"`')
-            alias = spec.child_by_field_name("name")
-            if alias is not None:
-                name = _text(alias)
-            else:
-                parts = path.split("/")
-                name = (
-                    parts[-2] if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]) else parts[-1]
-                )
-            if name not in {"_", "."}:
-                out[name] = path
-    return out
-
-
 def _go_grpc_server(name: str, imports: dict[str, str], text: str) -> dict[str, Any] | None:
     """A ``pkg.NewServer`` call that creates a gRPC server: of Google's package (judged), of a
     framework that registers the health service itself (``registers``), or of another gRPC
@@ -171,7 +144,7 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
     grpc_health = False
     #: identifiers passed to a route registration (a handler mounted on an HTTP mux)
     mounted: set[str] = set()
-    imports = go_imports(tree.root_node) if lang == "go" else {}
+    imports = go_common.imports(tree.root_node) if lang == "go" else {}
     for node in _walk(tree.root_node):
         line = node.start_point[0] + 1
         if node.type == "composite_literal":
