@@ -142,6 +142,15 @@ def _write(text: str, output: Path | None) -> None:
         raise CharterError(f"{output}: cannot write report: {exc.strerror or exc}") from None
 
 
+ProfilesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--profile",
+        "-p",
+        metavar="ID",
+        help="Profile id (repeatable, or a comma list) [default: the config's profiles, else all].",
+    ),
+]
 PoliciesOpt = Annotated[
     list[Path] | None,
     typer.Option(
@@ -162,16 +171,7 @@ def audit(
             metavar="PATH|GIT_URL|FILE",
         ),
     ] = ".",
-    profile: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--profile",
-            "-p",
-            metavar="ID",
-            help="Profile id (repeatable, or a comma list) [default: the config's profiles, "
-            "else all].",
-        ),
-    ] = None,
+    profile: ProfilesOpt = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Report format.")
     ] = OutputFormat.TEXT,
@@ -299,7 +299,8 @@ def audit(
         typer.Option(
             "--ignore",
             metavar="RULE",
-            help="Never run these rules: ids or '-' prefixes (repeatable, or a comma list; "
+            help="Never run these rules: ids or prefixes of whole words (repeatable, or a comma "
+            "list; "
             "wins over --select) [default: none].",
         ),
     ] = None,
@@ -482,16 +483,7 @@ def fix_cmd(
             help="Write nothing; list the files that would change and exit 1 when there is one.",
         ),
     ] = False,
-    profile: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--profile",
-            "-p",
-            metavar="ID",
-            help="Profile id (repeatable, or a comma list) [default: the config's profiles, "
-            "else all].",
-        ),
-    ] = None,
+    profile: ProfilesOpt = None,
     policies: PoliciesOpt = None,
     select: Annotated[
         list[str] | None,
@@ -596,16 +588,7 @@ def baseline_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
         ".charter-baseline.json"
     ),
-    profile: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--profile",
-            "-p",
-            metavar="ID",
-            help="Profile id (repeatable, or a comma list) [default: the config's profiles, "
-            "else all].",
-        ),
-    ] = None,
+    profile: ProfilesOpt = None,
     policies: PoliciesOpt = None,
     repo_config: Annotated[
         bool,
