@@ -703,15 +703,15 @@ def run_audit(
     def read(rel: str) -> str | None:
         return SourceFile(root, rel, readme_cap).text
 
+    # each condition judged once per audit (not once per rule: not-example parses the README)
+    verdicts = {
+        name: conditions.unmet([name], files, read, example=options.example_repository)
+        for name in sorted({c for inst in instances.values() for c in inst.rule.applies_if})
+    }
     unmet_reasons = {
         key: reason
         for key, inst in instances.items()
-        if inst.rule.applies_if
-        and (
-            reason := conditions.unmet(
-                inst.rule.applies_if, files, read, example=options.example_repository
-            )
-        )
+        if (reason := next((r for c in inst.rule.applies_if if (r := verdicts[c])), None))
         is not None
     }
     inst_list = [inst for key, inst in instances.items() if key not in unmet_reasons]
