@@ -145,11 +145,54 @@ def _charter_cmd(charter_src: Path | None) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-P", "-m", "charter"], env
 
 
+#: the rules of each charter source that no built-in profile applies, by source
+_CATALOG: dict[Path | None, list[str]] = {}
+
+
+def catalog_rules(charter_src: Path | None = None) -> list[str]:
+    """The implemented rules no built-in profile applies and no seed sentence states (rules
+    that imported profiles map to, such as ``dockerfile-multi-stage``). The ecosystem check
+    applies them too, through one extra profile (:func:`_catalog_profile`), so that they are
+    measured on real code like every other rule."""
+    if charter_src not in _CATALOG:
+        cmd, env = _charter_cmd(charter_src)
+        done = subprocess.run(
+            [*cmd, "rules", "--format", "json"], env=env, capture_output=True, text=True,
+            check=False,
+        )  # fmt: skip
+        rows = json.loads(done.stdout) if done.returncode == 0 else []
+        _CATALOG[charter_src] = [
+            r["id"]
+            for r in rows
+            if r.get("implemented") and not r.get("profiles") and not r.get("sources")
+        ]
+    return _CATALOG[charter_src]
+
+
+CATALOG_PROFILE = "ecosystem-catalog"
+
+
+def _catalog_profile(folder: Path, rules: Sequence[str]) -> list[str]:
+    """``--policies`` arguments adding a profile that applies ``rules`` (none when empty)."""
+    if not rules:
+        return []
+    profiles = folder / "profiles"
+    profiles.mkdir(parents=True, exist_ok=True)
+    body = {
+        "id": CATALOG_PROFILE,
+        "title": "Rules no built-in profile states (ecosystem check only)",
+        "rules": [{"id": "parse-error"}, *({"id": r} for r in rules)],
+    }
+    (profiles / f"{CATALOG_PROFILE}.yaml").write_text(yaml.safe_dump(body), encoding="utf-8")
+    return ["--policies", str(folder)]
+
+
 def audit_repo(path: Path, charter_src: Path | None = None, strict: bool = False) -> dict[str, Any]:
     cmd, env = _charter_cmd(charter_src)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         args = [*cmd, "audit", str(path), "--format", "json", "--no-cache", "--output", str(out)]
+        args += _catalog_profile(Path(tmp) / "policies", catalog_rules(charter_src))
         if strict:
             args.append("--strict")
         done = subprocess.run(args, env=env, cwd=tmp, capture_output=True, text=True, check=False)
@@ -189,6 +232,7 @@ def snapshot_of(repo: Repo, report: dict[str, Any]) -> dict[str, Any]:
                 "provisional": p.get("provisional", False),
             }
             for p in report["profiles"]
+            if p["id"] != CATALOG_PROFILE
         },
         "rules": {r["id"]: r["status"] for r in report["rules"]},
         "findings": findings,

@@ -148,7 +148,9 @@ class Rule(_Strict):
     applicability: str = Field(min_length=3, description="when the rule is not applicable")
     category: str = "general"
     docs: Docs
-    sources: tuple[Source, ...] = Field(min_length=1)
+    #: the built-in profile sentences it encodes; empty for a rule no built-in profile states
+    #: (imported profiles map to it by ``matches``; ``charter rules`` lists it under no profile)
+    sources: tuple[Source, ...] = ()
     examples: Examples = Examples()
     help_uri: str | None = None
     #: phrases and regexes that recognise a statement of this rule in a profile's prose
