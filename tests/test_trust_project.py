@@ -77,9 +77,12 @@ def test_a_go_repository_with_a_python_wheel_shim_is_no_python_project(
             "packages/python/db_vfs/__init__.py": "LIB = 'db.so'\n",
         },
     )
-    for rule in ("ruff-configured", "strict-type-checking", "tests-present", "coverage-threshold"):
+    for rule in ("ruff-configured", "strict-type-checking", "coverage-threshold"):
         report = audit_rule(policies, tmp_path, rule)
         assert _status(report, rule) == "not_applicable", rule
+    # tests-present judges the Go code, not the shim: no pytest suite is asked for
+    [(_, message)] = _findings(audit_rule(policies, tmp_path, "tests-present"), "tests-present")
+    assert message.startswith("no Go tests") and "pytest" not in message
     report = audit_rule(policies, tmp_path, "src-layout")
     assert _findings(report, "src-layout") == []
 
