@@ -70,6 +70,8 @@ ANALYZERS: dict[str, str] = {
     "ci-runs-linters": "ci.rules:CiRunsLintersAnalyzer",
     "ci-dependency-scan": "ci.rules:CiDependencyScanAnalyzer",
     "ci-security-scan": "ci.rules:CiSecurityScanAnalyzer",
+    "ci-image-scan": "ci.image_scan:CiImageScanAnalyzer",
+    "ci-go-race": "ci.go_race:CiGoRaceAnalyzer",
     "formatter-enforced": "ci.formatter:FormatterEnforcedAnalyzer",
     "ci-no-pull-request-target-checkout": "ci.untrusted_checkout:UntrustedCheckoutAnalyzer",
     "agent-context-file": "repo.agent_context_file:AgentContextFileAnalyzer",
