@@ -212,3 +212,25 @@ def test_write_rule_precision_keeps_an_exact_rule_with_no_finding(
     assert exact in (rules / "exact-rule.yaml").read_text()
     quiet = (rules / "quiet-rule.yaml").read_text()
     assert "class: unmeasured" in quiet and "no finding on the set" in quiet
+
+
+def test_rules_no_profile_states_are_audited_and_kept_out_of_the_scores(tmp_path: Path) -> None:
+    """A rule no seed sentence states (imported profiles map to it) is in no built-in profile;
+    the ecosystem check still measures it, through one extra profile whose score it keeps out
+    of the snapshot."""
+    here = Path(__file__).resolve().parents[1]
+    catalog = eco.catalog_rules(here)
+    assert "dockerfile-multi-stage" in catalog and "profile-drift" not in catalog
+    assert "type-hints" not in catalog
+    (tmp_path / "Dockerfile").write_text(
+        "FROM golang:1.22\nCOPY . /src\nRUN go build -o /app /src\nCMD [\"/app\"]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n", encoding="utf-8")
+    report = eco.audit_repo(tmp_path, here)
+    snap = eco.snapshot_of(eco.Repo("a/b", "0" * 40, ""), report)
+    assert [f[1:3] for f in snap["findings"] if f[0] == "dockerfile-multi-stage"] == [
+        ["Dockerfile", 1]
+    ]
+    assert eco.CATALOG_PROFILE not in snap["scores"]
+    assert "backend-polyglot" in snap["scores"]

@@ -156,12 +156,20 @@ def rule_page(policies: PolicySet, rule_id: str) -> str:
     lines += [
         f"- {s.profile}{f' (line {s.line})' if s.line else ''}: “{' '.join(s.quote.split())}”"
         for s in rule.sources
-    ]
+    ] or [NO_SOURCE]
     if rule.docs.references:
         lines += ["", "## References", ""]
         lines += [f"- {' '.join(r.split())}" for r in rule.docs.references]
     lines += ["", f"Source: [policies/rules/{rule.id}.yaml](../../policies/rules/{rule.id}.yaml)"]
     return "\n".join(lines) + "\n"
+
+
+#: what a rule page says when no built-in profile states the rule
+NO_SOURCE = (
+    "No built-in profile states it. A profile imported with `charter profile import` (or a "
+    "repository's own, with `--repo-profiles`) applies it when one of its sentences matches "
+    "the rule's `matches` patterns."
+)
 
 
 def rule_pages(policies: PolicySet) -> dict[str, str]:

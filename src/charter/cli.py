@@ -769,6 +769,8 @@ def explain_cmd(
     if rule.params:
         lines += ["", "Parameters"] + [f"  {k} = {v!r}" for k, v in sorted(rule.params.items())]
     lines += ["", "Profile sentences behind it"]
+    if not rule.sources:
+        lines.append("  none of the built-in profiles; imported profiles map to it by its matches")
     for src in rule.sources:
         at = f", line {src.line}" if src.line else ""
         prof = policy_set.profiles.get(src.profile)
