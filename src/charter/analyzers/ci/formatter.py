@@ -26,6 +26,8 @@ PYTHON = tools(
 )
 GO = tools(
     ("gofmt", r"\bgofmt\b|\bgo\s+fmt\b|\bgoimports\b|\bgofumpt\b|\bgolines\b|\bgci\b"),
+    # pre-commit-golang hooks: ``go-fmt``, ``go-imports-repo``, ``go-fumpt``
+    ("gofmt hook", r"(?:^|\s)go-(?:fmt|imports|fumpt)(?:-repo)?\b"),
 )
 RUST = tools(("cargo fmt", r"\bcargo\s+(?:\+\S+\s+)?fmt\b|\brustfmt\b"))
 JAVASCRIPT = tools(
@@ -34,18 +36,31 @@ JAVASCRIPT = tools(
     ("dprint", r"\bdprint\b"),
     ("deno fmt", r"\bdeno\s+fmt\b"),
 )
-#: a golangci-lint config that turns a formatter on (v1 linters, v2 ``formatters:``)
-GOLANGCI_FORMATTER = re.compile(r"^\s*-?\s*[\"']?(?:gofmt|gofumpt|goimports|gci|golines)\b", re.M)
+#: the formatters golangci-lint can run (v1 as linters, v2 under ``formatters:``)
+GOLANGCI_FORMATTERS = frozenset({"gofmt", "gofumpt", "goimports", "gci", "golines"})
 
 
 def _golangci_formats(repo: RepoIndex, model: CiModel) -> str | None:
+    """golangci-lint run by CI with a formatter enabled: v2 ``formatters.enable``, v1
+    ``linters.enable`` (or ``enable-all`` without disabling them all)."""
     if not model.find(tools(("golangci-lint", r"golangci-lint"))):
         return None
     for path in repo.files:
-        if basename(path) in GOLANGCI_FILES:
-            text = repo.source(path).text or ""
-            if GOLANGCI_FORMATTER.search(text) and "default: none" not in text:
-                return f"golangci-lint runs a formatter enabled in {path}"
+        if basename(path) not in GOLANGCI_FILES or path.endswith((".toml", ".json")):
+            continue
+        docs = repo.source(path).yaml_documents or []
+        data = docs[0] if docs and isinstance(docs[0], dict) else {}
+        for section in ("formatters", "linters"):
+            table = data.get(section)
+            if not isinstance(table, dict):
+                continue
+            enabled = {str(x) for x in table.get("enable") or [] if isinstance(x, str)}
+            disabled = {str(x) for x in table.get("disable") or [] if isinstance(x, str)}
+            on = enabled & GOLANGCI_FORMATTERS
+            if table.get("enable-all") is True:
+                on = set(GOLANGCI_FORMATTERS - disabled)
+            if on:
+                return f"golangci-lint runs {', '.join(sorted(on))}, enabled in {path}"
     return None
 
 

@@ -26,6 +26,9 @@ class CiGoRaceAnalyzer(Analyzer):
         if not sources or not is_main_language(repo, "go"):
             out.not_applicable("Go is not one of the repository's main languages")
             return
+        if not any(p.endswith("_test.go") for p in repo.classes):
+            out.not_applicable("the Go code has no tests yet (tests-present judges that)")
+            return
         model = ci_model(repo)
         runs = [step for _, step in model.find(GO_TEST, raw=True)]
         if not runs:

@@ -41,6 +41,20 @@ TRIVY_ACTION = re.compile(r"^aquasecurity/trivy-action@")
 REGISTRY_SCAN = re.compile(r"\bscan_on_push\s*=\s*true\b")
 
 
+#: ko building into the local docker daemon or a kind cluster: nothing is published
+KO_LOCAL = re.compile(r"\bko\b.*(?:\s--local\b|\s-L\b)|KO_DOCKER_REPO=(?:ko|kind)\.local")
+
+
+#: a file for tests by its path (``scripts/e2e-test.sh``, ``test/integration/run.sh``)
+TEST_PATH = re.compile(r"(?:^|[/._-])(?:e2e|tests?|testing|integration)(?=[/._-]|$)")
+
+
+def _test_only(step: Step) -> bool:
+    """A step written in a test file (``scripts/e2e-test.sh``), or ko building into the local
+    daemon or a kind cluster: images for tests, not published."""
+    return bool(TEST_PATH.search(step.path) or KO_LOCAL.search(step.text))
+
+
 def _publishes(step: Step) -> bool:
     if step.kind == "uses" and BUILD_PUSH_ACTIONS.match(step.text):
         push = dict(step.inputs).get("push", "false").strip().lower()
@@ -69,6 +83,7 @@ class CiImageScanAnalyzer(Analyzer):
             if label == "goreleaser" and not _goreleaser_images(repo):
                 continue
             published.append((label, step))
+        published = [(label, step) for label, step in published if not _test_only(step)]
         if not published:
             out.not_applicable("CI publishes no container image")
             return
