@@ -144,7 +144,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--profiles", type=Path, required=True, help="materialise.py --out")
     parser.add_argument("--charter-src", type=Path, default=HERE.parents[1])
-    parser.add_argument("--show", action="store_true", help="list every wrong or missed mapping")
+    parser.add_argument(
+        "--show", action="store_true", help="list every wrong or missed mapping of the tune set"
+    )
+    parser.add_argument(
+        "--show-held", action="store_true", help="also of the held-apart set (not while tuning)"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.charter_src / "src"))
     from charter.policy import load_policies
@@ -171,8 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("all", "tune", "held"):
         print(sets[name].row(name, counts[name]))
     print(f"\nlabelled demands awaiting a rule that does not exist here: {sets['all'].awaiting}")
-    if args.show:
-        print("\n" + "\n".join(sorted(sets["all"].details)))
+    if args.show or args.show_held:
+        shown = sets["all"] if args.show_held else sets["tune"]
+        print("\n" + "\n".join(sorted(shown.details)))
     return 0
 
 

@@ -18,7 +18,6 @@ import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -27,6 +26,7 @@ import yaml
 from charter.errors import CharterError
 from charter.models import ManualItem
 from charter.policy import KEBAB, PolicySet, Profile, ProfileRuleRef, Rule
+from charter.profile_lexicon import MatchesError, RuleMatcher, languages_of, matcher, normalise
 
 #: where ``charter audit --repo-profiles`` looks for a repository's own agent profiles
 DEFAULT_GLOBS: tuple[str, ...] = (
@@ -49,10 +49,16 @@ class ProfileImportError(CharterError):
 
 @dataclass(frozen=True)
 class Statement:
-    """One list item or sentence of a profile, exactly as written on its line."""
+    """One sentence of a profile (hard-wrapped lines joined), with the line it starts on.
+
+    ``kind`` is what the sentence is (:func:`charter.profile_lexicon.classify`): only an
+    ``instruction`` maps to rules."""
 
     line: int
     text: str
+    kind: str = "instruction"
+    #: an item of a list of things to avoid ("Anti-Patterns to Avoid: - Missing timeouts")
+    prohibited: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,10 +83,15 @@ class AgentDocument:
 
 @dataclass(frozen=True)
 class StatementMapping:
-    """A statement and the rules that encode it (none: manual review)."""
+    """A statement, the rules that encode it, and the rules it opposes ("do not add type
+    hints" opposes ``type-hints``: the rule is disabled for the profile)."""
 
     statement: Statement
     rules: tuple[str, ...]
+    opposes: tuple[str, ...] = ()
+    #: for an instruction no rule encodes: a program could check it (no rule yet), or not
+    checkable: bool = False
+    nearest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,10 @@ class ImportResult:
     mappings: tuple[StatementMapping, ...]
     #: rule id -> the statements that encode it, in document order
     sources: dict[str, list[Statement]] = field(default_factory=dict)
+    #: rule id -> the statements that ask for the opposite; the rule is left out of the profile
+    disabled: dict[str, list[Statement]] = field(default_factory=dict)
+    #: the languages the profile is about (empty: it does not say)
+    stack: frozenset[str] = frozenset()
 
     @property
     def encoded(self) -> list[StatementMapping]:
@@ -99,7 +114,12 @@ class ImportResult:
 
     @property
     def manual(self) -> list[StatementMapping]:
-        return [m for m in self.mappings if not m.rules]
+        """Instructions no rule encodes (descriptions and context are not demands)."""
+        return [
+            m
+            for m in self.mappings
+            if not m.rules and not m.opposes and m.statement.kind == "instruction"
+        ]
 
 
 # --------------------------------------------------------------------------- parsing
@@ -144,8 +164,16 @@ def _lenient_front_matter(lines: Sequence[str]) -> dict[str, Any]:
     return data
 
 
-def _sentences(line_text: str) -> list[str]:
-    return [part.strip() for part in _SENTENCE_END.split(line_text) if part.strip()]
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """The sentences of a paragraph with their offsets in it."""
+    out = []
+    position = 0
+    for part in _SENTENCE_END.split(text):
+        offset = text.find(part, position)
+        position = offset + len(part)
+        if part.strip():
+            out.append((offset + len(part) - len(part.lstrip()), part.strip()))
+    return out
 
 
 def _is_statement(text: str) -> bool:
@@ -162,42 +190,94 @@ def _locate(lines: Sequence[str], start: int, end: int, piece: str) -> int | Non
     return None
 
 
+#: a line of a tree diagram (``├── src/``) or a box drawing: a picture, not prose
+_DIAGRAM = re.compile(r"[\u2500-\u257f]|^\s*[|`]--\s")
+
+
 def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:
-    """Split an agent profile into its front matter and statements (with 1-based lines)."""
+    """Split an agent profile into its front matter and sentences (with 1-based lines).
+
+    Hard-wrapped lines of a paragraph or list item are joined before the text is split into
+    sentences; headings, tables, fenced blocks with a language (examples) and diagrams are left
+    out; a fenced block without a language is read one row at a time (profiles put step lists in
+    them). Each sentence gets its :func:`~charter.profile_lexicon.classify` kind, read with the
+    heading it is under and the paragraph that introduces its list."""
+    from markdown_it import MarkdownIt  # imported on use: ~20 ms
+
+    from charter.profile_lexicon import PROHIBITING, classify, normalise
+
     front, skip = _split_front_matter(text, path)
     lines = text.splitlines()
     body = "\n".join(lines[skip:])
-    from markdown_it import MarkdownIt  # imported on use: ~20 ms
-
-    tokens = MarkdownIt("commonmark").parse(body)
+    tokens = MarkdownIt("commonmark").enable("table").parse(body)
     statements: list[Statement] = []
-    in_heading = False
-    for token in tokens:
-        if token.type == "heading_open":
+    heading = ""
+    in_heading = in_table = False
+    lead_ins: list[str] = []  # the paragraph introducing each open list
+    last_text = ""
+    item_depth = 0
+    previous = ""
+    for index, token in enumerate(tokens):
+        kind = token.type
+        previous = tokens[index - 1].type if index else ""
+        if kind == "heading_open":
             in_heading = True
             continue
-        if token.type == "heading_close":
+        if kind == "heading_close":
             in_heading = False
             continue
-        if token.map is None or in_heading:
+        if kind == "table_open":
+            in_table = True
+        elif kind == "table_close":
+            in_table = False
+        elif kind in {"bullet_list_open", "ordered_list_open"}:
+            # the paragraph right before the list introduces it ("Avoid:", "Mastering X:")
+            lead_ins.append(last_text if previous == "paragraph_close" else "")
+        elif kind in {"bullet_list_close", "ordered_list_close"} and lead_ins:
+            lead_ins.pop()
+        elif kind == "list_item_open":
+            item_depth += 1
+        elif kind == "list_item_close":
+            item_depth -= 1
+        if token.map is None or in_table:
             continue
-        start, end = token.map[0] + skip, token.map[1] + skip
-        if token.type == "inline":
-            raw_lines = token.content.split("\n")
-        elif token.type == "fence" and not token.info.strip():
-            raw_lines = [_BULLET.sub("", row, count=1) for row in token.content.split("\n")]
+        if in_heading:
+            if kind == "inline":
+                heading = normalise(token.content)
+            continue
+        start = token.map[0] + skip
+        if kind == "inline":
+            rows = [token.content]
+            joined = True
+        elif kind == "fence" and not token.info.strip():
+            if _DIAGRAM.search(token.content):
+                continue
+            rows = [_BULLET.sub("", row, count=1) for row in token.content.split("\n")]
             start += 1  # the opening fence line
+            joined = False
         else:
             continue
-        for raw in raw_lines:
-            for piece in _sentences(raw):
+        lead_in = lead_ins[-1] if lead_ins else ""
+        for row_index, row in enumerate(rows):
+            if _DIAGRAM.search(row):
+                continue
+            flat = " ".join(row.split("\n")) if joined else row
+            # the source line of each character of the joined paragraph
+            breaks = [i for i, ch in enumerate(row) if ch == "\n"]
+            for offset, piece in _sentences(flat):
                 if not _is_statement(piece):
                     continue
-                line = _locate(lines, start, end, piece)
-                if line is None:
-                    continue
-                statements.append(Statement(line, piece))
-                start = line - 1  # keep document order within the block
+                line = start + (row_index if not joined else sum(b < offset for b in breaks)) + 1
+                if line - 1 < len(lines) and piece[:20] not in lines[line - 1]:
+                    line = _locate(lines, start, token.map[1] + skip, piece[:20]) or line
+                plain = normalise(piece)
+                item = item_depth > 0 or not joined
+                kind_of = classify(plain, heading, lead_in, item=item)
+                prohibited = item and bool(
+                    PROHIBITING.search(heading) or PROHIBITING.search(lead_in)
+                )
+                statements.append(Statement(line, piece, kind_of, prohibited))
+            last_text = normalise(flat)
     return AgentDocument(path, front, tuple(statements), tuple(lines))
 
 
@@ -217,28 +297,97 @@ def read_document(path: Path, display: str | None = None) -> AgentDocument:
 # --------------------------------------------------------------------------- mapping
 
 
-@cache
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+def _candidates(policies: PolicySet) -> list[Rule]:
+    return sorted(
+        (r for r in policies.rules.values() if r.matches and r.id != "parse-error"),
+        key=lambda r: r.id,
+    )
 
 
-def rule_patterns(rule: Rule) -> tuple[re.Pattern[str], ...]:
+def rule_patterns(rule: Rule) -> RuleMatcher:
+    """The rule's compiled ``matches`` (a bad regex is a one-line error naming the rule)."""
     try:
-        return _compiled(tuple(rule.matches))
-    except re.error as exc:
-        raise ProfileImportError(
-            f"rule {rule.id}: field 'matches': {exc.pattern!r} is not a valid regex ({exc.msg})"
-        ) from None
+        return matcher(rule)
+    except MatchesError as exc:
+        raise ProfileImportError(str(exc)) from None
+
+
+def _fits(rule_langs: frozenset[str], said: frozenset[str], stack: frozenset[str]) -> bool:
+    """A rule for some languages maps a sentence about one of them, or a sentence that names
+    no language in a profile whose stack includes one (or does not say its stack)."""
+    if not rule_langs:
+        return True
+    if said:
+        return bool(rule_langs & said)
+    return not stack or bool(rule_langs & stack)
+
+
+def read_statement(
+    text: str,
+    rules: Iterable[Rule],
+    stack: frozenset[str] = frozenset(),
+    *,
+    prohibited: bool = False,
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The rules an instruction asks for, and the rules it asks the opposite of."""
+    plain = normalise(text)
+    said = languages_of(plain)
+    agree: dict[str, None] = {}
+    oppose: dict[str, None] = {}
+    for rule in rules:
+        found = rule_patterns(rule).hits(plain, prohibited=prohibited)
+        if not found or not _fits(rule_patterns(rule).languages, said, stack):
+            continue
+        if any(h.agrees for h in found):
+            agree[rule.id] = None
+        else:
+            oppose[rule.id] = None
+    return tuple(agree), tuple(oppose)
 
 
 def match_statement(text: str, rules: Iterable[Rule]) -> tuple[str, ...]:
-    """The ids of the rules whose ``matches`` recognise ``text``."""
-    return tuple(r.id for r in rules if any(p.search(text) for p in rule_patterns(r)))
+    """The ids of the rules whose ``matches`` recognise ``text`` as asking for them."""
+    return read_statement(text, rules)[0]
 
 
-def slug(text: str) -> str:
-    value = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return value or "agent"
+def profile_stack(document: AgentDocument) -> frozenset[str]:
+    """The languages a profile is about: named in its front matter, or in two sentences."""
+    head = languages_of(normalise(f"{document.front_matter.get('name', '')} {document.description}"))
+    counts: dict[str, int] = {}
+    for statement in document.statements:
+        for lang in languages_of(normalise(statement.text)):
+            counts[lang] = counts.get(lang, 0) + 1
+    return frozenset(head | {lang for lang, n in counts.items() if n >= 2})
+
+
+_CHECKABLE = re.compile(
+    r"`|\b(ci|lint\w*|format\w*|tests?|testing|coverage|commit\w*|lock ?files?|pre-commit|"
+    r"docker\w*|container\w*|type[- ]?check\w*|workflows?|pipelines?|config\w*|imports?|log\w*|"
+    r"errors?|exceptions?|secrets?|passwords?|tokens?|timeouts?|retr\w+|endpoints?|routes?|"
+    r"api|dependenc\w*|versions?|docstrings?|comments?|annotations?|types?|files?|folders?|"
+    r"directory|make|npm|pnpm|cargo|pytest|ruff|mypy|eslint|prettier|clippy|gofmt)\b",
+    re.IGNORECASE,
+)
+_STOP = frozenset(
+    "the and for with all any are use using that this from into your when each every not "
+    "must should never always code".split()
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z0-9]{2,}", text.lower()) if w not in _STOP}
+
+
+def nearest_rule(text: str, rules: Iterable[Rule]) -> str | None:
+    """The rule whose id and title share most words with ``text`` (None: none shares one)."""
+    said = _words(normalise(text))
+    best: tuple[float, str] | None = None
+    for rule in rules:
+        words = _words(rule.id.replace("-", " ") + " " + rule.title)
+        shared = len(said & words)
+        if shared and (best is None or shared / len(words) > best[0]):
+            best = (shared / len(words), rule.id)
+    return best[1] if best else None
 
 
 def import_profile(
@@ -249,36 +398,64 @@ def import_profile(
     title: str | None = None,
     extra_rules: Sequence[ProfileRuleRef] = (),
 ) -> ImportResult:
-    """Map each statement of ``document`` to rules; unmatched statements become manual items.
+    """Map each instruction of ``document`` to rules; the other instructions become manual
+    items (split into checkable without a rule yet, with the nearest rule, and not checkable).
 
-    The profile applies ``parse-error`` first, then the matched rules in document order, then
-    ``extra_rules``.
+    A rule maps only when the sentence asks for what the rule demands ("never log tokens" for
+    ``no-secrets-in-logs``); a sentence that asks the opposite ("do not add type hints")
+    disables the rule for the profile. A rule for one language maps only a sentence about that
+    language, or one that names none in a profile of that stack. The profile applies the
+    matched rules in document order, then ``extra_rules``; ``parse-error`` is not a profile rule
+    (the audit reports unparsable files apart from the scores).
     """
-    candidates = sorted(
-        (r for r in policies.rules.values() if r.matches and r.id != "parse-error"),
-        key=lambda r: r.id,
-    )
-    mappings = tuple(
-        StatementMapping(s, match_statement(s.text, candidates)) for s in document.statements
-    )
+    candidates = _candidates(policies)
+    stack = profile_stack(document)
+    mappings = []
+    for statement in document.statements:
+        if statement.kind != "instruction":
+            mappings.append(StatementMapping(statement, ()))
+            continue
+        rules, opposes = read_statement(
+            statement.text, candidates, stack, prohibited=statement.prohibited
+        )
+        checkable = bool(rules) or bool(_CHECKABLE.search(statement.text))
+        nearest = None if rules or not checkable else nearest_rule(statement.text, candidates)
+        mappings.append(StatementMapping(statement, rules, opposes, checkable, nearest))
+    disabled: dict[str, list[Statement]] = {}
+    for mapping in mappings:
+        for rule_id in mapping.opposes:
+            disabled.setdefault(rule_id, []).append(mapping.statement)
     sources: dict[str, list[Statement]] = {}
     for mapping in mappings:
         for rule_id in mapping.rules:
-            sources.setdefault(rule_id, []).append(mapping.statement)
-    refs = [ProfileRuleRef(id="parse-error")] + [ProfileRuleRef(id=r) for r in sources]
+            if rule_id not in disabled:
+                sources.setdefault(rule_id, []).append(mapping.statement)
+    refs = [ProfileRuleRef(id=r) for r in sources]
     refs += [ref for ref in extra_rules if ref.id not in {x.id for x in refs}]
     manual = tuple(
-        ManualItem(quote=m.statement.text, line=m.statement.line) for m in mappings if not m.rules
+        ManualItem(quote=m.statement.text, line=m.statement.line)
+        for m in mappings
+        if not m.rules and not m.opposes and m.statement.kind == "instruction"
     )
     name = document.name
-    profile = Profile(
-        id=profile_id or slug(name),
-        title=title or (name if len(name) >= 3 else f"agent {name}"),
-        description=document.description or f"Imported from {document.path}",
-        rules=tuple(refs),
-        manual=manual,
-    )
-    return ImportResult(document, profile, mappings, sources)
+    fields = {
+        "id": profile_id or slug(name),
+        "title": title or (name if len(name) >= 3 else f"agent {name}"),
+        "description": document.description or f"Imported from {document.path}",
+        "rules": tuple(refs),
+        "manual": manual,
+    }
+    # a profile without a rule is valid here (its statements are all manual review), though a
+    # policy file must list one: the id and title are checked all the same
+    profile = Profile(**fields) if refs else Profile.model_construct(**fields)
+    if not refs:
+        Profile(**{**fields, "rules": (ProfileRuleRef(id="parse-error"),)})
+    return ImportResult(document, profile, tuple(mappings), sources, disabled, stack)
+
+
+def slug(text: str) -> str:
+    value = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return value or "agent"
 
 
 # --------------------------------------------------------------------------- output
@@ -325,16 +502,39 @@ def output_path(output: Path, profile_id: str) -> Path:
 
 
 
+def _summary(result: ImportResult) -> str:
+    manual = result.manual
+    checkable = sum(1 for m in manual if m.checkable)
+    n_rules = len(result.sources)
+    text = (
+        f"{len(result.encoded)} instruction(s) encoded by {n_rules} rule(s), "
+        f"{len(manual)} for manual review ({checkable} checkable with no rule yet, "
+        f"{len(manual) - checkable} not checkable by a program)"
+    )
+    others = len(result.mappings) - sum(1 for m in result.mappings if m.statement.kind == "instruction")
+    if others:
+        text += f", {others} description(s) and context left out"
+    if result.disabled:
+        text += f"; disabled by the profile: {', '.join(sorted(result.disabled))}"
+    return text
+
+
 def profile_yaml(result: ImportResult) -> str:
     """The imported profile as policy YAML, each rule commented with the sentences it encodes."""
     prof = result.profile
     head = {"id": prof.id, "title": prof.title, "description": prof.description}
     out = [
-        f"# Imported by 'charter profile import' from {result.document.path}: "
-        f"{len(result.encoded)} statement(s) encoded by {len(prof.rules) - 1} rule(s) "
-        f"(+ parse-error), {len(result.manual)} for manual review.",
+        f"# Imported by 'charter profile import' from {result.document.path}: {_summary(result)}.",
+    ]
+    for rule_id, statements in result.disabled.items():
+        for stmt in statements:
+            out.append(
+                f"# {rule_id} is left out: line {stmt.line} asks the opposite: "
+                f"{json.dumps(stmt.text, ensure_ascii=False)}"
+            )
+    out += [
         yaml.safe_dump(head, sort_keys=False, allow_unicode=True, width=100).rstrip(),
-        "rules:",
+        "rules:" if prof.rules else "rules: []",
     ]
     for ref in prof.rules:
         for stmt in result.sources.get(ref.id, []):
@@ -343,26 +543,41 @@ def profile_yaml(result: ImportResult) -> str:
         if ref.params:
             entry += "\n    params: " + json.dumps(ref.params, ensure_ascii=False)
         out.append(entry)
-    manual = [{"quote": m.quote, "line": m.line} for m in prof.manual]
-    out.append(
-        yaml.safe_dump({"manual": manual}, sort_keys=False, allow_unicode=True, width=100).rstrip()
-    )
+    notes = {m.statement.line: m for m in result.manual}
+    manual = []
+    for item in prof.manual:
+        mapping = notes.get(item.line or 0)
+        manual.append({"quote": item.quote, "line": item.line})
+        if mapping is not None and mapping.checkable:
+            manual[-1]["quote"] = item.quote
+    body = yaml.safe_dump({"manual": manual}, sort_keys=False, allow_unicode=True, width=100)
+    out.append(body.rstrip())
     return "\n".join(out) + "\n"
 
 
 def coverage_table(result: ImportResult, width: int = 72) -> str:
-    """Statement -> rule(s) or "manual", one row per statement, and a summary line."""
+    """Instruction -> rule(s), "manual" (checkable, with the nearest rule, or not), or what
+    the sentence is; one row per sentence, and a summary line."""
     rows = []
     for mapping in result.mappings:
         text = mapping.statement.text
         shown = text if len(text) <= width else text[: width - 1] + "…"
-        target = ", ".join(mapping.rules) if mapping.rules else "manual"
+        if mapping.rules:
+            target = ", ".join(mapping.rules)
+            if any(r in result.disabled for r in mapping.rules):
+                target += " (disabled)"
+        elif mapping.opposes:
+            target = "disables " + ", ".join(mapping.opposes)
+        elif mapping.statement.kind != "instruction":
+            target = f"({mapping.statement.kind})"
+        elif mapping.checkable:
+            target = "manual: checkable, no rule yet"
+            if mapping.nearest:
+                target += f" (nearest: {mapping.nearest})"
+        else:
+            target = "manual: not checkable"
         rows.append(f"{mapping.statement.line:>5}  {shown:<{width}}  {target}")
-    n_rules = len(result.profile.rules) - 1
-    rows.append(
-        f"\n{len(result.mappings)} statement(s): {len(result.encoded)} encoded by {n_rules} "
-        f"rule(s), {len(result.manual)} for manual review"
-    )
+    rows.append(f"\n{len(result.mappings)} sentence(s): {_summary(result)}")
     return "\n".join(rows) + "\n"
 
 
