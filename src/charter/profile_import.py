@@ -190,6 +190,25 @@ def _locate(lines: Sequence[str], start: int, end: int, piece: str) -> int | Non
     return None
 
 
+def _hard_broken(sentences: list[tuple[int, str]], row: str) -> list[tuple[int, str]]:
+    """Split sentences again at markdown hard line breaks (two spaces or a backslash before
+    the newline): "**Role**: Backend  \n**Focus**: APIs" is two statements."""
+    breaks = [m.end() for m in re.finditer(r"(?:  +|\\)\n", row)]
+    if not breaks:
+        return sentences
+    out = []
+    for offset, piece in sentences:
+        cuts = [b - offset for b in breaks if offset < b < offset + len(piece)]
+        start = 0
+        for cut in [*cuts, len(piece)]:
+            part = piece[start:cut]
+            if part.strip():
+                lead = len(part) - len(part.lstrip())
+                out.append((offset + start + lead, part.strip().rstrip("\\").strip()))
+            start = cut
+    return out
+
+
 #: a line of a tree diagram (``├── src/``) or a box drawing: a picture, not prose
 _DIAGRAM = re.compile(r"[\u2500-\u257f]|^\s*[|`]--\s")
 
@@ -204,7 +223,7 @@ def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:
     heading it is under and the paragraph that introduces its list."""
     from markdown_it import MarkdownIt  # imported on use: ~20 ms
 
-    from charter.profile_lexicon import PROHIBITING, classify, normalise
+    from charter.profile_lexicon import classify, normalise, prohibits
 
     front, skip = _split_front_matter(text, path)
     lines = text.splitlines()
@@ -264,7 +283,7 @@ def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:
             flat = " ".join(row.split("\n")) if joined else row
             # the source line of each character of the joined paragraph
             breaks = [i for i, ch in enumerate(row) if ch == "\n"]
-            for offset, piece in _sentences(flat):
+            for offset, piece in _hard_broken(_sentences(flat), row):
                 if not _is_statement(piece):
                     continue
                 line = start + (row_index if not joined else sum(b < offset for b in breaks)) + 1
@@ -273,9 +292,7 @@ def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:
                 plain = normalise(piece)
                 item = item_depth > 0 or not joined
                 kind_of = classify(plain, heading, lead_in, item=item)
-                prohibited = item and bool(
-                    PROHIBITING.search(heading) or PROHIBITING.search(lead_in)
-                )
+                prohibited = item and prohibits(heading, lead_in)
                 statements.append(Statement(line, piece, kind_of, prohibited))
             last_text = normalise(flat)
     return AgentDocument(path, front, tuple(statements), tuple(lines))

@@ -34,7 +34,7 @@ Polarity = Literal["affirmed", "negated"]
 
 # --------------------------------------------------------------------------- normalising
 
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS = re.compile(r"(\*\*|\*|(?<!\w)__|(?<!\w)_)(?=\S)(.+?)(?<=\S)\1(?!\w)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 
 
@@ -97,7 +97,7 @@ _STATUS = re.compile(
 )
 #: headings whose items say what the agent is, knows or prints, not what it must do
 DESCRIPTIVE_HEADING = re.compile(
-    r"example|sample|communication style|collaborat|integration with|working with other|"
+    r"example|sample|communication style|integration with|working with other|"
     r"with other agents|personality|progress (report|track)|status (report|update)|"
     r"repo(sitory)? (structure|layout|map)|project (structure|layout|overview)|key files|"
     r"directory (structure|layout)|glossary",
@@ -171,6 +171,15 @@ _FINITE = re.compile(
 )
 
 
+def prohibits(heading: str, lead_in: str) -> bool:
+    """Whether the items under ``heading`` or a list introduced by ``lead_in`` are things to
+    avoid: "## Anti-Patterns to Avoid", "Never:" (a short label, not any sentence with "never")."""
+    if PROHIBITING.search(heading):
+        return True
+    label = lead_in.strip()
+    return label.endswith(":") and len(label.split()) <= 8 and bool(PROHIBITING.search(label))
+
+
 def _third_person(text: str) -> bool:
     """A sentence that starts with a verb in the third person ("Defines", "Focuses")."""
     word = _first_word(text)
@@ -203,7 +212,10 @@ def classify(text: str, heading: str = "", lead_in: str = "", *, item: bool = Fa
     if text.rstrip(" )\"'").endswith("?"):
         return "context"  # a question the agent asks itself ("How will we monitor it?")
     if _third_person(body):
-        return "description"  # "Develops and maintains unit tests", "Integrates testing"
+        # "Documents unsafe blocks": an item of a checklist says what the agent does; prose
+        # or a capability list says what it is ("Develops and maintains unit tests")
+        listed = item and not (_lead_in_describes(lead_in) or CAPABILITY_HEADING.search(heading))
+        return "instruction" if listed else "description"
     if label.lower().startswith("with ") and not _MODAL.search(body):
         return "description"  # "**With test-automator**: ..." (collaboration notes)
     if _imperative(body) or (label and _imperative(label, label=True)) or _MODAL.search(text):
@@ -217,7 +229,7 @@ def classify(text: str, heading: str = "", lead_in: str = "", *, item: bool = Fa
     if _TOOL_FOR.match(text) and len(text.split()) <= 8:
         return "instruction"  # "Alembic for database migrations": use this tool for that
     first = _first_word(body)
-    prohibited = bool(PROHIBITING.search(heading) or PROHIBITING.search(lead_in))
+    prohibited = prohibits(heading, lead_in)
     if first.endswith("ing") and first not in IMPERATIVES and not prohibited:
         return "description"  # "Designing scalable systems", "Writing benchmarks"
     if _FINITE.search(body):
@@ -244,7 +256,9 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 #: words after which a negation no longer reaches ("Avoid hacks; use type hints")
-_CLAUSE_END = re.compile(r"[.;:!?()\u2014\u2013]|\s-\s|\bbut\b|\bunless\b|\bexcept\b", re.I)
+_CLAUSE_END = re.compile(
+    r"[.;:!?](?=\s)|[()\u2014\u2013]|\s-\s|\bbut\b|\bunless\b|\bexcept\b", re.I
+)
 _POST_CUE = re.compile(r"^\W{0,3}(is|are)?\s*(forbidden|prohibited|not allowed|disallowed|banned)\b", re.I)
 
 
@@ -260,10 +274,8 @@ def polarity_at(
     """Whether ``text[start:end]`` is affirmed or negated where it stands in the sentence
     (``prohibited``: the sentence is an item of a list of things to avoid)."""
     before = text[:start]
-    cut = None
-    for cut in _CLAUSE_END.finditer(before):
-        pass
-    clause = before[cut.end() :] if cut else before
+    cuts = [m.end() for m in _CLAUSE_END.finditer(text) if m.end() <= start]
+    clause = before[cuts[-1] :] if cuts else before
     # a comma followed by a new imperative starts a new clause ("Avoid hacks, use X")
     parts = re.split(r",\s*", clause)
     for index in range(len(parts) - 1, 0, -1):
@@ -272,9 +284,12 @@ def polarity_at(
             break
     words = clause.split()
     window = " ".join(words[-10:])
-    negations = len(_CUE.findall(window)) + len(_CUE.findall(text[start:end])) + prohibited
+    # a negation inside the match belongs to the pattern ("never hardcode secrets"); a flaw
+    # it names does not ("inadequate error handling", in a list of things to avoid)
+    inside = len(_WEAK_CUE.findall(text[start:end]))
+    negations = len(_CUE.findall(window)) + inside + prohibited
     if not weak:
-        negations -= len(_WEAK_CUE.findall(window)) + len(_WEAK_CUE.findall(text[start:end]))
+        negations -= len(_WEAK_CUE.findall(window)) + inside
     if _POST_CUE.match(text[end:]):
         negations += 1
     return "negated" if negations % 2 else "affirmed"
@@ -372,13 +387,18 @@ class _Pattern:
         return out
 
 
+def _plain(pattern: str) -> str:
+    """A pattern as it reads normalised text: without the backticks profiles put around code."""
+    return pattern.replace("`?", "").replace("`", "")
+
+
 def _compile(rule: Rule, entry: str | ConceptMatch) -> _Pattern:
     try:
         if isinstance(entry, str):
-            return _Pattern((re.compile(entry, re.IGNORECASE),), (), 60, None)
+            return _Pattern((re.compile(_plain(entry), re.IGNORECASE),), (), 60, None)
         return _Pattern(
-            tuple(re.compile(p, re.IGNORECASE) for p in entry.all),
-            tuple(re.compile(p, re.IGNORECASE) for p in entry.none),
+            tuple(re.compile(_plain(p), re.IGNORECASE) for p in entry.all),
+            tuple(re.compile(_plain(p), re.IGNORECASE) for p in entry.none),
             entry.window,
             entry.polarity,
         )
