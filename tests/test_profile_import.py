@@ -299,7 +299,13 @@ def test_discover_documents_default_and_custom_globs(tmp_path: Path) -> None:
             "agents/ops.md": "- x\n",
         },
     )
-    assert discover_documents(root) == [".claude/agents/backend.md", "AGENTS.md", "CLAUDE.md"]
+    # nested AGENTS.md/CLAUDE.md files are profiles of their folder; notes.txt is not markdown
+    assert discover_documents(root) == [
+        ".claude/agents/backend.md",
+        "AGENTS.md",
+        "CLAUDE.md",
+        "docs/CLAUDE.md",
+    ]
     assert discover_documents(root, ["agents/*.md"]) == ["agents/ops.md"]
 
 

@@ -15,9 +15,11 @@ language is an example and left out.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -30,10 +32,15 @@ from charter.profile_lexicon import MatchesError, RuleMatcher, languages_of, mat
 
 #: where ``charter audit --repo-profiles`` looks for a repository's own agent profiles
 DEFAULT_GLOBS: tuple[str, ...] = (
-    ".claude/agents/*.md",
-    "AGENTS.md",
-    "CLAUDE.md",
+    ".claude/agents/**/*.md",
+    "**/AGENTS.md",
+    "**/CLAUDE.md",
     ".claude/CLAUDE.md",
+)
+#: folders never searched for agent documents (dependencies, build output, VCS data)
+SKIP_DIRS = frozenset(
+    ".git .hg .svn node_modules .venv venv .tox .nox target dist build __pycache__ "
+    "vendor third_party .mypy_cache .ruff_cache .pytest_cache".split()
 )
 #: the rule that reports statements naming files or commands the repository lacks
 DRIFT_RULE = "profile-drift"
@@ -603,13 +610,17 @@ def coverage_table(result: ImportResult, width: int = 72) -> str:
 _PATH_TOKEN = re.compile(
     r"`(?P<tick>[^`\s]+)`"  # a backticked token
     r"|(?<![\w/.`-])(?P<bare>\.[\w-]+/[\w./-]*[\w/]|[A-Z][A-Z0-9_-]*\.md)(?![\w`])"
+    r"|\[[^\]]*\]\((?P<link>[^)\s#]+)(?:#[^)]*)?\)"  # a markdown link's target
 )
 _FILE_SUFFIX = re.compile(
     r"\.(md|markdown|txt|ya?ml|toml|json|ini|cfg|lock|sh|py|go|rs|ts|js|sql|env)$", re.IGNORECASE
 )
 _DIRECTIVE = re.compile(
     r"\b(read|reading|update|updating|maintain|reference|refer to|follow|file an issue|"
-    r"using the template|record|log it|write it|keep it|run)\b",
+    r"using the template|record|log it|write it|keep it|run|see|consult|start with|open)\b"
+    # the same directives in other languages: see, read, run, update
+    r"|参见|参考|参照|阅读|查看|运行|执行|更新|読んで|実行|siehe|lesen|ausführen|aktualisieren|"
+    r"\bvoir\b|\blire\b|exécuter|\bconsulte[rz]?\b|\bleer\b|\bejecut[ae]r?\b",
     re.IGNORECASE,
 )
 _CONDITIONAL = re.compile(
@@ -619,15 +630,32 @@ _COMMAND = re.compile(
     r"^(?:(?P<make>make)\s+(?P<target>[\w.-]+)|(?P<npm>npm|pnpm|yarn|bun)\s+run\s+(?P<script>[\w:.-]+)"
     r"|(?P<just>just)\s+(?P<recipe>[\w-]+))$"
 )
+#: "in `codex-rs`", "under `packages/web/`": the folder the sentence's paths are relative to
+_SCOPE = re.compile(
+    r"\b(?:in|under|inside|within|from)\s+(?:the\s+)?`(?P<folder>[\w.-]+(?:/[\w.-]+)*)/?`"
+    r"(?:\s+(?:folder|directory|crate|package|workspace))?",
+    re.IGNORECASE,
+)
+#: the first folders of absolute paths that name the machine, not the repository
+_SYSTEM_ROOTS = frozenset(
+    "tmp usr etc var dev proc sys home opt bin sbin lib root mnt private Users Library "
+    "Applications System Volumes".split()
+)
 
 
 @dataclass(frozen=True)
 class Reference:
-    """A file, folder or command that a statement tells the agent to use."""
+    """A file, folder or command that a statement tells the agent to use.
+
+    ``base`` is the folder the sentence names ("Run `cargo test` in `codex-rs`"): a relative
+    path is looked up there first, then where the document is, then at the repository root;
+    ``rooted`` paths (a leading ``/``) only at the root."""
 
     kind: str  # "path" or "command"
     token: str
     column: int
+    base: str = ""
+    rooted: bool = False
 
 
 def references(statement: Statement) -> list[Reference]:
@@ -635,29 +663,53 @@ def references(statement: Statement) -> list[Reference]:
     text = statement.text
     if not _DIRECTIVE.search(text) or _CONDITIONAL.search(text):
         return []
+    scope = _SCOPE.search(text)
+    base = scope.group("folder").strip("/") if scope else ""
     found: list[Reference] = []
     for match in _PATH_TOKEN.finditer(text):
-        token = match.group("tick") or match.group("bare") or ""
+        token = match.group("tick") or match.group("bare") or match.group("link") or ""
+        rooted = token.startswith("/") and not token.startswith("//")
+        if rooted:
+            first = token.strip("/").split("/", 1)[0]
+            if first in _SYSTEM_ROOTS or not first:
+                continue
+            token = token[1:]
         if _looks_like_path(token):
-            found.append(Reference("path", token, match.start() + 1))
+            own = "" if token.strip("/") == base else base  # "in `docs/adr/`" names itself
+            found.append(Reference("path", token, match.start() + 1, own, rooted))
     for match in re.finditer(r"`([^`]+)`", text):
         command = match.group(1).strip()
         if _COMMAND.match(command):
-            found.append(Reference("command", command, match.start() + 1))
+            found.append(Reference("command", command, match.start() + 1, base))
     return sorted(found, key=lambda r: r.column)
 
 
 def _looks_like_path(token: str) -> bool:
-    """A relative file or folder path: `.project/build-plan.md`, `.claude/rules/`, `CLAUDE.md`."""
+    """A relative file or folder path: `.project/build-plan.md`, `.claude/rules/`, `CLAUDE.md`;
+    not a URL (`github.com/org/repo`, `https://...`) or an option."""
     if any(ch in token for ch in "*?{}()[]<>=:,;$@#|\\\"'%"):
         return False
-    if token.startswith(("/", "~", "-", "http")) or ".." in token.split("/"):
+    if token.startswith(("/", "~", "-", "http", "www.")) or ".." in token.split("/"):
         return False
+    first = token.split("/", 1)[0]
+    if "/" in token and re.search(r"\.(com|org|net|io|dev|ai|sh|app|co|rs)$", first):
+        return False  # a host: github.com/org/repo, crates.io/crates/x
     if "/" in token.strip("/"):
         return True
     return bool(_FILE_SUFFIX.search(token.rstrip("/"))) or (
         token.startswith(".") and token.endswith("/")
     )
+
+
+def _claims_a_path(token: str, first_exists: bool) -> bool:
+    """Whether a token that is not in the repository still reads as a path the profile claims.
+
+    A token with an extension or a trailing slash does (`docs/ARCH.md`, `src/orders/`); a bare
+    `word/word` does only when its first folder exists (`src/orders` in a repository with
+    `src/`): `thread/read` and `item/completed` are RPC method names, not paths."""
+    if token.endswith("/") or token.startswith(".") or _FILE_SUFFIX.search(token.rstrip("/")):
+        return True
+    return first_exists
 
 
 @dataclass(frozen=True)
@@ -667,12 +719,27 @@ class Drift:
     message: str
 
 
+def _candidates_for(ref: Reference, folder: str) -> list[str]:
+    """Where a path reference may live: the sentence's folder, the document's, the root."""
+    token = ref.token.rstrip("/").removeprefix("./")
+    if ref.rooted:
+        return [token]
+    out = []
+    for base in (ref.base, folder, f"{folder}/{ref.base}" if folder and ref.base else ""):
+        if base:
+            out.append(f"{base}/{token}")
+    out.append(token)
+    return list(dict.fromkeys(out))
+
+
 def find_drift(
     document: AgentDocument,
     exists: Callable[[str], bool],
     command_exists: Callable[[Reference], bool | None],
+    folder: str = "",
 ) -> list[Drift]:
-    """The references of ``document`` the repository does not satisfy."""
+    """The references of ``document`` the repository does not satisfy; ``folder`` is the
+    folder the document is in (a nested ``AGENTS.md`` speaks about its folder)."""
     out: list[Drift] = []
     seen: set[tuple[int, str]] = set()
     for statement in document.statements:
@@ -682,12 +749,22 @@ def find_drift(
                 continue
             seen.add(key)
             if ref.kind == "path":
-                if exists(ref.token.rstrip("/")):
+                places = _candidates_for(ref, folder)
+                if any(exists(place) for place in places):
+                    continue
+                token = ref.token.rstrip("/")
+                first = token.split("/", 1)[0]
+                first_exists = any(
+                    exists(place.rsplit(token, 1)[0] + first) for place in places
+                )
+                if "/" in token and not _claims_a_path(ref.token, first_exists):
                     continue
                 what = "folder" if ref.token.endswith("/") else "file"
+                where = f" (looked in `{ref.base}/` too)" if ref.base else ""
                 message = (
-                    f"the profile tells the agent to use `{ref.token}`, but the repository has "
-                    f"no such {what}; create it or fix the profile"
+                    f"the profile tells the agent to use `{'/' if ref.rooted else ''}"
+                    f"{ref.token}`, but the repository has no such {what}{where}; create it "
+                    f"or fix the profile"
                 )
             else:
                 present = command_exists(ref)
@@ -701,19 +778,32 @@ def find_drift(
     return out
 
 
-def command_defined(ref: Reference, read: Callable[[str], str | None]) -> bool | None:
-    """Whether a ``make``/``npm run``/``just`` command is defined (None: cannot tell)."""
+def command_defined(
+    ref: Reference, read: Callable[[str], str | None], folders: Sequence[str] = ("",)
+) -> bool | None:
+    """Whether a ``make``/``npm run``/``just`` command is defined (None: cannot tell), in the
+    first of ``folders`` (nearest first; "" is the root) that has a Makefile, package.json or
+    justfile."""
     match = _COMMAND.match(ref.token)
     if match is None:
         return None
+
+    def first(*names: str) -> str | None:
+        for folder in folders:
+            for name in names:
+                text = read(f"{folder}/{name}" if folder else name)
+                if text is not None:
+                    return text
+        return None
+
     if match.group("make"):
-        text = read("Makefile") or read("makefile") or read("GNUmakefile")
+        text = first("Makefile", "makefile", "GNUmakefile")
         if text is None:
             return False
         target = re.escape(match.group("target"))
         return re.search(rf"^{target}\s*:(?!=)", text, re.MULTILINE) is not None
     if match.group("npm"):
-        text = read("package.json")
+        text = first("package.json")
         if text is None:
             return False
         try:
@@ -721,23 +811,72 @@ def command_defined(ref: Reference, read: Callable[[str], str | None]) -> bool |
         except (ValueError, AttributeError):
             return None
         return isinstance(scripts, dict) and match.group("script") in scripts
-    text = read("justfile") or read("Justfile") or read(".justfile")
+    text = first("justfile", "Justfile", ".justfile")
     if text is None:
         return False
     recipe = re.escape(match.group("recipe"))
     return re.search(rf"^@?{recipe}\b[^:\n]*:", text, re.MULTILINE) is not None
 
 
+def command_folders(ref: Reference, folder: str) -> list[str]:
+    """Where to look for the Makefile/package.json of a command: the sentence's folder, then
+    the document's folder and each parent up to the root."""
+    out = []
+    if ref.base:
+        out.append(f"{folder}/{ref.base}" if folder else ref.base)
+        out.append(ref.base)
+    parts = folder.split("/") if folder else []
+    for depth in range(len(parts), 0, -1):
+        out.append("/".join(parts[:depth]))
+    out.append("")
+    return list(dict.fromkeys(out))
+
+
 # --------------------------------------------------------------------------- repo discovery
 
 
+def glob_match(path: str, pattern: str) -> bool:
+    """Whether a posix ``path`` matches ``pattern``: ``*`` stays within one folder, ``**``
+    crosses any number of folders (none included: ``**/AGENTS.md`` matches ``AGENTS.md``)."""
+    return _glob_regex(pattern).match(path) is not None
+
+
+@cache
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    index = 0
+    while index < len(pattern):
+        if pattern.startswith("**/", index):
+            out.append("(?:[^/]+/)*")
+            index += 3
+        elif pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+        elif pattern[index] == "*":
+            out.append("[^/]*")
+            index += 1
+        elif pattern[index] == "?":
+            out.append("[^/]")
+            index += 1
+        else:
+            out.append(re.escape(pattern[index]))
+            index += 1
+    return re.compile("".join(out) + r"\Z")
+
+
 def discover_documents(root: Path, globs: Sequence[str] = DEFAULT_GLOBS) -> list[str]:
-    """The agent profile documents in ``root`` (posix paths relative to it), sorted."""
+    """The agent profile documents in ``root`` (posix paths relative to it), sorted; folders
+    of dependencies and build output are not searched."""
     found: set[str] = set()
-    for pattern in globs:
-        for path in root.glob(pattern):
-            if path.suffix.lower() in {".md", ".markdown"} and _plain_file_inside(root, path):
-                found.add(path.relative_to(root).as_posix())
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS or d == ".claude")
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        for name in files:
+            if not name.lower().endswith((".md", ".markdown")):
+                continue
+            rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+            if any(glob_match(rel, g) for g in globs) and _plain_file_inside(root, root / rel):
+                found.add(rel)
     return sorted(found)
 
 
@@ -761,10 +900,13 @@ def _plain_file_inside(root: Path, path: Path) -> bool:
 
 def repo_profile_id(rel: str) -> str:
     """A profile id named after the document: ``.claude/agents/backend.md`` -> ``agent-backend``,
-    ``AGENTS.md`` -> ``agents``, ``docs/agents/ops.md`` -> ``docs-agents-ops``."""
+    ``.claude/agents/ops/deploy.md`` -> ``agent-ops-deploy``, ``AGENTS.md`` -> ``agents``,
+    ``docs/agents/ops.md`` -> ``docs-agents-ops``."""
     pure = PurePosixPath(rel)
-    if len(pure.parts) >= 3 and pure.parts[-3:-1] == (".claude", "agents"):
-        return f"agent-{slug(pure.stem)}"
+    parts = pure.parts
+    for index in range(len(parts) - 2):
+        if parts[index : index + 2] == (".claude", "agents"):
+            return "agent-" + slug("-".join(parts[index + 2 : -1] + (pure.stem,)))
     return slug(str(pure.with_suffix("")))
 
 
