@@ -207,6 +207,11 @@ class ProfileRuleRef(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     #: path classes it judges here, instead of the rule's own scope
     scope: tuple[PathClass, ...] | None = None
+    #: the profile's own sentence this rule encodes, with its file and line (an imported
+    #: profile: the report quotes the repository's words, not a built-in profile's)
+    quote: str | None = None
+    path: str | None = None
+    line: int | None = None
 
 
 class Profile(_Strict):

@@ -454,7 +454,10 @@ def import_profile(
         for rule_id in mapping.rules:
             if rule_id not in disabled:
                 sources.setdefault(rule_id, []).append(mapping.statement)
-    refs = [ProfileRuleRef(id=r) for r in sources]
+    refs = [
+        ProfileRuleRef(id=r, quote=stmts[0].text, path=document.path, line=stmts[0].line)
+        for r, stmts in sources.items()
+    ]
     refs += [ref for ref in extra_rules if ref.id not in {x.id for x in refs}]
     manual = tuple(
         ManualItem(quote=m.statement.text, line=m.statement.line)
@@ -564,6 +567,9 @@ def profile_yaml(result: ImportResult) -> str:
         for stmt in result.sources.get(ref.id, []):
             out.append(f"  # line {stmt.line}: {json.dumps(stmt.text, ensure_ascii=False)}")
         entry = f"  - id: {ref.id}"
+        if ref.quote is not None:
+            entry += f"\n    quote: {json.dumps(ref.quote, ensure_ascii=False)}"
+            entry += f"\n    path: {json.dumps(ref.path, ensure_ascii=False)}\n    line: {ref.line}"
         if ref.params:
             entry += "\n    params: " + json.dumps(ref.params, ensure_ascii=False)
         out.append(entry)
@@ -858,6 +864,10 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
         elif pattern[index] == "?":
             out.append("[^/]")
             index += 1
+        elif pattern[index] == "[" and "]" in pattern[index + 2 :]:
+            close = pattern.index("]", index + 2)
+            out.append("[" + pattern[index + 1 : close].replace("\\", "\\\\") + "]")
+            index = close + 1
         else:
             out.append(re.escape(pattern[index]))
             index += 1

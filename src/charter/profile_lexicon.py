@@ -367,10 +367,15 @@ class _Pattern:
     polarity: Polarity | None
 
     def spans(self, text: str) -> list[tuple[int, int]]:
+        return [(start, end) for start, end, _, _ in self.hits(text)]
+
+    def hits(self, text: str) -> list[tuple[int, int, int, int]]:
+        """(start, end) of each match and (start, end) of its first term, the anchor whose
+        polarity the match takes."""
         if any(v.search(text) for v in self.vetoes):
             return []
         if len(self.groups) == 1:
-            return [m.span() for m in self.groups[0].finditer(text) if m.end() > m.start()]
+            return [(*m.span(), *m.span()) for m in self.groups[0].finditer(text) if m.end() > m.start()]
         found = [[m.span() for m in g.finditer(text)] for g in self.groups]
         if not all(found):
             return []
@@ -383,7 +388,7 @@ class _Pattern:
             start = min(s[0] for s in chosen)
             end = max(s[1] for s in chosen)
             if len(text[start:end].split()) <= self.window:
-                out.append((start, end))
+                out.append((start, end, *anchor))
         return out
 
 
@@ -408,6 +413,19 @@ def _compile(rule: Rule, entry: str | ConceptMatch) -> _Pattern:
         ) from None
 
 
+def _polarity(
+    text: str, start: int, end: int, a_start: int, a_end: int, prohibited: bool, *, weak: bool = True
+) -> Polarity:
+    """The polarity of a match: that of its anchor term, turned by a "without" between the
+    anchor and the other terms ("no `unsafe` without a SAFETY comment" asks for the comment)."""
+    if (a_start, a_end) == (start, end):
+        return polarity_at(text, start, end, prohibited=prohibited, weak=weak)
+    polarity = polarity_at(text, a_start, a_end, prohibited=prohibited, weak=weak)
+    if re.search(r"\bwithout\b", text[a_end:end], re.IGNORECASE):
+        return "affirmed" if polarity == "negated" else "negated"
+    return polarity
+
+
 _ABSENCE = re.compile(r"(^no-|-no-|\bnot?\b|\bnever\b|\bwithout\b)", re.IGNORECASE)
 
 
@@ -427,7 +445,9 @@ class RuleMatcher:
                 continue
             # a source quoted from an anti-pattern list ("Missing timeouts") names the demand
             seen = [
-                polarity_at(q, s, e, weak=False) for q in quotes for s, e in pattern.spans(q)
+                _polarity(q, s, e, a_s, a_e, False, weak=False)
+                for q in quotes
+                for s, e, a_s, a_e in pattern.hits(q)
             ]
             if seen:
                 negated = seen.count("negated") > seen.count("affirmed")
@@ -438,8 +458,8 @@ class RuleMatcher:
     def hits(self, text: str, *, prohibited: bool = False) -> list[Hit]:
         out = []
         for pattern, expected in zip(self.patterns, self.expected, strict=True):
-            for start, end in pattern.spans(text):
-                agrees = polarity_at(text, start, end, prohibited=prohibited) == expected
+            for start, end, a_start, a_end in pattern.hits(text):
+                agrees = _polarity(text, start, end, a_start, a_end, prohibited) == expected
                 out.append(Hit(self.rule.id, agrees, start, end))
         return out
 
