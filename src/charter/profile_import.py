@@ -697,6 +697,8 @@ def _looks_like_path(token: str) -> bool:
         return False
     if token.startswith(("/", "~", "-", "http", "www.")) or ".." in token.split("/"):
         return False
+    if re.fullmatch(r"\.(go|py|pyi|rs|ts|tsx|js|jsx|mjs|md|sql|sh|json|ya?ml|toml|txt|proto)", token):
+        return False  # an extension ("if you change `.go` files"), not a file
     first = token.split("/", 1)[0]
     if "/" in token and re.search(r"\.(com|org|net|io|dev|ai|sh|app|co|rs)$", first):
         return False  # a host: github.com/org/repo, crates.io/crates/x
@@ -803,9 +805,18 @@ def command_defined(
         return None
 
     if match.group("make"):
+        folder = next(
+            (f for f in folders for n in ("Makefile", "makefile", "GNUmakefile")
+             if read(f"{f}/{n}" if f else n) is not None),
+            "",
+        )
         text = first("Makefile", "makefile", "GNUmakefile")
         if text is None:
             return False
+        # the targets of included makefiles count (``include Makefile.common``)
+        for included in re.findall(r"^-?include\s+(\S+)\s*$", text, re.MULTILINE):
+            if "$" not in included:
+                text += "\n" + (read(f"{folder}/{included}" if folder else included) or "")
         target = re.escape(match.group("target"))
         return re.search(rf"^{target}\s*:(?!=)", text, re.MULTILINE) is not None
     if match.group("npm"):

@@ -63,9 +63,19 @@ class ProfileDriftAnalyzer(Analyzer):
             for i in range(len(parts))
         }
 
+        tails: set[str] = set()
+
         def exists(rel: str) -> bool:
             rel = rel.removeprefix("./")
-            return repo.has(rel) or rel in prefixes or repo.exists(rel)
+            if repo.has(rel) or rel in prefixes or repo.exists(rel):
+                return True
+            # a path relative to a folder the profile does not name ("models in `db/models/`"
+            # of src/py/app/db/models; "the relevant `Chart.yaml`" of each chart): it is there
+            if not tails:
+                for path in (*files, *prefixes):
+                    parts = path.split("/")
+                    tails.update("/".join(parts[i:]) for i in range(1, len(parts)))
+            return rel in tails
 
         def read(rel: str) -> str | None:
             return repo.source(rel).text if repo.has(rel) else None
