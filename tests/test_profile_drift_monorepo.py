@@ -119,3 +119,27 @@ def test_a_path_in_a_named_folder_is_looked_up_there() -> None:
         if r.token == "Cargo.toml"
     ]
     assert ref.base == "codex-rs"
+
+
+def test_an_extension_is_not_a_file() -> None:
+    statement = Statement(1, "Only if you change `.go` files, run `make fmt lint` at the end")
+    assert [r.token for r in references(statement) if r.kind == "path"] == []
+
+
+def test_targets_of_an_included_makefile_count(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = _write(
+        tmp_path / "repo",
+        {
+            "AGENTS.md": "- Run `make common-format` before committing\n- Run `make nope`\n",
+            "Makefile": "include Makefile.common\n\nbuild:\n\tgo build\n",
+            "Makefile.common": "common-format:\n\tgofmt -w .\n",
+        },
+    )
+    out = tmp_path / "report.json"
+    cli.main(["audit", str(repo), "--repo-profiles", "--format", "json", "--output", str(out)])
+    capsys.readouterr()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    drift = [f["line"] for f in report["findings"] if f["rule"] == "profile-drift"]
+    assert drift == [2]

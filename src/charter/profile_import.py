@@ -388,7 +388,7 @@ _CHECKABLE = re.compile(
     r"`|\b(ci|lint\w*|format\w*|tests?|testing|coverage|commit\w*|lock ?files?|pre-commit|"
     r"docker\w*|container\w*|type[- ]?check\w*|workflows?|pipelines?|config\w*|imports?|log\w*|"
     r"errors?|exceptions?|secrets?|passwords?|tokens?|timeouts?|retr\w+|endpoints?|routes?|"
-    r"api|dependenc\w*|versions?|docstrings?|comments?|annotations?|types?|files?|folders?|"
+    r"dependenc\w*|versions?|docstrings?|comments?|annotations?|files?|folders?|"
     r"directory|make|npm|pnpm|cargo|pytest|ruff|mypy|eslint|prettier|clippy|gofmt)\b",
     re.IGNORECASE,
 )
