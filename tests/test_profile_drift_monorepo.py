@@ -85,7 +85,11 @@ def test_monorepo_drift_finds_only_the_real_gaps(
         for f in report["findings"]
         if f["rule"] == "profile-drift"
     )
-    assert [(p, n) for p, n, _ in drift] == [("AGENTS.md", 10), ("AGENTS.md", 11), ("AGENTS.md", 12)]
+    assert [(p, n) for p, n, _ in drift] == [
+        ("AGENTS.md", 10),
+        ("AGENTS.md", 11),
+        ("AGENTS.md", 12),
+    ]
     messages = " ".join(m for _, _, m in drift)
     assert "`make lint`" in messages  # the Makefile has no lint target
     assert "`docs/adr/`" in messages and "no such folder" in messages

@@ -43,7 +43,11 @@ def materialise(mirrors: Path, out: Path) -> list[str]:
         if gdir is None:
             missing.append(f"{entry['id']}: no mirror of {entry['repo']} under {mirrors}")
             continue
-        env = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "PATH": "/usr/bin:/bin"}
+        env = {
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": "/dev/null",
+            "PATH": "/usr/bin:/bin",
+        }
         result = subprocess.run(
             ["git", "--git-dir", str(gdir), "show", f"{entry['commit']}:{entry['path']}"],
             capture_output=True,

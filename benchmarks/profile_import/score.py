@@ -111,7 +111,9 @@ def score_profile(pid: str, path: Path, labels: list[dict[str, Any]], policies: 
             quote = mapping.statement.text[:90]
             if label is None:
                 tally.unlabelled += 1
-                tally.details.append(f"{pid}:{mapping.statement.line} UNLABELLED -> {rule}: {quote}")
+                tally.details.append(
+                    f"{pid}:{mapping.statement.line} UNLABELLED -> {rule}: {quote}"
+                )
                 continue
             if label.get("kind", "instruction") != "instruction":
                 if len(hits[key]) == 1:

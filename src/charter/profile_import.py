@@ -39,8 +39,25 @@ DEFAULT_GLOBS: tuple[str, ...] = (
 )
 #: folders never searched for agent documents (dependencies, build output, VCS data)
 SKIP_DIRS = frozenset(
-    ".git .hg .svn node_modules .venv venv .tox .nox target dist build __pycache__ "
-    "vendor third_party .mypy_cache .ruff_cache .pytest_cache".split()
+    [
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        ".tox",
+        ".nox",
+        "target",
+        "dist",
+        "build",
+        "__pycache__",
+        "vendor",
+        "third_party",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+    ]
 )
 #: the rule that reports statements naming files or commands the repository lacks
 DRIFT_RULE = "profile-drift"
@@ -376,7 +393,9 @@ def match_statement(text: str, rules: Iterable[Rule]) -> tuple[str, ...]:
 
 def profile_stack(document: AgentDocument) -> frozenset[str]:
     """The languages a profile is about: named in its front matter, or in two sentences."""
-    head = languages_of(normalise(f"{document.front_matter.get('name', '')} {document.description}"))
+    head = languages_of(
+        normalise(f"{document.front_matter.get('name', '')} {document.description}")
+    )
     counts: dict[str, int] = {}
     for statement in document.statements:
         for lang in languages_of(normalise(statement.text)):
@@ -393,8 +412,31 @@ _CHECKABLE = re.compile(
     re.IGNORECASE,
 )
 _STOP = frozenset(
-    "the and for with all any are use using that this from into your when each every not "
-    "must should never always code".split()
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "all",
+        "any",
+        "are",
+        "use",
+        "using",
+        "that",
+        "this",
+        "from",
+        "into",
+        "your",
+        "when",
+        "each",
+        "every",
+        "not",
+        "must",
+        "should",
+        "never",
+        "always",
+        "code",
+    ]
 )
 
 
@@ -465,7 +507,7 @@ def import_profile(
         if not m.rules and not m.opposes and m.statement.kind == "instruction"
     )
     name = document.name
-    fields = {
+    fields: dict[str, Any] = {
         "id": profile_id or slug(name),
         "title": title or (name if len(name) >= 3 else f"agent {name}"),
         "description": document.description or f"Imported from {document.path}",
@@ -528,7 +570,6 @@ def output_path(output: Path, profile_id: str) -> Path:
     return output / f"{profile_id}.yaml" if _is_folder(output) else output
 
 
-
 def _summary(result: ImportResult) -> str:
     manual = result.manual
     checkable = sum(1 for m in manual if m.checkable)
@@ -538,7 +579,9 @@ def _summary(result: ImportResult) -> str:
         f"{len(manual)} for manual review ({checkable} checkable with no rule yet, "
         f"{len(manual) - checkable} not checkable by a program)"
     )
-    others = len(result.mappings) - sum(1 for m in result.mappings if m.statement.kind == "instruction")
+    others = len(result.mappings) - sum(
+        1 for m in result.mappings if m.statement.kind == "instruction"
+    )
     if others:
         text += f", {others} description(s) and context left out"
     if result.disabled:
@@ -644,8 +687,28 @@ _SCOPE = re.compile(
 )
 #: the first folders of absolute paths that name the machine, not the repository
 _SYSTEM_ROOTS = frozenset(
-    "tmp usr etc var dev proc sys home opt bin sbin lib root mnt private Users Library "
-    "Applications System Volumes".split()
+    [
+        "tmp",
+        "usr",
+        "etc",
+        "var",
+        "dev",
+        "proc",
+        "sys",
+        "home",
+        "opt",
+        "bin",
+        "sbin",
+        "lib",
+        "root",
+        "mnt",
+        "private",
+        "Users",
+        "Library",
+        "Applications",
+        "System",
+        "Volumes",
+    ]
 )
 
 
@@ -697,7 +760,9 @@ def _looks_like_path(token: str) -> bool:
         return False
     if token.startswith(("/", "~", "-", "http", "www.")) or ".." in token.split("/"):
         return False
-    if re.fullmatch(r"\.(go|py|pyi|rs|ts|tsx|js|jsx|mjs|md|sql|sh|json|ya?ml|toml|txt|proto)", token):
+    if re.fullmatch(
+        r"\.(go|py|pyi|rs|ts|tsx|js|jsx|mjs|md|sql|sh|json|ya?ml|toml|txt|proto)", token
+    ):
         return False  # an extension ("if you change `.go` files"), not a file
     first = token.split("/", 1)[0]
     if "/" in token and re.search(r"\.(com|org|net|io|dev|ai|sh|app|co|rs)$", first):
@@ -762,9 +827,7 @@ def find_drift(
                     continue
                 token = ref.token.rstrip("/")
                 first = token.split("/", 1)[0]
-                first_exists = any(
-                    exists(place.rsplit(token, 1)[0] + first) for place in places
-                )
+                first_exists = any(exists(place.rsplit(token, 1)[0] + first) for place in places)
                 if "/" in token and not _claims_a_path(ref.token, first_exists):
                     continue
                 what = "folder" if ref.token.endswith("/") else "file"
@@ -806,8 +869,12 @@ def command_defined(
 
     if match.group("make"):
         folder = next(
-            (f for f in folders for n in ("Makefile", "makefile", "GNUmakefile")
-             if read(f"{f}/{n}" if f else n) is not None),
+            (
+                f
+                for f in folders
+                for n in ("Makefile", "makefile", "GNUmakefile")
+                if read(f"{f}/{n}" if f else n) is not None
+            ),
             "",
         )
         text = first("Makefile", "makefile", "GNUmakefile")
@@ -927,7 +994,7 @@ def repo_profile_id(rel: str) -> str:
     parts = pure.parts
     for index in range(len(parts) - 2):
         if parts[index : index + 2] == (".claude", "agents"):
-            return "agent-" + slug("-".join(parts[index + 2 : -1] + (pure.stem,)))
+            return "agent-" + slug("-".join((*parts[index + 2 : -1], pure.stem)))
     return slug(str(pure.with_suffix("")))
 
 

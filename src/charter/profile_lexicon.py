@@ -51,27 +51,237 @@ def normalise(text: str) -> str:
 
 #: verbs a sentence or a list item starts with when it tells the agent what to do
 IMPERATIVES = frozenset(
-    """
-    accept add adhere align allow apply ask assume audit automate avoid back backport benchmark
-    build bump call catch check choose clean commit compose configure confirm consider consult
-    create declare default define delete deliver deploy design detect disable document don
-    draft drop embed emit enable encode encrypt enforce ensure escape establish exclude expose
-    extend fail favor favour fix follow format gate generate give guard handle harden include
-    inject install integrate isolate keep lead leverage limit lint lock log make manage mark
-    measure migrate minimize minimise mirror monitor move name never obtain open organize pass
-    pin place plan prefer prepare preserve prevent prioritize prioritise profile propagate
-    protect provide put raise read record reduce refactor regenerate reject remove rename
-    replace report require respect restrict retry return reuse review rotate run sanitize
-    sanitise scan scope separate serve set ship sign skip sort split start state stick store
-    strive structure submit support tag test throttle trace treat try type update upgrade use
-    utilize utilise validate verify version wrap write implement produce embrace get look let
-    see note mention be do explain present offer highlight justify discuss communicate
-    coordinate collaborate reference refer link cite stay conclude summarize summarise analyze
-    analyse identify investigate execute maintain prove reproduce repeat classify append
-    import invoke wait think share understand focus adopt insist block annotate cover
-    containerize containerise instrument expose paginate cache batch bound cap sandbox
-    develop optimize optimise outline
-    """.split()
+    [
+        "accept",
+        "add",
+        "adhere",
+        "align",
+        "allow",
+        "apply",
+        "ask",
+        "assume",
+        "audit",
+        "automate",
+        "avoid",
+        "back",
+        "backport",
+        "benchmark",
+        "build",
+        "bump",
+        "call",
+        "catch",
+        "check",
+        "choose",
+        "clean",
+        "commit",
+        "compose",
+        "configure",
+        "confirm",
+        "consider",
+        "consult",
+        "create",
+        "declare",
+        "default",
+        "define",
+        "delete",
+        "deliver",
+        "deploy",
+        "design",
+        "detect",
+        "disable",
+        "document",
+        "don",
+        "draft",
+        "drop",
+        "embed",
+        "emit",
+        "enable",
+        "encode",
+        "encrypt",
+        "enforce",
+        "ensure",
+        "escape",
+        "establish",
+        "exclude",
+        "expose",
+        "extend",
+        "fail",
+        "favor",
+        "favour",
+        "fix",
+        "follow",
+        "format",
+        "gate",
+        "generate",
+        "give",
+        "guard",
+        "handle",
+        "harden",
+        "include",
+        "inject",
+        "install",
+        "integrate",
+        "isolate",
+        "keep",
+        "lead",
+        "leverage",
+        "limit",
+        "lint",
+        "lock",
+        "log",
+        "make",
+        "manage",
+        "mark",
+        "measure",
+        "migrate",
+        "minimize",
+        "minimise",
+        "mirror",
+        "monitor",
+        "move",
+        "name",
+        "never",
+        "obtain",
+        "open",
+        "organize",
+        "pass",
+        "pin",
+        "place",
+        "plan",
+        "prefer",
+        "prepare",
+        "preserve",
+        "prevent",
+        "prioritize",
+        "prioritise",
+        "profile",
+        "propagate",
+        "protect",
+        "provide",
+        "put",
+        "raise",
+        "read",
+        "record",
+        "reduce",
+        "refactor",
+        "regenerate",
+        "reject",
+        "remove",
+        "rename",
+        "replace",
+        "report",
+        "require",
+        "respect",
+        "restrict",
+        "retry",
+        "return",
+        "reuse",
+        "review",
+        "rotate",
+        "run",
+        "sanitize",
+        "sanitise",
+        "scan",
+        "scope",
+        "separate",
+        "serve",
+        "set",
+        "ship",
+        "sign",
+        "skip",
+        "sort",
+        "split",
+        "start",
+        "state",
+        "stick",
+        "store",
+        "strive",
+        "structure",
+        "submit",
+        "support",
+        "tag",
+        "test",
+        "throttle",
+        "trace",
+        "treat",
+        "try",
+        "type",
+        "update",
+        "upgrade",
+        "use",
+        "utilize",
+        "utilise",
+        "validate",
+        "verify",
+        "version",
+        "wrap",
+        "write",
+        "implement",
+        "produce",
+        "embrace",
+        "get",
+        "look",
+        "let",
+        "see",
+        "note",
+        "mention",
+        "be",
+        "do",
+        "explain",
+        "present",
+        "offer",
+        "highlight",
+        "justify",
+        "discuss",
+        "communicate",
+        "coordinate",
+        "collaborate",
+        "reference",
+        "refer",
+        "link",
+        "cite",
+        "stay",
+        "conclude",
+        "summarize",
+        "summarise",
+        "analyze",
+        "analyse",
+        "identify",
+        "investigate",
+        "execute",
+        "maintain",
+        "prove",
+        "reproduce",
+        "repeat",
+        "classify",
+        "append",
+        "import",
+        "invoke",
+        "wait",
+        "think",
+        "share",
+        "understand",
+        "focus",
+        "adopt",
+        "insist",
+        "block",
+        "annotate",
+        "cover",
+        "containerize",
+        "containerise",
+        "instrument",
+        "expose",
+        "paginate",
+        "cache",
+        "batch",
+        "bound",
+        "cap",
+        "sandbox",
+        "develop",
+        "optimize",
+        "optimise",
+        "outline",
+    ]
 )
 _MODAL = re.compile(
     r"\b(must|should|shall|never|always|do not|don't|required?|mandatory|"
@@ -120,7 +330,7 @@ _COMMAND = re.compile(
     r"nox|python3?|bash|sh|docker|terraform|gofmt|golangci-lint|pre-commit|prek)\s+[-\w./$<]"
 )
 _TOOL_FOR = re.compile(r"^[\w.+-]+(?:\s[\w.+-]+)?(?:\s\([^)]*\))?\s+for\s+\w", re.IGNORECASE)
-_LABEL = re.compile(r"^(?P<label>[^.!?:]{1,60}?)\s*(?::|\s[-–—]\s)\s*(?P<body>.*)$")
+_LABEL = re.compile(r"^(?P<label>[^.!?:]{1,60}?)\s*(?::|\s[-\u2013\u2014]\s)\s*(?P<body>.*)$")
 _ADVERB = re.compile(r"^(?:\w+ly|please|also|then|first|just)\s+", re.IGNORECASE)
 _PROHIBITION_START = re.compile(r"^(no|never|avoid|don't|do not|not)\b", re.IGNORECASE)
 
@@ -135,14 +345,93 @@ def _first_word(text: str) -> str:
 #: verbs that are also nouns or adjectives ("Type hints", "Clean, readable code", "Lock files"):
 #: they start an instruction only when a sentence, not a heading-like label, starts with them
 AMBIGUOUS = frozenset(
-    """
-    type lock version test name state log cache batch bound cap block profile trace format sort
-    plan mark clean design structure review scan sign tag record report return support default
-    lead move open gate guard scope ship start stick store sandbox monitor limit lint focus cover
-    instrument build deploy commit fix drop benchmark back call check document encode encrypt
-    expose fail isolate measure minimize minimise migrate pass place raise reduce refactor remove
-    replace retry reuse rotate split throttle update upgrade verify secure order package release
-    """.split()
+    [
+        "type",
+        "lock",
+        "version",
+        "test",
+        "name",
+        "state",
+        "log",
+        "cache",
+        "batch",
+        "bound",
+        "cap",
+        "block",
+        "profile",
+        "trace",
+        "format",
+        "sort",
+        "plan",
+        "mark",
+        "clean",
+        "design",
+        "structure",
+        "review",
+        "scan",
+        "sign",
+        "tag",
+        "record",
+        "report",
+        "return",
+        "support",
+        "default",
+        "lead",
+        "move",
+        "open",
+        "gate",
+        "guard",
+        "scope",
+        "ship",
+        "start",
+        "stick",
+        "store",
+        "sandbox",
+        "monitor",
+        "limit",
+        "lint",
+        "focus",
+        "cover",
+        "instrument",
+        "build",
+        "deploy",
+        "commit",
+        "fix",
+        "drop",
+        "benchmark",
+        "back",
+        "call",
+        "check",
+        "document",
+        "encode",
+        "encrypt",
+        "expose",
+        "fail",
+        "isolate",
+        "measure",
+        "minimize",
+        "minimise",
+        "migrate",
+        "pass",
+        "place",
+        "raise",
+        "reduce",
+        "refactor",
+        "remove",
+        "replace",
+        "retry",
+        "reuse",
+        "rotate",
+        "split",
+        "throttle",
+        "update",
+        "upgrade",
+        "verify",
+        "secure",
+        "order",
+        "package",
+        "release",
+    ]
 )
 
 
@@ -234,16 +523,22 @@ def classify(text: str, heading: str = "", lead_in: str = "", *, item: bool = Fa
         return "description"  # "Designing scalable systems", "Writing benchmarks"
     if _FINITE.search(body):
         return "context"  # "Pytest is configured with ...", "CI runs the suite"
-    if item and (prohibited or not (_lead_in_describes(lead_in) or CAPABILITY_HEADING.search(heading))):
+    if item and (
+        prohibited or not (_lead_in_describes(lead_in) or CAPABILITY_HEADING.search(heading))
+    ):
         return "instruction"
     return "context"
 
 
 def _lead_in_describes(lead_in: str) -> bool:
     first = _first_word(lead_in)
-    return bool(_DESCRIBES.match(lead_in)) or (
-        first.endswith("ing") and first not in IMPERATIVES
-    ) or bool(re.search(r"\b(expertise|capabilities|skills|competenc\w*|knowledge)\b", lead_in, re.I))
+    return (
+        bool(_DESCRIBES.match(lead_in))
+        or (first.endswith("ing") and first not in IMPERATIVES)
+        or bool(
+            re.search(r"\b(expertise|capabilities|skills|competenc\w*|knowledge)\b", lead_in, re.I)
+        )
+    )
 
 
 # --------------------------------------------------------------------------- polarity
@@ -259,7 +554,9 @@ _CUE = re.compile(
 _CLAUSE_END = re.compile(
     r"[.;:!?](?=\s)|[()\u2014\u2013]|\s-\s|\bbut\b|\bunless\b|\bexcept\b", re.I
 )
-_POST_CUE = re.compile(r"^\W{0,3}(is|are)?\s*(forbidden|prohibited|not allowed|disallowed|banned)\b", re.I)
+_POST_CUE = re.compile(
+    r"^\W{0,3}(is|are)?\s*(forbidden|prohibited|not allowed|disallowed|banned)\b", re.I
+)
 
 
 #: cues that name a flaw rather than forbid ("Missing timeouts"): anti-pattern list items
@@ -304,8 +601,9 @@ _LANGUAGE_WORDS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "go": re.compile(
-        r"\bGo\b(?! (to|through|back|ahead|over|for|with|beyond|live|and))|\b(golang|goroutines?|gofmt|"
-        r"goimports|golangci(-lint)?|go\.mod|go\.sum|go (test|vet|build|run|mod))\b"
+        r"\bGo\b(?! (to|through|back|ahead|over|for|with|beyond|live|and))"
+        r"|\b(golang|goroutines?|gofmt|goimports|golangci(-lint)?|go\.mod|go\.sum|"
+        r"go (test|vet|build|run|mod))\b"
     ),
     "rust": re.compile(
         r"\b(rust|cargo|clippy|crates?|rustfmt|tokio|unwrap|rustc|\w+\.rs)\b", re.IGNORECASE
@@ -375,7 +673,9 @@ class _Pattern:
         if any(v.search(text) for v in self.vetoes):
             return []
         if len(self.groups) == 1:
-            return [(*m.span(), *m.span()) for m in self.groups[0].finditer(text) if m.end() > m.start()]
+            return [
+                (*m.span(), *m.span()) for m in self.groups[0].finditer(text) if m.end() > m.start()
+            ]
         found = [[m.span() for m in g.finditer(text)] for g in self.groups]
         if not all(found):
             return []
@@ -414,7 +714,14 @@ def _compile(rule: Rule, entry: str | ConceptMatch) -> _Pattern:
 
 
 def _polarity(
-    text: str, start: int, end: int, a_start: int, a_end: int, prohibited: bool, *, weak: bool = True
+    text: str,
+    start: int,
+    end: int,
+    a_start: int,
+    a_end: int,
+    prohibited: bool,
+    *,
+    weak: bool = True,
 ) -> Polarity:
     """The polarity of a match: that of its anchor term, turned by a "without" between the
     anchor and the other terms ("no `unsafe` without a SAFETY comment" asks for the comment)."""

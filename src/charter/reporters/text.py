@@ -448,7 +448,9 @@ class _View:
         rest = [r for r in failing if r.id not in listed]
         if rest:
             console.print()
-            console.print(Text("Failing rules every audit runs (in no profile's score)", style="bold"))
+            console.print(
+                Text("Failing rules every audit runs (in no profile's score)", style="bold")
+            )
             for result in rest:
                 self.rule(result, by_rule.get(result.id, []), profile="", advisory=False)
 
