@@ -47,7 +47,8 @@ def test_importing_a_seed_gives_its_builtin_rule_set(policies: PolicySet, profil
     assert builtin.seed is not None
     result = import_profile(read_document(SEEDS / builtin.seed), policies)
     imported = {r.id for r in result.profile.rules}
-    expected = {r.id for r in builtin.rules}
+    # rules with no prose to match (parse-error, suppression hygiene) are not imported
+    expected = {r.id for r in builtin.rules if policies.rules[r.id].matches}
     share = len(imported & expected) / len(expected)
     figures = (
         f"{profile_id}: built-in {len(expected)} rules, imported {len(imported)}, "
@@ -68,7 +69,9 @@ def test_every_statement_is_quoted_from_its_line(policies: PolicySet, profile_id
     document = parse_document(text, seed)
     assert document.statements
     for statement in document.statements:
-        assert statement.text in lines[statement.line - 1]
+        # a sentence hard-wrapped over lines starts on its line
+        first = statement.text.split("  ")[0][:30]
+        assert first in lines[statement.line - 1], (statement, lines[statement.line - 1])
 
 
 def test_builtin_manual_items_stay_manual_on_import(policies: PolicySet) -> None:
@@ -128,7 +131,7 @@ def test_prose_without_a_standard_maps_to_no_rule(policies: PolicySet) -> None:
         "AGENTS.md",
     )
     result = import_profile(doc, policies)
-    assert [r.id for r in result.profile.rules] == ["parse-error"]
+    assert [r.id for r in result.profile.rules] == []
     assert len(result.profile.manual) == 3
 
 
@@ -194,14 +197,12 @@ def test_document_without_front_matter_is_named_after_the_file() -> None:
 def test_import_maps_statements_and_keeps_the_rest_manual(policies: PolicySet) -> None:
     result = import_profile(parse_document(DOC, "backend.md"), policies, profile_id="orders")
     rule_ids = [r.id for r in result.profile.rules]
-    assert rule_ids[0] == "parse-error"
+    assert "parse-error" not in rule_ids  # reported apart from the scores, not a profile rule
     assert {"type-hints", "no-hardcoded-secrets", "tests-present", "agent-build-plan"} <= set(
         rule_ids
     )
-    assert [(m.line, m.quote) for m in result.profile.manual] == [
-        (8, "You build the orders service."),
-        (8, "Keep it simple."),
-    ]
+    # "You build the orders service." is context, not a demand: not for manual review
+    assert [(m.line, m.quote) for m in result.profile.manual] == [(8, "Keep it simple.")]
     assert [s.line for s in result.sources["type-hints"]] == [12]
 
 
@@ -218,7 +219,8 @@ def test_cli_import_prints_coverage_and_writes_a_loadable_profile(
     assert code == 0, captured.err
     rows = {line.split()[0] + " " + line.split()[-1] for line in captured.out.splitlines()[:6]}
     assert "12 type-hints" in rows
-    assert "8 manual" in rows
+    assert "8 (context)" in rows  # "You build the orders service."
+    assert "Keep it simple.  " in captured.out and "manual: not checkable" in captured.out
     assert "encoded by" in captured.out
     assert "orders-backend" in captured.err
 
@@ -297,7 +299,13 @@ def test_discover_documents_default_and_custom_globs(tmp_path: Path) -> None:
             "agents/ops.md": "- x\n",
         },
     )
-    assert discover_documents(root) == [".claude/agents/backend.md", "AGENTS.md", "CLAUDE.md"]
+    # nested AGENTS.md/CLAUDE.md files are profiles of their folder; notes.txt is not markdown
+    assert discover_documents(root) == [
+        ".claude/agents/backend.md",
+        "AGENTS.md",
+        "CLAUDE.md",
+        "docs/CLAUDE.md",
+    ]
     assert discover_documents(root, ["agents/*.md"]) == ["agents/ops.md"]
 
 
@@ -327,7 +335,6 @@ def test_sample_repo_is_audited_against_its_own_agent_profile(
     mine = profiles["agent-backend"]
     assert mine["title"] == "orders-backend (.claude/agents/backend.md)"
     assert [r["id"] if isinstance(r, dict) else r for r in mine["rules"]] == [
-        "parse-error",
         "agent-build-plan",
         "type-hints",
         "src-layout",
@@ -336,7 +343,6 @@ def test_sample_repo_is_audited_against_its_own_agent_profile(
         "profile-drift",
     ]
     assert [(m["line"], m["quote"]) for m in mine["manual"]] == [
-        (9, "You build and maintain the orders service."),
         (14, "Update `docs/decisions.md` when you change the architecture"),
         (15, "Run `make lint` and `make test` before every commit"),
         (26, "Coordinate with the frontend engineer on API contracts"),

@@ -291,13 +291,25 @@ def _audit_tree(
     repo_dirs = [] if options.policy_dirs else repo_policy_dirs(root, config.policies, where)
     policy_dirs = list(options.policy_dirs) or repo_dirs
     policies = load_policies(policy_dirs)
+    wanted = list(options.profiles or config.profiles)
+    # --profile may name the repository's own profiles (agents, agent-backend): import them
+    # when a wanted id is not a policy profile
+    unknown = [w for w in wanted if w not in policies.profiles]
+    found, unreadable = _repo_profiles(root, policies, config, options, force=bool(unknown))
+    repo_ids = {p.id for p in found}
+    if wanted and any(w in repo_ids for w in wanted):
+        found = [p for p in found if p.id in wanted]
     try:
-        profiles = select_profiles(policies, options.profiles or config.profiles)
+        builtin_wanted = [w for w in wanted if w not in repo_ids]
+        profiles = select_profiles(policies, builtin_wanted) if builtin_wanted or not wanted else []
     except CharterError as exc:
         if options.profiles or config_file is None:
+            if repo_ids and "unknown profile" in str(exc):
+                raise CharterError(
+                    f"{exc}, or a profile of the repository: {', '.join(sorted(repo_ids))}"
+                ) from None
             raise
         raise CharterError(f"{where}: field 'profiles': {exc}".replace("--profile: ", "")) from None
-    found, unreadable = _repo_profiles(root, policies, config, options)
     check_min_score(config, {*policies.profiles, *(p.id for p in found)}, where)
     profiles = apply_overrides(policies, [*profiles, *found], config, where)
     profiles = select_rules(policies, profiles, options.select, options.ignore, single_file)
@@ -449,12 +461,13 @@ def _setup_key(
 
 
 def _repo_profiles(
-    root: Path, policies: PolicySet, config: Config, options: Options
+    root: Path, policies: PolicySet, config: Config, options: Options, *, force: bool = False
 ) -> tuple[list[Profile], list[Note]]:
-    """The repository's own agent profiles, imported in memory, when asked for, and a note for
-    each document that cannot be read as UTF-8 text (it is left out; the audit goes on)."""
+    """The repository's own agent profiles, imported in memory, when asked for (``force``:
+    ``--profile`` names one), and a note for each document that cannot be read as UTF-8 text
+    (it is left out; the audit goes on)."""
     wanted = options.repo_profiles if options.repo_profiles is not None else config.repo_profiles
-    if not wanted:
+    if not wanted and not (force and options.repo_profiles is None):
         return [], []
     globs = options.repo_profile_globs or config.repo_profile_globs or DEFAULT_GLOBS
     readable: list[str] = []

@@ -120,6 +120,7 @@ class RulesFormat(StrEnum):
 class GroupBy(StrEnum):
     RULE = "rule"
     FILE = "file"
+    PROFILE = "profile"
 
 
 class FailOn(StrEnum):
@@ -282,9 +283,13 @@ def audit(
         ),
     ] = True,
     group_by: Annotated[
-        GroupBy,
-        typer.Option("--group-by", help="Text report: list the findings by rule or by file."),
-    ] = GroupBy.RULE,
+        GroupBy | None,
+        typer.Option(
+            "--group-by",
+            help="Text report: list the failing rules by rule, by file, or under each profile "
+            "[default: profile when the repository's own profiles are audited, else rule].",
+        ),
+    ] = None,
     select: Annotated[
         list[str] | None,
         typer.Option(
@@ -440,7 +445,9 @@ def audit(
                 if local
                 else None,
                 show_source=show_source,
-                group_by=group_by.value,
+                group_by=group_by.value
+                if group_by is not None
+                else ("profile" if report.extra.get("repo_profiles") else "rule"),
                 verbose=verbose,
             )
         if not quiet and (capped := cap_summary(report)):

@@ -958,6 +958,8 @@ def _profile_report(
                 severity=ref.severity or policies.rules[ref.id].severity,
                 findings=result.findings,
                 message=result.message,
+                quote=ref.quote,
+                where=(f"{ref.path}:{ref.line}" if ref.line else ref.path) if ref.path else None,
             )
         )
     return ProfileReport(

@@ -127,6 +127,9 @@ class ProfileRule(_Frozen):
     severity: Severity
     findings: int = 0
     message: str = ""
+    #: the profile's own sentence behind the rule, "path:line" where it is (imported profiles)
+    quote: str | None = None
+    where: str | None = None
 
 
 class ManualItem(_Frozen):

@@ -137,6 +137,22 @@ class Precision(_Strict):
 DECLARED = Precision.model_validate({"class": "high", "basis": "declared by the policy's author"})
 
 
+class ConceptMatch(_Strict):
+    """A concept a profile statement names, in any word order: every ``all`` regex found
+    within ``window`` words of each other, none of the ``none`` regexes anywhere in the statement.
+    ``polarity`` says whether the statement must affirm the concept ("use X") or negate it
+    ("never X"); by default it is read from the rule's own ``sources``."""
+
+    all: tuple[str, ...] = Field(min_length=1)
+    none: tuple[str, ...] = ()
+    window: int = Field(default=10, ge=1, le=60)
+    polarity: Literal["affirmed", "negated"] | None = None
+
+
+#: the languages a rule's ``languages`` may name (charter.profile_import detects them in prose)
+LANGUAGES = ("python", "go", "rust", "typescript", "terraform")
+
+
 class Rule(_Strict):
     """One executable standard."""
 
@@ -153,8 +169,10 @@ class Rule(_Strict):
     sources: tuple[Source, ...] = ()
     examples: Examples = Examples()
     help_uri: str | None = None
-    #: phrases and regexes that recognise a statement of this rule in a profile's prose
-    matches: tuple[str, ...] = ()
+    #: phrases and regexes (or concepts) that recognise a statement of this rule in a profile
+    matches: tuple[str | ConceptMatch, ...] = ()
+    #: the languages whose code the rule judges (empty: any; default from the analyzer's module)
+    languages: tuple[Literal["python", "go", "rust", "typescript", "terraform"], ...] = ()
     #: the path classes it judges (charter.pathclass); code rules judge source only
     scope: tuple[PathClass, ...] = Field(default=("source",), min_length=1)
     precision: Precision = DECLARED
@@ -191,6 +209,11 @@ class ProfileRuleRef(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     #: path classes it judges here, instead of the rule's own scope
     scope: tuple[PathClass, ...] | None = None
+    #: the profile's own sentence this rule encodes, with its file and line (an imported
+    #: profile: the report quotes the repository's words, not a built-in profile's)
+    quote: str | None = None
+    path: str | None = None
+    line: int | None = None
 
 
 class Profile(_Strict):

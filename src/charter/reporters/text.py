@@ -26,6 +26,7 @@ import re
 import stat
 import sys
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal, TextIO
 
@@ -61,6 +62,7 @@ SECRETS_RULE = "no-hardcoded-secrets"
 #: what :func:`charter.redact.redact` leaves of a secret: ``AKIA…(20 chars)``
 _REDACTED = re.compile(r"…\(\d+ chars\)")
 
+PARSE_ERROR = "parse-error"
 #: ``password = "…"``, ``"api_key": '…'``, ``token := `…` ``: a quoted value given to a name
 _QUOTED = re.compile(
     r"""(?P<name>[A-Za-z_][\w.-]*)["']?\s*(?::=|=>|=|:)\s*[rRbBuUfF]{0,2}"""
@@ -73,7 +75,7 @@ _CODE_SUFFIXES = frozenset(
     | {".rb", ".php", ".cs", ".c", ".h", ".cpp", ".swift"}
 )
 
-GroupBy = Literal["rule", "file"]
+GroupBy = Literal["rule", "file", "profile"]
 
 
 def color_wanted(stream: TextIO | None = None) -> bool:
@@ -324,6 +326,8 @@ def render(
     advising = [r for r in failing if advisory(r.id)]
     if group_by == "file":
         view.by_file(failing, [f for r in failing for f in by_rule.get(r.id, [])])
+    elif group_by == "profile":
+        view.by_profile(failing, by_rule, advisory)
     else:
         for title, group in (
             ("Failing rules", gating),
@@ -403,8 +407,65 @@ class _View:
         """Active findings are listed; baselined and suppressed ones only when verbose."""
         return self.verbose or not (f.suppressed or f.baselined)
 
-    def rule(self, result: RuleResult, found: list[Finding]) -> None:
-        """One failing rule: its id and title, the profile sentence behind it, its findings."""
+    def by_profile(
+        self,
+        failing: list[RuleResult],
+        by_rule: dict[str, list[Finding]],
+        advisory: Callable[[str], bool],
+    ) -> None:
+        """The failing rules under each profile that applies them, each quoting that profile's
+        own sentence (an imported profile: the repository's file and line); a rule failing in
+        several profiles lists its findings under the first."""
+        console = self.console
+        results = {r.id: r for r in failing}
+        listed: dict[str, str] = {}
+        for profile in self.report.profiles:
+            # a file charter cannot parse is said once, below, not as any profile's failure
+            rows = [row for row in profile.rules if row.id in results and row.id != PARSE_ERROR]
+            if not rows:
+                continue
+            rows.sort(key=lambda row: (advisory(row.id), -row.severity.rank, row.id))
+            console.print()
+            head = Text(f"Failing rules of {visible(profile.id)}", style="bold")
+            if profile.title and profile.title != profile.id:
+                head.append(f" · {visible(profile.title)}", style="dim")
+            console.print(head)
+            for row in rows:
+                first = listed.get(row.id)
+                self.rule(
+                    results[row.id],
+                    [] if first else by_rule.get(row.id, []),
+                    profile=profile.id,
+                    own=(row.quote, row.where) if row.quote else None,
+                    advisory=advisory(row.id),
+                )
+                if first:
+                    self.console.print(
+                        Text(f"    findings listed under {visible(first)}", style="dim")
+                    )
+                else:
+                    listed[row.id] = profile.id
+        rest = [r for r in failing if r.id not in listed]
+        if rest:
+            console.print()
+            console.print(
+                Text("Failing rules every audit runs (in no profile's score)", style="bold")
+            )
+            for result in rest:
+                self.rule(result, by_rule.get(result.id, []), profile="", advisory=False)
+
+    def rule(
+        self,
+        result: RuleResult,
+        found: list[Finding],
+        *,
+        profile: str | None = None,
+        own: tuple[str, str | None] | None = None,
+        advisory: bool = False,
+    ) -> None:
+        """One failing rule: its id and title, the profile sentence behind it (``own``: the
+        sentence of the profile the rule is listed under, with its file and line), its
+        findings."""
         console = self.console
         head = Text()
         head.append("✗ ", style="red")
@@ -414,6 +475,8 @@ class _View:
         head.append(f" {visible(result.title)}")
         if result.message:
             head.append(f" · {visible(result.message)}", style="dim")
+        if advisory:
+            head.append(" · advisory", style="dim")
         console.print(head)
         rule = self.policies.rules.get(result.id)
         audited = [p.id for p in self.report.profiles]
@@ -421,7 +484,13 @@ class _View:
             rule.sources if rule is not None else (),
             key=lambda s: audited.index(s.profile) if s.profile in audited else len(audited),
         )
-        if sources:
+        if profile is not None:
+            sources = [s for s in sources if s.profile == profile]
+        if own is not None:
+            quote, where = own
+            shown_where = f" ({visible(where)})" if where else ""
+            console.print(Text(f'    "{visible(quote)}"{shown_where}', style="italic dim"))
+        elif sources:
             src = sources[0]
             line = f":{src.line}" if src.line else ""
             quote = f'    "{visible(src.quote)}" ({visible(src.profile)}{line})'

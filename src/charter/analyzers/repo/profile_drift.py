@@ -9,7 +9,6 @@ click away.
 
 from __future__ import annotations
 
-import fnmatch
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,10 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from charter.analyzers.base import Analyzer, Emitter
 from charter.profile_import import (
     DEFAULT_GLOBS,
+    SKIP_DIRS,
     ProfileImportError,
     Reference,
     command_defined,
+    command_folders,
     find_drift,
+    glob_match,
     parse_document,
 )
 from charter.repo import RepoIndex
@@ -33,13 +35,6 @@ class ProfileDriftParams(BaseModel):
     documents: tuple[str, ...] = Field(default=DEFAULT_GLOBS, min_length=1)
 
 
-def _glob_match(path: str, pattern: str) -> bool:
-    """``*`` stays within one folder; ``**`` crosses folders."""
-    if "**" not in pattern and path.count("/") != pattern.count("/"):
-        return False
-    return fnmatch.fnmatchcase(path, pattern)
-
-
 class ProfileDriftAnalyzer(Analyzer):
     """Each file path or ``make``/``npm run``/``just`` command that a directive statement of an
     agent profile names, and that the repository lacks, is a finding at that statement."""
@@ -49,7 +44,12 @@ class ProfileDriftAnalyzer(Analyzer):
     params: ProfileDriftParams
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
-        documents = [p for p in repo.files if any(_glob_match(p, g) for g in self.params.documents)]
+        documents = [
+            p
+            for p in repo.files
+            if any(glob_match(p, g) for g in self.params.documents)
+            and not SKIP_DIRS.intersection(p.split("/")[:-1])
+        ]
         if not documents:
             out.not_applicable(
                 "no agent profile in the repository (" + ", ".join(self.params.documents) + ")"
@@ -57,20 +57,37 @@ class ProfileDriftAnalyzer(Analyzer):
             return
         files = repo.files
         folders = {p.rsplit("/", 1)[0] for p in files if "/" in p}
-        prefixes = {f.split("/", i + 1)[0] for f in folders for i in range(f.count("/") + 1)}
+        prefixes = {
+            "/".join(parts[: i + 1])
+            for parts in (f.split("/") for f in folders)
+            for i in range(len(parts))
+        }
+
+        tails: set[str] = set()
 
         def exists(rel: str) -> bool:
             rel = rel.removeprefix("./")
-            return repo.has(rel) or rel in prefixes or repo.exists(rel)
+            if repo.has(rel) or rel in prefixes or repo.exists(rel):
+                return True
+            # a path relative to a folder the profile does not name ("models in `db/models/`"
+            # of src/py/app/db/models; "the relevant `Chart.yaml`" of each chart): it is there
+            if not tails:
+                for path in (*files, *prefixes):
+                    parts = path.split("/")
+                    tails.update("/".join(parts[i:]) for i in range(1, len(parts)))
+            return rel in tails
 
         def read(rel: str) -> str | None:
             return repo.source(rel).text if repo.has(rel) else None
 
-        def has_command(ref: Reference) -> bool | None:
-            return command_defined(ref, read)
-
         checked = 0
         for path in documents:
+            nested = "/" in path and not path.startswith(".claude/")
+            folder = path.rsplit("/", 1)[0] if nested else ""
+
+            def has_command(ref: Reference, folder: str = folder) -> bool | None:
+                return command_defined(ref, read, command_folders(ref, folder))
+
             text = repo.source(path).text
             if text is None:
                 continue
@@ -80,7 +97,9 @@ class ProfileDriftAnalyzer(Analyzer):
                 out.report(1, str(exc).removeprefix(f"{path}: "), path=path)
                 continue
             checked += 1
-            for drift in find_drift(document, exists, has_command):
+            # a nested AGENTS.md speaks about its folder: its paths and commands are looked up
+            # there first (then in the folder a sentence names, then at the root)
+            for drift in find_drift(document, exists, has_command, folder):
                 out.report(
                     drift.statement.line,
                     drift.message,

@@ -1,0 +1,279 @@
+"""What the import reads in a profile: instructions vs descriptions, polarity, language scope,
+concept matching, the manual split, and how reports quote a repository's own profiles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from charter import cli
+from charter.policy import PolicySet, load_policies
+from charter.profile_import import (
+    coverage_table,
+    import_profile,
+    parse_document,
+    profile_yaml,
+)
+
+
+def _import(policies: PolicySet, text: str, path: str = "AGENTS.md"):
+    return import_profile(parse_document(text, path), policies)
+
+
+def _kinds(text: str) -> list[tuple[int, str, str]]:
+    return [(s.line, s.kind, s.text) for s in parse_document(text, "AGENTS.md").statements]
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+# ---------------------------------------------------------------- the statement model
+
+
+def test_hard_wrapped_lines_are_one_sentence_quoted_from_its_first_line() -> None:
+    doc = "Intro.\n\n- Use structured JSON logging in every\n  service, and never log tokens.\n"
+    assert _kinds(doc)[1:] == [
+        (
+            3,
+            "instruction",
+            "Use structured JSON logging in every service, and never log tokens.",
+        )
+    ]
+
+
+def test_descriptions_are_not_instructions(policies: PolicySet) -> None:
+    doc = """\
+You are an expert in NumPy and Pandas.
+
+**Expertise**: Advanced Python (decorators, asyncio), type hints (mypy), pytest.
+
+Key capabilities:
+
+- Designing microservices with circuit breakers
+- Writing comprehensive unit tests with pytest
+
+## Examples
+
+- Use the python-pro agent to add type hints to this module
+
+Delivered the orders API with 92% test coverage.
+
+| Rule | Why |
+|------|-----|
+| Use type hints | safety |
+
+```text
+├── CHANGELOG.md
+└── .project/build-plan.md
+```
+
+```python
+def f(x):  # Use type hints for all function signatures
+    return x
+```
+"""
+    result = _import(policies, doc)
+    assert result.sources == {}  # nothing here asks the agent to do anything
+    kinds = {s.text: s.kind for s in result.document.statements}
+    assert kinds["You are an expert in NumPy and Pandas."] == "description"
+    assert kinds["Designing microservices with circuit breakers"] == "description"
+    assert kinds["Delivered the orders API with 92% test coverage."] == "description"
+    texts = " ".join(kinds)
+    assert "CHANGELOG" not in texts and "| Rule" not in texts and "def f" not in texts
+
+
+def test_only_instructions_are_manual_items(policies: PolicySet) -> None:
+    doc = "You build the orders service.\n\n- Coordinate with the frontend engineer\n"
+    result = _import(policies, doc)
+    assert [m.quote for m in result.profile.manual] == ["Coordinate with the frontend engineer"]
+
+
+# ---------------------------------------------------------------- polarity
+
+
+def test_a_statement_asking_the_opposite_disables_the_rule_and_says_so(
+    policies: PolicySet,
+) -> None:
+    doc = "- Add type hints to new helpers\n- Do not introduce type annotations in tests\n"
+    result = _import(policies, doc)
+    assert "type-hints" not in [r.id for r in result.profile.rules]
+    assert [s.line for s in result.disabled["type-hints"]] == [2]
+    table = coverage_table(result)
+    assert "disables type-hints" in table
+    assert "disabled by the profile: type-hints" in table
+    assert "# type-hints is left out: line 2 asks the opposite" in profile_yaml(result)
+
+
+@pytest.mark.parametrize(
+    ("statement", "maps", "opposes"),
+    [
+        ("Use Polars instead of pandas", ["polars-for-dataframes"], []),
+        ("Use pandas for dataframes", [], ["polars-for-dataframes"]),
+        ("Never use `.unwrap()` in library code", ["rust-no-unwrap"], []),
+        ("Avoid bare `except:` clauses", ["no-silent-failures"], []),
+        ("Never log tokens or passwords", ["no-secrets-in-logs"], []),
+    ],
+)
+def test_polarity_must_agree_with_the_rule(
+    policies: PolicySet, statement: str, maps: list[str], opposes: list[str]
+) -> None:
+    (mapping,) = _import(policies, f"- {statement}\n").mappings
+    assert [r for r in mapping.rules if r in maps + opposes] == maps
+    assert [r for r in mapping.opposes if r in maps + opposes] == opposes
+
+
+def test_items_of_a_list_of_things_to_avoid_name_the_demand(policies: PolicySet) -> None:
+    doc = "## Anti-Patterns to Avoid\n\n- Missing circuit breakers and retry logic\n"
+    result = _import(policies, doc)
+    assert {"circuit-breakers"} <= set(result.sources)
+    assert result.disabled == {}
+
+
+# ---------------------------------------------------------------- scope
+
+
+def test_a_go_statement_never_maps_to_a_python_only_rule(policies: PolicySet) -> None:
+    (mapping,) = _import(policies, "- Handle every error in Go code; no bare returns\n").mappings
+    assert "no-silent-failures" not in mapping.rules  # a Python analyzer
+
+
+def test_encoded_rules_fit_the_profile_stack(policies: PolicySet) -> None:
+    go = "---\nname: go-pro\ndescription: Go engineer\n---\n- Always add type annotations\n"
+    python = "---\nname: py-pro\ndescription: Python engineer\n---\n- Always add type annotations\n"
+    assert "type-hints" not in _import(policies, go).sources
+    assert "type-hints" in _import(policies, python).sources
+
+
+# ---------------------------------------------------------------- matching
+
+
+@pytest.mark.parametrize(
+    ("statement", "rule_id"),
+    [
+        ("Validate JWTs on every request", "jwt-verification"),
+        ("Set timeouts on all outbound HTTP requests", "http-timeouts"),
+        ("Make POST endpoints idempotent", "idempotency-keys"),
+        ("Document unsafe code blocks with safety invariants", "rust-unsafe-justified"),
+        ("Document every `unsafe` block with its safety invariants", "rust-unsafe-justified"),
+        ("Wrapped errors with context", "go-error-wrapping"),
+        ("Test coverage exceeding 80%", "coverage-threshold"),
+        ("Encryption at rest and transit", "terraform-encryption-at-rest"),
+        ("Never exposes sensitive information in logs", "no-secrets-in-logs"),
+        ("禁止 `Any`", "no-explicit-any"),
+        ("**Testing:** Write tests before or alongside implementation", "tests-present"),
+        ("Every change must pass all linting and tests", "ci-runs-tests"),
+    ],
+)
+def test_concepts_are_recognised_in_any_wording(
+    policies: PolicySet, statement: str, rule_id: str
+) -> None:
+    result = _import(policies, f"- {statement}\n")
+    assert rule_id in result.sources, [m.rules for m in result.mappings]
+
+
+@pytest.mark.parametrize(
+    ("statement", "rule_id"),
+    [
+        ("Query context manager for transactions", "context-managers"),
+        ("Use the strangler pattern for the migration", "migrations-present"),
+        ("Migrate the models to Pydantic V2", "migrations-present"),
+        ("SLOs for 95% of services", "coverage-threshold"),
+        ("Use single backticks for inline code in docstrings", "docstrings"),
+    ],
+)
+def test_words_that_name_another_thing_map_to_no_rule(
+    policies: PolicySet, statement: str, rule_id: str
+) -> None:
+    result = _import(policies, f"- {statement}\n")
+    assert rule_id not in result.sources
+
+
+def test_manual_items_are_split_into_checkable_and_not(policies: PolicySet) -> None:
+    doc = "- Run `make release` before tagging a version\n- Coordinate with the designers\n"
+    result = _import(policies, doc)
+    release, coordinate = result.manual
+    assert release.checkable and release.nearest is not None
+    assert not coordinate.checkable and coordinate.nearest is None
+    table = coverage_table(result)
+    assert "manual: checkable, no rule yet (nearest:" in table
+    assert "manual: not checkable" in table
+
+
+def test_a_bad_concept_regex_is_one_line_naming_the_rule(tmp_path: Path) -> None:
+    base = load_policies()
+    rule = base.rules["type-hints"].model_copy(update={"matches": ("type (hints",)})
+    policies = PolicySet(
+        rules={**base.rules, "type-hints": rule},
+        profiles=base.profiles,
+        seed_dirs=base.seed_dirs,
+        dirs=base.dirs,
+    )
+    with pytest.raises(Exception) as info:
+        _import(policies, "- Use type hints\n")
+    assert "rule type-hints: field 'matches'" in str(info.value)
+
+
+# ---------------------------------------------------------------- reports
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return _write(
+        tmp_path / "repo",
+        {
+            "AGENTS.md": "# Agents\n\nIntro.\n\n- Use type hints for all function signatures\n",
+            "app.py": "def f(x):\n    return x\n",
+            "broken.py": "def (:\n",
+        },
+    )
+
+
+def _audit(args: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    out = tmp_path / "report.json"
+    code = cli.main([*args, "--format", "json", "--output", str(out)])
+    capsys.readouterr()
+    return code, json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_profile_selects_a_repository_profile_by_id(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, report = _audit(["audit", str(repo), "--profile", "agents"], tmp_path, capsys)
+    assert [p["id"] for p in report["profiles"]] == ["agents"]
+    (agents,) = report["profiles"]
+    assert [r["id"] for r in agents["rules"]] == ["type-hints", "profile-drift"]
+    type_hints = agents["rules"][0]
+    # the repository's own sentence, with its file and line
+    assert type_hints["quote"] == "Use type hints for all function signatures"
+    assert type_hints["where"] == "AGENTS.md:5"
+
+
+def test_text_report_groups_failures_by_profile_and_quotes_the_repository(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli.main(["audit", str(repo), "--profile", "agents,backend-incremental", "--no-color"])
+    out = capsys.readouterr().out
+    assert "Failing rules of agents" in out
+    assert "Failing rules of backend-incremental" in out
+    mine = out[out.index("Failing rules of agents") :]
+    assert '"Use type hints for all function signatures" (AGENTS.md:5)' in mine
+    # parse-error is said once, apart from the profiles
+    assert out.count("✗ parse-error") == 1
+    assert "Failing rules every audit runs" in out
+    assert "findings listed under" in out  # type-hints fails in both profiles
+
+
+def test_unknown_profile_names_the_repository_profiles_too(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = cli.main(["audit", str(repo), "--profile", "agentz"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unknown profile 'agentz'" in err and "agents" in err
