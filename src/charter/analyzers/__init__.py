@@ -63,6 +63,7 @@ ANALYZERS: dict[str, str] = {
     "structured-logging": "repo.structured_logging:StructuredLoggingAnalyzer",
     "metrics-exposed": "repo.metrics_exposed:MetricsExposedAnalyzer",
     "tracing": "repo.tracing:TracingAnalyzer",
+    "request-id-in-logs": "repo.request_id_in_logs:RequestIdInLogsAnalyzer",
     "graceful-shutdown": "repo.graceful_shutdown:GracefulShutdownAnalyzer",
     "migrations-present": "repo.migrations_present:MigrationsPresentAnalyzer",
     "tests-present": "repo.tests_present:TestsPresentAnalyzer",
