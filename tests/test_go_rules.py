@@ -234,3 +234,48 @@ def test_project_layout_reports_a_misplaced_tree_once(tmp_path: Path, policies: 
     [finding] = [f for f in report.findings if f.rule == "go-project-layout"]
     assert "business/" in finding.message and "entry point" not in finding.message
     assert len(finding.related) == 2
+
+
+def test_errors_checked_names_the_call_and_needs_every_method_of_a_name_to_fail(
+    tmp_path: Path, policies: PolicySet
+):
+    """A method name is resolved only when every declaration of it returns an error: a
+    `Save` that cannot fail elsewhere in the repository makes `x.Save()` unknown."""
+    write_tree(
+        tmp_path,
+        {
+            "store/a.go": (
+                "package store\n\n"
+                'import "errors"\n\n'
+                "type A struct{}\n\n"
+                'func (a *A) Refresh() error { return errors.New("x") }\n\n'
+                'func (a *A) Save() error { return errors.New("x") }\n'
+            ),
+            "store/b.go": ("package store\n\ntype B struct{}\n\nfunc (b *B) Save() {}\n"),
+            "app/app.go": (
+                "package app\n\n"
+                "func Run(a Loader) {\n\ta.Refresh()\n\ta.Save()\n}\n"
+            ),
+        },
+    )
+    report = audit_rule(policies, tmp_path, "go-errors-checked")
+    assert found(report, "go-errors-checked") == ["app/app.go:4"]
+    message = next(f.message for f in report.findings if f.rule == "go-errors-checked")
+    assert message.startswith("the error returned by `a.Refresh(..)` is dropped")
+
+
+def test_errors_checked_and_no_panic_leave_test_code_alone(tmp_path: Path, policies: PolicySet):
+    write_tree(
+        tmp_path,
+        {
+            "store/store_test.go": (
+                "package store\n\n"
+                'import "os"\n\n'
+                "func helper() error {\n\tos.WriteFile(\"x\", nil, 0o600)\n"
+                "\tif err := os.Chdir(\"/\"); err != nil {\n\t\tpanic(err)\n\t}\n\treturn nil\n}\n"
+            ),
+        },
+    )
+    for rule in ("go-errors-checked", "go-no-panic"):
+        report = audit_rule(policies, tmp_path, rule)
+        assert found(report, rule) == [], rule

@@ -1,0 +1,146 @@
+"""rust-no-panic: ``panic!``, ``todo!`` and ``unimplemented!`` in production Rust code where an
+error could be returned instead.
+
+A ``panic!`` or ``unimplemented!`` is reported when the enclosing function, closure or async
+block can return the failure (it returns ``Result``/``Option``, ``impl Future<Output =
+Result<..>>``; a closure or async block that uses ``?`` or ends in ``Ok(..)``/``Some(..)``),
+so ``return Err(..)`` is the fix, or when the function answers a request (returns ``impl
+IntoResponse``, ``impl Responder``, ``HttpResponse``, ``Response``). ``todo!`` is unfinished
+code that production reaches: it is reported wherever it is.
+
+Left out, as for rust-no-unwrap: test code (``#[cfg(test)]`` modules inline or out of line,
+``#[test]``-like functions, ``#![cfg(test)]`` files, test-only features, every crate's
+``tests/``, ``examples/``, ``benches/`` and ``build.rs``); a panic directly in ``fn main`` (it
+ends the process with its message, as a returned error does); a panic inside a closure that
+cannot return an error, such as ``.unwrap_or_else(|e| panic!("..: {e}"))``, which is
+``.expect("reason")`` by another name (the profile allows ``expect``); a panic in a function
+whose doc comment has a ``# Panics`` section (the panic is its documented contract, as clippy's
+``missing_panics_doc`` asks); ``unreachable!`` and ``assert!`` (an invariant, not an error),
+and a ``panic!`` whose message states an invariant ("should not get here", "unexpected
+data", "impossible", "bug"): that is ``unreachable!`` in other words.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Any, ClassVar
+
+import tree_sitter
+
+from charter.analyzers.base import Analyzer, Emitter, path_matches
+from charter.analyzers.rust.common import is_test_crate_file, is_test_item
+from charter.analyzers.rust.no_unwrap import (
+    _HANDLER,
+    _SCOPES,
+    RustNoUnwrapParams,
+    _in_test_code,
+    _is_main,
+    _module_dir,
+    _propagates,
+)
+from charter.analyzers.treesitter import ancestors, captures, preceding_siblings, text
+from charter.repo import RepoIndex
+from charter.sources import SourceFile
+
+_QUERY = """
+(mod_item) @mod
+(macro_invocation macro: [(identifier) (scoped_identifier)] @name) @macro
+"""
+_MACROS = frozenset({"panic", "todo", "unimplemented"})
+#: a panic message that states an invariant: ``unreachable!`` in other words
+_INVARIANT = re.compile(
+    r"(?i)\b(?:should(?:n't| not) (?:get|happen|be reached|reach)|should never|should have been"
+    r"|never happens?|unexpected|unreachable|impossible|not possible|can(?:no|')t happen"
+    r"|invariant|bug)\b"
+)
+_PANICS_DOC = re.compile(r"^\s*(?://[/!]|\*)\s*#\s*Panics\b", re.MULTILINE)
+
+
+def _documents_panics(scope: tree_sitter.Node) -> bool:
+    """The function's doc comment (``///`` lines or ``/** */``) has a ``# Panics`` section."""
+    function = next((a for a in [scope, *ancestors(scope)] if a.type == "function_item"), None)
+    if function is None:
+        return False
+    for sibling in preceding_siblings(function):
+        if sibling.type in {"line_comment", "block_comment"}:
+            if _PANICS_DOC.search(text(sibling)):
+                return True
+        elif sibling.type != "attribute_item":
+            break
+    return False
+
+
+def _reported(macro: tree_sitter.Node, name: str) -> bool:
+    if name == "todo":
+        return True
+    if name == "panic" and _INVARIANT.search(text(macro)):
+        return False
+    scope = next((a for a in ancestors(macro) if a.type in _SCOPES), None)
+    if scope is None or _is_main(scope) or _documents_panics(scope):
+        return False
+    if _propagates(scope) is not None:
+        return True
+    if scope.type != "function_item":
+        return False
+    returns = scope.child_by_field_name("return_type")
+    return returns is not None and bool(_HANDLER.search(text(returns)))
+
+
+class RustNoPanicAnalyzer(Analyzer):
+    name: ClassVar[str] = "rust-no-panic"
+    Params = RustNoUnwrapParams
+    params: RustNoUnwrapParams
+    kinds: ClassVar[frozenset[str]] = frozenset({"rust"})
+
+    def applies_to(self, file: SourceFile) -> bool:
+        return super().applies_to(file) and not path_matches(file.path, self.params.ignore)
+
+    def check_file(self, file: SourceFile, out: Emitter) -> None:
+        tree = file.syntax_tree
+        if tree is None:
+            return
+        root = tree.root_node
+        found = captures(tree.language, root, _QUERY)
+        test_mods = [
+            text(item.child_by_field_name("name"))
+            for item in found.get("mod", [])
+            if item.child_by_field_name("body") is None and is_test_item(item)
+        ]
+        sites: list[list[Any]] = []
+        if not is_test_crate_file(root):
+            for macro in found.get("macro", []):
+                name = text(macro.child_by_field_name("macro")).split("::")[-1]
+                if name in _MACROS and not _in_test_code(macro) and _reported(macro, name):
+                    sites.append([macro.start_point[0] + 1, macro.start_point[1] + 1, name])
+        out.fact({"panics": sites, "test_mods": test_mods})
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        facts = repo.facts(self)
+        if not facts:
+            out.not_applicable("no production Rust code")
+            return
+        test_paths: list[PurePosixPath] = []
+        for path, items in facts.items():
+            base = _module_dir(path)
+            for name in items[0]["test_mods"]:
+                test_paths.append(base / f"{name}.rs")
+                test_paths.append(base / name)
+        checked = 0
+        for path in sorted(facts):
+            pure = PurePosixPath(path)
+            if any(pure == t or t in pure.parents for t in test_paths):
+                continue
+            checked += 1
+            for line, column, name in facts[path][0]["panics"]:
+                message = (
+                    "`todo!()` is unfinished code that production reaches; implement it or "
+                    "return an error"
+                    if name == "todo"
+                    else f"`{name}!` in a function that can return an error takes down the "
+                    "task or process; return an `Err` with context instead (or document it "
+                    "under `# Panics`)"
+                )
+                out.report(line, message, path=path, column=column)
+        if checked == 0:
+            out.not_applicable("no production Rust code (only tests)")
