@@ -119,6 +119,11 @@ def test_a_statement_asking_the_opposite_disables_the_rule_and_says_so(
         ("Never use `.unwrap()` in library code", ["rust-no-unwrap"], []),
         ("Avoid bare `except:` clauses", ["no-silent-failures"], []),
         ("Never log tokens or passwords", ["no-secrets-in-logs"], []),
+        ("Restrict CORS to known origins", ["cors-restricted"], []),
+        ("Never allow CORS from any origin", ["cors-restricted"], []),
+        ("Do not use `panic!` in production Rust code", ["rust-no-panic"], []),
+        ("Never panic in Go library code", ["go-no-panic"], []),
+        ("Do not add `# type: ignore` without a reason", ["tool-suppression-justified"], []),
     ],
 )
 def test_polarity_must_agree_with_the_rule(

@@ -606,7 +606,9 @@ _LANGUAGE_WORDS: dict[str, re.Pattern[str]] = {
         r"go (test|vet|build|run|mod))\b"
     ),
     "rust": re.compile(
-        r"\b(rust|cargo|clippy|crates?|rustfmt|tokio|unwrap|rustc|\w+\.rs)\b", re.IGNORECASE
+        r"\b(rust|cargo|clippy|crates?|rustfmt|tokio|unwrap|rustc|\w+\.rs)\b"
+        r"|\b(panic|todo|unimplemented|unreachable)!",
+        re.IGNORECASE
     ),
     "typescript": re.compile(
         r"\b(typescript|javascript|node\.?js|npm|pnpm|yarn|eslint|prettier|jest|vitest|tsconfig|"
