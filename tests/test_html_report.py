@@ -186,6 +186,10 @@ def test_fleet_heatmaps_sortable_by_keyboard(
         for _, _, s in cells
     )
     assert "cannot clone" in page.by_id("fleet-failed")[2]
+    # without --html the page goes into the folder, and a rerun does not read it as a report
+    assert cli.main(["report", str(out)]) == 0
+    assert cli.main(["report", str(out)]) == 0
+    assert Page((out / "report.html").read_text(encoding="utf-8")).by_id("fleet-scores")
 
 
 def test_history_page_has_a_line_per_profile_and_marks_flips() -> None:

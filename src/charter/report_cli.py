@@ -84,7 +84,8 @@ def history_command(
         typer.Option(
             "--policies",
             metavar="DIR",
-            help="Folder with rules/ and profiles/ that add or override (repeatable).",
+            help="Folder with rules/ and profiles/ that add or override (repeatable) "
+            "[default: each commit's config's policies, else the built-in ones].",
         ),
     ] = None,
     repo_config: Annotated[
@@ -96,7 +97,9 @@ def history_command(
     ] = True,
     jobs: Annotated[
         int,
-        typer.Option("--jobs", "-j", metavar="N", min=0, help="Worker processes [default: CPUs]."),
+        typer.Option(
+            "--jobs", "-j", metavar="N", min=0, help="Worker processes [default: CPU count]."
+        ),
     ] = 0,
     no_cache: Annotated[
         bool,
@@ -152,15 +155,21 @@ def report_command(
         ),
     ],
     html_out: Annotated[
-        Path,
-        typer.Option("--html", metavar="OUT.html", help="Write the HTML page here."),
-    ],
+        Path | None,
+        typer.Option(
+            "--html",
+            metavar="OUT.html",
+            help="Write the HTML page here [default: report.html in DIR, or FILE with the "
+            "suffix .html].",
+        ),
+    ] = None,
     policies: Annotated[
         list[Path] | None,
         typer.Option(
             "--policies",
             metavar="DIR",
-            help="Policy folders the reports were made with (for a report's profile sentences).",
+            help="Policy folders the reports were made with, for the profile sentences "
+            "(repeatable) [default: the built-in ones].",
         ),
     ] = None,
 ) -> None:
@@ -172,6 +181,8 @@ def report_command(
 
     if not source.exists():
         raise CharterError(f"{source}: no such file or folder; pass a folder of reports or a file")
+    if html_out is None:
+        html_out = source / "report.html" if source.is_dir() else source.with_suffix(".html")
     page = html.render_input(source, load_policies(list(policies or ())))
     _write(page, html_out)
     typer.echo(f"charter: wrote {html_out}", err=True)
