@@ -176,3 +176,23 @@ def test_the_repositorys_filters_and_hooks_never_run(
     code, _, err = history(capsys, str(root), "--since", "6w", "--every", "2w", *POLICIES)
     assert code == 0, err
     assert sorted(p.name for p in markers.iterdir()) == []
+
+
+def test_a_second_history_reuses_each_commits_report(
+    repo: tuple[Path, dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, shas = repo
+    args = [str(root), "--since", "6w", "--every", "2w", "-f", "json", "--cache-dir"]
+    code, out, err = history(capsys, *args, str(tmp_path / "cache"), *POLICIES)
+    assert code == 0, err
+    first = json.loads(out)
+    assert not any(p["report_reused"] for p in first["points"])
+    commit(root, {"README.md": "# r\n\nnew\n"}, 41, "one more")
+    code, out, err = history(capsys, *args, str(tmp_path / "cache"), *POLICIES)
+    assert code == 0, err
+    again = json.loads(out)
+    # the commits of the last run are not audited again; the new one reuses the file results
+    assert [p["report_reused"] for p in again["points"]] == [True, True, False]
+    assert again["points"][-1]["cache_misses"] == 1
+    assert [p["scores"] for p in again["points"][:2]] == [p["scores"] for p in first["points"][:2]]
+    assert again["flips"] == first["flips"]

@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from charter import __version__, api, gitops
+from charter.cache import _root_id, default_cache_dir
+from charter.engine import gc_paused
 from charter.errors import CharterError
 from charter.models import Report
 
@@ -140,16 +142,30 @@ def run(
         scratch = Path(tempfile.mkdtemp(prefix="charter-history-cache-"))
         options = replace(options, use_cache=True, cache_dir=scratch)
     points: list[Point] = []
+    cache_dir = options.cache_dir or default_cache_dir()
+    resolved = path.resolve()
+    # the file results of the last point audited, of this run or of the last history of PATH
+    pointer = cache_dir / f"{_root_id(f'history of {resolved}')}.last"
+    seed = _last_seed(pointer)
     try:
         for i, commit in enumerate(chosen):
             if progress is not None:
                 progress(i, len(chosen), commit)
             began = time.perf_counter()
+            scope = f"history of {resolved} at {commit.sha}"
+            files = cache_dir / f"{_root_id(scope)}.jsonl"
+            if seed is not None and seed != files and not files.exists():
+                _copy(seed, files)  # the file results of the previous point, by content
             try:
-                report = api.run(path, replace(options, ref=commit.sha)).report
+                report = _audit_commit(path, commit.sha, options, scope)
                 error = None
             except CharterError as exc:  # an old commit's own configuration may be broken
                 report, error = None, str(exc)
+            if files.exists():
+                if seed is not None and seed != files:
+                    seed.unlink(missing_ok=True)  # each point keeps its report, not its files
+                seed = files
+                _write_pointer(pointer, files)
             points.append(Point(commit, report, error, time.perf_counter() - began))
     finally:
         if scratch is not None:
@@ -161,6 +177,46 @@ def run(
         "commits_in_window": sum(1 for c in commits if c.time > start),
     }
     return doc
+
+
+def _audit_commit(path: Path, sha: str, options: api.Options, scope: str) -> Report:
+    """``charter audit PATH --ref SHA`` with a cache scope of its own: the finished report of
+    each commit is kept (a second history over the same commits reuses it), and the file
+    results are seeded from the previous point's."""
+    with gc_paused(), gitops.snapshot(path, sha) as checkout:
+        # api._audit_tree is what api.run does after its checkout, with the scope given here
+        audit = api._audit_tree(checkout.root, f"{path}@{sha}", checkout.git, options, scope)
+    return audit.report
+
+
+_CACHE_NAME = re.compile(r"^[0-9a-f]{16}\.jsonl$")
+
+
+def _last_seed(pointer: Path) -> Path | None:
+    """The cache file the last history of this repository left, if it is still there."""
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    seed = pointer.parent / name
+    return seed if _CACHE_NAME.match(name) and seed.is_file() else None
+
+
+def _write_pointer(pointer: Path, files: Path) -> None:
+    try:
+        pointer.write_text(files.name + "\n", encoding="utf-8")
+        pointer.chmod(0o600)
+    except OSError:
+        pass
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A copy of a cache file; a cache that cannot be written only costs time."""
+    try:
+        shutil.copyfile(source, target)
+        target.chmod(0o600)
+    except OSError:
+        pass
 
 
 def document(
@@ -187,6 +243,7 @@ def document(
         timing = report.timing or {}
         row["cache_hits"] = int(timing.get("cache_hits", 0))
         row["cache_misses"] = int(timing.get("cache_misses", 0))
+        row["report_reused"] = bool(timing.get("report_reused"))
         row["findings"] = len(report.active_findings())
         for prof in report.profiles:
             profiles.setdefault(prof.id, {"id": prof.id, "title": prof.title})
