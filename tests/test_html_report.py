@@ -247,3 +247,27 @@ def test_report_refuses_what_is_not_a_report(
     empty.mkdir()
     assert cli.main(["report", str(empty), "--html", str(tmp_path / "o.html")]) == 2
     assert "no charter JSON report in it" in capsys.readouterr().err
+
+
+def test_hostile_names_are_escaped_and_the_repositorys_configuration_is_stated(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "esc\x1b[31mred\x9b\x07.py"
+    root = write_tree(
+        tmp_path,
+        {
+            name: "def f(x):\n    return x\n",
+            "<img src=x onerror=alert(1)>.py": "def g(x):\n    return x\n",
+            ".charter.yml": "rules:\n  docstrings:\n    disable: true\n",
+        },
+    )
+    text = audit_html(capsys, str(root), "-p", "backend-polyglot")
+    raw = {c for c in text if (ord(c) < 0x20 and c not in "\n") or 0x7F <= ord(c) <= 0x9F}
+    assert raw == set()
+    assert "esc\\x1b[31mred\\x9b\\x07.py" in text
+    page = Page(text)
+    assert not page.find("img")  # a file name is text, never markup
+    assert "&lt;img src=x onerror=alert(1)&gt;.py" in text
+    _, _, config = page.by_id("repo-config")
+    assert "Configuration from the repository" in config
+    assert "rule docstrings: disabled (.charter.yml)" in config

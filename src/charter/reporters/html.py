@@ -32,6 +32,7 @@ from charter import __version__
 from charter.errors import CharterError
 from charter.models import Finding, Report, Severity, Status
 from charter.policy import PolicySet
+from charter.reporters import CONFIG_HEADING, CONFIG_HINT, config_line
 from charter.reporters.escape import visible
 
 #: findings listed per failing rule on a repository page (the JSON report lists every one)
@@ -70,6 +71,14 @@ MARKERS = ("circle", "square", "diamond", "triangle")
 
 def _environment() -> Any:
     import jinja2
+    import markupsafe
+
+    def shown(value: Any) -> Any:
+        # every text from a report (file names, messages, a repository's own policy text) is
+        # shown with its control characters as escapes; the inlined assets are markup
+        if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+            return visible(value)
+        return value
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("charter.reporters", "templates"),
@@ -77,6 +86,7 @@ def _environment() -> Any:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=shown,
     )
     env.filters["vis"] = lambda value: visible(str(value))
     env.filters["score"] = _score_text
@@ -263,6 +273,9 @@ def render(report: Report, policies: PolicySet, source_root: Path | None = None)
         counts=counts,
         findings=len(report.active_findings()),
         profiles=[_profile_bar(p) for p in report.profiles],
+        config_heading=CONFIG_HEADING,
+        config_hint=CONFIG_HINT,
+        config_lines=[config_line(c) for c in report.repo_config],
     )
 
 
