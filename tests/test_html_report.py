@@ -124,28 +124,31 @@ def test_no_snippet_for_a_secret_and_values_redacted(
 
 
 def fleet_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """A fleet's output folder: three reports of 'charter audit --format json', a summary
-    file that is not a report, and a repository whose audit failed."""
+    """A fleet's output folder as docs/fleet.md describes it: the run summary (fleet.json,
+    with the repositories' order), a record per repository, the reports of the three audited
+    ones ('charter audit --format json'), and the record of one whose clone failed."""
     out = tmp_path / "fleet"
     (out / "reports").mkdir(parents=True)
-    for name in ("compliant-service", "legacy-service", "go-service"):
+    (out / "records").mkdir()
+    names = ("legacy-service", "compliant-service", "go-service")
+    for name in names:
+        report = out / "reports" / f"{name}.json"
         code = cli.main(
-            [
-                "audit",
-                str(SAMPLES / name),
-                "-f",
-                "json",
-                "--no-cache",
-                "-o",
-                str(out / "reports" / f"{name}.json"),
-            ]
+            ["audit", str(SAMPLES / name), "-f", "json", "--no-cache", "-o", str(report)]
         )
         assert code in (0, 1)
+        record = {"id": name, "source": name, "status": "ok", "error": None}
+        (out / "records" / f"{name}.json").write_text(json.dumps(record))
     capsys.readouterr()
-    (out / "summary.json").write_text(json.dumps([{"repo": "x", "score": 1}]))
-    (out / "reports" / "broken.json").write_text(
-        json.dumps({"repo": "https://example.invalid/broken.git", "error": "cannot clone"})
-    )
+    broken = {
+        "id": "broken",
+        "source": "https://example.invalid/broken.git",
+        "status": "error",
+        "error": "cannot clone: repository not found",
+    }
+    (out / "records" / "broken.json").write_text(json.dumps(broken))
+    run = {"repos": ["broken", *names], "counts": {"ok": 3, "error": 1}}
+    (out / "fleet.json").write_text(json.dumps(run))
     return out
 
 
@@ -164,7 +167,12 @@ def test_fleet_heatmaps_sortable_by_keyboard(
     buttons = page.find("button", type="button")
     assert len(buttons) == len(headers) > 5  # every sortable header is a button
     rows = [s for _, a, s in page.find("th", scope="row")]
-    assert sum("legacy-service" in r for r in rows) == 2  # one row in each heatmap
+    # one row per audited repository in each heatmap, in the run's order
+    assert [r.rsplit("/", 1)[-1] for r in rows] == [
+        "legacy-service",
+        "compliant-service",
+        "go-service",
+    ] * 2
     # colour plus text: every score cell says its number and its band in words
     cells = page.find("td", class_="cell")
     assert cells and all(

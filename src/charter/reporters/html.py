@@ -308,10 +308,13 @@ class FleetEntry:
 
 
 def load_fleet(folder: Path) -> list[FleetEntry]:
-    """Every charter report (``charter audit --format json``) in ``folder`` and below, one
-    repository each; a JSON file that records a failed repository (``{"repo"/"name", "error"}``)
-    is listed with its error; any other file is ignored (the summary, Parquet, DuckDB)."""
-    entries: list[FleetEntry] = []
+    """The repositories of a fleet folder (``charter fleet audit --out DIR``, docs/fleet.md):
+    every charter report (``charter audit --format json``) in ``folder`` and below, one
+    repository each, and every record of a repository whose audit failed (a JSON object with
+    an ``error`` text and its ``source``, ``repo`` or ``name``); other files are ignored (the
+    run summary, Parquet, DuckDB). In the order of the run summary's ``repos`` ids when there
+    is one (``fleet.json``), else by file name."""
+    entries: list[tuple[str, FleetEntry]] = []
     for path in sorted(folder.rglob("*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -327,13 +330,21 @@ def load_fleet(folder: Path) -> list[FleetEntry]:
                     f"{path}: not a charter JSON report ({str(exc).splitlines()[0]}); "
                     "write it with 'charter audit --format json'"
                 ) from None
-            name = str(report.extra.get("fleet_name") or report.target or path.stem)
-            entries.append(FleetEntry(name, report=report))
-        elif isinstance(data.get("error"), str) and isinstance(
-            data.get("repo", data.get("name")), str
-        ):
-            entries.append(FleetEntry(str(data.get("repo", data.get("name"))), error=data["error"]))
-    return entries
+            entries.append((path.stem, FleetEntry(report.target or path.stem, report=report)))
+            continue
+        name = next(
+            (data[k] for k in ("source", "repo", "name") if isinstance(data.get(k), str)), None
+        )
+        if isinstance(data.get("error"), str) and name is not None:
+            entries.append((path.stem, FleetEntry(name, error=data["error"])))
+    order: dict[str, int] = {}
+    try:
+        run = json.loads((folder / "fleet.json").read_text(encoding="utf-8"))
+        order = {str(rid): i for i, rid in enumerate(run.get("repos") or [])}
+    except (OSError, ValueError, UnicodeDecodeError, AttributeError, TypeError):
+        pass
+    entries.sort(key=lambda item: (order.get(item[0], len(order)), item[0]))
+    return [entry for _, entry in entries]
 
 
 def render_fleet(entries: Sequence[FleetEntry], title: str = "fleet") -> str:
