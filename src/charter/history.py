@@ -244,6 +244,12 @@ def document(
         row["cache_hits"] = int(timing.get("cache_hits", 0))
         row["cache_misses"] = int(timing.get("cache_misses", 0))
         row["report_reused"] = bool(timing.get("report_reused"))
+        # where the audit's time went: finding the files, the file phase, the repository phase
+        row["phases"] = {
+            k.removesuffix("_s"): timing[k]
+            for k in ("discover_s", "files_s", "repo_s")
+            if k in timing
+        }
         row["findings"] = len(report.active_findings())
         for prof in report.profiles:
             profiles.setdefault(prof.id, {"id": prof.id, "title": prof.title})
