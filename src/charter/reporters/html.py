@@ -143,7 +143,6 @@ def _score_text(score: float | None) -> str:
 class _Shown:
     finding: Finding
     where: str
-    snippet: str | None = None
     #: (before, marked, after) of the snippet: the marked part is the finding's column span
     parts: tuple[str, str, str] | None = None
 
