@@ -15,6 +15,7 @@ commit (:func:`render_text`, :func:`render_json`; ``charter report HISTORY.json 
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import re
@@ -115,9 +116,12 @@ def pick(commits: Sequence[Commit], start: datetime, every: timedelta) -> list[C
 @dataclass
 class Point:
     commit: Commit
+    #: the report without its findings (only the scores and statuses are kept), or None
     report: Report | None
     error: str | None
     seconds: float
+    #: active findings of the report
+    findings: int = 0
 
 
 def run(
@@ -152,6 +156,10 @@ def run(
             if progress is not None:
                 progress(i, len(chosen), commit)
             began = time.perf_counter()
+            # what earlier points left is never garbage the next one must scan: an audit
+            # collects after each file it analyses in-process, and the whole heap is scanned
+            gc.collect()
+            gc.freeze()
             scope = f"history of {resolved} at {commit.sha}"
             files = cache_dir / f"{_root_id(scope)}.jsonl"
             if seed is not None and seed != files and not files.exists():
@@ -166,8 +174,12 @@ def run(
                     seed.unlink(missing_ok=True)  # each point keeps its report, not its files
                 seed = files
                 _write_pointer(pointer, files)
-            points.append(Point(commit, report, error, time.perf_counter() - began))
+            found = len(report.active_findings()) if report is not None else 0
+            if report is not None:  # a point keeps no finding: the heap stays small
+                report = report.model_copy(update={"findings": (), "notes": ()})
+            points.append(Point(commit, report, error, time.perf_counter() - began, found))
     finally:
+        gc.unfreeze()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     doc = document(path, ref, since, every, points)
@@ -250,7 +262,7 @@ def document(
             for k in ("discover_s", "files_s", "repo_s")
             if k in timing
         }
-        row["findings"] = len(report.active_findings())
+        row["findings"] = point.findings
         for prof in report.profiles:
             profiles.setdefault(prof.id, {"id": prof.id, "title": prof.title})
             row["scores"][prof.id] = prof.score
