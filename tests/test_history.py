@@ -181,7 +181,7 @@ def test_the_repositorys_filters_and_hooks_never_run(
 def test_a_second_history_reuses_each_commits_report(
     repo: tuple[Path, dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root, shas = repo
+    root, _ = repo
     args = [str(root), "--since", "6w", "--every", "2w", "-f", "json", "--cache-dir"]
     code, out, err = history(capsys, *args, str(tmp_path / "cache"), *POLICIES)
     assert code == 0, err
@@ -196,3 +196,50 @@ def test_a_second_history_reuses_each_commits_report(
     assert again["points"][-1]["cache_misses"] == 1
     assert [p["scores"] for p in again["points"][:2]] == [p["scores"] for p in first["points"][:2]]
     assert again["flips"] == first["flips"]
+
+
+def _listing(root: Path) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            out[rel] = ("link", str(path.readlink()))
+        elif path.is_dir():
+            out[rel] = "folder"
+        else:
+            out[rel] = (path.read_bytes(), os.access(path, os.X_OK))
+    return out
+
+
+def test_the_tree_moved_from_commit_to_commit_equals_a_fresh_one(tmp_path: Path) -> None:
+    """Deleted files and the folders they leave, a file where a folder was, a changed mode, a
+    link: the tree written file by file is the tree gitops.materialise writes."""
+    from charter import gitops
+    from charter.history import _Tree
+
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    files = {"a.py": "a = 1\n", "d/x.py": "x\n", "d/e/y.py": "y\n", "run.sh": "echo\n"}
+    shas = [commit(root, files, 0, "a")]
+    git(root, "update-index", "--chmod=+x", "run.sh")
+    git(root, "commit", "-qm", "x")
+    shas.append(git(root, "rev-parse", "HEAD"))
+    git(root, "rm", "-q", "-r", "d")
+    git(root, "update-index", "--chmod=-x", "run.sh")
+    shas.append(commit(root, {"d": "now a file\n", "a.py": "a = 2\n", "n/z.py": "z\n"}, 2, "b"))
+    git(root, "rm", "-q", "d")
+    (root / "link.py").symlink_to("a.py")
+    shas.append(commit(root, {"d/e/y.py": "y again\n"}, 3, "c"))
+    shas.append(commit(root, {"n/z.py": "z2\n"}, 4, "d"))
+    tree = _Tree(root)
+    try:
+        for i, sha in enumerate([*shas, shas[0], shas[2]]):
+            tree.move_to(sha)
+            fresh = tmp_path / f"fresh{i}"
+            fresh.mkdir()
+            gitops.materialise(root, sha, "", fresh)
+            assert _listing(tree.root) == _listing(fresh), sha
+    finally:
+        tree.close()
+    assert not tree.root.exists()

@@ -18,15 +18,17 @@ from __future__ import annotations
 import gc
 import json
 import math
+import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from charter import __version__, api, gitops
@@ -151,6 +153,7 @@ def run(
     # the file results of the last point audited, of this run or of the last history of PATH
     pointer = cache_dir / f"{_root_id(f'history of {resolved}')}.last"
     seed = _last_seed(pointer)
+    tree = _Tree(path)
     try:
         for i, commit in enumerate(chosen):
             if progress is not None:
@@ -165,7 +168,7 @@ def run(
             if seed is not None and seed != files and not files.exists():
                 _copy(seed, files)  # the file results of the previous point, by content
             try:
-                report = _audit_commit(path, commit.sha, options, scope)
+                report = _audit_commit(tree, commit.sha, options, scope)
                 error = None
             except CharterError as exc:  # an old commit's own configuration may be broken
                 report, error = None, str(exc)
@@ -179,6 +182,7 @@ def run(
                 report = report.model_copy(update={"findings": (), "notes": ()})
             points.append(Point(commit, report, error, time.perf_counter() - began, found))
     finally:
+        tree.close()
         gc.unfreeze()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -191,13 +195,115 @@ def run(
     return doc
 
 
-def _audit_commit(path: Path, sha: str, options: api.Options, scope: str) -> Report:
-    """``charter audit PATH --ref SHA`` with a cache scope of its own: the finished report of
-    each commit is kept (a second history over the same commits reuses it), and the file
-    results are seeded from the previous point's."""
-    with gc_paused(), gitops.snapshot(path, sha) as checkout:
+class _Tree:
+    """The tree of the current point, written from git's objects into a temporary folder and
+    moved from commit to commit by writing only the files that changed.
+
+    The same rules as :func:`charter.gitops.materialise`, which writes the first tree and
+    every tree whose links changed: only entries it would write (no ``.git``, ``..`` or path
+    under a file, link or submodule), regular files created anew (``O_EXCL | O_NOFOLLOW``)
+    with their executable bit, nothing of the repository's configuration applied; a folder
+    left empty by a deleted file is removed, as a fresh checkout would not have it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        where = gitops._work_tree(path)
+        if where is None:
+            raise CharterError(f"{path}: history needs a git repository; pass a repository")
+        self.prefix = where.prefix
+        self._tmp = Path(tempfile.mkdtemp(prefix="charter-history-"))
+        self.root = self._tmp / "tree"
+        self._entries: dict[str, Any] | None = None
+
+    def _listed(self, sha: str) -> dict[str, Any]:
+        entries = {
+            rel: e
+            for rel, e in gitops._ls_tree(self.path, sha, self.prefix).items()
+            if gitops._safe_parts(rel)
+        }
+        leaves = set(entries)
+        return {
+            rel: e
+            for rel, e in entries.items()
+            if not any(str(p) in leaves for p in PurePosixPath(rel).parents if str(p) != ".")
+        }
+
+    def move_to(self, sha: str) -> None:
+        try:
+            new = self._listed(sha)
+            old = self._entries
+            links = {r: e.oid for r, e in new.items() if e.mode == gitops._LINK}
+            if old is None or links != {r: e.oid for r, e in old.items() if e.mode == gitops._LINK}:
+                shutil.rmtree(self.root, ignore_errors=True)
+                self.root.mkdir()
+                gitops.materialise(self.path, sha, self.prefix, self.root)
+            else:
+                self._update(old, new, sha)
+        except gitops._GitFailed as exc:
+            raise CharterError(
+                f"{sha[:10]}: cannot read it: {gitops._one_line(exc.stderr)}"
+            ) from None
+        self._entries = new
+
+    def _update(self, old: dict[str, Any], new: dict[str, Any], sha: str) -> None:
+        regular = gitops._REGULAR
+        gone = [r for r, e in old.items() if e.mode in regular and (r not in new or new[r] != e)]
+        for rel in sorted(gone, reverse=True):
+            target = self.root / rel
+            try:
+                if stat.S_ISREG(os.lstat(target).st_mode):
+                    target.unlink()
+            except OSError:
+                continue
+            for parent in PurePosixPath(rel).parents:
+                if str(parent) == ".":
+                    break
+                try:
+                    (self.root / parent).rmdir()  # only when empty
+                except OSError:
+                    break
+        wanted: dict[str, list[str]] = {}
+        for rel, entry in sorted(new.items()):
+            if entry.mode in regular and old.get(rel) != entry:
+                wanted.setdefault(entry.oid, []).append(rel)
+        for oid, chunks in gitops._blobs(self.path, sorted(wanted)):
+            if chunks is None:
+                continue
+            handles = []
+            for rel in wanted[oid]:
+                target = self.root / rel
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    if target.parent.resolve() != self.root.resolve() / PurePosixPath(rel).parent:
+                        continue  # never write through a link
+                    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                    fd = os.open(target, flags, regular[new[rel].mode])
+                except OSError:
+                    continue
+                handles.append(os.fdopen(fd, "wb"))
+            try:
+                for chunk in chunks:
+                    for handle in handles:
+                        handle.write(chunk)
+            finally:
+                for handle in handles:
+                    handle.close()
+
+    def close(self) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _audit_commit(tree: _Tree, sha: str, options: api.Options, scope: str) -> Report:
+    """``charter audit PATH --ref SHA`` on the tree moved to ``sha``, with a cache scope of its
+    own: the finished report of each commit is kept (a second history over the same commits
+    reuses it), and the file results are seeded from the previous point's."""
+    with gc_paused():
+        tree.move_to(sha)
+        git: dict[str, Any] = {"commit": sha, "branch": None, "ref": sha}
+        if tree.prefix:
+            git["prefix"] = tree.prefix
         # api._audit_tree is what api.run does after its checkout, with the scope given here
-        audit = api._audit_tree(checkout.root, f"{path}@{sha}", checkout.git, options, scope)
+        audit = api._audit_tree(tree.root, f"{tree.path}@{sha}", git, options, scope)
     return audit.report
 
 
