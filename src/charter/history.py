@@ -4,10 +4,13 @@ The commits are taken along the first-parent history of a ref (``HEAD`` by defau
 window ``--since`` back from the ref's own commit time is cut into intervals of ``--every``, and
 the newest commit of each interval is audited (an interval without a commit has no point).
 Each commit is audited as ``charter audit --ref COMMIT`` would: its tree is written from the
-blobs into a temporary folder (:func:`charter.gitops.snapshot`; no checkout, nothing of the
-repository runs), and the result cache is shared by every point, keyed by each file's content:
-a file unchanged since the previous point is never analysed again. With ``--no-cache`` the
-cache lives in a temporary folder for the run only.
+blobs into a temporary folder (no checkout, nothing of the repository runs), one folder for the
+whole history, moved from point to point by writing only the files that changed
+(:class:`_Tree`). The file results pass from point to point through the cache, keyed by each
+file's content: a file unchanged since the previous point is never analysed again. Each
+commit's finished report is kept under a cache scope of its own, so that a second history over
+the same commits audits none of them again. With ``--no-cache`` the cache lives in a temporary
+folder for the run only.
 
 The result is each profile's score at each point, and which rules changed status at which
 commit (:func:`render_text`, :func:`render_json`; ``charter report HISTORY.json --html``).
