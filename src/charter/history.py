@@ -18,6 +18,7 @@ commit (:func:`render_text`, :func:`render_json`; ``charter report HISTORY.json 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import math
@@ -240,15 +241,19 @@ class _Tree:
                 shutil.rmtree(self.root, ignore_errors=True)
                 self.root.mkdir()
                 gitops.materialise(self.path, sha, self.prefix, self.root)
+                changed = [r for r, e in new.items() if e.mode in gitops._REGULAR]
             else:
-                self._update(old, new, sha)
+                changed = self._update(old, new, sha)
+            for rel in changed:
+                _stamp(self.root / rel, new[rel].oid)
         except gitops._GitFailed as exc:
             raise CharterError(
                 f"{sha[:10]}: cannot read it: {gitops._one_line(exc.stderr)}"
             ) from None
         self._entries = new
 
-    def _update(self, old: dict[str, Any], new: dict[str, Any], sha: str) -> None:
+    def _update(self, old: dict[str, Any], new: dict[str, Any], sha: str) -> list[str]:
+        """Delete what went, write what changed; returns the paths written."""
         regular = gitops._REGULAR
         gone = [r for r, e in old.items() if e.mode in regular and (r not in new or new[r] != e)]
         for rel in sorted(gone, reverse=True):
@@ -291,9 +296,19 @@ class _Tree:
             finally:
                 for handle in handles:
                     handle.close()
+        return [rel for rels in wanted.values() for rel in rels]
 
     def close(self) -> None:
         shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _stamp(path: Path, oid: str) -> None:
+    """Give a written file a modification time derived from its blob id: the cache knows a
+    file over the size cap by its size and modification time, and a file must be known as the
+    same file whenever its content is the same (in another point's tree, in a later history)."""
+    stamp = int(oid[:12], 16)  # nanoseconds, within the first days of 1970
+    with contextlib.suppress(OSError, NotImplementedError):
+        os.utime(path, ns=(stamp, stamp), follow_symlinks=False)
 
 
 def _audit_commit(tree: _Tree, sha: str, options: api.Options, scope: str) -> Report:
