@@ -23,6 +23,7 @@ from charter.catalog import rules_markdown
 from charter.errors import CharterError
 from charter.hook import hook_command
 from charter.policy import PolicySet, load_policies
+from charter.report_cli import history_command, report_command
 from charter.reporters import REPORTERS
 
 app = typer.Typer(
@@ -104,6 +105,7 @@ class OutputFormat(StrEnum):
     MARKDOWN = "markdown"
     JUNIT = "junit"
     GITHUB = "github"
+    HTML = "html"
 
 
 class ListFormat(StrEnum):
@@ -453,6 +455,13 @@ def audit(
         if not quiet and (capped := cap_summary(report)):
             rendered += f"note: {capped}\n"
         rendered += gate_line + "\n"
+    elif fmt is OutputFormat.HTML:
+        from charter import gitops
+        from charter.reporters import html
+
+        local = ref is None and not gitops.is_remote(path)
+        root = Path(path) if Path(path).is_dir() else Path(path).parent
+        rendered = html.render(report, result.policies, root if local and show_source else None)
     else:
         rendered = REPORTERS[fmt.value](report, result.policies)
     _write(rendered, output)
@@ -794,6 +803,9 @@ def _indent(block: str) -> str:
 
 # pre-commit mode (charter.hook): the staged files with file-level rules, or the changed lines
 app.command("hook")(hook_command)
+# compliance over time, and HTML pages from saved reports (charter.report_cli)
+app.command("history")(history_command)
+app.command("report")(report_command)
 
 
 #: languages by file suffix, and the profile ``charter init`` picks for them, first match wins:

@@ -24,6 +24,7 @@ MODULES: dict[str, str] = {
     "markdown": "markdown",
     "junit": "junit",
     "github": "github",
+    "html": "html",
 }
 
 

@@ -1,0 +1,485 @@
+"""``charter history``: a repository's compliance over time, one audit per interval.
+
+The commits are taken along the first-parent history of a ref (``HEAD`` by default): the
+window ``--since`` back from the ref's own commit time is cut into intervals of ``--every``, and
+the newest commit of each interval is audited (an interval without a commit has no point).
+Each commit is audited as ``charter audit --ref COMMIT`` would: its tree is written from the
+blobs into a temporary folder (no checkout, nothing of the repository runs), one folder for the
+whole history, moved from point to point by writing only the files that changed
+(:class:`_Tree`). The file results pass from point to point through the cache, keyed by each
+file's content: a file unchanged since the previous point is never analysed again. Each
+commit's finished report is kept under a cache scope of its own, so that a second history over
+the same commits audits none of them again. With ``--no-cache`` the cache lives in a temporary
+folder for the run only.
+
+The result is each profile's score at each point, and which rules changed status at which
+commit (:func:`render_text`, :func:`render_json`; ``charter report HISTORY.json --html``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import json
+import math
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from charter import __version__, api, gitops
+from charter.cache import _root_id, default_cache_dir
+from charter.engine import gc_paused
+from charter.errors import CharterError
+from charter.models import Report
+
+#: the kind a history JSON file declares, so that ``charter report`` can tell it apart
+KIND = "charter-history"
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(h|d|w|mo|y)\s*$", re.IGNORECASE)
+_UNIT_DAYS = {"h": 1 / 24, "d": 1.0, "w": 7.0, "mo": 30.0, "y": 365.0}
+_HINT = "write it as a number and a unit: 12h, 30d, 2w, 6mo (30 days) or 1y (365 days)"
+
+
+def parse_duration(flag: str, text: str) -> timedelta:
+    """``2w`` -> 14 days; months are 30 days and years 365 (exit 2 on anything else)."""
+    m = _DURATION.match(text)
+    if m is None or int(m[1]) == 0:
+        raise CharterError(f"{flag}: {text!r} is not a duration; {_HINT}")
+    return timedelta(days=int(m[1]) * _UNIT_DAYS[m[2].lower()])
+
+
+def parse_since(text: str, tip: datetime) -> datetime:
+    """Where the window starts: a duration back from the tip's time, or a date (UTC)."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return tip - parse_duration("--since", text)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    time: datetime
+    subject: str
+
+
+def first_parent(path: Path, ref: str) -> list[Commit]:
+    """The first-parent history of ``ref``, newest first (``git rev-list``: objects only)."""
+    gitops.check_ref("--ref", ref)
+    out = gitops.read(
+        path,
+        "rev-list", "--first-parent", "--no-commit-header", "--format=%H%x09%ct%x09%s",
+        "--end-of-options", ref,
+    )  # fmt: skip
+    if out is None:
+        if gitops.read(path, "rev-parse", "--is-inside-work-tree") is None:
+            raise CharterError(f"{path}: history needs a git repository; pass a repository")
+        raise CharterError(
+            f"--ref: {ref!r} is not a commit, branch or tag of {path}; "
+            "check it with 'git rev-parse'"
+        )
+    commits: list[Commit] = []
+    for line in out.decode("utf-8", "replace").splitlines():
+        sha, _, rest = line.partition("\t")
+        stamp, _, subject = rest.partition("\t")
+        if not sha or not stamp.isdigit():
+            continue
+        commits.append(Commit(sha, datetime.fromtimestamp(int(stamp), UTC), subject[:120]))
+    if not commits:
+        raise CharterError(f"{path}: {ref!r} has no commits")
+    return commits
+
+
+def pick(commits: Sequence[Commit], start: datetime, every: timedelta) -> list[Commit]:
+    """One commit per interval of ``every`` between ``start`` and the tip's time, counted back
+    from the tip: the newest commit (in first-parent order) of each interval; oldest first."""
+    tip = commits[0].time
+    if start >= tip:
+        return [commits[0]]
+    count = math.ceil((tip - start) / every)
+    chosen: list[Commit] = []
+    taken: set[int] = set()
+    for commit in commits:
+        if commit.time <= start:
+            break
+        bucket = max(0, min(count - 1, int((tip - commit.time) / every)))
+        if bucket not in taken:
+            taken.add(bucket)
+            chosen.append(commit)
+    return chosen[::-1]
+
+
+@dataclass
+class Point:
+    commit: Commit
+    #: the report without its findings (only the scores and statuses are kept), or None
+    report: Report | None
+    error: str | None
+    seconds: float
+    #: active findings of the report
+    findings: int = 0
+
+
+def run(
+    path: Path,
+    options: api.Options,
+    *,
+    ref: str = "HEAD",
+    since: str = "6mo",
+    every: str = "2w",
+    progress: Callable[[int, int, Commit], None] | None = None,
+) -> dict[str, Any]:
+    """Audit the commits :func:`pick` chooses and return the history document (JSON-ready)."""
+    step = parse_duration("--every", every)
+    if not path.is_dir():
+        raise CharterError(f"{path}: not a folder; pass a git repository's folder")
+    commits = first_parent(path, ref)
+    start = parse_since(since, commits[0].time)
+    chosen = pick(commits, start, step)
+    started = time.perf_counter()
+    scratch: Path | None = None
+    if not options.use_cache:  # shared by the points of this run only
+        scratch = Path(tempfile.mkdtemp(prefix="charter-history-cache-"))
+        options = replace(options, use_cache=True, cache_dir=scratch)
+    points: list[Point] = []
+    cache_dir = options.cache_dir or default_cache_dir()
+    resolved = path.resolve()
+    # the file results of the last point audited, of this run or of the last history of PATH
+    pointer = cache_dir / f"{_root_id(f'history of {resolved}')}.last"
+    seed = _last_seed(pointer)
+    tree = _Tree(path)
+    try:
+        for i, commit in enumerate(chosen):
+            if progress is not None:
+                progress(i, len(chosen), commit)
+            began = time.perf_counter()
+            # what earlier points left is never garbage the next one must scan: an audit
+            # collects after each file it analyses in-process, and the whole heap is scanned
+            gc.collect()
+            gc.freeze()
+            scope = f"history of {resolved} at {commit.sha}"
+            files = cache_dir / f"{_root_id(scope)}.jsonl"
+            if seed is not None and seed != files and not files.exists():
+                _copy(seed, files)  # the file results of the previous point, by content
+            try:
+                report = _audit_commit(tree, commit.sha, options, scope)
+                error = None
+            except CharterError as exc:  # an old commit's own configuration may be broken
+                report, error = None, str(exc)
+            if files.exists():
+                if seed is not None and seed != files:
+                    seed.unlink(missing_ok=True)  # each point keeps its report, not its files
+                seed = files
+                _write_pointer(pointer, files)
+            found = len(report.active_findings()) if report is not None else 0
+            if report is not None:  # a point keeps no finding: the heap stays small
+                report = report.model_copy(update={"findings": (), "notes": ()})
+            points.append(Point(commit, report, error, time.perf_counter() - began, found))
+    finally:
+        tree.close()
+        gc.unfreeze()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    doc = document(path, ref, since, every, points)
+    doc["timing"] = {
+        "total_s": round(time.perf_counter() - started, 3),
+        "points": len(points),
+        "commits_in_window": sum(1 for c in commits if c.time > start),
+    }
+    return doc
+
+
+class _Tree:
+    """The tree of the current point, written from git's objects into a temporary folder and
+    moved from commit to commit by writing only the files that changed.
+
+    The same rules as :func:`charter.gitops.materialise`, which writes the first tree and
+    every tree whose links changed: only entries it would write (no ``.git``, ``..`` or path
+    under a file, link or submodule), regular files created anew (``O_EXCL | O_NOFOLLOW``)
+    with their executable bit, nothing of the repository's configuration applied; a folder
+    left empty by a deleted file is removed, as a fresh checkout would not have it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        where = gitops._work_tree(path)
+        if where is None:
+            raise CharterError(f"{path}: history needs a git repository; pass a repository")
+        self.prefix = where.prefix
+        self._tmp = Path(tempfile.mkdtemp(prefix="charter-history-"))
+        self.root = self._tmp / "tree"
+        self._entries: dict[str, Any] | None = None
+
+    def _listed(self, sha: str) -> dict[str, Any]:
+        entries = {
+            rel: e
+            for rel, e in gitops._ls_tree(self.path, sha, self.prefix).items()
+            if gitops._safe_parts(rel)
+        }
+        leaves = set(entries)
+        return {
+            rel: e
+            for rel, e in entries.items()
+            if not any(str(p) in leaves for p in PurePosixPath(rel).parents if str(p) != ".")
+        }
+
+    def move_to(self, sha: str) -> None:
+        try:
+            new = self._listed(sha)
+            old = self._entries
+            links = {r: e.oid for r, e in new.items() if e.mode == gitops._LINK}
+            if old is None or links != {r: e.oid for r, e in old.items() if e.mode == gitops._LINK}:
+                shutil.rmtree(self.root, ignore_errors=True)
+                self.root.mkdir()
+                gitops.materialise(self.path, sha, self.prefix, self.root)
+                changed = [r for r, e in new.items() if e.mode in gitops._REGULAR]
+            else:
+                changed = self._update(old, new, sha)
+            for rel in changed:
+                _stamp(self.root / rel, new[rel].oid)
+        except gitops._GitFailed as exc:
+            raise CharterError(
+                f"{sha[:10]}: cannot read it: {gitops._one_line(exc.stderr)}"
+            ) from None
+        self._entries = new
+
+    def _update(self, old: dict[str, Any], new: dict[str, Any], sha: str) -> list[str]:
+        """Delete what went, write what changed; returns the paths written."""
+        regular = gitops._REGULAR
+        gone = [r for r, e in old.items() if e.mode in regular and (r not in new or new[r] != e)]
+        for rel in sorted(gone, reverse=True):
+            target = self.root / rel
+            try:
+                if stat.S_ISREG(os.lstat(target).st_mode):
+                    target.unlink()
+            except OSError:
+                continue
+            for parent in PurePosixPath(rel).parents:
+                if str(parent) == ".":
+                    break
+                try:
+                    (self.root / parent).rmdir()  # only when empty
+                except OSError:
+                    break
+        wanted: dict[str, list[str]] = {}
+        for rel, entry in sorted(new.items()):
+            if entry.mode in regular and old.get(rel) != entry:
+                wanted.setdefault(entry.oid, []).append(rel)
+        for oid, chunks in gitops._blobs(self.path, sorted(wanted)):
+            if chunks is None:
+                continue
+            handles = []
+            for rel in wanted[oid]:
+                target = self.root / rel
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    if target.parent.resolve() != self.root.resolve() / PurePosixPath(rel).parent:
+                        continue  # never write through a link
+                    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                    fd = os.open(target, flags, regular[new[rel].mode])
+                except OSError:
+                    continue
+                handles.append(os.fdopen(fd, "wb"))
+            try:
+                for chunk in chunks:
+                    for handle in handles:
+                        handle.write(chunk)
+            finally:
+                for handle in handles:
+                    handle.close()
+        return [rel for rels in wanted.values() for rel in rels]
+
+    def close(self) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _stamp(path: Path, oid: str) -> None:
+    """Give a written file a modification time derived from its blob id: the cache knows a
+    file over the size cap by its size and modification time, and a file must be known as the
+    same file whenever its content is the same (in another point's tree, in a later history)."""
+    stamp = int(oid[:12], 16)  # nanoseconds, within the first days of 1970
+    with contextlib.suppress(OSError, NotImplementedError):
+        os.utime(path, ns=(stamp, stamp), follow_symlinks=False)
+
+
+def _audit_commit(tree: _Tree, sha: str, options: api.Options, scope: str) -> Report:
+    """``charter audit PATH --ref SHA`` on the tree moved to ``sha``, with a cache scope of its
+    own: the finished report of each commit is kept (a second history over the same commits
+    reuses it), and the file results are seeded from the previous point's."""
+    with gc_paused():
+        tree.move_to(sha)
+        git: dict[str, Any] = {"commit": sha, "branch": None, "ref": sha}
+        if tree.prefix:
+            git["prefix"] = tree.prefix
+        # api._audit_tree is what api.run does after its checkout, with the scope given here
+        audit = api._audit_tree(tree.root, f"{tree.path}@{sha}", git, options, scope)
+    return audit.report
+
+
+_CACHE_NAME = re.compile(r"^[0-9a-f]{16}\.jsonl$")
+
+
+def _last_seed(pointer: Path) -> Path | None:
+    """The cache file the last history of this repository left, if it is still there."""
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    seed = pointer.parent / name
+    return seed if _CACHE_NAME.match(name) and seed.is_file() else None
+
+
+def _write_pointer(pointer: Path, files: Path) -> None:
+    try:
+        pointer.write_text(files.name + "\n", encoding="utf-8")
+        pointer.chmod(0o600)
+    except OSError:
+        pass
+
+
+def _copy(source: Path, target: Path) -> None:
+    """A copy of a cache file; a cache that cannot be written only costs time."""
+    try:
+        shutil.copyfile(source, target)
+        target.chmod(0o600)
+    except OSError:
+        pass
+
+
+def document(
+    path: Path, ref: str, since: str, every: str, points: Sequence[Point]
+) -> dict[str, Any]:
+    """The history as data: points (oldest first), each profile's series, the rule flips."""
+    profiles: dict[str, dict[str, Any]] = {}
+    rows: list[dict[str, Any]] = []
+    flips: list[dict[str, Any]] = []
+    before: dict[str, tuple[str, str]] = {}  # rule id -> (status, title) at the last point
+    for n, point in enumerate(points):
+        report = point.report
+        row: dict[str, Any] = {
+            "commit": point.commit.sha,
+            "date": point.commit.time.isoformat(timespec="seconds"),
+            "subject": point.commit.subject,
+            "scores": {},
+            "seconds": round(point.seconds, 3),
+        }
+        if report is None:
+            row["error"] = point.error
+            rows.append(row)
+            continue
+        timing = report.timing or {}
+        row["cache_hits"] = int(timing.get("cache_hits", 0))
+        row["cache_misses"] = int(timing.get("cache_misses", 0))
+        row["report_reused"] = bool(timing.get("report_reused"))
+        # where the audit's time went: finding the files, the file phase, the repository phase
+        row["phases"] = {
+            k.removesuffix("_s"): timing[k]
+            for k in ("discover_s", "files_s", "repo_s")
+            if k in timing
+        }
+        row["findings"] = point.findings
+        for prof in report.profiles:
+            profiles.setdefault(prof.id, {"id": prof.id, "title": prof.title})
+            row["scores"][prof.id] = prof.score
+        used: dict[str, list[str]] = {}
+        for prof in report.profiles:
+            for rule in prof.rules:
+                used.setdefault(rule.id, []).append(prof.id)
+        now = {r.id: (r.status.value, r.title) for r in report.rules}
+        if n and before:
+            for rule_id in sorted(set(now) | set(before)):
+                old = before.get(rule_id, ("absent", ""))[0]
+                new, title = now.get(rule_id, ("absent", before.get(rule_id, ("", ""))[1]))
+                if old != new:
+                    flips.append(
+                        {
+                            "commit": point.commit.sha,
+                            "date": row["date"],
+                            "point": len(rows),
+                            "rule": rule_id,
+                            "title": title,
+                            "from": old,
+                            "to": new,
+                            "profiles": sorted(used.get(rule_id, [])),
+                        }
+                    )
+        before = now
+        rows.append(row)
+    series = [
+        {**meta, "scores": [r["scores"].get(pid) for r in rows]} for pid, meta in profiles.items()
+    ]
+    return {
+        "kind": KIND,
+        "tool": {"name": "charter", "version": __version__},
+        "target": str(path),
+        "ref": ref,
+        "since": since,
+        "every": every,
+        "points": rows,
+        "profiles": series,
+        "flips": flips,
+    }
+
+
+def render_json(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _score(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def render_text(doc: dict[str, Any]) -> str:
+    """A table: one row per point (date, commit, each profile's score, the rules that changed
+    status there), then a legend of the profile columns."""
+    from charter.reporters.escape import visible
+
+    points = doc["points"]
+    profiles = doc["profiles"]
+    head = [f"charter history {visible(doc['target'])} ({doc['ref']}, since {doc['since']}, "]
+    head[0] += f"every {doc['every']}): {len(points)} point(s)"
+    if not points:
+        return head[0] + "\n"
+    width = 7
+    cols = [f"P{i + 1}".rjust(width) for i in range(len(profiles))]
+    lines = [
+        head[0],
+        "",
+        f"{'date':<10}  {'commit':<10} {''.join(cols)}  rules that changed status",
+    ]
+    by_point: dict[int, list[str]] = {}
+    for flip in doc["flips"]:
+        by_point.setdefault(flip["point"], []).append(f"{flip['rule']} {flip['from']}→{flip['to']}")
+    for i, row in enumerate(points):
+        scores = "".join(_score(row["scores"].get(p["id"])).rjust(width) for p in profiles)
+        note = "; ".join(by_point.get(i, []))
+        if row.get("error"):
+            note = f"error: {row['error']}"
+        lines.append(f"{row['date'][:10]:<10}  {row['commit'][:10]:<10} {scores}  {visible(note)}")
+    lines.append("")
+    for i, prof in enumerate(profiles):
+        first = next((s for s in prof["scores"] if s is not None), None)
+        last = next((s for s in reversed(prof["scores"]) if s is not None), None)
+        trend = f"{_score(first)} → {_score(last)}"
+        lines.append(f"P{i + 1}  {prof['id']:<28} {trend}")
+    timing = doc.get("timing") or {}
+    if timing:
+        lines.append("")
+        lines.append(f"{timing.get('points', len(points))} audit(s) in {timing['total_s']:.1f}s")
+    return "\n".join(lines) + "\n"
+
+
+def stderr_progress(i: int, total: int, commit: Commit) -> None:
+    sys.stderr.write(
+        f"charter: history {i + 1}/{total}: {commit.sha[:10]} {commit.time:%Y-%m-%d}\n"
+    )
+    sys.stderr.flush()

@@ -1,0 +1,248 @@
+"""``charter history``: one audit per interval along the first parents, the score series, the
+rules that changed status, the cache shared by content, and nothing of the repository runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import write_tree
+
+from charter import cli
+
+DATA = Path(__file__).parent / "data"
+POLICIES = ["-p", "ci-test", "--policies", str(DATA / "policies")]
+DAY = 86400
+#: 2026-01-01T00:00:00Z
+EPOCH = 1767225600
+
+
+def git(root: Path, *args: str, when: int | None = None) -> str:
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "HOME": str(root),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    if when is not None:
+        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = f"@{when} +0000"
+    out = subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+    return out.stdout.decode().strip()
+
+
+def commit(root: Path, files: dict[str, str], day: float, message: str) -> str:
+    write_tree(root, files)
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", message, when=EPOCH + int(day * DAY))
+    return git(root, "rev-parse", "HEAD")
+
+
+FILLER = {f"pkg/m{i}.py": f"def f{i}(a: int) -> int:\n    return a + {i}\n" for i in range(6)}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """Six weeks of history: an unannotated function on day 0, more commits in the first two
+    weeks, the annotations on day 20, a docs change on day 34 and day 40."""
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    shas = {
+        "d0": commit(
+            root, {**FILLER, "app.py": "def total(a, b):\n    return a + b\n"}, 0, "start"
+        ),
+        "d3": commit(root, {"README.md": "# r\n"}, 3, "readme"),
+        "d10": commit(root, {"README.md": "# r\n\nmore\n"}, 10, "more readme"),
+        "d20": commit(
+            root, {"app.py": "def total(a: int, b: int) -> int:\n    return a + b\n"}, 20, "hints"
+        ),
+        "d34": commit(root, {"README.md": "# r\n\nmore\nagain\n"}, 34, "docs"),
+        "d40": commit(root, {"README.md": "# r\n"}, 40, "docs again"),
+    }
+    return root, shas
+
+
+def history(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(["history", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_one_commit_per_interval_with_scores_and_the_flip(
+    repo: tuple[Path, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, shas = repo
+    code, out, err = history(
+        capsys, str(root), "--since", "6w", "--every", "2w", "-f", "json", *POLICIES
+    )
+    assert code == 0, err
+    doc = json.loads(out)
+    # intervals back from day 40: (26, 40] -> d40, (12, 26] -> d20, (-2, 12] -> d10; oldest first
+    assert [p["commit"] for p in doc["points"]] == [shas["d10"], shas["d20"], shas["d40"]]
+    series = {p["id"]: p["scores"] for p in doc["profiles"]}
+    assert series["ci-test"][0] < 100 and series["ci-test"][1:] == [100.0, 100.0]
+    assert [(f["rule"], f["from"], f["to"], f["commit"]) for f in doc["flips"]] == [
+        ("type-hints", "fail", "pass", shas["d20"])
+    ]
+
+
+def test_unchanged_files_are_not_analysed_again(
+    repo: tuple[Path, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = repo
+    code, out, err = history(
+        capsys, str(root), "--since", "6w", "--every", "2w", "-f", "json", "--no-cache", *POLICIES
+    )
+    assert code == 0, err
+    points = json.loads(out)["points"]
+    # the first point analyses every file; the next ones only the file that changed since
+    assert points[0]["cache_hits"] == 0 and points[0]["cache_misses"] == len(FILLER) + 2
+    assert [p["cache_misses"] for p in points[1:]] == [1, 1]  # app.py, then README.md
+
+
+def test_text_table_names_the_flip(
+    repo: tuple[Path, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, shas = repo
+    code, out, err = history(capsys, str(root), "--since", "6w", "--every", "2w", *POLICIES)
+    assert code == 0, err
+    row = next(line for line in out.splitlines() if line.startswith("2026-01-21"))
+    assert shas["d20"][:10] in row and "100.0" in row and "type-hints fail→pass" in row
+    assert "P1  ci-test" in out
+
+
+def test_since_a_date_and_html(
+    repo: tuple[Path, dict[str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, shas = repo
+    code, out, err = history(
+        capsys, str(root), "--since", "2026-01-15", "--every", "1w", "-f", "html", *POLICIES
+    )
+    assert code == 0, err
+    # weeks back from day 40 to day 14: (33, 40] -> d40 (d34 is older in it), (19, 26] -> d20
+    assert out.count('<g class="flip"') == 0  # no rule changes status after day 14
+    assert shas["d20"][:10] in out and shas["d40"][:10] in out and shas["d10"][:10] not in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--every", "2x"], "--every: '2x' is not a duration"),
+        (["--since", "0d"], "--since: '0d' is not a duration"),
+        (["--ref", "nope"], "--ref: 'nope' is not a commit, branch or tag"),
+        (["--ref", "-x"], "--ref: '-x' must not start with '-'"),
+    ],
+)
+def test_bad_values_stop_with_one_line(
+    repo: tuple[Path, dict[str, str]],
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    root, _ = repo
+    code, _, err = history(capsys, str(root), *args, *POLICIES)
+    assert code == 2
+    assert err.startswith(f"charter: error: {message}") and err.count("\n") == 1
+
+
+def test_not_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = history(capsys, str(tmp_path), *POLICIES)
+    assert code == 2 and "history needs a git repository" in err
+
+
+def test_the_repositorys_filters_and_hooks_never_run(
+    repo: tuple[Path, dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = repo
+    markers = tmp_path / "m"
+    markers.mkdir()
+    commit(root, {".gitattributes": "* filter=x diff=x\n"}, 41, "attributes")
+    git(root, "config", "filter.x.smudge", f'sh -c "touch {markers}/smudge; cat"')
+    git(root, "config", "filter.x.clean", f'sh -c "touch {markers}/clean; cat"')
+    git(root, "config", "diff.x.textconv", f"sh -c 'touch {markers}/textconv; cat \"$0\"'")
+    git(root, "config", "core.fsmonitor", f"sh -c 'touch {markers}/fsmonitor'")
+    hooks = root / ".git" / "evil-hooks"
+    hooks.mkdir()
+    for name in ("post-checkout", "post-index-change", "reference-transaction"):
+        (hooks / name).write_text(f"#!/bin/sh\ntouch '{markers}/hook-{name}'\n")
+        (hooks / name).chmod(0o755)
+    git(root, "config", "core.hooksPath", str(hooks))
+    code, _, err = history(capsys, str(root), "--since", "6w", "--every", "2w", *POLICIES)
+    assert code == 0, err
+    assert sorted(p.name for p in markers.iterdir()) == []
+
+
+def test_a_second_history_reuses_each_commits_report(
+    repo: tuple[Path, dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, _ = repo
+    # a file over the size cap is known to the cache by its size and time: the same content
+    # must keep the same time in every tree charter writes for it
+    commit(root, {".charter.yml": "max-file-bytes: 100\n", "big.txt": "x" * 500}, 40.5, "big")
+    args = [str(root), "--since", "6w", "--every", "2w", "-f", "json", "--cache-dir"]
+    code, out, err = history(capsys, *args, str(tmp_path / "cache"), *POLICIES)
+    assert code == 0, err
+    first = json.loads(out)
+    assert not any(p["report_reused"] for p in first["points"])
+    commit(root, {"README.md": "# r\n\nnew\n"}, 41, "one more")
+    code, out, err = history(capsys, *args, str(tmp_path / "cache"), *POLICIES)
+    assert code == 0, err
+    again = json.loads(out)
+    # the commits of the last run are not audited again; the new one reuses the file results
+    assert [p["report_reused"] for p in again["points"]] == [True, True, False]
+    assert again["points"][-1]["cache_misses"] == 1
+    assert [p["scores"] for p in again["points"][:2]] == [p["scores"] for p in first["points"][:2]]
+    assert again["flips"] == first["flips"]
+
+
+def _listing(root: Path) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            out[rel] = ("link", str(path.readlink()))
+        elif path.is_dir():
+            out[rel] = "folder"
+        else:
+            out[rel] = (path.read_bytes(), os.access(path, os.X_OK))
+    return out
+
+
+def test_the_tree_moved_from_commit_to_commit_equals_a_fresh_one(tmp_path: Path) -> None:
+    """Deleted files and the folders they leave, a file where a folder was, a changed mode, a
+    link: the tree written file by file is the tree gitops.materialise writes."""
+    from charter import gitops
+    from charter.history import _Tree
+
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    files = {"a.py": "a = 1\n", "d/x.py": "x\n", "d/e/y.py": "y\n", "run.sh": "echo\n"}
+    shas = [commit(root, files, 0, "a")]
+    git(root, "update-index", "--chmod=+x", "run.sh")
+    git(root, "commit", "-qm", "x")
+    shas.append(git(root, "rev-parse", "HEAD"))
+    git(root, "rm", "-q", "-r", "d")
+    git(root, "update-index", "--chmod=-x", "run.sh")
+    shas.append(commit(root, {"d": "now a file\n", "a.py": "a = 2\n", "n/z.py": "z\n"}, 2, "b"))
+    git(root, "rm", "-q", "d")
+    (root / "link.py").symlink_to("a.py")
+    shas.append(commit(root, {"d/e/y.py": "y again\n"}, 3, "c"))
+    shas.append(commit(root, {"n/z.py": "z2\n"}, 4, "d"))
+    tree = _Tree(root)
+    try:
+        for i, sha in enumerate([*shas, shas[0], shas[2]]):
+            tree.move_to(sha)
+            fresh = tmp_path / f"fresh{i}"
+            fresh.mkdir()
+            gitops.materialise(root, sha, "", fresh)
+            assert _listing(tree.root) == _listing(fresh), sha
+    finally:
+        tree.close()
+    assert not tree.root.exists()
