@@ -231,3 +231,24 @@ def test_yaml_list(tmp_path):
     repos.write_text("- repo: a\n  branch: main\n")
     with pytest.raises(Exception, match=r"entry 1: unknown field 'branch'; use repo, ref"):
         read_repos(repos)
+
+
+def test_every_fleet_option_says_its_default(capsys):
+    import typer.main
+
+    from charter.cli import app
+
+    group = typer.main.get_command(app).commands["fleet"]
+    missing = []
+    for command in group.commands.values():
+        for param in command.params:
+            if param.param_type_name != "option" or param.is_flag or param.required:
+                continue
+            said = "[default:" in (param.help or "")
+            if not (said or (param.show_default and param.default is not None)):
+                missing.append(f"fleet {command.name} {param.opts[0]}")
+    assert missing == []
+    assert main(["fleet", "audit", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--scheduler ADDRESS" in out
+    assert "[default: CPU count]" in out

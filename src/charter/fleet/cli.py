@@ -37,7 +37,7 @@ def fleet_audit_cmd(
         ),
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder (created).")
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder (created; required).")
     ],
     engine: Annotated[
         Engine,
@@ -81,16 +81,21 @@ def fleet_audit_cmd(
         typer.Option(
             "--policies",
             metavar="DIR",
-            help="Folder with rules/ and profiles/ (repeatable); it must exist on every worker.",
+            help="Folder with rules/ and profiles/ (repeatable); it must exist on every worker "
+            "[default: each repository's config, else the built-in ones].",
         ),
     ] = None,
     select: Annotated[
         list[str] | None,
-        typer.Option("--select", metavar="RULE", help="Run only these rules (ids or prefixes)."),
+        typer.Option(
+            "--select",
+            metavar="RULE",
+            help="Run only these rules (ids or prefixes) [default: every rule of the profiles].",
+        ),
     ] = None,
     ignore: Annotated[
         list[str] | None,
-        typer.Option("--ignore", metavar="RULE", help="Never run these rules."),
+        typer.Option("--ignore", metavar="RULE", help="Never run these rules [default: none]."),
     ] = None,
     strict: Annotated[
         bool | None,
@@ -171,7 +176,7 @@ def fleet_merge_cmd(
         ),
     ],
     out: Annotated[
-        Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder (created).")
+        Path, typer.Option("--out", "-o", metavar="DIR", help="Output folder (created; required).")
     ],
 ) -> None:
     """Merge fleet folders and JSON reports into one fleet folder with its summary tables:
