@@ -15,8 +15,9 @@ with one commit, listed by path, so the fleet clones it through ``file://`` as i
 
 For each size the fleet is audited into a fresh folder (no result cache) by the process pool
 (``--jobs 2``) and by a ``LocalCluster`` of two single-threaded workers on 127.0.0.1. Reported:
-wall time, time per repository, and peak resident memory: of each worker process (the largest,
-from each task's ``ru_maxrss``) and of the client. Time should grow with the repositories and a
+wall time, time per repository, and resident memory: each worker's peak (the largest, from
+each task's ``ru_maxrss``), each worker's resident size after 10% and after all of its tasks
+(the largest worker), and the client's peak. Time should grow with the repositories and a
 worker's memory should stay flat.
 """
 
@@ -120,8 +121,15 @@ def measure(listing: Path, out: Path, engine: str, workers: int) -> dict[str, ob
     )
     seconds = time.perf_counter() - started
     per_worker: dict[int, int] = {}
+    series: dict[int, list[int]] = {}  # each worker's resident memory after each of its tasks
     for o in run.outcomes:
         per_worker[o.pid] = max(per_worker.get(o.pid, 0), o.max_rss_kb)
+        series.setdefault(o.pid, []).append(int(o.extra.get("rss_kb", 0)))
+
+    def rss_at(share: float) -> float:
+        values = [s[min(len(s) - 1, int(len(s) * share))] for s in series.values() if s]
+        return round(max(values, default=0) / 1024, 1)
+
     repos = len(run.outcomes)
     return {
         "engine": engine,
@@ -132,6 +140,8 @@ def measure(listing: Path, out: Path, engine: str, workers: int) -> dict[str, ob
         "per_repo_s": round(seconds / max(1, repos), 3),
         "worker_processes": len(per_worker),
         "worker_peak_rss_mb": round(max(per_worker.values(), default=0) / 1024, 1),
+        "worker_rss_10pct_mb": rss_at(0.1),
+        "worker_rss_end_mb": rss_at(1.0),
         "client_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "rows": run.rows,
     }
@@ -162,12 +172,16 @@ def main() -> int:
                 rows.append(row)
                 print(json.dumps(row), file=sys.stderr, flush=True)
     print(f"\n{args.workers} workers each; no result cache; client RSS is cumulative\n")
-    print("| engine | repos | wall s | s/repo | worker peak RSS MB | client peak RSS MB | failed |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| engine | repos | wall s | s/repo | worker peak RSS MB | worker RSS MB after 10% / "
+        "all tasks | client peak RSS MB | failed |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r['engine']} | {r['repos']} | {r['seconds']} | {r['per_repo_s']} | "
-            f"{r['worker_peak_rss_mb']} | {r['client_peak_rss_mb']} | {r['errors']} |"
+            f"{r['worker_peak_rss_mb']} | {r['worker_rss_10pct_mb']} / {r['worker_rss_end_mb']} | "
+            f"{r['client_peak_rss_mb']} | {r['errors']} |"
         )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")

@@ -12,7 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from charter.errors import CharterError
-from charter.fleet.worker import Outcome, Task, audit_one
+from charter.fleet.worker import Outcome, Task, audit_one, limit_pool_worker
 
 OnDone = Callable[[Outcome], None]
 DIED = "the worker process died while auditing it (crash or out of memory)"
@@ -29,7 +29,9 @@ def run_pool(tasks: Sequence[Task], jobs: int, on_done: OnDone) -> dict[str, Any
     while todo:
         in_flight: dict[Future[Outcome], Task] = {}
         try:
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                max_workers=jobs, mp_context=context, initializer=limit_pool_worker
+            ) as pool:
                 while todo or in_flight:
                     while todo and len(in_flight) < jobs:
                         task = todo.pop()
@@ -43,7 +45,9 @@ def run_pool(tasks: Sequence[Task], jobs: int, on_done: OnDone) -> dict[str, Any
             suspects.extend(in_flight.values())
     for task in suspects:
         try:
-            with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            with ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=limit_pool_worker
+            ) as pool:
                 on_done(pool.submit(audit_one, task).result())
         except BrokenProcessPool:
             on_done(Outcome(id=task.entry.id, status="error", error=DIED))
