@@ -16,7 +16,7 @@ with one commit, listed by path, so the fleet clones it through ``file://`` as i
 For each size the fleet is audited into a fresh folder (no result cache) by the process pool
 (``--jobs 2``) and by a ``LocalCluster`` of two single-threaded workers on 127.0.0.1. Reported:
 wall time, time per repository, and resident memory: each worker's peak (the largest, from
-each task's ``ru_maxrss``), each worker's resident size after 10% and after all of its tasks
+each task's ``VmHWM``), each worker's resident size after 10% and after all of its tasks
 (the largest worker), and the client's peak. Time should grow with the repositories and a
 worker's memory should stay flat.
 """

@@ -116,6 +116,18 @@ def remote_commit(url: str, ref: str | None) -> str | None:
     return None
 
 
+def _peak_rss_kb() -> int:
+    """This process's peak resident memory (KiB): ``VmHWM``, which starts afresh at ``exec``
+    (``ru_maxrss`` keeps the peak of the parent a spawned worker was forked from)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -174,7 +186,7 @@ def audit_one(task: Task) -> Outcome:
         out.error = " ".join(out.error.split())[:1000]
     out.audited_at = _now()
     out.duration_s = round(time.perf_counter() - started, 3)
-    out.max_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out.max_rss_kb = _peak_rss_kb()
     try:  # resident memory now, after the task: flat from task to task in a steady worker
         pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[1])
         out.extra["rss_kb"] = pages * os.sysconf("SC_PAGE_SIZE") // 1024
