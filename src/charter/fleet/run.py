@@ -191,6 +191,7 @@ def audit_fleet(
             output.write_json(
                 out / output.RECORDS / f"{item.id}.json", _record(item, outcome, digest)
             )
+            outcome.report = None  # on disk now: the client's memory stays flat
         bar.advance(run.counts["error"])
 
     out.mkdir(parents=True, exist_ok=True)
