@@ -21,6 +21,7 @@ import typer
 from charter import __version__, api
 from charter.catalog import rules_markdown
 from charter.errors import CharterError
+from charter.fleet.cli import fleet_app
 from charter.hook import hook_command
 from charter.policy import PolicySet, load_policies
 from charter.report_cli import history_command, report_command
@@ -718,6 +719,8 @@ def profiles_cmd(
 
 profile_app = typer.Typer(help="Work with agent profile documents.", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
+# charter fleet audit / merge: many repositories into one summary (charter.fleet)
+app.add_typer(fleet_app, name="fleet")
 
 
 @profile_app.command("import")
