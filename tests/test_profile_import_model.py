@@ -89,6 +89,91 @@ def f(x):  # Use type hints for all function signatures
     assert "CHANGELOG" not in texts and "| Rule" not in texts and "def f" not in texts
 
 
+def test_a_command_glossed_in_a_list_is_context_not_a_demand(policies: PolicySet) -> None:
+    doc = """\
+## Commands
+
+- `make check` - runs ruff and mypy over the package
+- `just test`: run pytest with the coverage gate
+- **`tox -e docs`** — builds the documentation
+- `make release` - never run it from a feature branch
+- Lint: `uv run ruff check .`
+"""
+    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    assert kinds["`make check` - runs ruff and mypy over the package"] == "context"
+    assert kinds["`just test`: run pytest with the coverage gate"] == "context"
+    assert kinds["**`tox -e docs`** — builds the documentation"] == "context"
+    # a gloss that forbids something, and a label naming its command, still ask for it
+    assert kinds["`make release` - never run it from a feature branch"] == "instruction"
+    assert kinds["Lint: `uv run ruff check .`"] == "instruction"
+
+
+def test_items_completing_an_open_condition_are_context(policies: PolicySet) -> None:
+    doc = """\
+Run the full check suite when you change:
+
+- `src/` or the test fixtures.
+- Build or lint configuration such as `pyproject.toml` or CI workflows.
+
+When writing tests:
+
+- Use pytest fixtures, not setUp methods
+"""
+    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    assert kinds["`src/` or the test fixtures."] == "context"
+    assert kinds[
+        "Build or lint configuration such as `pyproject.toml` or CI workflows."
+    ] == "context"
+    # a lead-in whose condition is complete introduces instructions
+    assert kinds["Use pytest fixtures, not setUp methods"] == "instruction"
+
+
+def test_a_purpose_clause_does_not_make_a_deliverable_an_instruction(
+    policies: PolicySet,
+) -> None:
+    doc = """\
+## Deliverables
+
+- **Fixture Library**: A set of shared fixtures for the services to ensure tests stay isolated.
+
+## Rules
+
+- Ensure every service has tests.
+"""
+    result = _import(policies, doc)
+    kinds = {s.text: s.kind for s in result.document.statements}
+    assert kinds[
+        "**Fixture Library**: A set of shared fixtures for the services to ensure tests stay "
+        "isolated."
+    ] == "description"
+    assert kinds["Ensure every service has tests."] == "instruction"
+    assert [s.line for s in result.sources["tests-present"]] == [7]
+
+
+def test_a_gerund_for_a_purpose_in_a_competency_list_is_a_description(
+    policies: PolicySet,
+) -> None:
+    doc = """\
+## Core Competencies
+
+- Error handling:
+  - Wrapping errors for context with `%w`.
+
+## Stack
+
+- Alembic for database migrations
+"""
+    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    assert kinds["Wrapping errors for context with `%w`."] == "description"
+    assert kinds["Alembic for database migrations"] == "instruction"
+
+
+def test_a_what_i_do_section_lists_capabilities(policies: PolicySet) -> None:
+    doc = "## What I Do\n\n- Writes unit tests with pytest\n- Structured JSON logging\n"
+    kinds = [s.kind for s in _import(policies, doc).document.statements]
+    assert kinds == ["description", "description"]
+
+
 def test_only_instructions_are_manual_items(policies: PolicySet) -> None:
     doc = "You build the orders service.\n\n- Coordinate with the frontend engineer\n"
     result = _import(policies, doc)

@@ -247,7 +247,7 @@ def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:
     heading it is under and the paragraph that introduces its list."""
     from markdown_it import MarkdownIt  # imported on use: ~20 ms
 
-    from charter.profile_lexicon import classify, normalise, prohibits
+    from charter.profile_lexicon import classify, command_gloss, normalise, prohibits
 
     front, skip = _split_front_matter(text, path)
     lines = text.splitlines()
@@ -315,7 +315,9 @@ def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:
                     line = _locate(lines, start, token.map[1] + skip, piece[:20]) or line
                 plain = normalise(piece)
                 item = item_depth > 0 or not joined
-                kind_of = classify(plain, heading, lead_in, item=item)
+                kind_of = classify(
+                    plain, heading, lead_in, item=item, gloss=item and command_gloss(piece)
+                )
                 prohibited = item and prohibits(heading, lead_in)
                 statements.append(Statement(line, piece, kind_of, prohibited))
             last_text = normalise(flat)

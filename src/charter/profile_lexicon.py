@@ -317,7 +317,8 @@ DESCRIPTIVE_HEADING = re.compile(
 #: ("Core Competencies: - Advanced patterns: worker pools, rate limiting")
 CAPABILITY_HEADING = re.compile(
     r"expertise|capabilit|competenc|skills|knowledge|speciali[sz]|output|deliverables?|"
-    r"response format|report format|what you (deliver|produce)",
+    r"response format|report format|what you (deliver|produce)|what (i|we) (do|offer|bring)|"
+    r"what (this|the) agent (does|offers)",
     re.IGNORECASE,
 )
 #: headings and lead-ins whose items are things not to do ("Anti-Patterns to Avoid")
@@ -333,6 +334,20 @@ _TOOL_FOR = re.compile(r"^[\w.+-]+(?:\s[\w.+-]+)?(?:\s\([^)]*\))?\s+for\s+\w", r
 _LABEL = re.compile(r"^(?P<label>[^.!?:]{1,60}?)\s*(?::|\s[-\u2013\u2014]\s)\s*(?P<body>.*)$")
 _ADVERB = re.compile(r"^(?:\w+ly|please|also|then|first|just)\s+", re.IGNORECASE)
 _PROHIBITION_START = re.compile(r"^(no|never|avoid|don't|do not|not)\b", re.IGNORECASE)
+#: a modal inside a purpose clause states why, not what to do ("... so that tests are isolated",
+#: "A library of mocks to ensure tests run reliably")
+_PURPOSE = re.compile(r"\b(to|that|which|will|so as to)\s+(ensure|make sure)\b", re.IGNORECASE)
+#: a list item that opens with a code span and glosses it ("`make lint` - runs ruff",
+#: "`poe test`: run pytest in parallel"): a reference to a project command, not a demand
+_COMMAND_GLOSS = re.compile(r"^`[^`]+`\s*(?::|[-\u2013\u2014]|\(|\s[-\u2013\u2014]\s)")
+#: a lead-in that is an instruction ending in an open condition ("Run it when you change:",
+#: "Ask for review if you touch:"): its items complete the condition, they are not demands
+_OPEN_CONDITION = re.compile(
+    r"\b(when|whenever|if|once|after|before|unless)\b(?:(?![.;!?]).)*?"
+    r"\b(change|changes|changed|touch|touches|edit|edits|modify|modifies|add|adds|"
+    r"update|updates|see|need|needs|affect|affects|involve|involves|include|includes)\s*:\s*$",
+    re.IGNORECASE,
+)
 
 
 def _first_word(text: str) -> str:
@@ -486,12 +501,28 @@ def split_label(text: str) -> tuple[str, str]:
     return "", text
 
 
-def classify(text: str, heading: str = "", lead_in: str = "", *, item: bool = False) -> Kind:
+def command_gloss(raw: str) -> bool:
+    """Whether a list item (markdown, backticks kept) opens with a code span that it then
+    glosses: "`make lint` - runs ruff", "**`poe test`**: run pytest in parallel"."""
+    text = raw.strip()
+    for _ in range(2):
+        text = _EMPHASIS.sub(r"\2", text)
+    return bool(_COMMAND_GLOSS.match(text))
+
+
+def classify(
+    text: str, heading: str = "", lead_in: str = "", *, item: bool = False, gloss: bool = False
+) -> Kind:
     """The kind of a (normalised) sentence; ``heading`` is the section it is under,
     ``lead_in`` the paragraph that introduces its list ("Mastering Go's concurrency:") and
     ``item`` whether it is a list item (a verbless item of a list of standards is one:
-    "Connection pooling", "Alembic for migrations")."""
+    "Connection pooling", "Alembic for migrations"); ``gloss`` whether the item opens with a
+    code span it explains (:func:`command_gloss`)."""
     label, body = split_label(text)
+    if item and gloss and not _demands(text):
+        return "context"  # "`make lint` - runs ruff": what a project command does
+    if item and _OPEN_CONDITION.search(lead_in) and _imperative(lead_in) and not _demands(text):
+        return "context"  # "Run it when you change: - `src/`": the items complete the condition
     if _STATUS.match(body) or _STATUS.match(text):
         return "description"
     if _DESCRIBES.match(text) or _DESCRIBES.match(body):
@@ -507,7 +538,7 @@ def classify(text: str, heading: str = "", lead_in: str = "", *, item: bool = Fa
         return "instruction" if listed else "description"
     if label.lower().startswith("with ") and not _MODAL.search(body):
         return "description"  # "**With test-automator**: ..." (collaboration notes)
-    if _imperative(body) or (label and _imperative(label, label=True)) or _MODAL.search(text):
+    if _imperative(body) or (label and _imperative(label, label=True)) or _demands(text):
         return "instruction"
     if any(_imperative(part) for part in text.split(";")[1:]):
         return "instruction"  # "Formatting uses ruff; run `make format`"
@@ -515,19 +546,25 @@ def classify(text: str, heading: str = "", lead_in: str = "", *, item: bool = Fa
         return "description"
     if label and _COMMAND.match(body):
         return "instruction"  # "Lint: `uv run ruff check .`": run this
-    if _TOOL_FOR.match(text) and len(text.split()) <= 8:
-        return "instruction"  # "Alembic for database migrations": use this tool for that
     first = _first_word(body)
     prohibited = prohibits(heading, lead_in)
     if first.endswith("ing") and first not in IMPERATIVES and not prohibited:
-        return "description"  # "Designing scalable systems", "Writing benchmarks"
+        return "description"  # "Designing scalable systems", "Wrapping errors for context"
+    if _TOOL_FOR.match(text) and len(text.split()) <= 8 and not CAPABILITY_HEADING.search(heading):
+        return "instruction"  # "Alembic for database migrations": use this tool for that
     if _FINITE.search(body):
         return "context"  # "Pytest is configured with ...", "CI runs the suite"
-    if item and (
-        prohibited or not (_lead_in_describes(lead_in) or CAPABILITY_HEADING.search(heading))
-    ):
+    listing = _lead_in_describes(lead_in) or bool(CAPABILITY_HEADING.search(heading))
+    if item and (prohibited or not listing):
         return "instruction"
-    return "context"
+    # a verbless item of a skills or deliverables list names what the agent knows or delivers
+    return "description" if item else "context"
+
+
+def _demands(text: str) -> bool:
+    """A modal that asks for something ("must", "never", "ensure"), leaving out the ones in a
+    purpose clause ("a suite of mocks to ensure tests are isolated")."""
+    return bool(_MODAL.search(_PURPOSE.sub(" ", text)))
 
 
 def _lead_in_describes(lead_in: str) -> bool:
