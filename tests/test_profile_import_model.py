@@ -168,6 +168,27 @@ def test_a_gerund_for_a_purpose_in_a_competency_list_is_a_description(
     assert kinds["Alembic for database migrations"] == "instruction"
 
 
+def test_a_label_naming_only_products_is_the_stack_not_a_standard(policies: PolicySet) -> None:
+    doc = """\
+## Tooling
+
+- **Unit Testing**: Terratest, Go Test
+- **Coverage**: JaCoCo, Istanbul (nyc)
+- **Database**: Query tuning, connection pooling
+- **Orchestration**: Temporal for pipeline reliability
+- **Types**: Use mypy in strict mode
+"""
+    result = _import(policies, doc)
+    kinds = {s.text: s.kind for s in result.document.statements}
+    assert kinds["**Unit Testing**: Terratest, Go Test"] == "description"
+    assert kinds["**Coverage**: JaCoCo, Istanbul (nyc)"] == "description"
+    # practices, a tool for a purpose and an imperative are still asked for
+    assert kinds["**Database**: Query tuning, connection pooling"] == "instruction"
+    assert kinds["**Orchestration**: Temporal for pipeline reliability"] == "instruction"
+    assert kinds["**Types**: Use mypy in strict mode"] == "instruction"
+    assert "tests-present" not in result.sources and "coverage-threshold" not in result.sources
+
+
 def test_a_what_i_do_section_lists_capabilities(policies: PolicySet) -> None:
     doc = "## What I Do\n\n- Writes unit tests with pytest\n- Structured JSON logging\n"
     kinds = [s.kind for s in _import(policies, doc).document.statements]

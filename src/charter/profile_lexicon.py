@@ -548,6 +548,8 @@ def classify(
         return "instruction"  # "Lint: `uv run ruff check .`": run this
     first = _first_word(body)
     prohibited = prohibits(heading, lead_in)
+    if item and label and _inventory(body) and not prohibited and not _imperative(lead_in):
+        return "description"  # "**Unit Testing**: Terratest, Go test": the stack, named
     if first.endswith("ing") and first not in IMPERATIVES and not prohibited:
         return "description"  # "Designing scalable systems", "Wrapping errors for context"
     if _TOOL_FOR.match(text) and len(text.split()) <= 8 and not CAPABILITY_HEADING.search(heading):
@@ -559,6 +561,33 @@ def classify(
         return "instruction"
     # a verbless item of a skills or deliverables list names what the agent knows or delivers
     return "description" if item else "context"
+
+
+_ELEMENT = re.compile(r"\s*(?:,|;|/|\band\b|\bor\b|&)\s*")
+_PREPOSITION_START = re.compile(
+    r"^(for|with|in|on|at|by|to|from|via|over|under|before|after|when|if)\b", re.IGNORECASE
+)
+
+
+def _name(word: str) -> bool:
+    return word[:1].isupper() or bool(re.search(r"[A-Z].*[A-Z]|[\d.+#_-]", word[1:]))
+
+
+def _inventory(body: str) -> bool:
+    """A body that only names products ("Terratest, Go Test", "JaCoCo, gcov", "PostgreSQL"),
+    each in a few capitalised words or a tool token: the stack, not a standard. A list of
+    practices ("query tuning, connection pooling") or a purpose ("Alembic for migrations")
+    is not one."""
+    body = re.sub(r"\([^)]*\)", "", body).strip().rstrip(".")
+    if not body or _FINITE.search(body) or _PREPOSITION_START.match(body):
+        return False
+    if re.search(r"\b(for|with|over|instead of|rather than|than|without|to)\b", body, re.I):
+        return False
+    parts = [part.split() for part in _ELEMENT.split(body) if part.strip()]
+    return bool(parts) and all(
+        len(words) <= 3 and all(_name(w) or w.lower() in {"ci", "cli", "sdk", "api"} for w in words)
+        for words in parts
+    )
 
 
 def _demands(text: str) -> bool:
