@@ -113,6 +113,10 @@ def test_builtin_manual_items_stay_manual_on_import(policies: PolicySet) -> None
         ("Do not use bare except", "no-silent-failures"),
         ("Run pip-audit in CI", "ci-dependency-scan"),
         ("Use Alembic for database migrations", "migrations-present"),
+        (
+            "**Type Safety is Paramount:** The TypeScript type system is your tool",
+            "typescript-strict",
+        ),
     ],
 )
 def test_statements_in_other_words_are_recognised(
@@ -121,6 +125,15 @@ def test_statements_in_other_words_are_recognised(
     doc = parse_document(f"- {statement}\n", "AGENTS.md")
     result = import_profile(doc, policies)
     assert rule_id in result.sources, f"{statement!r} -> {[m.rules for m in result.mappings]}"
+
+
+def test_maintainability_is_not_maintaining_type_safety(policies: PolicySet) -> None:
+    doc = parse_document(
+        "- Compare before and after to show gains in type safety or maintainability\n",
+        "AGENTS.md",
+    )
+    result = import_profile(doc, policies)
+    assert not {"typescript-strict", "strict-type-checking"} & set(result.sources)
 
 
 def test_prose_without_a_standard_maps_to_no_rule(policies: PolicySet) -> None:

@@ -285,7 +285,8 @@ IMPERATIVES = frozenset(
 )
 _MODAL = re.compile(
     r"\b(must|should|shall|never|always|do not|don't|required?|mandatory|"
-    r"forbidden|prohibited|not allowed|ensure|make sure|only use|prefer|avoid|important)\b"
+    r"forbidden|prohibited|not allowed|ensure|make sure|only use|prefer|avoid|important|"
+    r"paramount|non-negotiable)\b"
     r"|禁止|必须|必須|不要|不得|避免|请|してください|しないで|禁止する",
     re.IGNORECASE,
 )
