@@ -127,6 +127,18 @@ def test_statements_in_other_words_are_recognised(
     assert rule_id in result.sources, f"{statement!r} -> {[m.rules for m in result.mappings]}"
 
 
+def test_tests_asked_for_only_under_a_condition_do_not_demand_a_suite(
+    policies: PolicySet,
+) -> None:
+    doc = parse_document(
+        "- Add unit tests only when the golden files cannot cover the case\n"
+        "- Write unit tests for every parser\n",
+        "AGENTS.md",
+    )
+    result = import_profile(doc, policies)
+    assert [s.line for s in result.sources["tests-present"]] == [2]
+
+
 def test_maintainability_is_not_maintaining_type_safety(policies: PolicySet) -> None:
     doc = parse_document(
         "- Compare before and after to show gains in type safety or maintainability\n",
