@@ -189,6 +189,27 @@ def test_a_label_naming_only_products_is_the_stack_not_a_standard(policies: Poli
     assert "tests-present" not in result.sources and "coverage-threshold" not in result.sources
 
 
+def test_labelled_items_under_a_topic_lead_in_outline_the_topic(policies: PolicySet) -> None:
+    doc = """\
+## Observability
+
+**Dependable logging shaped by twelve-factor ideas:**
+
+- **Log Format**: Structured JSON logging over print statements
+- **Secrets**: Never log tokens or passwords
+
+**Standards for logs:**
+
+- **Log Format**: Structured JSON logging over print statements
+"""
+    result = _import(policies, doc)
+    kinds = [(s.line, s.kind) for s in result.document.statements]
+    assert kinds == [(5, "description"), (6, "instruction"), (10, "instruction")]
+    # the standards list asks for the same thing the topic outline only names
+    assert [s.line for s in result.sources["structured-logging"]] == [10]
+    assert [s.line for s in result.sources["no-secrets-in-logs"]] == [6]
+
+
 def test_a_what_i_do_section_lists_capabilities(policies: PolicySet) -> None:
     doc = "## What I Do\n\n- Writes unit tests with pytest\n- Structured JSON logging\n"
     kinds = [s.kind for s in _import(policies, doc).document.statements]

@@ -551,6 +551,10 @@ def classify(
     prohibited = prohibits(heading, lead_in)
     if item and label and _inventory(body) and not prohibited and not _imperative(lead_in):
         return "description"  # "**Unit Testing**: Terratest, Go test": the stack, named
+    if item and label and _topic_lead_in(lead_in) and not prohibited:
+        # "Robust error handling in Python:" then "- **Logging**: Structured logging over
+        # print": a verbless label and body under a verbless lead-in outline a topic
+        return "description"
     if first.endswith("ing") and first not in IMPERATIVES and not prohibited:
         return "description"  # "Designing scalable systems", "Wrapping errors for context"
     if _TOOL_FOR.match(text) and len(text.split()) <= 8 and not CAPABILITY_HEADING.search(heading):
@@ -595,6 +599,28 @@ def _demands(text: str) -> bool:
     """A modal that asks for something ("must", "never", "ensure"), leaving out the ones in a
     purpose clause ("a suite of mocks to ensure tests are isolated")."""
     return bool(_MODAL.search(_PURPOSE.sub(" ", text)))
+
+
+def _topic_lead_in(lead_in: str) -> bool:
+    """A lead-in that names a topic rather than asking ("Robust error handling following
+    Python principles:"): a phrase of three to twelve words ending in a colon, with no
+    imperative, modal, finite verb or prohibition, that does not announce rules."""
+    text = lead_in.strip()
+    return (
+        text.endswith(":")
+        and 3 <= len(text.split()) <= 12
+        and not _imperative(text)
+        and not _demands(text)
+        and not _FINITE.search(text)
+        and not PROHIBITING.search(text)
+        and not _PREPOSITION_START.match(text)
+        and not re.search(
+            r"\b(you|we|your|our|these|the following|rules?|standards?|guidelines?|"
+            r"conventions?|requirements?|checklist|policy|policies)\b",
+            text,
+            re.IGNORECASE,
+        )
+    )
 
 
 def _lead_in_describes(lead_in: str) -> bool:
