@@ -210,6 +210,45 @@ def test_labelled_items_under_a_topic_lead_in_outline_the_topic(policies: Policy
     assert [s.line for s in result.sources["no-secrets-in-logs"]] == [6]
 
 
+def test_items_of_a_capabilities_lead_in_describe_whatever_their_mood(
+    policies: PolicySet,
+) -> None:
+    doc = """\
+Key Capabilities:
+
+- Service Design: Design resilient services with circuit breakers and retries
+- Build Tooling: Build system configuration, bundler tuning, cache layout
+- Secrets: Never log tokens or passwords
+
+Tools:
+
+- docs-search: Research library documentation and best practices
+- browser-bot: End-to-end testing with screenshots
+"""
+    result = _import(policies, doc)
+    kinds = [s.kind for s in result.document.statements]
+    assert kinds == ["description", "description", "instruction", "context", "context"]
+    assert set(result.sources) == {"no-secrets-in-logs"}
+
+
+def test_items_of_a_definition_of_done_are_criteria(policies: PolicySet) -> None:
+    doc = """\
+## Definition of Done
+
+- Every new endpoint is documented in the OpenAPI spec.
+
+## Notes
+
+- Every new endpoint is documented in the OpenAPI spec.
+"""
+    result = _import(policies, doc)
+    assert [(s.line, s.kind) for s in result.document.statements] == [
+        (3, "instruction"),
+        (7, "context"),
+    ]
+    assert [s.line for s in result.sources["api-documentation"]] == [3]
+
+
 def test_a_what_i_do_section_lists_capabilities(policies: PolicySet) -> None:
     doc = "## What I Do\n\n- Writes unit tests with pytest\n- Structured JSON logging\n"
     kinds = [s.kind for s in _import(policies, doc).document.statements]

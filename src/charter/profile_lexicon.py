@@ -341,6 +341,23 @@ _PURPOSE = re.compile(r"\b(to|that|which|will|so as to)\s+(ensure|make sure)\b",
 #: a list item that opens with a code span and glosses it ("`make lint` - runs ruff",
 #: "`poe test`: run pytest in parallel"): a reference to a project command, not a demand
 _COMMAND_GLOSS = re.compile(r"^`[^`]+`\s*(?::|[-\u2013\u2014]|\(|\s[-\u2013\u2014]\s)")
+#: headings and lead-ins whose items are criteria to meet, even when worded as facts
+#: ("Definition of Done: - All new endpoints are documented")
+_CRITERIA = re.compile(
+    r"definition of done|\bcriteria\b|\bchecklist\b|acceptance|"
+    r"\b(must|should|shall) (meet|satisfy|pass|hold)\b|until it meets|"
+    r"\bbefore (merging|merge|release)",
+    re.IGNORECASE,
+)
+#: a list label that is a lowercase identifier ("context7", "sequential-thinking", "playwright"):
+#: the name of a tool or server, not a topic
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
+#: a short lead-in that says its list is what the agent can do ("Key Capabilities:", "Skills:")
+_CAPABILITY_LEAD_IN = re.compile(
+    r"^(?:\w+\s){0,3}(expertise|capabilities|skills|competenc\w*|speciali[sz]ations?|"
+    r"specialties)\s*:$",
+    re.IGNORECASE,
+)
 #: a lead-in that is an instruction ending in an open condition ("Run it when you change:",
 #: "Ask for review if you touch:"): its items complete the condition, they are not demands
 _OPEN_CONDITION = re.compile(
@@ -520,8 +537,13 @@ def classify(
     "Connection pooling", "Alembic for migrations"); ``gloss`` whether the item opens with a
     code span it explains (:func:`command_gloss`)."""
     label, body = split_label(text)
-    if item and gloss and not _demands(text):
-        return "context"  # "`make lint` - runs ruff": what a project command does
+    if item and (gloss or _IDENTIFIER.match(label)) and not _demands(text):
+        return "context"  # "`make lint` - runs ruff", "context7: Research docs": a tool
+    capability_item = item and label and _CAPABILITY_LEAD_IN.search(lead_in)
+    if capability_item and not _demands(text) and not _PROHIBITION_START.match(body):
+        # "Key Capabilities: - System Architecture: Design scalable services": what the agent
+        # can do, whatever the mood of the gloss
+        return "description"
     if item and _OPEN_CONDITION.search(lead_in) and _imperative(lead_in) and not _demands(text):
         return "context"  # "Run it when you change: - `src/`": the items complete the condition
     if _STATUS.match(body) or _STATUS.match(text):
@@ -559,6 +581,8 @@ def classify(
         return "description"  # "Designing scalable systems", "Wrapping errors for context"
     if _TOOL_FOR.match(text) and len(text.split()) <= 8 and not CAPABILITY_HEADING.search(heading):
         return "instruction"  # "Alembic for database migrations": use this tool for that
+    if item and (_CRITERIA.search(heading) or _CRITERIA.search(lead_in)):
+        return "instruction"  # "Definition of Done: - Endpoints are documented": asked for
     if _FINITE.search(body):
         return "context"  # "Pytest is configured with ...", "CI runs the suite"
     listing = _lead_in_describes(lead_in) or bool(CAPABILITY_HEADING.search(heading))
