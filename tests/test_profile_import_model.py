@@ -97,12 +97,14 @@ def test_a_command_glossed_in_a_list_is_context_not_a_demand(policies: PolicySet
 - `just test`: run pytest with the coverage gate
 - **`tox -e docs`** — builds the documentation
 - `make release` - never run it from a feature branch
+- `make fmt`, `make vet` - format and vet the tree
 - Lint: `uv run ruff check .`
 """
     kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
     assert kinds["`make check` - runs ruff and mypy over the package"] == "context"
     assert kinds["`just test`: run pytest with the coverage gate"] == "context"
     assert kinds["**`tox -e docs`** — builds the documentation"] == "context"
+    assert kinds["`make fmt`, `make vet` - format and vet the tree"] == "context"
     # a gloss that forbids something, and a label naming its command, still ask for it
     assert kinds["`make release` - never run it from a feature branch"] == "instruction"
     assert kinds["Lint: `uv run ruff check .`"] == "instruction"
@@ -253,6 +255,23 @@ def test_a_what_i_do_section_lists_capabilities(policies: PolicySet) -> None:
     doc = "## What I Do\n\n- Writes unit tests with pytest\n- Structured JSON logging\n"
     kinds = [s.kind for s in _import(policies, doc).document.statements]
     assert kinds == ["description", "description"]
+
+
+def test_container_rules_map_unnamed_sentences_only_in_a_container_profile(
+    policies: PolicySet,
+) -> None:
+    sentence = "- Right-size resources and apply least privilege everywhere\n"
+    cloud = "You design cloud accounts with Terraform.\n\n- Keep Terraform state remote\n"
+    kube = "You run services on Kubernetes.\n\n- Deploy every service to Kubernetes\n"
+    python = "You write Python.\n\n- Use Python 3.12\n- Containers must not run as root\n"
+    assert not {"k8s-resource-limits", "container-non-root"} & set(
+        _import(policies, cloud + sentence).sources
+    )
+    assert {"k8s-resource-limits", "container-non-root"} <= set(
+        _import(policies, kube + sentence).sources
+    )
+    # a sentence that names containers maps in any profile
+    assert "container-non-root" in _import(policies, python).sources
 
 
 def test_only_instructions_are_manual_items(policies: PolicySet) -> None:

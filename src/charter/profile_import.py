@@ -28,7 +28,14 @@ import yaml
 from charter.errors import CharterError
 from charter.models import ManualItem
 from charter.policy import KEBAB, PolicySet, Profile, ProfileRuleRef, Rule
-from charter.profile_lexicon import MatchesError, RuleMatcher, languages_of, matcher, normalise
+from charter.profile_lexicon import (
+    PLATFORMS,
+    MatchesError,
+    RuleMatcher,
+    languages_of,
+    matcher,
+    normalise,
+)
 
 #: where ``charter audit --repo-profiles`` looks for a repository's own agent profiles
 DEFAULT_GLOBS: tuple[str, ...] = (
@@ -360,6 +367,8 @@ def _fits(rule_langs: frozenset[str], said: frozenset[str], stack: frozenset[str
     no language in a profile whose stack includes one (or does not say its stack)."""
     if not rule_langs:
         return True
+    if not rule_langs & PLATFORMS:
+        said, stack = said - PLATFORMS, stack - PLATFORMS
     if said:
         return bool(rule_langs & said)
     return not stack or bool(rule_langs & stack)

@@ -340,7 +340,9 @@ _PROHIBITION_START = re.compile(r"^(no|never|avoid|don't|do not|not)\b", re.IGNO
 _PURPOSE = re.compile(r"\b(to|that|which|will|so as to)\s+(ensure|make sure)\b", re.IGNORECASE)
 #: a list item that opens with a code span and glosses it ("`make lint` - runs ruff",
 #: "`poe test`: run pytest in parallel"): a reference to a project command, not a demand
-_COMMAND_GLOSS = re.compile(r"^`[^`]+`\s*(?::|[-\u2013\u2014]|\(|\s[-\u2013\u2014]\s)")
+_COMMAND_GLOSS = re.compile(
+    r"^`[^`]+`(?:\s*(?:,|/|\bor\b|\band\b)\s*`[^`]+`)*\s*(?::|[-\u2013\u2014]|\()"
+)
 #: headings and lead-ins whose items are criteria to meet, even when worded as facts
 #: ("Definition of Done: - All new endpoints are documented")
 _CRITERIA = re.compile(
@@ -733,6 +735,11 @@ _LANGUAGE_WORDS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "terraform": re.compile(r"\b(terraform|opentofu|hcl|tfstate|\w+\.tf)\b", re.IGNORECASE),
+    "containers": re.compile(
+        r"\b(docker\w*|containers?|containeri[sz]\w+|kubernetes|k8s|pods?|helm|podman|"
+        r"oci images?|container images?|kubectl|eks|gke|aks)\b",
+        re.IGNORECASE,
+    ),
 }
 
 
@@ -743,6 +750,11 @@ def languages_of(text: str) -> frozenset[str]:
 
 _ANALYZER_LANGUAGE = {"python": "python", "go": "go", "rust": "rust", "terraform": "terraform"}
 _ANALYZER_LANGUAGE["typescript"] = "typescript"
+#: not a language but a platform: container and Kubernetes rules map a sentence that names
+#: none only in a profile about containers ("Right-size resources" in a cloud-cost profile is
+#: not about pod limits); it never keeps another rule from a sentence (see ``PLATFORMS``)
+_ANALYZER_LANGUAGE["containers"] = "containers"
+PLATFORMS = frozenset({"containers"})
 
 
 def rule_languages(rule: Rule) -> frozenset[str]:
