@@ -113,6 +113,10 @@ def test_builtin_manual_items_stay_manual_on_import(policies: PolicySet) -> None
         ("Do not use bare except", "no-silent-failures"),
         ("Run pip-audit in CI", "ci-dependency-scan"),
         ("Use Alembic for database migrations", "migrations-present"),
+        (
+            "**Type Safety is Paramount:** The TypeScript type system is your tool",
+            "typescript-strict",
+        ),
     ],
 )
 def test_statements_in_other_words_are_recognised(
@@ -123,16 +127,40 @@ def test_statements_in_other_words_are_recognised(
     assert rule_id in result.sources, f"{statement!r} -> {[m.rules for m in result.mappings]}"
 
 
+def test_tests_asked_for_only_under_a_condition_do_not_demand_a_suite(
+    policies: PolicySet,
+) -> None:
+    doc = parse_document(
+        "- Add unit tests only when the golden files cannot cover the case\n"
+        "- Write unit tests for every parser\n",
+        "AGENTS.md",
+    )
+    result = import_profile(doc, policies)
+    assert [s.line for s in result.sources["tests-present"]] == [2]
+
+
+def test_maintainability_is_not_maintaining_type_safety(policies: PolicySet) -> None:
+    doc = parse_document(
+        "- Compare before and after to show gains in type safety or maintainability\n",
+        "AGENTS.md",
+    )
+    result = import_profile(doc, policies)
+    assert not {"typescript-strict", "strict-type-checking"} & set(result.sources)
+
+
 def test_prose_without_a_standard_maps_to_no_rule(policies: PolicySet) -> None:
     doc = parse_document(
         "- Coordinate with the frontend engineer on API contracts\n"
         "- Keep pull requests small and focused\n"
-        "- Ask before deleting data\n",
+        "- Ask before deleting data\n"
+        "- Add an entry to `CHANGELOG.md` for user-facing changes\n"
+        "- Open bugs with the `.github/ISSUE_TEMPLATE/bug.md` form\n",
         "AGENTS.md",
     )
     result = import_profile(doc, policies)
+    # a project's own CHANGELOG.md or issue form is not the agent's `.project/` build plan
     assert [r.id for r in result.profile.rules] == []
-    assert len(result.profile.manual) == 3
+    assert len(result.profile.manual) == 5
 
 
 # ---------------------------------------------------------------- parsing

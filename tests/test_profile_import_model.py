@@ -89,6 +89,191 @@ def f(x):  # Use type hints for all function signatures
     assert "CHANGELOG" not in texts and "| Rule" not in texts and "def f" not in texts
 
 
+def test_a_command_glossed_in_a_list_is_context_not_a_demand(policies: PolicySet) -> None:
+    doc = """\
+## Commands
+
+- `make check` - runs ruff and mypy over the package
+- `just test`: run pytest with the coverage gate
+- **`tox -e docs`** — builds the documentation
+- `make release` - never run it from a feature branch
+- `make fmt`, `make vet` - format and vet the tree
+- Lint: `uv run ruff check .`
+"""
+    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    assert kinds["`make check` - runs ruff and mypy over the package"] == "context"
+    assert kinds["`just test`: run pytest with the coverage gate"] == "context"
+    assert kinds["**`tox -e docs`** — builds the documentation"] == "context"
+    assert kinds["`make fmt`, `make vet` - format and vet the tree"] == "context"
+    # a gloss that forbids something, and a label naming its command, still ask for it
+    assert kinds["`make release` - never run it from a feature branch"] == "instruction"
+    assert kinds["Lint: `uv run ruff check .`"] == "instruction"
+
+
+def test_items_completing_an_open_condition_are_context(policies: PolicySet) -> None:
+    doc = """\
+Run the full check suite when you change:
+
+- `src/` or the test fixtures.
+- Build or lint configuration such as `pyproject.toml` or CI workflows.
+
+When writing tests:
+
+- Use pytest fixtures, not setUp methods
+"""
+    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    assert kinds["`src/` or the test fixtures."] == "context"
+    assert kinds[
+        "Build or lint configuration such as `pyproject.toml` or CI workflows."
+    ] == "context"
+    # a lead-in whose condition is complete introduces instructions
+    assert kinds["Use pytest fixtures, not setUp methods"] == "instruction"
+
+
+def test_a_purpose_clause_does_not_make_a_deliverable_an_instruction(
+    policies: PolicySet,
+) -> None:
+    doc = """\
+## Deliverables
+
+- **Fixture Library**: A set of shared fixtures for the services to ensure tests stay isolated.
+
+## Rules
+
+- Ensure every service has tests.
+"""
+    result = _import(policies, doc)
+    kinds = {s.text: s.kind for s in result.document.statements}
+    assert kinds[
+        "**Fixture Library**: A set of shared fixtures for the services to ensure tests stay "
+        "isolated."
+    ] == "description"
+    assert kinds["Ensure every service has tests."] == "instruction"
+    assert [s.line for s in result.sources["tests-present"]] == [7]
+
+
+def test_a_gerund_for_a_purpose_in_a_competency_list_is_a_description(
+    policies: PolicySet,
+) -> None:
+    doc = """\
+## Core Competencies
+
+- Error handling:
+  - Wrapping errors for context with `%w`.
+
+## Stack
+
+- Alembic for database migrations
+"""
+    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    assert kinds["Wrapping errors for context with `%w`."] == "description"
+    assert kinds["Alembic for database migrations"] == "instruction"
+
+
+def test_a_label_naming_only_products_is_the_stack_not_a_standard(policies: PolicySet) -> None:
+    doc = """\
+## Tooling
+
+- **Unit Testing**: Terratest, Go Test
+- **Coverage**: JaCoCo, Istanbul (nyc)
+- **Database**: Query tuning, connection pooling
+- **Orchestration**: Temporal for pipeline reliability
+- **Types**: Use mypy in strict mode
+"""
+    result = _import(policies, doc)
+    kinds = {s.text: s.kind for s in result.document.statements}
+    assert kinds["**Unit Testing**: Terratest, Go Test"] == "description"
+    assert kinds["**Coverage**: JaCoCo, Istanbul (nyc)"] == "description"
+    # practices, a tool for a purpose and an imperative are still asked for
+    assert kinds["**Database**: Query tuning, connection pooling"] == "instruction"
+    assert kinds["**Orchestration**: Temporal for pipeline reliability"] == "instruction"
+    assert kinds["**Types**: Use mypy in strict mode"] == "instruction"
+    assert "tests-present" not in result.sources and "coverage-threshold" not in result.sources
+
+
+def test_labelled_items_under_a_topic_lead_in_outline_the_topic(policies: PolicySet) -> None:
+    doc = """\
+## Observability
+
+**Dependable logging shaped by twelve-factor ideas:**
+
+- **Log Format**: Structured JSON logging over print statements
+- **Secrets**: Never log tokens or passwords
+
+**Standards for logs:**
+
+- **Log Format**: Structured JSON logging over print statements
+"""
+    result = _import(policies, doc)
+    kinds = [(s.line, s.kind) for s in result.document.statements]
+    assert kinds == [(5, "description"), (6, "instruction"), (10, "instruction")]
+    # the standards list asks for the same thing the topic outline only names
+    assert [s.line for s in result.sources["structured-logging"]] == [10]
+    assert [s.line for s in result.sources["no-secrets-in-logs"]] == [6]
+
+
+def test_items_of_a_capabilities_lead_in_describe_whatever_their_mood(
+    policies: PolicySet,
+) -> None:
+    doc = """\
+Key Capabilities:
+
+- Service Design: Design resilient services with circuit breakers and retries
+- Build Tooling: Build system configuration, bundler tuning, cache layout
+- Secrets: Never log tokens or passwords
+
+Tools:
+
+- docs-search: Research library documentation and best practices
+- browser-bot: End-to-end testing with screenshots
+"""
+    result = _import(policies, doc)
+    kinds = [s.kind for s in result.document.statements]
+    assert kinds == ["description", "description", "instruction", "context", "context"]
+    assert set(result.sources) == {"no-secrets-in-logs"}
+
+
+def test_items_of_a_definition_of_done_are_criteria(policies: PolicySet) -> None:
+    doc = """\
+## Definition of Done
+
+- Every new endpoint is documented in the OpenAPI spec.
+
+## Notes
+
+- Every new endpoint is documented in the OpenAPI spec.
+"""
+    result = _import(policies, doc)
+    assert [(s.line, s.kind) for s in result.document.statements] == [
+        (3, "instruction"),
+        (7, "context"),
+    ]
+    assert [s.line for s in result.sources["api-documentation"]] == [3]
+
+
+def test_a_what_i_do_section_lists_capabilities(policies: PolicySet) -> None:
+    doc = "## What I Do\n\n- Writes unit tests with pytest\n- Structured JSON logging\n"
+    kinds = [s.kind for s in _import(policies, doc).document.statements]
+    assert kinds == ["description", "description"]
+
+
+def test_container_rules_map_unnamed_sentences_only_in_a_container_profile(
+    policies: PolicySet,
+) -> None:
+    sentence = "- Right-size resources and apply least privilege everywhere\n"
+    cloud = "You design cloud accounts with Terraform.\n\n- Keep Terraform state remote\n"
+    kube = "You run services on Kubernetes.\n\n- Deploy every service to Kubernetes\n"
+    python = "You write Python.\n\n- Use Python 3.12\n- Containers must not run as root\n"
+    assert not {"k8s-resource-limits", "container-non-root"} & set(
+        _import(policies, cloud + sentence).sources
+    )
+    assert {"k8s-resource-limits", "container-non-root"} <= set(
+        _import(policies, kube + sentence).sources
+    )
+    # a sentence that names containers maps in any profile
+    assert "container-non-root" in _import(policies, python).sources
+
+
 def test_only_instructions_are_manual_items(policies: PolicySet) -> None:
     doc = "You build the orders service.\n\n- Coordinate with the frontend engineer\n"
     result = _import(policies, doc)

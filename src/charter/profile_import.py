@@ -28,7 +28,14 @@ import yaml
 from charter.errors import CharterError
 from charter.models import ManualItem
 from charter.policy import KEBAB, PolicySet, Profile, ProfileRuleRef, Rule
-from charter.profile_lexicon import MatchesError, RuleMatcher, languages_of, matcher, normalise
+from charter.profile_lexicon import (
+    PLATFORMS,
+    MatchesError,
+    RuleMatcher,
+    languages_of,
+    matcher,
+    normalise,
+)
 
 #: where ``charter audit --repo-profiles`` looks for a repository's own agent profiles
 DEFAULT_GLOBS: tuple[str, ...] = (
@@ -247,7 +254,7 @@ def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:
     heading it is under and the paragraph that introduces its list."""
     from markdown_it import MarkdownIt  # imported on use: ~20 ms
 
-    from charter.profile_lexicon import classify, normalise, prohibits
+    from charter.profile_lexicon import classify, command_gloss, normalise, prohibits
 
     front, skip = _split_front_matter(text, path)
     lines = text.splitlines()
@@ -315,7 +322,9 @@ def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:
                     line = _locate(lines, start, token.map[1] + skip, piece[:20]) or line
                 plain = normalise(piece)
                 item = item_depth > 0 or not joined
-                kind_of = classify(plain, heading, lead_in, item=item)
+                kind_of = classify(
+                    plain, heading, lead_in, item=item, gloss=item and command_gloss(piece)
+                )
                 prohibited = item and prohibits(heading, lead_in)
                 statements.append(Statement(line, piece, kind_of, prohibited))
             last_text = normalise(flat)
@@ -358,6 +367,8 @@ def _fits(rule_langs: frozenset[str], said: frozenset[str], stack: frozenset[str
     no language in a profile whose stack includes one (or does not say its stack)."""
     if not rule_langs:
         return True
+    if not rule_langs & PLATFORMS:
+        said, stack = said - PLATFORMS, stack - PLATFORMS
     if said:
         return bool(rule_langs & said)
     return not stack or bool(rule_langs & stack)

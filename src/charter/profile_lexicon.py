@@ -285,7 +285,8 @@ IMPERATIVES = frozenset(
 )
 _MODAL = re.compile(
     r"\b(must|should|shall|never|always|do not|don't|required?|mandatory|"
-    r"forbidden|prohibited|not allowed|ensure|make sure|only use|prefer|avoid|important)\b"
+    r"forbidden|prohibited|not allowed|ensure|make sure|only use|prefer|avoid|important|"
+    r"paramount|non-negotiable)\b"
     r"|禁止|必须|必須|不要|不得|避免|请|してください|しないで|禁止する",
     re.IGNORECASE,
 )
@@ -317,7 +318,8 @@ DESCRIPTIVE_HEADING = re.compile(
 #: ("Core Competencies: - Advanced patterns: worker pools, rate limiting")
 CAPABILITY_HEADING = re.compile(
     r"expertise|capabilit|competenc|skills|knowledge|speciali[sz]|output|deliverables?|"
-    r"response format|report format|what you (deliver|produce)",
+    r"response format|report format|what you (deliver|produce)|what (i|we) (do|offer|bring)|"
+    r"what (this|the) agent (does|offers)",
     re.IGNORECASE,
 )
 #: headings and lead-ins whose items are things not to do ("Anti-Patterns to Avoid")
@@ -333,6 +335,39 @@ _TOOL_FOR = re.compile(r"^[\w.+-]+(?:\s[\w.+-]+)?(?:\s\([^)]*\))?\s+for\s+\w", r
 _LABEL = re.compile(r"^(?P<label>[^.!?:]{1,60}?)\s*(?::|\s[-\u2013\u2014]\s)\s*(?P<body>.*)$")
 _ADVERB = re.compile(r"^(?:\w+ly|please|also|then|first|just)\s+", re.IGNORECASE)
 _PROHIBITION_START = re.compile(r"^(no|never|avoid|don't|do not|not)\b", re.IGNORECASE)
+#: a modal inside a purpose clause states why, not what to do ("... so that tests are isolated",
+#: "A library of mocks to ensure tests run reliably")
+_PURPOSE = re.compile(r"\b(to|that|which|will|so as to)\s+(ensure|make sure)\b", re.IGNORECASE)
+#: a list item that opens with a code span and glosses it ("`make lint` - runs ruff",
+#: "`poe test`: run pytest in parallel"): a reference to a project command, not a demand
+_COMMAND_GLOSS = re.compile(
+    r"^`[^`]+`(?:\s*(?:,|/|\bor\b|\band\b)\s*`[^`]+`)*\s*(?::|[-\u2013\u2014]|\()"
+)
+#: headings and lead-ins whose items are criteria to meet, even when worded as facts
+#: ("Definition of Done: - All new endpoints are documented")
+_CRITERIA = re.compile(
+    r"definition of done|\bcriteria\b|\bchecklist\b|acceptance|"
+    r"\b(must|should|shall) (meet|satisfy|pass|hold)\b|until it meets|"
+    r"\bbefore (merging|merge|release)",
+    re.IGNORECASE,
+)
+#: a list label that is a lowercase identifier ("context7", "sequential-thinking", "playwright"):
+#: the name of a tool or server, not a topic
+_IDENTIFIER = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
+#: a short lead-in that says its list is what the agent can do ("Key Capabilities:", "Skills:")
+_CAPABILITY_LEAD_IN = re.compile(
+    r"^(?:\w+\s){0,3}(expertise|capabilities|skills|competenc\w*|speciali[sz]ations?|"
+    r"specialties)\s*:$",
+    re.IGNORECASE,
+)
+#: a lead-in that is an instruction ending in an open condition ("Run it when you change:",
+#: "Ask for review if you touch:"): its items complete the condition, they are not demands
+_OPEN_CONDITION = re.compile(
+    r"\b(when|whenever|if|once|after|before|unless)\b(?:(?![.;!?]).)*?"
+    r"\b(change|changes|changed|touch|touches|edit|edits|modify|modifies|add|adds|"
+    r"update|updates|see|need|needs|affect|affects|involve|involves|include|includes)\s*:\s*$",
+    re.IGNORECASE,
+)
 
 
 def _first_word(text: str) -> str:
@@ -486,12 +521,33 @@ def split_label(text: str) -> tuple[str, str]:
     return "", text
 
 
-def classify(text: str, heading: str = "", lead_in: str = "", *, item: bool = False) -> Kind:
+def command_gloss(raw: str) -> bool:
+    """Whether a list item (markdown, backticks kept) opens with a code span that it then
+    glosses: "`make lint` - runs ruff", "**`poe test`**: run pytest in parallel"."""
+    text = raw.strip()
+    for _ in range(2):
+        text = _EMPHASIS.sub(r"\2", text)
+    return bool(_COMMAND_GLOSS.match(text))
+
+
+def classify(
+    text: str, heading: str = "", lead_in: str = "", *, item: bool = False, gloss: bool = False
+) -> Kind:
     """The kind of a (normalised) sentence; ``heading`` is the section it is under,
     ``lead_in`` the paragraph that introduces its list ("Mastering Go's concurrency:") and
     ``item`` whether it is a list item (a verbless item of a list of standards is one:
-    "Connection pooling", "Alembic for migrations")."""
+    "Connection pooling", "Alembic for migrations"); ``gloss`` whether the item opens with a
+    code span it explains (:func:`command_gloss`)."""
     label, body = split_label(text)
+    if item and (gloss or _IDENTIFIER.match(label)) and not _demands(text):
+        return "context"  # "`make lint` - runs ruff", "context7: Research docs": a tool
+    capability_item = item and label and _CAPABILITY_LEAD_IN.search(lead_in)
+    if capability_item and not _demands(text) and not _PROHIBITION_START.match(body):
+        # "Key Capabilities: - System Architecture: Design scalable services": what the agent
+        # can do, whatever the mood of the gloss
+        return "description"
+    if item and _OPEN_CONDITION.search(lead_in) and _imperative(lead_in) and not _demands(text):
+        return "context"  # "Run it when you change: - `src/`": the items complete the condition
     if _STATUS.match(body) or _STATUS.match(text):
         return "description"
     if _DESCRIBES.match(text) or _DESCRIBES.match(body):
@@ -507,7 +563,7 @@ def classify(text: str, heading: str = "", lead_in: str = "", *, item: bool = Fa
         return "instruction" if listed else "description"
     if label.lower().startswith("with ") and not _MODAL.search(body):
         return "description"  # "**With test-automator**: ..." (collaboration notes)
-    if _imperative(body) or (label and _imperative(label, label=True)) or _MODAL.search(text):
+    if _imperative(body) or (label and _imperative(label, label=True)) or _demands(text):
         return "instruction"
     if any(_imperative(part) for part in text.split(";")[1:]):
         return "instruction"  # "Formatting uses ruff; run `make format`"
@@ -515,19 +571,82 @@ def classify(text: str, heading: str = "", lead_in: str = "", *, item: bool = Fa
         return "description"
     if label and _COMMAND.match(body):
         return "instruction"  # "Lint: `uv run ruff check .`": run this
-    if _TOOL_FOR.match(text) and len(text.split()) <= 8:
-        return "instruction"  # "Alembic for database migrations": use this tool for that
     first = _first_word(body)
     prohibited = prohibits(heading, lead_in)
+    if item and label and _inventory(body) and not prohibited and not _imperative(lead_in):
+        return "description"  # "**Unit Testing**: Terratest, Go test": the stack, named
+    if item and label and _topic_lead_in(lead_in) and not prohibited:
+        # "Robust error handling in Python:" then "- **Logging**: Structured logging over
+        # print": a verbless label and body under a verbless lead-in outline a topic
+        return "description"
     if first.endswith("ing") and first not in IMPERATIVES and not prohibited:
-        return "description"  # "Designing scalable systems", "Writing benchmarks"
+        return "description"  # "Designing scalable systems", "Wrapping errors for context"
+    if _TOOL_FOR.match(text) and len(text.split()) <= 8 and not CAPABILITY_HEADING.search(heading):
+        return "instruction"  # "Alembic for database migrations": use this tool for that
+    if item and (_CRITERIA.search(heading) or _CRITERIA.search(lead_in)):
+        return "instruction"  # "Definition of Done: - Endpoints are documented": asked for
     if _FINITE.search(body):
         return "context"  # "Pytest is configured with ...", "CI runs the suite"
-    if item and (
-        prohibited or not (_lead_in_describes(lead_in) or CAPABILITY_HEADING.search(heading))
-    ):
+    listing = _lead_in_describes(lead_in) or bool(CAPABILITY_HEADING.search(heading))
+    if item and (prohibited or not listing):
         return "instruction"
-    return "context"
+    # a verbless item of a skills or deliverables list names what the agent knows or delivers
+    return "description" if item else "context"
+
+
+_ELEMENT = re.compile(r"\s*(?:,|;|/|\band\b|\bor\b|&)\s*")
+_PREPOSITION_START = re.compile(
+    r"^(for|with|in|on|at|by|to|from|via|over|under|before|after|when|if)\b", re.IGNORECASE
+)
+
+
+def _name(word: str) -> bool:
+    return word[:1].isupper() or bool(re.search(r"[A-Z].*[A-Z]|[\d.+#_-]", word[1:]))
+
+
+def _inventory(body: str) -> bool:
+    """A body that only names products ("Terratest, Go Test", "JaCoCo, gcov", "PostgreSQL"),
+    each in a few capitalised words or a tool token: the stack, not a standard. A list of
+    practices ("query tuning, connection pooling") or a purpose ("Alembic for migrations")
+    is not one."""
+    body = re.sub(r"\([^)]*\)", "", body).strip().rstrip(".")
+    if not body or _FINITE.search(body) or _PREPOSITION_START.match(body):
+        return False
+    if re.search(r"\b(for|with|over|instead of|rather than|than|without|to)\b", body, re.I):
+        return False
+    parts = [part.split() for part in _ELEMENT.split(body) if part.strip()]
+    return bool(parts) and all(
+        len(words) <= 3 and all(_name(w) or w.lower() in {"ci", "cli", "sdk", "api"} for w in words)
+        for words in parts
+    )
+
+
+def _demands(text: str) -> bool:
+    """A modal that asks for something ("must", "never", "ensure"), leaving out the ones in a
+    purpose clause ("a suite of mocks to ensure tests are isolated")."""
+    return bool(_MODAL.search(_PURPOSE.sub(" ", text)))
+
+
+def _topic_lead_in(lead_in: str) -> bool:
+    """A lead-in that names a topic rather than asking ("Robust error handling following
+    Python principles:"): a phrase of three to twelve words ending in a colon, with no
+    imperative, modal, finite verb or prohibition, that does not announce rules."""
+    text = lead_in.strip()
+    return (
+        text.endswith(":")
+        and 3 <= len(text.split()) <= 12
+        and not _imperative(text)
+        and not _demands(text)
+        and not _FINITE.search(text)
+        and not PROHIBITING.search(text)
+        and not _PREPOSITION_START.match(text)
+        and not re.search(
+            r"\b(you|we|your|our|these|the following|rules?|standards?|guidelines?|"
+            r"conventions?|requirements?|checklist|policy|policies)\b",
+            text,
+            re.IGNORECASE,
+        )
+    )
 
 
 def _lead_in_describes(lead_in: str) -> bool:
@@ -616,6 +735,11 @@ _LANGUAGE_WORDS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "terraform": re.compile(r"\b(terraform|opentofu|hcl|tfstate|\w+\.tf)\b", re.IGNORECASE),
+    "containers": re.compile(
+        r"\b(docker\w*|containers?|containeri[sz]\w+|kubernetes|k8s|pods?|helm|podman|"
+        r"oci images?|container images?|kubectl|eks|gke|aks)\b",
+        re.IGNORECASE,
+    ),
 }
 
 
@@ -626,6 +750,11 @@ def languages_of(text: str) -> frozenset[str]:
 
 _ANALYZER_LANGUAGE = {"python": "python", "go": "go", "rust": "rust", "terraform": "terraform"}
 _ANALYZER_LANGUAGE["typescript"] = "typescript"
+#: not a language but a platform: container and Kubernetes rules map a sentence that names
+#: none only in a profile about containers ("Right-size resources" in a cloud-cost profile is
+#: not about pod limits); it never keeps another rule from a sentence (see ``PLATFORMS``)
+_ANALYZER_LANGUAGE["containers"] = "containers"
+PLATFORMS = frozenset({"containers"})
 
 
 def rule_languages(rule: Rule) -> frozenset[str]:
