@@ -19,6 +19,7 @@ from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.secrets.common import Assignment
 from charter.analyzers.secrets.detectors import DetectorSet, Hit, load_detectors, scan_text
 from charter.analyzers.secrets.names import Strength, secret_strength
+from charter.analyzers.secrets.place import PLACE_NOTE, not_credentials, place_of
 from charter.analyzers.secrets.stacks import own_stack
 from charter.analyzers.secrets.structured import READERS
 from charter.analyzers.secrets.values import credential_part, lookalike_reason
@@ -97,31 +98,6 @@ BINARY_SUFFIXES = frozenset(
         ".icns",
     )
 )
-#: dependency lockfiles: their keys are package names and their values versions, so the
-#: secret-named judgement is skipped there (provider key formats are still matched)
-LOCKFILES = frozenset(
-    {
-        "package-lock.json",
-        "npm-shrinkwrap.json",
-        "pnpm-lock.yaml",
-        "yarn.lock",
-        "bun.lock",
-        "poetry.lock",
-        "uv.lock",
-        "pdm.lock",
-        "Pipfile.lock",
-        "pylock.toml",
-        "Cargo.lock",
-        "go.sum",
-        "composer.lock",
-        "Gemfile.lock",
-        "mix.lock",
-        "Package.resolved",
-        "packages.lock.json",
-        "gradle.lockfile",
-        ".terraform.lock.hcl",
-    }
-)
 #: same-line (or previous-line) markers that declare a value a test fixture, as in
 #: detect-secrets and gitleaks
 ALLOW_MARKERS = ("pragma: allowlist secret", "gitleaks:allow")
@@ -197,6 +173,7 @@ class SecretsAnalyzer(Analyzer):
                 prose.append(_docstring_lines(file))
             return line in prose[0]
 
+        place = place_of(file)
         hits = [
             h
             for h in scan_text(text, lower, self._detectors())
@@ -205,8 +182,13 @@ class SecretsAnalyzer(Analyzer):
                 h.detector.spec.kind == "issued"
                 or (
                     judged
-                    and not _COMMENT_LINE.match(file.line_text(h.line))
-                    and not in_prose(h.line)
+                    and (
+                        place != "source"  # detected everywhere; judged by place below
+                        or (
+                            not _COMMENT_LINE.match(file.line_text(h.line))
+                            and not in_prose(h.line)
+                        )
+                    )
                 )
             )
             and not _presigned(text, h)
@@ -224,12 +206,10 @@ class SecretsAnalyzer(Analyzer):
         for hit in hits:
             out.report(
                 hit.line,
-                f"{hit.detector.spec.description} {redact(hit.value)} is hardcoded; load it from "
-                "a secret store or the environment, and rotate it",
+                _hit_message(hit, place),
                 column=hit.column,
                 key=secret_key(hit.value),
-                # a credential in its provider's issued format fails the gate wherever it is
-                certain=hit.detector.spec.kind == "issued" and hit.detector.spec.certain,
+                certain=_hit_certain(hit, place),
             )
         by_line: dict[int, list[Hit]] = {}
         for hit in hits:
@@ -240,9 +220,10 @@ class SecretsAnalyzer(Analyzer):
             value = credential_part(assignment.value)
             out.count("secret_named_literal")
             name = assignment.name if len(assignment.name) <= 60 else assignment.name[:57] + "..."
+            where = f" {PLACE_NOTE[place]}" if place in PLACE_NOTE else ""
             out.report(
                 assignment.line,
-                f"{name!r} is set to a hardcoded secret {redact(value)}; "
+                f"{name!r} is set to a hardcoded secret {redact(value)}{where}; "
                 "load it from a secret store or the environment, and rotate it",
                 column=assignment.column,
                 key=secret_key(value),
@@ -258,6 +239,7 @@ class SecretsAnalyzer(Analyzer):
         if PurePosixPath(file.path).suffix.lower() in BINARY_SUFFIXES:
             return None  # never text: nothing to scan, as in the normal pass
         judged = names_not_judged(file) is None
+        place = place_of(file)
         detectors = self._detectors()
         try:
             for window in windows(file.abspath, deadline=deadline):
@@ -270,7 +252,13 @@ class SecretsAnalyzer(Analyzer):
                     if (
                         any(marker in line_text for marker in ALLOW_MARKERS)
                         or NEXT_LINE_MARKER in previous
-                        or not (issued or (judged and not _COMMENT_LINE.match(line_text)))
+                        or not (
+                            issued
+                            or (
+                                judged
+                                and (place != "source" or not _COMMENT_LINE.match(line_text))
+                            )
+                        )
                         or _presigned(text, hit)
                     ):
                         continue
@@ -278,11 +266,10 @@ class SecretsAnalyzer(Analyzer):
                     out.count("provider_format")
                     out.report(
                         line,
-                        f"{hit.detector.spec.description} {redact(hit.value)} is hardcoded; load "
-                        "it from a secret store or the environment, and rotate it",
+                        _hit_message(hit, place),
                         column=column,
                         key=secret_key(hit.value),
-                        certain=issued and hit.detector.spec.certain,
+                        certain=_hit_certain(hit, place),
                     )
         except StreamTimeout as exc:
             return (
@@ -345,62 +332,12 @@ class SecretsAnalyzer(Analyzer):
         return sorted(unique.values(), key=lambda a: (a.line, a.column))
 
 
-#: folders of translation catalogues: their keys name UI labels ("PASSWORD": "Passwort")
-_I18N_DIRS = frozenset(
-    {"locale", "locales", "lang", "langs", "i18n", "l10n", "intl", "translations", "messages"}
-)
-_I18N_KINDS = frozenset({"json", "yaml", "properties", "toml", "other", "javascript", "typescript"})
-#: documented defaults and templates of configuration, not configuration in use
-_EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".tpl")
-_DOCS_KINDS = frozenset({"markdown"})
-_DOCS_SUFFIXES = (".rst", ".adoc", ".txt")
-
-
-#: the compose stacks of CI, tests and development (a CI workflow's own ``services:`` are left
-#: out by the YAML reader; the rest of a workflow is judged: a release job's secret is real)
-_CI_CONFIG = re.compile(
-    r"(?:^|/)(?:\.ci/"
-    r"|(?:docker-)?compose[._-](?:[\w.-]*[._-])?(?:ci|test|tests|testing|dev|development|local"
-    r"|e2e|cypress|override)(?:[._-][\w.-]*)?\.ya?ml$)"
-)
-#: ``config.example.yml``, ``sentry.conf.sample.py``, ``receivers.example.yaml``
-_EXAMPLE_NAME = re.compile(r"[._-](?:example|sample|template|dist)[._-]")
-#: configuration named for a development, CI or test environment: ``settings/ci.py``,
-#: ``local_dev.py``, ``values-dev.yaml``, ``k8s/dev/...``, ``dev-auth-configmap.yaml``
-_DEV_CONFIG = re.compile(
-    r"(?:^|[/._-])(?:dev|devel|development|local|ci|test|testing|e2e)(?=[/._-])"
-)
-_CONFIG_FILE = re.compile(r"\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|properties|hcl)$")
-#: a chart's values.yaml sits next to its Chart.yaml (any depth)
-_CHART_VALUES = re.compile(r"(?:^|/)values\.ya?ml$")
-
-
 def names_not_judged(file: SourceFile) -> str | None:
-    """Why secret-named literals and generic secret forms (a password in a URL, a JWT, a
-    private key block) are not judged in this file (issued provider keys always are), or
-    None. They are only trusted where a literal is configuration or code in use: in the
-    project's own source (path class ``source``), outside lockfiles, translation catalogues,
-    example/template copies of a configuration, chart default values, CI and development
-    stacks, and prose documentation."""
-    name = PurePosixPath(file.path).name
-    lowered = name.lower()
-    if file.path_class not in ("source", "tooling"):
-        return f"a {file.path_class} file: only provider key formats are reported there"
-    if name in LOCKFILES:
-        return "a lockfile: its keys are package names"
-    if file.kind in _I18N_KINDS and _I18N_DIRS & set(file.path.lower().split("/")[:-1]):
-        return "a translation catalogue: its keys name UI labels"
-    if _CI_CONFIG.search(file.path):
-        return "a CI, test or development stack: throwaway services and their default secrets"
-    if lowered in ("values.yaml", "values.yml") and _CHART_VALUES.search(file.path):
-        return "a Helm chart's default values, documented for users to override"
-    if lowered.endswith(_EXAMPLE_SUFFIXES) or _EXAMPLE_NAME.search(lowered):
-        return "an example or template of a configuration: documented defaults"
-    if _CONFIG_FILE.search(lowered) and _DEV_CONFIG.search(file.path.lower()):
-        return "configuration of a development, CI or test environment"
-    if file.kind in _DOCS_KINDS or lowered.endswith(_DOCS_SUFFIXES):
-        return "prose documentation"
-    return None
+    """Why secret-named literals and generic secret forms (a password in a URL, a JWT) are
+    not judged in this file (issued provider keys always are), or None: a lockfile, a
+    translation catalogue, a CI or test stack (:func:`place.not_credentials`). Everywhere else
+    they are judged, and the finding's place (:func:`place.place_of`) says whether it gates."""
+    return not_credentials(file)
 
 
 #: a line that is a comment (a generic secret form in a comment is an example, not in use)
@@ -433,6 +370,25 @@ def _url_around(text: str, hit: Hit) -> str:
     limit = min(len(text), hit.end + 2048)  # bounded: many hits on one long line stay linear
     end = _URL_END.search(text, hit.end, limit)
     return text[start : end.start() if end else limit]
+
+
+def _hit_message(hit: Hit, place: str) -> str:
+    where = f" {PLACE_NOTE[place]}" if place in PLACE_NOTE else ""
+    return (
+        f"{hit.detector.spec.description} {redact(hit.value)} is hardcoded{where}; load it from "
+        "a secret store or the environment, and rotate it"
+    )
+
+
+def _hit_certain(hit: Hit, place: str) -> bool:
+    """A credential in its provider's issued format fails the gate wherever it is; a private
+    key block, in the project's source (a test's TLS key is a fixture)."""
+    spec = hit.detector.spec
+    if not spec.certain:
+        return False
+    if spec.kind == "issued":
+        return True
+    return spec.id == "private-key" and place == "source"
 
 
 def _presigned(text: str, hit: Hit) -> bool:
