@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,7 +19,8 @@ from pydantic import BaseModel
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.secrets.common import Assignment
 from charter.analyzers.secrets.detectors import DetectorSet, Hit, load_detectors, scan_text
-from charter.analyzers.secrets.names import Strength, secret_strength
+from charter.analyzers.secrets.lines import read_lines
+from charter.analyzers.secrets.names import METADATA_ANY, Strength, secret_strength, words
 from charter.analyzers.secrets.place import PLACE_NOTE, not_credentials, place_of
 from charter.analyzers.secrets.stacks import own_stack
 from charter.analyzers.secrets.structured import READERS
@@ -109,7 +111,7 @@ _WORD = r"(?:pass|pwd|secret|token|key|cred|auth)"
 #: first secret-like word of the run and nothing backtracks into it (``'key' * 600000`` used
 #: to rescan the rest of the run from every ``key``: quadratic, minutes per megabyte)
 _CONFIG_HINT = re.compile(
-    r"(?<![\w.\-])(?>[\w.\-]*?" + _WORD + r""")[\w.\-]*+['"\]]*+(?:[ \t]*+[:=]|[ \t]++\S)"""
+    r"(?<![\w.\-])(?>[\w.\-]*?" + _WORD + r""")[\w.\-]*+['"\]]*+(?:[ \t]*+[:=(,]|[ \t]++\S)"""
 )
 
 
@@ -117,8 +119,15 @@ class SecretScanError(RuntimeError):
     """An unexpected failure of the scan, with a message that never quotes the file."""
 
 
-def _wanted(name: str) -> bool:
-    return secret_strength(name) is not None
+def _bare_key(name: str) -> bool:
+    """``key``, ``aesKey``, ``hmac_key``: a name whose last word is "key" (in a test, a
+    fixture or an example, where a random-looking value under it is advisory)."""
+    parts = words(name)
+    return bool(parts) and parts[-1] == "key" and not METADATA_ANY.intersection(parts)
+
+
+#: kinds read by a tree (LibCST, tree-sitter): strings inside them are not pairs to the tree
+_TREE_KINDS = frozenset({"python", "go", "rust", "typescript", "javascript"})
 
 
 class SecretsAnalyzer(Analyzer):
@@ -191,7 +200,6 @@ class SecretsAnalyzer(Analyzer):
                     )
                 )
             )
-            and not _presigned(text, h)
         ]
         if hits and file.kind == "yaml" and any(h.detector.spec.id in _URL_DETECTORS for h in hits):
             own = own_stack(file)
@@ -209,7 +217,9 @@ class SecretsAnalyzer(Analyzer):
                 _hit_message(hit, place),
                 column=hit.column,
                 key=secret_key(hit.value),
-                certain=_hit_certain(hit, place),
+                # a key id inside a presigned URL is public by design (the signature is
+                # short-lived): reported, never gating
+                certain=_hit_certain(hit, place) and not _presigned(text, hit),
             )
         by_line: dict[int, list[Hit]] = {}
         for hit in hits:
@@ -259,7 +269,6 @@ class SecretsAnalyzer(Analyzer):
                                 and (place != "source" or not _COMMENT_LINE.match(line_text))
                             )
                         )
-                        or _presigned(text, hit)
                     ):
                         continue
                     line, column = window.position(hit.line, hit.column)
@@ -269,7 +278,7 @@ class SecretsAnalyzer(Analyzer):
                         _hit_message(hit, place),
                         column=column,
                         key=secret_key(hit.value),
-                        certain=_hit_certain(hit, place),
+                        certain=_hit_certain(hit, place) and not _presigned(text, hit),
                     )
         except StreamTimeout as exc:
             return (
@@ -300,15 +309,23 @@ class SecretsAnalyzer(Analyzer):
             "secret_named_literal": counters.get("secret_named_literal", 0),
         }
 
-    def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
-        """Literals under secret-like names that the value judge calls credentials."""
-        if names_not_judged(file) is not None:
-            return []
+    def _parsed(
+        self,
+        file: SourceFile,
+        lower: str,
+        judge: Callable[[str, str], bool],
+        wanted: Callable[[str], bool],
+        *,
+        lenient: bool,
+    ) -> list[Assignment]:
+        """The judged pairs of the format's own reader (the tree, or the line scan)."""
         if file.kind == "python":
             from charter.analyzers.secrets.python_hints import literal_lines, python_candidates
 
             candidates = python_candidates(lower)
-            plausible = {c.line for c in candidates if _plausible(c.name, c.value)}
+            plausible = {
+                c.line for c in candidates if _plausible(c.name, c.value, lenient=lenient)
+            }
             if not plausible:
                 return []  # nothing plausible: the file is never parsed
             tree = file.python_ast  # shared and cheap; the parse-error rule builds it anyway
@@ -320,12 +337,34 @@ class SecretsAnalyzer(Analyzer):
             # imported here: it needs LibCST, whose import alone costs ~0.2 s per process
             from charter.analyzers.secrets.python import python_assignments
 
-            found = python_assignments(module, is_secret, candidates)
-        else:
-            reader = READERS.get(file.kind)
-            if reader is None or not _CONFIG_HINT.search(lower):
-                return []
-            found = [a for a in reader(file, _wanted) if is_secret(a.name, a.value)]
+            return python_assignments(module, judge, candidates)
+        reader = READERS.get(file.kind)
+        if reader is None or not _CONFIG_HINT.search(lower):
+            return []
+        return [a for a in reader(file, wanted) if judge(a.name, a.value)]
+
+    def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
+        """Literals under secret-like names that the value judge calls credentials."""
+        if names_not_judged(file) is not None:
+            return []
+        lenient = place_of(file) != "source"
+        env_file = file.kind == "dotenv"
+
+        def judge(name: str, value: str) -> bool:
+            return is_secret(name, value, lenient=lenient, env_file=env_file)
+
+        def wanted(name: str) -> bool:
+            return (
+                secret_strength(name) is not None
+                or (env_file and _ENV_CREDENTIAL.match(name) is not None)
+                or (lenient and _bare_key(name))
+            )
+
+        found = self._parsed(file, lower, judge, wanted, lenient=lenient)
+        if lenient and file.kind in _TREE_KINDS and _CONFIG_HINT.search(lower):
+            # outside source, credentials also sit inside strings the tree does not read
+            # (a JSON body in a Go test, a recorded header): the line scan adds those
+            found += [a for a in read_lines(file, wanted) if judge(a.name, a.value)]
         unique: dict[tuple[int, str], Assignment] = {}
         for a in found:
             unique.setdefault((a.line, a.value), a)
@@ -397,22 +436,40 @@ def _presigned(text: str, hit: Hit) -> bool:
     ].lower().endswith(_PRESIGNED)
 
 
-def _plausible(name: str, value: str) -> bool:
+def _plausible(name: str, value: str, *, lenient: bool = False) -> bool:
     """The judge, lenient, on lower-cased text: a superset of what :func:`is_secret` accepts
     (camel-case boundaries and letter case are lost, so weak names are judged as strong)."""
     if secret_strength(name) is None and not name.endswith(("pass", "pwd")):
         return False
-    return lookalike_reason(credential_part(value), strong=True) is None
+    return lookalike_reason(credential_part(value), strong=True, lenient=lenient) is None
 
 
-def is_secret(name: str, value: str) -> bool:
-    """The judge: a credential-like name holding a value that is not a look-alike."""
+#: ``.env`` names that end in a credential word: ``STRIPE_KEY``, ``MAPBOX_TOKEN``
+_ENV_CREDENTIAL = re.compile(r"^[A-Z][A-Z0-9_]*_(?:KEY|TOKEN|SECRET)$")
+
+
+def is_secret(name: str, value: str, *, lenient: bool = False, env_file: bool = False) -> bool:
+    """The judge: a credential-like name holding a value that is not a look-alike.
+
+    ``lenient`` (a test, fixture, example or doc, where findings are advisory): a plain word or
+    a short value under a strong name (``password: "letmein"``) is that test's password.
+    ``env_file``: in a ``.env`` file a name ending in ``_KEY``, ``_TOKEN`` or ``_SECRET`` names a
+    credential even when its words alone would not (``MAPBOX_KEY``)."""
     strength = secret_strength(name)
+    if strength is None and env_file and _ENV_CREDENTIAL.match(name):
+        strength = Strength.WEAK
+    if strength is None and lenient and _bare_key(name):
+        strength = Strength.WEAK  # ``$key = '…'`` in a crypto test: a key, if it looks random
     if strength is None:
         return False
     if _normalized(value) == _normalized(name):
         return False  # the value repeats its name: an enum member or a label
-    return lookalike_reason(credential_part(value), strong=strength is Strength.STRONG) is None
+    return (
+        lookalike_reason(
+            credential_part(value), strong=strength is Strength.STRONG, lenient=lenient
+        )
+        is None
+    )
 
 
 def _docstring_lines(file: SourceFile) -> frozenset[int]:

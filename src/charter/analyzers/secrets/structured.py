@@ -25,6 +25,7 @@ import yaml
 from charter.analyzers.secrets.code import read_code
 from charter.analyzers.secrets.common import Assignment, NameFilter
 from charter.analyzers.secrets.detectors import LineIndex
+from charter.analyzers.secrets.lines import read_lines
 from charter.analyzers.secrets.stacks import own_stack
 from charter.sources import SourceFile
 
@@ -53,6 +54,10 @@ _CI_FILE = re.compile(
 
 def read_yaml(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
     docs = file.yaml_nodes
+    if docs is None and file.text:
+        # a template or broken YAML: line-level ``key: value`` pairs instead
+        yield from read_lines(file, wanted)
+        return
     if not docs:
         return
     ci = _CI_FILE.match(file.path) is not None
@@ -389,4 +394,8 @@ READERS: dict[str, Reader] = {
     "rust": read_code,
     "typescript": read_code,
     "javascript": read_code,
+    **dict.fromkeys(
+        ("java", "kotlin", "ruby", "php", "csharp", "sql", "markdown", "makefile", "other"),
+        read_lines,
+    ),
 }

@@ -193,16 +193,19 @@ KEYWORDS = frozenset(
 )
 
 
-def lookalike_reason(value: str, *, strong: bool) -> str | None:
+def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str | None:
     """Why a literal under a secret-like name is not a credential (None: it is one).
 
     ``strong`` names (password, secret, private key, credentials) accept any value that is
     not a placeholder; weaker names (token, auth, api key) also want a random-looking value.
+    ``lenient`` (where findings are advisory: tests, examples, docs): under a strong name, a
+    plain word of 4 characters or more is a password too (``"letmein"``, ``"vagrant"``).
     """
     stripped = value.strip()
     if stripped.lower() in KEYWORDS:
         return "a keyword of the format (secrets: inherit, credentials: include)"
-    min_length = 6 if strong else 8
+    plain_ok = lenient and strong
+    min_length = (4 if plain_ok else 6) if strong else 8
     if len(stripped) < min_length:
         return f"shorter than {min_length} characters"
     if len(stripped) > 4096:
@@ -214,9 +217,9 @@ def lookalike_reason(value: str, *, strong: bool) -> str | None:
         return reason
     if _STRIPE_TEST_KEY.match(stripped):
         return "a Stripe test-mode key: it reaches only simulated test data, never money"
-    if re.fullmatch(r"[a-z]+\d{0,3}", stripped) and len(stripped) <= 12:
+    if not plain_ok and re.fullmatch(r"[a-z]+\d{0,3}", stripped) and len(stripped) <= 12:
         return "a plain lower-case word (a default such as `postgres`, `minio123`): no secret"
-    if _NUMBERISH.match(stripped):
+    if _NUMBERISH.match(stripped) and not (plain_ok and stripped.isdigit() and len(stripped) >= 6):
         return "a number, version or OID"
     if ENV_NAME.match(stripped):
         return "an environment variable name"

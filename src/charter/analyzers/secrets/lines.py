@@ -1,0 +1,101 @@
+"""Secret-named literals in formats charter has no parser for, line by line.
+
+Java, Kotlin, Scala, C#, PHP, Ruby, SQL, Markdown and reStructuredText (code blocks and
+prose), ``.conf``, text and log files, and YAML that does not parse (a Helm template): a
+``name <separator> value`` pair on one line, where the separator is one of ``=``, ``:``,
+``=>``, ``:=``, ``,`` (``map.put("password", "…")``) or ``(`` (``setPassword("…")``), and the
+value a quoted literal. In configuration-like text (not code) an unquoted value counts too
+(``password = hunter2`` in a ``.conf``), and so do command-line flags (``--password s3cr3t``)
+and SQL's ``IDENTIFIED BY '…'`` / ``PASSWORD '…'``.
+
+Every pattern is linear-time: a match starts only where a run of name characters starts (a
+look-behind), every repetition is bounded or possessive, and nothing backtracks into a name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from charter.analyzers.secrets.common import Assignment, NameFilter
+from charter.sources import SourceFile
+
+#: kinds whose unquoted values are expressions (identifiers, calls): only literals count
+CODE_KINDS = frozenset(
+    {"java", "kotlin", "ruby", "php", "csharp", "python-stub", "scala", "groovy", "swift"}
+)
+#: extensions of code that ``file_kind`` calls ``other``
+_CODE_SUFFIXES = (
+    ".scala", ".groovy", ".gradle", ".swift", ".m", ".c", ".h", ".cc", ".cpp", ".hpp",
+    ".ex", ".exs", ".hs", ".erl", ".clj", ".lua", ".pl", ".pm", ".r", ".dart", ".vue",
+    ".svelte", ".ps1", ".psm1", ".vb", ".fs", ".kts", ".rake", ".erb", ".cshtml", ".jsp",
+)
+
+_NAME = r"[A-Za-z_][\w.\-]{0,80}+"
+#: ``name <sep> "value"``: the name run, optional closing quote/bracket, a separator, an
+#: optional constructor (``new String(``, ``Some(``), a quoted value on the same line
+_QUOTED = re.compile(
+    r"(?<![\w.\-])(?P<name>" + _NAME + r""")['"\]]{0,2}+[ \t]{0,40}+"""
+    r"""(?:=>|:=|\|\|=|\?\?=|=(?!=)|:(?!:)|,|\(|(?<=[ \t])(?=['"]))[ \t]{0,8}+"""
+    r"""(?:(?:new[ \t]+[A-Za-z]\w{0,20}+|Some|String|str|b|u8|@|L|N)[ \t]*+\(?[ \t]*+)?"""
+    r"""(?P<q>['"`])(?P<value>[^'"`\n\\]{1,4096}+)(?P=q)"""
+)
+#: ``name = value`` without quotes, in configuration-like text
+_BARE = re.compile(
+    r"(?<![\w.\-])(?P<name>" + _NAME + r")[ \t]{0,40}+(?:=|:(?!//))[ \t]{0,8}+"
+    r"""(?P<value>[^\s'"`,;<>(){}\[\]]{4,400}+)(?![^\s,;<>(){}\[\]])"""
+)
+#: ``--password s3cr3t``, ``--token=abc``, ``-Password 'x'`` (PowerShell)
+_FLAG = re.compile(
+    r"(?<![\w\-])--?(?P<name>[A-Za-z][\w\-]{0,40}+)(?:=|[ \t]{1,4}+)"
+    r"""(?P<q>['"]?)(?P<value>[^\s'"`|;&<>]{4,400}+)(?P=q)(?![^\s;&|])"""
+)
+#: SQL: ``IDENTIFIED BY 'x'``, ``WITH PASSWORD 'x'``
+_SQL = re.compile(
+    r"""(?i)(?<!\w)(?P<name>identified[ \t]++by|password)[ \t]++'(?P<value>[^'\n]{1,200}+)'"""
+)
+_HINT = re.compile(r"pass|pwd|secret|token|key|cred|auth|identified", re.IGNORECASE)
+
+
+def prose_like(file: SourceFile) -> bool:
+    """Configuration or documentation text, where an unquoted value can be a literal."""
+    if file.kind in CODE_KINDS or file.path.lower().endswith(_CODE_SUFFIXES):
+        return False
+    return file.kind in {"markdown", "other", "yaml", "sql", "makefile"}
+
+
+def read_lines(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
+    """Secret-named pairs of every line (see the module docstring)."""
+    bare = prose_like(file)
+    sql = file.kind == "sql" or file.kind == "markdown"
+    for number, line in enumerate(file.lines, 1):
+        if len(line) > 8192 or not _HINT.search(line):
+            continue
+        seen: set[int] = set()
+        pos = 0
+        while (match := _QUOTED.search(line, pos)) is not None:
+            name = match.group("name").strip(".-")
+            if wanted(name):
+                seen.add(match.start("value"))
+                yield Assignment(name, match.group("value"), number, match.start("value") + 1)
+                pos = match.end()
+            else:  # ``put("password", "…")``: the value may be the next pair's name
+                pos = match.start("value")
+        for match in _FLAG.finditer(line):
+            if match.start("value") not in seen and wanted(match.group("name")):
+                seen.add(match.start("value"))
+                yield Assignment(
+                    match.group("name"), match.group("value"), number, match.start("value") + 1
+                )
+        if bare:
+            for match in _BARE.finditer(line):
+                name = match.group("name").strip(".-")
+                if match.start("value") not in seen and wanted(name):
+                    seen.add(match.start("value"))
+                    yield Assignment(name, match.group("value"), number, match.start("value") + 1)
+        if sql:
+            for match in _SQL.finditer(line):
+                if match.start("value") not in seen:
+                    yield Assignment(
+                        "password", match.group("value"), number, match.start("value") + 1
+                    )
