@@ -19,12 +19,12 @@ from pydantic import BaseModel
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.secrets.common import Assignment
 from charter.analyzers.secrets.detectors import DetectorSet, Hit, load_detectors, scan_text
-from charter.analyzers.secrets.lines import read_lines
+from charter.analyzers.secrets.lines import comment_lines, read_lines
 from charter.analyzers.secrets.names import METADATA_ANY, Strength, secret_strength, words
 from charter.analyzers.secrets.place import PLACE_NOTE, not_credentials, place_of
 from charter.analyzers.secrets.stacks import own_stack
 from charter.analyzers.secrets.structured import READERS
-from charter.analyzers.secrets.values import credential_part, lookalike_reason
+from charter.analyzers.secrets.values import credential_part, lookalike_reason, shannon_entropy
 from charter.redact import redact, secret_key
 from charter.sources import SourceFile
 
@@ -126,6 +126,8 @@ def _bare_key(name: str) -> bool:
     return bool(parts) and parts[-1] == "key" and not METADATA_ANY.intersection(parts)
 
 
+#: configuration formats whose comment lines are scanned too (configuration commented out)
+_COMMENTED_CONFIG = frozenset({"yaml", "properties", "ini", "dotenv", "toml"})
 #: kinds read by a tree (LibCST, tree-sitter): strings inside them are not pairs to the tree
 _TREE_KINDS = frozenset({"python", "go", "rust", "typescript", "javascript"})
 
@@ -341,7 +343,10 @@ class SecretsAnalyzer(Analyzer):
         reader = READERS.get(file.kind)
         if reader is None or not _CONFIG_HINT.search(lower):
             return []
-        return [a for a in reader(file, wanted) if judge(a.name, a.value)]
+        found = [a for a in reader(file, wanted) if judge(a.name, a.value)]
+        if file.kind in _COMMENTED_CONFIG:
+            found += [a for a in comment_lines(file, wanted) if judge(a.name, a.value)]
+        return found
 
     def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
         """Literals under secret-like names that the value judge calls credentials."""
@@ -444,6 +449,8 @@ def _plausible(name: str, value: str, *, lenient: bool = False) -> bool:
     return lookalike_reason(credential_part(value), strong=True, lenient=lenient) is None
 
 
+#: hex, base64 or base64url key material of 16 characters or more, with a digit
+_KEY_MATERIAL = re.compile(r"^(?=[^0-9]*[0-9])[A-Za-z0-9+/_-]{16,}={0,2}$")
 #: ``.env`` names that end in a credential word: ``STRIPE_KEY``, ``MAPBOX_TOKEN``
 _ENV_CREDENTIAL = re.compile(r"^[A-Z][A-Z0-9_]*_(?:KEY|TOKEN|SECRET)$")
 
@@ -459,11 +466,15 @@ def is_secret(name: str, value: str, *, lenient: bool = False, env_file: bool = 
     if strength is None and env_file and _ENV_CREDENTIAL.match(name):
         strength = Strength.WEAK
     if strength is None and lenient and _bare_key(name):
-        strength = Strength.WEAK  # ``$key = '…'`` in a crypto test: a key, if it looks random
+        # ``$key = '…'`` in a crypto test: a key, if it looks like key material
+        return _KEY_MATERIAL.match(value) is not None and shannon_entropy(value) >= 3.5
     if strength is None:
         return False
-    if _normalized(value) == _normalized(name):
-        return False  # the value repeats its name: an enum member or a label
+    bare_name, bare_value = _normalized(name), _normalized(value)
+    if bare_name == bare_value or (len(bare_name) >= 10 and bare_value.endswith(bare_name)):
+        # the value repeats its name: an enum member, a label, an action
+        # (``"GetRandomPassword": "secretsmanager:GetRandomPassword"``)
+        return False
     return (
         lookalike_reason(
             credential_part(value), strong=strength is Strength.STRONG, lenient=lenient

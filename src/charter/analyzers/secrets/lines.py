@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 
 from charter.analyzers.secrets.common import Assignment, NameFilter
+from charter.analyzers.secrets.names import Strength, secret_strength
 from charter.sources import SourceFile
 
 #: kinds whose unquoted values are expressions (identifiers, calls): only literals count
@@ -36,7 +37,8 @@ _NAME = r"[A-Za-z_][\w.\-]{0,80}+"
 #: optional constructor (``new String(``, ``Some(``), a quoted value on the same line
 _QUOTED = re.compile(
     r"(?<![\w.\-])(?P<name>" + _NAME + r""")['"\]]{0,2}+[ \t]{0,40}+"""
-    r"""(?:=>|:=|\|\|=|\?\?=|=(?!=)|:(?!:)|,|\(|(?<=[ \t])(?=['"]))[ \t]{0,8}+"""
+    r"""(?:=>|:=|\|\|=|\?\?=|=(?!=)|:(?!:)|(?P<call>,|\()|(?P<ws>(?<=[ \t])(?=['"])))"""
+    r"""[ \t]{0,8}+"""
     r"""(?:(?:new[ \t]+[A-Za-z]\w{0,20}+|Some|String|str|b|u8|@|L|N)[ \t]*+\(?[ \t]*+)?"""
     r"""(?P<q>['"`])(?P<value>[^'"`\n\\]{1,4096}+)(?P=q)"""
 )
@@ -54,7 +56,23 @@ _FLAG = re.compile(
 _SQL = re.compile(
     r"""(?i)(?<!\w)(?P<name>identified[ \t]++by|password)[ \t]++'(?P<value>[^'\n]{1,200}+)'"""
 )
+#: an HTTP ``Authorization`` header as recorded (VCR cassettes, HAR files, curl commands, test
+#: requests): ``Authorization: Bearer …``, ``"authorization": ["Basic …"]``, ``-H 'Authorization:
+#: token …'``; the scheme's credential is judged (a Basic one decoded first)
+_HEADER = re.compile(
+    r"""(?i)(?<![\w-])(?:proxy-)?authorization['"]?[ \t]{0,4}+[:=,][ \t]{0,4}+[\[(]?[ \t]{0,4}+"""
+    r"""['"]?(?P<value>(?:bearer|basic|token|apikey)[ \t]++[A-Za-z0-9._~+/=-]{4,4096}+)"""
+)
 _HINT = re.compile(r"pass|pwd|secret|token|key|cred|auth|identified", re.IGNORECASE)
+
+
+def comment_lines(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
+    """Secret-named pairs in the comment lines of a configuration file (``# password: …``):
+    configuration commented out is still committed."""
+    for assignment in read_lines(file, wanted):
+        text = file.line_text(assignment.line).lstrip()
+        if text.startswith(("#", "!", ";", "//")):
+            yield assignment
 
 
 def prose_like(file: SourceFile) -> bool:
@@ -62,6 +80,30 @@ def prose_like(file: SourceFile) -> bool:
     if file.kind in CODE_KINDS or file.path.lower().endswith(_CODE_SUFFIXES):
         return False
     return file.kind in {"markdown", "other", "yaml", "sql", "makefile"}
+
+
+def _pair(line: str, match: re.Match[str], wanted: NameFilter) -> bool:
+    """Whether a quoted-value match binds a credential to its name.
+
+    The name's last dotted part is judged (``mail.password`` is a password, ``password.encode``
+    a call). A ``,`` binds only a quoted name (``put("password", "…")``, not a positional
+    argument after a variable); ``(`` only a setter or constructor named for the credential
+    (``setPassword("…")``); a blank only a strong name (``PASSWORD 'x'``, not ``key "…"`` in
+    prose)."""
+    name = match.group("name").strip(".-")
+    last = name.rsplit(".", 1)[-1]
+    if not wanted(last):
+        return False
+    call = match.group("call")
+    if call == ",":
+        before = line[match.start("name") - 1 : match.start("name")]
+        after = line[match.end("name") : match.end("name") + 1]
+        return before in ("'", '"') and after == before
+    if call == "(":
+        return "." not in name or last[:3].lower() == "set"
+    if match.group("ws") is not None:
+        return secret_strength(last) is Strength.STRONG
+    return True
 
 
 def read_lines(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
@@ -75,7 +117,7 @@ def read_lines(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
         pos = 0
         while (match := _QUOTED.search(line, pos)) is not None:
             name = match.group("name").strip(".-")
-            if wanted(name):
+            if _pair(line, match, wanted):
                 seen.add(match.start("value"))
                 yield Assignment(name, match.group("value"), number, match.start("value") + 1)
                 pos = match.end()
@@ -93,6 +135,12 @@ def read_lines(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
                 if match.start("value") not in seen and wanted(name):
                     seen.add(match.start("value"))
                     yield Assignment(name, match.group("value"), number, match.start("value") + 1)
+        for match in _HEADER.finditer(line):
+            if match.start("value") not in seen:
+                seen.add(match.start("value"))
+                yield Assignment(
+                    "Authorization", match.group("value"), number, match.start("value") + 1
+                )
         if sql:
             for match in _SQL.finditer(line):
                 if match.start("value") not in seen:

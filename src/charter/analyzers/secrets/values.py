@@ -6,6 +6,8 @@ returns the reason, so tests and docs can name it.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from collections import Counter
@@ -177,13 +179,27 @@ def placeholder_reason(value: str) -> str | None:
     return None
 
 
-_AUTH_SCHEME = re.compile(r"^(?:Bearer|Basic|Token|token|bearer|Digest)\s+(?P<credential>\S+)$")
+_AUTH_SCHEME = re.compile(
+    r"^(?:Bearer|Basic|Token|token|bearer|basic|Digest|ApiKey)\s+(?P<credential>\S+)$"
+)
 
 
 def credential_part(value: str) -> str:
-    """``Bearer abc`` -> ``abc``: an HTTP Authorization value is judged by its credential."""
+    """``Bearer abc`` -> ``abc``: an HTTP Authorization value is judged by its credential; a
+    ``Basic`` one by the password it encodes (``user:password``, base64)."""
     match = _AUTH_SCHEME.match(value.strip())
-    return match.group("credential") if match else value.strip()
+    if not match:
+        return value.strip()
+    credential = match.group("credential")
+    if value.strip()[:5].lower() == "basic":
+        try:
+            decoded = base64.b64decode(credential + "=" * (-len(credential) % 4), validate=True)
+            user, sep, password = decoded.decode("utf-8").partition(":")
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            return credential
+        if sep and user.isprintable() and password.isprintable():
+            return password
+    return credential
 
 
 #: words that are settings of the format around a secret-named key, not values of it:
@@ -191,6 +207,10 @@ def credential_part(value: str) -> str:
 KEYWORDS = frozenset(
     {"inherit", "include", "omit", "same-origin", "required", "optional", "enabled", "disabled"}
 )
+#: booleans and nulls of every format: a flag about a credential, not one
+_LITERALS = frozenset({"true", "false", "yes", "no", "on", "off", "nil", "null", "none"})
+#: ``firstName``, ``passwordField``: a camel-case identifier
+_CAMEL = re.compile(r"^[a-z]+(?:[A-Z][a-z]+)+$")
 
 
 def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str | None:
@@ -204,6 +224,8 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
     stripped = value.strip()
     if stripped.lower() in KEYWORDS:
         return "a keyword of the format (secrets: inherit, credentials: include)"
+    if stripped.lower() in _LITERALS:
+        return "a boolean or null"
     plain_ok = lenient and strong
     min_length = (4 if plain_ok else 6) if strong else 8
     if len(stripped) < min_length:
@@ -248,7 +270,7 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
     if shannon_entropy(stripped) < (2.0 if strong else 3.0):
         return "low entropy (repeated characters)"
     if not strong:
-        if _IDENTIFIER.match(stripped) or _WORDS_ONLY.match(stripped):
+        if _IDENTIFIER.match(stripped) or _WORDS_ONLY.match(stripped) or _CAMEL.match(stripped):
             return "words or an identifier, not a random token"
         classes = sum(
             (
