@@ -221,7 +221,7 @@ class SecretsAnalyzer(Analyzer):
                 key=secret_key(hit.value),
                 # a key id inside a presigned URL is public by design (the signature is
                 # short-lived): reported, never gating
-                certain=_hit_certain(hit, place) and not _presigned(text, hit),
+                certain=_hit_certain(hit) and not _presigned(text, hit),
             )
         by_line: dict[int, list[Hit]] = {}
         for hit in hits:
@@ -280,7 +280,7 @@ class SecretsAnalyzer(Analyzer):
                         _hit_message(hit, place),
                         column=column,
                         key=secret_key(hit.value),
-                        certain=_hit_certain(hit, place) and not _presigned(text, hit),
+                        certain=_hit_certain(hit) and not _presigned(text, hit),
                     )
         except StreamTimeout as exc:
             return (
@@ -341,8 +341,8 @@ class SecretsAnalyzer(Analyzer):
 
             return python_assignments(module, judge, candidates)
         reader = READERS.get(file.kind)
-        if reader is None or not _CONFIG_HINT.search(lower):
-            return []
+        if reader is None or (reader is not read_lines and not _CONFIG_HINT.search(lower)):
+            return []  # (the line scan has its own hint, line by line)
         found = [a for a in reader(file, wanted) if judge(a.name, a.value)]
         if file.kind in _COMMENTED_CONFIG:
             found += [a for a in comment_lines(file, wanted) if judge(a.name, a.value)]
@@ -393,7 +393,12 @@ _PRESIGNED = ("x-amz-credential=", "awsaccesskeyid=", "subscriptionid=")
 
 #: detectors of a password inside a connection URL
 _URL_DETECTORS = frozenset(
-    {"database-url-password", "broker-url-password", "url-basic-auth-password"}
+    {
+        "database-url-password",
+        "broker-url-password",
+        "url-basic-auth-password",
+        "url-userinfo-password",
+    }
 )
 _URL_END = re.compile(r"[\s'\"]")
 
@@ -424,15 +429,12 @@ def _hit_message(hit: Hit, place: str) -> str:
     )
 
 
-def _hit_certain(hit: Hit, place: str) -> bool:
-    """A credential in its provider's issued format fails the gate wherever it is; a private
-    key block, in the project's source (a test's TLS key is a fixture)."""
-    spec = hit.detector.spec
-    if not spec.certain:
-        return False
-    if spec.kind == "issued":
-        return True
-    return spec.id == "private-key" and place == "source"
+def _hit_certain(hit: Hit) -> bool:
+    """A credential in its provider's issued format fails the gate wherever it is. A generic
+    form (a private key block, a password in a URL, a JWT) follows the rule's class: a
+    private key committed on purpose (a service kit's development signing key, a test's TLS
+    key) is common, and the ecosystem labels it noise, not a leak."""
+    return hit.detector.spec.kind == "issued" and hit.detector.spec.certain
 
 
 def _presigned(text: str, hit: Hit) -> bool:
@@ -463,6 +465,8 @@ def is_secret(name: str, value: str, *, lenient: bool = False, env_file: bool = 
     ``env_file``: in a ``.env`` file a name ending in ``_KEY``, ``_TOKEN`` or ``_SECRET`` names a
     credential even when its words alone would not (``MAPBOX_KEY``)."""
     strength = secret_strength(name)
+    if strength is not None and value.strip()[:6].lower() == "basic ":
+        strength = Strength.STRONG  # a Basic credential is judged by its password
     if strength is None and env_file and _ENV_CREDENTIAL.match(name):
         strength = Strength.WEAK
     if strength is None and lenient and _bare_key(name):

@@ -52,6 +52,8 @@ _FLAG = re.compile(
     r"(?<![\w\-])--?(?P<name>[A-Za-z][\w\-]{0,40}+)(?:=|[ \t]{1,4}+)"
     r"""(?P<q>['"]?)(?P<value>[^\s'"`|;&<>]{4,400}+)(?P=q)(?![^\s;&|])"""
 )
+#: ``NAME=value`` handed to a flag (``docker run -e NAME=value``)
+_ENV_PAIR = re.compile(r"^(?P<name>[A-Za-z_][\w.]{0,80}+)=(?P<value>.+)$")
 #: SQL: ``IDENTIFIED BY 'x'``, ``WITH PASSWORD 'x'``
 _SQL = re.compile(
     r"""(?i)(?<!\w)(?P<name>identified[ \t]++by|password)[ \t]++'(?P<value>[^'\n]{1,200}+)'"""
@@ -61,7 +63,7 @@ _SQL = re.compile(
 #: token …'``; the scheme's credential is judged (a Basic one decoded first)
 _HEADER = re.compile(
     r"""(?i)(?<![\w-])(?:proxy-)?authorization['"]?[ \t]{0,4}+[:=,][ \t]{0,4}+[\[(]?[ \t]{0,4}+"""
-    r"""['"]?(?P<value>(?:bearer|basic|token|apikey)[ \t]++[A-Za-z0-9._~+/=-]{4,4096}+)"""
+    r"""(?:['"]value['"][ \t]{0,4}+:[ \t]{0,4}+)?['"]?(?P<value>(?:bearer|basic|token|apikey)[ \t]++[A-Za-z0-9._~+/=-]{4,4096}+)"""
 )
 _HINT = re.compile(r"pass|pwd|secret|token|key|cred|auth|identified", re.IGNORECASE)
 
@@ -124,11 +126,16 @@ def read_lines(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
             else:  # ``put("password", "…")``: the value may be the next pair's name
                 pos = match.start("value")
         for match in _FLAG.finditer(line):
-            if match.start("value") not in seen and wanted(match.group("name")):
+            if match.start("value") in seen:
+                continue
+            name, value, column = match.group("name"), match.group("value"), match.start("value")
+            inner = _ENV_PAIR.match(value)
+            if inner is not None:  # ``-e DB_PASSWORD=…``, ``--build-arg TOKEN=…``
+                name, value = inner.group("name"), inner.group("value")
+                column += inner.start("value")
+            if wanted(name):
                 seen.add(match.start("value"))
-                yield Assignment(
-                    match.group("name"), match.group("value"), number, match.start("value") + 1
-                )
+                yield Assignment(name, value, number, column + 1)
         if bare:
             for match in _BARE.finditer(line):
                 name = match.group("name").strip(".-")

@@ -106,6 +106,25 @@ _CONFIG_FILE = re.compile(r"\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|properties|
 _CHART_VALUES = re.compile(r"(?:^|/)values\.ya?ml$")
 
 
+#: JSON ``"key": "value"`` and YAML ``key: value`` pairs with a string value
+_JSON_PAIR = re.compile(r'"[^"\n]{1,200}+"[ \t]*+:[ \t]*+"(?P<value>[^"\n]{0,400}+)"')
+_YAML_PAIR = re.compile(r"^[ \t]*+[\w.-]{1,200}+:[ \t]++(?P<value>[^\n#]{1,400}+)$", re.MULTILINE)
+_PROSE = re.compile(r"\S[ \t]+\S|[^\x00-\x7f]")
+
+
+def _prose_catalogue(text: str, sample: int = 200_000) -> bool:
+    """An i18n catalogue or a description file, recognised by content: at least 10 string
+    values, 60% of them prose (words separated by blanks, or non-ASCII letters)."""
+    head = text[:sample]
+    values = [m.group("value") for m in _JSON_PAIR.finditer(head)]
+    if len(values) < 10:
+        values = [m.group("value").strip().strip("'\"") for m in _YAML_PAIR.finditer(head)]
+    if len(values) < 10:
+        return False
+    prose = sum(1 for v in values if _PROSE.search(v))
+    return prose >= 0.6 * len(values)
+
+
 def not_credentials(file: SourceFile) -> str | None:
     """Why no value of this file is a credential, whatever it looks like (issued provider
     keys are still reported), or None."""
@@ -114,6 +133,8 @@ def not_credentials(file: SourceFile) -> str | None:
         return "a lockfile: its keys are package names"
     if file.kind in _I18N_KINDS and _I18N_DIRS & set(file.path.lower().split("/")[:-1]):
         return "a translation catalogue: its keys name UI labels"
+    if file.kind in ("json", "yaml") and _prose_catalogue(file.text or ""):
+        return "a catalogue of text (most values are sentences): its keys name UI labels"
     if _CI_CONFIG.search(file.path):
         return "a CI, test or development stack: throwaway services and their default secrets"
     return None

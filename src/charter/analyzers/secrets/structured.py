@@ -111,6 +111,10 @@ def _yaml_assignments(docs: list[yaml.Node], wanted: NameFilter, *, ci: bool) ->
                         pair = _env_pair(item.value)
                         if pair is not None and wanted(pair[0]):
                             yield _yaml_assignment(pair[0], item, pair[1])
+                    elif parent is not None and item.tag == _STR_TAG and wanted(parent):
+                        # a list under a credential's name: a recorded header
+                        # (``Authorization: [Bearer …]``), a list of tokens
+                        yield _yaml_assignment(parent, item)
                 else:
                     stack.append((item, parent))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import math
 import re
 from collections import Counter
@@ -131,6 +132,7 @@ _FORMAT = re.compile(
 )
 #: Stripe test-mode keys (the ``stripe-test-secret-key`` detector, off by default, reports them)
 _STRIPE_TEST_KEY = re.compile(r"^(?:sk|rk|pk)_test_[A-Za-z0-9]+$")
+_ENTRY_POINT = re.compile(r"^[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)++:[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)*+$")
 _DOTTED_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 
 
@@ -207,10 +209,41 @@ def credential_part(value: str) -> str:
 KEYWORDS = frozenset(
     {"inherit", "include", "omit", "same-origin", "required", "optional", "enabled", "disabled"}
 )
+_EMAIL = re.compile(r"^[\w.+-]{1,64}+@[A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+)+$")
+#: a DNS name: lower-case labels and a top-level domain of letters (``auth.example.com``)
+_DNS_NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\.?$")
+#: password hashes with a known prefix (crypt, bcrypt, argon2, scrypt, PBKDF2, Django) and
+#: digests written as ``algorithm:hex``: what a system stores instead of the password
+_KNOWN_HASH = re.compile(
+    r"^(?:\$(?:1|2[abxy]?|5|6|y|7|argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha\d+)?|sha1|md5|apr1)\$"
+    r"|(?:pbkdf2_sha\d+|bcrypt(?:_sha256)?|argon2|sha1|md5|scrypt)\$"
+    r"|\{(?:SSHA|SHA|SSHA256|SSHA512|CRYPT|MD5|SMD5|PBKDF2[\w-]*)\}"
+    r"|(?:sha(?:1|224|256|384|512)|md5|blake2b|sha3-256):[0-9a-f]{32,}$)",
+    re.IGNORECASE,
+)
+#: ``application/vnd.github.v3+json``, ``text/plain``: a media type
+_MEDIA_TYPE = re.compile(
+    r"^(?:application|text|image|audio|video|multipart|message|font|model)/[\w.+-]+$"
+)
+#: a version or a version range (``~1.2.3``, ``^2.0.0-beta.1``, ``>=3.1``, ``v1.4``)
+_ONE_VERSION = r"[~^<>=!]{0,2}+[ \t]*+v?\d++(?:\.(?:\d++|[x*]))++(?:[-+][\w.-]++)?"
+_VERSION = re.compile(rf"^{_ONE_VERSION}(?:[ \t,|]++{_ONE_VERSION})*+$")
 #: booleans and nulls of every format: a flag about a credential, not one
 _LITERALS = frozenset({"true", "false", "yes", "no", "on", "off", "nil", "null", "none"})
 #: ``firstName``, ``passwordField``: a camel-case identifier
 _CAMEL = re.compile(r"^[a-z]+(?:[A-Z][a-z]+)+$")
+
+
+def _jwt_header(value: str) -> bool:
+    """``eyJhbGciOiJIUzI1NiJ9``: base64url of a JSON object with ``alg``, and nothing after."""
+    if not value.startswith("eyJ") or "." in value or len(value) > 512:
+        return False
+    try:
+        decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        header = json.loads(decoded)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(header, dict) and "alg" in header
 
 
 def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str | None:
@@ -226,6 +259,18 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
         return "a keyword of the format (secrets: inherit, credentials: include)"
     if stripped.lower() in _LITERALS:
         return "a boolean or null"
+    if _KNOWN_HASH.match(stripped):
+        return "a hash with a known prefix ($2b$, $6$, pbkdf2_sha256$, sha256:): no password"
+    if _EMAIL.match(stripped):
+        return "an email address"
+    if _MEDIA_TYPE.match(stripped):
+        return "a media type"
+    if _VERSION.match(stripped):
+        return "a version or a version range"
+    if _DNS_NAME.match(stripped):
+        return "a DNS name"
+    if _jwt_header(stripped):
+        return "the header of a JWT alone (base64 of {\"alg\": …}): no token, no signature"
     plain_ok = lenient and strong
     min_length = (4 if plain_ok else 6) if strong else 8
     if len(stripped) < min_length:
@@ -265,6 +310,8 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
         return "a URL without credentials"
     if _is_path(stripped):
         return "a file path"
+    if _ENTRY_POINT.match(stripped):
+        return "an import path (module.path:object, a plugin entry point)"
     if _DOTTED_NAME.match(stripped) and not any(ch.isdigit() for ch in stripped):
         return "a dotted name (a setting or module path)"
     if shannon_entropy(stripped) < (2.0 if strong else 3.0):
