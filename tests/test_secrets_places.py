@@ -150,7 +150,8 @@ LOOKALIKES = {
     ),
     "fetch credentials include": (
         "tests/api.test.js",
-        'fetch("/api", { credentials: "include" });\nfetch("/b", {credentials: \'same-origin\'});\n',
+        'fetch("/api", { credentials: "include" });\n'
+        "fetch('/b', {credentials: 'same-origin'});\n",
     ),
     "an i18n catalogue outside a locale folder": (
         "src/strings.json",
@@ -285,5 +286,8 @@ def test_nkey_seeds_and_swarm_tokens_gate_everywhere(tmp_path: Path) -> None:
         tmp_path,
         {"docs/nkeys.md": f"    {NKEY_SEED}\n", "examples/join.sh": f"TOKEN={SWARM}\n"},
     )
-    assert [(w, c) for w, c, _, _ in got] == [("docs/nkeys.md:1", True), ("examples/join.sh:1", True)]
+    assert [(w, c) for w, c, _, _ in got] == [
+        ("docs/nkeys.md:1", True),
+        ("examples/join.sh:1", True),
+    ]
     assert all(NKEY_SEED[:10] not in m and SWARM[:14] not in m for *_, m in got)

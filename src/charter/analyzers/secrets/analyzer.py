@@ -471,7 +471,11 @@ def is_secret(name: str, value: str, *, lenient: bool = False, env_file: bool = 
         strength = Strength.WEAK
     if strength is None and lenient and _bare_key(name):
         # ``$key = '…'`` in a crypto test: a key, if it looks like key material
-        return _KEY_MATERIAL.match(value) is not None and shannon_entropy(value) >= 3.5
+        return (
+            _KEY_MATERIAL.match(value) is not None
+            and shannon_entropy(value) >= 3.5
+            and lookalike_reason(value, strong=False) is None
+        )
     if strength is None:
         return False
     bare_name, bare_value = _normalized(name), _normalized(value)

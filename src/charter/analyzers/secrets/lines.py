@@ -63,7 +63,8 @@ _SQL = re.compile(
 #: token …'``; the scheme's credential is judged (a Basic one decoded first)
 _HEADER = re.compile(
     r"""(?i)(?<![\w-])(?:proxy-)?authorization['"]?[ \t]{0,4}+[:=,][ \t]{0,4}+[\[(]?[ \t]{0,4}+"""
-    r"""(?:['"]value['"][ \t]{0,4}+:[ \t]{0,4}+)?['"]?(?P<value>(?:bearer|basic|token|apikey)[ \t]++[A-Za-z0-9._~+/=-]{4,4096}+)"""
+    r"""(?:['"]value['"][ \t]{0,4}+:[ \t]{0,4}+)?['"]?"""
+    r"""(?P<value>(?:bearer|basic|token|apikey)[ \t]++[A-Za-z0-9._~+/=-]{4,4096}+)"""
 )
 _HINT = re.compile(r"pass|pwd|secret|token|key|cred|auth|identified", re.IGNORECASE)
 
@@ -89,9 +90,9 @@ def _pair(line: str, match: re.Match[str], wanted: NameFilter) -> bool:
 
     The name's last dotted part is judged (``mail.password`` is a password, ``password.encode``
     a call). A ``,`` binds only a quoted name (``put("password", "…")``, not a positional
-    argument after a variable); ``(`` only a setter or constructor named for the credential
-    (``setPassword("…")``); a blank only a strong name (``PASSWORD 'x'``, not ``key "…"`` in
-    prose)."""
+    argument after a variable); ``(`` only a setter named for the credential
+    (``setPassword("…")``, not ``askPassword("…")``); a blank only a strong name
+    (``PASSWORD 'x'``, not ``key "…"`` in prose)."""
     name = match.group("name").strip(".-")
     last = name.rsplit(".", 1)[-1]
     if not wanted(last):
@@ -102,7 +103,7 @@ def _pair(line: str, match: re.Match[str], wanted: NameFilter) -> bool:
         after = line[match.end("name") : match.end("name") + 1]
         return before in ("'", '"') and after == before
     if call == "(":
-        return "." not in name or last[:3].lower() == "set"
+        return last[:3].lower() == "set" and last[3:4].isupper()
     if match.group("ws") is not None:
         return secret_strength(last) is Strength.STRONG
     return True

@@ -132,7 +132,14 @@ _FORMAT = re.compile(
 )
 #: Stripe test-mode keys (the ``stripe-test-secret-key`` detector, off by default, reports them)
 _STRIPE_TEST_KEY = re.compile(r"^(?:sk|rk|pk)_test_[A-Za-z0-9]+$")
-_ENTRY_POINT = re.compile(r"^[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)++:[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)*+$")
+_CALL = re.compile(r"^[A-Za-z_$][\w$.]{0,80}+\([^()]{0,80}+\)$")
+_LDAP_DN = re.compile(
+    r"^(?:cn|ou|dc|uid|o|c|l|st|street|sn|mail)=[^,=]{1,200}+(?:,[A-Za-z]{1,16}+=[^,=]{1,200}+)*+$",
+    re.IGNORECASE,
+)
+_ENTRY_POINT = re.compile(
+    r"^[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)++:[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)*+$"
+)
 _DOTTED_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 
 
@@ -265,8 +272,6 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
         return "an email address"
     if _MEDIA_TYPE.match(stripped):
         return "a media type"
-    if _VERSION.match(stripped):
-        return "a version or a version range"
     if _DNS_NAME.match(stripped):
         return "a DNS name"
     if _jwt_header(stripped):
@@ -288,6 +293,8 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
         return "a plain lower-case word (a default such as `postgres`, `minio123`): no secret"
     if _NUMBERISH.match(stripped) and not (plain_ok and stripped.isdigit() and len(stripped) >= 6):
         return "a number, version or OID"
+    if _VERSION.match(stripped):
+        return "a version or a version range"
     if ENV_NAME.match(stripped):
         return "an environment variable name"
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*", stripped) and (
@@ -310,6 +317,10 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
         return "a URL without credentials"
     if _is_path(stripped):
         return "a file path"
+    if _CALL.match(stripped):
+        return "a call (an expression bound in a template: pdfPassword())"
+    if _LDAP_DN.match(stripped):
+        return "an LDAP distinguished name (cn=…,dc=…)"
     if _ENTRY_POINT.match(stripped):
         return "an import path (module.path:object, a plugin entry point)"
     if _DOTTED_NAME.match(stripped) and not any(ch.isdigit() for ch in stripped):
