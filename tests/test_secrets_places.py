@@ -291,3 +291,34 @@ def test_nkey_seeds_and_swarm_tokens_gate_everywhere(tmp_path: Path) -> None:
         ("examples/join.sh:1", True),
     ]
     assert all(NKEY_SEED[:10] not in m and SWARM[:14] not in m for *_, m in got)
+
+
+# --- linear time: the line scan on lines just under its 8 KiB cap ------------------------------
+
+LINE_ADVERSARIAL = {
+    "setter": "setPassword(" * 600,
+    "quoted names": '"password", ' * 650,
+    "flags": "--password " * 700,
+    "headers": "authorization: " * 500,
+    "sql": "IDENTIFIED BY " * 550,
+    "pairs": "password=" * 850,
+    "names": "a" * 8000,
+    "blanks": "password" + " " * 8000,
+    "quotes": "password = '" + "'" * 8000,
+    "versions": "token: " + "1.11" * 1900,
+    "urls": "://a:" * 1500,
+    "jwk": "\"kty\" k:'" + "A" * 7900,
+}
+
+
+@pytest.mark.parametrize("name", sorted(LINE_ADVERSARIAL))
+def test_the_line_scan_is_linear(tmp_path: Path, name: str) -> None:
+    from test_unscanned import BOUND_S, _timed_scan
+
+    body = (LINE_ADVERSARIAL[name] + "\n") * 130  # about 1 MB
+    for rel in ("README.md", "App.java", "tests/spec.rb", "tests/app_test.go"):
+        write_tree(tmp_path, {rel: f'{body}AWS_ACCESS_KEY_ID = "{AWS_ID}"\n'})
+        took, findings = _timed_scan(tmp_path, rel)
+        assert took < BOUND_S, f"{name} in {rel}: {took:.1f} s"
+        assert [line for line, m in findings if "AWS access key" in m] == [131], rel
+        (tmp_path / rel).unlink()
