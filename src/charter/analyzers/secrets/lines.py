@@ -29,7 +29,7 @@ CODE_KINDS = frozenset(
 _CODE_SUFFIXES = (
     ".scala", ".groovy", ".gradle", ".swift", ".m", ".c", ".h", ".cc", ".cpp", ".hpp",
     ".ex", ".exs", ".hs", ".erl", ".clj", ".lua", ".pl", ".pm", ".r", ".dart", ".vue",
-    ".svelte", ".ps1", ".psm1", ".vb", ".fs", ".kts", ".rake", ".erb", ".cshtml", ".jsp",
+    ".svelte", ".pyx", ".pxd", ".ps1", ".psm1", ".vb", ".fs", ".kts", ".rake", ".erb", ".cshtml", ".jsp",
 )
 
 _NAME = r"[A-Za-z_][\w.\-]{0,80}+"
@@ -45,7 +45,7 @@ _QUOTED = re.compile(
 #: ``name = value`` without quotes, in configuration-like text
 _BARE = re.compile(
     r"(?<![\w.\-])(?P<name>" + _NAME + r")[ \t]{0,40}+(?:=|:(?!//))[ \t]{0,8}+"
-    r"""(?P<value>[^\s'"`,;<>(){}\[\]]{4,400}+)(?![^\s,;<>(){}\[\]])"""
+    r"""(?P<value>[^\s'"`,;<>(){}\[\]]{4,400}+)(?=[\s,;]|$)"""
 )
 #: ``--password s3cr3t``, ``--token=abc``, ``-Password 'x'`` (PowerShell)
 _FLAG = re.compile(
@@ -101,7 +101,10 @@ def _pair(line: str, match: re.Match[str], wanted: NameFilter) -> bool:
     if call == ",":
         before = line[match.start("name") - 1 : match.start("name")]
         after = line[match.end("name") : match.end("name") + 1]
-        return before in ("'", '"') and after == before
+        # ``put("password", "…")``: a quoted name, and the call ends after the value (not a
+        # list of labels ``{"User", "Password", "Host"}``)
+        closing = line[match.end() :].lstrip()[:1]
+        return before in ("'", '"') and after == before and closing == ")"
     if call == "(":
         return last[:3].lower() == "set" and last[3:4].isupper()
     if match.group("ws") is not None:

@@ -88,7 +88,7 @@ _REFERENCE = re.compile(
     r"""
     \$\{(?:[^}$]|\$(?!\{))*+\}  # ${VAR}, ${{ secrets.X }} (the innermost ${: linear time)
     | \$\((?:[^)$]|\$(?!\())*+\)  # $(cmd)
-    | ^\$[A-Za-z_]\w*$     # $VAR
+    | ^\$[A-Za-z_][\w:]*$   # $VAR, $Env:TOKEN (PowerShell)
     | \{\{(?:(?!\{\{).)*?\}\}  # {{ .Values.x }} (Helm, Jinja)
     | \{%(?:(?!\{%(?!\})).)*?%\}  # Jinja statements
     | %\([A-Za-z_]\w*\)[sd] # %(name)s
