@@ -213,7 +213,7 @@ REACHED = {
         [2, 3],
     ),
     "YAML that does not parse": (
-        "deploy/values.yaml",
+        "deploy/templates/db.yaml",
         "{{- if .Values.enabled }}\ndb:\n  password: Zt8#fakeRq2w\n{{- end }}\n",
         [3],
     ),

@@ -13,14 +13,15 @@ Places:
   environment (``settings/ci.py``, ``values-dev.yaml``);
 - ``fixture``: recorded or canned data of tests (``fixtures/``, ``testdata/``, ``cassettes/``,
   ``.har`` recordings);
-- ``example``: examples, samples and demos (path class ``example``), example and template copies
-  of a configuration (``.env.example``, ``config.sample.yml``, ``*.dist``), a chart's default
-  ``values.yaml``;
+- ``example``: examples, samples and demos (path class ``example``, ``*.example.py``);
 - ``docs``: prose documentation (Markdown, reStructuredText, AsciiDoc, text files, anything
   under ``docs/``).
 
 Some files hold no credentials whatever their values look like (:func:`not_credentials`):
-lockfiles, translation catalogues, and the throwaway stacks of CI and tests.
+lockfiles, translation catalogues (by folder or by content), the throwaway stacks of CI and
+tests, example and template copies of a configuration (``.env.example``,
+``config.sample.yml``, ``*.dist``) and a Helm chart's default ``values.yaml``: documented
+defaults. Issued provider keys are still reported there.
 """
 
 from __future__ import annotations
@@ -137,6 +138,13 @@ def not_credentials(file: SourceFile) -> str | None:
         return "a catalogue of text (most values are sentences): its keys name UI labels"
     if _CI_CONFIG.search(file.path):
         return "a CI, test or development stack: throwaway services and their default secrets"
+    lowered = name.lower()
+    if lowered.endswith(_EXAMPLE_SUFFIXES) or (
+        _EXAMPLE_NAME.search(lowered) and _CONFIG_FILE.search(lowered)
+    ):
+        return "an example or template of a configuration: documented defaults"
+    if lowered in ("values.yaml", "values.yml") and _CHART_VALUES.search(file.path):
+        return "a Helm chart's default values, documented for users to override"
     return None
 
 
@@ -153,9 +161,7 @@ def place_of(file: SourceFile) -> Place:
     if file.path_class == "example":
         return "docs" if folders & _DOCS_DIRS else "example"
     if lowered.endswith(_EXAMPLE_SUFFIXES) or _EXAMPLE_NAME.search(lowered):
-        return "example"
-    if lowered in ("values.yaml", "values.yml") and _CHART_VALUES.search(file.path):
-        return "example"
+        return "example"  # (an example copy of a configuration is not judged at all)
     if _CONFIG_FILE.search(lowered) and _DEV_CONFIG.search(file.path.lower()):
         return "test"
     return "source"
