@@ -29,7 +29,8 @@ CODE_KINDS = frozenset(
 _CODE_SUFFIXES = (
     ".scala", ".groovy", ".gradle", ".swift", ".m", ".c", ".h", ".cc", ".cpp", ".hpp",
     ".ex", ".exs", ".hs", ".erl", ".clj", ".lua", ".pl", ".pm", ".r", ".dart", ".vue",
-    ".svelte", ".pyx", ".pxd", ".ps1", ".psm1", ".vb", ".fs", ".kts", ".rake", ".erb", ".cshtml", ".jsp",
+    ".svelte", ".pyx", ".pxd", ".ps1", ".psm1", ".vb", ".fs", ".kts", ".rake", ".erb",
+    ".cshtml", ".jsp",
 )
 
 _NAME = r"[A-Za-z_][\w.\-]{0,80}+"
