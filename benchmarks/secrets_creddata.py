@@ -525,6 +525,8 @@ def run_gitleaks(work: Path, debug: list[str]) -> ToolRun:
 
 
 def _path_class(path: str) -> str:
+    if str(ROOT / "src") not in sys.path:  # this checkout's classifier, whatever is installed
+        sys.path.insert(0, str(ROOT / "src"))
     try:
         from charter.pathclass import PathClassifier
     except ImportError:  # pragma: no cover - charter is installed where this runs

@@ -55,9 +55,11 @@ ADVERSARIAL = {
     "references": "password = '" + "${" * 300_000 + "'",
 }
 #: one name per reader and hint regex: Python, YAML, JSON, .env, TOML, INI, properties,
-#: TypeScript, JavaScript, Go, Rust, Terraform, Dockerfile, shell and a plain text file
+#: TypeScript, JavaScript, Go, Rust, Terraform, Dockerfile, shell and a plain text file; the
+#: line scan (Markdown, Java, SQL), and a test's Go file (the tree and the line scan)
 KINDS = ("app.py", "cfg.yaml", "cfg.json", ".env", "cfg.toml", "cfg.ini", "app.properties",
-         "app.ts", "app.js", "main.go", "lib.rs", "main.tf", "Dockerfile", "run.sh", "notes.txt")
+         "app.ts", "app.js", "main.go", "lib.rs", "main.tf", "Dockerfile", "run.sh", "notes.txt",
+         "README.md", "App.java", "init.sql", "tests/app_test.go")
 
 
 def _scan_child(root: str, rel: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]

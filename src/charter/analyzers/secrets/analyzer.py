@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar
 
@@ -18,10 +19,12 @@ from pydantic import BaseModel
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.secrets.common import Assignment
 from charter.analyzers.secrets.detectors import DetectorSet, Hit, load_detectors, scan_text
-from charter.analyzers.secrets.names import Strength, secret_strength
+from charter.analyzers.secrets.lines import comment_lines, read_lines
+from charter.analyzers.secrets.names import METADATA_ANY, Strength, secret_strength, words
+from charter.analyzers.secrets.place import PLACE_NOTE, not_credentials, place_of
 from charter.analyzers.secrets.stacks import own_stack
 from charter.analyzers.secrets.structured import READERS
-from charter.analyzers.secrets.values import credential_part, lookalike_reason
+from charter.analyzers.secrets.values import credential_part, lookalike_reason, shannon_entropy
 from charter.redact import redact, secret_key
 from charter.sources import SourceFile
 
@@ -97,31 +100,6 @@ BINARY_SUFFIXES = frozenset(
         ".icns",
     )
 )
-#: dependency lockfiles: their keys are package names and their values versions, so the
-#: secret-named judgement is skipped there (provider key formats are still matched)
-LOCKFILES = frozenset(
-    {
-        "package-lock.json",
-        "npm-shrinkwrap.json",
-        "pnpm-lock.yaml",
-        "yarn.lock",
-        "bun.lock",
-        "poetry.lock",
-        "uv.lock",
-        "pdm.lock",
-        "Pipfile.lock",
-        "pylock.toml",
-        "Cargo.lock",
-        "go.sum",
-        "composer.lock",
-        "Gemfile.lock",
-        "mix.lock",
-        "Package.resolved",
-        "packages.lock.json",
-        "gradle.lockfile",
-        ".terraform.lock.hcl",
-    }
-)
 #: same-line (or previous-line) markers that declare a value a test fixture, as in
 #: detect-secrets and gitleaks
 ALLOW_MARKERS = ("pragma: allowlist secret", "gitleaks:allow")
@@ -133,7 +111,7 @@ _WORD = r"(?:pass|pwd|secret|token|key|cred|auth)"
 #: first secret-like word of the run and nothing backtracks into it (``'key' * 600000`` used
 #: to rescan the rest of the run from every ``key``: quadratic, minutes per megabyte)
 _CONFIG_HINT = re.compile(
-    r"(?<![\w.\-])(?>[\w.\-]*?" + _WORD + r""")[\w.\-]*+['"\]]*+(?:[ \t]*+[:=]|[ \t]++\S)"""
+    r"(?<![\w.\-])(?>[\w.\-]*?" + _WORD + r""")[\w.\-]*+['"\]]*+(?:[ \t]*+[:=(,]|[ \t]++\S)"""
 )
 
 
@@ -141,8 +119,17 @@ class SecretScanError(RuntimeError):
     """An unexpected failure of the scan, with a message that never quotes the file."""
 
 
-def _wanted(name: str) -> bool:
-    return secret_strength(name) is not None
+def _bare_key(name: str) -> bool:
+    """``key``, ``aesKey``, ``hmac_key``: a name whose last word is "key" (in a test, a
+    fixture or an example, where a random-looking value under it is advisory)."""
+    parts = words(name)
+    return bool(parts) and parts[-1] == "key" and not METADATA_ANY.intersection(parts)
+
+
+#: configuration formats whose comment lines are scanned too (configuration commented out)
+_COMMENTED_CONFIG = frozenset({"yaml", "properties", "ini", "dotenv", "toml"})
+#: kinds read by a tree (LibCST, tree-sitter): strings inside them are not pairs to the tree
+_TREE_KINDS = frozenset({"python", "go", "rust", "typescript", "javascript"})
 
 
 class SecretsAnalyzer(Analyzer):
@@ -197,6 +184,7 @@ class SecretsAnalyzer(Analyzer):
                 prose.append(_docstring_lines(file))
             return line in prose[0]
 
+        place = place_of(file)
         hits = [
             h
             for h in scan_text(text, lower, self._detectors())
@@ -205,11 +193,15 @@ class SecretsAnalyzer(Analyzer):
                 h.detector.spec.kind == "issued"
                 or (
                     judged
-                    and not _COMMENT_LINE.match(file.line_text(h.line))
-                    and not in_prose(h.line)
+                    and (
+                        place != "source"  # detected everywhere; judged by place below
+                        or (
+                            not _COMMENT_LINE.match(file.line_text(h.line))
+                            and not in_prose(h.line)
+                        )
+                    )
                 )
             )
-            and not _presigned(text, h)
         ]
         if hits and file.kind == "yaml" and any(h.detector.spec.id in _URL_DETECTORS for h in hits):
             own = own_stack(file)
@@ -224,12 +216,12 @@ class SecretsAnalyzer(Analyzer):
         for hit in hits:
             out.report(
                 hit.line,
-                f"{hit.detector.spec.description} {redact(hit.value)} is hardcoded; load it from "
-                "a secret store or the environment, and rotate it",
+                _hit_message(hit, place),
                 column=hit.column,
                 key=secret_key(hit.value),
-                # a credential in its provider's issued format fails the gate wherever it is
-                certain=hit.detector.spec.kind == "issued" and hit.detector.spec.certain,
+                # a key id inside a presigned URL is public by design (the signature is
+                # short-lived): reported, never gating
+                certain=_hit_certain(hit) and not _presigned(text, hit),
             )
         by_line: dict[int, list[Hit]] = {}
         for hit in hits:
@@ -240,9 +232,10 @@ class SecretsAnalyzer(Analyzer):
             value = credential_part(assignment.value)
             out.count("secret_named_literal")
             name = assignment.name if len(assignment.name) <= 60 else assignment.name[:57] + "..."
+            where = f" {PLACE_NOTE[place]}" if place in PLACE_NOTE else ""
             out.report(
                 assignment.line,
-                f"{name!r} is set to a hardcoded secret {redact(value)}; "
+                f"{name!r} is set to a hardcoded secret {redact(value)}{where}; "
                 "load it from a secret store or the environment, and rotate it",
                 column=assignment.column,
                 key=secret_key(value),
@@ -258,6 +251,7 @@ class SecretsAnalyzer(Analyzer):
         if PurePosixPath(file.path).suffix.lower() in BINARY_SUFFIXES:
             return None  # never text: nothing to scan, as in the normal pass
         judged = names_not_judged(file) is None
+        place = place_of(file)
         detectors = self._detectors()
         try:
             for window in windows(file.abspath, deadline=deadline):
@@ -270,19 +264,23 @@ class SecretsAnalyzer(Analyzer):
                     if (
                         any(marker in line_text for marker in ALLOW_MARKERS)
                         or NEXT_LINE_MARKER in previous
-                        or not (issued or (judged and not _COMMENT_LINE.match(line_text)))
-                        or _presigned(text, hit)
+                        or not (
+                            issued
+                            or (
+                                judged
+                                and (place != "source" or not _COMMENT_LINE.match(line_text))
+                            )
+                        )
                     ):
                         continue
                     line, column = window.position(hit.line, hit.column)
                     out.count("provider_format")
                     out.report(
                         line,
-                        f"{hit.detector.spec.description} {redact(hit.value)} is hardcoded; load "
-                        "it from a secret store or the environment, and rotate it",
+                        _hit_message(hit, place),
                         column=column,
                         key=secret_key(hit.value),
-                        certain=issued and hit.detector.spec.certain,
+                        certain=_hit_certain(hit) and not _presigned(text, hit),
                     )
         except StreamTimeout as exc:
             return (
@@ -313,15 +311,23 @@ class SecretsAnalyzer(Analyzer):
             "secret_named_literal": counters.get("secret_named_literal", 0),
         }
 
-    def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
-        """Literals under secret-like names that the value judge calls credentials."""
-        if names_not_judged(file) is not None:
-            return []
+    def _parsed(
+        self,
+        file: SourceFile,
+        lower: str,
+        judge: Callable[[str, str], bool],
+        wanted: Callable[[str], bool],
+        *,
+        lenient: bool,
+    ) -> list[Assignment]:
+        """The judged pairs of the format's own reader (the tree, or the line scan)."""
         if file.kind == "python":
             from charter.analyzers.secrets.python_hints import literal_lines, python_candidates
 
             candidates = python_candidates(lower)
-            plausible = {c.line for c in candidates if _plausible(c.name, c.value)}
+            plausible = {
+                c.line for c in candidates if _plausible(c.name, c.value, lenient=lenient)
+            }
             if not plausible:
                 return []  # nothing plausible: the file is never parsed
             tree = file.python_ast  # shared and cheap; the parse-error rule builds it anyway
@@ -333,74 +339,49 @@ class SecretsAnalyzer(Analyzer):
             # imported here: it needs LibCST, whose import alone costs ~0.2 s per process
             from charter.analyzers.secrets.python import python_assignments
 
-            found = python_assignments(module, is_secret, candidates)
-        else:
-            reader = READERS.get(file.kind)
-            if reader is None or not _CONFIG_HINT.search(lower):
-                return []
-            found = [a for a in reader(file, _wanted) if is_secret(a.name, a.value)]
+            return python_assignments(module, judge, candidates)
+        reader = READERS.get(file.kind)
+        if reader is None or (reader is not read_lines and not _CONFIG_HINT.search(lower)):
+            return []  # (the line scan has its own hint, line by line)
+        found = [a for a in reader(file, wanted) if judge(a.name, a.value)]
+        if file.kind in _COMMENTED_CONFIG:
+            found += [a for a in comment_lines(file, wanted) if judge(a.name, a.value)]
+        return found
+
+    def _assignments(self, file: SourceFile, lower: str) -> list[Assignment]:
+        """Literals under secret-like names that the value judge calls credentials."""
+        if names_not_judged(file) is not None:
+            return []
+        lenient = place_of(file) != "source"
+        env_file = file.kind == "dotenv"
+
+        def judge(name: str, value: str) -> bool:
+            return is_secret(name, value, lenient=lenient, env_file=env_file)
+
+        def wanted(name: str) -> bool:
+            return (
+                secret_strength(name) is not None
+                or (env_file and _ENV_CREDENTIAL.match(name) is not None)
+                or (lenient and _bare_key(name))
+            )
+
+        found = self._parsed(file, lower, judge, wanted, lenient=lenient)
+        if lenient and file.kind in _TREE_KINDS and _CONFIG_HINT.search(lower):
+            # outside source, credentials also sit inside strings the tree does not read
+            # (a JSON body in a Go test, a recorded header): the line scan adds those
+            found += [a for a in read_lines(file, wanted) if judge(a.name, a.value)]
         unique: dict[tuple[int, str], Assignment] = {}
         for a in found:
             unique.setdefault((a.line, a.value), a)
         return sorted(unique.values(), key=lambda a: (a.line, a.column))
 
 
-#: folders of translation catalogues: their keys name UI labels ("PASSWORD": "Passwort")
-_I18N_DIRS = frozenset(
-    {"locale", "locales", "lang", "langs", "i18n", "l10n", "intl", "translations", "messages"}
-)
-_I18N_KINDS = frozenset({"json", "yaml", "properties", "toml", "other", "javascript", "typescript"})
-#: documented defaults and templates of configuration, not configuration in use
-_EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".tmpl", ".tpl")
-_DOCS_KINDS = frozenset({"markdown"})
-_DOCS_SUFFIXES = (".rst", ".adoc", ".txt")
-
-
-#: the compose stacks of CI, tests and development (a CI workflow's own ``services:`` are left
-#: out by the YAML reader; the rest of a workflow is judged: a release job's secret is real)
-_CI_CONFIG = re.compile(
-    r"(?:^|/)(?:\.ci/"
-    r"|(?:docker-)?compose[._-](?:[\w.-]*[._-])?(?:ci|test|tests|testing|dev|development|local"
-    r"|e2e|cypress|override)(?:[._-][\w.-]*)?\.ya?ml$)"
-)
-#: ``config.example.yml``, ``sentry.conf.sample.py``, ``receivers.example.yaml``
-_EXAMPLE_NAME = re.compile(r"[._-](?:example|sample|template|dist)[._-]")
-#: configuration named for a development, CI or test environment: ``settings/ci.py``,
-#: ``local_dev.py``, ``values-dev.yaml``, ``k8s/dev/...``, ``dev-auth-configmap.yaml``
-_DEV_CONFIG = re.compile(
-    r"(?:^|[/._-])(?:dev|devel|development|local|ci|test|testing|e2e)(?=[/._-])"
-)
-_CONFIG_FILE = re.compile(r"\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|properties|hcl)$")
-#: a chart's values.yaml sits next to its Chart.yaml (any depth)
-_CHART_VALUES = re.compile(r"(?:^|/)values\.ya?ml$")
-
-
 def names_not_judged(file: SourceFile) -> str | None:
-    """Why secret-named literals and generic secret forms (a password in a URL, a JWT, a
-    private key block) are not judged in this file (issued provider keys always are), or
-    None. They are only trusted where a literal is configuration or code in use: in the
-    project's own source (path class ``source``), outside lockfiles, translation catalogues,
-    example/template copies of a configuration, chart default values, CI and development
-    stacks, and prose documentation."""
-    name = PurePosixPath(file.path).name
-    lowered = name.lower()
-    if file.path_class not in ("source", "tooling"):
-        return f"a {file.path_class} file: only provider key formats are reported there"
-    if name in LOCKFILES:
-        return "a lockfile: its keys are package names"
-    if file.kind in _I18N_KINDS and _I18N_DIRS & set(file.path.lower().split("/")[:-1]):
-        return "a translation catalogue: its keys name UI labels"
-    if _CI_CONFIG.search(file.path):
-        return "a CI, test or development stack: throwaway services and their default secrets"
-    if lowered in ("values.yaml", "values.yml") and _CHART_VALUES.search(file.path):
-        return "a Helm chart's default values, documented for users to override"
-    if lowered.endswith(_EXAMPLE_SUFFIXES) or _EXAMPLE_NAME.search(lowered):
-        return "an example or template of a configuration: documented defaults"
-    if _CONFIG_FILE.search(lowered) and _DEV_CONFIG.search(file.path.lower()):
-        return "configuration of a development, CI or test environment"
-    if file.kind in _DOCS_KINDS or lowered.endswith(_DOCS_SUFFIXES):
-        return "prose documentation"
-    return None
+    """Why secret-named literals and generic secret forms (a password in a URL, a JWT) are
+    not judged in this file (issued provider keys always are), or None: a lockfile, a
+    translation catalogue, a CI or test stack (:func:`place.not_credentials`). Everywhere else
+    they are judged, and the finding's place (:func:`place.place_of`) says whether it gates."""
+    return not_credentials(file)
 
 
 #: a line that is a comment (a generic secret form in a comment is an example, not in use)
@@ -412,7 +393,12 @@ _PRESIGNED = ("x-amz-credential=", "awsaccesskeyid=", "subscriptionid=")
 
 #: detectors of a password inside a connection URL
 _URL_DETECTORS = frozenset(
-    {"database-url-password", "broker-url-password", "url-basic-auth-password"}
+    {
+        "database-url-password",
+        "broker-url-password",
+        "url-basic-auth-password",
+        "url-userinfo-password",
+    }
 )
 _URL_END = re.compile(r"[\s'\"]")
 
@@ -435,28 +421,74 @@ def _url_around(text: str, hit: Hit) -> str:
     return text[start : end.start() if end else limit]
 
 
+def _hit_message(hit: Hit, place: str) -> str:
+    where = f" {PLACE_NOTE[place]}" if place in PLACE_NOTE else ""
+    return (
+        f"{hit.detector.spec.description} {redact(hit.value)} is hardcoded{where}; load it from "
+        "a secret store or the environment, and rotate it"
+    )
+
+
+def _hit_certain(hit: Hit) -> bool:
+    """A credential in its provider's issued format fails the gate wherever it is. A generic
+    form (a private key block, a password in a URL, a JWT) follows the rule's class: a
+    private key committed on purpose (a service kit's development signing key, a test's TLS
+    key) is common, and the ecosystem labels it noise, not a leak."""
+    return hit.detector.spec.kind == "issued" and hit.detector.spec.certain
+
+
 def _presigned(text: str, hit: Hit) -> bool:
     return hit.detector.spec.id == "aws-access-key-id" and text[
         max(0, hit.start - 20) : hit.start
     ].lower().endswith(_PRESIGNED)
 
 
-def _plausible(name: str, value: str) -> bool:
+def _plausible(name: str, value: str, *, lenient: bool = False) -> bool:
     """The judge, lenient, on lower-cased text: a superset of what :func:`is_secret` accepts
     (camel-case boundaries and letter case are lost, so weak names are judged as strong)."""
     if secret_strength(name) is None and not name.endswith(("pass", "pwd")):
         return False
-    return lookalike_reason(credential_part(value), strong=True) is None
+    return lookalike_reason(credential_part(value), strong=True, lenient=lenient) is None
 
 
-def is_secret(name: str, value: str) -> bool:
-    """The judge: a credential-like name holding a value that is not a look-alike."""
+#: hex, base64 or base64url key material of 16 characters or more, with a digit
+_KEY_MATERIAL = re.compile(r"^(?=[^0-9]*[0-9])[A-Za-z0-9+/_-]{16,}={0,2}$")
+#: ``.env`` names that end in a credential word: ``STRIPE_KEY``, ``MAPBOX_TOKEN``
+_ENV_CREDENTIAL = re.compile(r"^[A-Z][A-Z0-9_]*_(?:KEY|TOKEN|SECRET)$")
+
+
+def is_secret(name: str, value: str, *, lenient: bool = False, env_file: bool = False) -> bool:
+    """The judge: a credential-like name holding a value that is not a look-alike.
+
+    ``lenient`` (a test, fixture, example or doc, where findings are advisory): a plain word or
+    a short value under a strong name (``password: "letmein"``) is that test's password.
+    ``env_file``: in a ``.env`` file a name ending in ``_KEY``, ``_TOKEN`` or ``_SECRET`` names a
+    credential even when its words alone would not (``MAPBOX_KEY``)."""
     strength = secret_strength(name)
+    if strength is not None and value.strip()[:6].lower() == "basic ":
+        strength = Strength.STRONG  # a Basic credential is judged by its password
+    if strength is None and env_file and _ENV_CREDENTIAL.match(name):
+        strength = Strength.WEAK
+    if strength is None and lenient and _bare_key(name):
+        # ``$key = '…'`` in a crypto test: a key, if it looks like key material
+        return (
+            _KEY_MATERIAL.match(value) is not None
+            and shannon_entropy(value) >= 3.5
+            and lookalike_reason(value, strong=False) is None
+        )
     if strength is None:
         return False
-    if _normalized(value) == _normalized(name):
-        return False  # the value repeats its name: an enum member or a label
-    return lookalike_reason(credential_part(value), strong=strength is Strength.STRONG) is None
+    bare_name, bare_value = _normalized(name), _normalized(value)
+    if bare_name == bare_value or (len(bare_name) >= 10 and bare_value.endswith(bare_name)):
+        # the value repeats its name: an enum member, a label, an action
+        # (``"GetRandomPassword": "secretsmanager:GetRandomPassword"``)
+        return False
+    return (
+        lookalike_reason(
+            credential_part(value), strong=strength is Strength.STRONG, lenient=lenient
+        )
+        is None
+    )
 
 
 def _docstring_lines(file: SourceFile) -> frozenset[int]:

@@ -25,6 +25,7 @@ import yaml
 from charter.analyzers.secrets.code import read_code
 from charter.analyzers.secrets.common import Assignment, NameFilter
 from charter.analyzers.secrets.detectors import LineIndex
+from charter.analyzers.secrets.lines import read_lines
 from charter.analyzers.secrets.stacks import own_stack
 from charter.sources import SourceFile
 
@@ -53,6 +54,10 @@ _CI_FILE = re.compile(
 
 def read_yaml(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
     docs = file.yaml_nodes
+    if docs is None and file.text:
+        # a template or broken YAML: line-level ``key: value`` pairs instead
+        yield from read_lines(file, wanted)
+        return
     if not docs:
         return
     ci = _CI_FILE.match(file.path) is not None
@@ -106,6 +111,10 @@ def _yaml_assignments(docs: list[yaml.Node], wanted: NameFilter, *, ci: bool) ->
                         pair = _env_pair(item.value)
                         if pair is not None and wanted(pair[0]):
                             yield _yaml_assignment(pair[0], item, pair[1])
+                    elif parent is not None and item.tag == _STR_TAG and wanted(parent):
+                        # a list under a credential's name: a recorded header
+                        # (``Authorization: [Bearer …]``), a list of tokens
+                        yield _yaml_assignment(parent, item)
                 else:
                     stack.append((item, parent))
 
@@ -389,4 +398,8 @@ READERS: dict[str, Reader] = {
     "rust": read_code,
     "typescript": read_code,
     "javascript": read_code,
+    **dict.fromkeys(
+        ("java", "kotlin", "ruby", "php", "csharp", "sql", "markdown", "makefile", "other"),
+        read_lines,
+    ),
 }

@@ -6,6 +6,9 @@ returns the reason, so tests and docs can name it.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import math
 import re
 from collections import Counter
@@ -85,7 +88,7 @@ _REFERENCE = re.compile(
     r"""
     \$\{(?:[^}$]|\$(?!\{))*+\}  # ${VAR}, ${{ secrets.X }} (the innermost ${: linear time)
     | \$\((?:[^)$]|\$(?!\())*+\)  # $(cmd)
-    | ^\$[A-Za-z_]\w*$     # $VAR
+    | ^\$[A-Za-z_][\w:]*$   # $VAR, $Env:TOKEN (PowerShell)
     | \{\{(?:(?!\{\{).)*?\}\}  # {{ .Values.x }} (Helm, Jinja)
     | \{%(?:(?!\{%(?!\})).)*?%\}  # Jinja statements
     | %\([A-Za-z_]\w*\)[sd] # %(name)s
@@ -129,6 +132,14 @@ _FORMAT = re.compile(
 )
 #: Stripe test-mode keys (the ``stripe-test-secret-key`` detector, off by default, reports them)
 _STRIPE_TEST_KEY = re.compile(r"^(?:sk|rk|pk)_test_[A-Za-z0-9]+$")
+_CALL = re.compile(r"^[A-Za-z_$][\w$.]{0,80}+\([^()]{0,80}+\)$")
+_LDAP_DN = re.compile(
+    r"^(?:cn|ou|dc|uid|o|c|l|st|street|sn|mail)=[^,=]{1,200}+(?:,[A-Za-z]{1,16}+=[^,=]{1,200}+)*+$",
+    re.IGNORECASE,
+)
+_ENTRY_POINT = re.compile(
+    r"^[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)++:[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)*+$"
+)
 _DOTTED_NAME = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 
 
@@ -177,13 +188,27 @@ def placeholder_reason(value: str) -> str | None:
     return None
 
 
-_AUTH_SCHEME = re.compile(r"^(?:Bearer|Basic|Token|token|bearer|Digest)\s+(?P<credential>\S+)$")
+_AUTH_SCHEME = re.compile(
+    r"^(?:Bearer|Basic|Token|token|bearer|basic|Digest|ApiKey)\s+(?P<credential>\S+)$"
+)
 
 
 def credential_part(value: str) -> str:
-    """``Bearer abc`` -> ``abc``: an HTTP Authorization value is judged by its credential."""
+    """``Bearer abc`` -> ``abc``: an HTTP Authorization value is judged by its credential; a
+    ``Basic`` one by the password it encodes (``user:password``, base64)."""
     match = _AUTH_SCHEME.match(value.strip())
-    return match.group("credential") if match else value.strip()
+    if not match:
+        return value.strip()
+    credential = match.group("credential")
+    if value.strip()[:5].lower() == "basic":
+        try:
+            decoded = base64.b64decode(credential + "=" * (-len(credential) % 4), validate=True)
+            user, sep, password = decoded.decode("utf-8").partition(":")
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            return credential
+        if sep and user.isprintable() and password.isprintable():
+            return password
+    return credential
 
 
 #: words that are settings of the format around a secret-named key, not values of it:
@@ -191,18 +216,68 @@ def credential_part(value: str) -> str:
 KEYWORDS = frozenset(
     {"inherit", "include", "omit", "same-origin", "required", "optional", "enabled", "disabled"}
 )
+_EMAIL = re.compile(r"^[\w.+-]{1,64}+@[A-Za-z0-9-]{1,63}+(?:\.[A-Za-z0-9-]{1,63}+)+$")
+#: a DNS name: lower-case labels and a top-level domain of letters (``auth.example.com``)
+_DNS_NAME = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}\.?$")
+#: password hashes with a known prefix (crypt, bcrypt, argon2, scrypt, PBKDF2, Django) and
+#: digests written as ``algorithm:hex``: what a system stores instead of the password
+_KNOWN_HASH = re.compile(
+    r"^(?:\$(?:1|2[abxy]?|5|6|y|7|argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha\d+)?|sha1|md5|apr1)\$"
+    r"|(?:pbkdf2_sha\d+|bcrypt(?:_sha256)?|argon2|sha1|md5|scrypt)\$"
+    r"|\{(?:SSHA|SHA|SSHA256|SSHA512|CRYPT|MD5|SMD5|PBKDF2[\w-]*)\}"
+    r"|(?:sha(?:1|224|256|384|512)|md5|blake2b|sha3-256):[0-9a-f]{32,}$)",
+    re.IGNORECASE,
+)
+#: ``application/vnd.github.v3+json``, ``text/plain``: a media type
+_MEDIA_TYPE = re.compile(
+    r"^(?:application|text|image|audio|video|multipart|message|font|model)/[\w.+-]+$"
+)
+#: a version or a version range (``~1.2.3``, ``^2.0.0-beta.1``, ``>=3.1``, ``v1.4``)
+_ONE_VERSION = r"[~^<>=!]{0,2}+[ \t]*+v?\d++(?:\.(?:\d++|[x*]))++(?:[-+][\w.-]++)?"
+_VERSION = re.compile(rf"^{_ONE_VERSION}(?:[ \t,|]++{_ONE_VERSION})*+$")
+#: booleans and nulls of every format: a flag about a credential, not one
+_LITERALS = frozenset({"true", "false", "yes", "no", "on", "off", "nil", "null", "none"})
+#: ``firstName``, ``passwordField``: a camel-case identifier
+_CAMEL = re.compile(r"^[a-z]+(?:[A-Z][a-z]+)+$")
 
 
-def lookalike_reason(value: str, *, strong: bool) -> str | None:
+def _jwt_header(value: str) -> bool:
+    """``eyJhbGciOiJIUzI1NiJ9``: base64url of a JSON object with ``alg``, and nothing after."""
+    if not value.startswith("eyJ") or "." in value or len(value) > 512:
+        return False
+    try:
+        decoded = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        header = json.loads(decoded)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(header, dict) and "alg" in header
+
+
+def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str | None:
     """Why a literal under a secret-like name is not a credential (None: it is one).
 
     ``strong`` names (password, secret, private key, credentials) accept any value that is
     not a placeholder; weaker names (token, auth, api key) also want a random-looking value.
+    ``lenient`` (where findings are advisory: tests, examples, docs): under a strong name, a
+    plain word of 4 characters or more is a password too (``"letmein"``, ``"vagrant"``).
     """
     stripped = value.strip()
     if stripped.lower() in KEYWORDS:
         return "a keyword of the format (secrets: inherit, credentials: include)"
-    min_length = 6 if strong else 8
+    if stripped.lower() in _LITERALS:
+        return "a boolean or null"
+    if _KNOWN_HASH.match(stripped):
+        return "a hash with a known prefix ($2b$, $6$, pbkdf2_sha256$, sha256:): no password"
+    if _EMAIL.match(stripped):
+        return "an email address"
+    if _MEDIA_TYPE.match(stripped):
+        return "a media type"
+    if _DNS_NAME.match(stripped):
+        return "a DNS name"
+    if _jwt_header(stripped):
+        return "the header of a JWT alone (base64 of {\"alg\": …}): no token, no signature"
+    plain_ok = lenient and strong
+    min_length = (4 if plain_ok else 6) if strong else 8
     if len(stripped) < min_length:
         return f"shorter than {min_length} characters"
     if len(stripped) > 4096:
@@ -214,10 +289,12 @@ def lookalike_reason(value: str, *, strong: bool) -> str | None:
         return reason
     if _STRIPE_TEST_KEY.match(stripped):
         return "a Stripe test-mode key: it reaches only simulated test data, never money"
-    if re.fullmatch(r"[a-z]+\d{0,3}", stripped) and len(stripped) <= 12:
+    if not plain_ok and re.fullmatch(r"[a-z]+\d{0,3}", stripped) and len(stripped) <= 12:
         return "a plain lower-case word (a default such as `postgres`, `minio123`): no secret"
-    if _NUMBERISH.match(stripped):
+    if _NUMBERISH.match(stripped) and not (plain_ok and stripped.isdigit() and len(stripped) >= 6):
         return "a number, version or OID"
+    if _VERSION.match(stripped):
+        return "a version or a version range"
     if ENV_NAME.match(stripped):
         return "an environment variable name"
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:[-_.][A-Za-z0-9]+)*", stripped) and (
@@ -240,12 +317,18 @@ def lookalike_reason(value: str, *, strong: bool) -> str | None:
         return "a URL without credentials"
     if _is_path(stripped):
         return "a file path"
+    if _CALL.match(stripped):
+        return "a call (an expression bound in a template: pdfPassword())"
+    if _LDAP_DN.match(stripped):
+        return "an LDAP distinguished name (cn=…,dc=…)"
+    if _ENTRY_POINT.match(stripped):
+        return "an import path (module.path:object, a plugin entry point)"
     if _DOTTED_NAME.match(stripped) and not any(ch.isdigit() for ch in stripped):
         return "a dotted name (a setting or module path)"
     if shannon_entropy(stripped) < (2.0 if strong else 3.0):
         return "low entropy (repeated characters)"
     if not strong:
-        if _IDENTIFIER.match(stripped) or _WORDS_ONLY.match(stripped):
+        if _IDENTIFIER.match(stripped) or _WORDS_ONLY.match(stripped) or _CAMEL.match(stripped):
             return "words or an identifier, not a random token"
         classes = sum(
             (
