@@ -1,3 +1,4 @@
+# charter: ignore-file[no-hardcoded-secrets] -- fake URL credentials planted to test redaction
 """Remote and historical audits: a git URL (file:// here, no network) and --ref."""
 
 from __future__ import annotations

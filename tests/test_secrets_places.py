@@ -184,6 +184,16 @@ LOOKALIKES = {
         'String invalidPassword = "The password you entered is wrong";\n',
     ),
     "documented placeholders": ("config/app.yml", "secret_key_base: __TODO:_GENERATE__\n"),
+    "colours keyed by a status named pass": (
+        "src/app/theme.py",
+        'STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "token": "#8250dfcc"}\n',
+    ),
+    "the prose of a Markdown page": (
+        "docs/tools.md",
+        "# Tools\n\n- detect-secrets: precision and recall measured on the same files.\n"
+        "- Password: the one your administrator gave you, never written here.\n\n"
+        "```yaml\nusername: admin\n```\n",
+    ),
     "a call on a credential, a label in a message": (
         "app/Login.rb",
         "digest = password.encode('utf-8')\nflash('Incorrect password.', 'danger')\n",

@@ -113,12 +113,29 @@ def _pair(line: str, match: re.Match[str], wanted: NameFilter) -> bool:
     return True
 
 
+def code_lines(text: str) -> set[int]:
+    """The 1-based numbers of the lines of a Markdown document's code blocks (fenced or
+    indented): what a reader copies and runs. Its prose ("detect-secrets: precision 0.31",
+    "Password: the user's own") names credentials without holding any."""
+    from markdown_it import MarkdownIt  # imported on use
+
+    lines: set[int] = set()
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type in ("fence", "code_block", "html_block") and token.map is not None:
+            lines.update(range(token.map[0] + 1, token.map[1] + 1))
+    return lines
+
+
 def read_lines(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
-    """Secret-named pairs of every line (see the module docstring)."""
+    """Secret-named pairs of every line (see the module docstring); in Markdown, of the lines
+    of its code blocks only."""
     bare = prose_like(file)
     sql = file.kind == "sql" or file.kind == "markdown"
+    only = code_lines(file.text or "") if file.kind == "markdown" else None
     for number, line in enumerate(file.lines, 1):
         if len(line) > 8192 or not _HINT.search(line):
+            continue
+        if only is not None and number not in only:
             continue
         seen: set[int] = set()
         pos = 0

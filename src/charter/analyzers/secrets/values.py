@@ -272,6 +272,8 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
         return "an email address"
     if _MEDIA_TYPE.match(stripped):
         return "a media type"
+    if re.fullmatch(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})", stripped):
+        return "a colour (#rrggbb)"
     if _DNS_NAME.match(stripped):
         return "a DNS name"
     if _jwt_header(stripped):
