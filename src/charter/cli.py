@@ -106,6 +106,10 @@ class OutputFormat(StrEnum):
     GITHUB = "github"
 
 
+#: the formats that offer each fixable finding's patch (SARIF fixes, suggestion blocks)
+_SUGGESTING = frozenset({OutputFormat.SARIF, OutputFormat.MARKDOWN, OutputFormat.GITHUB})
+
+
 class ListFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
@@ -446,6 +450,27 @@ def audit(
         if not quiet and (capped := cap_summary(report)):
             rendered += f"note: {capped}\n"
         rendered += gate_line + "\n"
+    elif fmt in _SUGGESTING:
+        # the formats that offer each fix's patch: the fixers run here, on the files with
+        # fixable findings only, never for the text or JSON report
+        from charter import gitops
+        from charter.reporters import github, markdown, sarif
+
+        suggested: dict[str, Any] = {}
+        if ref is None and not gitops.is_remote(path) and any(f.fix for f in report.findings):
+            from charter.fixes.suggest import suggestions
+
+            root = Path(path) if Path(path).is_dir() else Path(path).parent
+            shown = None
+            if fmt is OutputFormat.MARKDOWN:  # only the top findings are shown
+                shown = markdown.top_findings(report)
+            suggested = suggestions(root, report, result.policies, shown)
+        render = {
+            OutputFormat.SARIF: sarif.render,
+            OutputFormat.MARKDOWN: markdown.render,
+            OutputFormat.GITHUB: github.render,
+        }[fmt]
+        rendered = render(report, result.policies, suggested)
     else:
         rendered = REPORTERS[fmt.value](report, result.policies)
     _write(rendered, output)

@@ -7,7 +7,9 @@ reported, and the result is checked before anything is written:
 
 - it compiles (``compile(..., "exec")``, which executes nothing);
 - when every applied edit is annotation-only, its ``ast`` with annotations stripped is identical;
-- a second pass of the same fixers changes nothing (idempotence).
+- fixing it again changes nothing (idempotence); as in ruff, a fix that enables another (an
+  f-string return makes ``-> str`` possible) is followed by another pass, up to
+  :data:`MAX_PASSES`.
 
 A file that fails a check is left alone and reported. Only regular files inside the target are
 touched, never through a symbolic link; writes are atomic (a temporary file renamed over the
@@ -48,6 +50,9 @@ __all__ = [
     "fixable_rules",
     "write_atomic",
 ]
+
+#: how many times a file is fixed before the result must be stable (a fix can enable another)
+MAX_PASSES = 4
 
 #: analyzer name (as in rule YAML) -> the fixer that repairs its findings
 FIXERS: dict[str, type[Fixer]] = {
@@ -122,7 +127,9 @@ def _run_fixers(
     module = libcst.parse_module(source)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
-    fixers = [cls(rule, lines, positions, unsafe) for rule, (cls, lines) in jobs.items()]
+    fixers = [
+        cls(rule, lines, positions, unsafe, source) for rule, (cls, lines) in jobs.items()
+    ]
     fixed = wrapper.module.visit(BatchedFixers(fixers))
     return fixed.bytes, fixers
 
@@ -145,6 +152,23 @@ def fix_source(
     result.edits = [e for f in fixers for e in f.edits]
     if after == source:
         return result
+    # one fix can enable another (an f-string makes a return `-> str`): as ruff, fix again
+    # until nothing changes, at most MAX_PASSES times
+    for _ in range(MAX_PASSES - 1):
+        try:
+            compile(after, path, "exec", dont_inherit=True)
+            again, more = _run_fixers(after, jobs, unsafe)
+        except (SyntaxError, ValueError, libcst.ParserSyntaxError, RecursionError):
+            break  # reported by the compile check below
+        if again == after:
+            break
+        result.edits += [e for f in more for e in f.edits if e.applied]
+        fixers += more
+        after = again
+    else:
+        result.after = after
+        result.problem = "not fixed: a second fix would change the file again"
+        return result
     result.after = after
     try:
         compile(after, path, "exec", dont_inherit=True)
@@ -156,10 +180,6 @@ def fix_source(
     annotation_only = bool(applied) and all(f.annotation_only for f in applied)
     if annotation_only and ast_without_annotations(source) != ast_without_annotations(after):
         result.problem = "not fixed: the fix changed more than annotations"
-        return result
-    again, _ = _run_fixers(after, jobs, unsafe)
-    if again != after:
-        result.problem = "not fixed: a second fix would change the file again"
     return result
 
 

@@ -16,18 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import ClassVar
 
 import libcst
 from libcst.metadata import CodeRange
 
+from charter.models import Applicability
 
-class Applicability(StrEnum):
-    """Whether a fix keeps what the code does (``safe``) or may change it (``unsafe``)."""
-
-    SAFE = "safe"
-    UNSAFE = "unsafe"
+__all__ = ["Applicability", "BatchedFixers", "Edit", "Fixer"]
 
 
 @dataclass(frozen=True)
@@ -59,8 +55,10 @@ class Fixer:
         lines: frozenset[int],
         positions: Mapping[libcst.CSTNode, CodeRange],
         unsafe: bool,
+        source: bytes = b"",
     ) -> None:
         self.rule = rule
+        self.source = source
         self.lines = lines
         self.positions = positions
         self.unsafe = unsafe

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -85,6 +87,254 @@ def missing_annotations(node: FunctionNode, is_method: bool) -> tuple[list[str],
     return missing, node.returns is None and not _declares_response_model(node)
 
 
+# --- what ``charter fix`` adds ---------------------------------------------------------------
+
+#: decorators that mean "no return type of its own": the fix never touches these functions
+_NO_RETURN_OF_ITS_OWN = frozenset(
+    {
+        "overload",
+        "abstractmethod",
+        "abstractproperty",
+        "abstractclassmethod",
+        "abstractstaticmethod",
+    }
+)
+#: decorators that never read the function's annotations
+_TRANSPARENT = frozenset(
+    {"staticmethod", "classmethod", "property", "cached_property", "setter", "deleter"}
+)
+#: the builtin types the fix writes besides ``None``: a file that binds one of these names
+#: itself (a method ``str``, an imported ``bool``) is not given it
+BUILTIN_TYPES = frozenset({"bool", "str", "int", "float", "bytes"})
+_LITERAL_TYPES = {bool: "bool", str: "str", int: "int", float: "float", bytes: "bytes"}
+
+
+@dataclass(frozen=True)
+class SignatureFix:
+    """What ``charter fix`` adds to one function's signature: its return type (safe, or unsafe
+    under a decorator that may read it) and, with ``--unsafe-fixes`` only, the types of
+    parameters whose default is a literal."""
+
+    returns: str | None = None
+    returns_applicability: str | None = None  # "safe" | "unsafe"
+    params: tuple[tuple[str, str], ...] = ()  # (parameter, type), always unsafe
+
+
+def _own_returns(node: FunctionNode) -> tuple[list[ast.expr | None], bool]:
+    """The values the function's own body returns (nested functions, classes and lambdas
+    aside; a bare ``return`` gives None) and whether it yields."""
+    values: list[ast.expr | None] = []
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(item, ast.Yield | ast.YieldFrom):
+            return values, True
+        if isinstance(item, ast.Return):
+            values.append(item.value)
+        stack.extend(ast.iter_child_nodes(item))
+    return values, False
+
+
+def _is_none(value: ast.expr | None) -> bool:
+    return value is None or (isinstance(value, ast.Constant) and value.value is None)
+
+
+def _is_bool(value: ast.expr | None) -> bool:
+    """``True``/``False``, a comparison, ``not x``, or ``and``/``or`` of those (always a bool)."""
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, bool)
+    if isinstance(value, ast.Compare):
+        return True
+    if isinstance(value, ast.UnaryOp):
+        return isinstance(value.op, ast.Not)
+    if isinstance(value, ast.BoolOp):
+        return all(_is_bool(v) for v in value.values)
+    return False
+
+
+def _is_str(value: ast.expr | None) -> bool:
+    """A string literal or an f-string (implicitly concatenated or not)."""
+    return isinstance(value, ast.JoinedStr) or (
+        isinstance(value, ast.Constant) and isinstance(value.value, str)
+    )
+
+
+def _always_exits(body: list[ast.stmt]) -> bool:
+    """Whether running ``body`` always ends in a ``return`` or ``raise`` (never falls off the
+    end, where the function would return ``None``). Conservative: loops and ``match`` do not."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, ast.Return | ast.Raise):
+        return True
+    if isinstance(last, ast.If):
+        return _always_exits(last.body) and _always_exits(last.orelse)
+    if isinstance(last, ast.With | ast.AsyncWith):
+        return _always_exits(last.body)
+    if isinstance(last, ast.Try | ast.TryStar):
+        if _always_exits(last.finalbody):
+            return True
+        normal = last.orelse if last.orelse else last.body
+        return _always_exits(normal) and all(_always_exits(h.body) for h in last.handlers)
+    return False
+
+
+def is_stub_or_placeholder(node: FunctionNode) -> bool:
+    """A body of only ``...`` or only a ``raise`` (after an optional docstring)."""
+    body = node.body
+    if body and isinstance(body[0], ast.Expr) and _is_str(body[0].value):
+        body = body[1:]
+    if not body:
+        return True  # a docstring alone: a stub
+    if all(
+        isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant) and s.value.value is ...
+        for s in body
+    ):
+        return True
+    return len(body) == 1 and isinstance(body[0], ast.Raise)
+
+
+def inferred_return(node: FunctionNode) -> str | None:
+    """The return type the body shows: ``None`` (no value returned, no yield), ``bool`` (every
+    return a bool literal, a comparison, ``not``, or ``and``/``or`` of those) or ``str`` (every
+    return a string literal or an f-string), the last two only when the body cannot fall off
+    its end; None when it shows none of these."""
+    values, yields = _own_returns(node)
+    if yields:
+        return None
+    if all(_is_none(v) for v in values):
+        return "None"
+    if not _always_exits(node.body):
+        return None
+    if all(_is_bool(v) for v in values):
+        return "bool"
+    if all(_is_str(v) for v in values):
+        return "str"
+    return None
+
+
+def literal_type(value: ast.expr | None) -> str | None:
+    """The builtin type of a literal default (``0`` -> ``int``, ``-1.5`` -> ``float``)."""
+    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub | ast.UAdd):
+        inner = literal_type(value.operand)
+        return inner if inner in ("int", "float") else None
+    if isinstance(value, ast.Constant):
+        return _LITERAL_TYPES.get(type(value.value))
+    return None
+
+
+def bound_names(tree: ast.AST) -> set[str]:
+    """The names a module binds itself anywhere (definitions, imports, assignment and loop
+    targets, parameters, ``global``); a star import may bind any of :data:`BUILTIN_TYPES`."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            if node.name == "*":
+                names.update(BUILTIN_TYPES)
+            else:
+                names.add(node.asname or node.name.split(".")[0])
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+        elif isinstance(node, ast.MatchAs | ast.MatchStar) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            names.add(node.rest)
+    return names
+
+
+def _defaults(node: FunctionNode) -> dict[str, ast.expr]:
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    with_defaults = positional[len(positional) - len(args.defaults) :]
+    out = {a.arg: d for a, d in zip(with_defaults, args.defaults, strict=True)}
+    out.update(
+        (a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
+    )
+    return out
+
+
+def signature_fix(
+    node: FunctionNode, is_method: bool, shadowed: Callable[[], set[str]]
+) -> SignatureFix:
+    """What ``charter fix`` adds to ``node``'s signature. ``shadowed`` gives the names of
+    :data:`BUILTIN_TYPES` the file binds itself (asked only when a type other than ``None``
+    would be written)."""
+    missing, _ = missing_annotations(node, is_method)
+    returns: str | None = None
+    applicability: str | None = None
+    decorators = _decorator_names(node)
+    if (
+        node.returns is None
+        and not decorators & _NO_RETURN_OF_ITS_OWN
+        and not is_stub_or_placeholder(node)
+    ):
+        returns = inferred_return(node)
+        if returns is not None and returns != "None" and returns in shadowed():
+            returns = None
+        if returns is not None:
+            applicability = "safe" if decorators <= _TRANSPARENT else "unsafe"
+    params: list[tuple[str, str]] = []
+    defaults = _defaults(node)
+    for name in missing:
+        kind = literal_type(defaults.get(name))
+        if kind is not None and kind not in shadowed():
+            params.append((name, kind))
+    return SignatureFix(returns, applicability, tuple(params))
+
+
+def completing_fix(
+    node: FunctionNode, is_method: bool, shadowed: Callable[[], set[str]]
+) -> str | None:
+    """``"safe"`` or ``"unsafe"`` when what :func:`signature_fix` adds (with
+    ``--unsafe-fixes`` for the latter) leaves ``node``'s signature complete; None when
+    something stays missing."""
+    missing, no_return = missing_annotations(node, is_method)
+    defaults = _defaults(node)
+    if any(literal_type(defaults.get(name)) is None for name in missing):
+        return None  # most incomplete signatures: decided before the body is looked at
+    fix = signature_fix(node, is_method, shadowed)
+    if no_return and fix.returns is None:
+        return None
+    fixed = {name for name, _ in fix.params}
+    if any(name not in fixed for name in missing):
+        return None
+    if fixed or (no_return and fix.returns_applicability == "unsafe"):
+        return "unsafe"
+    return "safe"
+
+
+def signature_fixes(tree: ast.Module, lines: set[int] | frozenset[int]) -> dict[int, SignatureFix]:
+    """``def`` line -> what ``charter fix`` adds, for the functions whose ``def`` is on one of
+    ``lines`` (the lines of their findings)."""
+    out: dict[int, SignatureFix] = {}
+    cache: list[set[str]] = []
+
+    def shadowed() -> set[str]:
+        if not cache:
+            cache.append(bound_names(tree) & BUILTIN_TYPES)
+        return cache[0]
+
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        parent, in_class = stack.pop()
+        for child in ast.iter_child_nodes(parent):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                if child.lineno in lines:
+                    out[child.lineno] = signature_fix(child, in_class, shadowed)
+                stack.append((child, False))
+            else:
+                stack.append((child, isinstance(child, ast.ClassDef)))
+    return out
+
+
 class TypeHintsAnalyzer(AstAnalyzer):
     """Report each function or method whose signature is not fully annotated."""
 
@@ -103,6 +353,13 @@ class TypeHintsAnalyzer(AstAnalyzer):
     def begin(self, file: SourceFile, out: object) -> None:  # type: ignore[override,unused-ignore]
         super().begin(file, out)  # type: ignore[arg-type]
         self.scopes: list[str] = []
+        self._shadowed: set[str] | None = None
+
+    def _shadowed_names(self) -> set[str]:
+        if self._shadowed is None:
+            tree = self.file.python_ast
+            self._shadowed = bound_names(tree) & BUILTIN_TYPES if tree is not None else set()
+        return self._shadowed
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.scopes.append("class")
@@ -144,6 +401,7 @@ class TypeHintsAnalyzer(AstAnalyzer):
             node.lineno,
             f"{kind} `{node.name}` is missing type annotations for {' and '.join(parts)}",
             column=node.col_offset + 1,
+            fix=completing_fix(node, is_method, self._shadowed_names),
         )
 
     def summarize(self, counters: Counter[str]) -> str:

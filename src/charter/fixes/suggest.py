@@ -1,0 +1,126 @@
+"""Fixes as suggestions: the patch of each fixable finding, for reports that offer it (SARIF
+``fixes[].artifactChanges``, Markdown and github ``suggestion`` blocks).
+
+The audit marks a finding fixable (``Finding.fix``) without running a fixer; this module runs
+them, only for the formats that show patches and only on the files with marked findings: every
+fixer of a file in one LibCST pass, with ``--unsafe-fixes`` (an unsafe fix is offered too, and
+says so), through the same checks as ``charter fix`` (a file that would not compile or would
+change twice is offered nothing). Each changed block of lines goes to the finding it fixes: the
+last marked finding at or before the block's end (a signature's ``):`` line belongs to its
+``def``). A block on a line a secrets finding points at, or whose text holds a value that looks
+like a secret, is not offered: a report never shows such a line.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from charter.fixes import _safe_target, fix_source, fixable_rules
+from charter.models import Finding, Report
+from charter.policy import PolicySet
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Lines ``start``..``end`` (1-based, inclusive) of ``path`` replaced by ``new`` (lines
+    without their line endings, which the file keeps)."""
+
+    path: str
+    start: int
+    end: int
+    old: tuple[str, ...]
+    new: tuple[str, ...]
+    applicability: str
+    description: str
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _lines(data: bytes) -> list[str]:
+    """The file's lines as Python numbers them (only ``\n``, ``\r\n`` and ``\r`` end one)."""
+    parts = _NEWLINE.split(data.decode("utf-8", errors="replace"))
+    if parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
+def suggestions(
+    root: Path,
+    report: Report,
+    policies: PolicySet,
+    findings: Iterable[Finding] | None = None,
+) -> dict[str, list[Suggestion]]:
+    """Finding fingerprint -> the patches that fix it, for the marked, active ``findings`` (all
+    of the report's by default) of files under ``root``."""
+    from charter.reporters.text import _Scrubber, _secret_lines
+
+    fixable = fixable_rules(policies)
+    wanted = [
+        f
+        for f in (report.findings if findings is None else findings)
+        if f.fix and f.rule in fixable and f.line > 0 and not (f.suppressed or f.baselined)
+    ]
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for f in wanted:
+        by_file[f.path].append(f)
+    secret = _secret_lines(report, policies) if by_file else set()
+    scrub = _Scrubber(policies)
+    out: dict[str, list[Suggestion]] = {}
+    for rel, found in sorted(by_file.items()):
+        target = _safe_target(root, rel)
+        if target is None:
+            continue
+        try:
+            source = target.read_bytes()
+        except OSError:
+            continue
+        lines: dict[str, set[int]] = defaultdict(set)
+        for f in found:
+            lines[f.rule].add(f.line)
+        jobs = {rule: (fixable[rule], frozenset(ls)) for rule, ls in sorted(lines.items())}
+        result = fix_source(rel, source, jobs, unsafe=True)
+        if not result.changed or result.after is None:
+            continue
+        before, after = _lines(source), _lines(result.after)
+        if len(before) != len(after):
+            continue  # the fixes only edit lines in place; anything else is not offered
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "replace" or i2 - i1 != j2 - j1:
+                continue
+            start, end = i1 + 1, i2
+            if any((rel, n) in secret for n in range(start, end + 1)):
+                continue
+            if any(scrub(rel, text) != [] for text in (*before[i1:i2], *after[j1:j2])):
+                continue
+            owners = [f for f in found if start <= f.line <= end]
+            if not owners:
+                earlier = [f for f in found if f.line < start]
+                if not earlier:
+                    continue
+                last = max(f.line for f in earlier)
+                owners = [f for f in earlier if f.line == last]
+            edits = [e for e in result.edits if e.applied and start <= e.line <= end] or [
+                e for e in result.edits if e.applied and e.line in {f.line for f in owners}
+            ]
+            unsafe = any(e.applicability == "unsafe" for e in edits)
+            description = "; ".join(dict.fromkeys(e.description for e in edits)) or "fix"
+            for f in owners:
+                out.setdefault(f.fingerprint, []).append(
+                    Suggestion(
+                        rel,
+                        start,
+                        end,
+                        tuple(before[i1:i2]),
+                        tuple(after[j1:j2]),
+                        "unsafe" if unsafe or f.fix == "unsafe" else "safe",
+                        description,
+                    )
+                )
+    return out
