@@ -72,7 +72,8 @@ class TypeHintsFixer(Fixer):
             tree = ast.parse(self.source)
         except (SyntaxError, ValueError):
             tree = ast.Module(body=[], type_ignores=[])
-        self.plans: dict[int, SignatureFix] = signature_fixes(tree, self.lines)
+        text = self.source.decode("utf-8", errors="replace")
+        self.plans: dict[int, SignatureFix] = signature_fixes(tree, self.lines, text)
 
     def leave_FunctionDef(
         self, original_node: libcst.FunctionDef, updated_node: libcst.FunctionDef
