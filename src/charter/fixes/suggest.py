@@ -5,15 +5,15 @@ The audit marks a finding fixable (``Finding.fix``) without running a fixer; thi
 them, only for the formats that show patches and only on the files with marked findings: every
 fixer of a file in one LibCST pass, with ``--unsafe-fixes`` (an unsafe fix is offered too, and
 says so), through the same checks as ``charter fix`` (a file that would not compile or would
-change twice is offered nothing). Each changed block of lines goes to the finding it fixes: the
-last marked finding at or before the block's end (a signature's ``):`` line belongs to its
-``def``). A block on a line a secrets finding points at, or whose text holds a value that looks
-like a secret, is not offered: a report never shows such a line.
+change twice is offered nothing). Each changed line goes to the finding it fixes, the last
+marked finding at or before it (a signature's ``):`` line belongs to its ``def``), and the
+consecutive lines of one finding make one patch. A patch on a line a secrets finding points
+at, or whose text holds a value that looks like a secret, is not offered: a report never shows
+such a line.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -90,24 +90,30 @@ def suggestions(
         before, after = _lines(source), _lines(result.after)
         if len(before) != len(after):
             continue  # the fixes only edit lines in place; anything else is not offered
-        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            if tag != "replace" or i2 - i1 != j2 - j1:
+        changed = [i for i, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
+        marked = sorted({f.line for f in found})
+        # each changed line belongs to the last marked finding at or before it (a signature's
+        # `):` line to its `def`); consecutive lines of one owner make one patch
+        runs: list[tuple[int, int, int]] = []  # (owner line, first index, last index)
+        for i in changed:
+            owner = max((n for n in marked if n <= i + 1), default=0)
+            if not owner:
                 continue
-            start, end = i1 + 1, i2
+            if runs and runs[-1][0] == owner and runs[-1][2] == i - 1:
+                runs[-1] = (owner, runs[-1][1], i)
+            else:
+                runs.append((owner, i, i))
+        for owner, first, last in runs:
+            start, end = first + 1, last + 1
             if any((rel, n) in secret for n in range(start, end + 1)):
                 continue
-            if any(scrub(rel, text) != [] for text in (*before[i1:i2], *after[j1:j2])):
+            if any(scrub(rel, text) != [] for text in (*before[first:end], *after[first:end])):
                 continue
-            owners = [f for f in found if start <= f.line <= end]
-            if not owners:
-                earlier = [f for f in found if f.line < start]
-                if not earlier:
-                    continue
-                last = max(f.line for f in earlier)
-                owners = [f for f in earlier if f.line == last]
-            edits = [e for e in result.edits if e.applied and start <= e.line <= end] or [
-                e for e in result.edits if e.applied and e.line in {f.line for f in owners}
+            owners = [f for f in found if f.line == owner]
+            edits = [
+                e
+                for e in result.edits
+                if e.applied and e.line == owner and e.rule in {f.rule for f in owners}
             ]
             unsafe = any(e.applicability == "unsafe" for e in edits)
             description = "; ".join(dict.fromkeys(e.description for e in edits)) or "fix"
@@ -117,8 +123,8 @@ def suggestions(
                         rel,
                         start,
                         end,
-                        tuple(before[i1:i2]),
-                        tuple(after[j1:j2]),
+                        tuple(before[first:end]),
+                        tuple(after[first:end]),
                         "unsafe" if unsafe or f.fix == "unsafe" else "safe",
                         description,
                     )
