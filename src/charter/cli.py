@@ -464,7 +464,9 @@ def audit(
             shown = None
             if fmt is OutputFormat.MARKDOWN:  # only the top findings are shown
                 shown = markdown.top_findings(report)
-            suggested = suggestions(root, report, result.policies, shown)
+            suggested = suggestions(
+                root, report, result.policies, shown, api.rule_params(result.config)
+            )
         render = {
             OutputFormat.SARIF: sarif.render,
             OutputFormat.MARKDOWN: markdown.render,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import libcst
 from libcst.metadata import CodeRange
@@ -59,6 +59,11 @@ class Fixer:
     ) -> None:
         self.rule = rule
         self.source = source
+        #: the rule's parameters (``http-timeouts``' ``default_timeout``)
+        self.params: Mapping[str, Any] = {}
+        #: (line, column) of each finding, columns in UTF-8 bytes from 1 as ``ast`` counts them
+        self.spots: frozenset[tuple[int, int]] = frozenset()
+        self._source_lines: list[bytes] | None = None
         self.lines = lines
         self.positions = positions
         self.unsafe = unsafe
@@ -72,6 +77,20 @@ class Fixer:
     def end_line_of(self, node: libcst.CSTNode) -> int:
         where = self.positions.get(node)
         return where.end.line if where is not None else 0
+
+    def spot_of(self, node: libcst.CSTNode) -> tuple[int, int]:
+        """(line, column) where ``node`` starts, the column in UTF-8 bytes from 1 (as a
+        finding's): LibCST counts characters."""
+        where = self.positions.get(node)
+        if where is None:
+            return (0, 0)
+        if self._source_lines is None:
+            self._source_lines = self.source.splitlines()
+        line, column = where.start.line, where.start.column
+        if 0 < line <= len(self._source_lines):
+            text = self._source_lines[line - 1].decode("utf-8", errors="replace")
+            column = len(text[:column].encode("utf-8"))
+        return (line, column + 1)
 
     def targeted(self, node: libcst.CSTNode) -> bool:
         """Whether a finding of this fixer's rule sits on ``node``'s first line."""

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from charter.fixes import _safe_target, fix_source, fixable_rules
+from charter.fixes import _safe_target, file_jobs, fix_source, fixable_rules
 from charter.models import Finding, Report
 from charter.policy import PolicySet
 
@@ -55,9 +56,11 @@ def suggestions(
     report: Report,
     policies: PolicySet,
     findings: Iterable[Finding] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, list[Suggestion]]:
     """Finding fingerprint -> the patches that fix it, for the marked, active ``findings`` (all
-    of the report's by default) of files under ``root``."""
+    of the report's by default) of files under ``root`` (``overrides``: the configuration's
+    rule parameters)."""
     from charter.reporters.text import _Scrubber, _secret_lines
 
     fixable = fixable_rules(policies)
@@ -80,11 +83,8 @@ def suggestions(
             source = target.read_bytes()
         except OSError:
             continue
-        lines: dict[str, set[int]] = defaultdict(set)
-        for f in found:
-            lines[f.rule].add(f.line)
-        jobs = {rule: (fixable[rule], frozenset(ls)) for rule, ls in sorted(lines.items())}
-        result = fix_source(rel, source, jobs, unsafe=True)
+        jobs, context = file_jobs(found, policies, overrides)
+        result = fix_source(rel, source, jobs, True, context)
         if not result.changed or result.after is None:
             continue
         before, after = _lines(source), _lines(result.after)
