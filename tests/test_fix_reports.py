@@ -6,6 +6,7 @@ the fixers (LibCST)."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -169,3 +170,29 @@ def test_offering_suggestions_writes_nothing(repo: Path, capsys: pytest.CaptureF
         assert "suggestion" in _audit(repo, fmt, capsys) or fmt == "sarif"
     assert (repo / "app.py").read_bytes() == before
     assert not [p.name for p in repo.iterdir() if p.name != "app.py"]  # no temporary file left
+
+
+def test_legacy_sample_every_finding_with_a_fix_is_gone_after_unsafe_fixes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    sample = Path(__file__).parent.parent / "sample_repos" / "legacy-service"
+    repo = tmp_path / "legacy"
+    shutil.copytree(sample, repo)
+    main(["audit", str(repo), "--format", "json", "--no-cache"])
+    before = json.loads(capsys.readouterr().out)["findings"]
+    marked = {(f["rule"], f["path"], f["line"]) for f in before if f["fix"]}
+    assert marked == {("terraform-pinned-providers", "terraform/main.tf", 5)}
+    main(["audit", str(repo), "--no-cache"])
+    assert "(1 hidden fix can be enabled with `charter fix --unsafe-fixes`)" in (
+        capsys.readouterr().out
+    )
+    main(["fix", str(repo), "--unsafe-fixes"])
+    capsys.readouterr()
+    main(["audit", str(repo), "--format", "json", "--no-cache"])
+    after = json.loads(capsys.readouterr().out)["findings"]
+    assert not marked & {(f["rule"], f["path"], f["line"]) for f in after}
+    assert not [f for f in after if f["fix"]]
+    tf = (sample / "terraform" / "main.tf").read_bytes()
+    assert (repo / "terraform" / "main.tf").read_bytes() == tf.replace(
+        b'version = ">= 4.0"', b'version = "~> 4.0"'
+    )

@@ -35,9 +35,10 @@ from typing import Any
 import libcst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from charter.fixes.base import Applicability, BatchedFixers, Edit, Fixer
+from charter.fixes.base import Applicability, BatchedFixers, Edit, Fixer, TextFixer
 from charter.fixes.calls import HttpTimeoutsFixer, TlsVerificationFixer
 from charter.fixes.f_strings import FStringsFixer
+from charter.fixes.terraform import TerraformPinnedProvidersFixer
 from charter.fixes.type_hints import TypeHintsFixer
 from charter.models import Finding
 from charter.policy import PolicySet
@@ -64,6 +65,7 @@ FIXERS: dict[str, type[Fixer]] = {
     "f-strings": FStringsFixer,
     "tls-verification": TlsVerificationFixer,
     "http-timeouts": HttpTimeoutsFixer,
+    "terraform-pinned-providers": TerraformPinnedProvidersFixer,
 }
 
 
@@ -142,6 +144,17 @@ def _run_fixers(
     unsafe: bool,
     context: Mapping[str, FixContext] | None = None,
 ) -> tuple[bytes, list[Fixer]]:
+    if all(cls.text_edit for cls, _ in jobs.values()):
+        text_fixers: list[Fixer] = []
+        for rule, (cls, lines) in jobs.items():
+            fixer = cls(rule, lines, {}, unsafe, source)
+            if context and rule in context:
+                fixer.params = context[rule].params
+                fixer.spots = context[rule].spots
+            assert isinstance(fixer, TextFixer)
+            source = fixer.fix_text(source)
+            text_fixers.append(fixer)
+        return source, text_fixers
     module = libcst.parse_module(source)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
@@ -178,9 +191,11 @@ def fix_source(
         return result
     # one fix can enable another (an f-string makes a return `-> str`): as ruff, fix again
     # until nothing changes, at most MAX_PASSES times
+    python = not all(cls.text_edit for cls, _ in jobs.values())
     for _ in range(MAX_PASSES - 1):
         try:
-            compile(after, path, "exec", dont_inherit=True)
+            if python:
+                compile(after, path, "exec", dont_inherit=True)
             again, more = _run_fixers(after, jobs, unsafe, context)
         except (SyntaxError, ValueError, libcst.ParserSyntaxError, RecursionError):
             break  # reported by the compile check below
@@ -194,6 +209,8 @@ def fix_source(
         result.problem = "not fixed: a second fix would change the file again"
         return result
     result.after = after
+    if not python:
+        return result
     try:
         compile(after, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:

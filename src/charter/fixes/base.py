@@ -48,6 +48,8 @@ class Fixer:
     #: the analyzer whose findings this fixer repairs (the key of :data:`charter.fixes.FIXERS`)
     analyzer: ClassVar[str]
     annotation_only: ClassVar[bool] = False
+    #: a text edit of a configuration file (:class:`TextFixer`), not a LibCST transformer
+    text_edit: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -130,3 +132,14 @@ class BatchedFixers(libcst.CSTTransformer):
             if method is not None:
                 result = method(original_node, result)
         return result
+
+
+class TextFixer(Fixer):
+    """A fix of a configuration file as a text edit (Terraform): everything outside the edited
+    spans stays byte for byte. ``fix_text`` returns the new bytes; the file is never parsed by
+    LibCST, and the Python checks (compile, annotation equivalence) do not apply."""
+
+    text_edit: ClassVar[bool] = True
+
+    def fix_text(self, source: bytes) -> bytes:
+        raise NotImplementedError
