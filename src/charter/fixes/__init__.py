@@ -175,10 +175,13 @@ def fix_source(
     jobs: dict[str, tuple[type[Fixer], frozenset[int]]],
     unsafe: bool,
     context: Mapping[str, FixContext] | None = None,
+    *,
+    settle: bool = True,
 ) -> FileFix:
     """Fix one file's ``source``: ``jobs`` maps each rule to its fixer and the lines of its
     findings (``context``: the rules' parameters and the findings' columns). Checks the result
-    (compiles, annotation-only equivalence, idempotence)."""
+    (compiles, annotation-only equivalence, idempotence). ``settle`` False: one pass only, no
+    idempotence check (a suggestion shows the first pass's patch)."""
     result = FileFix(path, source)
     try:
         after, fixers = _run_fixers(source, jobs, unsafe, context)
@@ -192,7 +195,7 @@ def fix_source(
     # one fix can enable another (an f-string makes a return `-> str`): as ruff, fix again
     # until nothing changes, at most MAX_PASSES times
     python = not all(cls.text_edit for cls, _ in jobs.values())
-    for _ in range(MAX_PASSES - 1):
+    for _ in range(MAX_PASSES - 1 if settle else 0):
         try:
             if python:
                 compile(after, path, "exec", dont_inherit=True)
@@ -205,9 +208,10 @@ def fix_source(
         fixers += more
         after = again
     else:
-        result.after = after
-        result.problem = "not fixed: a second fix would change the file again"
-        return result
+        if settle:
+            result.after = after
+            result.problem = "not fixed: a second fix would change the file again"
+            return result
     result.after = after
     if not python:
         return result

@@ -25,6 +25,9 @@ from charter.fixes import _safe_target, file_jobs, fix_source, fixable_rules
 from charter.models import Finding, Report
 from charter.policy import PolicySet
 
+#: the files whose patches a report offers at most (the rest keep their ``[*]`` mark)
+MAX_FILES = 50
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -57,10 +60,12 @@ def suggestions(
     policies: PolicySet,
     findings: Iterable[Finding] | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    max_files: int | None = MAX_FILES,
 ) -> dict[str, list[Suggestion]]:
     """Finding fingerprint -> the patches that fix it, for the marked, active ``findings`` (all
     of the report's by default) of files under ``root`` (``overrides``: the configuration's
-    rule parameters)."""
+    rule parameters). At most ``max_files`` files are fixed (LibCST costs ~0.1-0.4 s a file):
+    the findings of the files past it get no patch, only their mark."""
     from charter.reporters.text import _Scrubber, _secret_lines
 
     fixable = fixable_rules(policies)
@@ -75,7 +80,7 @@ def suggestions(
     secret = _secret_lines(report, policies) if by_file else set()
     scrub = _Scrubber(policies)
     out: dict[str, list[Suggestion]] = {}
-    for rel, found in sorted(by_file.items()):
+    for rel, found in sorted(by_file.items())[:max_files]:
         target = _safe_target(root, rel)
         if target is None:
             continue
@@ -84,7 +89,7 @@ def suggestions(
         except OSError:
             continue
         jobs, context = file_jobs(found, policies, overrides)
-        result = fix_source(rel, source, jobs, True, context)
+        result = fix_source(rel, source, jobs, True, context, settle=False)
         if not result.changed or result.after is None:
             continue
         before, after = _lines(source), _lines(result.after)
