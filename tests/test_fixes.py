@@ -277,3 +277,45 @@ def test_writes_are_atomic_renames(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     fixes.write_atomic(path, b"new\n")
     assert path.read_bytes() == b"new\n"
     assert renamed == ["a.py"]
+
+
+HTTP = (
+    b"import requests\r\n"
+    b"\r\n"
+    b"\r\n"
+    b"def pull(url: str) -> dict:\r\n"
+    b"    insecure = requests.get(url, verify=False, timeout=5)  # partner cert\r\n"
+    b"    return requests.get(url).json() | insecure.json()\r\n"
+)
+
+
+def test_unsafe_call_fixes_take_the_timeout_from_the_configuration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    path = tmp_path / "client.py"
+    path.write_bytes(HTTP)
+    path.chmod(0o751)
+    (tmp_path / ".charter.yml").write_text(
+        "rules:\n  http-timeouts:\n    params:\n      default_timeout: 3.5\n"
+    )
+    selected = ("--select", "http-timeouts,tls-verification")
+    assert _fix(str(tmp_path), *selected) == 1  # both fixes are unsafe: nothing written
+    assert path.read_bytes() == HTTP
+    assert "2 more fix(es) available with --unsafe-fixes" in capsys.readouterr().out
+    assert _fix(str(tmp_path), *selected, "--unsafe-fixes") == 0  # the re-audit finds nothing
+    assert path.read_bytes() == HTTP.replace(b"verify=False, ", b"").replace(
+        b"requests.get(url).json()", b"requests.get(url, timeout=3.5).json()"
+    )
+    assert stat.S_IMODE(path.stat().st_mode) == 0o751
+    compile(path.read_bytes(), "client.py", "exec")
+    assert _fix(str(tmp_path), *selected, "--unsafe-fixes", "--check") == 0  # idempotent
+
+
+def test_a_call_passing_star_args_gets_no_timeout(tmp_path: Path):
+    text = (
+        "from urllib.request import urlopen\n\n\n"
+        "def pull(*a: str) -> bytes:\n    return urlopen(*a).read()\n"
+    )
+    (tmp_path / "app.py").write_text(text)
+    assert _fix(str(tmp_path), "--select", "http-timeouts", "--unsafe-fixes") == 1
+    assert (tmp_path / "app.py").read_text() == text

@@ -486,6 +486,11 @@ def _repo_profiles(
     return (repo_profiles(root, policies, readable) if readable else []), notes
 
 
+def rule_params(config: Config) -> dict[str, dict[str, Any]]:
+    """Rule id -> the parameters the configuration sets for it (``rules.<id>.params``)."""
+    return {rule_id: dict(o.params) for rule_id, o in config.rules.items() if o.params}
+
+
 def apply_overrides(
     policies: PolicySet, profiles: Sequence[Profile], config: Config, where: str = "config"
 ) -> list[Profile]:
@@ -647,7 +652,9 @@ def fix(
         )
 
     found = open_findings(result.report)
-    files = fixes.fix_findings(root, found, result.policies, unsafe=unsafe)
+    files = fixes.fix_findings(
+        root, found, result.policies, unsafe=unsafe, overrides=rule_params(result.config)
+    )
     if not write:
         return FixRun(root, tuple(files), found, None)
     for item in files:

@@ -109,6 +109,10 @@ class OutputFormat(StrEnum):
     HTML = "html"
 
 
+#: the formats that offer each fixable finding's patch (SARIF fixes, suggestion blocks)
+_SUGGESTING = frozenset({OutputFormat.SARIF, OutputFormat.MARKDOWN, OutputFormat.GITHUB})
+
+
 class ListFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
@@ -463,6 +467,29 @@ def audit(
         local = ref is None and not gitops.is_remote(path)
         root = Path(path) if Path(path).is_dir() else Path(path).parent
         rendered = html.render(report, result.policies, root if local and show_source else None)
+    elif fmt in _SUGGESTING:
+        # the formats that offer each fix's patch: the fixers run here, on the files with
+        # fixable findings only, never for the text or JSON report
+        from charter import gitops
+        from charter.reporters import github, markdown, sarif
+
+        suggested: dict[str, Any] = {}
+        if ref is None and not gitops.is_remote(path) and any(f.fix for f in report.findings):
+            from charter.fixes.suggest import suggestions
+
+            root = Path(path) if Path(path).is_dir() else Path(path).parent
+            shown = None
+            if fmt is OutputFormat.MARKDOWN:  # only the top findings are shown
+                shown = markdown.top_findings(report)
+            suggested = suggestions(
+                root, report, result.policies, shown, api.rule_params(result.config)
+            )
+        render = {
+            OutputFormat.SARIF: sarif.render,
+            OutputFormat.MARKDOWN: markdown.render,
+            OutputFormat.GITHUB: github.render,
+        }[fmt]
+        rendered = render(report, result.policies, suggested)
     else:
         rendered = REPORTERS[fmt.value](report, result.policies)
     _write(rendered, output)

@@ -34,6 +34,7 @@ from charter.analyzers.base import (
 from charter.discovery import discover_tree, split_undecodable
 from charter.models import (
     PROVISIONAL_BELOW,
+    Applicability,
     Finding,
     Location,
     ManualItem,
@@ -224,6 +225,7 @@ def finalize(
                 fingerprint=fingerprint(rule_id, raw.path, basis, seen[(raw.path, basis)]),
                 related=tuple(Location(path=p, line=n) for p, n in raw.related),
                 certain=raw.certain,
+                fix=Applicability(raw.fix) if raw.fix else None,
             )
         )
     return out
@@ -806,6 +808,20 @@ def run_audit(
     )
 
 
+def _fix_as_declared(rule: Rule, found: list[Finding]) -> list[Finding]:
+    """A finding is marked fixable only when its rule declares an ``autofix`` (a policy that
+    reuses a fixing analyzer without one is not fixed), and never safer than it declares."""
+    if not any(f.fix for f in found):
+        return found
+    if rule.autofix is None:
+        return [f.model_copy(update={"fix": None}) if f.fix else f for f in found]
+    if rule.autofix.applicability == "unsafe":
+        return [
+            f.model_copy(update={"fix": Applicability.UNSAFE}) if f.fix else f for f in found
+        ]
+    return found
+
+
 def _collect(
     repo: RepoIndex,
     instances: Sequence[RuleInstance],
@@ -857,6 +873,7 @@ def _collect(
             f if f.severity is severity else f.model_copy(update={"severity": severity})
             for f in found
         ]
+        found = _fix_as_declared(inst.rule, found)
         message = ""
         evidence: tuple[str, ...] = ()
         if inst.analyzer is None:

@@ -44,6 +44,14 @@ SEVERITY_RANK: dict[Severity, int] = {
 }
 
 
+class Applicability(StrEnum):
+    """Whether a ``charter fix`` fix keeps what the code does (``safe``) or may change it
+    (``unsafe``: applied only with ``--unsafe-fixes``), after ruff."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
 class Status(StrEnum):
     """Outcome of one rule on one repository."""
 
@@ -91,6 +99,9 @@ class Finding(_Frozen):
     certain: bool = False
     #: the other places of the same cause, reported once
     related: tuple[Location, ...] = ()
+    #: ``charter fix`` removes this finding: with its safe fixes (``safe``), or only with
+    #: ``--unsafe-fixes`` (``unsafe``); None when no fix removes it
+    fix: Applicability | None = None
 
     @property
     def where(self) -> str:

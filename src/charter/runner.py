@@ -390,6 +390,7 @@ def _emitter_to_json(out: Emitter, repo: RepoIndex) -> dict[str, Any]:
                 basis(f),
                 [list(r) for r in f.related],
                 f.certain,
+                f.fix,
             ]
             for f in out.findings
         ],
@@ -413,6 +414,7 @@ def _emitter_from_json(data: dict[str, Any]) -> Emitter:
             key=row[6],
             related=tuple((p, n) for p, n in row[7]),
             certain=bool(row[8]),
+            fix=row[9],
         )
         for row in data["findings"]
     ]

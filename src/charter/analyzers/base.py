@@ -56,6 +56,8 @@ class RawFinding:
     related: tuple[tuple[str, int], ...] = ()
     #: fails the default gate whatever the rule's precision class (a provider-issued credential)
     certain: bool = False
+    #: ``charter fix`` removes it: "safe", "unsafe" (only with ``--unsafe-fixes``) or None
+    fix: str | None = None
 
 
 @dataclass
@@ -82,13 +84,16 @@ class Emitter:
         key: str | None = None,
         related: tuple[tuple[str, int], ...] = (),
         certain: bool = False,
+        fix: str | None = None,
     ) -> None:
         """Report a violation at ``path:line:column`` (path defaults to the current file).
 
         ``related`` lists the other places of the same cause as ``(path, line)``: one finding
         per cause, not one per copy (a workload repeated in kustomize overlays). ``certain``
         marks a finding that is right whatever the rule's measured precision (an AWS key in
-        its issued format): it fails the default gate even when the rule is advisory."""
+        its issued format): it fails the default gate even when the rule is advisory. ``fix``:
+        the analyzer's fixer (``charter.fixes``) removes the finding, with its safe fixes
+        (``"safe"``) or only with ``--unsafe-fixes`` (``"unsafe"``)."""
         where = path if path is not None else self.path
         self.findings.append(
             RawFinding(
@@ -101,6 +106,7 @@ class Emitter:
                 key,
                 tuple(related),
                 certain,
+                fix,
             )
         )
 

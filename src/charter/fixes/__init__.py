@@ -7,7 +7,9 @@ reported, and the result is checked before anything is written:
 
 - it compiles (``compile(..., "exec")``, which executes nothing);
 - when every applied edit is annotation-only, its ``ast`` with annotations stripped is identical;
-- a second pass of the same fixers changes nothing (idempotence).
+- fixing it again changes nothing (idempotence); as in ruff, a fix that enables another (an
+  f-string return makes ``-> str`` possible) is followed by another pass, up to
+  :data:`MAX_PASSES`.
 
 A file that fails a check is left alone and reported. Only regular files inside the target are
 touched, never through a symbolic link; writes are atomic (a temporary file renamed over the
@@ -25,15 +27,18 @@ import os
 import stat
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import libcst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from charter.fixes.base import Applicability, BatchedFixers, Edit, Fixer
+from charter.fixes.base import Applicability, BatchedFixers, Edit, Fixer, TextFixer
+from charter.fixes.calls import HttpTimeoutsFixer, TlsVerificationFixer
 from charter.fixes.f_strings import FStringsFixer
+from charter.fixes.terraform import TerraformPinnedProvidersFixer
 from charter.fixes.type_hints import TypeHintsFixer
 from charter.models import Finding
 from charter.policy import PolicySet
@@ -43,16 +48,24 @@ __all__ = [
     "Applicability",
     "Edit",
     "FileFix",
+    "FixContext",
+    "file_jobs",
     "fix_findings",
     "fix_source",
     "fixable_rules",
     "write_atomic",
 ]
 
+#: how many times a file is fixed before the result must be stable (a fix can enable another)
+MAX_PASSES = 4
+
 #: analyzer name (as in rule YAML) -> the fixer that repairs its findings
 FIXERS: dict[str, type[Fixer]] = {
     "type-hints": TypeHintsFixer,
     "f-strings": FStringsFixer,
+    "tls-verification": TlsVerificationFixer,
+    "http-timeouts": HttpTimeoutsFixer,
+    "terraform-pinned-providers": TerraformPinnedProvidersFixer,
 }
 
 
@@ -116,13 +129,42 @@ def ast_without_annotations(source: bytes) -> str:
     return ast.dump(_StripAnnotations().visit(ast.parse(source)))
 
 
+@dataclass(frozen=True)
+class FixContext:
+    """What a rule's fixer knows besides its findings' lines: the rule's parameters and the
+    findings' (line, column) spots."""
+
+    params: Mapping[str, Any] = field(default_factory=dict)
+    spots: frozenset[tuple[int, int]] = frozenset()
+
+
 def _run_fixers(
-    source: bytes, jobs: dict[str, tuple[type[Fixer], frozenset[int]]], unsafe: bool
+    source: bytes,
+    jobs: dict[str, tuple[type[Fixer], frozenset[int]]],
+    unsafe: bool,
+    context: Mapping[str, FixContext] | None = None,
 ) -> tuple[bytes, list[Fixer]]:
+    if all(cls.text_edit for cls, _ in jobs.values()):
+        text_fixers: list[Fixer] = []
+        for rule, (cls, lines) in jobs.items():
+            fixer = cls(rule, lines, {}, unsafe, source)
+            if context and rule in context:
+                fixer.params = context[rule].params
+                fixer.spots = context[rule].spots
+            assert isinstance(fixer, TextFixer)
+            source = fixer.fix_text(source)
+            text_fixers.append(fixer)
+        return source, text_fixers
     module = libcst.parse_module(source)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
-    fixers = [cls(rule, lines, positions, unsafe) for rule, (cls, lines) in jobs.items()]
+    fixers = []
+    for rule, (cls, lines) in jobs.items():
+        fixer = cls(rule, lines, positions, unsafe, source)
+        if context and rule in context:
+            fixer.params = context[rule].params
+            fixer.spots = context[rule].spots
+        fixers.append(fixer)
     fixed = wrapper.module.visit(BatchedFixers(fixers))
     return fixed.bytes, fixers
 
@@ -132,12 +174,17 @@ def fix_source(
     source: bytes,
     jobs: dict[str, tuple[type[Fixer], frozenset[int]]],
     unsafe: bool,
+    context: Mapping[str, FixContext] | None = None,
+    *,
+    settle: bool = True,
 ) -> FileFix:
     """Fix one file's ``source``: ``jobs`` maps each rule to its fixer and the lines of its
-    findings. Checks the result (compiles, annotation-only equivalence, idempotence)."""
+    findings (``context``: the rules' parameters and the findings' columns). Checks the result
+    (compiles, annotation-only equivalence, idempotence). ``settle`` False: one pass only, no
+    idempotence check (a suggestion shows the first pass's patch)."""
     result = FileFix(path, source)
     try:
-        after, fixers = _run_fixers(source, jobs, unsafe)
+        after, fixers = _run_fixers(source, jobs, unsafe, context)
     except (libcst.ParserSyntaxError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         result.problem = f"not fixed: LibCST cannot parse it ({first})"
@@ -145,7 +192,29 @@ def fix_source(
     result.edits = [e for f in fixers for e in f.edits]
     if after == source:
         return result
+    # one fix can enable another (an f-string makes a return `-> str`): as ruff, fix again
+    # until nothing changes, at most MAX_PASSES times
+    python = not all(cls.text_edit for cls, _ in jobs.values())
+    for _ in range(MAX_PASSES - 1 if settle else 0):
+        try:
+            if python:
+                compile(after, path, "exec", dont_inherit=True)
+            again, more = _run_fixers(after, jobs, unsafe, context)
+        except (SyntaxError, ValueError, libcst.ParserSyntaxError, RecursionError):
+            break  # reported by the compile check below
+        if again == after:
+            break
+        result.edits += [e for f in more for e in f.edits if e.applied]
+        fixers += more
+        after = again
+    else:
+        if settle:
+            result.after = after
+            result.problem = "not fixed: a second fix would change the file again"
+            return result
     result.after = after
+    if not python:
+        return result
     try:
         compile(after, path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
@@ -156,10 +225,6 @@ def fix_source(
     annotation_only = bool(applied) and all(f.annotation_only for f in applied)
     if annotation_only and ast_without_annotations(source) != ast_without_annotations(after):
         result.problem = "not fixed: the fix changed more than annotations"
-        return result
-    again, _ = _run_fixers(after, jobs, unsafe)
-    if again != after:
-        result.problem = "not fixed: a second fix would change the file again"
     return result
 
 
@@ -181,16 +246,48 @@ def _safe_target(root: Path, rel: str) -> Path | None:
     return current if stat.S_ISREG(mode) else None
 
 
+def file_jobs(
+    found: Iterable[Finding],
+    policies: PolicySet,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> tuple[dict[str, tuple[type[Fixer], frozenset[int]]], dict[str, FixContext]]:
+    """The fixer jobs of one file's findings (of fixing rules): each rule's fixer with the lines
+    of its findings, and its parameters (the rule's, with the configuration's ``overrides``)
+    and the findings' (line, column) spots."""
+    overrides = overrides or {}
+    fixable = fixable_rules(policies)
+    lines: dict[str, set[int]] = defaultdict(set)
+    spots: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for f in found:
+        if f.rule in fixable:
+            lines[f.rule].add(f.line)
+            spots[f.rule].add((f.line, f.column))
+    jobs = {rule: (fixable[rule], frozenset(ls)) for rule, ls in sorted(lines.items())}
+    context = {
+        rule: FixContext(
+            {**policies.rules[rule].params, **overrides.get(rule, {})}, frozenset(spots[rule])
+        )
+        for rule in jobs
+    }
+    return jobs, context
+
+
 def fix_findings(
-    root: Path, findings: Iterable[Finding], policies: PolicySet, *, unsafe: bool
+    root: Path,
+    findings: Iterable[Finding],
+    policies: PolicySet,
+    *,
+    unsafe: bool,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[FileFix]:
     """Fix the files of ``findings`` under ``root`` (nothing is written: see
-    :func:`write_atomic`). Suppressed and baselined findings are left as they are."""
+    :func:`write_atomic`). Suppressed and baselined findings are left as they are.
+    ``overrides``: rule id -> the configuration's parameters for it (``rules.<id>.params``)."""
     fixable = fixable_rules(policies)
-    by_file: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    by_file: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
         if f.rule in fixable and f.line > 0 and f.path and not (f.suppressed or f.baselined):
-            by_file[f.path][f.rule].add(f.line)
+            by_file[f.path].append(f)
     results: list[FileFix] = []
     for rel in sorted(by_file):
         target = _safe_target(root, rel)
@@ -204,10 +301,8 @@ def fix_findings(
         except OSError as exc:
             results.append(FileFix(rel, b"", problem=f"not fixed: cannot read it ({exc})"))
             continue
-        jobs = {
-            rule: (fixable[rule], frozenset(lines)) for rule, lines in sorted(by_file[rel].items())
-        }
-        results.append(fix_source(rel, source, jobs, unsafe))
+        jobs, context = file_jobs(by_file[rel], policies, overrides)
+        results.append(fix_source(rel, source, jobs, unsafe, context))
     return results
 
 

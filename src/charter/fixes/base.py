@@ -16,18 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import libcst
 from libcst.metadata import CodeRange
 
+from charter.models import Applicability
 
-class Applicability(StrEnum):
-    """Whether a fix keeps what the code does (``safe``) or may change it (``unsafe``)."""
-
-    SAFE = "safe"
-    UNSAFE = "unsafe"
+__all__ = ["Applicability", "BatchedFixers", "Edit", "Fixer"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +48,8 @@ class Fixer:
     #: the analyzer whose findings this fixer repairs (the key of :data:`charter.fixes.FIXERS`)
     analyzer: ClassVar[str]
     annotation_only: ClassVar[bool] = False
+    #: a text edit of a configuration file (:class:`TextFixer`), not a LibCST transformer
+    text_edit: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -59,8 +57,15 @@ class Fixer:
         lines: frozenset[int],
         positions: Mapping[libcst.CSTNode, CodeRange],
         unsafe: bool,
+        source: bytes = b"",
     ) -> None:
         self.rule = rule
+        self.source = source
+        #: the rule's parameters (``http-timeouts``' ``default_timeout``)
+        self.params: Mapping[str, Any] = {}
+        #: (line, column) of each finding, columns in UTF-8 bytes from 1 as ``ast`` counts them
+        self.spots: frozenset[tuple[int, int]] = frozenset()
+        self._source_lines: list[bytes] | None = None
         self.lines = lines
         self.positions = positions
         self.unsafe = unsafe
@@ -74,6 +79,20 @@ class Fixer:
     def end_line_of(self, node: libcst.CSTNode) -> int:
         where = self.positions.get(node)
         return where.end.line if where is not None else 0
+
+    def spot_of(self, node: libcst.CSTNode) -> tuple[int, int]:
+        """(line, column) where ``node`` starts, the column in UTF-8 bytes from 1 (as a
+        finding's): LibCST counts characters."""
+        where = self.positions.get(node)
+        if where is None:
+            return (0, 0)
+        if self._source_lines is None:
+            self._source_lines = self.source.splitlines()
+        line, column = where.start.line, where.start.column
+        if 0 < line <= len(self._source_lines):
+            text = self._source_lines[line - 1].decode("utf-8", errors="replace")
+            column = len(text[:column].encode("utf-8"))
+        return (line, column + 1)
 
     def targeted(self, node: libcst.CSTNode) -> bool:
         """Whether a finding of this fixer's rule sits on ``node``'s first line."""
@@ -113,3 +132,14 @@ class BatchedFixers(libcst.CSTTransformer):
             if method is not None:
                 result = method(original_node, result)
         return result
+
+
+class TextFixer(Fixer):
+    """A fix of a configuration file as a text edit (Terraform): everything outside the edited
+    spans stays byte for byte. ``fix_text`` returns the new bytes; the file is never parsed by
+    LibCST, and the Python checks (compile, annotation equivalence) do not apply."""
+
+    text_edit: ClassVar[bool] = True
+
+    def fix_text(self, source: bytes) -> bytes:
+        raise NotImplementedError

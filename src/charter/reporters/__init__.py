@@ -8,9 +8,9 @@ reporter's rich costs ~25 ms to import).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from charter.models import ConfigChange, Report
+from charter.models import Applicability, ConfigChange, Finding, Report
 from charter.policy import PolicySet
 from charter.reporters.escape import visible
 
@@ -57,3 +57,29 @@ def config_line(change: ConfigChange) -> str:
     """One change the repository's configuration made, on one printable line:
     ``rule no-hardcoded-secrets: disabled (.charter.yml)``."""
     return visible(f"{change.kind} {change.name}: {change.change} ({change.source})")
+
+
+def fix_summary(findings: Iterable[Finding]) -> str | None:
+    """How many of the active ``findings`` ``charter fix`` removes, as ruff says it:
+    ``[*] 3 fixable with `charter fix` (2 hidden fixes can be enabled with `charter fix
+    --unsafe-fixes`)``; None when no finding has a fix."""
+    active = [f for f in findings if not (f.suppressed or f.baselined)]
+    safe = sum(f.fix is Applicability.SAFE for f in active)
+    unsafe = sum(f.fix is Applicability.UNSAFE for f in active)
+    if not safe and not unsafe:
+        return None
+    head = f"[*] {safe} fixable with `charter fix`" if safe else "No fixes available"
+    if unsafe:
+        noun = "fix" if unsafe == 1 else "fixes"
+        head += f" ({unsafe} hidden {noun} can be enabled with `charter fix --unsafe-fixes`)"
+    return head + "."
+
+
+def fence(text: str) -> str:
+    """A Markdown code fence longer than any backtick run in ``text`` (at least three)."""
+    longest = 0
+    run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return "`" * max(3, longest + 1)

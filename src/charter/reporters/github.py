@@ -12,9 +12,12 @@ workflow command of its own.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from charter.models import Finding, Report, Severity
 from charter.policy import PolicySet
-from charter.reporters import CONFIG_HEADING, CONFIG_HINT, config_line
+from charter.reporters import CONFIG_HEADING, CONFIG_HINT, config_line, fence
 from charter.reporters.escape import visible
 
 COMMANDS = {
@@ -36,7 +39,11 @@ def escape_property(text: str) -> str:
     return escape_data(visible(text)).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding: Finding, title: str | None = None) -> str:
+def annotation(
+    finding: Finding, title: str | None = None, patches: Sequence[Any] = ()
+) -> str:
+    """One workflow command; ``patches`` (the finding's fixes) follow the message as
+    ``suggestion`` blocks."""
     props = []
     if finding.path:
         props.append(f"file={escape_property(finding.path)}")
@@ -49,7 +56,15 @@ def annotation(finding: Finding, title: str | None = None) -> str:
     head = f"charter {finding.rule} ({kind})"
     props.append(f"title={escape_property(head if title is None else f'{head}: {title}')}")
     command = "notice" if finding.advisory else COMMANDS[finding.severity]
-    return f"::{command} {','.join(props)}::{escape_data(finding.message)}"
+    message = finding.message
+    for patch in patches:
+        body = "\n".join(visible(line) for line in patch.new)
+        mark = fence(body)
+        message += (
+            f"\n\ncharter fix ({patch.applicability} fix), lines {patch.start}-{patch.end}: "
+            f"{patch.description}\n{mark}suggestion\n{body}\n{mark}"
+        )
+    return f"::{command} {','.join(props)}::{escape_data(message)}"
 
 
 def config_annotation(report: Report) -> str | None:
@@ -68,12 +83,18 @@ def config_annotation(report: Report) -> str | None:
     return f"::notice {where}title={title}::{escape_data(body)}"
 
 
-def render(report: Report, policies: PolicySet) -> str:
+def render(
+    report: Report, policies: PolicySet, suggestions: Mapping[str, Sequence[Any]] | None = None
+) -> str:
+    """The workflow commands. ``suggestions``: finding fingerprint -> its patches
+    (:func:`charter.fixes.suggest.suggestions`)."""
+    suggestions = suggestions or {}
     lines = []
     notice = config_annotation(report)
     if notice is not None:
         lines.append(notice)
     for f in report.active_findings():
         rule = policies.rules.get(f.rule)
-        lines.append(annotation(f, rule.title if rule is not None else None))
+        title = rule.title if rule is not None else None
+        lines.append(annotation(f, title, suggestions.get(f.fingerprint, ())))
     return "".join(line + "\n" for line in lines)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from charter.models import PROVISIONAL_BELOW, Finding, Report, Severity, Status
+from charter.models import PROVISIONAL_BELOW, Applicability, Finding, Report, Severity, Status
 from charter.policy import PolicySet
-from charter.reporters import CONFIG_HEADING, CONFIG_HINT
+from charter.reporters import CONFIG_HEADING, CONFIG_HINT, fence, fix_summary
 from charter.reporters.escape import visible
 from charter.reporters.sarif import cap_summary
 
@@ -92,7 +94,40 @@ def _where(f: Finding) -> str:
     return code(f.where) if f.path else "(repository)"
 
 
-def render(report: Report, policies: PolicySet) -> str:
+def top_findings(report: Report) -> list[Finding]:
+    """The gating findings the summary lists, most severe first (at most TOP_FINDINGS)."""
+    gating = [f for f in report.active_findings() if not f.advisory]
+    return sorted(gating, key=lambda f: (-f.severity.rank, f.sort_key))[:TOP_FINDINGS]
+
+
+def suggestion_block(patches: Sequence[Any]) -> list[str]:
+    """GitHub's ``suggestion`` blocks (a review comment offers them as a one-click commit), one
+    per patch, each fenced longer than any backtick run in it."""
+    out: list[str] = []
+    for patch in patches:
+        body = "\n".join(visible(line) for line in patch.new)
+        mark = fence(body)
+        where = f"{patch.path}:{patch.start}" + (
+            f"-{patch.end}" if patch.end != patch.start else ""
+        )
+        out += [
+            f"{code(where, table=False)} charter fix ({patch.applicability} fix): "
+            f"{cell(patch.description, table=False)}",
+            "",
+            f"{mark}suggestion",
+            body,
+            mark,
+            "",
+        ]
+    return out
+
+
+def render(
+    report: Report, policies: PolicySet, suggestions: Mapping[str, Sequence[Any]] | None = None
+) -> str:
+    """The Markdown summary. ``suggestions``: finding fingerprint -> its patches
+    (:func:`charter.fixes.suggest.suggestions`), offered under the top findings."""
+    suggestions = suggestions or {}
     active = report.active_findings()
     lines = [f"## charter: {cell(report.target)}", ""]
     git = report.extra.get("git")
@@ -143,6 +178,9 @@ def render(report: Report, policies: PolicySet) -> str:
     gating = [f for f in active if not f.advisory]
     split = f"; {len(gating)} gating, {len(advisory)} advisory" if advisory else ""
     lines += [f"**{len(active)} finding(s)**: {summary}{tail}{split}", ""]
+    fixable = fix_summary(active)
+    if fixable:
+        lines += [cell(fixable.replace("[*]", "`[*]`", 1), table=False), ""]
     capped = cap_summary(report)
     if capped:  # the run's SARIF upload leaves findings out; this summary must not hide that
         lines += [
@@ -157,7 +195,7 @@ def render(report: Report, policies: PolicySet) -> str:
         ]
 
     if gating:
-        top = sorted(gating, key=lambda f: (-f.severity.rank, f.sort_key))[:TOP_FINDINGS]
+        top = top_findings(report)
         lines += [
             f"### Top findings ({len(top)} of {len(gating)} gating)",
             "",
@@ -165,11 +203,16 @@ def render(report: Report, policies: PolicySet) -> str:
             "|---|---|---|---|",
         ]
         for f in top:
+            mark = code("[*]") + " " if f.fix is Applicability.SAFE else ""
             lines.append(
                 f"| {_ICON[f.severity]} {f.severity.value} | {code(f.rule)} | {_where(f)} "
-                f"| {cell(f.message)} |"
+                f"| {mark}{cell(f.message)} |"
             )
         lines.append("")
+        offered = [p for f in top for p in suggestions.get(f.fingerprint, ())]
+        if offered:
+            lines += ["#### Suggested fixes (`charter fix`)", ""]
+            lines += suggestion_block(offered)
 
     advisory_rules = {f.rule for f in advisory} - {f.rule for f in gating}
     for p in report.profiles:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -203,7 +204,40 @@ def _location(
     return {"physicalLocation": physical}
 
 
-def _result(finding: Finding, index: int, baseline_used: bool, prefix: str) -> dict[str, Any]:
+def _fixes(suggested: Sequence[Any], prefix: str) -> list[dict[str, Any]]:
+    """SARIF ``fixes``: each patch replaces whole lines (a region without columns runs from
+    the start of ``startLine`` to the end of ``endLine``, its line break kept)."""
+    return [
+        {
+            "description": {
+                "text": visible(f"charter fix ({s.applicability} fix): {s.description}")
+            },
+            "artifactChanges": [
+                {
+                    "artifactLocation": {
+                        "uri": artifact_uri(f"{prefix}{s.path}"),
+                        "uriBaseId": "%SRCROOT%",
+                    },
+                    "replacements": [
+                        {
+                            "deletedRegion": {"startLine": s.start, "endLine": s.end},
+                            "insertedContent": {"text": "\n".join(s.new)},
+                        }
+                    ],
+                }
+            ],
+        }
+        for s in suggested
+    ]
+
+
+def _result(
+    finding: Finding,
+    index: int,
+    baseline_used: bool,
+    prefix: str,
+    suggested: Sequence[Any] = (),
+) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index,
@@ -227,6 +261,10 @@ def _result(finding: Finding, index: int, baseline_used: bool, prefix: str) -> d
         result["suppressions"] = [suppression]
     if baseline_used:
         result["baselineState"] = "unchanged" if finding.baselined else "new"
+    if finding.fix is not None:
+        result["properties"]["fix"] = finding.fix.value
+    if suggested:
+        result["fixes"] = _fixes(suggested, prefix)
     return result
 
 
@@ -308,8 +346,13 @@ def cap_summary(report: Report) -> str | None:
     )
 
 
-def build(report: Report, policies: PolicySet) -> dict[str, Any]:
-    """The SARIF log as a dict (what :func:`render` serialises)."""
+def build(
+    report: Report, policies: PolicySet, suggestions: Mapping[str, Sequence[Any]] | None = None
+) -> dict[str, Any]:
+    """The SARIF log as a dict (what :func:`render` serialises). ``suggestions``: finding
+    fingerprint -> its patches (:func:`charter.fixes.suggest.suggestions`), written as the
+    result's ``fixes``."""
+    suggestions = suggestions or {}
     in_profiles: dict[str, list[str]] = {}
     for profile in report.profiles:
         for row in profile.rules:
@@ -357,7 +400,10 @@ def build(report: Report, policies: PolicySet) -> dict[str, Any]:
                 }
             }
         },
-        "results": [_result(f, index[f.rule], baseline_used, prefix) for f in findings],
+        "results": [
+            _result(f, index[f.rule], baseline_used, prefix, suggestions.get(f.fingerprint, ()))
+            for f in findings
+        ],
         "properties": {
             "target": report.target,
             "profiles": [{"id": p.id, "title": p.title, "score": p.score} for p in report.profiles],
@@ -417,5 +463,8 @@ def failed_run(message: str, version: str) -> dict[str, Any]:
     }
 
 
-def render(report: Report, policies: PolicySet) -> str:
-    return json_safe(json.dumps(build(report, policies), indent=2, ensure_ascii=False)) + "\n"
+def render(
+    report: Report, policies: PolicySet, suggestions: Mapping[str, Sequence[Any]] | None = None
+) -> str:
+    log = build(report, policies, suggestions)
+    return json_safe(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"

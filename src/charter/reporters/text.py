@@ -36,9 +36,17 @@ from rich.table import Table
 from rich.text import Text
 
 from charter.errors import CharterError
-from charter.models import PROVISIONAL_BELOW, Finding, Report, RuleResult, Severity, Status
+from charter.models import (
+    PROVISIONAL_BELOW,
+    Applicability,
+    Finding,
+    Report,
+    RuleResult,
+    Severity,
+    Status,
+)
 from charter.policy import PolicySet
-from charter.reporters import CONFIG_HEADING, CONFIG_HINT, config_line
+from charter.reporters import CONFIG_HEADING, CONFIG_HINT, config_line, fix_summary
 from charter.reporters.escape import visible
 
 MAX_FINDINGS_PER_RULE = 20
@@ -371,7 +379,17 @@ def render(
             f"; {hidden}" + ("" if verbose else " (not listed; -v lists them)"), style="dim"
         )
     console.print(summary)
+    fixable = fix_summary(report.findings)
+    if fixable:
+        console.print(Text(fixable))
     return buffer.getvalue()
+
+
+def _fix_mark(loc: Text, f: Finding) -> None:
+    """``[*]`` before the message of a finding that ``charter fix`` removes (ruff's mark: a safe
+    fix; a finding whose fix is unsafe is counted in the summary, not marked)."""
+    if f.fix is Applicability.SAFE:
+        loc.append("[*] ", style="bold cyan")
 
 
 def _hidden_counts(findings: tuple[Finding, ...] | list[Finding]) -> str:
@@ -500,6 +518,7 @@ class _View:
             loc = Text("    ")
             loc.append_text(_where(f))
             loc.append(" ")
+            _fix_mark(loc, f)
             loc.append(visible(f.message))
             self._finding(loc, f, "    ")
         if len(shown) > MAX_FINDINGS_PER_RULE:
@@ -536,6 +555,7 @@ class _View:
                 loc.append(" ")
                 loc.append(f"({f.severity.value})", style=_SEV_STYLE[f.severity])
                 loc.append(" ")
+                _fix_mark(loc, f)
                 loc.append(visible(f.message))
                 if f.advisory:
                     loc.append(" [advisory]", style="dim")

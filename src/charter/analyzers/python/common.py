@@ -60,10 +60,14 @@ class PythonRule(AstAnalyzer):
     def qualify(self, node: ast.AST) -> str | None:
         return self.imports.qualify(node)
 
-    def at(self, node: ast.AST, message: str) -> None:
-        """Report at the first line of ``node``."""
+    def at(self, node: ast.AST, message: str, *, fix: str | None = None) -> None:
+        """Report at the first line of ``node`` (``fix``: ``charter fix`` removes it, see
+        :meth:`~charter.analyzers.base.Emitter.report`)."""
         self.out.report(
-            getattr(node, "lineno", 1), message, column=getattr(node, "col_offset", 0) + 1
+            getattr(node, "lineno", 1),
+            message,
+            column=getattr(node, "col_offset", 0) + 1,
+            fix=fix,
         )
 
 

@@ -19,9 +19,12 @@ from __future__ import annotations
 import ast
 from typing import ClassVar
 
+from pydantic import BaseModel, Field
+
 from charter.analyzers.base import Emitter
 from charter.analyzers.python.common import (
     REQUESTS_SESSIONS,
+    PythonRuleParams,
     RelevantRule,
     assigned_names,
     has_star_kwargs,
@@ -42,10 +45,16 @@ POSITIONAL_TIMEOUT = {
 }
 
 
+class HttpTimeoutsParams(PythonRuleParams):
+    #: the timeout in seconds ``charter fix --unsafe-fixes`` gives a call without one
+    default_timeout: float = Field(default=10, gt=0)
+
+
 class HttpTimeoutsAnalyzer(RelevantRule):
     """Report HTTP calls and clients without a (finite) timeout."""
 
     name: ClassVar[str] = "http-timeouts"
+    Params: ClassVar[type[BaseModel]] = HttpTimeoutsParams
     prefilter: ClassVar[tuple[str, ...]] = ("requests", "httpx", "urllib", "http.client")
     na_reason: ClassVar[str] = "the code makes no outbound HTTP call"
 
@@ -74,14 +83,21 @@ class HttpTimeoutsAnalyzer(RelevantRule):
         elif module == "httpx" and (func in VERBS or func in {"stream", "Client", "AsyncClient"}):
             timeout = keyword(node, "timeout")
             if timeout is not None and is_none(timeout.value):
-                self.at(node, f"`{name}(timeout=None)` disables httpx's timeout: set one")
+                self.at(
+                    node,
+                    f"`{name}(timeout=None)` disables httpx's timeout: set one",
+                    fix="unsafe",
+                )
         elif name == "httpx.Timeout" and node.args and is_none(node.args[0]) and not node.keywords:
             self.at(node, "`httpx.Timeout(None)` disables every timeout: set one")
 
     def _need_timeout(self, node: ast.Call, what: str) -> None:
+        # charter fix --unsafe-fixes adds `timeout=<default_timeout>` (or replaces the None),
+        # never next to *args, which may already reach the timeout by position
+        fix = None if any(isinstance(a, ast.Starred) for a in node.args) else "unsafe"
         timeout = keyword(node, "timeout")
         if timeout is None:
             if not has_star_kwargs(node):
-                self.at(node, f"{what} without `timeout=`: it can wait forever")
+                self.at(node, f"{what} without `timeout=`: it can wait forever", fix=fix)
         elif is_none(timeout.value):
-            self.at(node, f"{what} with `timeout=None`: it can wait forever")
+            self.at(node, f"{what} with `timeout=None`: it can wait forever", fix=fix)

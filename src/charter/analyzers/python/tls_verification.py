@@ -159,6 +159,7 @@ class TlsVerificationAnalyzer(Analyzer):
                             f"{kw.arg}=False turns TLS certificate verification off for "
                             f"{callee or 'this call'}; pass a CA bundle path instead",
                             column=kw.value.col_offset + 1,
+                            fix="unsafe",  # charter fix --unsafe-fixes removes the keyword
                         )
             elif isinstance(node, ast.Attribute | ast.Name) and _last(node) == "CERT_NONE":
                 if names.qualify(node) == "ssl.CERT_NONE":

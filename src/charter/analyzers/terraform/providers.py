@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -23,6 +24,10 @@ class PinnedProvidersParams(BaseModel):
     #: library's root that its examples call) state only a minimum version, as HashiCorp
     #: advises for modules; root modules must still bound it
     minimum_only_in_reusable_modules: bool = True
+
+
+#: the constraints ``charter fix --unsafe-fixes`` rewrites: exactly ``>= X.Y``
+FIXABLE = re.compile(r"^\s*>=\s*\d+\.\d+\s*$")
 
 
 class PinnedProvidersAnalyzer(TerraformAnalyzer):
@@ -95,6 +100,8 @@ class PinnedProvidersAnalyzer(TerraformAnalyzer):
                         f"({describe_bounds(constraint)}), so any future major release "
                         "can be installed; use `~> X.Y` or add `< NEXT_MAJOR`",
                         path=rel,
+                        # charter fix --unsafe-fixes writes `~> X.Y` for exactly `>= X.Y`
+                        fix="unsafe" if FIXABLE.match(version) else None,
                     )
                     continue
                 out.evidence(
