@@ -81,7 +81,8 @@ def _in_skipped_dir(
         prefix = f"{prefix}/{name}" if prefix else name
         skipped = venv_cache.get(prefix)
         if skipped is None:
-            skipped = venv_cache[prefix] = os.path.isfile(f"{base}/{prefix}/pyvenv.cfg")
+            # a string, not a Path: this runs for every folder of the tree
+            skipped = venv_cache[prefix] = os.path.isfile(f"{base}/{prefix}/pyvenv.cfg")  # noqa: PTH113
         if skipped:
             return True
     return False
@@ -95,7 +96,7 @@ def _linked_folder(rel: str, root: str, cache: dict[str, bool]) -> bool:
         return False
     linked = cache.get(folder)
     if linked is None:
-        linked = cache[folder] = _linked_folder(folder, root, cache) or os.path.islink(
+        linked = cache[folder] = _linked_folder(folder, root, cache) or os.path.islink(  # noqa: PTH114
             f"{root}/{folder}"
         )
     return linked
