@@ -90,15 +90,17 @@ def _in_skipped_dir(
 
 def _linked_folder(rel: str, root: str, cache: dict[str, bool]) -> bool:
     """Whether a folder on the way to ``rel`` is a symbolic link (memoised per folder: one
-    ``lstat`` per folder of the tree, not a ``resolve()`` per file)."""
-    folder, _, _ = rel.rpartition("/")
-    if not folder:
-        return False
-    linked = cache.get(folder)
-    if linked is None:
-        linked = cache[folder] = _linked_folder(folder, root, cache) or os.path.islink(  # noqa: PTH114
-            f"{root}/{folder}"
-        )
+    ``lstat`` per folder of the tree, not a ``resolve()`` per file; iterative, so that a tree
+    nested thousands of levels deep needs no recursion)."""
+    folder = rel.rpartition("/")[0]
+    pending: list[str] = []
+    while folder and folder not in cache:
+        pending.append(folder)
+        folder = folder.rpartition("/")[0]
+    linked = cache[folder] if folder else False
+    for name in reversed(pending):  # from the top down
+        linked = linked or os.path.islink(f"{root}/{name}")  # noqa: PTH114 - a string per folder
+        cache[name] = linked
     return linked
 
 
