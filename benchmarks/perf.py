@@ -5,6 +5,16 @@ Usage::
     python benchmarks/perf.py                 # stdlib + generated 10k-file repo
     python benchmarks/perf.py --real DIR ...  # also real repositories (e.g. fetched ones)
     python benchmarks/perf.py --quick         # smaller generated repo, fewer tools
+    python benchmarks/perf.py --issue19 --django DIR --terraform DIR --peers DIR
+        # the round-two set: stdlib and Django against ruff, semgrep (one rule), bandit,
+        # detect-secrets and the 2-process ast.parse floor, interleaved; the x10/x20 stdlib for
+        # peak memory; a Terraform tree against checkov
+
+Round two (``--issue19``): every measure of a tree is taken in rounds, one run of each command
+per round (charter cold, ruff, the floor; then charter warm, ruff; then one file changed, ruff),
+so that a load change on the shared machine hits all of them alike; the medians and their ratios
+come from the same run. The floor is ``ast.parse`` of every Python file in 2 processes, and
+reading and hashing every file, each as a fresh process like the tools.
 
 Trees:
 - this interpreter's standard library with tests left out (copied, so every tool sees the same
@@ -271,6 +281,210 @@ def table(name: str, files: int, runs: list[Run]) -> str:
     return "\n".join(out)
 
 
+# --- round two: interleaved rounds, the floor, Django, x20 stdlib, Terraform ----------------
+
+FLOOR_PARSE = """
+import ast, os, sys
+from multiprocessing import Pool
+def parse(path):
+    try:
+        with open(path, 'rb') as fh:
+            ast.parse(fh.read())
+    except (SyntaxError, ValueError):
+        pass
+    return 0
+if __name__ == '__main__':
+    files = [os.path.join(d, f) for d, _, fs in os.walk(sys.argv[1])
+             for f in fs if f.endswith('.py')]
+    with Pool(2) as pool:
+        sum(pool.map(parse, files, chunksize=16))
+"""
+FLOOR_READ = """
+import hashlib, os, sys
+for d, _, fs in os.walk(sys.argv[1]):
+    for f in fs:
+        with open(os.path.join(d, f), 'rb') as fh:
+            hashlib.sha256(fh.read()).hexdigest()
+"""
+#: semgrep with a single rule (the issue's setup): requests calls without a timeout
+SEMGREP_RULE = """rules:
+  - id: requests-without-timeout
+    languages: [python]
+    severity: WARNING
+    message: requests call without timeout
+    patterns:
+      - pattern: requests.$M(...)
+      - pattern-not: requests.$M(..., timeout=$T, ...)
+"""
+
+
+def tool(name: str, peers: Path | None) -> str | None:
+    if peers is not None and (peers / name).exists():
+        return str(peers / name)
+    return shutil.which(name)
+
+
+def rounds(commands: list[tuple[str, list[str], Callable[[int], None] | None]],
+           repeat: int) -> list[Run]:
+    """Each command once per round, ``repeat`` rounds; the median per command."""
+    runs: dict[str, list[Run]] = {label: [] for label, _, _ in commands}
+    for i in range(repeat):
+        for label, cmd, before in commands:
+            if before is not None:
+                before(i)
+            runs[label].append(measure(label, cmd))
+    return [median_run(label, got) for label, got in runs.items()]
+
+
+def round_two(tree: Path, scratch: Path, jobs: int, repeat: int, peers: Path | None,
+              slow: bool, baseline: Path | None = None) -> list[Run]:
+    """charter cold / warm / 1 changed, each interleaved with ruff; the floor in the cold
+    rounds; the slow peers once."""
+    variants = [("charter", [], scratch / f"cache2-{tree.name}")]
+    if baseline is not None:  # another charter source tree, measured in the same rounds
+        variants.append(("before: charter", ["env", f"PYTHONPATH={baseline / 'src'}"],
+                         scratch / f"cache2-before-{tree.name}"))
+
+    def base(prefix: list[str], cache: Path) -> list[str]:
+        return [*prefix, sys.executable, "-m", "charter", "audit", str(tree), "--format",
+                "json", "--output", str(scratch / "out.json"), "--fail-on", "none",
+                "--cache-dir", str(cache), "--jobs", str(jobs)]
+
+    def wipe(cache: Path) -> Callable[[int], None]:
+        return lambda _: shutil.rmtree(cache, ignore_errors=True)
+
+    ruff = tool("ruff", peers)
+    ruff_cmd = [ruff or "ruff", "check", "--isolated", "--no-cache", "--select", "ANN",
+                "--exit-zero", str(tree)]
+    floor = [("floor: ast.parse x2", [sys.executable, "-c", FLOOR_PARSE, str(tree)], None),
+             ("floor: read+hash", [sys.executable, "-c", FLOOR_READ, str(tree)], None)]
+    cold = [(f"{name} cold", base(pre, cache), wipe(cache)) for name, pre, cache in variants]
+    with_ruff = [("ruff --select ANN", ruff_cmd, None)] if ruff else []
+    out = rounds(cold + with_ruff + floor, repeat)
+    out += rounds([(f"{name} warm", base(pre, cache), None) for name, pre, cache in variants]
+                  + with_ruff, repeat)
+    victim = _victim(tree)
+    if victim is not None:
+        original = victim.read_bytes()
+        edits = iter(range(10_000))
+
+        def change(_: int) -> None:  # a new edit before every run: exactly one file changed
+            added = f"\n\ndef added_by_benchmark_{next(edits)}(x):\n    return x\n"
+            victim.write_bytes(original + added.encode())
+
+        try:
+            out += rounds([(f"{name} 1 changed", base(pre, cache), change)
+                           for name, pre, cache in variants] + with_ruff, repeat)
+        finally:
+            victim.write_bytes(original)
+    merged: dict[str, list[Run]] = {}
+    for run in out:  # ruff ran in three sets of rounds: the median of its medians
+        merged.setdefault(run.label, []).append(run)
+    out = [median_run(label, got) for label, got in merged.items()]
+    if not slow:
+        return out
+    semgrep = tool("semgrep", peers)
+    if semgrep:
+        rule = scratch / "semgrep-rule.yaml"
+        rule.write_text(SEMGREP_RULE)
+        out.append(measure("semgrep (1 rule)", [semgrep, "scan", "--config", str(rule),
+                                                "--metrics", "off", "--disable-version-check",
+                                                "--quiet", "-j", "2", str(tree)]))
+    bandit = tool("bandit", peers)
+    if bandit:
+        out.append(measure("bandit", [bandit, "-r", "-q", "-f", "json", "-o",
+                                      str(scratch / "bandit.json"), str(tree)]))
+    ds = tool("detect-secrets", peers)
+    if ds:
+        out.append(measure("detect-secrets", [ds, "scan", "--all-files"], cwd=tree))
+    return out
+
+
+def ratios(by: dict[str, Run]) -> list[str]:
+    out = []
+    ruff = by.get("ruff --select ANN")
+    cold = by.get("charter cold")
+    if cold is None:
+        return out
+    for label in ("charter cold", "charter warm", "charter 1 changed", "before: charter cold",
+                  "before: charter warm", "before: charter 1 changed"):
+        if ruff and label in by:
+            out.append(f"- {label} / ruff: **{by[label].seconds / ruff.seconds:.2f}x**")
+    parse = by.get("floor: ast.parse x2")
+    if parse:
+        out.append(f"- charter cold / ast.parse floor: **{cold.seconds / parse.seconds:.2f}x**")
+    for peer in ("semgrep (1 rule)", "bandit", "detect-secrets", "checkov"):
+        if peer in by:
+            out.append(f"- {peer} / charter cold: **{by[peer].seconds / cold.seconds:.2f}x**")
+    return out
+
+
+def print_table(name: str, files: int, runs: list[Run]) -> None:
+    print(f"\n### {name} ({files} files)\n\n| tool | wall s | peak MB |\n|---|---:|---:|")
+    for r in runs:
+        print(f"| {r.label} | {r.seconds:.2f} | {r.peak_mb:.0f} |")
+    print("")
+    print("\n".join(ratios({r.label: r for r in runs})))
+
+
+def stdlib_times(std: Path, scratch: Path, copies: int) -> tuple[Path, int]:
+    big = scratch / f"stdlib-x{copies}"
+    for i in range(copies):
+        shutil.copytree(std, big / f"copy{i:02d}")
+    return big, sum(1 for p in big.rglob("*.py"))
+
+
+def memory_growth(std: Path, scratch: Path, jobs: int) -> None:
+    """Peak RSS of a cold audit (one run each) on the stdlib copied 10 and 20 times."""
+    points = []
+    for copies in (10, 20):
+        big, files = stdlib_times(std, scratch, copies)
+        cmd = [sys.executable, "-m", "charter", "audit", str(big), "--format", "json",
+               "--output", str(scratch / "out.json"), "--fail-on", "none", "--no-cache",
+               "--jobs", str(jobs)]
+        run = measure(f"charter cold x{copies}", cmd)
+        points.append((files, run))
+        shutil.rmtree(big)
+    print("\n### stdlib x10 / x20: peak memory (cold, one run each)\n")
+    print("| tree | files | wall s | peak MB |\n|---|---:|---:|---:|")
+    for files, run in points:
+        print(f"| {run.label} | {files} | {run.seconds:.1f} | {run.peak_mb:.0f} |")
+    (f1, r1), (f2, r2) = points
+    print(f"\n- growth: **{1000 * (r2.peak_mb - r1.peak_mb) / (f2 - f1):.1f} MB per 1,000 files**")
+
+
+def main_round_two(args: argparse.Namespace) -> int:
+    peers = args.peers
+    with tempfile.TemporaryDirectory(prefix="charter-perf2-") as tmp:
+        scratch = Path(tmp)
+        std = scratch / "stdlib"
+        n = copy_stdlib(std)
+        print_table("stdlib (tests left out)", n,
+                    round_two(std, scratch, args.jobs, args.repeat, peers, not args.quick,
+                              args.before))
+        if args.django is not None:
+            dj = scratch / "django"
+            shutil.copytree(args.django, dj, symlinks=True)
+            files = sum(1 for p in dj.rglob("*") if p.is_file())
+            print_table("Django sdist", files,
+                        round_two(dj, scratch, args.jobs, args.repeat, peers, not args.quick,
+                                  args.before))
+        if args.terraform is not None:
+            tf = scratch / "terraform"
+            shutil.copytree(args.terraform, tf, symlinks=True,
+                            ignore=shutil.ignore_patterns(".git"))
+            files = sum(1 for p in tf.rglob("*") if p.is_file())
+            runs = charter_runs(tf, scratch, args.jobs, args.repeat)
+            checkov = tool("checkov", peers)
+            if checkov:
+                runs.append(measure("checkov", [checkov, "-d", str(tf), "--quiet", "--compact",
+                                                "--skip-download"]))
+            print_table(f"Terraform: {args.terraform.name}", files, runs)
+        if args.memory:
+            memory_growth(std, scratch, args.jobs)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--real", nargs="*", default=[], type=Path)
@@ -279,6 +493,19 @@ def main() -> int:
     parser.add_argument("--sizes", default="2500,5000,10000")
     parser.add_argument("--repeat", type=int, default=3,
                         help="runs of charter and ruff per measure; the median is shown")
+    parser.add_argument("--issue19", action="store_true",
+                        help="the round-two set (interleaved rounds, floor, peers)")
+    parser.add_argument("--django", type=Path, default=None,
+                        help="an unpacked Django sdist (pip download --no-binary :all: "
+                        "--no-deps django==5.2)")
+    parser.add_argument("--terraform", type=Path, default=None, help="a Terraform tree")
+    parser.add_argument("--peers", type=Path, default=None,
+                        help="a bin folder holding ruff, semgrep, bandit, detect-secrets, checkov")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="another charter source tree (e.g. the previous release's), run in "
+                        "the same rounds as 'before: charter ...'")
+    parser.add_argument("--memory", action="store_true",
+                        help="peak memory on the stdlib copied 10 and 20 times")
     args = parser.parse_args()
     import charter
 
@@ -286,6 +513,8 @@ def main() -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
           f"{platform.python_version()}, {platform.platform()}; median of {args.repeat} runs "
           "for charter and ruff")
+    if args.issue19:
+        return main_round_two(args)
     with tempfile.TemporaryDirectory(prefix="charter-perf-") as tmp:
         scratch = Path(tmp)
         std = scratch / "stdlib"

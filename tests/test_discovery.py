@@ -84,3 +84,23 @@ def test_a_folder_its_enclosing_repo_ignores_is_still_audited(tmp_path: Path):
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     assert discover(tmp_path / "vendored") == ["lib/x.py"]
     assert discover(tmp_path) == [".gitignore", "app.py"]
+
+
+def test_a_tracked_folder_replaced_by_a_link_is_read_only_inside_the_target(tmp_path: Path):
+    """git still lists the files of a tracked folder that became a link; discovery reads what
+    the link points to only when that lies inside the target."""
+    outside = write_tree(tmp_path / "outside", {"pkg/a.py": "", "deep/x/y/b.py": ""})
+    root = write_tree(
+        tmp_path / "repo",
+        {"app.py": "", "pkg/a.py": "", "deep/x/y/b.py": "", "real/c.py": "", "alias/c.py": ""},
+    )
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "."], cwd=root, check=True)
+    for name, target in (("pkg", outside / "pkg"), ("deep", outside / "deep"),
+                         ("alias", root / "real")):
+        for path in sorted((root / name).rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+        (root / name).rmdir()
+        (root / name).symlink_to(target)
+    # pkg/ and deep/ lead outside: never read; alias/ leads inside the target: read
+    assert discover(root) == ["alias/c.py", "app.py", "real/c.py"]

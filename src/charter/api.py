@@ -78,6 +78,10 @@ class Options:
     cache_dir: Path | None = None
     #: reuse results of unchanged files and rule inputs from earlier audits
     use_cache: bool = False
+    #: time each rule (wall and CPU), parses apart, and name the slowest files: the report's
+    #: ``timing.rules``, ``timing.parse``, ``timing.top_files``; the finished report is then
+    #: not reused from the cache (files taken from the cache are not timed)
+    timing: bool = False
     #: show a progress bar on stderr for long audits
     progress: bool = False
     #: read the target's own ``.charter.yml`` / ``[tool.charter]``; off for an untrusted tree,
@@ -323,6 +327,7 @@ def _audit_tree(
         jobs=options.jobs,
         cache_dir=(options.cache_dir or default_cache_dir()) if options.use_cache else None,
         progress=options.progress,
+        timing=options.timing,
         cache_scope=scope,
         path_classes=tuple((k, tuple(v)) for k, v in sorted(config.path_classes.items())),
         # the README's word is the repository's own say, as its configuration is: a run
@@ -403,7 +408,7 @@ def _report(
     def digest(rel: str) -> str:
         return file_digest(resolved / rel, engine.max_file_bytes)
 
-    if engine.cache_dir is not None and post.changed is None:
+    if engine.cache_dir is not None and post.changed is None and not engine.timing:
         hashing = time.perf_counter()
         for rel in tree.files:
             tree.digests[rel] = digest(rel)

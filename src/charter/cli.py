@@ -265,6 +265,15 @@ def audit(
             "--cache-dir", metavar="DIR", help="Result cache folder [default: ~/.cache/charter]."
         ),
     ] = None,
+    timing: Annotated[
+        bool,
+        typer.Option(
+            "--timing",
+            help="Time each rule (wall and CPU), parsing apart, and name the slowest files: a "
+            "table on stderr, and timing.rules / timing.parse / timing.top_files in JSON. Files "
+            "taken from the cache are not timed (add --no-cache to time them all).",
+        ),
+    ] = False,
     repo_config: Annotated[
         bool,
         typer.Option(
@@ -411,6 +420,7 @@ def audit(
         progress=show_progress,
         repo_config=repo_config,
         strict=strict,
+        timing=timing,
     )
     result = api.run(path, options)
     if verbose:
@@ -493,6 +503,8 @@ def audit(
     else:
         rendered = REPORTERS[fmt.value](report, result.policies)
     _write(rendered, output)
+    if timing:
+        typer.echo(timing_table(report.timing), err=True, nl=False)
     if fmt is OutputFormat.SARIF and not quiet and (capped := cap_summary(report)):
         typer.echo(f"charter: {capped} (the JSON report lists every finding)", err=True)
     if (output is not None or fmt is not OutputFormat.TEXT) and not quiet:
@@ -611,6 +623,42 @@ def fix_cmd(
         code = max(code, 1)
     typer.echo(f"charter: {summary}", err=diff)
     raise typer.Exit(code)
+
+
+def timing_table(timing: dict[str, Any], top: int = 25) -> str:
+    """``--timing``'s table: the slowest rules (wall and CPU, file and repo phase), parse time
+    per parser, the batched walk's own time and the slowest files."""
+    rules: dict[str, dict[str, Any]] = timing.get("rules", {})
+    lines = [
+        f"charter: timing ({timing.get('total_s', 0.0):.2f} s in all; files "
+        f"{timing.get('files_s', 0.0):.2f} s, repo {timing.get('repo_s', 0.0):.2f} s; "
+        f"{timing.get('cache_hits', 0)} file(s) from the cache, not timed)",
+        f"{'rule':<36} {'wall s':>8} {'cpu s':>8} {'files s':>8} {'repo s':>8} {'files':>6}"
+        "  slowest file",
+    ]
+    for key, row in list(rules.items())[:top]:
+        slowest = row.get("slowest_file") or ""
+        if slowest:
+            slowest += f" ({row['slowest_file_s']:.3f} s)"
+        lines.append(
+            f"{key[:36]:<36} {row['wall_s']:>8.3f} {row['cpu_s']:>8.3f} "
+            f"{row['file_wall_s']:>8.3f} {row['repo_wall_s']:>8.3f} {row['files']:>6}  {slowest}"
+        )
+    if len(rules) > top:
+        lines.append(f"... and {len(rules) - top} more rule(s) (all in the JSON report)")
+    for name, row in timing.get("parse", {}).items():
+        lines.append(
+            f"{'parse: ' + name:<36} {row['wall_s']:>8.3f} {row['cpu_s']:>8.3f} "
+            f"{'':>8} {'':>8} {row['files']:>6}"
+        )
+    walk = timing.get("ast_walk")
+    if walk:
+        lines.append(f"{'ast walk (engine)':<36} {walk['wall_s']:>8.3f} {walk['cpu_s']:>8.3f}")
+    files = timing.get("top_files", [])
+    if files:
+        lines.append("slowest files:")
+        lines += [f"  {f['wall_s']:8.3f} s  {f['path']}" for f in files]
+    return "\n".join(lines) + "\n"
 
 
 def _explain_run(result: api.Audit) -> None:

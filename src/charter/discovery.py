@@ -15,9 +15,10 @@ pathspec's git-compatible matcher. In both cases:
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pathspec
 
@@ -71,16 +72,36 @@ BUILD_OUTPUT_DIRS = frozenset({"build", "dist", "target"})
 def _in_skipped_dir(
     rel: str, root: Path, venv_cache: dict[str, bool], *, tracked: bool = False
 ) -> bool:
-    parts = PurePosixPath(rel).parts[:-1]
-    for i, name in enumerate(parts):
+    parts = rel.split("/")[:-1]
+    base = str(root)
+    prefix = ""
+    for name in parts:
         if _skip_dir(name) and not (tracked and name in BUILD_OUTPUT_DIRS):
             return True
-        prefix = "/".join(parts[: i + 1])
-        if prefix not in venv_cache:
-            venv_cache[prefix] = _is_virtualenv(root / prefix)
-        if venv_cache[prefix]:
+        prefix = f"{prefix}/{name}" if prefix else name
+        skipped = venv_cache.get(prefix)
+        if skipped is None:
+            # a string, not a Path: this runs for every folder of the tree
+            skipped = venv_cache[prefix] = os.path.isfile(f"{base}/{prefix}/pyvenv.cfg")  # noqa: PTH113
+        if skipped:
             return True
     return False
+
+
+def _linked_folder(rel: str, root: str, cache: dict[str, bool]) -> bool:
+    """Whether a folder on the way to ``rel`` is a symbolic link (memoised per folder: one
+    ``lstat`` per folder of the tree, not a ``resolve()`` per file; iterative, so that a tree
+    nested thousands of levels deep needs no recursion)."""
+    folder = rel.rpartition("/")[0]
+    pending: list[str] = []
+    while folder and folder not in cache:
+        pending.append(folder)
+        folder = folder.rpartition("/")[0]
+    linked = cache[folder] if folder else False
+    for name in reversed(pending):  # from the top down
+        linked = linked or os.path.islink(f"{root}/{name}")  # noqa: PTH114 - a string per folder
+        cache[name] = linked
+    return linked
 
 
 #: ``-t`` tags each path: ``?`` untracked (not ignored), any other letter tracked
@@ -214,30 +235,39 @@ def discover_tree(root: Path, exclude: Iterable[str] = ()) -> Discovery:
         tracked = len(tracked_paths)
     exclude_spec = gitignore_spec(list(exclude)) if exclude else None
     venv_cache: dict[str, bool] = {}
+    link_cache: dict[str, bool] = {}
+    base = str(root)
     files: list[str] = []
     skipped_tracked: dict[str, int] = {}
+    # strings only in this loop (one per file of the tree): no Path objects, no resolve() of
+    # every file
     for rel in candidates:
-        if ".." in PurePosixPath(rel).parts or rel.startswith("/"):
+        if rel.startswith("/") or ".." in rel.split("/"):
             continue
         if _in_skipped_dir(rel, root, venv_cache, tracked=rel in tracked_paths):
             if rel in tracked_paths:
-                top = next(
-                    (p for p in PurePosixPath(rel).parts[:-1] if _skip_dir(p)), "a virtualenv"
-                )
+                top = next((p for p in rel.split("/")[:-1] if _skip_dir(p)), "a virtualenv")
                 skipped_tracked[top] = skipped_tracked.get(top, 0) + 1
             continue
         if exclude_spec is not None and exclude_spec.match_file(rel):
             continue
-        path = root / rel
         # git lists tracked files deleted from the work tree, and tracked symlinks
-        if path.is_symlink() or not path.is_file():
-            continue
         try:
-            inside = path.resolve().is_relative_to(root)
-        except (OSError, RuntimeError):
-            inside = False
-        if inside:
-            files.append(rel)
+            mode = os.lstat(f"{base}/{rel}").st_mode
+        except (OSError, ValueError):
+            continue
+        if not stat.S_ISREG(mode):
+            continue
+        if _linked_folder(rel, base, link_cache):
+            # a folder on the way is a link (e.g. a tracked folder replaced by a link to
+            # outside the target): only what really lies inside the target is read
+            try:
+                inside = (root / rel).resolve().is_relative_to(root)
+            except (OSError, RuntimeError):
+                inside = False
+            if not inside:
+                continue
+        files.append(rel)
     if skipped_tracked:
         where = ", ".join(f"{n} in {d}/" for d, n in sorted(skipped_tracked.items()))
         notes.append(

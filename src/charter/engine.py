@@ -8,6 +8,7 @@ everything into the frozen :class:`~charter.models.Report`.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import gc
 import hashlib
@@ -99,6 +100,9 @@ class FileResult:
     #: the file's path class (charter.pathclass), from its path and its first lines; empty
     #: when no rule read the file (its class is then the one its path gives)
     klass: str = ""
+    #: ``--timing`` only (never cached): {"rules": {key: [wall, cpu]}, "parse": {parser:
+    #: [wall, cpu, n]}, "walk": [wall, cpu], "total": wall}
+    timing: dict[str, Any] | None = None
 
 
 def effective_scope(
@@ -268,6 +272,81 @@ def _file_failure(result: FileResult, analyzer: Analyzer, path: str, exc: Except
     result.errors[analyzer.instance_key] = safe_message(f"{path}: {type(exc).__name__}: {exc}")
 
 
+class _Applicability:
+    """Which analyzers' file phase may look at a file of each kind, worked out once per set
+    of rule instances (not ``applies_to`` per file per rule: 407k calls on Django). Each entry
+    says whether the analyzer overrides :meth:`Analyzer.applies_to` (a path or content
+    filter), in which case it is still asked per file."""
+
+    def __init__(self, instances: Sequence[RuleInstance]) -> None:
+        self.instances = instances
+        self.by_key = {inst.key: inst for inst in instances}
+        self._file_phase = [
+            inst.analyzer
+            for inst in instances
+            if inst.analyzer is not None and inst.analyzer.has_file_phase()
+        ]
+        self._by_kind: dict[str, list[tuple[Analyzer, bool]]] = {}
+
+    def for_kind(self, kind: str) -> list[tuple[Analyzer, bool]]:
+        found = self._by_kind.get(kind)
+        if found is None:
+            found = self._by_kind[kind] = [
+                (a, type(a).applies_to is not Analyzer.applies_to)
+                for a in self._file_phase
+                if type(a).applies_to is not Analyzer.applies_to or kind in a.kinds
+            ]
+        return found
+
+
+_APPLICABILITY: list[_Applicability] = []
+
+
+def _applicability(instances: Sequence[RuleInstance]) -> _Applicability:
+    """The applicability of ``instances``, kept for the last set seen (a worker, or a serial
+    audit, passes the same list for every file)."""
+    if _APPLICABILITY and _APPLICABILITY[0].instances is instances:
+        return _APPLICABILITY[0]
+    plan = _Applicability(instances)
+    _APPLICABILITY[:] = [plan]
+    return plan
+
+
+class _Clock:
+    """Where one file's analysis time went (``--timing``): each rule's own wall and CPU time,
+    parse time apart (:data:`charter.sources.PARSE_CLOCK`), and the batched walk's."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, list[float]] = {}
+        self.parse: dict[str, list[float]] = {}
+        self.walk = [0.0, 0.0]
+
+    def parse_total(self) -> tuple[float, float]:
+        values = self.parse.values()
+        return sum(v[0] for v in values), sum(v[1] for v in values)
+
+    def add(self, key: str, wall: float, cpu: float) -> None:
+        acc = self.rules.get(key)
+        if acc is None:
+            acc = self.rules[key] = [0.0, 0.0]
+        acc[0] += wall
+        acc[1] += cpu
+
+    def run(self, key: str, fn: Any, *args: Any) -> Any:
+        """``fn(*args)`` with its time, less the parses it set off, added to rule ``key``."""
+        parsed = self.parse_total()
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            return fn(*args)
+        finally:
+            wall = time.perf_counter() - wall
+            cpu = time.process_time() - cpu
+            after = self.parse_total()
+            self.add(
+                key, max(0.0, wall - after[0] + parsed[0]), max(0.0, cpu - after[1] + parsed[1])
+            )
+
+
 def analyze_file(
     root: Path,
     rel: str,
@@ -275,18 +354,47 @@ def analyze_file(
     max_bytes: int = DEFAULT_MAX_FILE_BYTES,
     file: SourceFile | None = None,
     classifier: PathClassifier | None = None,
+    timing: bool = False,
 ) -> FileResult:
     """The file phase for one file: every applicable analyzer whose scope holds the file's
-    path class, one parse per parser."""
+    path class, one parse per parser. With ``timing``, the result says where the time went."""
+    if not timing:
+        return _analyze_file(root, rel, instances, max_bytes, file, classifier, None)
+    from charter import sources
+
+    clock = _Clock()
+    started = time.perf_counter()
+    sources.PARSE_CLOCK = clock.parse
+    try:
+        result = _analyze_file(root, rel, instances, max_bytes, file, classifier, clock)
+    finally:
+        sources.PARSE_CLOCK = None
+    result.timing = {
+        "rules": clock.rules,
+        "parse": clock.parse,
+        "walk": clock.walk,
+        "total": time.perf_counter() - started,
+    }
+    return result
+
+
+def _analyze_file(
+    root: Path,
+    rel: str,
+    instances: Sequence[RuleInstance],
+    max_bytes: int,
+    file: SourceFile | None,
+    classifier: PathClassifier | None,
+    clock: _Clock | None,
+) -> FileResult:
     file = file or SourceFile(root, rel, max_bytes)
     result = FileResult(path=rel)
-    active = [
-        inst.analyzer
-        for inst in instances
-        if inst.analyzer is not None
-        and inst.analyzer.has_file_phase()
-        and inst.analyzer.applies_to(file)
-    ]
+    applicability = _applicability(instances)
+    candidates = applicability.for_kind(file.kind)
+    if not candidates:
+        return result
+    # only analyzers with their own path or content filters are asked about this file
+    active = [a for a, custom in candidates if not custom or a.applies_to(file)]
     if not active:
         return result
     classifier = classifier or PathClassifier()
@@ -331,6 +439,8 @@ def analyze_file(
         if tree is not None:
 
             def ast_all(group: Sequence[AstAnalyzer]) -> None:
+                if clock is not None:
+                    return _timed_ast_walk(tree, group, file, emitters, clock)
                 for a in group:
                     a.begin(file, emitters[a.instance_key])
                 batched_ast_walk(tree, list(group))
@@ -342,16 +452,32 @@ def analyze_file(
     if cst_rules:
         module = file.python_cst
         if module is not None:
-            _run_cst(file, module, cst_rules, emitters, result)
+            if clock is None:
+                _run_cst(file, module, cst_rules, emitters, result)
+            else:  # one batched visit: its time is shared evenly by its rules
+                before = dict(clock.rules)
+                clock.run("\0cst", _run_cst, file, module, cst_rules, emitters, result)
+                spent = clock.rules.pop("\0cst")
+                clock.rules.update(before)
+                for a in cst_rules:
+                    clock.add(a.instance_key, spent[0] / len(cst_rules), spent[1] / len(cst_rules))
 
     for analyzer in plain:
         try:
-            analyzer.check_file(file, emitters[analyzer.instance_key])
+            if clock is None:
+                analyzer.check_file(file, emitters[analyzer.instance_key])
+            else:
+                clock.run(
+                    analyzer.instance_key,
+                    analyzer.check_file,
+                    file,
+                    emitters[analyzer.instance_key],
+                )
         except Exception as exc:  # noqa: BLE001
             _file_failure(result, analyzer, rel, exc)
             emitters.pop(analyzer.instance_key, None)
 
-    by_key = {inst.key: inst for inst in instances}
+    by_key = applicability.by_key
     for key, out in emitters.items():
         if out.findings:
             inst = by_key[key]
@@ -406,6 +532,31 @@ def _name_blind_rules(
         message = f"{problem.message} (not judged by {names})"
         out.append(dataclasses.replace(problem, message=message))
     return out
+
+
+def _timed_ast_walk(
+    tree: ast.Module,
+    group: Sequence[AstAnalyzer],
+    file: SourceFile,
+    emitters: dict[str, Emitter],
+    clock: _Clock,
+) -> None:
+    """The batched walk with each rule's begin, handlers and end timed (``--timing``); what
+    is left of the walk's time is the walk's own."""
+    spent_before = sum(clock.rules.get(a.instance_key, [0.0])[0] for a in group)
+    cpu_before = sum(clock.rules.get(a.instance_key, [0.0, 0.0])[1] for a in group)
+    wall, cpu = time.perf_counter(), time.process_time()
+    for a in group:
+        clock.run(a.instance_key, a.begin, file, emitters[a.instance_key])
+    batched_ast_walk(tree, list(group), timer=clock.add)
+    for a in group:
+        clock.run(a.instance_key, a.end)
+    wall = time.perf_counter() - wall
+    cpu = time.process_time() - cpu
+    spent = sum(clock.rules.get(a.instance_key, [0.0])[0] for a in group) - spent_before
+    spent_cpu = sum(clock.rules.get(a.instance_key, [0.0, 0.0])[1] for a in group) - cpu_before
+    clock.walk[0] += max(0.0, wall - spent)
+    clock.walk[1] += max(0.0, cpu - spent_cpu)
 
 
 def _run_cst(
@@ -610,6 +761,8 @@ class AuditOptions:
     path_classes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: the configuration's ``example-repository``: None lets the README decide
     example_repository: bool | None = None
+    #: ``--timing``: each rule's wall and CPU time, parse time apart, and the slowest files
+    timing: bool = False
 
 
 def effective_severities(
@@ -738,6 +891,7 @@ def run_audit(
         digests=digests,
         max_seconds=options.max_file_seconds,
         classifier=tree.classifier,
+        timing=options.timing,
     )
     for shown, why in tree.odd_names:  # reported by parse-error, never analyzed
         file_results.append(FileResult(shown, problems=[ParseProblem(shown, 1, 1, why, True)]))
@@ -758,9 +912,25 @@ def run_audit(
         if rel not in classes:
             classes[rel] = tree.classifier.by_path(rel)
     repo = RepoIndex(root, files, max_bytes=options.max_file_bytes, facts=facts, classes=classes)
-    repo_out, repo_errors = runner.run_repo_phase(
-        repo, inst_list, cache=cache, digests=digests, facts=facts, reads=trace.reads
-    )
+    repo_clock: dict[str, list[float]] | None = {} if options.timing else None
+    repo_parse: dict[str, list[float]] = {}
+    from charter import sources
+
+    if options.timing:
+        sources.PARSE_CLOCK = repo_parse
+    try:
+        repo_out, repo_errors = runner.run_repo_phase(
+            repo,
+            inst_list,
+            cache=cache,
+            digests=digests,
+            facts=facts,
+            reads=trace.reads,
+            clock=repo_clock,
+        )
+    finally:
+        if options.timing:
+            sources.PARSE_CLOCK = None
     if cache is not None:
         cache.save()
     t_repo = time.perf_counter()
@@ -788,6 +958,16 @@ def run_audit(
     notes.update({Note(path="", line=0, message=m): None for m in tree.notes})
     profile_reports = tuple(_profile_report(policies, p, results) for p in profiles)
     ended = time.perf_counter()
+    timing: dict[str, Any] = {
+        "discover_s": round(tree.discover_s + t_discover - started, 4),
+        "files_s": round(t_files - t_discover, 4),
+        "repo_s": round(t_repo - t_files, 4),
+        "total_s": round(tree.discover_s + ended - started, 4),
+        "cache_hits": cache.hits if cache is not None else 0,
+        "cache_misses": cache.misses if cache is not None else 0,
+    }
+    if options.timing:
+        timing.update(rule_timing(file_results, repo_clock or {}, repo_parse, instances))
     return Report(
         tool=ToolInfo(version=__version__),
         target=target_label if target_label is not None else str(root),
@@ -797,14 +977,7 @@ def run_audit(
         files_scanned=len(files),
         files_tracked=tree.tracked,
         notes=tuple(sorted(notes, key=lambda n: (n.path, n.line, n.message))),
-        timing={
-            "discover_s": round(tree.discover_s + t_discover - started, 4),
-            "files_s": round(t_files - t_discover, 4),
-            "repo_s": round(t_repo - t_files, 4),
-            "total_s": round(tree.discover_s + ended - started, 4),
-            "cache_hits": cache.hits if cache is not None else 0,
-            "cache_misses": cache.misses if cache is not None else 0,
-        },
+        timing=timing,
     )
 
 
@@ -822,6 +995,92 @@ def _fix_as_declared(rule: Rule, found: list[Finding]) -> list[Finding]:
     return found
 
 
+#: how many of the slowest files ``--timing`` names
+TOP_FILES = 10
+
+
+def rule_timing(
+    file_results: Sequence[FileResult],
+    repo_clock: dict[str, list[float]],
+    repo_parse: dict[str, list[float]],
+    instances: dict[str, RuleInstance],
+) -> dict[str, Any]:
+    """``--timing``'s part of the report: per rule instance its wall and CPU seconds in the
+    file and repo phases, the files it ran on and its slowest file; parse time per parser;
+    the batched ``ast`` walk's own time; the slowest files. Files taken from the cache were
+    not analyzed and count nowhere."""
+    import heapq
+
+    rules: dict[str, dict[str, Any]] = {}
+    parse: dict[str, list[float]] = {}
+    walk = [0.0, 0.0]
+    top: list[tuple[float, str]] = []
+
+    def row(key: str) -> dict[str, Any]:
+        found = rules.get(key)
+        if found is None:
+            found = rules[key] = {
+                "rule": instances[key].rule.id if key in instances else key,
+                "wall_s": 0.0,
+                "cpu_s": 0.0,
+                "file_wall_s": 0.0,
+                "repo_wall_s": 0.0,
+                "files": 0,
+                "slowest_file": None,
+                "slowest_file_s": 0.0,
+            }
+        return found
+
+    def add_parse(source: dict[str, list[float]]) -> None:
+        for parser, (wall, cpu, count) in source.items():
+            acc = parse.setdefault(parser, [0.0, 0.0, 0])
+            acc[0] += wall
+            acc[1] += cpu
+            acc[2] += count
+
+    for fr in file_results:
+        spent = fr.timing
+        if not spent:
+            continue
+        fr.timing = None  # aggregated: the per-file detail is not kept
+        for key, (wall, cpu) in spent["rules"].items():
+            r = row(key)
+            r["wall_s"] += wall
+            r["cpu_s"] += cpu
+            r["file_wall_s"] += wall
+            r["files"] += 1
+            if wall > r["slowest_file_s"]:
+                r["slowest_file"], r["slowest_file_s"] = fr.path, wall
+        add_parse(spent["parse"])
+        walk[0] += spent["walk"][0]
+        walk[1] += spent["walk"][1]
+        item = (spent["total"], fr.path)
+        if len(top) < TOP_FILES:
+            heapq.heappush(top, item)
+        elif item > top[0]:
+            heapq.heapreplace(top, item)
+    for key, (wall, cpu) in repo_clock.items():
+        r = row(key)
+        r["wall_s"] += wall
+        r["cpu_s"] += cpu
+        r["repo_wall_s"] += wall
+    add_parse(repo_parse)
+    for r in rules.values():
+        for name in ("wall_s", "cpu_s", "file_wall_s", "repo_wall_s", "slowest_file_s"):
+            r[name] = round(r[name], 6)
+    return {
+        "rules": dict(sorted(rules.items(), key=lambda kv: (-kv[1]["wall_s"], kv[0]))),
+        "parse": {
+            name: {"wall_s": round(w, 6), "cpu_s": round(c, 6), "files": int(n)}
+            for name, (w, c, n) in sorted(parse.items(), key=lambda kv: -kv[1][0])
+        },
+        "ast_walk": {"wall_s": round(walk[0], 6), "cpu_s": round(walk[1], 6)},
+        "top_files": [
+            {"path": path, "wall_s": round(wall, 6)} for wall, path in sorted(top, reverse=True)
+        ],
+    }
+
+
 def _collect(
     repo: RepoIndex,
     instances: Sequence[RuleInstance],
@@ -835,20 +1094,30 @@ def _collect(
 
     all_findings: list[Finding] = []
     results: dict[str, RuleResult] = {}
+    # one pass over the file results, each rule's share in file order (linear in findings,
+    # not rules x files)
+    found_of: dict[str, list[Finding]] = {}
+    counters_of: dict[str, Counter[str]] = {}
+    errors_of: dict[str, list[str]] = {}
+    applicable_keys: set[str] = set()
+    seen_sets: set[int] = set()  # the per-file sets are shared between files (charter.compact)
+    for fr in file_results:
+        for key, values in fr.findings.items():
+            found_of.setdefault(key, []).extend(values)
+        for key, counts in fr.counters.items():
+            counters_of.setdefault(key, Counter()).update(counts)
+        if id(fr.applicable) not in seen_sets:
+            seen_sets.add(id(fr.applicable))
+            applicable_keys.update(fr.applicable)
+        for key, error in fr.errors.items():
+            errors_of.setdefault(key, []).append(error)
     for inst in instances:
         key = inst.key
         severity = severities[key]
-        found: list[Finding] = []
-        counters: Counter[str] = Counter()
-        applicable = False
-        errors: list[str] = []
-        for fr in file_results:
-            found.extend(fr.findings.get(key, ()))
-            if key in fr.counters:
-                counters.update(fr.counters[key])
-            applicable = applicable or key in fr.applicable
-            if key in fr.errors:
-                errors.append(fr.errors[key])
+        found: list[Finding] = found_of.pop(key, [])
+        counters: Counter[str] = counters_of.get(key, Counter())
+        applicable = key in applicable_keys
+        errors: list[str] = errors_of.get(key, [])
         out = repo_out.get(key)
         if out is not None:
             found.extend(finalize(inst.rule.id, severity, out.findings, line_text))

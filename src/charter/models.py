@@ -221,7 +221,8 @@ class Report(_Frozen):
     #: files_scanned when excludes, build/vendor folders or links left some out
     files_tracked: int | None = None
     notes: tuple[Note, ...] = ()
-    timing: dict[str, float] = Field(default_factory=dict)
+    #: seconds per phase and cache counts; with ``--timing`` also per-rule detail (nested)
+    timing: dict[str, Any] = Field(default_factory=dict)
     extra: dict[str, Any] = Field(default_factory=dict)
     #: what the audited repository's own configuration changed (``charter.config.in_force``);
     #: always present, empty when none is in force (no settings file, ``--no-repo-config``)

@@ -24,6 +24,7 @@ from typing import Any
 
 from charter import baseline as baseline_mod
 from charter import suppressions
+from charter.compact import share_fields
 from charter.engine import profile_summary
 from charter.models import Finding, ProfileReport, ProfileRule, Report, Status
 from charter.sources import SourceFile
@@ -81,6 +82,7 @@ def apply(report: Report, root: Path, options: PostOptions) -> Report:
         else f
         for f in report.findings
     ]
+    share_fields(findings)  # each copy above got its own set of given fields
     directives = files.directives({f.path for f in findings})
 
     applied = suppressions.apply(findings, directives)

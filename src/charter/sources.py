@@ -12,6 +12,7 @@ import codecs
 import functools
 import json
 import re
+import time
 import tomllib
 import warnings
 from collections.abc import Callable
@@ -26,6 +27,37 @@ if TYPE_CHECKING:
     import tree_sitter
 
 _T = TypeVar("_T")
+
+#: ``charter audit --timing``: parser name -> [wall s, CPU s, files], filled by the parse
+#: properties below while set (None, the default, costs one global look-up per parse)
+PARSE_CLOCK: dict[str, list[float]] | None = None
+_PARSE_DEPTH = [0]
+
+
+def _parse_timed(parser: str) -> Callable[[Callable[[Any], _T]], Callable[[Any], _T]]:
+    """Time a parse property for :data:`PARSE_CLOCK` (a parse inside another one, such as the
+    ``ast`` tree LibCST's depth check reads, counts towards the outer one)."""
+
+    def wrap(fn: Callable[[Any], _T]) -> Callable[[Any], _T]:
+        @functools.wraps(fn)
+        def timed(self: Any) -> _T:
+            clock = PARSE_CLOCK
+            if clock is None or _PARSE_DEPTH[0]:
+                return fn(self)
+            wall, cpu = time.perf_counter(), time.process_time()
+            _PARSE_DEPTH[0] += 1
+            try:
+                return fn(self)
+            finally:
+                _PARSE_DEPTH[0] -= 1
+                acc = clock.setdefault(parser, [0.0, 0.0, 0])
+                acc[0] += time.perf_counter() - wall
+                acc[1] += time.process_time() - cpu
+                acc[2] += 1
+
+        return timed
+
+    return wrap
 
 DEFAULT_MAX_FILE_BYTES = 2_000_000
 #: LibCST recurses once per nesting level: its native parser overflows the C stack (a crash, not
@@ -160,6 +192,7 @@ class SourceFile:
             self.problems.append(problem)
 
     @cached_property
+    @_parse_timed("read")
     def data(self) -> bytes | None:
         """Raw bytes, or None when unreadable or over the size cap (recorded as skipped)."""
         try:
@@ -224,6 +257,7 @@ class SourceFile:
         return False
 
     @cached_property
+    @_parse_timed("python-ast")
     def python_ast(self) -> ast.Module | None:
         """The standard-library ``ast`` tree (fast; for rules that need no concrete syntax)."""
         if self.source_problem() or self.data is None:
@@ -295,6 +329,7 @@ class SourceFile:
         return tree
 
     @cached_property
+    @_parse_timed("python-libcst")
     def python_cst(self) -> Any:
         """The LibCST module (for rules that need concrete syntax or scope metadata)."""
         import libcst
@@ -339,6 +374,7 @@ class SourceFile:
         return [] if text is None else list(parse_directives(self.path, text, self.kind))
 
     @cached_property
+    @_parse_timed("yaml")
     def yaml_documents(self) -> list[Any] | None:
         """All documents of a YAML file, loaded safely; None if it does not parse."""
         return self._yaml(
@@ -348,6 +384,7 @@ class SourceFile:
         )
 
     @cached_property
+    @_parse_timed("yaml")
     def yaml_nodes(self) -> list[yaml.Node] | None:
         """The composed (not constructed) YAML documents: nodes keep their line numbers
         (``node.start_mark.line`` is 0-based). Safe: no tags are resolved to objects."""
@@ -411,6 +448,7 @@ class SourceFile:
         )
 
     @cached_property
+    @_parse_timed("hcl")
     def hcl(self) -> Any:
         """The python-hcl2 rule tree (``hcl2.rules.base.StartRule``) of a Terraform/HCL file;
         every block and attribute keeps its line (``node._meta.line``). None if it does not
@@ -436,6 +474,7 @@ class SourceFile:
         return None
 
     @cached_property
+    @_parse_timed("dockerfile")
     def dockerfile(self) -> list[dict[str, Any]] | None:
         """The instructions of a Dockerfile (dockerfile-parse ``structure``: ``instruction``,
         ``value``, ``content``, 0-based ``startline``/``endline``), continuation lines joined."""
@@ -453,6 +492,7 @@ class SourceFile:
         return None
 
     @cached_property
+    @_parse_timed("toml")
     def toml(self) -> dict[str, Any] | None:
         text = self.text
         if text is None:
@@ -468,6 +508,7 @@ class SourceFile:
         return None
 
     @cached_property
+    @_parse_timed("json")
     def json(self) -> Any:
         text = self.text
         if text is None:
@@ -493,6 +534,7 @@ class SourceFile:
         return None
 
     @cached_property
+    @_parse_timed("tree-sitter")
     def syntax_tree(self) -> tree_sitter.Tree | None:
         """The tree-sitter tree of a Go, Rust, TypeScript or JavaScript file (else None).
 

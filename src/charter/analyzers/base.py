@@ -19,6 +19,7 @@ import ast
 import fnmatch
 import operator
 import re
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -354,7 +355,26 @@ class _Leave(tuple[ast.AST]):
     """A stack entry meaning "call the leave_ handlers of this node"."""
 
 
-def batched_ast_walk(tree: ast.AST, analyzers: list[AstAnalyzer]) -> None:
+def _timed_handler(
+    fn: Callable[[Any], Any], key: str, timer: Callable[[str, float, float], None]
+) -> Callable[[Any], Any]:
+    clock, cpu_clock = time.perf_counter, time.process_time
+
+    def timed(node: Any) -> Any:
+        wall, cpu = clock(), cpu_clock()
+        try:
+            return fn(node)
+        finally:
+            timer(key, clock() - wall, cpu_clock() - cpu)
+
+    return timed
+
+
+def batched_ast_walk(
+    tree: ast.AST,
+    analyzers: list[AstAnalyzer],
+    timer: Callable[[str, float, float], None] | None = None,
+) -> None:
     """One iterative walk of ``tree`` calling every analyzer's visit_/leave_ methods, in source
     order (pre-order, leave_ after the node's subtree).
 
@@ -367,10 +387,11 @@ def batched_ast_walk(tree: ast.AST, analyzers: list[AstAnalyzer]) -> None:
     leave: dict[str, list[Callable[[Any], Any]]] = {}
     for analyzer in analyzers:
         for attr in dir(type(analyzer)):
-            if attr.startswith("visit_"):
-                visit.setdefault(attr[6:], []).append(getattr(analyzer, attr))
-            elif attr.startswith("leave_"):
-                leave.setdefault(attr[6:], []).append(getattr(analyzer, attr))
+            if attr.startswith(("visit_", "leave_")):
+                fn = getattr(analyzer, attr)
+                if timer is not None:  # --timing: each call timed for its rule
+                    fn = _timed_handler(fn, analyzer.instance_key, timer)
+                (visit if attr[0] == "v" else leave).setdefault(attr[6:], []).append(fn)
     if not visit and not leave:
         return
     statements_only = all(a.statements_only for a in analyzers)
