@@ -280,7 +280,7 @@ def test_a_real_syntax_error_names_the_rules_that_could_not_judge_the_file(
         ("app/src/tooltip.rs", 'extern "C" {\n    pub type Tooltip;\n}\n'),
         ("web/tsconfig.json", '{\n  // comments are fine here\n  "compilerOptions": {},\n}\n'),
         ("k8s/svc.yaml", "apiVersion: v1\t\nkind: Service\t\nmetadata:\n  name: web\n"),
-        ("dns/records.go", "package dns\n\nvar ttl = new(int64(300))\nvar name = new(\"a\")\n"),
+        ("dns/records.go", 'package dns\n\nvar ttl = new(int64(300))\nvar name = new("a")\n'),
     ],
 )
 def test_valid_code_the_parsers_struggle_with_is_no_parse_error(
@@ -298,7 +298,7 @@ def test_helm_templates_are_notes_not_parse_errors(policies: PolicySet, tmp_path
             "chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
             "chart/templates/secret.yaml": (
                 "{{- if .Values.enabled }}\napiVersion: v1\nkind: Secret\n"
-                "metadata:\n  name: {{ include \"web.fullname\" . }}\nstringData:\n"
+                'metadata:\n  name: {{ include "web.fullname" . }}\nstringData:\n'
                 "  password: {{ .Values.password | quote }}\n{{- end }}\n"
             ),
             "chart/values.yaml": "enabled: true\n",
@@ -349,8 +349,10 @@ PRIVATE_KEY = (
             "jobs:\n  test:\n    runs-on: ubuntu-latest\n    services:\n      postgres:\n"
             f"        image: postgres\n        env:\n          POSTGRES_PASSWORD: {PASSWORD}\n",
         ),
-        (".github/workflows/call.yml", "jobs:\n  call:\n    uses: ./.github/workflows/x.yml\n"
-         "    secrets: inherit\n"),
+        (
+            ".github/workflows/call.yml",
+            "jobs:\n  call:\n    uses: ./.github/workflows/x.yml\n    secrets: inherit\n",
+        ),
         ("chart/values.yaml", "auth:\n  existingSecret: grafana-admin-credentials\n"),
         ("chart/values.yaml", f"db:\n  password: {PASSWORD}\n"),
         (
@@ -358,13 +360,20 @@ PRIVATE_KEY = (
             "jobs:\n  test:\n    env:\n"
             "      DATABASE_URL: postgres://shop:shop@localhost:5432/shop\n",
         ),
-        ("deploy/compose.yaml", "services:\n  api:\n    environment:\n"
-         "      DB_URL: postgres://shop:postgres@db:5432/shop\n"),
-        ("docker-compose.dev.yml", f"services:\n  db:\n    environment:\n"
-         f"      POSTGRES_PASSWORD: {PASSWORD}\n"),
+        (
+            "deploy/compose.yaml",
+            "services:\n  api:\n    environment:\n"
+            "      DB_URL: postgres://shop:postgres@db:5432/shop\n",
+        ),
+        (
+            "docker-compose.dev.yml",
+            f"services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: {PASSWORD}\n",
+        ),
         ("web/static/i18n/jp.js", 'window.i18n = { change_password: "Zq8-Kennwort-1" };\n'),
-        ("deploy/compose.yaml", "services:\n  db:\n    environment:\n"
-         "      POSTGRES_PASSWORD: paperless\n"),
+        (
+            "deploy/compose.yaml",
+            "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: paperless\n",
+        ),
         ("sentry/config.example.yml", f"secret_key: {PASSWORD}\n"),
         ("engines/mysql.py", 'auth_plugin = "caching_sha2_password"\n'),
         (
@@ -375,15 +384,21 @@ PRIVATE_KEY = (
         ("compose.yaml", "services:\n  s3:\n    environment:\n      MINIO_SECRET_KEY: minio123\n"),
         (
             "src/lib.rs",
-            '#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {\n'
+            "#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {\n"
             f'        let secret = "{PASSWORD}";\n    }}\n}}\n',
         ),
         ("app/auth.py", 'NOSTR_AUTH_NIP98 = "nostr-auth-nip98"\n'),
-        ("compose.yaml", "services:\n  web:\n    environment:\n"
-         "      APP_SECRET: replace-me-with-a-random-string\n"),
-        ("src/routes/auth.js", " * @example token: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
-         "eyJzdWIiOiI1ZWJhYzUzNDk1NGI1NDEzOTgwNmMxMTIiLCJpYXQiOjE1ODkyOTg0ODR9."
-         "tPw9-qLvU7s6bqi5PmUvK8WH1A4GaLn2hDsJ0dqzWbM\n"),
+        (
+            "compose.yaml",
+            "services:\n  web:\n    environment:\n"
+            "      APP_SECRET: replace-me-with-a-random-string\n",
+        ),
+        (
+            "src/routes/auth.js",
+            " * @example token: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+            "eyJzdWIiOiI1ZWJhYzUzNDk1NGI1NDEzOTgwNmMxMTIiLCJpYXQiOjE1ODkyOTg0ODR9."
+            "tPw9-qLvU7s6bqi5PmUvK8WH1A4GaLn2hDsJ0dqzWbM\n",
+        ),
     ],
 )
 def test_secret_named_look_alikes_stay_quiet(
@@ -405,7 +420,11 @@ def test_secret_named_look_alikes_stay_quiet(
             'AKIAQYLPMN5HHHFPZAM2&amp;Signature=abc">\n',
             "in documentation",
         ),
-        ("settings/ci.py", f'SECRET_KEY = "{PASSWORD}"\n', "in a test"),
+        (
+            "settings/ci.py",
+            f'SECRET_KEY = "{PASSWORD}"\n',
+            "in a development, CI or test configuration",
+        ),
     ],
 )
 def test_secrets_outside_source_are_reported_but_never_certain(

@@ -9,8 +9,9 @@ Places:
 
 - ``source``: the code and configuration a team ships (path class ``source``, ``tooling``,
   ``migration``);
-- ``test``: tests (path class ``test``), and configuration named for a development, CI or test
-  environment (``settings/ci.py``, ``values-dev.yaml``);
+- ``test``: tests (path class ``test``);
+- ``dev-config``: configuration named for a development, CI or test environment
+  (``settings/ci.py``, ``values-dev.yaml``);
 - ``fixture``: recorded or canned data of tests (``fixtures/``, ``testdata/``, ``cassettes/``,
   ``.har`` recordings);
 - ``example``: examples, samples and demos (path class ``example``, ``*.example.py``);
@@ -32,7 +33,7 @@ from typing import Literal
 
 from charter.sources import SourceFile
 
-Place = Literal["source", "test", "fixture", "example", "docs"]
+Place = Literal["source", "test", "dev-config", "fixture", "example", "docs"]
 
 #: dependency lockfiles: their keys are package names and their values versions
 LOCKFILES = frozenset(
@@ -163,13 +164,14 @@ def place_of(file: SourceFile) -> Place:
     if lowered.endswith(_EXAMPLE_SUFFIXES) or _EXAMPLE_NAME.search(lowered):
         return "example"  # (an example copy of a configuration is not judged at all)
     if _CONFIG_FILE.search(lowered) and _DEV_CONFIG.search(file.path.lower()):
-        return "test"
+        return "dev-config"
     return "source"
 
 
 #: how a message names each place outside ``source``
 PLACE_NOTE: dict[str, str] = {
     "test": "in a test",
+    "dev-config": "in a development, CI or test configuration",
     "fixture": "in a test fixture",
     "example": "in an example",
     "docs": "in documentation",
