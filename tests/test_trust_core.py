@@ -310,6 +310,21 @@ def test_helm_templates_are_notes_not_parse_errors(policies: PolicySet, tmp_path
     assert report.notes[0].message.startswith("Helm template")
 
 
+def test_a_code_generators_fragments_are_notes_not_parse_errors(
+    policies: PolicySet, tmp_path: Path
+) -> None:
+    fragment = (
+        "/** Get the item, or create it. */\n"
+        "public getOrCreate(itemIn: ItemIn, token: string): Promise<ItemOut> {\n"
+        "  return this.create(itemIn, { token: token });\n}\n"
+    )
+    write_tree(tmp_path, {"codegen/templates/ts/item_create.ts": fragment, "src/item.ts": fragment})
+    report = audit_rule(policies, tmp_path, "no-hardcoded-secrets")
+    # the same code outside a templates/ folder is a parse error
+    assert where(report, "parse-error") == ["src/item.ts:2"]
+    assert [n.path for n in report.notes] == ["codegen/templates/ts/item_create.ts"]
+
+
 # --- anchors -----------------------------------------------------------------------------------
 
 

@@ -413,9 +413,10 @@ class SourceFile:
 
     def template_note(self, error: BaseException | None = None) -> bool:
         """When the file is a template (Go/Helm ``{{ }}``, Jinja ``{% %}``) rather than plain
-        YAML, JSON, TOML or Python, record a note saying so and return True: its syntax is
-        valid for what renders it, and no rule can judge it before rendering. A Helm chart's
-        ``templates/`` files count, and any file whose failing line holds a template tag."""
+        YAML, JSON, TOML, Python or Go/Rust/TypeScript, record a note saying so and return
+        True: its syntax is valid for what renders it, and no rule can judge it before
+        rendering. A Helm chart's ``templates/`` files count, any file whose failing line holds
+        a template tag, and code under a ``templates/`` folder (a generator's fragments)."""
         text = self.text or ""
         in_chart = False
         parts = self.path.split("/")
@@ -425,7 +426,12 @@ class SourceFile:
                 break
         line = _error_line(error)
         tagged = _TEMPLATE_TAG.search(self.line_text(line) if line else text) is not None
-        if not (in_chart and _TEMPLATE_TAG.search(text)) and not tagged:
+        # a code generator's templates/ folder holds fragments (a method without its class)
+        # that its renderer splices into generated files
+        fragment = self.kind != "yaml" and any(
+            part.lower() in ("templates", "template") for part in parts[:-1]
+        )
+        if not (in_chart and _TEMPLATE_TAG.search(text)) and not tagged and not fragment:
             return False
         what = "Helm template" if in_chart else "template"
         self._problem(
@@ -565,7 +571,8 @@ class SourceFile:
             row, column = node.start_point if node is not None else (0, 0)
             missing = node is not None and node.is_missing
             what = f"missing {node.type}" if node is not None and missing else "syntax error"
-            self._problem(f"parse error: {what} ({grammar})", row + 1, column + 1)
+            if not self.template_note():
+                self._problem(f"parse error: {what} ({grammar})", row + 1, column + 1)
         return tree
 
 
