@@ -70,6 +70,8 @@ def audited(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, bool, bool
         ("docs/conf/settings.py", "docs"),
         ("config/settings.ci.yaml", "dev-config"),
         ("deploy/k8s/dev/db-configmap.yaml", "dev-config"),
+        ("src/flask/testing.py", "source"),
+        ("app/config_local.py", "dev-config"),
     ],
 )
 def test_each_finding_has_a_place(path: str, place: str, tmp_path: Path) -> None:

@@ -103,6 +103,9 @@ _EXAMPLE_NAME = re.compile(r"[._-](?:example|sample|template|dist)[._-]")
 _DEV_CONFIG = re.compile(
     r"(?:^|[/._-])(?:dev|devel|development|local|ci|test|testing|e2e)(?=[/._-])"
 )
+#: Python is configuration only as a settings module (``settings/ci.py``,
+#: ``config_local.py``); ``flask/testing.py`` is a library's code
+_SETTINGS_MODULE = re.compile(r"(?:^|/)(?:settings|config|configs|conf)/|settings|config")
 _CONFIG_FILE = re.compile(r"\.(?:ya?ml|json|toml|ini|cfg|conf|env|py|properties|hcl)$")
 #: a chart's values.yaml sits next to its Chart.yaml (any depth)
 _CHART_VALUES = re.compile(r"(?:^|/)values\.ya?ml$")
@@ -163,7 +166,11 @@ def place_of(file: SourceFile) -> Place:
         return "docs" if folders & _DOCS_DIRS else "example"
     if lowered.endswith(_EXAMPLE_SUFFIXES) or _EXAMPLE_NAME.search(lowered):
         return "example"  # (an example copy of a configuration is not judged at all)
-    if _CONFIG_FILE.search(lowered) and _DEV_CONFIG.search(file.path.lower()):
+    if (
+        _CONFIG_FILE.search(lowered)
+        and _DEV_CONFIG.search(file.path.lower())
+        and (not lowered.endswith(".py") or _SETTINGS_MODULE.search(file.path.lower()))
+    ):
         return "dev-config"
     return "source"
 
