@@ -20,6 +20,8 @@ import typer
 
 from charter import __version__, api
 from charter.catalog import rules_markdown
+from charter.cli_common import split_values as _split
+from charter.cli_common import write_output as _write
 from charter.errors import CharterError
 from charter.fleet.cli import fleet_app
 from charter.hook import hook_command
@@ -57,11 +59,6 @@ def _root(
     ] = False,
 ) -> None:
     """Audit a repository against the engineering standards of AI agent profiles."""
-
-
-def _split(values: Sequence[str] | None) -> tuple[str, ...]:
-    """Comma lists wherever a flag repeats: ``-p a,b`` is ``-p a -p b``."""
-    return tuple(v.strip() for item in values or () for v in item.split(",") if v.strip())
 
 
 def _color(no_color: bool, output: Path | None) -> bool:
@@ -136,18 +133,6 @@ class FailOn(StrEnum):
     MEDIUM = "medium"
     LOW = "low"
     NONE = "none"
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CharterError(f"{output}: cannot write report: {exc.strerror or exc}") from None
 
 
 ProfilesOpt = Annotated[

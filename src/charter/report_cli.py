@@ -15,6 +15,8 @@ from typing import Annotated
 import typer
 
 from charter import api
+from charter.cli_common import split_values as _split
+from charter.cli_common import write_output as _write
 from charter.errors import CharterError
 
 
@@ -22,22 +24,6 @@ class HistoryFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     HTML = "html"
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(v.strip() for item in values or () for v in item.split(",") if v.strip())
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CharterError(f"{output}: cannot write report: {exc.strerror or exc}") from None
 
 
 def history_command(

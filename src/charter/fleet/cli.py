@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from charter.cli_common import split_values as _split
+
 fleet_app = typer.Typer(
     help="Audit many repositories into one summary (docs/fleet.md).",
     no_args_is_help=True,
@@ -20,10 +22,6 @@ fleet_app = typer.Typer(
 class Engine(StrEnum):
     POOL = "pool"
     DASK = "dask"
-
-
-def _split(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(v.strip() for item in values or () for v in item.split(",") if v.strip())
 
 
 @fleet_app.command("audit")
