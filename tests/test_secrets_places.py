@@ -187,6 +187,10 @@ LOOKALIKES = {
         'String invalidPassword = "The password you entered is wrong";\n',
     ),
     "documented placeholders": ("config/app.yml", "secret_key_base: __TODO:_GENERATE__\n"),
+    "a tuple of tool names in a test": (
+        "tests/test_peers.py",
+        'PEERS = ("semgrep", "bandit", "detect-secrets", "checkov")\n',
+    ),
     "colours keyed by a status named pass": (
         "src/app/theme.py",
         'STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#cf222e", "token": "#8250dfcc"}\n',

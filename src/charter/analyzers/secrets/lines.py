@@ -105,7 +105,10 @@ def _pair(line: str, match: re.Match[str], wanted: NameFilter) -> bool:
         # ``put("password", "…")``: a quoted name, and the call ends after the value (not a
         # list of labels ``{"User", "Password", "Host"}``)
         closing = line[match.end() :].lstrip()[:1]
-        return before in ("'", '"') and after == before and closing == ")"
+        # ... and the name is the call's first argument (not "detect-secrets" in the middle
+        # of a tuple of tool names)
+        opening = line[: match.start("name") - 1].rstrip()[-1:]
+        return before in ("'", '"') and after == before and closing == ")" and opening == "("
     if call == "(":
         return last[:3].lower() == "set" and last[3:4].isupper()
     if match.group("ws") is not None:
