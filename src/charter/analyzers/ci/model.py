@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import posixpath
 import re
 import shlex
@@ -276,12 +277,14 @@ def _one_word(match: re.Match[str]) -> str:
     return "".join(match.group(0).split())
 
 
+@functools.lru_cache(maxsize=16384)
 def command_view(text: str) -> str:
     """The parts of a command line that say what runs: install segments (``pip install ruff``)
     dropped, flags (``--ignore=tests/mypy``) dropped, and path arguments (``tests/mypy``)
     dropped unless they are in a program position (``./scripts/lint.sh``, ``uv run
     ./manage.py``). So ``pytest --ignore=tests/mypy`` does not run mypy. A GitHub expression
-    (``${{ matrix.toolchain }}``) is one word."""
+    (``${{ matrix.toolchain }}``) is one word. Pure, so memoised: a CI model views the same
+    lines once per rule that follows them."""
     text = _EXPRESSION.sub(_one_word, text)
     try:
         words = shlex.split(text, comments=True)
@@ -661,6 +664,12 @@ _SEPARATORS = frozenset({"&&", "||", ";", "|", "&", "|&", ";;", "&>"})
 
 def _segments(text: str) -> list[list[str]]:
     """The simple commands of a shell line, as word lists (``a && b; c | d``)."""
+    return [list(words) for words in _segment_words(text)]
+
+
+@functools.lru_cache(maxsize=16384)
+def _segment_words(text: str) -> tuple[tuple[str, ...], ...]:
+    """:func:`_segments`, memoised (every rule that follows CI commands splits the same lines)."""
     text = text.replace("$(MAKE)", "make").replace("${MAKE}", "make")
     text = _EXPRESSION.sub(_one_word, text)
     try:
@@ -676,7 +685,7 @@ def _segments(text: str) -> list[list[str]]:
             out.append([])
         else:
             out[-1].append(token)
-    return [s for s in out if s]
+    return tuple(tuple(s) for s in out if s)
 
 
 _ASSIGN = re.compile(r"^[A-Za-z_]\w*=")
