@@ -381,6 +381,36 @@ def _link_target(
     return target or None  # the root itself: a loop for anything that walks it
 
 
+def write_blobs(
+    path: Path, root: Path, by_oid: dict[str, list[str]], modes: dict[str, int]
+) -> None:
+    """Write each blob of ``by_oid`` (object id -> paths under the resolved ``root``) with its
+    file mode, streaming it once to all its paths. A path is never written through a link
+    (its folder must be where the path says) or over an existing file."""
+    for oid, chunks in _blobs(path, sorted(by_oid)):
+        if chunks is None:
+            continue
+        handles: list[IO[bytes]] = []
+        for rel in by_oid[oid]:
+            target = root / rel
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent.resolve() != root / PurePosixPath(rel).parent:
+                    continue  # never write through a link
+                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                fd = os.open(target, flags, modes[rel])
+            except OSError:
+                continue
+            handles.append(os.fdopen(fd, "wb"))
+        try:
+            for chunk in chunks:
+                for handle in handles:
+                    handle.write(chunk)
+        finally:
+            for handle in handles:
+                handle.close()
+
+
 def materialise(path: Path, commit: str, prefix: str, dest: Path) -> None:
     """Write the tree of ``commit`` under ``prefix`` into ``dest`` from its blobs.
 
@@ -413,26 +443,8 @@ def materialise(path: Path, commit: str, prefix: str, dest: Path) -> None:
         if entry.mode in _REGULAR:
             by_oid.setdefault(entry.oid, []).append(rel)
     dest_fd_root = dest.resolve()
-    for oid, chunks in _blobs(path, sorted(by_oid)):
-        if chunks is None:
-            continue
-        handles: list[IO[bytes]] = []
-        for rel in by_oid[oid]:
-            target = dest_fd_root / rel
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                fd = os.open(target, flags, _REGULAR[entries[rel].mode])
-            except OSError:
-                continue
-            handles.append(os.fdopen(fd, "wb"))
-        try:
-            for chunk in chunks:
-                for handle in handles:
-                    handle.write(chunk)
-        finally:
-            for handle in handles:
-                handle.close()
+    modes = {rel: _REGULAR[e.mode] for rel, e in entries.items() if e.mode in _REGULAR}
+    write_blobs(path, dest_fd_root, by_oid, modes)
     folders = {str(p) for rel in entries for p in PurePosixPath(rel).parents}
     for rel, entry in sorted(entries.items()):
         if entry.mode != _LINK:

@@ -274,28 +274,8 @@ class _Tree:
         for rel, entry in sorted(new.items()):
             if entry.mode in regular and old.get(rel) != entry:
                 wanted.setdefault(entry.oid, []).append(rel)
-        for oid, chunks in gitops._blobs(self.path, sorted(wanted)):
-            if chunks is None:
-                continue
-            handles = []
-            for rel in wanted[oid]:
-                target = self.root / rel
-                try:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    if target.parent.resolve() != self.root.resolve() / PurePosixPath(rel).parent:
-                        continue  # never write through a link
-                    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-                    fd = os.open(target, flags, regular[new[rel].mode])
-                except OSError:
-                    continue
-                handles.append(os.fdopen(fd, "wb"))
-            try:
-                for chunk in chunks:
-                    for handle in handles:
-                        handle.write(chunk)
-            finally:
-                for handle in handles:
-                    handle.close()
+        modes = {rel: regular[new[rel].mode] for rels in wanted.values() for rel in rels}
+        gitops.write_blobs(self.path, self.root.resolve(), wanted, modes)
         return [rel for rels in wanted.values() for rel in rels]
 
     def close(self) -> None:

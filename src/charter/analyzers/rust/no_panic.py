@@ -23,21 +23,21 @@ data", "impossible", "bug"): that is ``unreachable!`` in other words.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 import tree_sitter
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
-from charter.analyzers.rust.common import is_test_crate_file, is_test_item
+from charter.analyzers.rust.common import is_test_crate_file
 from charter.analyzers.rust.no_unwrap import (
     _HANDLER,
     _SCOPES,
     RustNoUnwrapParams,
     _in_test_code,
     _is_main,
-    _module_dir,
     _propagates,
+    production_files,
+    test_module_names,
 )
 from charter.analyzers.treesitter import ancestors, captures, preceding_siblings, text
 from charter.repo import RepoIndex
@@ -102,11 +102,7 @@ class RustNoPanicAnalyzer(Analyzer):
             return
         root = tree.root_node
         found = captures(tree.language, root, _QUERY)
-        test_mods = [
-            text(item.child_by_field_name("name"))
-            for item in found.get("mod", [])
-            if item.child_by_field_name("body") is None and is_test_item(item)
-        ]
+        test_mods = test_module_names(found)
         sites: list[list[Any]] = []
         if not is_test_crate_file(root):
             for macro in found.get("macro", []):
@@ -120,18 +116,8 @@ class RustNoPanicAnalyzer(Analyzer):
         if not facts:
             out.not_applicable("no production Rust code")
             return
-        test_paths: list[PurePosixPath] = []
-        for path, items in facts.items():
-            base = _module_dir(path)
-            for name in items[0]["test_mods"]:
-                test_paths.append(base / f"{name}.rs")
-                test_paths.append(base / name)
-        checked = 0
-        for path in sorted(facts):
-            pure = PurePosixPath(path)
-            if any(pure == t or t in pure.parents for t in test_paths):
-                continue
-            checked += 1
+        production = production_files(facts)
+        for path in production:
             for line, column, name in facts[path][0]["panics"]:
                 message = (
                     "`todo!()` is unfinished code that production reaches; implement it or "
@@ -142,5 +128,5 @@ class RustNoPanicAnalyzer(Analyzer):
                     "under `# Panics`)"
                 )
                 out.report(line, message, path=path, column=column)
-        if checked == 0:
+        if not production:
             out.not_applicable("no production Rust code (only tests)")

@@ -47,6 +47,7 @@ Unwraps that cannot fail, or whose failure is a bug by design, are left out:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
@@ -597,6 +598,32 @@ def _module_dir(path: str) -> PurePosixPath:
     return pure.parent / pure.stem
 
 
+def test_module_names(found: dict[str, list[Any]]) -> list[str]:
+    """The names of the ``#[cfg(test)] mod x;`` declarations among ``found["mod"]``: modules
+    whose file (``x.rs`` or ``x/``) holds tests."""
+    return [
+        text(item.child_by_field_name("name"))
+        for item in found.get("mod", [])
+        if item.child_by_field_name("body") is None and is_test_item(item)
+    ]
+
+
+def production_files(facts: Mapping[str, list[Any]]) -> list[str]:
+    """The files of ``facts`` (path -> facts with ``test_mods``) that no test module declared
+    elsewhere contains, in path order."""
+    test_paths: list[PurePosixPath] = []
+    for path, items in facts.items():
+        base = _module_dir(path)
+        for name in items[0]["test_mods"]:
+            test_paths.append(base / f"{name}.rs")
+            test_paths.append(base / name)
+    return [
+        path
+        for path in sorted(facts)
+        if not any(PurePosixPath(path) == t or t in PurePosixPath(path).parents for t in test_paths)
+    ]
+
+
 class RustNoUnwrapAnalyzer(Analyzer):
     name: ClassVar[str] = "rust-no-unwrap"
     Params = RustNoUnwrapParams
@@ -612,11 +639,7 @@ class RustNoUnwrapAnalyzer(Analyzer):
             return
         root = tree.root_node
         found = captures(tree.language, root, _QUERY)
-        test_mods = [
-            text(item.child_by_field_name("name"))
-            for item in found.get("mod", [])
-            if item.child_by_field_name("body") is None and is_test_item(item)
-        ]
+        test_mods = test_module_names(found)
         sites: list[list[int]] = []
         if not is_test_crate_file(root):
             candidates = sorted(
@@ -645,18 +668,8 @@ class RustNoUnwrapAnalyzer(Analyzer):
         if not facts:
             out.not_applicable("no production Rust code")
             return
-        test_paths: list[PurePosixPath] = []
-        for path, items in facts.items():
-            base = _module_dir(path)
-            for name in items[0]["test_mods"]:
-                test_paths.append(base / f"{name}.rs")
-                test_paths.append(base / name)
-        checked = 0
-        for path in sorted(facts):
-            pure = PurePosixPath(path)
-            if any(pure == t or t in pure.parents for t in test_paths):
-                continue
-            checked += 1
+        production = production_files(facts)
+        for path in production:
             fact: dict[str, Any] = facts[path][0]
             for line, column in fact["unwraps"]:
                 out.report(
@@ -666,5 +679,5 @@ class RustNoUnwrapAnalyzer(Analyzer):
                     path=path,
                     column=column,
                 )
-        if checked == 0:
+        if not production:
             out.not_applicable("no production Rust code (only tests)")
