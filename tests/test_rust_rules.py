@@ -203,3 +203,29 @@ def test_unwrap_in_main_only_for_the_free_function(tmp_path: Path, policies: Pol
     report = audit_rule(policies, tmp_path, "rust-no-unwrap")
     # a method named `main` is no entry point: its unwrap is reported; the free `main`'s is not
     assert found(report, "rust-no-unwrap") == ["src/main.rs:3"]
+
+
+def test_interactive_tool_is_judged_by_its_own_crate(tmp_path: Path, policies: PolicySet):
+    """A prompt-driven binary crate nested in a server workspace is left out; the server crate
+    at the root, a crate nested in the tool's folder, and a tool with a `[lib]` target are not."""
+    prompt = '[dependencies]\nrequestty = "0.6"\n'
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": '[package]\nname = "server"\n',
+            "src/lib.rs": UNWRAP,
+            "migrate/Cargo.toml": '[package]\nname = "migrate"\n' + prompt,
+            "migrate/src/main.rs": "mod ask;\nfn main() {}\n",
+            "migrate/src/ask.rs": UNWRAP,
+            "migrate/shared/Cargo.toml": '[package]\nname = "shared"\n',
+            "migrate/shared/src/lib.rs": UNWRAP,
+            "wizard/Cargo.toml": '[package]\nname = "wizard"\n[lib]\npath = "src/w.rs"\n' + prompt,
+            "wizard/src/w.rs": UNWRAP,
+        },
+    )
+    report = audit_rule(policies, tmp_path, "rust-no-unwrap")
+    assert found(report, "rust-no-unwrap") == [
+        "migrate/shared/src/lib.rs:1",
+        "src/lib.rs:1",
+        "wizard/src/w.rs:1",
+    ]

@@ -123,6 +123,15 @@ class RustNoUnwrapParams(BaseModel):
         "build.rs",
         "**/build.rs",
     )
+    #: a crate with only binary targets that depends on one of these is an interactive terminal
+    #: tool: a panic stops it in front of the person who ran it, as an error returned to `main`
+    interactive_prompt_crates: tuple[str, ...] = (
+        "requestty",
+        "dialoguer",
+        "inquire",
+        "cliclack",
+        "promptly",
+    )
 
 
 def _is_unwrap_call(node: tree_sitter.Node) -> bool:
@@ -151,7 +160,28 @@ def _is_unwrap_call(node: tree_sitter.Node) -> bool:
 
 
 def _in_test_code(node: tree_sitter.Node) -> bool:
-    return any(a.type in _TEST_SCOPES and is_test_item(a) for a in ancestors(node))
+    return any(
+        a.type in _TEST_SCOPES and (is_test_item(a) or _said_test_only(a)) for a in ancestors(node)
+    )
+
+
+def _said_test_only(item: tree_sitter.Node) -> bool:
+    """An item whose comment just before it says only tests use it (``// only used in
+    tests``), as ``#[cfg(test)]`` would."""
+    for sibling in preceding_siblings(item):
+        if sibling.type in {"line_comment", "block_comment"}:
+            if _TEST_ONLY.search(text(sibling)):
+                return True
+        elif sibling.type != "attribute_item":
+            return False
+    return False
+
+
+def _justified(call: tree_sitter.Node, comments: dict[int, str]) -> bool:
+    """A comment on the unwrap's line or the two lines above it says why it cannot fail (what
+    ``.expect("..")`` would say): ``// SAFETY: there is at least one chunk``."""
+    row = call.end_point[0]
+    return any(_JUSTIFIED.search(comments.get(r, "")) for r in range(row - 2, row + 1))
 
 
 def _is_constant(node: tree_sitter.Node | None, depth: int = 0) -> bool:
@@ -238,11 +268,84 @@ def _cannot_fail(call: tree_sitter.Node) -> bool:
             return True  # lock poisoning
     if receiver.type == "macro_invocation":
         return _writes_to_string(receiver)
+    if _serialises(receiver) or _context_lookup(receiver) or _wide_length(call, receiver):
+        return True
     if receiver.type == "call_expression":
         callee = receiver.child_by_field_name("function")
         if callee is not None and callee.type == "identifier":
             return False  # `Some(1).unwrap()`: a placeholder, not a constructor that can fail
     return _is_constant(receiver)
+
+
+def _wide_length(call: tree_sitter.Node, receiver: tree_sitter.Node) -> bool:
+    """A collection's length converted to a 64-bit or wider integer: ``let n: i64 =
+    v.len().try_into()``, ``u64::try_from(v.len())``. A length is at most ``isize::MAX``, so it
+    always fits."""
+    if receiver.type != "call_expression":
+        return False
+    callee = receiver.child_by_field_name("function")
+    args = receiver.child_by_field_name("arguments")
+    target = ""
+    if callee is not None and callee.type == "generic_function":
+        target = text(callee.child_by_field_name("type_arguments")).strip("<> ")
+        callee = callee.child_by_field_name("function")
+    if callee is None or args is None:
+        return False
+    if callee.type == "scoped_identifier" and text(callee.child_by_field_name("name")) == (
+        "try_from"
+    ):
+        target = text(callee.child_by_field_name("path"))
+        value = args.named_children[0] if len(args.named_children) == 1 else None
+    elif callee.type == "field_expression" and text(callee.child_by_field_name("field")) == (
+        "try_into"
+    ):
+        value = callee.child_by_field_name("value")
+        declared = call.parent
+        if not target and declared is not None and declared.type == "let_declaration":
+            target = text(declared.child_by_field_name("type"))
+    else:
+        return False
+    length = _method_call(value)
+    return target in _WIDE_INTS and length is not None and length[0] in {"len", "count"}
+
+
+def _serialises(receiver: tree_sitter.Node) -> bool:
+    """``serde_json::to_string(&x)``, ``to_vec``, ``to_value``, ``bincode::serialize``: encoding
+    the program's own values into memory fails only on a bug (a ``Serialize`` impl that errors, a
+    map with non-string keys), unlike reading data in or writing to I/O (``to_writer``)."""
+    if receiver.type != "call_expression":
+        return False
+    callee = receiver.child_by_field_name("function")
+    if callee is not None and callee.type == "generic_function":
+        callee = callee.child_by_field_name("function")
+    return callee is not None and bool(_SERIALISE.search(_key(callee)))
+
+
+def _context_lookup(receiver: tree_sitter.Node) -> bool:
+    """A UI framework's lookup of what the component is mounted in: ``ctx.link().history()``,
+    ``.navigator()``, ``use_navigator()``, a ``NodeRef``'s ``cast::<T>()`` of the component's own
+    element. They are ``None`` only when the component is used outside its router or provider, or
+    the ref is not bound to the element of that type: a bug in the app's own wiring."""
+    if receiver.type != "call_expression":
+        return False
+    args = receiver.child_by_field_name("arguments")
+    if args is None or args.named_children:
+        return False
+    callee = receiver.child_by_field_name("function")
+    generic = callee is not None and callee.type == "generic_function"
+    if generic and callee is not None:
+        callee = callee.child_by_field_name("function")
+    if callee is None:
+        return False
+    if callee.type == "identifier":
+        return bool(_HOOK.fullmatch(text(callee)))
+    if callee.type != "field_expression":
+        return False
+    name = text(callee.child_by_field_name("field"))
+    if name == "cast":
+        return generic
+    inner = _method_call(callee.child_by_field_name("value"))
+    return name in _ROUTER_LOOKUPS and inner is not None and inner[0] == "link"
 
 
 _SCOPES = frozenset({"function_item", "closure_expression", "async_block"})
@@ -259,6 +362,34 @@ _IO_PATH = re.compile(
     r"|(?:^|::)(?:serde_\w+|toml|bincode|rmp_serde|ciborium)::(?:from_\w+|deserialize\w*)$"
 )
 _IO_METHOD = frozenset({"read_to_string", "read_to_end", "read_exact", "write_all", "read_dir"})
+_WIDE_INTS = frozenset({"i64", "u64", "i128", "u128", "usize", "isize"})
+#: encoding into memory: fails only on a bug
+_SERIALISE = re.compile(
+    r"(?:^|::)(?:serde_json::(?:to_string|to_string_pretty|to_vec|to_vec_pretty|to_value)"
+    r"|(?:serde_yaml|serde_yml|toml)::to_string\w*|bincode::serialize|rmp_serde::to_vec\w*"
+    r"|serde_urlencoded::to_string)$"
+)
+#: router lookups of a component's context (Yew ``ctx.link().history()``)
+_ROUTER_LOOKUPS = frozenset({"history", "navigator", "location", "route"})
+_HOOK = re.compile(r"use_(?:navigator|history|location|route|context)")
+#: a comment above the unwrap that states why it cannot fail (what `.expect("..")` would say)
+_JUSTIFIED = re.compile(
+    r"\bSAFETY\b|\b(?:cannot|can't|can ?not|never|won't|will not|should not|shouldn't)\s+"
+    r"(?:fail|panic|error|be\s+(?:None|empty|Err|invalid))|\binfallible\b"
+    r"|\balways\s+(?:succeeds?|valid|Some|Ok|present|set|there|exists?)\b",
+    re.IGNORECASE,
+)
+#: a comment before an item saying only tests use it
+_TEST_ONLY = re.compile(
+    r"\bonly\s+(?:used\s+|needed\s+|called\s+)?(?:in|for|by|from)\s+(?:the\s+)?tests?\b"
+    r"|\btests?[- ]only\b|\bfor\s+tests?\s+only\b",
+    re.IGNORECASE,
+)
+#: ``let x = Type::new(..)`` / ``Type::default()`` / ``Type { .. }``: an object built here
+_BUILT = (
+    r"\blet\s+(?:mut\s+)?{name}\s*(?::[^=;]+)?=\s*"
+    r"(?:(?:[\w:]+::)?[A-Z]\w*(?:::<[^>]*>)?::(?:new|default|builder)\w*\s*\(|[A-Z]\w*\s*\{{)"
+)
 _ACKNOWLEDGED = re.compile(r"\b(?:FIXME|TODO|XXX)\b.*\bunwrap", re.IGNORECASE)
 #: adapters between a checked ``Option``/``Result`` and its ``unwrap()``
 _ADAPTERS = frozenset(
@@ -525,12 +656,16 @@ def _own_state(call: tree_sitter.Node) -> bool:
         return False
     field = node.child_by_field_name("field")
     owner = node.child_by_field_name("value")
-    return (
-        field is not None
-        and field.type == "field_identifier"
-        and owner is not None
-        and owner.type == "self"
-    )
+    if field is None or field.type != "field_identifier" or owner is None:
+        return False
+    if owner.type == "self":
+        return True
+    if owner.type != "identifier":
+        return False
+    # a value the function itself built a line before: `let app = Model::new(id);`
+    function = next((a for a in ancestors(call) if a.type in _SCOPES), None)
+    built = _BUILT.format(name=re.escape(text(owner)))
+    return function is not None and bool(re.search(built, text(function)))
 
 
 def _reads_outside(receiver: tree_sitter.Node | None) -> bool:
@@ -653,6 +788,7 @@ class RustNoUnwrapAnalyzer(Analyzer):
                     and not _in_test_code(node)
                     and not (node.type == "call_expression" and _cannot_fail(node))
                     and (node.type != "call_expression" or not _checked(node))
+                    and not _justified(node, comments)
                     and _handled_here(node, comments)
                 ):
                     target = node
@@ -669,7 +805,12 @@ class RustNoUnwrapAnalyzer(Analyzer):
             out.not_applicable("no production Rust code")
             return
         production = production_files(facts)
+        crates = self._interactive_tools(repo)
         for path in production:
+            crate = next((c for c in crates if not c[0] or path.startswith(f"{c[0]}/")), None)
+            if crate is not None and crate[1]:
+                out.evidence(f"{path}: crate {crate[0] or '.'} is an interactive terminal tool")
+                continue
             fact: dict[str, Any] = facts[path][0]
             for line, column in fact["unwraps"]:
                 out.report(
@@ -681,3 +822,24 @@ class RustNoUnwrapAnalyzer(Analyzer):
                 )
         if not production:
             out.not_applicable("no production Rust code (only tests)")
+
+    def _interactive_tools(self, repo: RepoIndex) -> list[tuple[str, bool]]:
+        """The folders of crates that are interactive terminal tools: only binary targets (no
+        ``[lib]``, no ``src/lib.rs``) and a dependency on an interactive prompt library. Every
+        crate folder with that verdict, deepest first: a file belongs to the first that holds
+        it."""
+        crates: list[tuple[str, bool]] = []
+        for manifest in repo.named("Cargo.toml"):
+            data = repo.source(manifest).toml
+            if not data or "package" not in data:
+                continue
+            folder = str(PurePosixPath(manifest).parent)
+            folder = "" if folder == "." else folder
+            deps = data.get("dependencies", {})
+            prompts = isinstance(deps, dict) and any(
+                name in deps for name in self.params.interactive_prompt_crates
+            )
+            lib = "lib" in data or repo.has(f"{folder}/src/lib.rs" if folder else "src/lib.rs")
+            crates.append((folder, prompts and not lib))
+        crates.sort(key=lambda c: len(c[0]), reverse=True)
+        return crates
