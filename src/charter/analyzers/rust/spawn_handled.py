@@ -33,6 +33,13 @@ _CANCEL = re.compile(
 _REPLY = re.compile(r"\b\w*(?:tx|sender|callback|reply|respond\w*)\s*\.\s*send\s*\(")
 _COUNTER = re.compile(r"\b(\w+)\s*\.\s*fetch_add\s*\(")
 _PERIODIC = re.compile(r"\.tick\s*\(\s*\)\s*\.await|\bsleep(?:_until)?\s*\(")
+#: the task matches its own error (`if let Err(e) = ..`, a `match` arm `Err(e) =>`) ...
+_HANDLES_ERROR = re.compile(r"\bif\s+let\s+Err\s*\(|\bErr\s*\([^)]*\)\s*=>|\.inspect_err\s*\(")
+#: ... and reports it
+_LOGS = re.compile(
+    r"\b(?:tracing::|log::)?(?:error|warn|info|debug)!\s*\(|\beprintln!\s*\("
+    r"|\bsentry::capture_\w+\s*\("
+)
 _USE_SPAWN = re.compile(r"use\s+(::)?tokio::(task::)?(\{[^}]*\bspawn\b[^}]*\}|spawn\b)")
 
 
@@ -94,6 +101,30 @@ def _own_text(node: tree_sitter.Node) -> str:
     return b"".join(parts).decode("utf-8", "replace")
 
 
+def _local_functions(spawned: tree_sitter.Node) -> list[tree_sitter.Node]:
+    """The functions of the same file that the task calls by a plain name (one level)."""
+    names = {
+        text(callee)
+        for call in descendants(spawned, ("call_expression",))
+        if (callee := call.child_by_field_name("function")) is not None
+        and callee.type == "identifier"
+    }
+    if spawned.type == "call_expression":
+        callee = spawned.child_by_field_name("function")
+        if callee is not None and callee.type == "identifier":
+            names.add(text(callee))
+    if not names:
+        return []
+    root = spawned
+    while root.parent is not None:
+        root = root.parent
+    return [
+        item
+        for item in descendants(root, ("function_item",))
+        if text(item.child_by_field_name("name")) in names
+    ]
+
+
 def _completion_ensured(call: tree_sitter.Node) -> bool:
     """Whether something other than the ``JoinHandle`` ends or tracks the task (see above)."""
     spawned = _spawned(call)
@@ -112,9 +143,18 @@ def _completion_ensured(call: tree_sitter.Node) -> bool:
         driver = rf"let\s*\([\w\s,]*\b{re.escape(awaited)}\s*\)\s*=[^;]*\bconnect\w*\s*\("
         if re.match(r"^\w+$", awaited) and re.search(driver, scope):
             return True  # the connection driver of a client
-    loops = descendants(spawned, ("loop_expression", "while_expression"))
+    # the task's code: its own body, and the functions of this file it calls by name
+    # (`tokio::spawn(async move { run_schedule(pool).await })`)
+    bodies = [spawned, *_local_functions(spawned)]
+    loops = [
+        loop
+        for node in bodies
+        for loop in descendants(node, ("loop_expression", "while_expression", "for_expression"))
+    ]
     if any(_PERIODIC.search(_own_text(loop)) for loop in loops):
         return True  # a periodic task for the life of the process
+    if not loops and _HANDLES_ERROR.search(body) and _LOGS.search(body):
+        return True  # one fire-and-forget operation that reports its own failure
     code = re.sub(r'"(?:[^"\\]|\\.)*"', '""', body)  # words in strings are not code
     if _CANCEL.search(code) or _REPLY.search(code):
         return True
