@@ -7,9 +7,9 @@ Accepted, per crate (a ``Cargo.toml`` with ``[package]``):
 - ``[lints.clippy] pedantic = "warn"`` (or deny/forbid, or ``{ level = ... }``) in its Cargo.toml;
 - ``[lints] workspace = true`` with ``[workspace.lints.clippy] pedantic`` in the workspace root;
 - ``-W clippy::pedantic`` (or ``-D``) in the rustflags of a ``.cargo/config.toml``;
-- a curated strict set instead of the whole group: at least five lints of the pedantic group
-  turned on one by one, and at least ten pedantic and restriction lints in all (in the crate's
-  or the workspace's lints table, or a crate-level attribute): stricter than the default.
+- a curated set instead of the whole group: at least five lints of the pedantic group turned on
+  one by one (in the crate's or the workspace's lints table, or a crate-level attribute): the
+  team went through the group and chose what fits it, which is what the standard asks for.
 
 One verdict per workspace (the fix is one ``[workspace.lints.clippy]`` table), at the workspace
 manifest, naming the member crates that miss it; a crate outside any workspace gets its own, at
@@ -30,7 +30,6 @@ _LEVELS = frozenset({"warn", "deny", "forbid"})
 _INNER = re.compile(r"^#!\[\s*(warn|deny|forbid)\s*\((?P<lints>.*)\)\s*\]$", re.DOTALL)
 _FLAG = re.compile(r"(?:-[WDF]|--(?:warn|deny|forbid))[\s=]*clippy::pedantic")
 _CURATED_PEDANTIC = 5
-_CURATED_TOTAL = 10
 #: the lints of clippy's pedantic group (current and recent names)
 _PEDANTIC_NAMES = """
     assigning_clones bool_to_int_with_if borrow_as_ptr case_sensitive_file_extension_comparisons
@@ -66,37 +65,6 @@ _PEDANTIC_NAMES = """
     used_underscore_items verbose_bit_mask wildcard_imports zero_sized_map_values
 """
 PEDANTIC = frozenset(_PEDANTIC_NAMES.split())
-#: the lints of clippy's restriction group that teams commonly turn on
-_RESTRICTION_NAMES = """
-    absolute_paths alloc_instead_of_core allow_attributes allow_attributes_without_reason
-    arithmetic_side_effects as_conversions as_underscore assertions_on_result_states
-    big_endian_bytes cfg_not_test clone_on_ref_ptr create_dir dbg_macro
-    decimal_literal_representation default_numeric_fallback default_union_representation
-    deref_by_slicing disallowed_script_idents else_if_without_else empty_drop
-    empty_enum_variants_with_brackets empty_structs_with_brackets error_impl_error exit
-    expect_used field_scoped_visibility_modifiers filetype_is_file float_arithmetic float_cmp_const
-    fn_to_numeric_cast_any format_push_string get_unwrap host_endian_bytes if_then_some_else_none
-    impl_trait_in_params implicit_return indexing_slicing infinite_loop integer_division
-    integer_division_remainder_used iter_over_hash_type large_include_file
-    let_underscore_must_use let_underscore_untyped little_endian_bytes lossy_float_literal
-    map_err_ignore mem_forget min_ident_chars missing_assert_message missing_asserts_for_indexing
-    missing_docs_in_private_items missing_inline_in_public_items missing_trait_methods
-    mixed_read_write_in_expression mod_module_files modulo_arithmetic multiple_inherent_impl
-    multiple_unsafe_ops_per_block mutex_atomic needless_raw_strings non_ascii_literal panic
-    panic_in_result_fn partial_pub_fields pathbuf_init_then_push pattern_type_mismatch
-    print_stderr print_stdout pub_use pub_with_shorthand pub_without_shorthand question_mark_used
-    rc_buffer rc_mutex redundant_type_annotations ref_patterns renamed_function_params
-    rest_pat_in_fully_bound_structs return_and_then same_name_method self_named_module_files
-    semicolon_inside_block semicolon_outside_block shadow_reuse shadow_same shadow_unrelated
-    single_call_fn single_char_lifetime_names std_instead_of_alloc std_instead_of_core
-    str_to_string string_add string_lit_chars_any string_slice string_to_string
-    suspicious_xor_used_as_pow tests_outside_test_module todo try_err undocumented_unsafe_blocks
-    unimplemented unnecessary_safety_comment unnecessary_safety_doc unnecessary_self_imports
-    unneeded_field_pattern unreachable unseparated_literal_suffix unused_result_ok
-    unused_trait_names unwrap_in_result unwrap_used use_debug verbose_file_reads
-    wildcard_enum_match_arm
-"""
-RESTRICTION = frozenset(_RESTRICTION_NAMES.split())
 
 
 def _level_on(value: Any) -> bool:
@@ -122,9 +90,9 @@ def _enabled_lints(table: Any) -> set[str]:
 
 
 def _curated(lints: set[str]) -> bool:
-    """A hand-picked strict set: enough pedantic lints, and pedantic plus restriction ones."""
-    pedantic = len(lints & PEDANTIC)
-    return pedantic >= _CURATED_PEDANTIC and pedantic + len(lints & RESTRICTION) >= _CURATED_TOTAL
+    """A hand-picked set: enough lints of the pedantic group turned on one by one (the team
+    went through the group and chose), with or without restriction lints besides."""
+    return len(lints & PEDANTIC) >= _CURATED_PEDANTIC
 
 
 class RustClippyPedanticAnalyzer(Analyzer):
@@ -277,9 +245,9 @@ class RustClippyPedanticAnalyzer(Analyzer):
                 if _level_on(ws_clippy.get("pedantic")):
                     return f"{path}: workspace lints from {candidate}"
                 if _curated(_enabled_lints(ws_clippy)):
-                    return f"{path}: curated pedantic and restriction lints from {candidate}"
+                    return f"{path}: curated pedantic lints from {candidate}"
         if _curated(enabled):
-            return f"{path}: curated pedantic and restriction lints in [lints.clippy]"
+            return f"{path}: curated pedantic lints in [lints.clippy]"
         folder = _folder(path)
         lib = data.get("lib", {})
         lib_path = lib.get("path") if isinstance(lib, dict) else None
