@@ -41,7 +41,23 @@ Unwraps that cannot fail, or whose failure is a bug by design, are left out:
 - lock poisoning: ``mutex.lock().unwrap()``, ``rwlock.read()/.write().unwrap()`` (a poisoned
   lock means another thread panicked while holding it: propagating the panic is the idiom);
 - ``write!``/``writeln!`` into a ``String`` declared in the same function (``fmt::Write`` for
-  ``String`` never fails).
+  ``String`` never fails);
+- encoding the program's own values into memory (``serde_json::to_string(&x)``, ``to_vec``,
+  ``bincode::serialize``): it fails only on a bug;
+- a length converted to a 64-bit or wider integer (``let n: i64 = v.len().try_into()``);
+- a UI framework's lookup of where the component is mounted (Yew ``ctx.link().history()``,
+  ``use_navigator()``, ``node_ref.cast::<T>()``): ``None`` only on a wiring bug of the app;
+- a field of a value the function just built (``let app = Model::new(id); app.id.unwrap()``),
+  judged as a field of ``self``;
+- an unwrap with a comment on its line or the two above saying why it cannot fail
+  (``// SAFETY: ...``, ``// cannot fail: ...``), which is what ``.expect("..")`` would say.
+
+Unwraps inside a macro's arguments get the same judgement: the arguments are parsed again as
+the arguments of a call. Items that a comment before them declares test-only (``// only used
+in tests``) count as test code. Crates that are interactive terminal tools (only binary
+targets, and a dependency on a prompt library such as ``requestty`` or ``dialoguer``) are left
+out: a panic stops the tool in front of the person who ran it, as an error returned to ``main``
+does.
 """
 
 from __future__ import annotations
@@ -307,6 +323,30 @@ def _wide_length(call: tree_sitter.Node, receiver: tree_sitter.Node) -> bool:
         return False
     length = _method_call(value)
     return target in _WIDE_INTS and length is not None and length[0] in {"len", "count"}
+
+
+def _cannot_fail_in_macro(name: tree_sitter.Node, tree: tree_sitter.Tree) -> bool:
+    """The same judgement for an unwrap inside a macro's arguments (``format!("{}",
+    "x".as_bytes().try_into().unwrap())``): the arguments are parsed again as the arguments of
+    a call, and the unwrap there is judged. Arguments that are no expressions
+    (``vec![0; n]``, a DSL) stay reported."""
+    outer = name.parent
+    while outer is not None and outer.parent is not None and outer.parent.type == "token_tree":
+        outer = outer.parent
+    if outer is None or outer.type != "token_tree" or not outer.text:
+        return False
+    inner = outer.text[1:-1]
+    prefix = b"fn f() { f("
+    parsed = tree_sitter.Parser(tree.language).parse(prefix + inner + b"); }")
+    if parsed.root_node.has_error:
+        return False
+    at = len(prefix) + name.start_byte - outer.start_byte - 1
+    for call in descendants(parsed.root_node, ("call_expression",)):
+        callee = call.child_by_field_name("function")
+        field = callee.child_by_field_name("field") if callee is not None else None
+        if field is not None and field.start_byte == at and _is_unwrap_call(call):
+            return _cannot_fail(call)
+    return False
 
 
 def _serialises(receiver: tree_sitter.Node) -> bool:
@@ -787,6 +827,7 @@ class RustNoUnwrapAnalyzer(Analyzer):
                     _is_unwrap_call(node)
                     and not _in_test_code(node)
                     and not (node.type == "call_expression" and _cannot_fail(node))
+                    and not (node.type == "identifier" and _cannot_fail_in_macro(node, tree))
                     and (node.type != "call_expression" or not _checked(node))
                     and not _justified(node, comments)
                     and _handled_here(node, comments)
