@@ -173,3 +173,21 @@ def test_outside_source_severity_rule_keeps_the_rules_severity(
 ) -> None:
     found = findings(policies, tmp_path, PLACES, {"outside_source_severity": "rule"})
     assert {s for _, s, _ in found} == {Severity.CRITICAL.value}
+
+
+def test_a_profiles_severity_for_the_rule_still_caps_the_lowered_one(
+    policies: PolicySet, tmp_path: Path
+) -> None:
+    from charter.engine import run_audit
+    from charter.policy import Profile, ProfileRuleRef
+
+    write_tree(tmp_path, PLACES)
+    ref = ProfileRuleRef(id=RULE, severity=Severity.MEDIUM)
+    report = run_audit(tmp_path, policies, [Profile(id="example", title="one rule", rules=(ref,))])
+    found = {f.where: f.severity.value for f in report.findings if f.rule == RULE}
+    assert found == {
+        "app/db.py:1": "medium",
+        "tests/test_login.py:2": "low",
+        "tests/test_s3.py:1": "medium",
+        "docs/deploy.md:2": "low",
+    }
