@@ -208,7 +208,9 @@ def line_basis(text: str, message: str) -> str:
 def finalize(
     rule_id: str, severity: Severity, raws: Iterable[RawFinding], line_text: Any
 ) -> list[Finding]:
-    """Turn an analyzer's raw findings into frozen findings with fingerprints."""
+    """Turn an analyzer's raw findings into frozen findings with fingerprints, each at the
+    rule's severity (``severity``, after the user's overrides) or the lower one its analyzer
+    gave it (a credential in a test)."""
     seen: Counter[tuple[str, str]] = Counter()
     out: list[Finding] = []
     for raw in sorted(raws, key=lambda r: (r.path, r.line, r.column, r.message)):
@@ -219,7 +221,11 @@ def finalize(
         out.append(
             Finding(
                 rule=rule_id,
-                severity=severity,
+                severity=(
+                    raw.severity
+                    if raw.severity is not None and raw.severity.rank < severity.rank
+                    else severity
+                ),
                 path=raw.path,
                 line=raw.line,
                 column=raw.column,
@@ -1138,8 +1144,12 @@ def _collect(
             ]
             found.extend(finalize(inst.rule.id, severity, raws, line_text))
             applicable = bool(file_results)
+        # the instance's severity; a lower one is the analyzer's for that finding alone (a
+        # credential in a test, see finalize)
         found = [
-            f if f.severity is severity else f.model_copy(update={"severity": severity})
+            f
+            if f.severity is severity or f.severity.rank < severity.rank
+            else f.model_copy(update={"severity": severity})
             for f in found
         ]
         found = _fix_as_declared(inst.rule, found)

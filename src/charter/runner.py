@@ -33,6 +33,7 @@ from charter.analyzers.base import Emitter, RawFinding
 from charter.cache import AuditCache, encode_result, file_digest
 from charter.compact import Interner
 from charter.engine import FileResult, RuleInstance, analyze_file, gc_paused, line_basis
+from charter.models import Severity
 from charter.pathclass import PathClassifier
 from charter.repo import RepoIndex
 from charter.sources import ParseProblem, safe_message
@@ -398,6 +399,7 @@ def _emitter_to_json(out: Emitter, repo: RepoIndex) -> dict[str, Any]:
                 [list(r) for r in f.related],
                 f.certain,
                 f.fix,
+                f.severity,
             ]
             for f in out.findings
         ],
@@ -422,6 +424,7 @@ def _emitter_from_json(data: dict[str, Any]) -> Emitter:
             related=tuple((p, n) for p, n in row[7]),
             certain=bool(row[8]),
             fix=row[9],
+            severity=Severity(row[10]) if len(row) > 10 and row[10] else None,
         )
         for row in data["findings"]
     ]

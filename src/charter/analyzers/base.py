@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from charter.models import Severity
 from charter.sources import SourceFile
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class RawFinding:
     certain: bool = False
     #: ``charter fix`` removes it: "safe", "unsafe" (only with ``--unsafe-fixes``) or None
     fix: str | None = None
+    #: a severity below the rule's for this finding alone (a credential in a test: the rule
+    #: is critical, a test's own password is low); None, or one above the rule's: the rule's
+    severity: Severity | None = None
 
 
 @dataclass
@@ -86,6 +90,7 @@ class Emitter:
         related: tuple[tuple[str, int], ...] = (),
         certain: bool = False,
         fix: str | None = None,
+        severity: Severity | None = None,
     ) -> None:
         """Report a violation at ``path:line:column`` (path defaults to the current file).
 
@@ -94,7 +99,9 @@ class Emitter:
         marks a finding that is right whatever the rule's measured precision (an AWS key in
         its issued format): it fails the default gate even when the rule is advisory. ``fix``:
         the analyzer's fixer (``charter.fixes``) removes the finding, with its safe fixes
-        (``"safe"``) or only with ``--unsafe-fixes`` (``"unsafe"``)."""
+        (``"safe"``) or only with ``--unsafe-fixes`` (``"unsafe"``). ``severity`` lowers this
+        finding's severity below the rule's (never raises it: a user's severity override of
+        the rule still caps it)."""
         where = path if path is not None else self.path
         self.findings.append(
             RawFinding(
@@ -108,6 +115,7 @@ class Emitter:
                 tuple(related),
                 certain,
                 fix,
+                severity,
             )
         )
 

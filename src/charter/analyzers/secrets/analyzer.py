@@ -12,9 +12,9 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.secrets.common import Assignment
@@ -25,6 +25,7 @@ from charter.analyzers.secrets.place import PLACE_NOTE, not_credentials, place_o
 from charter.analyzers.secrets.stacks import own_stack
 from charter.analyzers.secrets.structured import READERS
 from charter.analyzers.secrets.values import credential_part, lookalike_reason, shannon_entropy
+from charter.models import Severity
 from charter.redact import redact, secret_key
 from charter.sources import SourceFile
 
@@ -115,6 +116,21 @@ _CONFIG_HINT = re.compile(
 )
 
 
+#: the prefix Django's ``startproject`` gives the SECRET_KEY it generates (Django 3.2+): a key
+#: Django itself calls insecure, for development; its ``check --deploy`` warns when production
+#: runs with it (security.W009)
+DJANGO_DEV_KEY = "django-insecure-"
+
+
+class SecretsParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: the severity of a finding in a test, fixture, example, documentation or development
+    #: configuration that is not an issued provider key (those keep the rule's severity and
+    #: gate everywhere); ``rule``: the rule's own severity
+    outside_source_severity: Literal["low", "medium", "high", "rule"] = "low"
+
+
 class SecretScanError(RuntimeError):
     """An unexpected failure of the scan, with a message that never quotes the file."""
 
@@ -141,9 +157,19 @@ class SecretsAnalyzer(Analyzer):
     #: provider key formats are found in the plain text, parsed or not
     needs_parse: ClassVar[bool] = False
 
+    Params = SecretsParams
+    params: SecretsParams
+
     def __init__(self, params: BaseModel) -> None:
-        super().__init__(params)
+        # built without parameters (the unscanned-file rule's scan, a benchmark): the defaults
+        super().__init__(params if isinstance(params, SecretsParams) else SecretsParams())
         self.detectors: DetectorSet | None = None
+
+    def _outside_source(self, place: str) -> Severity | None:
+        """The severity of a finding at ``place`` that is not an issued provider key: the
+        ``outside_source_severity`` parameter outside the project's source, else the rule's."""
+        level = self.params.outside_source_severity
+        return None if place == "source" or level == "rule" else Severity(level)
 
     def bind(self, policies: PolicySet) -> None:
         self.detectors = load_detectors(policies.dirs)
@@ -203,6 +229,7 @@ class SecretsAnalyzer(Analyzer):
                 )
             )
         ]
+        hits = _once_per_line(hits)
         if hits and file.kind == "yaml" and any(h.detector.spec.id in _URL_DETECTORS for h in hits):
             own = own_stack(file)
             if own:  # a URL to a container the file starts itself, or with its credential
@@ -213,15 +240,18 @@ class SecretsAnalyzer(Analyzer):
                     or not own.owns_url(_url_around(text, h), h.line)
                 ]
         out.count("provider_format", len(hits))
+        lowered = self._outside_source(place)
         for hit in hits:
+            # a key id inside a presigned URL is public by design (the signature is
+            # short-lived): reported, never gating
+            certain = _hit_certain(hit) and not _presigned(text, hit)
             out.report(
                 hit.line,
                 _hit_message(hit, place),
                 column=hit.column,
                 key=secret_key(hit.value),
-                # a key id inside a presigned URL is public by design (the signature is
-                # short-lived): reported, never gating
-                certain=_hit_certain(hit) and not _presigned(text, hit),
+                certain=certain,
+                severity=None if certain else lowered,
             )
         by_line: dict[int, list[Hit]] = {}
         for hit in hits:
@@ -233,12 +263,24 @@ class SecretsAnalyzer(Analyzer):
             out.count("secret_named_literal")
             name = assignment.name if len(assignment.name) <= 60 else assignment.name[:57] + "..."
             where = f" {PLACE_NOTE[place]}" if place in PLACE_NOTE else ""
+            if value.startswith(DJANGO_DEV_KEY):
+                out.report(
+                    assignment.line,
+                    f"{name!r} is set to Django's generated development key {redact(value)}"
+                    f"{where}; make sure production loads its own key from a secret store or "
+                    "the environment (Django's `check --deploy` warns: security.W009)",
+                    column=assignment.column,
+                    key=secret_key(value),
+                    severity=Severity.LOW,
+                )
+                continue
             out.report(
                 assignment.line,
                 f"{name!r} is set to a hardcoded secret {redact(value)}{where}; "
                 "load it from a secret store or the environment, and rotate it",
                 column=assignment.column,
                 key=secret_key(value),
+                severity=lowered,
             )
 
     def check_unread(self, file: SourceFile, out: Emitter, deadline: float | None) -> str | None:
@@ -253,6 +295,8 @@ class SecretsAnalyzer(Analyzer):
         judged = names_not_judged(file) is None
         place = place_of(file)
         detectors = self._detectors()
+        lowered = self._outside_source(place)
+        reported: set[tuple[int, str]] = set()
         try:
             for window in windows(file.abspath, deadline=deadline):
                 text = window.text
@@ -274,13 +318,18 @@ class SecretsAnalyzer(Analyzer):
                     ):
                         continue
                     line, column = window.position(hit.line, hit.column)
+                    if (line, hit.value) in reported:
+                        continue  # one hit per value and line, as in the normal pass
+                    reported.add((line, hit.value))
                     out.count("provider_format")
+                    certain = _hit_certain(hit) and not _presigned(text, hit)
                     out.report(
                         line,
                         _hit_message(hit, place),
                         column=column,
                         key=secret_key(hit.value),
-                        certain=_hit_certain(hit) and not _presigned(text, hit),
+                        certain=certain,
+                        severity=None if certain else lowered,
                     )
         except StreamTimeout as exc:
             return (
@@ -343,7 +392,7 @@ class SecretsAnalyzer(Analyzer):
         reader = READERS.get(file.kind)
         if reader is None or (reader is not read_lines and not _CONFIG_HINT.search(lower)):
             return []  # (the line scan has its own hint, line by line)
-        found = [a for a in reader(file, wanted) if judge(a.name, a.value)]
+        found = [a for a in reader(file, wanted) if _judged(a, judge)]
         if file.kind in _COMMENTED_CONFIG:
             found += [a for a in comment_lines(file, wanted) if judge(a.name, a.value)]
         return found
@@ -421,6 +470,18 @@ def _url_around(text: str, hit: Hit) -> str:
     return text[start : end.start() if end else limit]
 
 
+def _once_per_line(hits: list[Hit]) -> list[Hit]:
+    """One hit per value and line: a value written twice on one line (a page that repeats a
+    link, minified code) is one credential, reported once."""
+    seen: set[tuple[int, str]] = set()
+    out: list[Hit] = []
+    for hit in hits:
+        if (hit.line, hit.value) not in seen:
+            seen.add((hit.line, hit.value))
+            out.append(hit)
+    return out
+
+
 def _hit_message(hit: Hit, place: str) -> str:
     where = f" {PLACE_NOTE[place]}" if place in PLACE_NOTE else ""
     return (
@@ -489,6 +550,15 @@ def is_secret(name: str, value: str, *, lenient: bool = False, env_file: bool = 
         )
         is None
     )
+
+
+def _judged(assignment: Assignment, judge: Callable[[str, str], bool]) -> bool:
+    """The judge on a pair, or on the text its value encodes (a Kubernetes Secret's ``data``)
+    as a value in source would be: a word encoded in a manifest (``password: cG9zdGdyZXM=``)
+    is that manifest's placeholder, not the plain-word password a test logs in with."""
+    if assignment.decoded is not None:
+        return is_secret(assignment.name, assignment.decoded)
+    return judge(assignment.name, assignment.value)
 
 
 def _docstring_lines(file: SourceFile) -> frozenset[int]:

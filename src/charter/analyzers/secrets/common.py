@@ -17,3 +17,6 @@ class Assignment:
     value: str
     line: int
     column: int = 1
+    #: the text ``value`` encodes, when the format says it is encoded (a Kubernetes Secret's
+    #: ``data`` is base64): judged instead of ``value``, which the message still masks
+    decoded: str | None = None

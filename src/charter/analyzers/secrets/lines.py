@@ -68,6 +68,9 @@ _HEADER = re.compile(
     r"""(?P<value>(?:bearer|basic|token|apikey)[ \t]++[A-Za-z0-9._~+/=-]{4,4096}+)"""
 )
 _HINT = re.compile(r"pass|pwd|secret|token|key|cred|auth|identified", re.IGNORECASE)
+#: after a quoted literal: a key separator (``:``, ``=``, ``=>``, not ``::`` or ``==``), so the
+#: literal is a key, not a value
+_KEY_AFTER = re.compile(r"[ \t]{0,8}+(?::(?!:)|=(?!=))")
 
 
 def comment_lines(file: SourceFile, wanted: NameFilter) -> Iterator[Assignment]:
@@ -93,10 +96,15 @@ def _pair(line: str, match: re.Match[str], wanted: NameFilter) -> bool:
     a call). A ``,`` binds only a quoted name (``put("password", "…")``, not a positional
     argument after a variable); ``(`` only a setter named for the credential
     (``setPassword("…")``, not ``askPassword("…")``); a blank only a strong name
-    (``PASSWORD 'x'``, not ``key "…"`` in prose)."""
+    (``PASSWORD 'x'``, not ``key "…"`` in prose). A literal followed by a key separator is
+    the next pair's key (``Pass "confirm": true``), never the name's value."""
     name = match.group("name").strip(".-")
     last = name.rsplit(".", 1)[-1]
     if not wanted(last):
+        return False
+    if _KEY_AFTER.match(line, match.end()):
+        # the quoted "value" is the next pair's key: ``'Pass "confirm": true to confirm'``
+        # (an error message), ``{password "user": …}``: no value bound to the name
         return False
     call = match.group("call")
     if call == ",":

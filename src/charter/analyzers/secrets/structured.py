@@ -10,6 +10,8 @@ its string tokens (a string followed by ``:`` is a key, so the line of each pair
 
 from __future__ import annotations
 
+import base64
+import binascii
 import configparser
 import io
 import json
@@ -17,7 +19,7 @@ import re
 import shlex
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -78,9 +80,33 @@ class _Found:
         return self.assignment.value
 
 
+def _base64_text(value: str) -> str | None:
+    """The one line of text a Kubernetes Secret's ``data`` value encodes, or None (not base64,
+    not UTF-8, several lines such as a PEM key, control characters: judged as written)."""
+    try:
+        text = base64.b64decode("".join(value.split()), validate=True).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    return text if text and text.isprintable() else None
+
+
+def _secret_data(node: yaml.MappingNode, scalars: dict[str, yaml.Node]) -> yaml.Node | None:
+    """The ``data`` mapping of a Kubernetes ``kind: Secret`` manifest, whose values are base64."""
+    kind, data = scalars.get("kind"), scalars.get("data")
+    if (
+        isinstance(kind, yaml.ScalarNode)
+        and kind.value == "Secret"
+        and "apiVersion" in scalars
+        and isinstance(data, yaml.MappingNode)
+    ):
+        return data
+    return None
+
+
 def _yaml_assignments(docs: list[yaml.Node], wanted: NameFilter, *, ci: bool) -> Iterator[_Found]:
     stack: list[tuple[yaml.Node, str | None]] = [(doc, None) for doc in docs]
     seen: set[int] = set()
+    encoded: set[int] = set()  # the ``data`` mappings of Kubernetes Secrets
     while stack:
         node, parent = stack.pop()
         if id(node) in seen:  # an alias repeats a node
@@ -88,6 +114,9 @@ def _yaml_assignments(docs: list[yaml.Node], wanted: NameFilter, *, ci: bool) ->
         seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             scalars = {k.value: v for k, v in node.value if isinstance(k, yaml.ScalarNode)}
+            data = _secret_data(node, scalars)
+            if data is not None:
+                encoded.add(id(data))
             name, value = scalars.get("name"), scalars.get("value")
             if (
                 isinstance(name, yaml.ScalarNode)
@@ -101,7 +130,12 @@ def _yaml_assignments(docs: list[yaml.Node], wanted: NameFilter, *, ci: bool) ->
                     continue
                 if isinstance(child, yaml.ScalarNode):
                     if child.tag == _STR_TAG and wanted(key.value):
-                        yield _yaml_assignment(key.value, child)
+                        found = _yaml_assignment(key.value, child)
+                        if id(node) in encoded and (text := _base64_text(child.value)):
+                            found = _Found(
+                                replace(found.assignment, decoded=text), found.node_id
+                            )
+                        yield found
                 elif not (ci and key.value == "services"):
                     stack.append((child, key.value))
         elif isinstance(node, yaml.SequenceNode):

@@ -171,6 +171,15 @@ def shannon_entropy(value: str) -> float:
     return -sum(c / n * math.log2(c / n) for c in Counter(value).values())
 
 
+#: the documented default password of a public image or product, known to everyone: MinIO's
+#: ``minioadmin``, RabbitMQ's ``guest``, Neo4j's ``neo4j``, the ``postgres`` of the postgres
+#: image's examples (in source a plain lower-case word is quiet anyway; this keeps a test's
+#: and a doc's container defaults quiet too)
+DEFAULT_CREDENTIALS = frozenset({"minioadmin", "postgres", "guest", "neo4j"})
+#: an elided value: ``Tx1jRk...``, ``sk-…``, ``...abcd`` (documentation shortens a value)
+_ELIDED = re.compile(r"^\.{3}|\.{3}$|…")
+
+
 def placeholder_reason(value: str) -> str | None:
     """Why ``value`` is a placeholder, a reference or a mask rather than a secret."""
     stripped = value.strip()
@@ -178,6 +187,10 @@ def placeholder_reason(value: str) -> str | None:
         return "empty"
     if _MASK.match(stripped):
         return "a mask (xxx, ****)"
+    if _ELIDED.search(stripped):
+        return "elided ('...' or '…' stands for the rest of the value)"
+    if stripped.lower() in DEFAULT_CREDENTIALS:
+        return "a product's documented default password (minioadmin, guest): public, not a secret"
     if _REFERENCE.search(stripped):
         return "a reference to a variable or secret store"
     residue = _WORDS.sub("", _SEPARATORS.sub("", stripped.lower()))
