@@ -19,8 +19,10 @@ from typing import Any, ClassVar
 import yaml
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
+from charter.analyzers.ci.model import ci_model
 from charter.analyzers.containers.common import ContainerParams, Pending, emit_grouped
 from charter.analyzers.containers.kustomize import (
+    APPLIED,
     KUSTOMIZATIONS,
     Kustomizations,
     kustomization_fact,
@@ -122,6 +124,39 @@ def _singleton(obj: Any, pod: Any) -> str | None:
     return None
 
 
+#: a CI command that applies or renders a kustomization (``kubectl apply -k dir``,
+#: ``kustomize build dir``, ``kubectl kustomize dir``)
+_KUSTOMIZE_CMD = re.compile(
+    r"\bkubectl\b.*(?:\s-k\s*|--kustomize[=\s]|\bkustomize\s)|\bkustomize\s+build\b"
+)
+
+#: the command words themselves, dropped before looking for a folder (a folder named
+#: ``kustomize`` is not named by ``kubectl kustomize "$TMP"``)
+_KUSTOMIZE_WORDS = re.compile(r"\bkubectl\s+kustomize\b|\bkustomize\s+build\b")
+
+
+def _applied_in_ci(repo: RepoIndex, roots: list[str]) -> set[str]:
+    """The ``APPLIED`` namespaces of root kustomizations a CI step of this repository applies
+    or renders by folder: those are deployed here, the others are bases for whoever applies
+    them."""
+    texts = [
+        _KUSTOMIZE_WORDS.sub(" ", s.text)
+        for s in ci_model(repo).ci_steps()
+        if _KUSTOMIZE_CMD.search(s.text)
+    ]
+    out: set[str] = set()
+    for root in roots:
+        folder = root.rstrip("/")
+        pattern = re.compile(
+            r"(?:^|[\s=/'\"])(?:\./)?" + re.escape(folder) + r"/?(?:$|[\s'\";&|])"
+            if folder not in ("", ".")
+            else r"(?:^|\s)\./?(?:$|[\s;&|])"
+        )
+        if any(pattern.search(text) for text in texts):
+            out.add(f"{APPLIED}{root}")
+    return out
+
+
 def chart_of(path: str) -> str | None:
     """The chart folder of a file under a Helm chart's ``templates/``."""
     parts = PurePosixPath(path).parts
@@ -204,6 +239,7 @@ class ClusterPoliciesAnalyzer(Analyzer):
         if not workloads:
             out.not_applicable("no Kubernetes workload")
             return
+        applied = _applied_in_ci(repo, kz.roots)
         pending: list[Pending] = []
         for path, obj in workloads:
             what = f"{obj['kind']} {obj['name']}"
@@ -218,6 +254,17 @@ class ClusterPoliciesAnalyzer(Analyzer):
             elif "default" in spaces:
                 problems.append("runs in the `default` namespace")
             uncovered = sorted(s for s in spaces if s not in policies)
+            base = [s for s in uncovered if s.startswith(APPLIED) and s not in applied]
+            if base:
+                # a reusable base: whoever applies it chooses the namespace, whose policies
+                # are theirs; this repository's CI applying it makes it a deployment again
+                out.evidence(
+                    f"{path}: {what} NetworkPolicy not judged in "
+                    + ", ".join(namespace_label(s, RELEASE) for s in base)
+                    + ": a kustomize base that sets no namespace and that this repository's "
+                    "CI does not apply; the namespace and its policies belong to whoever does"
+                )
+                uncovered = [s for s in uncovered if s not in base]
             if uncovered:
                 problems.append(
                     "no NetworkPolicy in "
