@@ -367,6 +367,14 @@ def test_no_autoscaler_for_singletons_and_the_applied_namespace(policies, tmp_pa
     )
     _, found = run(policies, tmp_path, CLUSTER, files)
     assert found == {}
+    # an Argo CD Application of this repository deploys it: judged
+    argo = dict(files)
+    argo["gitops/ctl.yaml"] = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: ctl}\n"
+        "spec:\n  source: {repoURL: 'https://example.com/ctl.git', path: ./kustomize}\n"
+    )
+    _, found = run(policies, tmp_path / "argo", CLUSTER, argo)
+    assert list(found) == ["kustomize/ctl.yaml:1"]
     # this repository's CI applies it: a deployment of its own, judged
     files[".github/workflows/deploy.yml"] = (
         "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"

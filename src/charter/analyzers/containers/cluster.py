@@ -12,6 +12,7 @@ missing.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
@@ -135,6 +136,29 @@ _KUSTOMIZE_CMD = re.compile(
 _KUSTOMIZE_WORDS = re.compile(r"\bkubectl\s+kustomize\b|\bkustomize\s+build\b")
 
 
+def _gitops_paths(doc: Any) -> list[str]:
+    """The repository folders a GitOps controller deploys from this document: an Argo CD
+    ``Application``'s ``spec.source(s).path``, a Flux ``Kustomization``'s ``spec.path``."""
+    if not isinstance(doc, yaml.MappingNode):
+        return []
+    kind, api = scalar(mget(doc, "kind")), scalar(mget(doc, "apiVersion")) or ""
+    spec = mget(doc, "spec")
+    nodes: list[Any] = []
+    if kind == "Application" and "argoproj.io" in api:
+        nodes.append(mget(mget(spec, "source"), "path"))
+        sources = mget(spec, "sources")
+        if isinstance(sources, yaml.SequenceNode):
+            nodes += [mget(entry, "path") for entry in sources.value]
+    elif kind == "Kustomization" and "fluxcd.io" in api:
+        nodes.append(mget(spec, "path"))
+    out = []
+    for node in nodes:
+        value = _text(node)
+        if value:
+            out.append(posixpath.normpath(value.removeprefix("./")).strip("/") or ".")
+    return out
+
+
 def _applied_in_ci(repo: RepoIndex, roots: list[str]) -> set[str]:
     """The ``APPLIED`` namespaces of root kustomizations a CI step of this repository applies
     or renders by folder: those are deployed here, the others are bases for whoever applies
@@ -201,6 +225,10 @@ class ClusterPoliciesAnalyzer(Analyzer):
         else:
             docs = file.yaml_nodes or []
         for doc in docs:
+            gitops = _gitops_paths(doc)
+            if gitops:
+                out.fact({"kind": "GitOps", "paths": gitops})
+                continue
             if isinstance(doc, yaml.MappingNode) and scalar(mget(doc, "kind")) == "Kustomization":
                 out.fact(kustomization_fact(doc))
                 continue
@@ -209,11 +237,14 @@ class ClusterPoliciesAnalyzer(Analyzer):
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         kustomizations: dict[str, dict[str, Any]] = {}
+        gitops: set[str] = set()
         objects: list[tuple[str, dict[str, Any]]] = []
         for path, facts in sorted(repo.facts(self).items()):
             for fact in facts:
                 if fact["kind"] == "Kustomization":
                     kustomizations[path] = fact
+                elif fact["kind"] == "GitOps":
+                    gitops.update(fact["paths"])
                 else:
                     objects.append((path, fact))
         kz = Kustomizations(kustomizations)
@@ -239,7 +270,9 @@ class ClusterPoliciesAnalyzer(Analyzer):
         if not workloads:
             out.not_applicable("no Kubernetes workload")
             return
-        applied = _applied_in_ci(repo, kz.roots)
+        applied = _applied_in_ci(repo, kz.roots) | {
+            f"{APPLIED}{root}" for root in kz.roots if root.strip("/") in gitops
+        }
         pending: list[Pending] = []
         for path, obj in workloads:
             what = f"{obj['kind']} {obj['name']}"
