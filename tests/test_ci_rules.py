@@ -236,3 +236,43 @@ def test_unused_action_and_nested_workflows_are_not_this_repos_ci(policies, tmp_
         },
     )
     assert (status, found) == ("fail", [".github/workflows/ci.yml"])
+
+
+def test_a_commented_out_workflow_is_not_ci(policies, tmp_path):
+    """A workflow whose every line is a comment runs nothing: the finding is about the
+    repository and names it, not a missing step 'in' that file."""
+    from charter.api import Options, run
+
+    files = {
+        "app.py": "X = 1\n",
+        "requirements.txt": "fastapi==0.115.0\n",
+        ".github/workflows/ci.yml": "# uncomment to run CI\n# on: push\n# jobs: {}\n",
+    }
+    status, found, _ = result(policies, tmp_path, "ci-security-scan", files)
+    assert (status, found) == ("fail", ["(repository)"])
+    report = run(
+        tmp_path, Options(use_cache=False, select=("ci-security-scan",))  # type: ignore[arg-type]
+    ).report
+    (finding,) = [f for f in report.findings if f.rule == "ci-security-scan"]
+    assert finding.message.startswith(
+        "no CI runs: .github/workflows/ci.yml is entirely commented out, so nothing runs a "
+        "static security scan"
+    )
+
+
+def test_a_published_python_library_is_not_judged_for_dependency_audits(policies, tmp_path):
+    pyproject = (
+        '[project]\nname = "webkit"\nversion = "1"\ndependencies = ["click>=8"]\n'
+        'classifiers = ["Programming Language :: Python :: 3"]\n'
+    )
+    files = {
+        "pyproject.toml": pyproject,
+        "src/webkit/__init__.py": "X = 1\n",
+        ".github/workflows/ci.yml": workflow("run: pytest"),
+    }
+    status, found, _ = result(policies, tmp_path / "lib", "ci-dependency-scan", files)
+    assert (status, found) == ("not_applicable", [])
+    # a package.json beside it is a second package manager whose versions it resolves: judged
+    files["web/package.json"] = '{"name": "ui", "dependencies": {"react": "18.3.1"}}'
+    status, found, _ = result(policies, tmp_path / "mixed", "ci-dependency-scan", files)
+    assert (status, found) == ("fail", [".github/workflows/ci.yml"])

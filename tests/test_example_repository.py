@@ -48,6 +48,13 @@ def example(readme: str, name: str = "README.md") -> tuple[str, int, str] | None
             "to support the tutorial",
         ),
         ("# Hooli\n\nCode developed by the fictional data team at Hooli.\n", 3, "fictional"),
+        # a table of contents before the title is not the introduction
+        (
+            "* [Beginner DE](#beginner-de)\n    * [Run](#run)\n\n# Beginner DE\n\n"
+            "Code for blog at [Data Engineering for Beginners](https://example.com/post).\n",
+            6,
+            "Code for blog",
+        ),
         ("[![ci](https://b/x.svg)](https://b)\n\n# Demo app\n", 3, "Demo app"),
     ],
 )
@@ -65,6 +72,8 @@ def test_readme_that_calls_the_repository_example_code(readme: str, line: int, w
         "# Datasette\n\nA tool.\n\nFor people.\n\nExplore a demo site or try it out.\n",
         "# Patroni: A Template for PostgreSQL HA\n\nHA for Postgres.\n",
         "# Orders\n\n```\nThis is an example project\n```\n",
+        # the code of the service itself, not of a post about it
+        "# Blog\n\nSource code for a blog engine with comments.\n",
     ],
 )
 def test_readme_of_a_teams_own_code_is_not_example_code(readme: str):

@@ -355,11 +355,35 @@ def test_no_autoscaler_for_singletons_and_the_applied_namespace(policies, tmp_pa
         "kustomize/kustomization.yaml": "resources: [ctl.yaml]\n",
         "kustomize/ctl.yaml": recreate,
     }
+    # a reusable base: whoever applies it chooses the namespace and its NetworkPolicies
+    result, found = run(policies, tmp_path, CLUSTER, files)
+    assert found == {}
+    assert any("needs no autoscaler: its Recreate strategy" in e for e in result.evidence)
+    assert any("NetworkPolicy not judged" in e and "kustomize base" in e for e in result.evidence)
+    # rendering it to a temporary copy (`kubectl kustomize "$TMP"`) does not apply this folder
+    files[".github/workflows/e2e.yml"] = (
+        "on: push\njobs:\n  e2e:\n    runs-on: ubuntu-latest\n    steps:\n"
+        '      - run: kubectl kustomize "$TMP" | kubectl apply -f -\n'
+    )
+    _, found = run(policies, tmp_path, CLUSTER, files)
+    assert found == {}
+    # an Argo CD Application of this repository deploys it: judged
+    argo = dict(files)
+    argo["gitops/ctl.yaml"] = (
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: ctl}\n"
+        "spec:\n  source: {repoURL: 'https://example.com/ctl.git', path: ./kustomize}\n"
+    )
+    _, found = run(policies, tmp_path / "argo", CLUSTER, argo)
+    assert list(found) == ["kustomize/ctl.yaml:1"]
+    # this repository's CI applies it: a deployment of its own, judged
+    files[".github/workflows/deploy.yml"] = (
+        "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: kubectl apply -k kustomize\n"
+    )
     result, found = run(policies, tmp_path, CLUSTER, files)
     assert found["kustomize/ctl.yaml:1"].message == (
         "Deployment ctl: no NetworkPolicy in the namespace kustomization `kustomize` is applied to"
     )
-    assert any("needs no autoscaler: its Recreate strategy" in e for e in result.evidence)
     pvc = deployment(
         "db", "db:1", "      volumes: [{name: d, persistentVolumeClaim: {claimName: d}}]\n"
     )

@@ -108,6 +108,14 @@ _COMPANION = re.compile(
     r"(?:\W+[\w'-]+){0,8}?\W+(?:tutorial|book|course|workshop|learning path|blog post)s?\b",
     re.I,
 )
+#: "Code for blog at ...", "the code for the book ...", "source code of my talk"
+_CODE_FOR = re.compile(
+    r"\b(?:source\s+)?code\s+(?:for|of|from)\s+(?:(?:the|this|my|our|an?)\s+)?"
+    r"(?:blog(?:\s+post)?|article|tutorial|book|course|workshop|talk)s?"
+    # then where or what it is ("at", "on", a title, a link), not "a blog engine"
+    r"(?=\s+(?:at|on|about|by|titled|called|series)\b|\s*[\[(:\"'\u201c,.]|\s*$)",
+    re.I,
+)
 _FICTIONAL = re.compile(r"\bfictional\b", re.I)
 _INTRO_PARAGRAPHS = 2
 #: how a rule's not-applicable reason starts when the README made it so
@@ -129,6 +137,8 @@ def _intro_markdown(text: str) -> tuple[list[tuple[int, str]], bool]:
         ).strip()
         if not re.search(r"[A-Za-z]{3}", words):
             continue  # a badge or logo line
+        if opener == "paragraph_open" and tokens[i - 1].hidden:
+            continue  # an item of a tight list (a table of contents), not prose
         if opener == "heading_open" and not heading_seen and not paragraphs:
             heading_seen = 1
             out.append((tok.map[0] + 1, words))
@@ -174,7 +184,9 @@ def example_statement(files: Sequence[str], read: Reader) -> tuple[str, int, str
         intro, intro_has_title = _intro_markdown(text) if markdown else _intro_plain(text)
         for n, (line, words) in enumerate(intro):
             title = n == 0 and intro_has_title
-            patterns = (_EXAMPLE_TITLE,) if title else (_EXAMPLE_SELF, _COMPANION, _FICTIONAL)
+            patterns = (
+                (_EXAMPLE_TITLE,) if title else (_EXAMPLE_SELF, _COMPANION, _CODE_FOR, _FICTIONAL)
+            )
             for pattern in patterns:
                 m = pattern.search(words)
                 if m:

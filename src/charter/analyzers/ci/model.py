@@ -179,6 +179,8 @@ class CiModel:
     unread: list[str] = field(default_factory=list)
     #: every CI line that leads to a step, when several do (a step is kept once, with the first)
     origins: dict[tuple[str, int, str], set[str]] = field(default_factory=dict)
+    #: CI files that hold no configuration at all (every line commented out): nothing runs
+    disabled: list[str] = field(default_factory=list)
 
     def origins_of(self, step: Step) -> set[str]:
         """The CI lines that run ``step`` (``step.origin`` and any other that leads to it)."""
@@ -328,8 +330,14 @@ def _build(repo: RepoIndex) -> CiModel:
     direct: list[Step] = []
     for path in repo.files:
         if _at_root(path, WORKFLOW_GLOBS + YAML_CI_GLOBS):
+            file = repo.source(path)
+            if file.yaml_documents == []:
+                # parses to nothing: every line is a comment (a workflow left commented out
+                # with "uncomment to run CI"), so the CI service runs no job from it
+                model.disabled.append(path)
+                continue
             model.ci_files.append(path)
-            direct.extend(_yaml_steps(repo.source(path)))
+            direct.extend(_yaml_steps(file))
         elif _at_root(path, TEXT_CI_GLOBS):
             model.ci_files.append(path)
             direct.extend(_text_steps(repo.source(path)))

@@ -100,6 +100,14 @@ class CiStepAnalyzer(Analyzer):
             return
         if not model.ci_files:
             # the fix is a workflow that does not exist yet: a finding about the repository
+            if model.disabled:
+                off = ", ".join(model.disabled[:3]) + (" …" if len(model.disabled) > 3 else "")
+                out.report_repository(
+                    f"no CI runs: {off} {'is' if len(model.disabled) == 1 else 'are'} "
+                    f"entirely commented out, so nothing {self.WHAT} automatically; enable a "
+                    f"workflow with a step such as {self.HINT}"
+                )
+                return
             out.report_repository(
                 f"no CI configuration found (.github/workflows/, .gitlab-ci.yml, …), so nothing "
                 f"{self.WHAT} automatically; add a workflow step such as {self.HINT}"
@@ -237,6 +245,13 @@ class CiDependencyScanAnalyzer(CiStepAnalyzer):
             return (
                 "the repository declares no dependencies (no requirements, pyproject, "
                 "package.json, go.mod, Cargo.toml, …)"
+            )
+        release = _published_python_library(repo)
+        if release:
+            return (
+                f"a published Python distribution ({release}) that deploys nothing of its own: "
+                "its dependencies are version ranges its users resolve, so the audit belongs "
+                "where they are installed"
             )
         return None
 
@@ -388,6 +403,30 @@ ECOSYSTEMS = (
         {"docker", "docker-compose"},
     ),
 )  # fmt: skip
+
+
+PYTHON_ECOSYSTEMS = frozenset({"pip", "uv", "poetry", "pipenv"})
+CONTAINER_ECOSYSTEMS = frozenset({"docker", "docker-compose"})
+PYTHON_LOCKS = ("uv.lock", "poetry.lock", "pdm.lock", "Pipfile.lock", "pylock.toml")
+
+
+def _published_python_library(repo: RepoIndex) -> str | None:
+    """How the repository shows it is a published Python distribution with nothing deployed
+    from a lock (trove classifiers, a publishing CI step), or None: its only package manager is
+    Python's, and it does not both commit a lock file and build an image (which would ship the
+    locked versions)."""
+    from charter.analyzers.repo.dependency_lock import published_release
+
+    wanted = _ecosystems(repo) - CONTAINER_ECOSYSTEMS
+    if not wanted or not wanted <= PYTHON_ECOSYSTEMS:
+        return None
+    release = published_release(repo)
+    if release is None:
+        return None
+    locked = any(repo.exists(name) for name in PYTHON_LOCKS)
+    if locked and repo.of_kind("dockerfile"):
+        return None
+    return release
 
 
 def _ecosystems(repo: RepoIndex) -> frozenset[str]:

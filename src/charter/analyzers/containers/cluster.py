@@ -12,6 +12,7 @@ missing.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
@@ -19,8 +20,10 @@ from typing import Any, ClassVar
 import yaml
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
+from charter.analyzers.ci.model import ci_model
 from charter.analyzers.containers.common import ContainerParams, Pending, emit_grouped
 from charter.analyzers.containers.kustomize import (
+    APPLIED,
     KUSTOMIZATIONS,
     Kustomizations,
     kustomization_fact,
@@ -122,6 +125,62 @@ def _singleton(obj: Any, pod: Any) -> str | None:
     return None
 
 
+#: a CI command that applies or renders a kustomization (``kubectl apply -k dir``,
+#: ``kustomize build dir``, ``kubectl kustomize dir``)
+_KUSTOMIZE_CMD = re.compile(
+    r"\bkubectl\b.*(?:\s-k\s*|--kustomize[=\s]|\bkustomize\s)|\bkustomize\s+build\b"
+)
+
+#: the command words themselves, dropped before looking for a folder (a folder named
+#: ``kustomize`` is not named by ``kubectl kustomize "$TMP"``)
+_KUSTOMIZE_WORDS = re.compile(r"\bkubectl\s+kustomize\b|\bkustomize\s+build\b")
+
+
+def _gitops_paths(doc: Any) -> list[str]:
+    """The repository folders a GitOps controller deploys from this document: an Argo CD
+    ``Application``'s ``spec.source(s).path``, a Flux ``Kustomization``'s ``spec.path``."""
+    if not isinstance(doc, yaml.MappingNode):
+        return []
+    kind, api = scalar(mget(doc, "kind")), scalar(mget(doc, "apiVersion")) or ""
+    spec = mget(doc, "spec")
+    nodes: list[Any] = []
+    if kind == "Application" and "argoproj.io" in api:
+        nodes.append(mget(mget(spec, "source"), "path"))
+        sources = mget(spec, "sources")
+        if isinstance(sources, yaml.SequenceNode):
+            nodes += [mget(entry, "path") for entry in sources.value]
+    elif kind == "Kustomization" and "fluxcd.io" in api:
+        nodes.append(mget(spec, "path"))
+    out = []
+    for node in nodes:
+        value = _text(node)
+        if value:
+            out.append(posixpath.normpath(value.removeprefix("./")).strip("/") or ".")
+    return out
+
+
+def _applied_in_ci(repo: RepoIndex, roots: list[str]) -> set[str]:
+    """The ``APPLIED`` namespaces of root kustomizations a CI step of this repository applies
+    or renders by folder: those are deployed here, the others are bases for whoever applies
+    them."""
+    texts = [
+        _KUSTOMIZE_WORDS.sub(" ", s.text)
+        for s in ci_model(repo).ci_steps()
+        if _KUSTOMIZE_CMD.search(s.text)
+    ]
+    out: set[str] = set()
+    for root in roots:
+        folder = root.rstrip("/")
+        pattern = re.compile(
+            r"(?:^|[\s=/'\"])(?:\./)?" + re.escape(folder) + r"/?(?:$|[\s'\";&|])"
+            if folder not in ("", ".")
+            else r"(?:^|\s)\./?(?:$|[\s;&|])"
+        )
+        if any(pattern.search(text) for text in texts):
+            out.add(f"{APPLIED}{root}")
+    return out
+
+
 def chart_of(path: str) -> str | None:
     """The chart folder of a file under a Helm chart's ``templates/``."""
     parts = PurePosixPath(path).parts
@@ -166,6 +225,10 @@ class ClusterPoliciesAnalyzer(Analyzer):
         else:
             docs = file.yaml_nodes or []
         for doc in docs:
+            gitops = _gitops_paths(doc)
+            if gitops:
+                out.fact({"kind": "GitOps", "paths": gitops})
+                continue
             if isinstance(doc, yaml.MappingNode) and scalar(mget(doc, "kind")) == "Kustomization":
                 out.fact(kustomization_fact(doc))
                 continue
@@ -174,11 +237,14 @@ class ClusterPoliciesAnalyzer(Analyzer):
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         kustomizations: dict[str, dict[str, Any]] = {}
+        gitops: set[str] = set()
         objects: list[tuple[str, dict[str, Any]]] = []
         for path, facts in sorted(repo.facts(self).items()):
             for fact in facts:
                 if fact["kind"] == "Kustomization":
                     kustomizations[path] = fact
+                elif fact["kind"] == "GitOps":
+                    gitops.update(fact["paths"])
                 else:
                     objects.append((path, fact))
         kz = Kustomizations(kustomizations)
@@ -204,6 +270,9 @@ class ClusterPoliciesAnalyzer(Analyzer):
         if not workloads:
             out.not_applicable("no Kubernetes workload")
             return
+        applied = _applied_in_ci(repo, kz.roots) | {
+            f"{APPLIED}{root}" for root in kz.roots if root.strip("/") in gitops
+        }
         pending: list[Pending] = []
         for path, obj in workloads:
             what = f"{obj['kind']} {obj['name']}"
@@ -218,6 +287,17 @@ class ClusterPoliciesAnalyzer(Analyzer):
             elif "default" in spaces:
                 problems.append("runs in the `default` namespace")
             uncovered = sorted(s for s in spaces if s not in policies)
+            base = [s for s in uncovered if s.startswith(APPLIED) and s not in applied]
+            if base:
+                # a reusable base: whoever applies it chooses the namespace, whose policies
+                # are theirs; this repository's CI applying it makes it a deployment again
+                out.evidence(
+                    f"{path}: {what} NetworkPolicy not judged in "
+                    + ", ".join(namespace_label(s, RELEASE) for s in base)
+                    + ": a kustomize base that sets no namespace and that this repository's "
+                    "CI does not apply; the namespace and its policies belong to whoever does"
+                )
+                uncovered = [s for s in uncovered if s not in base]
             if uncovered:
                 problems.append(
                     "no NetworkPolicy in "

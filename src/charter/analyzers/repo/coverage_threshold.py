@@ -37,6 +37,28 @@ LINE_RATE = re.compile(r"<coverage\b[^>]*\bline-rate=\"([0-9.]+)\"")
 JS_FLAG = re.compile(r"--(?:coverage\.thresholds\.)?lines[=\s]+(\d+(?:\.\d+)?)")
 JS_CONFIG = re.compile(r"^(?:jest|vitest|vite)\.config\.(?:js|cjs|mjs|ts|mts|cts)$")
 JS_THRESHOLD = re.compile(r"\blines\s*:\s*(\d+(?:\.\d+)?)")
+#: end-to-end tests drive a running build (a browser, a server in a container) from outside:
+#: the coverage tool instruments the test process, not the application, so they measure none
+E2E = re.compile(
+    r"(?:^|/)(?:e2e|cypress|playwright)(?:/|$)|\.e2e(?:-spec|-test)?\.[cm]?[jt]sx?$", re.I
+)
+
+
+#: what a test folder holds besides tests: fixtures, helpers and mocks the tests import
+TEST_SUPPORT = re.compile(
+    r"(?:^|/)(?:fixtures?|helpers?|utils?|support|mocks?|__mocks__|types|setup)(?:/|$)", re.I
+)
+
+TEST_NAME = re.compile(r"[._-](?:test|spec)\.[cm]?[jt]sx?$", re.I)
+
+
+def _js_suite(path: str) -> bool:
+    """Whether a JS/TS file of the tests is a test that measures coverage: not an end-to-end
+    test, nor a fixture, helper or mock beside the tests."""
+    if E2E.search(path):
+        return False
+    folder, _, name = path.rpartition("/")
+    return TEST_NAME.search(name) is not None or not TEST_SUPPORT.search(folder)
 
 
 class CoverageThresholdParams(BaseModel):
@@ -150,7 +172,9 @@ class CoverageThresholdAnalyzer(Analyzer):
         """The languages judged, each with the file its floor goes into: Python when the
         repository is a Python project; JavaScript/TypeScript when it is a main language of a
         package.json project that has tests (a package without tests has no coverage to
-        measure: its lint-only ``npm test`` is not a suite)."""
+        measure: its lint-only ``npm test`` is not a suite). End-to-end tests (``*.e2e-spec.ts``,
+        ``e2e/``, ``cypress/``, ``playwright/``) do not count: they drive a running build from
+        outside, so the coverage tool sees none of the application's code."""
         judged: dict[str, str] = {}
         tests = [p for p in repo.files if repo.path_class(p) == "test"]
         if python_project(repo) is not None:
@@ -159,7 +183,9 @@ class CoverageThresholdAnalyzer(Analyzer):
         if (
             packages
             and is_main_language(repo, "typescript", "javascript")
-            and any(file_kind(p) in ("typescript", "javascript") for p in tests)
+            and any(
+                file_kind(p) in ("typescript", "javascript") and _js_suite(p) for p in tests
+            )
         ):
             judged["javascript"] = packages[0]
         return judged

@@ -151,14 +151,7 @@ class DependencyLockAnalyzer(PythonFactsAnalyzer):
 
     @staticmethod
     def _published(repo: RepoIndex) -> str | None:
-        """How the root project shows it is a published distribution, or None."""
-        dist = distribution(repo, "")
-        if dist.config is None or dist.not_packaged is not None:
-            return None
-        if dist.classifiers:
-            return f"trove classifiers in {dist.config}"
-        step = published(repo)
-        return f"published by {step}" if step else None
+        return published_release(repo)
 
     def _application(self, repo: RepoIndex) -> str | None:
         service = PythonFacts.of(repo, self).service()
@@ -175,6 +168,18 @@ class DependencyLockAnalyzer(PythonFactsAnalyzer):
             if tool.get("poetry", {}).get("package-mode") is False:
                 return f"[tool.poetry] package-mode = false in {path}"
         return None
+
+
+def published_release(repo: RepoIndex) -> str | None:
+    """How the root project shows it is a published distribution (trove classifiers in its
+    metadata, a CI step that uploads it), or None."""
+    dist = distribution(repo, "")
+    if dist.config is None or dist.not_packaged is not None:
+        return None
+    if dist.classifiers:
+        return f"trove classifiers in {dist.config}"
+    step = published(repo)
+    return f"published by {step}" if step else None
 
 
 def _name(path: str) -> str:

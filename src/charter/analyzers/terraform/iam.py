@@ -160,6 +160,15 @@ def policy_statements(attr: AttributeRule, line: int) -> list[tuple[dict[str, An
     return _expression_statements(attr.expression, line)
 
 
+def _project_owner(role: str, member: Any, blocks: list[BlockRule]) -> bool:
+    """``roles/owner`` for one person (``user:``) in a file that creates the project
+    (``resource "google_project"``): the project's owner, as Google makes its creator, not a
+    privilege given to a workload."""
+    if role != "roles/owner" or not str(member or "").strip().strip('"').startswith("user:"):
+        return False
+    return any(_labels(b)[:2] == ("resource", "google_project") for b in blocks)
+
+
 class IamLeastPrivilegeAnalyzer(CountedTerraformAnalyzer):
     """Allow statements with a wildcard action on every resource, AdministratorAccess
     attachments, and primitive owner/editor role grants."""
@@ -206,6 +215,14 @@ class IamLeastPrivilegeAnalyzer(CountedTerraformAnalyzer):
                 checked += 1
                 found = _attr(rule, "role")
                 if found is not None and str(found[0]).strip() in GCP_PRIMITIVE_ROLES:
+                    if rtype == "google_project_iam_member" and _project_owner(
+                        str(found[0]).strip(), _value(rule, "member"), blocks
+                    ):
+                        out.evidence(
+                            f"{address} makes a person the owner of the project this file "
+                            "creates (every project has an owner), not a workload grant"
+                        )
+                        continue
                     out.report(
                         found[1],
                         f"{address} grants the primitive role `{found[0]}`; grant a "

@@ -36,6 +36,23 @@ _CFN_RESOURCES = re.compile(r"^[\"']?Resources[\"']?\s*:", re.MULTILINE)
 _ARM = re.compile(r"schema\.management\.azure\.com/schemas/[^\"']*deploymentTemplate\.json")
 
 
+#: the UI definition an Azure Marketplace "Azure Application" offer ships beside its
+#: ``mainTemplate.json``; such an offer is deployed by the Marketplace from ARM only
+MARKETPLACE_UI = ("createUiDefinition.json", "createUIDefinition.json")
+
+
+def _marketplace_package(repo: RepoIndex, rel: str) -> str | None:
+    """The folder of an Azure Marketplace offer package holding ``rel`` (its
+    ``mainTemplate.json`` beside a ``createUiDefinition.json``), or None."""
+    if basename(rel) != "mainTemplate.json":
+        return None
+    folder = str(PurePosixPath(rel).parent)
+    for name in MARKETPLACE_UI:
+        if repo.exists(name if folder == "." else f"{folder}/{name}"):
+            return f"{folder}/" if folder != "." else "(root)"
+    return None
+
+
 class OnlyIacParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -72,10 +89,24 @@ class OnlyIacAnalyzer(Analyzer):
             return
         arm = _ARM.search(text)
         if arm is not None:
-            line = text.count("\n", 0, arm.start()) + 1
-            out.report(line, "Azure ARM template: infrastructure must be written in Terraform only")
+            # judged with the repository: a Marketplace package beside it needs ARM
+            out.fact({"arm": text.count("\n", 0, arm.start()) + 1})
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        for rel, facts in sorted(repo.facts(self).items()):
+            for fact in facts:
+                package = _marketplace_package(repo, rel)
+                if package:
+                    out.evidence(
+                        f"{rel}: ARM template of the Azure Marketplace offer package {package} "
+                        "(the Marketplace accepts only ARM for it), not judged"
+                    )
+                    continue
+                out.report(
+                    int(fact["arm"]),
+                    "Azure ARM template: infrastructure must be written in Terraform only",
+                    path=rel,
+                )
         for rel in repo.files:
             if path_matches(rel, self.params.ignore):
                 continue
