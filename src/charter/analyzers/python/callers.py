@@ -26,12 +26,14 @@ level, in a class body, in service code, in a settings string) is not, so a comm
 (``get``, ``run``) is never command-line only, and every uncertainty leaves the finding in
 place. Imports (a re-export), definitions, assignments and bare annotations do not count as
 references. The search is demand-driven: only the names asked about, and the names of the
-functions naming them, are looked up, each in the files whose text contains it.
+functions naming them, are looked up, each in the files whose text has it as a word.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+from collections import deque
 from collections.abc import Callable, Iterable
 
 from charter.repo import RepoIndex
@@ -40,7 +42,8 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 #: a function, with the classes around it (innermost last), that is a terminal caller
 TerminalFunction = Callable[[FunctionNode, list[ast.ClassDef]], bool]
 #: at most this many names are looked up per question (the rest count as unknown)
-MAX_NAMES = 400
+MAX_NAMES = 2000
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 #: last names of calls that build a service (a web app, a worker): code that builds one is the
 #: service, not a command-line tool, even when a command line starts it
@@ -187,14 +190,18 @@ class Callers:
         self.paths = sorted(
             p for p in paths | tooling if repo.path_class(p) in ("source", "tooling")
         )
-        self._texts: dict[str, str] = {}
+        self._words: dict[str, list[str]] | None = None
         self._names: dict[str, dict[str, list[Place]]] = {}
         self.roots: set[str] = set()
 
-    def _text(self, path: str) -> str:
-        if path not in self._texts:
-            self._texts[path] = self.repo.source(path).text or ""
-        return self._texts[path]
+    def _files_naming(self, name: str) -> list[str]:
+        """The files whose text has ``name`` as a word (one tokenising pass over them all)."""
+        if self._words is None:
+            self._words = {}
+            for path in self.paths:
+                for word in set(WORD.findall(self.repo.source(path).text or "")):
+                    self._words.setdefault(word, []).append(path)
+        return self._words.get(name, [])
 
     def _index(self, path: str) -> dict[str, list[Place]]:
         if path not in self._names:
@@ -212,18 +219,17 @@ class Callers:
     def places(self, name: str) -> list[Place]:
         """Every place that names ``name``."""
         found: list[Place] = []
-        for path in self.paths:
-            if name in self._text(path):
-                found.extend(self._index(path).get(name, ()))
+        for path in self._files_naming(name):
+            found.extend(self._index(path).get(name, ()))
         return found
 
     def command_line_only(self, names: Iterable[str]) -> set[str]:
         """Those of ``names`` (function names) reached only from terminal places."""
         refs: dict[str, list[Place]] = {}
-        queue = sorted(set(names))
+        queue = deque(sorted(set(names)))  # breadth first: the names asked about come first
         unknown: set[str] = set()
         while queue:
-            name = queue.pop()
+            name = queue.popleft()
             if name in refs or name in unknown:
                 continue
             if len(refs) >= MAX_NAMES:
