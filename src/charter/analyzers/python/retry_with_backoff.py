@@ -21,8 +21,9 @@ when retrying it is both safe and expected (the profile: "retry only idempotent 
   command-line tool (a script with a ``#!`` line and an ``if __name__ == "__main__":`` block, a
   module defining ``click``/``typer`` commands, a Django management command: under
   ``management/commands/`` or in a ``BaseCommand`` subclass), which a person, CI or cron runs
-  again after seeing it fail. A POST named for verifying or receiving a webhook is not a
-  delivery: its sender delivers again;
+  again after seeing it fail; nor in a function that only such places call, by name over the
+  repository (:mod:`charter.analyzers.python.callers`; decided in the repo phase). A POST
+  named for verifying or receiving a webhook is not a delivery: its sender delivers again;
 - its failure is not already tolerated: a read (GET, HEAD, OPTIONS) in the body of a ``try``
   (in its function) whose handler catches a failed request (bare ``except``, ``Exception``,
   ``OSError``/``ConnectionError``/``TimeoutError``, a ``requests``/``httpx``/``aiohttp``/
@@ -60,6 +61,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from charter.analyzers.base import Emitter, path_matches
+from charter.analyzers.python.callers import Callers, main_guard
 from charter.analyzers.python.common import (
     HTTP_CLIENTS,
     FunctionNode,
@@ -71,6 +73,7 @@ from charter.analyzers.python.common import (
     keyword,
 )
 from charter.analyzers.python.names import is_under, iter_statements, name_chain
+from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
 VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request", "stream"})
@@ -179,6 +182,9 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
         self.clients: set[str] = set()
         self.in_process: set[str] = set()
         self.transport = False
+        #: findings inside functions, decided in the repo phase (their callers are looked up):
+        #: [line, column, message, innermost function's name]
+        self.pending: list[list[object]] = []
         #: the file is a command-line tool (a script, a click/typer CLI, a management command)
         self.command_line = "/management/commands/" in f"/{self.file.path}"
         tree = self.file.python_ast
@@ -189,24 +195,9 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
             self.command_line = self.command_line or self._command_line(tree)
 
     def _command_line(self, tree: ast.AST) -> bool:
-        """A script (a ``#!`` line and an ``if __name__ == "__main__":`` block) or a module
-        defining ``click``/``typer`` commands: a person or a job runs it, sees it fail and
-        runs it again."""
-        text = self.file.text or ""
-        if (
-            text.startswith("#!")
-            and isinstance(tree, ast.Module)
-            and any(_main_guard(stmt) for stmt in tree.body)
-        ):
-            return True
-        if not self.imports.imports_any(CLI_FRAMEWORKS):
-            return False
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                for name in decorator_names(self.imports, node):
-                    if name.rsplit(".", 1)[-1] in CLI_DECORATORS:
-                        return True
-        return False
+        """A script or a module defining ``click``/``typer`` commands (see
+        :func:`command_line_module`)."""
+        return command_line_module(self.file.path, self.file.text or "", tree)
 
     def _management_command(self) -> bool:
         """In a Django management command (a class deriving from ``BaseCommand``)."""
@@ -256,26 +247,10 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
 
     def _no_retry_wanted(self, node: FunctionNode) -> bool:
         """A probe, a web handler or a mocked function: nothing in it should retry."""
-        if probe_name(node.name):
-            return True
         names = decorator_names(self.imports, node)
         if any(is_under(name, mock) for name in names for mock in MOCKS):
             return True
-        for deco in node.decorator_list:
-            if (
-                isinstance(deco, ast.Call)
-                and isinstance(deco.func, ast.Attribute)
-                and deco.func.attr in ROUTE_DECORATORS
-            ):
-                return True
-        if self.classes and node.name in HTTP_METHODS:
-            bases = [
-                self.qualify(b.value if isinstance(b, ast.Subscript) else b) or ""
-                for b in self.classes[-1].bases
-            ]
-            if any(b.rsplit(".", 1)[-1].endswith(VIEW_BASE_SUFFIXES) for b in bases):
-                return True
-        return False
+        return asked_again(node, self.classes)
 
     def enter_function(self, node: FunctionNode) -> None:
         self.covered.append(self._retried(node))
@@ -458,12 +433,46 @@ class RetryWithBackoffAnalyzer(FunctionScopes, RelevantRule):
             return
         if method in READS and self._failure_handled(node):
             return  # a read whose failure the code already tolerates
-        self.at(
-            node,
+        message = (
             f"outbound `{name}()` without retry and backoff: decorate the function with "
             "`@tenacity.retry(wait=wait_exponential_jitter(), stop=stop_after_attempt(5))` "
-            "or mount a `Retry(backoff_factor=...)`",
+            "or mount a `Retry(backoff_factor=...)`"
         )
+        if self.function_nodes:  # reported unless only command-line code calls the function
+            function = self.function_nodes[-1].name
+            self.pending.append([node.lineno, node.col_offset + 1, message, function])
+        else:
+            self.at(node, message)
+
+    def end(self) -> None:
+        if self.relevant:
+            self.out.fact({"pending": self.pending})
+
+    def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
+        pending = [
+            (path, line, column, message, function)
+            for path, values in sorted(repo.facts(self).items())
+            for value in values
+            if isinstance(value, dict)
+            for line, column, message, function in value["pending"]
+        ]
+        if not any(repo.facts(self).values()):
+            out.not_applicable(self.na_reason)
+            return
+        if not pending:
+            return
+        callers = Callers(
+            repo,
+            lambda path: command_line_module(
+                path, repo.source(path).text or "", repo.source(path).python_ast
+            ),
+            asked_again,
+        )
+        offline = callers.command_line_only({p[4] for p in pending})
+        for path, line, column, message, function in pending:
+            if function in offline:
+                continue  # only a command-line tool or a web handler calls it: asked again
+            out.report(line, message, path=path, column=column)
 
 
 def probe_name(name: str) -> bool:
@@ -472,14 +481,59 @@ def probe_name(name: str) -> bool:
     return any(word in lowered for word in PROBE_WORDS)
 
 
-def _main_guard(stmt: ast.stmt) -> bool:
-    """``if __name__ == "__main__":``"""
-    if not isinstance(stmt, ast.If) or not isinstance(stmt.test, ast.Compare):
+def command_line_module(path: str, text: str, tree: ast.AST | None) -> bool:
+    """A command-line tool, which a person, CI or cron runs, sees fail and runs again: a
+    Django management command (under ``management/commands/``), a script (a ``#!`` line and
+    an ``if __name__ == "__main__":`` block) or a module defining ``click``/``typer``
+    commands."""
+    if "/management/commands/" in f"/{path}":
+        return True
+    if not isinstance(tree, ast.Module):
         return False
-    parts = [stmt.test.left, *stmt.test.comparators]
-    return any(isinstance(p, ast.Name) and p.id == "__name__" for p in parts) and any(
-        isinstance(p, ast.Constant) and p.value == "__main__" for p in parts
-    )
+    if text.startswith("#!") and any(main_guard(stmt) for stmt in tree.body):
+        return True
+    if not any(framework in text for framework in CLI_FRAMEWORKS):
+        return False
+    frameworks: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            frameworks.update(a.asname or a.name for a in stmt.names if a.name in CLI_FRAMEWORKS)
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module in CLI_FRAMEWORKS:
+            frameworks.update(a.asname or a.name for a in stmt.names)
+    if not frameworks:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            for deco in node.decorator_list:
+                chain = name_chain(deco.func if isinstance(deco, ast.Call) else deco)
+                if (
+                    chain
+                    and chain[-1] in CLI_DECORATORS
+                    and (len(chain) > 1 or chain[0] in frameworks)
+                ):
+                    return True
+    return False
+
+
+def asked_again(node: FunctionNode, classes: list[ast.ClassDef]) -> bool:
+    """A probe (named for a status, health, ping or connection test) or a web handler (a
+    route-decorated function, or ``get``/``post``/... of a ``*View``/``*Resource``/
+    ``*Handler`` class): a poller or the user asks again."""
+    if probe_name(node.name):
+        return True
+    for deco in node.decorator_list:
+        if (
+            isinstance(deco, ast.Call)
+            and isinstance(deco.func, ast.Attribute)
+            and deco.func.attr in ROUTE_DECORATORS
+        ):
+            return True
+    if classes and node.name in HTTP_METHODS:
+        for base in classes[-1].bases:
+            chain = name_chain(base.value if isinstance(base, ast.Subscript) else base)
+            if chain and chain[-1].endswith(VIEW_BASE_SUFFIXES):
+                return True
+    return False
 
 
 def _inside(node: ast.expr, body: list[ast.stmt]) -> bool:

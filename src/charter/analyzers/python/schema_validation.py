@@ -17,7 +17,12 @@ A body read inside a function decorated with a request validator is validated th
 decorator whose name says so (``@validate_openapi_request("op")``, ``@validate(...)``,
 ``@expects_json(schema)``, flask-smorest's ``@blp.arguments(Schema)``, APIFlask's
 ``@app.input(Schema)``, webargs' ``@use_args``/``@use_kwargs``, flask-restx's ``@api.expect``,
-flask-accepts' ``@accepts``).
+flask-accepts' ``@accepts``). So is one read in a handler that validates by hand: it calls a
+validator (``validate*``, ``*_validation``, ``is_valid()``), catches a ``*ValidationError`` or
+rejects a value outside a constant set (``if access not in ACCESS_TYPES: abort(400)``); checking
+only that keys are present (``require_fields``) is not validation. A read after the handler
+verifies the request's signature (``check_stripe_signature``, ``verify_paypal_webhook``,
+``hmac.compare_digest``) is an authenticated provider's webhook, whose schema is the provider's.
 
 A handler whose route declares ``response_model=`` or ``response_class=`` (FastAPI) has its
 response schema there, whatever its return annotation says (``-> Any`` is FastAPI's documented
@@ -86,8 +91,11 @@ class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
         self.validated: set[int] = set()
         #: per enclosing function: its parameters annotated as a framework ``Request``
         self.request_params: list[set[str]] = []
-        #: per enclosing function: whether a decorator validates the request body
+        #: per enclosing function: whether a decorator, or the function by hand, validates
+        #: the request body
         self.validated_body: list[bool] = []
+        #: per enclosing function: the line where it verifies the request's signature
+        self.verified_from: list[int | None] = []
 
     def end(self) -> None:
         self.relevant = self.imports.imports_any(FRAMEWORKS)
@@ -149,12 +157,46 @@ class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
             )
 
     def enter_function(self, node: FunctionNode) -> None:
-        self.validated_body.append(self._validator_decorated(node))
+        by_hand, verified = self._checks(node)
+        self.validated_body.append(self._validator_decorated(node) or by_hand)
+        self.verified_from.append(verified)
         self._enter(node)
 
     def exit_function(self, node: FunctionNode) -> None:
         self.request_params.pop()
         self.validated_body.pop()
+        self.verified_from.pop()
+
+    def _checks(self, node: FunctionNode) -> tuple[bool, int | None]:
+        """Whether the function validates the body by hand, and the first line where it
+        verifies the request's signature (None when it does not)."""
+        by_hand = False
+        verified: int | None = None
+        for inner in _own_nodes(node):
+            if isinstance(inner, ast.Call):
+                chain = name_chain(inner.func)
+                last = chain[-1].lower() if chain else ""
+                if "validat" in last or last == "is_valid":
+                    by_hand = True
+                if _verifies_signature(last) and (verified is None or inner.lineno < verified):
+                    verified = inner.lineno
+            elif isinstance(inner, ast.ExceptHandler) and inner.type is not None:
+                kinds = inner.type.elts if isinstance(inner.type, ast.Tuple) else [inner.type]
+                for kind in kinds:
+                    chain = name_chain(kind)
+                    if chain and chain[-1].endswith("ValidationError"):
+                        by_hand = True
+            elif isinstance(inner, ast.If) and _rejects_unknown(inner):
+                by_hand = True
+        return by_hand, verified
+
+    def _checked(self, node: ast.AST) -> bool:
+        """The body read at ``node`` is validated by a decorator or by hand in its function,
+        or comes after the request's signature was verified."""
+        if any(self.validated_body):
+            return True
+        verified = self.verified_from[-1] if self.verified_from else None
+        return verified is not None and getattr(node, "lineno", 0) > verified
 
     @staticmethod
     def _validator_decorated(node: FunctionNode) -> bool:
@@ -180,7 +222,7 @@ class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
             self._validate(arg)
         for kw in node.keywords:
             self._validate(kw.value)
-        if id(node) in self.validated or any(self.validated_body):
+        if id(node) in self.validated or self._checked(node):
             return
         func = node.func
         if (
@@ -195,8 +237,60 @@ class SchemaValidationAnalyzer(FunctionScopes, RelevantRule):
             self.at(node, "raw `request.get_json()` body: validate it with a schema")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
-        if id(node) in self.validated or node.attr != "json" or any(self.validated_body):
+        if id(node) in self.validated or node.attr != "json" or self._checked(node):
             return
         if self.qualify(node) in FLASK_BODY and isinstance(node.ctx, ast.Load):
             self.validated.add(id(node))
             self.at(node, "raw `request.json` body: validate it with a schema")
+
+
+#: exception classes and calls a handler rejects a request with
+REJECTS = frozenset(
+    {"abort", "BadRequest", "HTTPException", "ValidationError", "UnprocessableEntity"}
+)
+
+
+def _own_nodes(node: FunctionNode) -> list[ast.AST]:
+    """The nodes of a function's body, nested functions and classes left out."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(node.body)
+    while stack:
+        inner = stack.pop()
+        if isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        found.append(inner)
+        stack.extend(ast.iter_child_nodes(inner))
+    return found
+
+
+def _verifies_signature(name: str) -> bool:
+    """A call that authenticates a webhook's payload: ``check_stripe_signature``,
+    ``verify_paypal_webhook``, ``hmac.compare_digest``, ``stripe.Webhook.construct_event``."""
+    return (
+        "signature" in name
+        or ("webhook" in name and ("verif" in name or "check" in name))
+        or name in ("compare_digest", "construct_event")
+    )
+
+
+def _rejects_unknown(node: ast.If) -> bool:
+    """``if value not in ALLOWED: abort(400)``: a value checked against a constant set of
+    allowed values, the request rejected otherwise."""
+    test = node.test
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.NotIn)
+    ):
+        return False
+    chain = name_chain(test.comparators[0])
+    if not chain or not chain[-1].isupper():
+        return False
+    for stmt in node.body:
+        if isinstance(stmt, ast.Raise):
+            return True
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            called = name_chain(stmt.value.func)
+            if called and called[-1] in REJECTS:
+                return True
+    return False

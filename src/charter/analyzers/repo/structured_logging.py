@@ -7,7 +7,8 @@ Besides the command-line modules the shared service facts know (argparse, click,
 refers to (no other file of the repository names it outside a comment: no import, no entry
 point, no ``python -m``) and that builds no app is dead code, and its prints are not reported
 either; nor is a print the project's linter was told is deliberate (a noqa comment for T201,
-flake8-print's code).
+flake8-print's code), nor one in a function that only command-line code calls, by name over the
+repository (:mod:`charter.analyzers.python.callers`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import re
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-from charter.analyzers.base import Emitter
+from charter.analyzers.base import Emitter, path_matches
+from charter.analyzers.python.callers import Callers, innermost_function
 from charter.analyzers.repo.service import (
+    CLI_GLOBS,
     Call,
     PythonFacts,
     ServiceRuleAnalyzer,
@@ -102,6 +105,25 @@ def unreferenced(repo: RepoIndex, paths: set[str]) -> set[str]:
     return {p for group in stems.values() for p in group} - named
 
 
+def command_line_prints(repo: RepoIndex, cli: set[str], prints: list[Call]) -> set[tuple[str, int]]:
+    """(path, line) of the prints in functions that only command-line code calls (by name,
+    see :mod:`charter.analyzers.python.callers`): a maintenance script's helper kept in the
+    package (``fetch_traits()`` of a search engine module, run by an update script) prints
+    its output to the person running it, not to the service's log."""
+    where: dict[tuple[str, int], str] = {}
+    for call in prints:
+        tree = repo.source(call.path).python_ast
+        function = innermost_function(tree, call.line) if tree is not None else None
+        if function is not None:
+            where[(call.path, call.line)] = function.name
+    if not where:
+        return set()
+    only = Callers(
+        repo, lambda path: path in cli or path_matches(path, CLI_GLOBS)
+    ).command_line_only(where.values())
+    return {place for place, name in where.items() if name in only}
+
+
 class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
     """Pass on python-json-logger / json-log-formatter / ecs-logging, structlog with a JSON,
     logfmt or key-value renderer, loguru with ``serialize=True``, a ``logging.Formatter``
@@ -150,8 +172,14 @@ class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
         prints = [call for call in facts.called(("print",)) if call.path not in cli]
         apps = {call.path for _, call in facts.apps()}  # run by a server, named or not
         dead = unreferenced(repo, {call.path for call in prints} - apps)
+        prints = [
+            call
+            for call in prints
+            if call.path not in dead and not deliberate(repo, call.path, call.line)
+        ]
+        offline = command_line_prints(repo, cli, prints)
         for call in prints:
-            if call.path in dead or deliberate(repo, call.path, call.line):
+            if (call.path, call.line) in offline:
                 continue
             out.report(
                 call.line,

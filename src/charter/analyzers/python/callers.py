@@ -1,0 +1,295 @@
+"""Who calls a function, by name: is a function reached only from command-line code?
+
+Some code is in the service's package but is not run by the service: a method that only a
+management command, a maintenance script or a ``typer`` tool calls. A rule about what a
+running service does (log through the structured logger, retry its outbound calls) has nothing
+to say there. Python's calls cannot be resolved statically, so, as vulture finds dead code, the
+callers are matched **by name**: every place in the repository's non-test Python code (the
+rule's files and the maintainers' ``tooling`` scripts) that names the function (a call, a
+reference, a dotted string such as ``getattr(engine, "fetch_traits")``) counts as a caller.
+
+A function name is *command-line only* when it is named at least once, and every place that
+names it is
+
+- in a *terminal* file (a command-line module: the caller decides which), or in an
+  ``if __name__ == "__main__":`` block, or a direct call in a *terminal* function (the caller
+  decides which: a route handler, for instance; a function it only hands on, to a background
+  task, is not run by it), or
+- inside a function whose own name is command-line only (transitively; a function's own
+  recursion does not count against it),
+
+and one of those chains ends in a terminal place. A function that builds the service (calls
+``FastAPI()``, ``Flask()``, ``get_wsgi_application()``, ``Celery()`` ...) is the service and
+never command-line only, nor is a command-line module that builds it at module level (the
+``click`` command that serves the app it creates). A name also used anywhere else (at module
+level, in a class body, in service code, in a settings string) is not, so a common name
+(``get``, ``run``) is never command-line only, and every uncertainty leaves the finding in
+place. Imports (a re-export), definitions, assignments and bare annotations do not count as
+references. The search is demand-driven: only the names asked about, and the names of the
+functions naming them, are looked up, each in the files whose text has it as a word.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import deque
+from collections.abc import Callable, Iterable
+
+from charter.repo import RepoIndex
+
+FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
+#: a function, with the classes around it (innermost last), that is a terminal caller
+TerminalFunction = Callable[[FunctionNode, list[ast.ClassDef]], bool]
+#: at most this many names are looked up per question (the rest count as unknown)
+MAX_NAMES = 2000
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+#: last names of calls that build a service (a web app, a worker): code that builds one is the
+#: service, not a command-line tool, even when a command line starts it
+SERVICE_BUILDERS = frozenset(
+    {
+        "FastAPI",
+        "Flask",
+        "Starlette",
+        "Litestar",
+        "Sanic",
+        "Quart",
+        "Application",
+        "App",
+        "FlaskApp",
+        "AsyncApp",
+        "Bottle",
+        "Configurator",
+        "Robyn",
+        "get_wsgi_application",
+        "get_asgi_application",
+        "server",
+        "Worker",
+        "Celery",
+    }
+)
+
+#: (innermost enclosing function's name or None, whether the place is terminal)
+Place = tuple[str | None, bool]
+
+
+def main_guard(stmt: ast.stmt) -> bool:
+    """``if __name__ == "__main__":``"""
+    if not isinstance(stmt, ast.If) or not isinstance(stmt.test, ast.Compare):
+        return False
+    parts = [stmt.test.left, *stmt.test.comparators]
+    return any(isinstance(p, ast.Name) and p.id == "__name__" for p in parts) and any(
+        isinstance(p, ast.Constant) and p.value == "__main__" for p in parts
+    )
+
+
+class _Names(ast.NodeVisitor):
+    """Every name a module's code uses, with the place it is used from."""
+
+    def __init__(self, terminal_file: bool, terminal_function: TerminalFunction | None) -> None:
+        self.places: dict[str, list[Place]] = {}
+        self.terminal_file = terminal_file
+        self.terminal_function = terminal_function
+        self.functions: list[tuple[str, bool]] = []  # (name, terminal)
+        self.classes: list[ast.ClassDef] = []
+        self.guard = False
+        #: functions that build a service: never command-line only
+        self.roots: set[str] = set()
+
+    def _use(self, name: str, called: bool = False) -> None:
+        function = self.functions[-1][0] if self.functions else None
+        # a terminal function (a web handler) waits for what it calls; what it only hands on
+        # (``background_tasks.add_task(job)``) runs without it
+        terminal = (
+            self.terminal_file or self.guard or (called and any(term for _, term in self.functions))
+        )
+        self.places.setdefault(name, []).append((function, terminal))
+
+    def _function(self, node: FunctionNode) -> None:
+        terminal = bool(self.terminal_function and self.terminal_function(node, self.classes))
+        self.functions.append((node.name, terminal))
+        self.generic_visit(node)
+        self.functions.pop()
+
+    visit_FunctionDef = _function
+    visit_AsyncFunctionDef = _function
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.classes.append(node)
+        self.generic_visit(node)
+        self.classes.pop()
+
+    def visit_If(self, node: ast.If) -> None:
+        if not self.functions and not self.classes and main_guard(node):
+            self.guard = True
+            self.generic_visit(node)
+            self.guard = False
+            return
+        self.generic_visit(node)
+
+    def visit_Import(self, node: ast.Import) -> None:
+        return  # a re-export is not a call
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        return
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:  # a bare annotation (a protocol's attribute) names no caller
+            self.visit(node.value)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if builds_service(node) and self.functions:
+            self.roots.update(name for name, _ in self.functions)
+        func = node.func
+        if isinstance(func, ast.Name):
+            self._use(func.id, called=True)
+        elif isinstance(func, ast.Attribute):
+            self._use(func.attr, called=True)
+            self.visit(func.value)
+        else:
+            self.visit(func)
+        for arg in node.args:
+            self.visit(arg)
+        for kw in node.keywords:
+            self.visit(kw.value)
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._use(node.id)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self._use(node.attr)
+        self.visit(node.value)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if isinstance(value, str) and 0 < len(value) < 200:
+            last = value.rsplit(".", 1)[-1].rsplit(":", 1)[-1]
+            if last.isidentifier():  # getattr(obj, "name"), "package.module.name"
+                self._use(last)
+
+
+class Callers:
+    """Name references over a repository's non-test Python code, built on demand."""
+
+    def __init__(
+        self,
+        repo: RepoIndex,
+        terminal_file: Callable[[str], bool],
+        terminal_function: TerminalFunction | None = None,
+    ) -> None:
+        self.repo = repo
+        self.terminal_file = terminal_file
+        self.terminal_function = terminal_function
+        paths = set(repo.of_kind("python"))
+        # the maintainers' scripts call into the package too (they are outside a code rule's
+        # files), and are judged as callers like the rest
+        tooling = {p for p, cls in repo.classes.items() if cls == "tooling" and p.endswith(".py")}
+        self.paths = sorted(
+            p for p in paths | tooling if repo.path_class(p) in ("source", "tooling")
+        )
+        self._words: dict[str, list[str]] | None = None
+        self._names: dict[str, dict[str, list[Place]]] = {}
+        self.roots: set[str] = set()
+
+    def _files_naming(self, name: str) -> list[str]:
+        """The files whose text has ``name`` as a word (one tokenising pass over them all)."""
+        if self._words is None:
+            self._words = {}
+            for path in self.paths:
+                for word in set(WORD.findall(self.repo.source(path).text or "")):
+                    self._words.setdefault(word, []).append(path)
+        return self._words.get(name, [])
+
+    def _index(self, path: str) -> dict[str, list[Place]]:
+        if path not in self._names:
+            tree = self.repo.source(path).python_ast
+            # a command-line module that builds the service itself (``app = FastAPI()`` next
+            # to the ``click`` command that serves it) is the service's entry point
+            terminal = tree is not None and self.terminal_file(path) and not _builds_at_module(tree)
+            visitor = _Names(terminal, self.terminal_function)
+            if tree is not None:
+                visitor.visit(tree)
+            self._names[path] = visitor.places
+            self.roots |= visitor.roots
+        return self._names[path]
+
+    def places(self, name: str) -> list[Place]:
+        """Every place that names ``name``."""
+        found: list[Place] = []
+        for path in self._files_naming(name):
+            found.extend(self._index(path).get(name, ()))
+        return found
+
+    def command_line_only(self, names: Iterable[str]) -> set[str]:
+        """Those of ``names`` (function names) reached only from terminal places."""
+        refs: dict[str, list[Place]] = {}
+        queue = deque(sorted(set(names)))  # breadth first: the names asked about come first
+        unknown: set[str] = set()
+        while queue:
+            name = queue.popleft()
+            if name in refs or name in unknown:
+                continue
+            if len(refs) >= MAX_NAMES:
+                unknown.add(name)
+                continue
+            refs[name] = self.places(name)
+            for function, terminal in refs[name]:
+                if not terminal and function is not None and function not in refs:
+                    queue.append(function)
+        # greatest set whose every reference is terminal or inside a member
+        only = {name for name, places in refs.items() if places} - self.roots
+        changed = True
+        while changed:
+            changed = False
+            for name in sorted(only):
+                for function, terminal in refs[name]:
+                    if not (terminal or (function is not None and function in only)):
+                        only.discard(name)
+                        changed = True
+                        break
+        # and reached: some chain of references ends in a terminal place
+        reached: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for name in sorted(only - reached):
+                if any(
+                    terminal or (function is not None and function in reached and function != name)
+                    for function, terminal in refs[name]
+                ):
+                    reached.add(name)
+                    changed = True
+        return reached
+
+
+def builds_service(node: ast.Call) -> bool:
+    func = node.func
+    last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+    return last in SERVICE_BUILDERS
+
+
+def _builds_at_module(tree: ast.AST) -> bool:
+    """Whether module-level code (outside functions and classes) builds a service."""
+    stack = list(ast.iter_child_nodes(tree))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Call) and builds_service(node):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def innermost_function(tree: ast.AST, line: int) -> FunctionNode | None:
+    """The innermost function whose lines include ``line``."""
+    best: FunctionNode | None = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            end = node.end_lineno or node.lineno
+            if node.lineno <= line <= end and (best is None or node.lineno >= best.lineno):
+                best = node
+    return best
