@@ -55,6 +55,7 @@ from charter.analyzers.health.manifests import (
     paas_yaml_facts,
     url_paths,
 )
+from charter.analyzers.health.go_programs import GoPrograms, go_file_fact
 from charter.analyzers.health.native_apps import GO_GRPC, native_facts
 from charter.analyzers.health.python_apps import python_facts
 from charter.repo import RepoIndex
@@ -198,6 +199,8 @@ class HealthChecksAnalyzer(Analyzer):
             if facts is not None:
                 out.fact(facts)
         elif file.kind in {"go", "typescript", "javascript"}:
+            if file.kind == "go" and (program := go_file_fact(file)) is not None:
+                out.fact(program)
             if not any(
                 token in text
                 for token in (
@@ -318,7 +321,8 @@ class HealthChecksAnalyzer(Analyzer):
         workloads = list(by_kind["k8s"])
         probed = _probed(stacks, docker, images, workloads, kz, by_kind["paas"])
         checked = _own_checks(repo, docker, stacks)
-        doors = self._code(apps, grpc, routes, health_langs, checked, out)
+        programs = GoPrograms(repo, by_kind["go-file"])
+        doors = self._code(apps, grpc, routes, health_langs, checked, programs, out)
         servers = sorted({p for p, _, _ in apps} | {p for p, _, _ in grpc})
         # where the code exposes its health: health routes, gRPC health services (by file)
         exposes = [(p, r["path"], r["line"]) for rs in routes.values() for p, r in rs]
@@ -369,6 +373,7 @@ class HealthChecksAnalyzer(Analyzer):
         routes: dict[str, list[tuple[str, dict[str, Any]]]],
         health_langs: set[str],
         checked: dict[str, list[tuple[str, list[str]]]],
+        programs: GoPrograms,
         out: Emitter,
     ) -> set[str]:
         """Judge each app and gRPC server; the files of the service's front doors (apps that
@@ -428,8 +433,20 @@ class HealthChecksAnalyzer(Analyzer):
                 "GET /healthz (liveness) and GET /readyz (readiness)",
                 path=path,
             )
+        go_health = [(p, r) for lang, found in healthy.items() if lang.startswith("go@")
+                     for p, r in found]
         for path, lang, server in grpc:
             beside = [r for p, r in healthy.get(lang) or [] if p == path]
+            program = None
+            if lang.startswith("go@"):
+                program = next(
+                    (
+                        (main, p, r)
+                        for p, r in go_health
+                        if (main := programs.shared(path, p)) is not None
+                    ),
+                    None,
+                )
             if server.get("registers"):
                 out.evidence(
                     f"{path}:{server['line']}: {server['name']} of {server['package']} registers "
@@ -446,6 +463,13 @@ class HealthChecksAnalyzer(Analyzer):
                 out.evidence(
                     f"{path}:{server['line']}: gRPC server served on the HTTP mux of health "
                     f"route {beside[0]['path']} (line {beside[0]['line']}): one port, one check"
+                )
+            elif program is not None:
+                main, where, route = program
+                out.evidence(
+                    f"{path}:{server['line']}: gRPC server runs in the same program "
+                    f"({main or '.'}) as the health route {route['path']} ({where}:"
+                    f"{route['line']}): the probe of that route checks the process"
                 )
             else:
                 out.report(
