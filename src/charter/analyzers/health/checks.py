@@ -35,7 +35,6 @@ from charter.analyzers.containers.images import (
     exposed,
     first,
     inherited,
-    split_image,
     stage_index,
 )
 from charter.analyzers.containers.kustomize import (
@@ -541,8 +540,7 @@ class HealthChecksAnalyzer(Analyzer):
         health route or the gRPC health service: whoever runs the image probes it there, and
         an app without one is reported in the code), or whose project's code serves nothing
         but a Prometheus exporter, a local control socket or an auxiliary endpoint (the scrape
-        is the health check), or that names no program (no CMD or ENTRYPOINT: the command
-        and its check are given where it runs). A Dockerfile built FROM an image of this repository that lacks
+        is the health check). A Dockerfile built FROM an image of this repository that lacks
         one as well is a related place of that image's finding, not a finding of its own."""
         doors, exposes = code_facts
         repo = images.repo
@@ -605,12 +603,6 @@ class HealthChecksAnalyzer(Analyzer):
                     f"{path}: not judged, the servers in the code of its project are a "
                     "Prometheus exporter, a local control socket or auxiliary endpoints, none "
                     "its front door: the scrape of its metrics is its health check"
-                )
-            elif not first(chain(fact["stages"]), "cmd") and _runtime_base(got.base):
-                out.evidence(
-                    f"{path}: not judged, it names no program (no CMD or ENTRYPOINT; its "
-                    f"{got.base} base runs no service of its own): the command is given where "
-                    "the image runs, and its health is checked there"
                 )
             elif (roles := self._roles(images, path)) is not None:
                 script, names = roles
@@ -991,41 +983,6 @@ def _own_checks(
             where += f"{check['file']}:{check['line']}{shown}"
             out[project_of(repo, svc["dockerfile"])].append((where, paths))
     return dict(out)
-
-
-#: official images of a language runtime or an OS: their default command (a REPL, a shell)
-#: is no service, unlike a server image's (``nginx``, ``grafana/grafana``)
-RUNTIME_IMAGES = frozenset(
-    {
-        "python",
-        "node",
-        "golang",
-        "ruby",
-        "openjdk",
-        "eclipse-temurin",
-        "amazoncorretto",
-        "rust",
-        "debian",
-        "ubuntu",
-        "alpine",
-        "busybox",
-        "fedora",
-        "rockylinux",
-        "almalinux",
-    }
-)
-
-
-def _runtime_base(base: str | None) -> bool:
-    """Whether ``base`` is an official language-runtime or OS image (``python:3.12-slim``,
-    ``docker.io/library/debian:12``)."""
-    if not base:
-        return False
-    registry, parts, _ = split_image(base)
-    if registry not in {"", "docker.io", "index.docker.io"} or not parts:
-        return False
-    names = parts[1:] if parts[0] == "library" else parts
-    return len(names) == 1 and names[0].lower() in RUNTIME_IMAGES
 
 
 def _in_project(
