@@ -128,9 +128,7 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
         )
         # images that serve or run as a workload: a compose service publishes their ports, or
         # a Kubernetes container runs them
-        run = {
-            s["dockerfile"] for s, _ in built if s["dockerfile"] and s.get("ports")
-        } | {
+        run = {s["dockerfile"] for s, _ in built if s["dockerfile"] and s.get("ports")} | {
             owner
             for _, c in containers
             for name in self.kustomize.image_names(c.get("image"))

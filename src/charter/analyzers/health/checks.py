@@ -43,6 +43,7 @@ from charter.analyzers.containers.kustomize import (
     is_kustomization,
     kustomization_fact,
 )
+from charter.analyzers.health.go_programs import GoPrograms, go_file_fact
 from charter.analyzers.health.manifests import (
     PAAS_JSON,
     PAAS_TOML,
@@ -55,7 +56,6 @@ from charter.analyzers.health.manifests import (
     paas_yaml_facts,
     url_paths,
 )
-from charter.analyzers.health.go_programs import GoPrograms, go_file_fact
 from charter.analyzers.health.native_apps import GO_GRPC, native_facts
 from charter.analyzers.health.python_apps import python_facts
 from charter.repo import RepoIndex
@@ -433,8 +433,9 @@ class HealthChecksAnalyzer(Analyzer):
                 "GET /healthz (liveness) and GET /readyz (readiness)",
                 path=path,
             )
-        go_health = [(p, r) for lang, found in healthy.items() if lang.startswith("go@")
-                     for p, r in found]
+        go_health = [
+            (p, r) for lang, found in healthy.items() if lang.startswith("go@") for p, r in found
+        ]
         for path, lang, server in grpc:
             beside = [r for p, r in healthy.get(lang) or [] if p == path]
             program = None
