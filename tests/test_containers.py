@@ -68,7 +68,7 @@ def test_compliant_sample_evidence(policies):
 def test_tool_image_is_left_out_only_while_it_is_a_packaged_tool(policies, tmp_path):
     """A pinned install (``jq=1.6-2``) still names the program; a COPY, a port or the
     repository's own project name makes the image a workload to judge."""
-    tool = "FROM debian:12-slim\nRUN apt-get install -y jq=1.6-2\nENTRYPOINT [\"jq\"]\n"
+    tool = 'FROM debian:12-slim\nRUN apt-get install -y jq=1.6-2\nENTRYPOINT ["jq"]\n'
     write_tree(tmp_path, {"jq/Dockerfile": tool})
     status, got = run(policies, tmp_path, "container-non-root")
     assert got == {}
