@@ -63,3 +63,23 @@ def test_compliant_sample_evidence(policies):
         "Dockerfile:N: USER app",
         "deploy/k8s/deployment.yaml:N: Deployment orders: container `api` runs as non-root",
     ]
+
+
+def test_tool_image_is_left_out_only_while_it_is_a_packaged_tool(policies, tmp_path):
+    """A pinned install (``jq=1.6-2``) still names the program; a COPY, a port or the
+    repository's own project name makes the image a workload to judge."""
+    tool = 'FROM debian:12-slim\nRUN apt-get install -y jq=1.6-2\nENTRYPOINT ["jq"]\n'
+    write_tree(tmp_path, {"jq/Dockerfile": tool})
+    status, got = run(policies, tmp_path, "container-non-root")
+    assert got == {}
+    assert any("command-line tool image" in e for e in status.evidence)
+    write_tree(
+        tmp_path,
+        {
+            "served/Dockerfile": tool + "EXPOSE 8080\n",
+            "copied/Dockerfile": tool + "COPY jq.conf /etc/jq.conf\n",
+            "pyproject.toml": '[project]\nname = "jq"\n',
+        },
+    )
+    _, got = run(policies, tmp_path, "container-non-root")
+    assert sorted(got) == ["copied/Dockerfile:1", "jq/Dockerfile:1", "served/Dockerfile:1"]

@@ -267,3 +267,28 @@ def test_a_django_project_is_one_app_named_at_its_outermost_urls(policies, tmp_p
     _, findings = run(policies, tmp_path, files)
     assert list(findings) == ["shop/urls.py:2"]
     assert findings["shop/urls.py:2"].startswith("shop.urls.urlpatterns (django) serves no health")
+
+
+def test_grpc_server_is_credited_only_through_a_program_that_builds_both(policies, tmp_path):
+    """The gRPC server of internal/rpc runs in cmd/app, which also serves /healthz through
+    internal/web; cmd/worker's server shares no program with a health route."""
+    write_tree(
+        tmp_path,
+        {
+            "go.mod": "module example.com/shop\n",
+            "cmd/app/main.go": 'package main\n\nimport (\n\t"example.com/shop/internal/rpc"\n'
+            '\t"example.com/shop/internal/web"\n)\n\nfunc main() {\n\tgo rpc.Start()\n'
+            "\tweb.Serve()\n}\n",
+            "internal/web/web.go": 'package web\n\nimport "net/http"\n\nfunc Serve() {\n'
+            '\thttp.HandleFunc("/healthz", ok)\n\thttp.ListenAndServe(":8080", nil)\n}\n',
+            "internal/rpc/rpc.go": 'package rpc\n\nimport "google.golang.org/grpc"\n\n'
+            "func Start() {\n\ts := grpc.NewServer()\n\tserve(s)\n}\n",
+            "cmd/worker/main.go": 'package main\n\nimport "google.golang.org/grpc"\n\n'
+            "func main() {\n\ts := grpc.NewServer()\n\tserve(s)\n}\n",
+        },
+    )
+    report = audit_rule(policies, tmp_path, "health-checks")
+    got = sorted(f"{f.path}:{f.line}" for f in report.findings if f.rule == "health-checks")
+    assert got == ["cmd/worker/main.go:6"]
+    status = next(r for r in report.rules if r.id == "health-checks")
+    assert any("same program (cmd/app)" in e for e in status.evidence)

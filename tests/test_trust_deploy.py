@@ -103,7 +103,8 @@ def test_other_compose_files_are_stacks_of_their_own(policies, tmp_path):
 
 def test_images_built_elsewhere_and_dev_stacks_are_not_judged(policies, tmp_path):
     files = {
-        "app.py": APP,
+        # no health route: the image is judged (an app with one leaves it to its orchestrator)
+        "app.py": APP.replace('"/healthz"', '"/orders"'),
         "Dockerfile": CHECKED.replace("HEALTHCHECK CMD", "LABEL x=") + "CMD ['app']\n",
         # a vendor image: its own health check applies
         "compose.yaml": "services:\n  db:\n    image: postgres:16\n    ports: ['5432:5432']\n",
@@ -114,11 +115,11 @@ def test_images_built_elsewhere_and_dev_stacks_are_not_judged(policies, tmp_path
         ".ci/compose.yaml": "services:\n  api:\n    build: ..\n    ports: ['80:80']\n",
     }
     _, found = run(policies, tmp_path, HEALTH, files)
-    assert list(found) == ["Dockerfile:1"]
+    assert sorted(found) == ["Dockerfile:1", "app.py:3"]
     # without the mount, the same stack is judged
     files["stack/compose.yaml"] = "services:\n  api:\n    build: ..\n    ports: ['80:80']\n"
     _, found = run(policies, tmp_path, HEALTH, files)
-    assert sorted(found) == ["Dockerfile:1", "stack/compose.yaml:2"]
+    assert sorted(found) == ["Dockerfile:1", "app.py:3", "stack/compose.yaml:2"]
 
 
 def test_this_repository_image_from_a_registry_has_its_check_paths_checked(policies, tmp_path):

@@ -187,9 +187,18 @@ func main() {
 """
 
 
-def test_grpc_on_its_own_port_is_judged_grpc_served_through_the_http_mux_is_not(policies, tmp_path):
-    _, findings = run(policies, tmp_path / "apart", HEALTH, {"main.go": GRPC_APART})
-    assert sorted(findings) == ["main.go:14"]
+def test_grpc_beside_a_health_route_of_its_program_or_on_its_mux_is_not_judged(policies, tmp_path):
+    """On its own port, the gRPC server still runs in the process whose /healthz the
+    orchestrator probes (a gRPC server of a program without one is judged: see
+    test_health_checks)."""
+    result, findings = run(policies, tmp_path / "apart", HEALTH, {"main.go": GRPC_APART})
+    assert findings == {}
+    assert any(
+        "runs in the same program (.) as the health route /healthz" in e for e in result.evidence
+    )
+    alone = GRPC_APART.replace('\tmux.HandleFunc("/healthz", health)\n', "")
+    _, findings = run(policies, tmp_path / "alone", HEALTH, {"main.go": alone})
+    assert "main.go:13" in findings
     result, findings = run(policies, tmp_path / "mux", HEALTH, {"main.go": GRPC_SERVEHTTP})
     assert findings == {}
     assert any(

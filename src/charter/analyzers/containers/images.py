@@ -144,6 +144,10 @@ def _is_dev_mode(setting: str | None) -> bool:
     return bool(setting) and str(setting).rsplit("=", 1)[-1] in DEV_MODES
 
 
+#: a RUN that installs packages (apt-get/apt/apk/dnf/yum/pip/npm/gem/cargo install, apk add)
+_INSTALL = re.compile(r"\b(?:install|apk\s+add)\b")
+
+
 def _copy_sources(value: str) -> list[str]:
     """The build-context sources of a COPY/ADD (none for ``--from=``: another stage)."""
     if "--from" in value:
@@ -190,6 +194,8 @@ def dockerfile_model(instructions: list[dict[str, Any]]) -> dict[str, Any] | Non
                     "drops": False,
                     "env_mode": None,
                     "copies": [],
+                    "copied": False,
+                    "installs": [],
                     "expose": [],
                     "entrypoint": None,
                 }
@@ -223,6 +229,11 @@ def dockerfile_model(instructions: list[dict[str, Any]]) -> dict[str, Any] | Non
             stage["env_mode"] = _env_mode(value) or stage["env_mode"]
         elif name in {"COPY", "ADD"}:
             stage["copies"].extend(_copy_sources(value))
+            stage["copied"] = True
+        elif name == "RUN" and _INSTALL.search(value):
+            # the words of a package-manager install (``apt-get install -y jq``): what it adds
+            words = (re.split(r"[=<>@~]", w)[0] for w in value.split() if not w.startswith("-"))
+            stage["installs"].extend(w for w in words if w)
         elif name == "EXPOSE":
             stage["expose"].extend(value.split())
     if not stages:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from charter.analyzers.base import Emitter
@@ -19,6 +21,7 @@ from charter.analyzers.containers.images import (
     chain,
     copies,
     development_image,
+    exposed,
     first,
     inherited,
     non_root_image,
@@ -73,6 +76,31 @@ def _non_root_target(stages: list[dict[str, Any]]) -> str | None:
     return None
 
 
+def _tool(images: Images, path: str, run: frozenset[str]) -> str | None:
+    """Why the Dockerfile at ``path`` packages a command-line tool, or None: its final stage
+    runs a program it installs (``ENTRYPOINT ["jq"]``; it copies in nothing, and the program
+    is not one of the repository's projects), declares no port (``EXPOSE``), and no compose
+    service publishes its ports nor any Kubernetes container runs it. Such an image is run
+    once on the input it is given (``docker run --rm -i tool``), like the tool on the host; it
+    holds nothing and serves no one a code-execution bug could reach."""
+    stages = images.dockerfiles[path]["stages"]
+    found = chain(stages)
+    command = first(found, "entrypoint") or first(found, "cmd")
+    if command is None or path in run or exposed(images, path) or images.ships_code(path):
+        return None
+    if any(stage.get("copied") for stage in found):
+        return None  # it copies in files of its own (a binary, a script): not a packaged tool
+    words = re.findall(r"[^\s\"',\[\]]+", command["text"])
+    program = PurePosixPath(words[0]).name if words else ""
+    installed = {w for stage in found for w in stage.get("installs", [])}
+    if program not in installed or program.lower().replace("_", "-") in images.names:
+        return None  # not a program it installs, or the repository's own (from its package)
+    return (
+        f"a command-line tool image: it runs `{program}`, which it installs (it copies in "
+        "nothing), serves no port, and no compose service or Kubernetes workload runs it"
+    )
+
+
 class ContainerNonRootAnalyzer(ContainerAnalyzer):
     """The final stage of each Dockerfile sets a non-root ``USER`` (inherited through ``FROM
     <stage>`` and from images this repository builds; ``*nonroot*`` base images, build ARGs
@@ -98,7 +126,15 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
             [(s["image"], s["dockerfile"]) for s, _ in built if s["image"] and s["dockerfile"]],
             [(s["dockerfile"], s["context"]) for s, _ in built if s["dockerfile"] and s["context"]],
         )
-        self._dockerfiles(images, tools, out)
+        # images that serve or run as a workload: a compose service publishes their ports, or
+        # a Kubernetes container runs them
+        run = {s["dockerfile"] for s, _ in built if s["dockerfile"] and s.get("ports")} | {
+            owner
+            for _, c in containers
+            for name in self.kustomize.image_names(c.get("image"))
+            if (owner := images.owner(name)) is not None
+        }
+        self._dockerfiles(images, tools, frozenset(run), out)
         pending: list[Pending] = []
         for path, c in containers:
             if not self.judged(repo, path, c, out):
@@ -154,10 +190,13 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
                 return f"the image of {owner}, built FROM the non-root image {got.base}"
         return None
 
-    def _dockerfiles(self, images: Images, tools: dict[str, str], out: Emitter) -> None:
+    def _dockerfiles(
+        self, images: Images, tools: dict[str, str], run: frozenset[str], out: Emitter
+    ) -> None:
         """Not judged: development and test images, base images other Dockerfiles build
         FROM, images that run the program of a base image built elsewhere (as that image's
-        user), images whose base is chosen at build time. Not reported: a root default image
+        user), images whose base is chosen at build time, and command-line tool images (see
+        ``_tool``). Not reported: a root default image
         whose Dockerfile also publishes a non-root target (the choice is the user's). A
         Dockerfile built FROM an image of this repository that runs as root too is a related
         place of that image's finding."""
@@ -171,6 +210,11 @@ class ContainerNonRootAnalyzer(ContainerAnalyzer):
             why = development_image(path, model) or tools.get(path)
             if why is None and path in bases:
                 why = "a base image the other Dockerfiles of this repository build FROM"
+            if why:
+                out.evidence(f"{path}: not judged, {why}")
+                continue
+            if why is None:
+                why = _tool(images, path, run)
             if why:
                 out.evidence(f"{path}: not judged, {why}")
                 continue

@@ -43,6 +43,7 @@ from charter.analyzers.containers.kustomize import (
     is_kustomization,
     kustomization_fact,
 )
+from charter.analyzers.health.go_programs import GoPrograms, go_file_fact
 from charter.analyzers.health.manifests import (
     PAAS_JSON,
     PAAS_TOML,
@@ -198,6 +199,8 @@ class HealthChecksAnalyzer(Analyzer):
             if facts is not None:
                 out.fact(facts)
         elif file.kind in {"go", "typescript", "javascript"}:
+            if file.kind == "go" and (program := go_file_fact(file)) is not None:
+                out.fact(program)
             if not any(
                 token in text
                 for token in (
@@ -258,7 +261,11 @@ class HealthChecksAnalyzer(Analyzer):
     # --- repo phase ------------------------------------------------------------------------
 
     def _is_health(self, route: str) -> bool:
-        """``/healthz``, ``/api/v1/healthz`` and ``/_healthz`` are health routes."""
+        """``/healthz``, ``/api/v1/healthz`` and ``/_healthz`` are health routes; a route with a
+        path parameter (``/<uuid>/status``, ``/jobs/{id}/health``) is the status of one resource
+        the caller names, not the service's health."""
+        if _PARAM.search(_normalize(route)):
+            return False
         norm = _normalize(route).lower()
         wanted = [_normalize(h).lower() for h in self.params.health_paths]
         if any(norm == h or norm.endswith(h) for h in wanted):
@@ -314,8 +321,20 @@ class HealthChecksAnalyzer(Analyzer):
         workloads = list(by_kind["k8s"])
         probed = _probed(stacks, docker, images, workloads, kz, by_kind["paas"])
         checked = _own_checks(repo, docker, stacks)
-        self._code(apps, grpc, routes, health_langs, checked, out)
+        programs = GoPrograms(repo, by_kind["go-file"])
+        doors = self._code(apps, grpc, routes, health_langs, checked, programs, out)
         servers = sorted({p for p, _, _ in apps} | {p for p, _, _ in grpc})
+        # where the code exposes its health: health routes, gRPC health services (by file)
+        exposes = [(p, r["path"], r["line"]) for rs in routes.values() for p, r in rs]
+        # the plainest first: a route named for health, liveness or readiness before /status
+        exposes = sorted(
+            (e for e in exposes if self._is_health(e[1])),
+            key=lambda e: not re.search(r"health|live|ready", e[1], re.I),
+        )
+        exposes += [(p, "the gRPC health service", 0) for p, f in code if f["grpc_health"]]
+        exposes += [
+            (p, "the gRPC health service", g["line"]) for p, _, g in grpc if g.get("registers")
+        ]
         # images a compose service builds and publishes ports of: they serve, EXPOSE or not
         published = frozenset(
             {
@@ -326,7 +345,10 @@ class HealthChecksAnalyzer(Analyzer):
             }
         )
         serving = (servers, published)
-        self._dockerfiles(docker, images, tools, probed, serving, served, app_names, out)
+        code_facts = (sorted(doors), exposes)
+        self._dockerfiles(
+            docker, images, tools, probed, serving, code_facts, served, app_names, out
+        )
         self._compose(repo, stacks, docker, images, served, app_names, out)
         self._k8s(workloads, kz, images, served, app_names, out)
 
@@ -351,8 +373,12 @@ class HealthChecksAnalyzer(Analyzer):
         routes: dict[str, list[tuple[str, dict[str, Any]]]],
         health_langs: set[str],
         checked: dict[str, list[tuple[str, list[str]]]],
+        programs: GoPrograms,
         out: Emitter,
-    ) -> None:
+    ) -> set[str]:
+        """Judge each app and gRPC server; the files of the service's front doors (apps that
+        are not a Prometheus exporter, a local control socket or an auxiliary endpoint, and
+        gRPC servers) are returned."""
         healthy = {
             lang: [(p, r) for p, r in found if self._is_health(r["path"])]
             for lang, found in routes.items()
@@ -385,6 +411,7 @@ class HealthChecksAnalyzer(Analyzer):
             else:
                 front.append((path, lang, app))
         apps = front
+        doors = {p for p, _, _ in front} | {p for p, _, _ in grpc}
         for path, lang, app in apps:
             found = healthy.get(lang) or []
             if found:
@@ -406,8 +433,21 @@ class HealthChecksAnalyzer(Analyzer):
                 "GET /healthz (liveness) and GET /readyz (readiness)",
                 path=path,
             )
+        go_health = [
+            (p, r) for lang, found in healthy.items() if lang.startswith("go@") for p, r in found
+        ]
         for path, lang, server in grpc:
             beside = [r for p, r in healthy.get(lang) or [] if p == path]
+            program = None
+            if lang.startswith("go@"):
+                program = next(
+                    (
+                        (main, p, r)
+                        for p, r in go_health
+                        if (main := programs.shared(path, p)) is not None
+                    ),
+                    None,
+                )
             if server.get("registers"):
                 out.evidence(
                     f"{path}:{server['line']}: {server['name']} of {server['package']} registers "
@@ -425,6 +465,13 @@ class HealthChecksAnalyzer(Analyzer):
                     f"{path}:{server['line']}: gRPC server served on the HTTP mux of health "
                     f"route {beside[0]['path']} (line {beside[0]['line']}): one port, one check"
                 )
+            elif program is not None:
+                main, where, route = program
+                out.evidence(
+                    f"{path}:{server['line']}: gRPC server runs in the same program "
+                    f"({main or '.'}) as the health route {route['path']} ({where}:"
+                    f"{route['line']}): the probe of that route checks the process"
+                )
             else:
                 out.report(
                     server["line"],
@@ -432,6 +479,7 @@ class HealthChecksAnalyzer(Analyzer):
                     "(grpc.health.v1.Health)",
                     path=path,
                 )
+        return doors
 
     def _consistency(
         self,
@@ -476,6 +524,7 @@ class HealthChecksAnalyzer(Analyzer):
         tools: dict[str, str],
         probed: dict[str, str],
         serving: tuple[list[str], frozenset[str]],
+        code_facts: tuple[list[str], list[tuple[str, str, int]]],
         served: list[str],
         app_names: list[str],
         out: Emitter,
@@ -488,8 +537,14 @@ class HealthChecksAnalyzer(Analyzer):
         server in the code of their project: ``serving``), and images whose health the
         repository already has checked, or cannot check with HEALTHCHECK, where they run
         (``probed``: a compose healthcheck, Kubernetes, which ignores HEALTHCHECK, a platform's
-        health check). A Dockerfile built FROM an image of this repository that lacks one as
-        well is a related place of that image's finding, not a finding of its own."""
+        health check). Nor are images whose project's code already exposes its health (a
+        health route or the gRPC health service: whoever runs the image probes it there, and
+        an app without one is reported in the code), or whose project's code serves nothing
+        but a Prometheus exporter, a local control socket or an auxiliary endpoint (the scrape
+        is the health check). A Dockerfile built FROM an image of this repository that lacks
+        one as well is a related place of that image's finding, not a finding of its own."""
+        doors, exposes = code_facts
+        repo = images.repo
         if not self.params.dockerfile_healthcheck:
             return
         bases = base_images(images)
@@ -533,6 +588,23 @@ class HealthChecksAnalyzer(Analyzer):
                 )
             elif path in probed:
                 out.evidence(f"{path}: no HEALTHCHECK, but its image is checked by {probed[path]}")
+            elif (health := _in_project(repo, path, exposes)) is not None:
+                where, route, line = health
+                shown = f"{where}:{line}" if line else where
+                out.evidence(
+                    f"{path}: not judged, the code of its project exposes its health ({route} "
+                    f"at {shown}): the orchestrator that runs the image probes it there "
+                    "(Kubernetes and the OCI image format ignore HEALTHCHECK)"
+                )
+            elif (
+                self._serves(repo, path, (serving[0], frozenset()))
+                and _in_project(repo, path, [(d, "", 0) for d in doors]) is None
+            ):
+                out.evidence(
+                    f"{path}: not judged, the servers in the code of its project are a "
+                    "Prometheus exporter, a local control socket or auxiliary endpoints, none "
+                    "its front door: the scrape of its metrics is its health check"
+                )
             elif (roles := self._roles(images, path)) is not None:
                 script, names = roles
                 out.evidence(
@@ -912,6 +984,18 @@ def _own_checks(
             where += f"{check['file']}:{check['line']}{shown}"
             out[project_of(repo, svc["dockerfile"])].append((where, paths))
     return dict(out)
+
+
+def _in_project(
+    repo: RepoIndex, dockerfile: str, found: list[tuple[str, str, int]]
+) -> tuple[str, str, int] | None:
+    """The first of ``found`` (file, what, line) that lies in the project of ``dockerfile`` (the
+    folder of its nearest project file; the whole repository for the root project)."""
+    project = project_of(repo, dockerfile)
+    for item in found:
+        if not project or item[0].startswith(f"{project}/"):
+            return item
+    return None
 
 
 def _places(places: list[tuple[str, int]]) -> str:
