@@ -44,7 +44,9 @@ only fail in the one way it handles:
   ``detect_*``, a validity check ``_valid``/``is_valid``/``valid_*`` ..., or a function
   annotated ``-> bool`` whose docstring asks a question: ``Check if ...``,
   ``Whether ...``, ``Return True if ...``) whose handler returns ``False``: "no"
-  (not valid) is its answer when the check cannot be made;
+  (not valid) is its answer when the check cannot be made; or the function's name says it
+  only tries (``try_get_current_user``, ``try_parse``) and the handler returns ``None`` or
+  ``False``, the answer its name announces (as .NET's ``TryParse``);
 - a default the code checks: the handler only gives variables an empty default (``image =
   None``, ``items = []``, ``a, b = None, None``) and the code after the ``try`` tests them
   (``if image:``, ``if items or steps:``, ``x if x is not None else ...``): the missing value is
@@ -148,6 +150,9 @@ NATIVE_LIBRARIES = frozenset(
 PREDICATE = re.compile(
     r"^_*(?:is|has|can|should|supports|exists|valid|detect)(?:_|$)|_valid$", re.IGNORECASE
 )
+#: a function whose name says it only tries (``try_get_current_user``): ``None`` or ``False``
+#: is its documented answer when the attempt fails, as .NET's ``TryParse``
+ATTEMPT = re.compile(r"^_*try_", re.IGNORECASE)
 #: a docstring saying the function answers a question (``"""Check if the user beat the record."""``)
 ASKS = re.compile(
     r"^\s*(?:(?:checks?|tests?|determines?|tells?)\s+(?:if|whether)|whether"
@@ -408,14 +413,19 @@ def _predicate(node: ast.AST | None) -> bool:
     return bool(ASKS.match(ast.get_docstring(node) or ""))
 
 
-def _reports_status(try_body: list[ast.stmt], handler: list[ast.stmt], predicate: bool) -> bool:
+def _reports_status(
+    try_body: list[ast.stmt], handler: list[ast.stmt], predicate: bool, attempt: bool
+) -> bool:
     """The handler answers the caller that it failed: the ``try`` body's result with its success
-    flag flipped, or ``False`` from a predicate (``is_logged_in``, ``has_access``)."""
+    flag flipped, ``False`` from a predicate (``is_logged_in``, ``has_access``), or ``None``/
+    ``False`` from a function whose name says it only tries (``try_get_current_user``)."""
     answers = [*_returns(handler)]
     if len(handler) != 1 or len(answers) != 1:
         return False
     answer = answers[0]
     if predicate and _false(answer):
+        return True
+    if attempt and isinstance(answer, ast.Constant) and answer.value in (None, False):
         return True
     return any(_status_flipped(tried, answer) for tried in _returns(try_body))
 
@@ -555,10 +565,11 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
                     or _native_library(node.body, self.qualify)
                 )
             predicate = _predicate(self.scopes[-1] if self.scopes else None)
+            attempt = bool(self.functions and ATTEMPT.match(self.functions[-1]))
             if (
                 deliberate
                 or _retried(node.body, handler.body)
-                or _reports_status(node.body, handler.body, predicate)
+                or _reports_status(node.body, handler.body, predicate, attempt)
                 or self._commented(handler)
                 or self._default_checked(node, handler)
             ):
