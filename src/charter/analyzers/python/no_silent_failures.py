@@ -52,6 +52,10 @@ only fail in the one way it handles:
   (``if image:``, ``if items or steps:``, ``x if x is not None else ...``): the missing value is
   a case the function handles, as after ``d.get(k)``; a default that is only passed on or
   returned (``data = None`` ... ``return data``) is still reported;
+- a failure while handling another error: the ``try`` is inside an ``except`` handler that
+  re-raises, reports or uses its own error (``except HTTPStatusError as exc: try: detail =
+  exc.response.json()["detail"] except Exception: detail = "unknown"``, then the error is
+  returned): the original error is the one surfaced;
 - said so: a comment in the handler or on its ``except`` line says the failure is expected or
   the fallback deliberate (``# optional``, ``# ignore``, ``# workaround``, ``# best effort``,
   ``# not available on all systems``, ``# fall back to ...``, ``# this is fine``); linter
@@ -521,6 +525,9 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
         self.functions: list[str] = []
         #: the enclosing ``def`` nodes, innermost last
         self.scopes: list[ast.AST] = []
+        #: for each enclosing ``except`` handler, whether it does something with its error
+        self.handlers: list[bool] = []
+        self.outer_handlers: list[list[bool]] = []
         #: top-level names of the program's own packages, as far as this path tells
         self.own = set(file.path.split("/")[:-1])
         #: comments by line, read when a handler needs them
@@ -529,10 +536,13 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
     def enter_function(self, node: FunctionNode) -> None:
         self.functions.append(node.name)
         self.scopes.append(node)
+        self.outer_handlers.append(self.handlers)  # a nested def starts outside any handler
+        self.handlers = []
 
     def exit_function(self, node: FunctionNode) -> None:
         self.functions.pop()
         self.scopes.pop()
+        self.handlers = self.outer_handlers.pop()
 
     def _broad(self, node: ast.expr | None) -> str | None:
         if node is None:
@@ -550,7 +560,17 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
     def visit_TryStar(self, node: ast.TryStar) -> None:
         self._try(node)
 
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        self.handlers.append(self._handled(node))
+
+    def leave_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        self.handlers.pop()
+
     def _try(self, node: ast.Try | ast.TryStar) -> None:
+        if any(self.handlers):
+            # a failure while handling an error the enclosing handler reports (parsing the
+            # error response for its message): the original error is the one surfaced
+            return
         deliberate: bool | None = None  # worked out once per try, when a handler needs it
         for handler in node.handlers:
             what = self._broad(handler.type)
