@@ -33,7 +33,8 @@ at its ``def``/``class`` line; these are counted and not reported:
 - classes whose members explain them: a subclass (it names a base class) whose methods are all
   documented or need no docstring themselves (one statement, override, hook), and whose
   ``__init__`` is at most one statement besides the base constructor call (``super().__init__``,
-  documented by the base): a pydantic, filter or ORM model declaring its fields, a
+  documented by the base) and the arguments it stores as they are (``self.table = table``): an
+  exception carrying its arguments, a pydantic, filter or ORM model declaring its fields, a
   controller whose routes carry docstrings; and a class with a ``help``/``description`` string
   attribute (a Django management ``Command``), which is its documentation;
 - field validation hooks ``validate_<field>`` of a subclass (Django REST framework serializers,
@@ -43,7 +44,10 @@ at its ``def``/``class`` line; these are counted and not reported:
 - a module-level ``main()``: the entry point of a script, which the module stands for;
 - short predicates, typed getters and properties: ``is_*``, ``has_*``, ``can_*``, ``should_*``,
   ``get_*`` with a return annotation, and ``@property``/``@cached_property`` methods, of at most
-  ``SHORT`` statements and no ``raise``: the name (and the type) say what they return.
+  ``SHORT`` statements and no ``raise``: the name (and the type) say what they return;
+- short functions and methods: a body spanning fewer than ``min_body_lines`` lines (default 5)
+  that raises nothing and is not a stub (``pass``, ``...``): the code is read as fast as a
+  docstring would be (pylint's ``docstring-min-length``).
 """
 
 from __future__ import annotations
@@ -120,6 +124,7 @@ PARAMETER_DECORATORS = frozenset({"option", "argument"})
 # why an undocumented item is counted but not reported
 MODULE = "module"
 ONE_LINER = "one-statement"
+SHORT_BODY = "short body"
 RECEIVER = "signal receiver"
 NESTED = "nested class"
 DESCRIBED = "described class"
@@ -132,6 +137,9 @@ GETTER = "short getter"
 class DocstringsParams(PythonRuleParams):
     #: minimum share of documented public items, in percent
     threshold: float = Field(default=80.0, ge=0, le=100)
+    #: functions and methods whose body spans fewer lines (and raises nothing) are counted, not
+    #: reported, as pylint's ``docstring-min-length``; 0 reports them all
+    min_body_lines: int = Field(default=5, ge=0)
     exclude: tuple[str, ...] = GENERATED
 
 
@@ -181,6 +189,25 @@ def _short_getter(node: FunctionNode, decorators: list[str]) -> bool:
     return len(statements) <= SHORT and not any(isinstance(s, ast.Raise) for s in statements)
 
 
+def _short_body(node: FunctionNode, min_lines: int) -> bool:
+    """A body (after the docstring) spanning fewer than ``min_lines`` lines, raising nothing and
+    not a stub: reading it tells what it does as fast as a docstring would."""
+    body = list(node.body)
+    if body and ast.get_docstring(node, clean=False) is not None:
+        body = body[1:]
+    if not body:
+        return False
+    end = body[-1].end_lineno or body[-1].lineno
+    if end - body[0].lineno + 1 >= min_lines:
+        return False
+    if len(body) == 1 and (
+        isinstance(body[0], ast.Pass)
+        or (isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant))
+    ):
+        return False  # a stub declares an interface its implementations follow
+    return not any(isinstance(s, ast.Raise) for s in _statements(node))
+
+
 def _hook_implementation(decorators: list[str]) -> bool:
     """Registered by a pluggy ``HookimplMarker`` (``@hookimpl``, ``@pytest.hookimpl``,
     ``@myproject_hookimpl``): the hook specification documents the contract."""
@@ -213,7 +240,9 @@ def _described_by_decorator(node: FunctionNode | ast.ClassDef) -> bool:
 
 def _constructor_statements(node: FunctionNode) -> int:
     """Statements of ``__init__`` besides the base class constructor call
-    (``super().__init__(...)``, ``Base.__init__(self, ...)``), which the base documents."""
+    (``super().__init__(...)``, ``Base.__init__(self, ...)``), which the base documents, and
+    besides storing an argument as it is (``self.table = table``), which only names it."""
+    arguments = {a.arg for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)}
     count = 0
     for stmt in _statements(node):
         call = stmt.value if isinstance(stmt, ast.Expr) else None
@@ -221,6 +250,16 @@ def _constructor_statements(node: FunctionNode) -> int:
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Attribute)
             and call.func.attr == "__init__"
+        ):
+            continue
+        if (
+            isinstance(stmt, ast.Assign)
+            and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Attribute)
+            and isinstance(stmt.targets[0].value, ast.Name)
+            and stmt.targets[0].value.id == "self"
+            and isinstance(stmt.value, ast.Name)
+            and stmt.value.id in arguments
         ):
             continue
         count += 1
@@ -380,6 +419,8 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
             return NESTED
         if _one_statement(node):
             return ONE_LINER
+        if _short_body(node, self.params.min_body_lines):
+            return SHORT_BODY
         decorators = decorator_names(self.imports, node)
         if _hook_implementation(decorators):
             return HOOK_IMPL
@@ -464,7 +505,7 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
         out.summary(
             f"{summary}; {len(reported)} undocumented items reported, "
             f"{len(missing) - len(reported)} counted but not reported (module docstrings, "
-            "one-statement functions, overrides, hooks, signal receivers, nested classes)"
+            "one-statement or short functions, overrides, hooks, signal receivers, nested classes)"
         )
         for path, line, kind, name in sorted(reported, key=lambda m: (m[0], m[1])):
             message = f"public {kind} `{name}` has no docstring"

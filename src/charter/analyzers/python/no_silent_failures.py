@@ -25,8 +25,9 @@ only fail in the one way it handles:
   anyone);
 - parsing: the ``try`` body only decodes, converts or looks up data (``json.loads``, ``int()``,
   ``resp.json()``, ``urlparse``, ``parse_date``, ``base64.b64decode``, ``strftime``,
-  ``d.get(k)``, subscripts and attribute reads, in-memory ``append``/``pop``; no ``await``, no
-  loop, no other call): the broad handler stands for ``ValueError``/``KeyError``;
+  ``d.get(k)``, ``s.find("/")``, subscripts and attribute reads, in-memory
+  ``append``/``pop``; no ``await``, no loop, no other call): the broad handler stands for
+  ``ValueError``/``KeyError``;
 - an optional dependency: the ``try`` body imports a library (``import puremagic``,
   ``importlib.import_module``; not the standard library, a relative import or one of a
   package the file is in), probing a library the code degrades without;
@@ -40,8 +41,21 @@ only fail in the one way it handles:
 - a status answer: the handler returns what the ``try`` body returns with a success flag
   flipped (``return {"sent": True, ...}`` / ``return {"sent": False, ...}``), so the caller is
   told it failed; or the function is a predicate (``is_*``, ``has_*``, ``can_*``,
-  ``detect_*``, a validity check ``_valid``/``is_valid``/``valid_*`` ...) whose handler
-  returns ``False``: "no" (not valid) is its answer when the check cannot be made;
+  ``detect_*``, a validity check ``_valid``/``is_valid``/``valid_*`` ..., or a function
+  annotated ``-> bool`` whose docstring asks a question: ``Check if ...``,
+  ``Whether ...``, ``Return True if ...``) whose handler returns ``False``: "no"
+  (not valid) is its answer when the check cannot be made; or the function's name says it
+  only tries (``try_get_current_user``, ``try_parse``) and the handler returns ``None`` or
+  ``False``, the answer its name announces (as .NET's ``TryParse``);
+- a default the code checks: the handler only gives variables an empty default (``image =
+  None``, ``items = []``, ``a, b = None, None``) and the code after the ``try`` tests them
+  (``if image:``, ``if items or steps:``, ``x if x is not None else ...``): the missing value is
+  a case the function handles, as after ``d.get(k)``; a default that is only passed on or
+  returned (``data = None`` ... ``return data``) is still reported;
+- a failure while handling another error: the ``try`` is inside an ``except`` handler that
+  re-raises, reports or uses its own error (``except HTTPStatusError as exc: try: detail =
+  exc.response.json()["detail"] except Exception: detail = "unknown"``, then the error is
+  returned): the original error is the one surfaced;
 - said so: a comment in the handler or on its ``except`` line says the failure is expected or
   the fallback deliberate (``# optional``, ``# ignore``, ``# workaround``, ``# best effort``,
   ``# not available on all systems``, ``# fall back to ...``, ``# this is fine``); linter
@@ -116,7 +130,8 @@ PARSING = frozenset(
         "split", "rsplit", "strip", "lstrip", "rstrip", "lower", "upper", "get", "group",
         "groups", "groupdict", "match", "search", "fullmatch", "findall", "startswith",
         "endswith", "replace", "items", "keys", "values", "partition", "rpartition", "join",
-        "encode", "index", "count", "format", "copy", "splitlines", "translate", "sub",
+        "encode", "index", "find", "rfind", "count", "format", "copy", "splitlines", "translate",
+        "sub",
         # in-memory container updates
         "append", "extend", "add", "pop", "setdefault",
         # HTML/XML and URL lookups
@@ -138,6 +153,15 @@ NATIVE_LIBRARIES = frozenset(
 #: a predicate by its name: ``False`` is its answer when the check cannot be made
 PREDICATE = re.compile(
     r"^_*(?:is|has|can|should|supports|exists|valid|detect)(?:_|$)|_valid$", re.IGNORECASE
+)
+#: a function whose name says it only tries (``try_get_current_user``): ``None`` or ``False``
+#: is its documented answer when the attempt fails, as .NET's ``TryParse``
+ATTEMPT = re.compile(r"^_*try_", re.IGNORECASE)
+#: a docstring saying the function answers a question (``"""Check if the user beat the record."""``)
+ASKS = re.compile(
+    r"^\s*(?:(?:checks?|tests?|determines?|tells?)\s+(?:if|whether)|whether"
+    r"|returns?\s+(?:true|whether))\b",
+    re.IGNORECASE,
 )
 #: a comment saying the failure is expected or the fallback deliberate
 DECISION = re.compile(
@@ -381,16 +405,86 @@ def _false(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and node.value is False
 
 
-def _reports_status(try_body: list[ast.stmt], handler: list[ast.stmt], function: str) -> bool:
+def _predicate(node: ast.AST | None) -> bool:
+    """A predicate by its name (``is_logged_in``, ``has_access``, ``_valid``) or, for a
+    function annotated ``-> bool``, by its docstring (``Check if ...``, ``Whether ...``)."""
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return False
+    if PREDICATE.match(node.name):
+        return True
+    if not (isinstance(node.returns, ast.Name) and node.returns.id == "bool"):
+        return False
+    return bool(ASKS.match(ast.get_docstring(node) or ""))
+
+
+def _reports_status(
+    try_body: list[ast.stmt], handler: list[ast.stmt], predicate: bool, attempt: bool
+) -> bool:
     """The handler answers the caller that it failed: the ``try`` body's result with its success
-    flag flipped, or ``False`` from a predicate (``is_logged_in``, ``has_access``)."""
+    flag flipped, ``False`` from a predicate (``is_logged_in``, ``has_access``), or ``None``/
+    ``False`` from a function whose name says it only tries (``try_get_current_user``)."""
     answers = [*_returns(handler)]
     if len(handler) != 1 or len(answers) != 1:
         return False
     answer = answers[0]
-    if PREDICATE.match(function) and _false(answer):
+    if predicate and _false(answer):
+        return True
+    if attempt and isinstance(answer, ast.Constant) and answer.value in (None, False):
         return True
     return any(_status_flipped(tried, answer) for tried in _returns(try_body))
+
+
+def _empty(node: ast.expr) -> bool:
+    """``None``, ``False``, ``0``, ``""``, an empty list/dict/tuple/set, or a tuple of those."""
+    if isinstance(node, ast.Constant):
+        return not node.value
+    if isinstance(node, ast.List | ast.Set | ast.Dict) and not (
+        node.keys if isinstance(node, ast.Dict) else node.elts
+    ):
+        return True
+    if isinstance(node, ast.Call) and not node.args and not node.keywords:
+        return isinstance(node.func, ast.Name) and node.func.id in {"list", "dict", "set"}
+    return isinstance(node, ast.Tuple) and all(_empty(e) for e in node.elts)
+
+
+def _defaults(handler: list[ast.stmt]) -> set[str]:
+    """The names a handler only gives an empty default (``image = None``, ``a, b = None,
+    None``; ``pass`` aside), or nothing when it does anything else."""
+    names: set[str] = set()
+    for stmt in handler:
+        if isinstance(stmt, ast.Pass):
+            continue
+        if not (isinstance(stmt, ast.Assign) and _empty(stmt.value)):
+            return set()
+        for target in stmt.targets:
+            items = target.elts if isinstance(target, ast.Tuple) else [target]
+            if not all(isinstance(t, ast.Name) for t in items):
+                return set()
+            names.update(t.id for t in items if isinstance(t, ast.Name))
+    return names
+
+
+def _tested(names: set[str], after: list[ast.stmt]) -> bool:
+    """Every name is read in a condition (``if``, ``while``, a conditional expression, an
+    ``assert``) of the statements after the ``try``."""
+    found: set[str] = set()
+    for stmt in after:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.If | ast.While | ast.IfExp | ast.Assert):
+                found.update(
+                    n.id for n in ast.walk(node.test) if isinstance(n, ast.Name) and n.id in names
+                )
+    return found == names
+
+
+def _following(scope: ast.AST, node: ast.stmt) -> list[ast.stmt]:
+    """The statements after ``node`` in the block of ``scope`` that holds it."""
+    for parent in ast.walk(scope):
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            block = getattr(parent, field, None)
+            if isinstance(block, list) and node in block:
+                return block[block.index(node) + 1 :]
+    return []
 
 
 def _library(module: str, own: set[str]) -> bool:
@@ -429,6 +523,11 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
     def begin(self, file: SourceFile, out: Emitter) -> None:
         super().begin(file, out)
         self.functions: list[str] = []
+        #: the enclosing ``def`` nodes, innermost last
+        self.scopes: list[ast.AST] = []
+        #: for each enclosing ``except`` handler, whether it does something with its error
+        self.handlers: list[bool] = []
+        self.outer_handlers: list[list[bool]] = []
         #: top-level names of the program's own packages, as far as this path tells
         self.own = set(file.path.split("/")[:-1])
         #: comments by line, read when a handler needs them
@@ -436,9 +535,14 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
 
     def enter_function(self, node: FunctionNode) -> None:
         self.functions.append(node.name)
+        self.scopes.append(node)
+        self.outer_handlers.append(self.handlers)  # a nested def starts outside any handler
+        self.handlers = []
 
     def exit_function(self, node: FunctionNode) -> None:
         self.functions.pop()
+        self.scopes.pop()
+        self.handlers = self.outer_handlers.pop()
 
     def _broad(self, node: ast.expr | None) -> str | None:
         if node is None:
@@ -456,7 +560,17 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
     def visit_TryStar(self, node: ast.TryStar) -> None:
         self._try(node)
 
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        self.handlers.append(self._handled(node))
+
+    def leave_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        self.handlers.pop()
+
     def _try(self, node: ast.Try | ast.TryStar) -> None:
+        if any(self.handlers):
+            # a failure while handling an error the enclosing handler reports (parsing the
+            # error response for its message): the original error is the one surfaced
+            return
         deliberate: bool | None = None  # worked out once per try, when a handler needs it
         for handler in node.handlers:
             what = self._broad(handler.type)
@@ -470,12 +584,14 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
                     or _optional(node.body, self.own)
                     or _native_library(node.body, self.qualify)
                 )
-            function = self.functions[-1] if self.functions else ""
+            predicate = _predicate(self.scopes[-1] if self.scopes else None)
+            attempt = bool(self.functions and ATTEMPT.match(self.functions[-1]))
             if (
                 deliberate
                 or _retried(node.body, handler.body)
-                or _reports_status(node.body, handler.body, function)
+                or _reports_status(node.body, handler.body, predicate, attempt)
                 or self._commented(handler)
+                or self._default_checked(node, handler)
             ):
                 continue
             self.at(
@@ -483,6 +599,15 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
                 f"{what} swallows the error: re-raise, log it with `logger.exception(...)`, "
                 "or catch the specific exceptions you expect",
             )
+
+    def _default_checked(self, node: ast.Try | ast.TryStar, handler: ast.ExceptHandler) -> bool:
+        """The handler gives variables an empty default that the code after the ``try``
+        tests: a missing value the function handles."""
+        names = _defaults(handler.body)
+        if not names:
+            return False
+        scope = self.scopes[-1] if self.scopes else self.file.python_ast
+        return scope is not None and _tested(names, _following(scope, node))
 
     def _commented(self, handler: ast.ExceptHandler) -> bool:
         """A comment in the handler or on its ``except`` line says the failure is expected or
