@@ -87,7 +87,9 @@ class OnlyIacAnalyzer(Analyzer):
             tool = "AWS SAM template" if sam else "CloudFormation template"
             out.report(line, f"{tool}: infrastructure must be written in Terraform only")
             return
-        arm = _ARM.search(text)
+        # an ARM template is a JSON document (Bicep is its own language, found by suffix); the
+        # schema URL inside YAML is a quotation (this rule's own examples quote one)
+        arm = _ARM.search(text) if file.kind == "json" else None
         if arm is not None:
             # judged with the repository: a Marketplace package beside it needs ARM
             out.fact({"arm": text.count("\n", 0, arm.start()) + 1})
