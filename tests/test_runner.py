@@ -396,3 +396,31 @@ def test_a_cached_fixable_finding_serialises_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert '"fix":"safe"' in report.model_dump_json()
+
+
+def test_a_derived_value_carries_what_computing_it_asked_to_every_rule(tmp_path: Path):
+    """Rules share a derived value (the CI model, merged facts): each depends on what computing
+    it read and asked, also what the rule that computed it had asked before; a value is shared
+    across scope views only when asked to, and only while their answers agree."""
+    from charter.repo import RepoIndex
+    from charter.runner import _TrackingRepo
+
+    root = write_tree(tmp_path / "r", {"Makefile": "all:\n", "app.py": "", "tests/t.py": ""})
+    files = ["Makefile", "app.py", "tests/t.py"]
+    full = RepoIndex(root, files, classes={"tests/t.py": "test"})
+    first, second = _TrackingRepo(full), _TrackingRepo(full)
+    first.has("Makefile")  # asked before computing: still an input of the value
+    value = first.derived("k", lambda: (first.has("Makefile"), first.source("Makefile").text))
+    assert second.derived("k", lambda: None) == value  # computed once
+    assert {("has", "Makefile")} <= second.queries and second.read_paths == {"Makefile"}
+
+    # a value computed from what a view captured is its own, per view, unless shared
+    source, both = full.scoped(frozenset({"source"})), full.scoped(frozenset({"source", "test"}))
+    a, b = _TrackingRepo(source), _TrackingRepo(both)
+    count = lambda repo: len(repo.of_kind("python"))  # noqa: E731
+    assert a.derived("n", lambda: count(a)) == 1 and b.derived("n", lambda: count(b)) == 2
+    assert a.derived("s", lambda: count(a), share=True) == 1
+    assert b.derived("s", lambda: count(b), share=True) == 2  # its answers differ: computed
+    c = _TrackingRepo(source)
+    c._derived.clear()
+    assert c.derived("s", lambda: 99, share=True) == 1  # same answers: the shared value

@@ -152,10 +152,13 @@ class RepoIndex:
             return None
         return self.source("pyproject.toml").toml
 
-    def derived(self, key: object, compute: Callable[[], _T]) -> _T:
+    def derived(self, key: object, compute: Callable[[], _T], *, share: bool = False) -> _T:
         """``compute()`` once per audit for ``key``: for a value built from file-phase facts
         that several rules share (e.g. the service rules' merged Python facts). What ``compute``
-        reads and asks is recorded for every rule that takes the value (``charter.runner``)."""
+        reads and asks is recorded for every rule that takes the value (``charter.runner``).
+        With ``share``, for a ``compute`` that sees the repository only through this index's
+        methods (no value captured from the caller's view), another view of the index whose
+        answers to what ``compute`` asked are the same takes the value too."""
         if key not in self._derived:
             self._derived[key] = compute()
         found: _T = self._derived[key]

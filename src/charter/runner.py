@@ -462,7 +462,7 @@ class _TrackingRepo(RepoIndex):
         self._ask(("facts", analyzer.instance_key))
         return super().facts(analyzer)
 
-    def derived(self, key: object, compute: Callable[[], Any]) -> Any:
+    def derived(self, key: object, compute: Callable[[], Any], *, share: bool = False) -> Any:
         """As :meth:`RepoIndex.derived`, and each rule that takes the value depends on what
         computing it read and asked, not only the rule that computed it."""
         # kept beside the value, in the view's own store (shared by the rules of the view)
@@ -471,7 +471,7 @@ class _TrackingRepo(RepoIndex):
             self._derived.pop(key, None)  # computed untracked (by an answer): again, tracked
             # another view of the index computed it from the same answers (files of one audit
             # read the same): the same value (the CI model of the rules of each scope)
-            others = self._shared.setdefault(key, [])
+            others = self._shared.setdefault(key, []) if share else []
             for value, reads, queries, answers in others:
                 if _answers(self._base, queries, self._facts, _no_digest) == answers:
                     self._derived[key] = value
@@ -479,13 +479,20 @@ class _TrackingRepo(RepoIndex):
                     self.read_paths |= reads
                     self.queries |= set(queries)
                     return value
-            before_reads, before_queries = set(self.read_paths), set(self.queries)
-            value = super().derived(key, compute)
-            reads, queries = self.read_paths - before_reads, self.queries - before_queries
+            # what computing it reads and asks, apart from what this rule did before
+            outer_reads, outer_queries = self.read_paths, self.queries
+            self.read_paths, self.queries = set(), set()
+            try:
+                value = super().derived(key, compute)
+            finally:
+                reads, queries = self.read_paths, self.queries
+                self.read_paths = outer_reads | reads
+                self.queries = outer_queries | queries
             self._derived[deps_key] = (reads, queries)
-            asked = sorted(queries)
-            answers = _answers(self._base, asked, self._facts, _no_digest)
-            others.append((value, reads, asked, answers))
+            if share:
+                asked = sorted(queries)
+                answers = _answers(self._base, asked, self._facts, _no_digest)
+                others.append((value, reads, asked, answers))
             return value
         reads, queries = self._derived.get(deps_key, (set(), set()))
         self.read_paths |= reads

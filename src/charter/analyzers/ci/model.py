@@ -221,7 +221,7 @@ def ci_model(repo: RepoIndex) -> CiModel:
     every CI rule. Each rule that takes it depends on what building it read and asked
     (:meth:`RepoIndex.derived`), so every rule that uses the model is invalidated when one of
     those inputs changes."""
-    return repo.derived(("ci-model",), lambda: _build(repo))
+    return repo.derived(("ci-model",), lambda: _build(repo), share=True)
 
 
 def tools(*pairs: tuple[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
