@@ -246,3 +246,67 @@ def test_the_tree_moved_from_commit_to_commit_equals_a_fresh_one(tmp_path: Path)
     finally:
         tree.close()
     assert not tree.root.exists()
+
+
+WORKFLOW = """name: ci
+on: [push]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: pytest
+"""
+
+
+def test_each_point_reports_what_audit_ref_reports(tmp_path: Path) -> None:
+    """A point's report (findings and statuses) is the report of ``charter audit --ref`` on its
+    commit, although repo rules' cached results pass from point to point: files added that no
+    rule looks up, a ruff configuration added then removed, the CI workflow changed."""
+    from charter import api
+    from charter import history as hist
+
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    base = {
+        **FILLER,
+        "app.py": "def total(a, b):\n    return a + b\n",
+        "pyproject.toml": '[project]\nname = "r"\nversion = "1"\n',
+        ".github/workflows/ci.yml": WORKFLOW,
+    }
+    commit(root, base, 0, "start")
+    commit(root, {"docs/guide.md": "# guide\n", "pkg/extra.py": "X = 1\n"}, 14, "more files")
+    commit(root, {"pyproject.toml": base["pyproject.toml"] + "[tool.ruff]\nline-length = 99\n"},
+           28, "ruff")  # fmt: skip
+    commit(root, {".github/workflows/ci.yml": WORKFLOW + "      - run: ruff check .\n"}, 42, "lint")
+    commit(root, {"pyproject.toml": base["pyproject.toml"], "notes.txt": "n\n"}, 56, "no ruff")
+
+    reports: dict[str, object] = {}
+    audit_commit = hist._audit_commit
+
+    def keep(tree: object, sha: str, options: api.Options, scope: str) -> object:
+        reports[sha] = report = audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
+        return report
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(hist, "_audit_commit", keep)
+        doc = hist.run(root, api.Options(jobs=1), since="9w", every="2w")
+    assert len(doc["points"]) == 5
+    assert sum(p["report_reused"] for p in doc["points"]) == 0
+    for sha, got in reports.items():
+        want = api.audit(root, api.Options(ref=sha, jobs=1))
+        assert [(r.id, r.status, r.findings, r.message) for r in got.rules] == [  # type: ignore[attr-defined]
+            (r.id, r.status, r.findings, r.message) for r in want.rules
+        ], sha
+        assert [
+            (f.rule, f.path, f.line, f.message, f.fingerprint) for f in got.findings  # type: ignore[attr-defined]
+        ] == [(f.rule, f.path, f.line, f.message, f.fingerprint) for f in want.findings], sha
+        assert [p.score for p in got.profiles] == [p.score for p in want.profiles]  # type: ignore[attr-defined]
+    statuses = {
+        sha: {r.id: r.status.value for r in rep.rules}  # type: ignore[attr-defined]
+        for sha, rep in reports.items()
+    }
+    # the ruff configuration came and went: ruff-configured followed it
+    assert [s["ruff-configured"] for s in statuses.values()] == ["fail", "fail", "fail", "pass",
+                                                                  "fail"]  # fmt: skip

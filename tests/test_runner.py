@@ -334,3 +334,93 @@ def test_a_fact_json_cannot_hold_costs_only_that_files_cache_entry(
     assert again.timing["cache_misses"] == 1  # src/pkg/mod1.py only
     assert again.timing["cache_hits"] == first.files_scanned - 1
     assert _json(first) == _json(again)
+
+
+def test_a_repo_rule_is_reused_until_something_it_reads_changes(tmp_path: Path, monkeypatch):
+    """A repo-level rule's cached result is keyed by what it read (files and their content)
+    and what it asked of the file list (``named``, ``select``, ``answer``...), not by the whole
+    list: a file it never looks at leaves it reused; a change to one it reads, or a new file
+    its lookups find, runs it again. The status is always the uncached audit's."""
+    from charter.analyzers.repo.ruff_configured import RuffConfiguredAnalyzer
+
+    runs: list[str] = []
+    check = RuffConfiguredAnalyzer.check_repo
+
+    def counted(self, repo, out):
+        runs.append(self.instance_key)
+        return check(self, repo, out)
+
+    monkeypatch.setattr(RuffConfiguredAnalyzer, "check_repo", counted)
+    root = _tree(tmp_path / "repo", n=3)
+    opts = api.Options(profiles=("backend-conventions",), use_cache=True, cache_dir=tmp_path / "c")
+
+    def status() -> str:
+        cached = api.audit(root, opts)
+        fresh = api.audit(root, api.Options(profiles=("backend-conventions",)))
+        got = {r.id: (r.status, r.message) for r in cached.rules}
+        assert got == {r.id: (r.status, r.message) for r in fresh.rules}
+        return got["ruff-configured"][0].value
+
+    assert status() == "fail" and len(runs) == 2  # cached audit, then the uncached one
+    # unrelated: a document, a new module (a Python project either way)
+    write_tree(root, {"docs/guide.md": "# guide\n", "src/pkg/more.py": "X = 1\n"})
+    assert status() == "fail" and len(runs) == 3  # only the uncached audit ran it
+    # a file it reads changes: pyproject.toml gains [tool.ruff]
+    ruff = "[project]\nname = 'pkg'\n\n[tool.ruff]\nline-length = 99\n"
+    write_tree(root, {"pyproject.toml": ruff})
+    assert status() == "fail" and len(runs) == 5
+    # a new file one of its lookups finds: a ruff.toml (no longer judged by the pyproject)
+    write_tree(root, {"ruff.toml": "line-length = 80\n"})
+    status()
+    assert len(runs) == 7
+    write_tree(root, {"notes.txt": "n\n"})
+    status()
+    assert len(runs) == 8
+
+
+def test_a_cached_fixable_finding_serialises_without_warnings():
+    """A finding read back from the cache keeps its fix as the enum: a str made pydantic warn
+    once per finding whenever a report was written (thousands of lines on stderr)."""
+    import warnings
+
+    from charter.cache import _FINDING_ORDER, _finding, _plain
+    from charter.models import Applicability, Finding, Report, Severity, ToolInfo
+
+    found = Finding(rule="r", severity=Severity.LOW, path="a.py", line=1, message="m",
+                    fingerprint="f", fix=Applicability.SAFE)  # fmt: skip
+    row = json.loads(json.dumps([_plain(getattr(found, n)) for n in _FINDING_ORDER]))
+    back = _finding(row)
+    assert back == found and back.fix is Applicability.SAFE
+    report = Report(tool=ToolInfo(version="0"), target=".", profiles=(), rules=(),
+                    findings=(back,), files_scanned=1)  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert '"fix":"safe"' in report.model_dump_json()
+
+
+def test_a_derived_value_carries_what_computing_it_asked_to_every_rule(tmp_path: Path):
+    """Rules share a derived value (the CI model, merged facts): each depends on what computing
+    it read and asked, also what the rule that computed it had asked before; a value is shared
+    across scope views only when asked to, and only while their answers agree."""
+    from charter.repo import RepoIndex
+    from charter.runner import _TrackingRepo
+
+    root = write_tree(tmp_path / "r", {"Makefile": "all:\n", "app.py": "", "tests/t.py": ""})
+    files = ["Makefile", "app.py", "tests/t.py"]
+    full = RepoIndex(root, files, classes={"tests/t.py": "test"})
+    first, second = _TrackingRepo(full), _TrackingRepo(full)
+    first.has("Makefile")  # asked before computing: still an input of the value
+    value = first.derived("k", lambda: (first.has("Makefile"), first.source("Makefile").text))
+    assert second.derived("k", lambda: None) == value  # computed once
+    assert {("has", "Makefile")} <= second.queries and second.read_paths == {"Makefile"}
+
+    # a value computed from what a view captured is its own, per view, unless shared
+    source, both = full.scoped(frozenset({"source"})), full.scoped(frozenset({"source", "test"}))
+    a, b = _TrackingRepo(source), _TrackingRepo(both)
+    count = lambda repo: len(repo.of_kind("python"))  # noqa: E731
+    assert a.derived("n", lambda: count(a)) == 1 and b.derived("n", lambda: count(b)) == 2
+    assert a.derived("s", lambda: count(a), share=True) == 1
+    assert b.derived("s", lambda: count(b), share=True) == 2  # its answers differ: computed
+    c = _TrackingRepo(source)
+    c._derived.clear()
+    assert c.derived("s", lambda: 99, share=True) == 1  # same answers: the shared value

@@ -74,6 +74,9 @@ class Options:
     repo_profile_globs: tuple[str, ...] = ()
     #: file-phase worker processes; 0 = one per CPU
     jobs: int = 0
+    #: fewest files to analyse that start the worker pool (None: ``runner.POOL_MIN_FILES``);
+    #: ``charter history`` starts it for fewer, its points analysing only what changed
+    pool_min_files: int | None = None
     #: result cache folder (None with ``use_cache``: the user cache folder)
     cache_dir: Path | None = None
     #: reuse results of unchanged files and rule inputs from earlier audits
@@ -325,6 +328,7 @@ def _audit_tree(
         max_file_bytes=options.max_file_bytes or config.max_file_bytes or DEFAULT_MAX_FILE_BYTES,
         exclude=(*config.exclude, *(options.exclude_override or ()), *options.exclude),
         jobs=options.jobs,
+        pool_min_files=options.pool_min_files,
         cache_dir=(options.cache_dir or default_cache_dir()) if options.use_cache else None,
         progress=options.progress,
         timing=options.timing,

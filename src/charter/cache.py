@@ -27,14 +27,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from charter import __version__
-from charter.models import Finding, Location, Report, Severity
+from charter.models import Applicability, Finding, Location, Report, Severity
 from charter.sources import ParseProblem
 
 if TYPE_CHECKING:
     from charter.engine import FileResult, RuleInstance
     from charter.policy import PolicySet
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 
 
 def default_cache_dir() -> Path:
@@ -165,6 +165,8 @@ def _finding(row: list[Any]) -> Finding:
         raise ValueError("cached finding row does not match the Finding fields")
     values = dict(zip(_FINDING_ORDER, row, strict=True))
     values["severity"] = Severity(values["severity"])
+    if values["fix"] is not None:  # a str serialises with a warning per finding
+        values["fix"] = Applicability(values["fix"])
     values["related"] = tuple(Location(path=p, line=n) for p, n in values["related"])
     if not _ALL_FIELDS:
         _ALL_FIELDS.update(values)
@@ -234,6 +236,9 @@ class AuditCache:
         self._repo_lines: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
+        #: repo-level rules whose cached result was reused, or that ran
+        self.repo_hits = 0
+        self.repo_misses = 0
         self._dirty = False
         self._load()
 

@@ -74,6 +74,11 @@ def orchestrated(files: Sequence[str]) -> bool:
     return any(_ORCHESTRATED.search(rel) for rel in files)
 
 
+def orchestration_file(rel: str) -> bool:
+    """A file that deploys to an orchestrator (see :func:`orchestrated`)."""
+    return _ORCHESTRATED.search(rel) is not None
+
+
 def _orchestrated_service(files: Sequence[str], read: Reader) -> str | None:
     if orchestrated(files):
         return None

@@ -754,6 +754,8 @@ class AuditOptions:
     exclude: tuple[str, ...] = ()
     #: worker processes for the file phase; 0 means one per available CPU
     jobs: int = 0
+    #: fewest files to analyse that start the pool (None: ``runner.POOL_MIN_FILES``)
+    pool_min_files: int | None = None
     #: result cache folder; None disables the cache
     cache_dir: Path | None = None
     #: show a progress bar on stderr for long audits
@@ -892,6 +894,7 @@ def run_audit(
         inst_list,
         max_bytes=options.max_file_bytes,
         jobs=options.jobs or runner.default_jobs(),
+        pool_min_files=options.pool_min_files,
         cache=cache,
         progress=options.progress,
         digests=digests,
@@ -971,6 +974,8 @@ def run_audit(
         "total_s": round(tree.discover_s + ended - started, 4),
         "cache_hits": cache.hits if cache is not None else 0,
         "cache_misses": cache.misses if cache is not None else 0,
+        "repo_cache_hits": cache.repo_hits if cache is not None else 0,
+        "repo_cache_misses": cache.repo_misses if cache is not None else 0,
     }
     if options.timing:
         timing.update(rule_timing(file_results, repo_clock or {}, repo_parse, instances))

@@ -44,6 +44,9 @@ from charter.models import Report
 #: the kind a history JSON file declares, so that ``charter report`` can tell it apart
 KIND = "charter-history"
 
+#: fewest changed files a point analyses in the worker pool (``audit``: runner.POOL_MIN_FILES)
+HISTORY_POOL_MIN_FILES = 16
+
 _DURATION = re.compile(r"^\s*(\d+)\s*(h|d|w|mo|y)\s*$", re.IGNORECASE)
 _UNIT_DAYS = {"h": 1 / 24, "d": 1.0, "w": 7.0, "mo": 30.0, "y": 365.0}
 _HINT = "write it as a number and a unit: 12h, 30d, 2w, 6mo (30 days) or 1y (365 days)"
@@ -151,6 +154,10 @@ def run(
     if not options.use_cache:  # shared by the points of this run only
         scratch = Path(tempfile.mkdtemp(prefix="charter-history-cache-"))
         options = replace(options, use_cache=True, cache_dir=scratch)
+    if options.pool_min_files is None:
+        # a point analyses only the files changed since the previous one (tens, not the
+        # thousand of a cold audit): in parallel too, as the cold audit does
+        options = replace(options, pool_min_files=HISTORY_POOL_MIN_FILES)
     points: list[Point] = []
     cache_dir = options.cache_dir or default_cache_dir()
     resolved = path.resolve()
@@ -359,6 +366,9 @@ def document(
         timing = report.timing or {}
         row["cache_hits"] = int(timing.get("cache_hits", 0))
         row["cache_misses"] = int(timing.get("cache_misses", 0))
+        # repository-level rules whose cached result was reused, and those that ran
+        row["repo_cache_hits"] = int(timing.get("repo_cache_hits", 0))
+        row["repo_cache_misses"] = int(timing.get("repo_cache_misses", 0))
         row["report_reused"] = bool(timing.get("report_reused"))
         # where the audit's time went: finding the files, the file phase, the repository phase
         row["phases"] = {

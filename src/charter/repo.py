@@ -35,6 +35,9 @@ class RepoIndex:
         self._facts: Mapping[str, Mapping[str, list[Any]]] = facts or {}
         #: values derived from facts alone, shared by the rules that ask (see :meth:`derived`)
         self._derived: dict[object, Any] = {}
+        #: derived values of every view of this index, with what computing each read and asked
+        #: (``charter.runner``): another view whose answers are the same takes the value
+        self._shared: dict[object, list[Any]] = {}
         #: each file's path class (charter.pathclass); a file not listed is ``source``
         self.classes: Mapping[str, str] = classes or {}
         self._views: dict[frozenset[str], RepoIndex] = {}
@@ -121,6 +124,24 @@ class RepoIndex:
         """Paths whose file name is ``name``."""
         return [p for p in self.files if p.rsplit("/", 1)[-1] == name]
 
+    def select(self, test: Callable[[str], bool]) -> list[str]:
+        """The paths ``test`` accepts, in order. Prefer this to iterating :attr:`files` in a
+        repo phase: when ``test`` is a module-level function, a cached result of the rule
+        depends on the paths it selects, not on the whole file list (``charter.runner``)."""
+        return [p for p in self.files if test(p)]
+
+    def answer(self, question: Callable[..., _T], *args: str) -> _T:
+        """``question(self, *args)``: a value worked out from many files (the share of the
+        code in a language) on which a repo rule depends instead of on those files. When
+        ``question`` is a module-level function, a cached result of the rule is reused as long
+        as the answer is the same (``charter.runner``)."""
+        return question(self, *args)
+
+    def listed(self, rel: str) -> bool:
+        """Whether ``rel`` is a discovered file of the audit in any path class (a view of the
+        index may hold fewer: see :meth:`scoped`)."""
+        return rel in self.classes or rel in self._file_set
+
     def top_dirs(self) -> list[str]:
         return sorted({p.split("/", 1)[0] for p in self.files if "/" in p})
 
@@ -131,10 +152,13 @@ class RepoIndex:
             return None
         return self.source("pyproject.toml").toml
 
-    def derived(self, key: object, compute: Callable[[], _T]) -> _T:
+    def derived(self, key: object, compute: Callable[[], _T], *, share: bool = False) -> _T:
         """``compute()`` once per audit for ``key``: for a value built from file-phase facts
-        that several rules share (e.g. the service rules' merged Python facts). Only for values
-        that read no file: reads inside ``compute`` are recorded for the first rule alone."""
+        that several rules share (e.g. the service rules' merged Python facts). What ``compute``
+        reads and asks is recorded for every rule that takes the value (``charter.runner``).
+        With ``share``, for a ``compute`` that sees the repository only through this index's
+        methods (no value captured from the caller's view), another view of the index whose
+        answers to what ``compute`` asked are the same takes the value too."""
         if key not in self._derived:
             self._derived[key] = compute()
         found: _T = self._derived[key]

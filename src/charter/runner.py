@@ -6,8 +6,9 @@
   file order, so reports are deterministic whatever the scheduling. Small audits stay in-process:
   a pool costs more than it saves under ~64 files.
 - **Cache** (:mod:`charter.cache`): a file whose content hash is unchanged is not read for
-  analysis again; a repo-level rule re-runs only when the file list, its file-phase facts or a
-  file it read changed.
+  analysis again; a repo-level rule re-runs only when something it read changed: a file it read
+  or probed, its file-phase facts, or the answer to a question it asked of the file list
+  (:class:`_TrackingRepo`). A rule that iterates the whole list depends on the whole list.
 - **Progress**: a transient rich bar on stderr for audits running over ~2 s on a terminal;
   never in CI or for machine-readable formats (the caller decides via ``progress``).
 """
@@ -23,11 +24,11 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from charter.analyzers.base import Emitter, RawFinding
 from charter.cache import AuditCache, encode_result, file_digest
@@ -242,6 +243,7 @@ def run_file_phase(
     max_seconds: float = DEFAULT_MAX_FILE_SECONDS,
     classifier: PathClassifier | None = None,
     timing: bool = False,
+    pool_min_files: int | None = None,
 ) -> list[FileResult]:
     """File-phase results for ``files`` in the same order, from the cache or freshly.
 
@@ -264,7 +266,8 @@ def run_file_phase(
     fresh: list[tuple[FileResult, str]]
     encode = cache is not None
     try:
-        if jobs <= 1 or len(todo) < POOL_MIN_FILES:
+        fewest = POOL_MIN_FILES if pool_min_files is None else max(2, pool_min_files)
+        if jobs <= 1 or len(todo) < fewest:
             fresh = []
             with gc_paused():
                 for i, rel in enumerate(todo, 1):
@@ -310,7 +313,7 @@ def _in_pool(
     timing)."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
-    workers = min(jobs, max(1, len(todo) // 16))
+    workers = min(jobs, max(1, len(todo) // 8))
     chunk = max(1, min(32, len(todo) // (workers * 8)))
     initargs = (root, list(instances), *settings)
     out: list[tuple[FileResult, str]] = []
@@ -345,13 +348,71 @@ def _isolated(rel: str, initargs: tuple[Any, ...], context: Any) -> tuple[FileRe
 # --- repo phase ----------------------------------------------------------------------------------
 
 
+#: a question a repo rule asked about the file list, as JSON-ready data: ``["files"]`` (the
+#: whole list), ``["classes"]`` (every path with its class), ``["kind", kind]``, ``["named",
+#: name]``, ``["has", path]``, ``["listed", path]``, ``["class", path]``, ``["top"]``,
+#: ``["select", "module:function"]``, ``["facts", rule key]``
+Query = tuple[str, ...]
+
+
+class _Tracked(Mapping[str, Any]):
+    """A read-only mapping of the index (``by_kind``, ``classes``) that records what is asked
+    of it: one key (``query(key)``), or everything (``whole``) when it is iterated."""
+
+    def __init__(self, data: Mapping[str, Any], record: Callable[[Query], None],
+                 key_query: str, whole: Query) -> None:  # fmt: skip
+        self._data = data
+        self._record = record
+        self._key_query = key_query
+        self._whole = whole
+
+    def __getitem__(self, key: str) -> Any:
+        self._record((self._key_query, key))
+        return self._data[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self._record((self._key_query, key))
+        return key in self._data
+
+    def __iter__(self) -> Iterator[str]:
+        self._record(self._whole)
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        self._record(self._whole)
+        return len(self._data)
+
+
 class _TrackingRepo(RepoIndex):
-    """A RepoIndex view that records which files an analyzer read."""
+    """A RepoIndex view that records what an analyzer read: the files it read or probed
+    (``read_paths``, judged by their content) and what it asked about the file list
+    (``queries``, judged by their answers, :func:`_answers`). A rule that only looks up
+    ``pyproject.toml`` and the workflows is then reused when a Python file is added; one that
+    iterates :attr:`files` depends on the whole list."""
 
     def __init__(self, base: RepoIndex) -> None:  # shares the base index's state
         base.by_kind  # noqa: B018 - computed once on the base (it depends on the file list only)
-        self.__dict__.update(base.__dict__)
+        self.__dict__.update({k: v for k, v in base.__dict__.items() if k != "pyproject"})
+        self._base = base
         self.read_paths: set[str] = set()
+        self.queries: set[Query] = set()
+
+    def _ask(self, query: Query) -> None:
+        self.queries.add(query)
+
+    @property
+    def files(self) -> list[str]:  # type: ignore[override]
+        self._ask(("files",))
+        return self._base.files
+
+    @property
+    def by_kind(self) -> Mapping[str, list[str]]:  # type: ignore[override]
+        return _Tracked(self._base.by_kind, self._ask, "kind", ("files",))
+
+    @property
+    def classes(self) -> Mapping[str, str]:  # type: ignore[override]
+        return _Tracked(self._base.classes, self._ask, "class", ("classes",))
 
     def source(self, rel: str) -> Any:
         self.read_paths.add(rel)
@@ -360,6 +421,164 @@ class _TrackingRepo(RepoIndex):
     def exists(self, rel: str) -> bool:
         self.read_paths.add(rel)
         return super().exists(rel)
+
+    def has(self, rel: str) -> bool:
+        self._ask(("has", rel))
+        return self._base.has(rel)
+
+    def listed(self, rel: str) -> bool:
+        self._ask(("listed", rel))
+        return self._base.listed(rel)
+
+    def path_class(self, rel: str) -> str:
+        self._ask(("class", rel))
+        return self._base.path_class(rel)
+
+    def of_kind(self, *kinds: str) -> list[str]:
+        for kind in kinds:
+            self._ask(("kind", kind))
+        return self._base.of_kind(*kinds)
+
+    def named(self, name: str) -> list[str]:
+        self._ask(("named", name))
+        return self._base.named(name)
+
+    def top_dirs(self) -> list[str]:
+        self._ask(("top",))
+        return self._base.top_dirs()
+
+    def select(self, test: Callable[[str], bool]) -> list[str]:
+        name = _function_name(test)
+        self._ask(("select", name) if name is not None else ("files",))
+        return self._base.select(test)
+
+    def answer(self, question: Callable[..., Any], *args: str) -> Any:
+        name = _function_name(question)
+        if name is None:  # not one a later run can ask again: what it reads is recorded
+            return super().answer(question, *args)
+        self._ask(("answer", name, *args))
+        return question(self._base, *args)
+
+    def facts(self, analyzer: Any) -> Mapping[str, list[Any]]:
+        self._ask(("facts", analyzer.instance_key))
+        return super().facts(analyzer)
+
+    def derived(self, key: object, compute: Callable[[], Any], *, share: bool = False) -> Any:
+        """As :meth:`RepoIndex.derived`, and each rule that takes the value depends on what
+        computing it read and asked, not only the rule that computed it."""
+        # kept beside the value, in the view's own store (shared by the rules of the view)
+        deps_key = ("\0inputs", key)
+        if key not in self._derived or deps_key not in self._derived:
+            self._derived.pop(key, None)  # computed untracked (by an answer): again, tracked
+            # another view of the index computed it from the same answers (files of one audit
+            # read the same): the same value (the CI model of the rules of each scope)
+            others = self._shared.setdefault(key, []) if share else []
+            for value, reads, queries, answers in others:
+                if _answers(self._base, queries, self._facts, _no_digest) == answers:
+                    self._derived[key] = value
+                    self._derived[deps_key] = (reads, set(queries))
+                    self.read_paths |= reads
+                    self.queries |= set(queries)
+                    return value
+            # what computing it reads and asks, apart from what this rule did before
+            outer_reads, outer_queries = self.read_paths, self.queries
+            self.read_paths, self.queries = set(), set()
+            try:
+                value = super().derived(key, compute)
+            finally:
+                reads, queries = self.read_paths, self.queries
+                self.read_paths = outer_reads | reads
+                self.queries = outer_queries | queries
+            self._derived[deps_key] = (reads, queries)
+            if share:
+                asked = sorted(queries)
+                answers = _answers(self._base, asked, self._facts, _no_digest)
+                others.append((value, reads, asked, answers))
+            return value
+        reads, queries = self._derived.get(deps_key, (set(), set()))
+        self.read_paths |= reads
+        self.queries |= queries
+        return super().derived(key, compute)
+
+
+def _no_digest(rel: str) -> str:
+    return ""  # within one audit a file's content is the same whatever view reads it
+
+
+def _function_name(test: Callable[..., Any]) -> str | None:
+    """``module:qualname`` of a module-level function, which a later run can look up again;
+    None for a lambda, a closure or a method (their answer is then the whole file list)."""
+    module, qualname = getattr(test, "__module__", None), getattr(test, "__qualname__", "")
+    if not module or not qualname or "<" in qualname or "." in qualname:
+        return None
+    if getattr(test, "__closure__", None):
+        return None
+    try:
+        return f"{module}:{qualname}" if _function(f"{module}:{qualname}") is test else None
+    except (ImportError, AttributeError, TypeError):
+        return None
+
+
+def _function(name: str) -> Callable[..., Any]:
+    import importlib
+
+    module, _, qualname = name.partition(":")
+    found = getattr(importlib.import_module(module), qualname)
+    if not callable(found):
+        raise TypeError(f"{name} is not a function")
+    return cast("Callable[..., Any]", found)
+
+
+def _answers(
+    repo: RepoIndex,
+    queries: Iterable[Sequence[str]],
+    facts: Mapping[str, Mapping[str, list[Any]]],
+    digest: Callable[[str], str],
+    memo: dict[tuple[int, tuple[str, ...]], Any] | None = None,
+) -> list[Any]:
+    """The answers ``repo`` (a rule's view, untracked) gives now to ``queries``, in order: a
+    cached repo-phase result is reused only when every answer is what it was. ``memo`` keeps
+    the answers of one repo phase (rules of a view ask the same questions)."""
+    memo = memo if memo is not None else {}
+    out: list[Any] = []
+    for query in queries:
+        key = (id(repo), tuple(query))
+        if key not in memo:
+            memo[key] = _answer(repo, query, facts, digest)
+        out.append(memo[key])
+    return out
+
+
+def _answer(
+    repo: RepoIndex,
+    query: Sequence[str],
+    facts: Mapping[str, Mapping[str, list[Any]]],
+    digest: Callable[[str], str],
+) -> Any:
+    kind, args = query[0], query[1:]
+    if kind == "files":
+        return repo.files
+    if kind == "classes":
+        return sorted(repo.classes.items())
+    if kind == "kind":
+        return repo.by_kind.get(args[0], [])
+    if kind == "named":
+        return repo.named(args[0])
+    if kind == "has":
+        return repo.has(args[0])
+    if kind == "listed":
+        return repo.listed(args[0])
+    if kind == "class":
+        return repo.classes.get(args[0])
+    if kind == "top":
+        return repo.top_dirs()
+    if kind == "select":
+        return repo.select(_function(args[0]))
+    if kind == "answer":
+        return _function(args[0])(repo, *args[1:])
+    if kind == "facts":
+        return [[p, digest(p)] for p in sorted(facts.get(args[0], {}))]
+    raise ValueError(f"unknown query {kind!r}")
 
 
 def _restore_problems(repo: RepoIndex, rows: list[list[Any]]) -> None:
@@ -467,7 +686,7 @@ def run_repo_phase(
     repo_out: dict[str, Emitter] = {}
     repo_errors: dict[str, str] = {}
     full = repo
-    files_digests: dict[int, str] = {}
+    asked: dict[tuple[int, tuple[str, ...]], Any] = {}  # answers of this phase, per view
 
     def digest(rel: str) -> str:
         if rel not in digests:
@@ -479,9 +698,6 @@ def run_repo_phase(
         if analyzer is None or not analyzer.has_repo_phase():
             continue
         repo = full.scoped(inst.scope)  # the files of the classes the rule judges
-        if id(repo) not in files_digests:
-            files_digests[id(repo)] = _digest_of(repo.files)
-        files_digest = files_digests[id(repo)]
         # a file's facts are a function of its content and the rule set (the cache's key): the
         # files that gave facts, with their content digests, stand for the facts themselves
         # (hashing the facts as JSON cost 0.4 s on a 10,000-file repository)
@@ -496,7 +712,7 @@ def run_repo_phase(
                 try:
                     recorded = json.loads(entry.inputs)
                     current = {
-                        "files": files_digest,
+                        "queries": _answers(repo, recorded["queries"], facts, digest, asked),
                         "facts": facts_digest,
                         "reads": {p: digest(p) for p in recorded["reads"]},
                     }
@@ -504,9 +720,12 @@ def run_repo_phase(
                         reads.update(recorded["reads"])
                         repo_out[inst.key] = _emitter_from_json(entry.output)
                         _restore_problems(repo, entry.output.get("problems", []))
+                        cache.repo_hits += 1
                         continue
-                except (ValueError, KeyError, TypeError):
+                # charter: ignore[no-silent-failures] -- an entry that cannot be checked is a miss
+                except (ValueError, KeyError, TypeError, ImportError, AttributeError):
                     pass
+            cache.repo_misses += 1
         tracking = _TrackingRepo(repo)
         out = Emitter()
         started = _clocks(clock)
@@ -523,8 +742,15 @@ def run_repo_phase(
         reads.update(tracking.read_paths)
         if cache is not None:
             read = {p: digest(p) for p in sorted(tracking.read_paths)}
-            current = {"files": files_digest, "facts": facts_digest, "reads": read}
-            inputs = json.dumps({"reads": sorted(read), "digest": _digest_of(current)})
+            queries = sorted(tracking.queries)
+            current = {
+                "queries": _answers(repo, queries, facts, digest, asked),
+                "facts": facts_digest,
+                "reads": read,
+            }
+            inputs = json.dumps(
+                {"reads": sorted(read), "queries": queries, "digest": _digest_of(current)}
+            )
             output = _emitter_to_json(out, repo)
             # parse problems of the files it read are reported by parse-error: keep them too
             output["problems"] = [

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.ci.model import CiModel, ci_model, tools
 from charter.analyzers.ci.rules import GOLANGCI_FILES, _anchor_file, _short
-from charter.analyzers.repo.project import is_main_language, python_project
+from charter.analyzers.repo.project import is_main_language, is_python_project
 from charter.repo import RepoIndex
 from charter.sources import basename
 
@@ -104,7 +104,7 @@ class FormatterEnforcedAnalyzer(Analyzer):
         judged = []
         for language, kinds, table, extra, hint in LANGUAGES:
             if language == "Python":
-                if python_project(repo) is None:
+                if not is_python_project(repo):
                     continue
             else:
                 sources = [p for p in repo.of_kind(*kinds) if repo.path_class(p) == "source"]

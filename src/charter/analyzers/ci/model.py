@@ -218,28 +218,12 @@ class CiModel:
         return hits
 
 
-#: the last model built, with the file list of the audit it belongs to (compared by identity:
-#: every repo-phase view of one audit shares that list) and the files building it read
-_LAST: list[tuple[list[str], CiModel, frozenset[str]]] = []
-
-
 def ci_model(repo: RepoIndex) -> CiModel:
-    """The CI model of ``repo``, built once per audit and shared by every CI rule.
-
-    When the repo phase records what each analyzer reads (for its cache), the files the model
-    was built from are read again through ``repo`` on reuse, so every rule that uses the model
-    is invalidated when one of them changes.
-    """
-    if _LAST and _LAST[0][0] is repo.files:
-        _, model, reads = _LAST[0]
-        for path in sorted(reads):
-            repo.source(path)
-        return model
-    before = set(getattr(repo, "read_paths", ()))
-    model = _build(repo)
-    reads = frozenset(set(getattr(repo, "read_paths", ())) - before)
-    _LAST[:] = [(repo.files, model, reads)]
-    return model
+    """The CI model of ``repo``, built once per audit (per view of the index) and shared by
+    every CI rule. Each rule that takes it depends on what building it read and asked
+    (:meth:`RepoIndex.derived`), so every rule that uses the model is invalidated when one of
+    those inputs changes."""
+    return repo.derived(("ci-model",), lambda: _build(repo), share=True)
 
 
 def tools(*pairs: tuple[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -328,7 +312,7 @@ def command_view(text: str) -> str:
 def _build(repo: RepoIndex) -> CiModel:
     model = CiModel()
     direct: list[Step] = []
-    for path in repo.files:
+    for path in repo.select(_ci_file):
         if _at_root(path, WORKFLOW_GLOBS + YAML_CI_GLOBS):
             file = repo.source(path)
             if file.yaml_documents == []:
@@ -338,7 +322,7 @@ def _build(repo: RepoIndex) -> CiModel:
                 continue
             model.ci_files.append(path)
             direct.extend(_yaml_steps(file))
-        elif _at_root(path, TEXT_CI_GLOBS):
+        else:
             model.ci_files.append(path)
             direct.extend(_text_steps(repo.source(path)))
     direct.extend(_local_actions(repo, model, direct))
@@ -374,10 +358,15 @@ def _build(repo: RepoIndex) -> CiModel:
     return model
 
 
+def _ci_file(path: str) -> bool:
+    """A CI service's configuration file (a workflow, ``.gitlab-ci.yml``, a Jenkinsfile)."""
+    return _at_root(path, WORKFLOW_GLOBS + YAML_CI_GLOBS + TEXT_CI_GLOBS)
+
+
 def _present(repo: RepoIndex, rel: str) -> bool:
     """Whether ``rel`` is a file of the audit: in this rule's view, or discovered in another
     path class (a ``Makefile`` under ``test/`` that CI runs is read, not judged)."""
-    return repo.has(rel) or rel in repo.classes
+    return repo.listed(rel)
 
 
 def _at_root(path: str, globs: tuple[str, ...]) -> bool:
@@ -1496,7 +1485,7 @@ def _npm(repo: RepoIndex, tool: str, args: list[str], cwd: str, model: CiModel) 
 
 def _all_packages(repo: RepoIndex) -> list[str]:
     """Every project package.json (a monorepo's workspaces), dependencies left out."""
-    found = [p for p in repo.files if basename(p) == "package.json" and "node_modules/" not in p]
+    found = [p for p in repo.named("package.json") if "node_modules/" not in p]
     return sorted(found, key=lambda p: (p.count("/"), p))[:50]
 
 

@@ -241,7 +241,7 @@ class CiDependencyScanAnalyzer(CiStepAnalyzer):
     )
 
     def not_applicable_reason(self, repo: RepoIndex) -> str | None:
-        if not any(DEPENDENCY_FILES.search(p) for p in repo.files):
+        if not repo.select(_dependency_file):
             return (
                 "the repository declares no dependencies (no requirements, pyproject, "
                 "package.json, go.mod, Cargo.toml, …)"
@@ -361,13 +361,15 @@ def _super_linter_scanners(step: Step) -> list[str]:
 GOLANGCI_FILES = (".golangci.yml", ".golangci.yaml", ".golangci.toml", ".golangci.json")
 
 
+def _golangci_file(path: str) -> bool:
+    return basename(path) in GOLANGCI_FILES
+
+
 def _golangci_with_gosec(repo: RepoIndex) -> list[str]:
     """golangci-lint configs that enable gosec: listed in ``linters.enable``, or every linter
     enabled (``enable-all: true``, v2's ``default: all``) without disabling it."""
     out: list[str] = []
-    for path in repo.files:
-        if basename(path) not in GOLANGCI_FILES:
-            continue
+    for path in repo.select(_golangci_file):
         file = repo.source(path)
         if path.endswith(".toml"):
             data: Any = file.toml
@@ -429,11 +431,19 @@ def _published_python_library(repo: RepoIndex) -> str | None:
     return release
 
 
+def _ecosystem_file(path: str) -> bool:
+    return any(regex.search(path) for regex, _ in ECOSYSTEMS)
+
+
 def _ecosystems(repo: RepoIndex) -> frozenset[str]:
     """The Dependabot ecosystems of the project's dependency files."""
     out: set[str] = set()
-    for path in repo.files:
+    for path in repo.select(_ecosystem_file):
         for regex, names in ECOSYSTEMS:
             if regex.search(path):
                 out |= names
     return frozenset(out)
+
+
+def _dependency_file(path: str) -> bool:
+    return DEPENDENCY_FILES.search(path) is not None

@@ -15,9 +15,9 @@ from charter.analyzers.repo.project import (
     ini_line,
     ini_parse,
     is_main_language,
+    is_python_project,
     is_test_path,
     pyproject_tools,
-    python_project,
     settings_file,
     toml_line,
 )
@@ -177,7 +177,7 @@ class CoverageThresholdAnalyzer(Analyzer):
         outside, so the coverage tool sees none of the application's code."""
         judged: dict[str, str] = {}
         tests = [p for p in repo.files if repo.path_class(p) == "test"]
-        if python_project(repo) is not None:
+        if is_python_project(repo):
             judged["python"] = settings_file(repo)
         packages = config_paths(repo, "package.json")
         if (

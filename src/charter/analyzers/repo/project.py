@@ -68,7 +68,7 @@ def config_paths(repo: RepoIndex, *names: str) -> list[str]:
     """Files named one of ``names`` anywhere (monorepo projects too), test folders left out;
     shallowest first, and within one folder in the order ``names`` gives."""
     rank = {name: i for i, name in enumerate(names)}
-    found = [p for p in repo.files if p.rsplit("/", 1)[-1] in rank and not is_test_path(p)]
+    found = [p for name in rank for p in repo.named(name) if not is_test_path(p)]
     return sorted(found, key=lambda p: (p.count("/"), parent_dir(p), rank[p.rsplit("/", 1)[-1]]))
 
 
@@ -207,11 +207,20 @@ def language_share(repo: RepoIndex, *kinds: str) -> float:
 
 def is_main_language(repo: RepoIndex, *kinds: str) -> bool:
     """Whether ``kinds`` (e.g. ``"typescript", "javascript"``) are one of the repository's main
-    languages: a quarter of its source code, or a large body of code whatever the share."""
+    languages: a quarter of its source code, or a large body of code whatever the share. A
+    repo rule depends on this answer, not on every code file's size (:meth:`RepoIndex.answer`)."""
+    return repo.answer(_is_main_language, *kinds)
+
+
+def _is_main_language(repo: RepoIndex, *kinds: str) -> bool:
     size = sum(code_sizes(repo).get(k, 0) for k in kinds)
     return size > 0 and (
         language_share(repo, *kinds) >= MAIN_LANGUAGE_SHARE or size >= MAIN_LANGUAGE_BYTES
     )
+
+
+def _only_language(repo: RepoIndex, kind: str) -> bool:
+    return language_share(repo, kind) >= 1
 
 
 @dataclass(frozen=True)
@@ -222,8 +231,8 @@ class PythonProject:
     declared: str | None
     #: non-test Python source modules
     modules: int
-    #: share (0..1) of the repository's source code that is Python
-    share: float
+    #: whether all of the repository's source code is Python
+    only: bool
 
     @property
     def root(self) -> str:
@@ -244,10 +253,20 @@ def python_project(repo: RepoIndex) -> PythonProject | None:
     if not modules or not is_main_language(repo, "python"):
         return None
     declared = python_anchor(repo)
-    share = language_share(repo, "python")
-    if declared is None and len(modules) < MIN_UNDECLARED_MODULES and share < 1:
+    only = repo.answer(_only_language, "python")
+    if declared is None and len(modules) < MIN_UNDECLARED_MODULES and not only:
         return None
-    return PythonProject(declared, len(modules), share)
+    return PythonProject(declared, len(modules), only)
+
+
+def is_python_project(repo: RepoIndex) -> bool:
+    """Whether :func:`python_project` finds one. A repo rule depends on this answer, not on
+    the list of Python modules and every code file's size (:meth:`RepoIndex.answer`)."""
+    return repo.answer(_is_python_project)
+
+
+def _is_python_project(repo: RepoIndex) -> bool:
+    return python_project(repo) is not None
 
 
 def settings_file(repo: RepoIndex) -> str:

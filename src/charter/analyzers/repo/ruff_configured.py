@@ -8,7 +8,7 @@ from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.ci.model import ci_model, tools
 from charter.analyzers.repo.project import (
     config_paths,
-    python_project,
+    is_python_project,
     settings_file,
     toml_line,
 )
@@ -76,7 +76,7 @@ class RuffConfiguredAnalyzer(Analyzer):
     name: ClassVar[str] = "ruff-configured"
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
-        if python_project(repo) is None:
+        if not is_python_project(repo):
             out.not_applicable(NOT_A_PROJECT)
             return
         config = ruff_config(repo)

@@ -1056,7 +1056,11 @@ LAUNCH_GLOBS = (
 def launch_files(repo: RepoIndex) -> list[str]:
     """Files that start the service (Dockerfiles, Procfile, compose, gunicorn config, scripts,
     manifests): where launch flags such as ``--graceful-timeout`` live."""
-    return [p for p in repo.files if path_matches(p, LAUNCH_GLOBS) and not is_test_path(p)]
+    return repo.select(_launch_file)
+
+
+def _launch_file(path: str) -> bool:
+    return path_matches(path, LAUNCH_GLOBS) and not is_test_path(path)
 
 
 def search_launch_files(repo: RepoIndex, needles: tuple[str, ...]) -> list[tuple[str, int, str]]:

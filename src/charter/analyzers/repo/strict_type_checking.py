@@ -11,8 +11,8 @@ from charter.analyzers.repo.project import (
     config_paths,
     ini_line,
     ini_parse,
+    is_python_project,
     pyproject_tools,
-    python_project,
     settings_file,
     toml_line,
 )
@@ -59,7 +59,7 @@ class StrictTypeCheckingAnalyzer(Analyzer):
     name: ClassVar[str] = "strict-type-checking"
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
-        if python_project(repo) is None:
+        if not is_python_project(repo):
             out.not_applicable(
                 "Python is not one of the repository's main languages (no Python project)"
             )

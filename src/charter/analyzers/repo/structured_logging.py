@@ -26,7 +26,7 @@ from charter.analyzers.repo.service import (
     ServiceRuleAnalyzer,
     report_at_service,
 )
-from charter.conditions import orchestrated
+from charter.conditions import orchestration_file
 from charter.repo import RepoIndex
 
 #: libraries whose import is a structured logger set-up on its own
@@ -153,7 +153,7 @@ class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
                     "processors in structlog.configure(...)",
                     path=where[0],
                 )
-            elif orchestrated(repo.files):
+            elif repo.select(orchestration_file):
                 report_at_service(
                     out,
                     kind,
@@ -203,9 +203,7 @@ class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
             if "logging.Formatter" in bases and "json" in name.lower():
                 out.evidence(f"JSON formatter class {name} at {path}:{line}")
                 found = True
-        for path in repo.files:
-            if not LOG_CONFIG.match(PurePosixPath(path).name.lower()):
-                continue
+        for path in repo.select(_log_config):
             text = repo.source(path).text or ""
             if "formatters" not in text:  # dictConfig / fileConfig both declare formatters
                 continue
@@ -215,3 +213,7 @@ class StructuredLoggingAnalyzer(ServiceRuleAnalyzer):
                     found = True
                     break
         return found
+
+
+def _log_config(path: str) -> bool:
+    return LOG_CONFIG.match(PurePosixPath(path).name.lower()) is not None

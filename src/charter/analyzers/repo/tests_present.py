@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from charter.analyzers.base import Analyzer, Emitter
-from charter.analyzers.repo.project import is_main_language, python_project
+from charter.analyzers.repo.project import is_main_language, is_python_project
 from charter.repo import RepoIndex
 
 #: what a test module defines: unittest cases or test functions
@@ -102,7 +102,7 @@ class TestsPresentAnalyzer(Analyzer):
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
         judged = False
-        if python_project(repo) is not None:
+        if is_python_project(repo):
             judged = True
             self._python(repo, out)
         for language, kinds, find, hint in OTHER_LANGUAGES:
