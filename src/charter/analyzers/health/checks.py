@@ -256,6 +256,8 @@ class HealthChecksAnalyzer(Analyzer):
             if is_kustomization(file.path, doc) and isinstance(doc, yaml.MappingNode):
                 out.fact(kustomization_fact(doc))
         for fact in k8s_facts(nodes):
+            # a fix edits plain YAML only, never a template rendered before it is applied
+            fact["plain"] = "{{" not in text and "{%" not in text
             out.fact(fact)
 
     # --- repo phase ------------------------------------------------------------------------
@@ -350,7 +352,17 @@ class HealthChecksAnalyzer(Analyzer):
             docker, images, tools, probed, serving, code_facts, served, app_names, out
         )
         self._compose(repo, stacks, docker, images, served, app_names, out)
-        self._k8s(workloads, kz, images, served, app_names, out)
+        # the health routes a probe fix may call: declared in a file that creates the app (a
+        # router's route may be mounted under a prefix elsewhere), plainest first
+        fix_routes = [
+            (p, r["path"])
+            for p, f in code
+            if f["apps"]
+            for r in f["routes"]
+            if self._is_health(r["path"]) and not r.get("prefixed")
+        ]
+        fix_routes.sort(key=lambda e: not re.search(r"health|live|ready", e[1], re.I))
+        self._k8s(workloads, kz, images, served, app_names, out, fix_routes)
 
     @staticmethod
     def _checked_by(
@@ -768,6 +780,7 @@ class HealthChecksAnalyzer(Analyzer):
         served: list[str],
         app_names: list[str],
         out: Emitter,
+        fix_routes: list[tuple[str, str]] = (),  # type: ignore[assignment]
     ) -> None:
         wanted = ["livenessProbe", "readinessProbe"]
         if self.params.require_startup_probe:
@@ -815,6 +828,7 @@ class HealthChecksAnalyzer(Analyzer):
                             path,
                             c["line"],
                             f"{label}: container `{c['name']}` has no {' and no '.join(missing)}",
+                            _probe_fix(wl, c, missing, images, kz, fix_routes),
                         )
                     )
                 shown = []
@@ -845,6 +859,64 @@ class HealthChecksAnalyzer(Analyzer):
                 if shown and not missing:
                     out.evidence(f"{path}:{c['line']}: {label}/{c['name']}: {', '.join(shown)}")
         emit_grouped(pending, out)
+
+
+def _port(container: dict[str, Any], images: Images, owner: str) -> str | None:
+    """The port a probe of ``container`` calls: its one declared ``containerPort`` (or its one
+    named ``http``), else the one port its image's Dockerfile EXPOSEs; None when unknown or
+    ambiguous."""
+    ports = container.get("ports") or []
+    if len(ports) == 1:
+        return str(ports[0][0])
+    named = [number for number, name in ports if name == "http"]
+    if ports:
+        return str(named[0]) if len(named) == 1 else None
+    if not owner or owner not in images.dockerfiles:
+        return None
+    declared = {m.group(1) for p in exposed(images, owner) if (m := re.match(r"(\d+)", p))}
+    return declared.pop() if len(declared) == 1 else None
+
+
+def _probe_fix(
+    workload: dict[str, Any],
+    container: dict[str, Any],
+    missing: list[str],
+    images: Images,
+    kz: Kustomizations,
+    fix_routes: list[tuple[str, str]],
+) -> tuple[tuple[str, str], ...] | None:
+    """What the fix that adds a container's missing probes writes: an ``httpGet`` of the
+    app's own health route on the container's port. Only for a block mapping in plain YAML
+    (not a template), a container running an image this repository builds (a Dockerfile of
+    it), whose project has exactly one app file with health routes, and a known port; None
+    otherwise (no fix offered)."""
+    if not workload.get("plain") or not container.get("block") or "startupProbe" in missing:
+        return None
+    owner = next(
+        (o for name in kz.image_names(container.get("image")) if (o := images.owner(name))),
+        None,
+    )
+    if owner is None:
+        return None
+    if owner:
+        project = project_of(images.repo, owner)
+        fix_routes = [
+            (p, r) for p, r in fix_routes if not project or p.startswith(f"{project}/")
+        ]
+    if len({p for p, _ in fix_routes}) != 1:
+        return None  # no health route, or the routes of several apps: which one runs here?
+    port = _port(container, images, owner)
+    if port is None:
+        return None
+    paths = [_normalize(r) for _, r in fix_routes]
+    live = next((r for r in paths if re.search(r"live|health|ping", r, re.I)), paths[0])
+    ready = next((r for r in paths if re.search(r"ready", r, re.I)), live)
+    chosen = {"livenessProbe": live, "readinessProbe": ready}
+    return (
+        *((probe, chosen[probe]) for probe in missing),
+        ("port", port),
+        ("indent", str(container.get("indent", 0))),
+    )
 
 
 def _probed(
