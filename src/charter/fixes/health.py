@@ -56,7 +56,9 @@ class KubernetesProbesFixer(TextFixer):
             placed = self._place(lines, number, int(indent or 0), [p for p, _ in probes])
             if placed is None:
                 continue
-            after, present = placed
+            after, present, keys = placed
+            if keys.get("name") != args.get("name") or keys.get("image") != args.get("image"):
+                continue  # not the container the audit reported (the file has changed)
             probes = [(p, path) for p, path in probes if p not in present]
             if not probes:
                 continue
@@ -89,31 +91,35 @@ class KubernetesProbesFixer(TextFixer):
     @staticmethod
     def _place(
         lines: list[bytes], number: int, indent: int, probes: list[str]
-    ) -> tuple[int, set[str]] | None:
-        """The index of the container's last line (the one to insert after) and the probes it
-        already has; None when the finding's line does not start the container at ``indent``
-        (the file is not the one the audit read)."""
+    ) -> tuple[int, set[str], dict[str, str]] | None:
+        """The index of the container's last line (the one to insert after), the probes it
+        already has and its one-line ``name``/``image`` values; None when the finding's line
+        does not start a sequence item whose keys sit at ``indent`` (the file is not the one
+        the audit read)."""
         if not 0 < number <= len(lines):
             return None
-        first = lines[number - 1].decode("utf-8", errors="replace")
-        if len(first) <= indent or not re.fullmatch(r"[ -]*", first[:indent]):
+        first = lines[number - 1].decode("utf-8", errors="replace").rstrip("\r\n")
+        if len(first) <= indent or not re.fullmatch(r" *- [ -]*", first[:indent]):
             return None
-        if first[indent] in " \t\r\n#{[":
+        if first[indent] in " \t#{[":
             return None
-        last, present = number - 1, set()
-        for index in range(number, len(lines)):
+        last, present, keys = number - 1, set(), {}
+        for index in range(number - 1, len(lines)):
             text = lines[index].decode("utf-8", errors="replace").rstrip("\r\n")
-            stripped = text.strip()
+            stripped = text[indent:].strip() if index == number - 1 else text.strip()
             if not stripped or stripped.startswith("#"):
                 continue
-            if _indent(text) < indent or text.startswith(("---", "...")):
+            if index > number - 1 and (_indent(text) < indent or text.startswith(("---", "..."))):
                 break
             last = index
-            if _indent(text) == indent:
-                key = stripped.split(":", 1)[0].strip("\"'")
+            if index == number - 1 or _indent(text) == indent:
+                key, _, value = stripped.partition(":")
+                key = key.strip("\"'")
                 if key in probes:
                     present.add(key)
-        return last, present
+                value = re.sub(r"\s+#.*$", "", value).strip().strip("\"'")
+                keys.setdefault(key, value)
+        return last, present, keys
 
     def _allow(self, line: int, description: str) -> bool:
         applied = self.unsafe

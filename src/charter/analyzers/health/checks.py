@@ -916,6 +916,8 @@ def _probe_fix(
         *((probe, chosen[probe]) for probe in missing),
         ("port", port),
         ("indent", str(container.get("indent", 0))),
+        ("name", str(container.get("name"))),
+        ("image", str(container.get("image"))),
     )
 
 
