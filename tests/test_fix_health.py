@@ -107,8 +107,11 @@ def test_only_the_missing_probe_is_added_with_the_declared_port(
         "        env:\n",
         "        ports:\n        - {containerPort: 9000}\n"
         "        readinessProbe: {tcpSocket: {port: 9000}}  # keep\n        env:\n",
-    ).replace("      - name: worker\n        image: ghcr.io/acme/shop:1.0\n"
-              "        command: [python, -m, shop.worker]\n", "")
+    ).replace(
+        "      - name: worker\n        image: ghcr.io/acme/shop:1.0\n"
+        "        command: [python, -m, shop.worker]\n",
+        "",
+    )
     repo = _repo(tmp_path, **{"k8s/deploy.yaml": manifest})
     assert main(["fix", str(repo), "--select", "health-checks", "--unsafe-fixes"]) == 0
     text = (repo / "k8s" / "deploy.yaml").read_text()
@@ -154,7 +157,9 @@ def test_only_the_missing_probe_is_added_with_the_declared_port(
         (
             "router route",
             {
-                "src/shop/app.py": APP.replace("app = FastAPI()", "app = FastAPI()\nops = APIRouter(prefix='/ops')")
+                "src/shop/app.py": APP.replace(
+                    "app = FastAPI()", "app = FastAPI()\nops = APIRouter(prefix='/ops')"
+                )
                 .replace("@app.get", "@ops.get")
                 .replace("import FastAPI", "import APIRouter, FastAPI")
             },
@@ -186,8 +191,12 @@ def test_sarif_carries_the_inserted_probes(tmp_path: Path, capsys: pytest.Captur
     capsys.readouterr()
     main(["audit", str(repo), "--select", "health-checks", "--format", "sarif", "--no-cache"])
     results = json.loads(capsys.readouterr().out)["runs"][0]["results"]
-    first = next(r for r in results if r["locations"][0]["physicalLocation"]["region"]["startLine"] == 8)
+    first = next(
+        r for r in results if r["locations"][0]["physicalLocation"]["region"]["startLine"] == 8
+    )
     (change,) = first["fixes"][0]["artifactChanges"]
     (replacement,) = change["replacements"]
     assert replacement["deletedRegion"] == {"startLine": 11, "endLine": 11}
-    assert replacement["insertedContent"]["text"] == "        - {name: MODE, value: prod}\n" + PROBES.rstrip("\n")
+    assert replacement["insertedContent"][
+        "text"
+    ] == "        - {name: MODE, value: prod}\n" + PROBES.rstrip("\n")

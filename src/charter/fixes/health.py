@@ -103,7 +103,8 @@ class KubernetesProbesFixer(TextFixer):
             return None
         if first[indent] in " \t#{[":
             return None
-        last, present, keys = number - 1, set(), {}
+        last, present = number - 1, set()
+        keys: dict[str, str] = {}
         for index in range(number - 1, len(lines)):
             text = lines[index].decode("utf-8", errors="replace").rstrip("\r\n")
             stripped = text[indent:].strip() if index == number - 1 else text.strip()

@@ -8,9 +8,9 @@ says so), through the same checks as ``charter fix`` (a file that would not comp
 change twice is offered nothing). Each changed line goes to the finding it fixes, the last
 marked finding at or before it (a signature's ``):`` line belongs to its ``def``), and the
 consecutive lines of one finding make one patch; lines a fix inserts (Kubernetes probes) are
-offered as the line before them replaced by that line and the inserted ones. A patch on a line a secrets finding points
-at, or whose text holds a value that looks like a secret, is not offered: a report never shows
-such a line.
+offered as the line before them replaced by that line and the inserted ones. A patch on a line
+a secrets finding points at, or whose text holds a value that looks like a secret, is not
+offered: a report never shows such a line.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
@@ -135,6 +136,9 @@ def _normalize(path: str) -> str:
         path = "/" + path
     return path.rstrip("/") or "/"
 
+
+#: the last segment of a route a probe fix may call: one made for probing
+_PROBE_NAME = re.compile(r"health|live|ready|^_?ping$", re.I)
 
 _PARAM = re.compile(r"\{[^}]*\}|<[^>]*>|:[A-Za-z_][A-Za-z0-9_]*|\*")
 
@@ -352,16 +356,18 @@ class HealthChecksAnalyzer(Analyzer):
             docker, images, tools, probed, serving, code_facts, served, app_names, out
         )
         self._compose(repo, stacks, docker, images, served, app_names, out)
-        # the health routes a probe fix may call: declared in a file that creates the app (a
-        # router's route may be mounted under a prefix elsewhere), plainest first
+        # the health routes a probe fix may call: named for probing (health, liveness,
+        # readiness, ping; not `/status`, often a status page), declared in a file that
+        # creates the app (a router's route may be mounted under a prefix elsewhere)
         fix_routes = [
             (p, r["path"])
             for p, f in code
             if f["apps"]
             for r in f["routes"]
-            if self._is_health(r["path"]) and not r.get("prefixed")
+            if self._is_health(r["path"])
+            and not r.get("prefixed")
+            and _PROBE_NAME.search(_normalize(r["path"]).rsplit("/", 1)[-1])
         ]
-        fix_routes.sort(key=lambda e: not re.search(r"health|live|ready", e[1], re.I))
         self._k8s(workloads, kz, images, served, app_names, out, fix_routes)
 
     @staticmethod
@@ -780,7 +786,7 @@ class HealthChecksAnalyzer(Analyzer):
         served: list[str],
         app_names: list[str],
         out: Emitter,
-        fix_routes: list[tuple[str, str]] = (),  # type: ignore[assignment]
+        fix_routes: Sequence[tuple[str, str]] = (),
     ) -> None:
         wanted = ["livenessProbe", "readinessProbe"]
         if self.params.require_startup_probe:
@@ -883,7 +889,7 @@ def _probe_fix(
     missing: list[str],
     images: Images,
     kz: Kustomizations,
-    fix_routes: list[tuple[str, str]],
+    fix_routes: Sequence[tuple[str, str]],
 ) -> tuple[tuple[str, str], ...] | None:
     """What the fix that adds a container's missing probes writes: an ``httpGet`` of the
     app's own health route on the container's port. Only for a block mapping in plain YAML
