@@ -200,3 +200,42 @@ def test_sarif_carries_the_inserted_probes(tmp_path: Path, capsys: pytest.Captur
     assert replacement["insertedContent"][
         "text"
     ] == "        - {name: MODE, value: prod}\n" + PROBES.rstrip("\n")
+
+
+GO_MAIN = """package main
+
+import "net/http"
+
+func main() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/livez", live)
+	mux.HandleFunc("/readyz", ready)
+	http.ListenAndServe(":9090", mux)
+}
+"""
+
+
+def test_a_go_app_gives_its_routes_and_the_port_it_binds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    manifest = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: api\n          image: acme/api:2\n"
+    )
+    files = {
+        "api/go.mod": "module github.com/acme/api\n",
+        "api/main.go": GO_MAIN,
+        "api/Dockerfile": "FROM alpine:3.20\nCOPY api /api\nCMD [\"/api\"]\n",
+        "deploy/api.yaml": manifest,
+    }
+    write_tree(tmp_path, files)
+    assert main(["fix", str(tmp_path), "--select", "health-checks", "--unsafe-fixes"]) == 0
+    assert (tmp_path / "deploy" / "api.yaml").read_text() == manifest + (
+        "          livenessProbe:\n            httpGet:\n              path: /livez\n"
+        "              port: 9090\n          readinessProbe:\n            httpGet:\n"
+        "              path: /readyz\n              port: 9090\n"
+    )
+    # the manifest as it was, and a port bound from a variable: no port known, no fix
+    write_tree(tmp_path, {**files, "api/main.go": GO_MAIN.replace('":9090"', "addr")})
+    found = [f for f in _findings(tmp_path, capsys) if f["path"] == "deploy/api.yaml"]
+    assert [f["fix"] for f in found] == [None]

@@ -368,7 +368,9 @@ class HealthChecksAnalyzer(Analyzer):
             and not r.get("prefixed")
             and _PROBE_NAME.search(_normalize(r["path"]).rsplit("/", 1)[-1])
         ]
-        self._k8s(workloads, kz, images, served, app_names, out, fix_routes)
+        # the ports each code file binds with a literal address (the last resort of a fix)
+        bound = {p: f.get("ports") or [] for p, f in code}
+        self._k8s(workloads, kz, images, served, app_names, out, (fix_routes, bound))
 
     @staticmethod
     def _checked_by(
@@ -786,7 +788,7 @@ class HealthChecksAnalyzer(Analyzer):
         served: list[str],
         app_names: list[str],
         out: Emitter,
-        fix_routes: Sequence[tuple[str, str]] = (),
+        fix_facts: tuple[Sequence[tuple[str, str]], dict[str, list[int]]] = ((), {}),
     ) -> None:
         wanted = ["livenessProbe", "readinessProbe"]
         if self.params.require_startup_probe:
@@ -834,7 +836,7 @@ class HealthChecksAnalyzer(Analyzer):
                             path,
                             c["line"],
                             f"{label}: container `{c['name']}` has no {' and no '.join(missing)}",
-                            _probe_fix(wl, c, missing, images, kz, fix_routes),
+                            _probe_fix(wl, c, missing, images, kz, fix_facts),
                         )
                     )
                 shown = []
@@ -867,20 +869,23 @@ class HealthChecksAnalyzer(Analyzer):
         emit_grouped(pending, out)
 
 
-def _port(container: dict[str, Any], images: Images, owner: str) -> str | None:
+def _port(
+    container: dict[str, Any], images: Images, owner: str, bound: list[int]
+) -> str | None:
     """The port a probe of ``container`` calls: its one declared ``containerPort`` (or its one
-    named ``http``), else the one port its image's Dockerfile EXPOSEs; None when unknown or
-    ambiguous."""
+    named ``http``), else the one port its image's Dockerfile EXPOSEs, else the one port the
+    app's file binds with a literal address (``bound``); None when unknown or ambiguous."""
     ports = container.get("ports") or []
     if len(ports) == 1:
         return str(ports[0][0])
     named = [number for number, name in ports if name == "http"]
     if ports:
         return str(named[0]) if len(named) == 1 else None
-    if not owner or owner not in images.dockerfiles:
-        return None
-    declared = {m.group(1) for p in exposed(images, owner) if (m := re.match(r"(\d+)", p))}
-    return declared.pop() if len(declared) == 1 else None
+    if owner and owner in images.dockerfiles:
+        declared = {m.group(1) for p in exposed(images, owner) if (m := re.match(r"(\d+)", p))}
+        if declared:
+            return declared.pop() if len(declared) == 1 else None
+    return str(bound[0]) if len(bound) == 1 else None
 
 
 def _probe_fix(
@@ -889,13 +894,15 @@ def _probe_fix(
     missing: list[str],
     images: Images,
     kz: Kustomizations,
-    fix_routes: Sequence[tuple[str, str]],
+    fix_facts: tuple[Sequence[tuple[str, str]], dict[str, list[int]]],
 ) -> tuple[tuple[str, str], ...] | None:
     """What the fix that adds a container's missing probes writes: an ``httpGet`` of the
     app's own health route on the container's port. Only for a block mapping in plain YAML
     (not a template), a container running an image this repository builds (a Dockerfile of
     it), whose project has exactly one app file with health routes, and a known port; None
-    otherwise (no fix offered)."""
+    otherwise (no fix offered). ``fix_facts``: the routes a fix may call, by file, and the
+    ports each code file binds."""
+    fix_routes, bound = fix_facts
     if not workload.get("plain") or not container.get("block") or "startupProbe" in missing:
         return None
     owner = next(
@@ -911,7 +918,7 @@ def _probe_fix(
         ]
     if len({p for p, _ in fix_routes}) != 1:
         return None  # no health route, or the routes of several apps: which one runs here?
-    port = _port(container, images, owner)
+    port = _port(container, images, owner, bound.get(fix_routes[0][0], []))
     if port is None:
         return None
     paths = [_normalize(r) for _, r in fix_routes]
