@@ -5,7 +5,7 @@ for a finding about a whole file, ``(repository)`` for one about the repository)
 example must produce none and end with the expected status (``pass`` unless it says otherwise).
 A failing example with a ``fixed`` form must become exactly that under ``charter fix`` (with
 ``--unsafe-fixes`` when it says ``unsafe_fixes``), and auditing ``fixed`` must leave only its
-``fixed_findings``.
+``fixed_findings``. An example of several ``files`` names the one the fix changes in ``path``.
 """
 
 from __future__ import annotations
@@ -54,8 +54,10 @@ def test_rule_fix_example(tmp_path: Path, rule_id: str, example: Example):
     write_tree(tmp_path, example.repo_files())
     report = audit_rule(POLICIES, tmp_path, rule_id, example.params)
     results = fix_findings(tmp_path, report.findings, POLICIES, unsafe=example.unsafe_fixes)
-    assert [r.problem for r in results] == [None]
-    (result,) = results
+    assert [r.problem for r in results] == [None] * len(results)
+    # the file the example names changes; any other file with findings stays as it is
+    assert [r.path for r in results if r.changed] == [example.path]
+    (result,) = [r for r in results if r.path == example.path]
     assert result.after is not None
     assert result.after.decode() == example.fixed
     (tmp_path / example.path).write_bytes(result.after)

@@ -236,6 +236,7 @@ def finalize(
                 related=tuple(Location(path=p, line=n) for p, n in raw.related),
                 certain=raw.certain,
                 fix=Applicability(raw.fix) if raw.fix else None,
+                fix_args=raw.fix_args if raw.fix else None,
             )
         )
     return out

@@ -102,6 +102,8 @@ class Finding(_Frozen):
     #: ``charter fix`` removes this finding: with its safe fixes (``safe``), or only with
     #: ``--unsafe-fixes`` (``unsafe``); None when no fix removes it
     fix: Applicability | None = None
+    #: what the fix needs besides the file (a Kubernetes probe's route and port), or None
+    fix_args: tuple[tuple[str, str], ...] | None = None
 
     @property
     def where(self) -> str:

@@ -67,7 +67,8 @@ class Example(_Strict):
     findings: tuple[str, ...] = ()
     status: Literal["pass", "fail", "not_applicable"] | None = None
     params: dict[str, Any] = Field(default_factory=dict)
-    #: a failing example's ``code`` after ``charter fix`` (the rule's ``autofix``)
+    #: a failing example's ``code`` after ``charter fix`` (the rule's ``autofix``); with
+    #: ``files``, the file ``path`` names after it (the others must not change)
     fixed: str | None = None
     #: fix with ``--unsafe-fixes``
     unsafe_fixes: bool = False
@@ -78,8 +79,11 @@ class Example(_Strict):
     def _one_source(self) -> Example:
         if (self.code is None) == (not self.files):
             raise ValueError("give exactly one of 'code' (one file) or 'files' (path: content)")
-        if self.fixed is not None and self.code is None:
-            raise ValueError("'fixed' goes with 'code' (one file), not with 'files'")
+        if self.fixed is not None and self.code is None and self.path not in self.files:
+            raise ValueError(
+                "'fixed' goes with 'code' (one file), or with 'files' and a 'path' naming the "
+                "one of them the fix changes"
+            )
         for loc in self.findings:
             if not loc.strip() or loc != loc.strip():
                 raise ValueError(

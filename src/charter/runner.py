@@ -619,6 +619,7 @@ def _emitter_to_json(out: Emitter, repo: RepoIndex) -> dict[str, Any]:
                 f.certain,
                 f.fix,
                 f.severity,
+                f.fix_args,
             ]
             for f in out.findings
         ],
@@ -644,6 +645,7 @@ def _emitter_from_json(data: dict[str, Any]) -> Emitter:
             certain=bool(row[8]),
             fix=row[9],
             severity=Severity(row[10]) if len(row) > 10 and row[10] else None,
+            fix_args=tuple((k, v) for k, v in row[11]) if len(row) > 11 and row[11] else None,
         )
         for row in data["findings"]
     ]

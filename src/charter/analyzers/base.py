@@ -63,6 +63,9 @@ class RawFinding:
     #: a severity below the rule's for this finding alone (a credential in a test: the rule
     #: is critical, a test's own password is low); None, or one above the rule's: the rule's
     severity: Severity | None = None
+    #: what the fixer needs besides the file (the health route and port of a Kubernetes
+    #: probe): facts of other files the analyzer found, as (name, value) pairs
+    fix_args: tuple[tuple[str, str], ...] | None = None
 
 
 @dataclass
@@ -91,6 +94,7 @@ class Emitter:
         certain: bool = False,
         fix: str | None = None,
         severity: Severity | None = None,
+        fix_args: tuple[tuple[str, str], ...] | None = None,
     ) -> None:
         """Report a violation at ``path:line:column`` (path defaults to the current file).
 
@@ -99,7 +103,8 @@ class Emitter:
         marks a finding that is right whatever the rule's measured precision (an AWS key in
         its issued format): it fails the default gate even when the rule is advisory. ``fix``:
         the analyzer's fixer (``charter.fixes``) removes the finding, with its safe fixes
-        (``"safe"``) or only with ``--unsafe-fixes`` (``"unsafe"``). ``severity`` lowers this
+        (``"safe"``) or only with ``--unsafe-fixes`` (``"unsafe"``); ``fix_args``: what that
+        fixer needs that the file does not say ((name, value) pairs). ``severity`` lowers this
         finding's severity below the rule's (never raises it: a user's severity override of
         the rule still caps it)."""
         where = path if path is not None else self.path
@@ -116,6 +121,7 @@ class Emitter:
                 certain,
                 fix,
                 severity,
+                fix_args,
             )
         )
 

@@ -38,6 +38,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from charter.fixes.base import Applicability, BatchedFixers, Edit, Fixer, TextFixer
 from charter.fixes.calls import HttpTimeoutsFixer, TlsVerificationFixer
 from charter.fixes.f_strings import FStringsFixer
+from charter.fixes.health import KubernetesProbesFixer
 from charter.fixes.terraform import TerraformPinnedProvidersFixer
 from charter.fixes.type_hints import TypeHintsFixer
 from charter.models import Finding
@@ -66,6 +67,7 @@ FIXERS: dict[str, type[Fixer]] = {
     "tls-verification": TlsVerificationFixer,
     "http-timeouts": HttpTimeoutsFixer,
     "terraform-pinned-providers": TerraformPinnedProvidersFixer,
+    "health-checks": KubernetesProbesFixer,
 }
 
 
@@ -136,6 +138,8 @@ class FixContext:
 
     params: Mapping[str, Any] = field(default_factory=dict)
     spots: frozenset[tuple[int, int]] = frozenset()
+    #: line -> what the finding there says its fix needs (``Finding.fix_args``)
+    args: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
 
 
 def _run_fixers(
@@ -151,6 +155,7 @@ def _run_fixers(
             if context and rule in context:
                 fixer.params = context[rule].params
                 fixer.spots = context[rule].spots
+                fixer.args = context[rule].args
             assert isinstance(fixer, TextFixer)
             source = fixer.fix_text(source)
             text_fixers.append(fixer)
@@ -164,6 +169,7 @@ def _run_fixers(
         if context and rule in context:
             fixer.params = context[rule].params
             fixer.spots = context[rule].spots
+            fixer.args = context[rule].args
         fixers.append(fixer)
     fixed = wrapper.module.visit(BatchedFixers(fixers))
     return fixed.bytes, fixers
@@ -258,14 +264,19 @@ def file_jobs(
     fixable = fixable_rules(policies)
     lines: dict[str, set[int]] = defaultdict(set)
     spots: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    args: dict[str, dict[int, dict[str, str]]] = defaultdict(dict)
     for f in found:
         if f.rule in fixable:
             lines[f.rule].add(f.line)
             spots[f.rule].add((f.line, f.column))
+            if f.fix_args:
+                args[f.rule][f.line] = dict(f.fix_args)
     jobs = {rule: (fixable[rule], frozenset(ls)) for rule, ls in sorted(lines.items())}
     context = {
         rule: FixContext(
-            {**policies.rules[rule].params, **overrides.get(rule, {})}, frozenset(spots[rule])
+            {**policies.rules[rule].params, **overrides.get(rule, {})},
+            frozenset(spots[rule]),
+            args.get(rule, {}),
         )
         for rule in jobs
     }

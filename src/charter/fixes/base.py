@@ -65,6 +65,8 @@ class Fixer:
         self.params: Mapping[str, Any] = {}
         #: (line, column) of each finding, columns in UTF-8 bytes from 1 as ``ast`` counts them
         self.spots: frozenset[tuple[int, int]] = frozenset()
+        #: line -> what the finding there says its fix needs (``Finding.fix_args``)
+        self.args: Mapping[int, Mapping[str, str]] = {}
         self._source_lines: list[bytes] | None = None
         self.lines = lines
         self.positions = positions

@@ -7,13 +7,15 @@ fixer of a file in one LibCST pass, with ``--unsafe-fixes`` (an unsafe fix is of
 says so), through the same checks as ``charter fix`` (a file that would not compile or would
 change twice is offered nothing). Each changed line goes to the finding it fixes, the last
 marked finding at or before it (a signature's ``):`` line belongs to its ``def``), and the
-consecutive lines of one finding make one patch. A patch on a line a secrets finding points
-at, or whose text holds a value that looks like a secret, is not offered: a report never shows
-such a line.
+consecutive lines of one finding make one patch; lines a fix inserts (Kubernetes probes) are
+offered as the line before them replaced by that line and the inserted ones. A patch on a line
+a secrets finding points at, or whose text holds a value that looks like a secret, is not
+offered: a report never shows such a line.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -93,26 +95,45 @@ def suggestions(
         if not result.changed or result.after is None:
             continue
         before, after = _lines(source), _lines(result.after)
-        if len(before) != len(after):
-            continue  # the fixes only edit lines in place; anything else is not offered
-        changed = [i for i, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
         marked = sorted({f.line for f in found})
-        # each changed line belongs to the last marked finding at or before it (a signature's
-        # `):` line to its `def`); consecutive lines of one owner make one patch
-        runs: list[tuple[int, int, int]] = []  # (owner line, first index, last index)
-        for i in changed:
-            owner = max((n for n in marked if n <= i + 1), default=0)
-            if not owner:
-                continue
-            if runs and runs[-1][0] == owner and runs[-1][2] == i - 1:
-                runs[-1] = (owner, runs[-1][1], i)
-            else:
-                runs.append((owner, i, i))
-        for owner, first, last in runs:
+        # (owner line, first index, last index in before, first, last index in after)
+        runs: list[tuple[int, int, int, int, int]] = []
+        if len(before) == len(after):
+            changed = [
+                i for i, (old, new) in enumerate(zip(before, after, strict=True)) if old != new
+            ]
+            # each changed line belongs to the last marked finding at or before it (a
+            # signature's `):` line to its `def`); consecutive lines of one owner make one patch
+            for i in changed:
+                owner = max((n for n in marked if n <= i + 1), default=0)
+                if not owner:
+                    continue
+                if runs and runs[-1][0] == owner and runs[-1][2] == i - 1:
+                    runs[-1] = (owner, runs[-1][1], i, runs[-1][3], i)
+                else:
+                    runs.append((owner, i, i, i, i))
+        else:
+            # lines inserted (Kubernetes probes): each inserted block replaces the line before
+            # it with that line and the block, owned by the last marked finding at or before it
+            matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+                if tag == "equal":
+                    continue
+                if tag == "insert" and i1 > 0:
+                    i1, j1 = i1 - 1, j1 - 1
+                if i2 <= i1:
+                    continue  # nothing of the file to anchor the patch to
+                owner = max((n for n in marked if n <= i1 + 1), default=0)
+                if owner:
+                    runs.append((owner, i1, i2 - 1, j1, j2 - 1))
+        for owner, first, last, new_first, new_last in runs:
             start, end = first + 1, last + 1
             if any((rel, n) in secret for n in range(start, end + 1)):
                 continue
-            if any(scrub(rel, text) != [] for text in (*before[first:end], *after[first:end])):
+            if any(
+                scrub(rel, text) != []
+                for text in (*before[first:end], *after[new_first : new_last + 1])
+            ):
                 continue
             owners = [f for f in found if f.line == owner]
             edits = [
@@ -129,7 +150,7 @@ def suggestions(
                         start,
                         end,
                         tuple(before[first:end]),
-                        tuple(after[first:end]),
+                        tuple(after[new_first : new_last + 1]),
                         "unsafe" if unsafe or f.fix == "unsafe" else "safe",
                         description,
                     )

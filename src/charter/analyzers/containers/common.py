@@ -187,13 +187,23 @@ def kustomized(repo: RepoIndex, path: str) -> bool:
 
 class Pending:
     """A Kubernetes finding before it is reported: the same workload declared in several
-    files (kustomize bases and overlays, ``release/`` copies) is one cause, reported once."""
+    files (kustomize bases and overlays, ``release/`` copies) is one cause, reported once.
+    ``fix_args``: what the rule's fixer needs to repair it in this file (None: no fix); a
+    finding with other places or numbered copies is not marked fixable (the fix edits one)."""
 
-    def __init__(self, key: Any, path: str, line: int, message: str) -> None:
+    def __init__(
+        self,
+        key: Any,
+        path: str,
+        line: int,
+        message: str,
+        fix_args: tuple[tuple[str, str], ...] | None = None,
+    ) -> None:
         self.key = key
         self.path = path
         self.line = line
         self.message = message
+        self.fix_args = fix_args
 
 
 _NUMBERED = re.compile(r"^(.*?[A-Za-z])[-_]?\d+$")
@@ -258,10 +268,24 @@ def emit_grouped(pending: list[Pending], out: Emitter) -> None:
             names = ", ".join(f"{t.key[1]} (line {t.line})" for t in twins)
             message += f"; so do its numbered copies {names}"
         related = (*places, *((t.path, t.line) for t in twins))
-        out.report(first.line, message, path=first.path, related=related)
+        fix_args = first.fix_args if not related else None
+        out.report(
+            first.line,
+            message,
+            path=first.path,
+            related=related,
+            fix="unsafe" if fix_args else None,
+            fix_args=fix_args,
+        )
         for item in items[1:]:
             if item.path == first.path:
-                out.report(item.line, item.message, path=item.path)
+                out.report(
+                    item.line,
+                    item.message,
+                    path=item.path,
+                    fix="unsafe" if item.fix_args else None,
+                    fix_args=item.fix_args,
+                )
 
 
 def _key(container: dict[str, Any]) -> tuple[Any, Any, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
@@ -136,6 +137,9 @@ def _normalize(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
+#: the last segment of a route a probe fix may call: one made for probing
+_PROBE_NAME = re.compile(r"health|live|ready|^_?ping$", re.I)
+
 _PARAM = re.compile(r"\{[^}]*\}|<[^>]*>|:[A-Za-z_][A-Za-z0-9_]*|\*")
 
 
@@ -256,6 +260,8 @@ class HealthChecksAnalyzer(Analyzer):
             if is_kustomization(file.path, doc) and isinstance(doc, yaml.MappingNode):
                 out.fact(kustomization_fact(doc))
         for fact in k8s_facts(nodes):
+            # a fix edits plain YAML only, never a template rendered before it is applied
+            fact["plain"] = "{{" not in text and "{%" not in text
             out.fact(fact)
 
     # --- repo phase ------------------------------------------------------------------------
@@ -350,7 +356,21 @@ class HealthChecksAnalyzer(Analyzer):
             docker, images, tools, probed, serving, code_facts, served, app_names, out
         )
         self._compose(repo, stacks, docker, images, served, app_names, out)
-        self._k8s(workloads, kz, images, served, app_names, out)
+        # the health routes a probe fix may call: named for probing (health, liveness,
+        # readiness, ping; not `/status`, often a status page), declared in a file that
+        # creates the app (a router's route may be mounted under a prefix elsewhere)
+        fix_routes = [
+            (p, r["path"])
+            for p, f in code
+            if f["apps"]
+            for r in f["routes"]
+            if self._is_health(r["path"])
+            and not r.get("prefixed")
+            and _PROBE_NAME.search(_normalize(r["path"]).rsplit("/", 1)[-1])
+        ]
+        # the ports each code file binds with a literal address (the last resort of a fix)
+        bound = {p: f.get("ports") or [] for p, f in code}
+        self._k8s(workloads, kz, images, served, app_names, out, (fix_routes, bound))
 
     @staticmethod
     def _checked_by(
@@ -768,6 +788,7 @@ class HealthChecksAnalyzer(Analyzer):
         served: list[str],
         app_names: list[str],
         out: Emitter,
+        fix_facts: tuple[Sequence[tuple[str, str]], dict[str, list[int]]] = ((), {}),
     ) -> None:
         wanted = ["livenessProbe", "readinessProbe"]
         if self.params.require_startup_probe:
@@ -815,6 +836,7 @@ class HealthChecksAnalyzer(Analyzer):
                             path,
                             c["line"],
                             f"{label}: container `{c['name']}` has no {' and no '.join(missing)}",
+                            _probe_fix(wl, c, missing, images, kz, fix_facts),
                         )
                     )
                 shown = []
@@ -845,6 +867,71 @@ class HealthChecksAnalyzer(Analyzer):
                 if shown and not missing:
                     out.evidence(f"{path}:{c['line']}: {label}/{c['name']}: {', '.join(shown)}")
         emit_grouped(pending, out)
+
+
+def _port(
+    container: dict[str, Any], images: Images, owner: str, bound: list[int]
+) -> str | None:
+    """The port a probe of ``container`` calls: its one declared ``containerPort`` (or its one
+    named ``http``), else the one port its image's Dockerfile EXPOSEs, else the one port the
+    app's file binds with a literal address (``bound``); None when unknown or ambiguous."""
+    ports = container.get("ports") or []
+    if len(ports) == 1:
+        return str(ports[0][0])
+    named = [number for number, name in ports if name == "http"]
+    if ports:
+        return str(named[0]) if len(named) == 1 else None
+    if owner and owner in images.dockerfiles:
+        declared = {m.group(1) for p in exposed(images, owner) if (m := re.match(r"(\d+)", p))}
+        if declared:
+            return declared.pop() if len(declared) == 1 else None
+    return str(bound[0]) if len(bound) == 1 else None
+
+
+def _probe_fix(
+    workload: dict[str, Any],
+    container: dict[str, Any],
+    missing: list[str],
+    images: Images,
+    kz: Kustomizations,
+    fix_facts: tuple[Sequence[tuple[str, str]], dict[str, list[int]]],
+) -> tuple[tuple[str, str], ...] | None:
+    """What the fix that adds a container's missing probes writes: an ``httpGet`` of the
+    app's own health route on the container's port. Only for a block mapping in plain YAML
+    (not a template), a container running an image this repository builds (a Dockerfile of
+    it), whose project has exactly one app file with health routes, and a known port; None
+    otherwise (no fix offered). ``fix_facts``: the routes a fix may call, by file, and the
+    ports each code file binds."""
+    fix_routes, bound = fix_facts
+    if not workload.get("plain") or not container.get("block") or "startupProbe" in missing:
+        return None
+    owner = next(
+        (o for name in kz.image_names(container.get("image")) if (o := images.owner(name))),
+        None,
+    )
+    if owner is None:
+        return None
+    if owner:
+        project = project_of(images.repo, owner)
+        fix_routes = [
+            (p, r) for p, r in fix_routes if not project or p.startswith(f"{project}/")
+        ]
+    if len({p for p, _ in fix_routes}) != 1:
+        return None  # no health route, or the routes of several apps: which one runs here?
+    port = _port(container, images, owner, bound.get(fix_routes[0][0], []))
+    if port is None:
+        return None
+    paths = [_normalize(r) for _, r in fix_routes]
+    live = next((r for r in paths if re.search(r"live|health|ping", r, re.I)), paths[0])
+    ready = next((r for r in paths if re.search(r"ready", r, re.I)), live)
+    chosen = {"livenessProbe": live, "readinessProbe": ready}
+    return (
+        *((probe, chosen[probe]) for probe in missing),
+        ("port", port),
+        ("indent", str(container.get("indent", 0))),
+        ("name", str(container.get("name"))),
+        ("image", str(container.get("image"))),
+    )
 
 
 def _probed(

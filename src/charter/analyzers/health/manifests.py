@@ -162,6 +162,17 @@ def is_manifest(doc: Any) -> bool:
     )
 
 
+def _ports(container: Any) -> list[list[Any]]:
+    """The ``[containerPort, name]`` pairs a container declares (name None when unnamed)."""
+    ports = mget(container, "ports")
+    out: list[list[Any]] = []
+    for entry in ports.value if isinstance(ports, yaml.SequenceNode) else []:
+        number = scalar(mget(entry, "containerPort"))
+        if number is not None and number.isdigit():
+            out.append([int(number), scalar(mget(entry, "name"))])
+    return out
+
+
 def k8s_facts(documents: list[Any]) -> list[dict[str, Any]]:
     """Every Deployment/StatefulSet/DaemonSet (also inside Lists) with its containers' probes."""
     out: list[dict[str, Any]] = []
@@ -182,6 +193,11 @@ def k8s_facts(documents: list[Any]) -> list[dict[str, Any]]:
                             # no image: a kustomize patch fragment, not a container of its own
                             "image": scalar(mget(container, "image")),
                             **{probe: _probe(container, probe) for probe in PROBES},
+                            # what a fix that adds probes needs: the ports the container
+                            # declares, and where its keys sit (a block mapping only)
+                            "ports": _ports(container),
+                            "block": not container.flow_style,
+                            "indent": int(container.start_mark.column),
                         }
                     )
             out.append(

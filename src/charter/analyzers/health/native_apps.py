@@ -136,6 +136,24 @@ def _walk(root: Any) -> list[Any]:
     return out
 
 
+#: the calls that make a server listen, with the address as their first argument (Go
+#: ``http.ListenAndServe(":8080", mux)``, gin ``r.Run(":8080")``, echo ``e.Start(":8080")``,
+#: fiber ``app.Listen(":3000")``; JS ``app.listen(3000)``)
+LISTEN_CALLS = {"go": {"ListenAndServe", "ListenAndServeTLS", "Run", "Start", "Listen"}}
+LISTEN_CALLS["node"] = {"listen"}
+_ADDRESS = re.compile(r"(?:[\w.-]*|\[[0-9a-fA-F:]*\]):(\d{1,5})")
+
+
+def _literal_port(node: Any) -> int | None:
+    """The port of a literal listen address (``":8080"``, ``"0.0.0.0:8080"``, JS ``3000``)."""
+    if node.type == "number" and _text(node).isdigit():
+        return int(_text(node))
+    if node.type in {"interpreted_string_literal", "raw_string_literal", "string"}:
+        match = _ADDRESS.fullmatch(_text(node)[1:-1])
+        return int(match.group(1)) if match else None
+    return None
+
+
 def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
     """Servers, routes and gRPC servers of one Go or JS/TS file (None when none)."""
     apps: list[dict[str, Any]] = []
@@ -144,6 +162,8 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
     grpc_health = False
     #: identifiers passed to a route registration (a handler mounted on an HTTP mux)
     mounted: set[str] = set()
+    #: the ports literal listen addresses bind (what a probe fix may call)
+    bound: set[int] = set()
     imports = go_common.imports(tree.root_node) if lang == "go" else {}
     for node in _walk(tree.root_node):
         line = node.start_point[0] + 1
@@ -157,6 +177,10 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
         name = _text(func)
         args = node.child_by_field_name("arguments")
         first = args.named_children[0] if args is not None and args.named_children else None
+        if first is not None and name.rsplit(".", 1)[-1] in LISTEN_CALLS[lang]:
+            port = _literal_port(first)
+            if port:
+                bound.add(port)
         if lang == "go":
             if name in GO_SERVERS:
                 apps.append({"framework": name.split(".")[0], "name": name, "line": line})
@@ -225,4 +249,5 @@ def native_facts(lang: str, tree: Any, text: str) -> dict[str, Any] | None:
         "routes": routes,
         "grpc": grpc,
         "grpc_health": grpc_health,
+        "ports": sorted(bound),
     }
