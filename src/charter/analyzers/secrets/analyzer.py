@@ -14,12 +14,14 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.secrets.common import Assignment
 from charter.analyzers.secrets.detectors import DetectorSet, Hit, load_detectors, scan_text
 from charter.analyzers.secrets.lines import comment_lines, read_lines
+from charter.analyzers.secrets.ml import EXTRA_HINT
+from charter.analyzers.secrets.ml import available as ml_available
 from charter.analyzers.secrets.names import METADATA_ANY, Strength, secret_strength, words
 from charter.analyzers.secrets.place import PLACE_NOTE, not_credentials, place_of
 from charter.analyzers.secrets.stacks import own_stack
@@ -129,6 +131,18 @@ class SecretsParams(BaseModel):
     #: configuration that is not an issued provider key (those keep the rule's severity and
     #: gate everywhere); ``rule``: the rule's own severity
     outside_source_severity: Literal["low", "medium", "high", "rule"] = "low"
+    #: the optional second stage: literals under credential-like names that the value judge
+    #: leaves out (a UUID, an identifier, a word) are handed to CredSweeper's model, and the
+    #: lines it judges credentials are reported, advisory (severity low, never certain). Needs
+    #: ``pip install 'charter[ml]'``
+    ml_validator: bool = False
+
+    @field_validator("ml_validator")
+    @classmethod
+    def _extra_installed(cls, value: bool) -> bool:
+        if value and not ml_available():
+            raise ValueError(f"needs CredSweeper, which is not installed: {EXTRA_HINT}")
+        return value
 
 
 class SecretScanError(RuntimeError):
@@ -256,7 +270,8 @@ class SecretsAnalyzer(Analyzer):
         by_line: dict[int, list[Hit]] = {}
         for hit in hits:
             by_line.setdefault(hit.line, []).append(hit)
-        for assignment in self._assignments(file, lower):
+        assignments = self._assignments(file, lower)
+        for assignment in assignments:
             if _marked(file, assignment.line) or _covered(assignment, by_line):
                 continue
             value = credential_part(assignment.value)
@@ -282,6 +297,77 @@ class SecretsAnalyzer(Analyzer):
                 key=secret_key(value),
                 severity=lowered,
             )
+        if self.params.ml_validator:
+            reported = {h.line for h in hits} | {a.line for a in assignments}
+            self._ml_stage(file, lower, place, reported, out)
+
+    def _ml_stage(
+        self, file: SourceFile, lower: str, place: str, reported: set[int], out: Emitter
+    ) -> None:
+        """The second stage (``ml_validator``): the look-alikes under credential names, judged
+        by CredSweeper's model (:mod:`charter.analyzers.secrets.ml`); what it keeps is
+        reported, advisory."""
+        candidates = [
+            a
+            for a in self._ml_candidates(file, lower)
+            if a.line not in reported and not _marked(file, a.line)
+        ]
+        if not candidates:
+            return
+        from charter.analyzers.secrets import ml
+
+        lines = sorted({(a.line, file.line_text(a.line)) for a in candidates})
+        out.count("ml_candidates", len(candidates))
+        accepted = ml.judge().accepted(file.path, lines)
+        where = f" {PLACE_NOTE[place]}" if place in PLACE_NOTE else ""
+        done: set[int] = set()
+        for a in candidates:
+            if a.line not in accepted or a.line in done:
+                continue
+            done.add(a.line)
+            value = credential_part(a.value)
+            name = a.name if len(a.name) <= 60 else a.name[:57] + "..."
+            out.count("ml_accepted")
+            out.report(
+                a.line,
+                f"{name!r} may be set to a hardcoded secret {redact(value)}{where}: "
+                "CredSweeper's model judges it a credential where charter's value check does "
+                "not (ml_validator); if it is one, load it from a secret store or the "
+                "environment, and rotate it",
+                column=a.column,
+                key=secret_key(value),
+                severity=Severity.LOW,
+            )
+
+    def _ml_candidates(self, file: SourceFile, lower: str) -> list[Assignment]:
+        """Literals under credential-like names that :func:`is_secret` turns down: the
+        candidates of the ML stage (a bare ``key`` counts in source too)."""
+        if names_not_judged(file) is not None:
+            return []
+        lenient = place_of(file) != "source"
+        env_file = file.kind == "dotenv"
+
+        def wanted(name: str) -> bool:
+            return (
+                secret_strength(name) is not None
+                or (env_file and _ENV_CREDENTIAL.match(name) is not None)
+                or _bare_key(name)
+            )
+
+        def judge(name: str, value: str) -> bool:
+            return (
+                wanted(name)
+                and len(value.strip()) >= _ML_MIN_CHARS
+                and not is_secret(name, value, lenient=lenient, env_file=env_file)
+            )
+
+        found = self._parsed(file, lower, judge, wanted, lenient=lenient, every=True)
+        if lenient and file.kind in _TREE_KINDS and _CONFIG_HINT.search(lower):
+            found += [a for a in read_lines(file, wanted) if judge(a.name, a.value)]
+        unique: dict[tuple[int, str], Assignment] = {}
+        for a in found:
+            unique.setdefault((a.line, a.value), a)
+        return sorted(unique.values(), key=lambda a: (a.line, a.column))
 
     def check_unread(self, file: SourceFile, out: Emitter, deadline: float | None) -> str | None:
         """The secret scan of a file the normal pass did not read (over the size cap, past the
@@ -346,19 +432,29 @@ class SecretsAnalyzer(Analyzer):
     def summarize(self, counters: Counter[str]) -> str:
         files = counters.get("text_files", 0)
         found = counters.get("provider_format", 0) + counters.get("secret_named_literal", 0)
-        if not found:
+        model = counters.get("ml_accepted", 0)
+        if not found and not model:
             return f"no hardcoded credential in {files} text file(s)"
-        return (
+        summary = (
             f"{found} hardcoded credential(s): {counters.get('provider_format', 0)} provider "
             f"key format(s), {counters.get('secret_named_literal', 0)} secret-named literal(s)"
         )
+        if "ml_candidates" in counters:
+            summary += (
+                f"; the ML stage kept {model} of {counters['ml_candidates']} look-alike(s)"
+            )
+        return summary
 
     def metrics(self, counters: Counter[str]) -> dict[str, float | int]:
         return {
             "text_files": counters.get("text_files", 0),
             "provider_format": counters.get("provider_format", 0),
             "secret_named_literal": counters.get("secret_named_literal", 0),
-        }
+        } | (
+            {"ml_candidates": counters["ml_candidates"], "ml_accepted": counters.get("ml_accepted", 0)}
+            if "ml_candidates" in counters
+            else {}
+        )
 
     def _parsed(
         self,
@@ -368,14 +464,19 @@ class SecretsAnalyzer(Analyzer):
         wanted: Callable[[str], bool],
         *,
         lenient: bool,
+        every: bool = False,
     ) -> list[Assignment]:
-        """The judged pairs of the format's own reader (the tree, or the line scan)."""
+        """The judged pairs of the format's own reader (the tree, or the line scan).
+        ``every``: ``judge`` alone decides (the ML stage's candidates), no plausibility
+        prefilter, no decoding."""
         if file.kind == "python":
             from charter.analyzers.secrets.python_hints import literal_lines, python_candidates
 
             candidates = python_candidates(lower)
             plausible = {
-                c.line for c in candidates if _plausible(c.name, c.value, lenient=lenient)
+                c.line
+                for c in candidates
+                if every or _plausible(c.name, c.value, lenient=lenient)
             }
             if not plausible:
                 return []  # nothing plausible: the file is never parsed
@@ -392,7 +493,11 @@ class SecretsAnalyzer(Analyzer):
         reader = READERS.get(file.kind)
         if reader is None or (reader is not read_lines and not _CONFIG_HINT.search(lower)):
             return []  # (the line scan has its own hint, line by line)
-        found = [a for a in reader(file, wanted) if _judged(a, judge)]
+        found = [
+            a
+            for a in reader(file, wanted)
+            if (judge(a.name, a.value) if every else _judged(a, judge))
+        ]
         if file.kind in _COMMENTED_CONFIG:
             found += [a for a in comment_lines(file, wanted) if judge(a.name, a.value)]
         return found
@@ -512,6 +617,8 @@ def _plausible(name: str, value: str, *, lenient: bool = False) -> bool:
     return lookalike_reason(credential_part(value), strong=True, lenient=lenient) is None
 
 
+#: the shortest value the ML stage hands to the model
+_ML_MIN_CHARS = 4
 #: hex, base64 or base64url key material of 16 characters or more, with a digit
 _KEY_MATERIAL = re.compile(r"^(?=[^0-9]*[0-9])[A-Za-z0-9+/_-]{16,}={0,2}$")
 #: ``.env`` names that end in a credential word: ``STRIPE_KEY``, ``MAPBOX_TOKEN``
