@@ -592,15 +592,23 @@ def breakdown(s: Score, labels: Mapping[Key, list[Label]]) -> list[str]:
     return out
 
 
-def ml_delta(runs: list[ToolRun], labels: Mapping[Key, list[Label]]) -> list[str]:
-    """What the ML stage adds to charter alone: the lines only charter+ML reports, scored."""
+def ml_delta(
+    runs: list[ToolRun], scores: Mapping[str, Score], labels: Mapping[Key, list[Label]],
+) -> list[str]:
+    """What the ML stage adds to charter alone: the lines only charter+ML reports, scored,
+    and the CredData categories of the T labels it detects that charter alone misses."""
     by_name = {r.name: r for r in runs}
     added = by_name["charter+ML"].lines - by_name["charter"].lines
     s = score(labels, added)
+    gained = Counter(c for _, _, c in scores["charter"].missed)
+    gained.subtract(Counter(c for _, _, c in scores["charter+ML"].missed))
     return [
         f"The ML stage adds {s.reported} lines to charter's: {s.tp} inside a T label, "
         f"{s.fp} not ({s.precision:.2f} precision); CredSweeper's model was trained on "
         "CredData, so these figures are in-sample and optimistic.",
+        "",
+        *_counter_table("T labels the ML stage detects that charter alone misses",
+                        +gained),
     ]
 
 
@@ -635,7 +643,7 @@ def render(
                 f"| {s.f1:.2f} | {time_cell} |"
             )
     if "charter" in scores and "charter+ML" in scores:
-        lines += ["", *ml_delta(runs, labels)]
+        lines += ["", *ml_delta(runs, scores, labels)]
     lines += ["", "### charter: where it goes wrong", ""]
     if "charter" in scores:
         lines += breakdown(scores["charter"], labels)

@@ -32,9 +32,9 @@ class FakeJudge:
         self.accept = accept
         self.seen: list[tuple[str, int, str]] = []
 
-    def accepted(self, path: str, lines: Sequence[tuple[int, str]]) -> set[int]:
+    def accepted(self, path: str, lines: Sequence[tuple[int, str]]) -> dict[int, ml.Verdict]:
         self.seen += [(path, n, t) for n, t in lines]
-        return {n for n, t in lines if self.accept in t}
+        return {n: ml.Verdict("CLIENT_SECRET", "6f1c2d3e") for n, t in lines if self.accept in t}
 
 
 @pytest.fixture
@@ -81,7 +81,40 @@ def test_a_line_the_model_turns_down_stays_quiet(
     monkeypatch.setattr(ml, "judge", lambda: judge)
     write_tree(tmp_path, {"config.yaml": "auth:\n  token: 6f1c2d3e-8a9b-4c5d-9e0f-1a2b3c4d5e6f\n"})
     assert _findings(policies, tmp_path, ML) == []
+    # YAML is read by its structure: the pair charter turned down, nothing else
     assert [n for _, n, _ in judge.seen] == [2]
+
+
+def test_a_file_read_by_line_hands_over_every_line_with_a_credential_word(
+    policies: PolicySet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judge = FakeJudge("salt")
+    monkeypatch.setattr(ml, "judge", lambda: judge)
+    java = (
+        'class Crypto {\n    static final String salt = "8c1f2a9e4b7d3c6f";\n    int size = 3;\n}\n'
+    )
+    write_tree(tmp_path, {"src/Crypto.java": java})
+    found = _findings(policies, tmp_path, ML)
+    # "salt" is no credential name to charter; the model's verdict names it
+    assert [n for _, n, _ in judge.seen] == [2]
+    assert [f.line for f in found] == [2]
+
+
+def test_a_compose_files_own_database_password_is_never_handed_over(
+    policies: PolicySet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    judge = FakeJudge("PASSWORD")
+    monkeypatch.setattr(ml, "judge", lambda: judge)
+    compose = (
+        "services:\n"
+        "  db:\n"
+        "    image: postgres:16\n"
+        "    environment:\n"
+        "      POSTGRES_PASSWORD: orders\n"
+    )
+    write_tree(tmp_path, {"docker-compose.yml": compose})
+    assert _findings(policies, tmp_path, ML) == []
+    assert judge.seen == []
 
 
 def test_allow_markers_and_lockfiles_are_never_handed_over(
@@ -128,7 +161,7 @@ def test_credsweeper_keeps_a_nonce_and_drops_a_template(tmp_path: Path) -> None:
         (9, 'api_token = "{{ api_token }}"'),
         (12, "password = get_password()"),
     ]
-    assert judge.accepted("app/settings.py", lines) == {4}
+    assert set(judge.accepted("app/settings.py", lines)) == {4}
 
 
 def test_the_real_stage_end_to_end_is_advisory(tmp_path: Path) -> None:

@@ -304,37 +304,46 @@ class SecretsAnalyzer(Analyzer):
     def _ml_stage(
         self, file: SourceFile, lower: str, place: str, reported: set[int], out: Emitter
     ) -> None:
-        """The second stage (``ml_validator``): the look-alikes under credential names, judged
-        by CredSweeper's model (:mod:`charter.analyzers.secrets.ml`); what it keeps is
-        reported, advisory."""
-        candidates = [
-            a
-            for a in self._ml_candidates(file, lower)
-            if a.line not in reported and not _marked(file, a.line)
-        ]
-        if not candidates:
+        """The second stage (``ml_validator``): charter proposes, CredSweeper's model judges
+        (:mod:`charter.analyzers.secrets.ml`); what it keeps is reported, advisory. Proposed:
+        the literals under credential names that the value check turns down (a UUID, an
+        identifier, a word); and, in a file charter reads line by line (Java, PHP, Markdown,
+        text, YAML that does not parse...), every other line with a credential word (names
+        outside charter's vocabulary: salt, nonce, seed). A format read by its structure
+        proposes its reader's pairs only, so the reader's own exclusions hold (the
+        credentials a compose file gives its own containers, a CI job's services)."""
+        if names_not_judged(file) is not None:
+            return
+        pairs: dict[int, Assignment] = {}
+        for a in self._ml_candidates(file, lower):
+            pairs.setdefault(a.line, a)
+        hinted = _ml_hint_lines(lower) if _read_by_line(file) else []
+        lines = {n for n in (*pairs, *hinted) if n not in reported and not _marked(file, n)}
+        if not lines:
             return
         from charter.analyzers.secrets import ml
 
-        lines = sorted({(a.line, file.line_text(a.line)) for a in candidates})
-        out.count("ml_candidates", len(candidates))
-        accepted = ml.judge().accepted(file.path, lines)
+        out.count("ml_candidates", len(lines))
+        accepted = ml.judge().accepted(file.path, [(n, file.line_text(n)) for n in sorted(lines)])
         where = f" {PLACE_NOTE[place]}" if place in PLACE_NOTE else ""
-        done: set[int] = set()
-        for a in candidates:
-            if a.line not in accepted or a.line in done:
+        for n in sorted(accepted):
+            pair, verdict = pairs.get(n), accepted[n]
+            if pair is not None:
+                name, value, column = pair.name, credential_part(pair.value), pair.column
+            else:
+                name, value = verdict.name, verdict.value.strip()
+                column = max(file.line_text(n).find(value), 0) + 1 if value else 1
+            if not value:
                 continue
-            done.add(a.line)
-            value = credential_part(a.value)
-            name = a.name if len(a.name) <= 60 else a.name[:57] + "..."
+            name = name if len(name) <= 60 else name[:57] + "..."
+            subject = f"{name!r} may be set to" if name else "this line may hold"
             out.count("ml_accepted")
             out.report(
-                a.line,
-                f"{name!r} may be set to a hardcoded secret {redact(value)}{where}: "
-                "CredSweeper's model judges it a credential where charter's value check does "
-                "not (ml_validator); if it is one, load it from a secret store or the "
-                "environment, and rotate it",
-                column=a.column,
+                n,
+                f"{subject} a hardcoded secret {redact(value)}{where}: CredSweeper's model "
+                "judges it a credential where charter's value check does not (ml_validator); "
+                "if it is one, load it from a secret store or the environment, and rotate it",
+                column=column,
                 key=secret_key(value),
                 severity=Severity.LOW,
             )
@@ -342,8 +351,6 @@ class SecretsAnalyzer(Analyzer):
     def _ml_candidates(self, file: SourceFile, lower: str) -> list[Assignment]:
         """Literals under credential-like names that :func:`is_secret` turns down: the
         candidates of the ML stage (a bare ``key`` counts in source too)."""
-        if names_not_judged(file) is not None:
-            return []
         lenient = place_of(file) != "source"
         env_file = file.kind == "dotenv"
 
@@ -440,21 +447,19 @@ class SecretsAnalyzer(Analyzer):
             f"key format(s), {counters.get('secret_named_literal', 0)} secret-named literal(s)"
         )
         if "ml_candidates" in counters:
-            summary += (
-                f"; the ML stage kept {model} of {counters['ml_candidates']} look-alike(s)"
-            )
+            summary += f"; the ML stage kept {model} of {counters['ml_candidates']} look-alike(s)"
         return summary
 
     def metrics(self, counters: Counter[str]) -> dict[str, float | int]:
-        return {
+        found: dict[str, float | int] = {
             "text_files": counters.get("text_files", 0),
             "provider_format": counters.get("provider_format", 0),
             "secret_named_literal": counters.get("secret_named_literal", 0),
-        } | (
-            {"ml_candidates": counters["ml_candidates"], "ml_accepted": counters.get("ml_accepted", 0)}
-            if "ml_candidates" in counters
-            else {}
-        )
+        }
+        if "ml_candidates" in counters:  # the ML stage ran
+            found["ml_candidates"] = counters["ml_candidates"]
+            found["ml_accepted"] = counters.get("ml_accepted", 0)
+        return found
 
     def _parsed(
         self,
@@ -474,9 +479,7 @@ class SecretsAnalyzer(Analyzer):
 
             candidates = python_candidates(lower)
             plausible = {
-                c.line
-                for c in candidates
-                if every or _plausible(c.name, c.value, lenient=lenient)
+                c.line for c in candidates if every or _plausible(c.name, c.value, lenient=lenient)
             }
             if not plausible:
                 return []  # nothing plausible: the file is never parsed
@@ -619,6 +622,31 @@ def _plausible(name: str, value: str, *, lenient: bool = False) -> bool:
 
 #: the shortest value the ML stage hands to the model
 _ML_MIN_CHARS = 4
+#: a line the ML stage proposes even when no reader paired it: a credential word (CredSweeper's
+#: keyword rules and filters then look for the name and value on it)
+_ML_LINE_HINT = re.compile(r"pass|pwd|secret|token|key|cred|auth|salt|nonce|seed|otp|bearer")
+#: the most lines of one file the line hint proposes (minified or generated text)
+_ML_MAX_HINT_LINES = 2000
+
+
+def _read_by_line(file: SourceFile) -> bool:
+    """Whether charter reads this file's pairs line by line (no structure to read them by)."""
+    if file.kind == "yaml":
+        return file.yaml_nodes is None
+    return READERS.get(file.kind) is read_lines
+
+
+def _ml_hint_lines(lower: str) -> list[int]:
+    """The numbers of the lines of a lower-cased text with a credential word."""
+    found: list[int] = []
+    for number, line in enumerate(lower.splitlines(), start=1):
+        if _ML_LINE_HINT.search(line):
+            found.append(number)
+            if len(found) >= _ML_MAX_HINT_LINES:
+                break
+    return found
+
+
 #: hex, base64 or base64url key material of 16 characters or more, with a digit
 _KEY_MATERIAL = re.compile(r"^(?=[^0-9]*[0-9])[A-Za-z0-9+/_-]{16,}={0,2}$")
 #: ``.env`` names that end in a credential word: ``STRIPE_KEY``, ``MAPBOX_TOKEN``

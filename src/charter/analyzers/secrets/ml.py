@@ -21,6 +21,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 #: the ``pip`` extra that installs the stage
@@ -29,11 +30,20 @@ EXTRA_HINT = "pip install 'charter[ml]'"
 MAX_LINE_CHARS = 4000
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the judge found on a line it keeps: the variable (may be empty) and the value."""
+
+    name: str
+    value: str
+
+
 class MlJudge(Protocol):
     """Which of a file's candidate lines hold a credential."""
 
-    def accepted(self, path: str, lines: Sequence[tuple[int, str]]) -> set[int]:
-        """The line numbers, among ``lines`` (number, text), judged to hold a credential."""
+    def accepted(self, path: str, lines: Sequence[tuple[int, str]]) -> dict[int, Verdict]:
+        """The lines, among ``lines`` (number, text), judged to hold a credential, with the
+        name and value the judge found there (for the redacted message only)."""
         ...
 
 
@@ -57,12 +67,12 @@ class CredSweeperJudge:
         # one thread for the model: the audit already runs one worker per core
         self._app: Any = CredSweeper(pool_count=1, ml_threads_limit=1)
 
-    def accepted(self, path: str, lines: Sequence[tuple[int, str]]) -> set[int]:
+    def accepted(self, path: str, lines: Sequence[tuple[int, str]]) -> dict[int, Verdict]:
         from credsweeper.file_handler.string_content_provider import StringContentProvider
 
         lines = [(n, t) for n, t in lines if len(t) <= MAX_LINE_CHARS]
         if not lines:
-            return set()
+            return {}
         with warnings.catch_warnings():
             # the class is "to be removed from the public exports"; still the documented way
             # to scan text that is not a file on disk
@@ -71,12 +81,12 @@ class CredSweeperJudge:
                 [t for _, t in lines], line_numbers=[n for n, _ in lines], file_path=path
             )
         candidates = self._app.file_scan(provider)
-        keep: set[int] = set()
+        keep: dict[int, Verdict] = {}
         groups: dict[Any, list[Any]] = {}
         for candidate in candidates:
             line_data = candidate.line_data_list[0]
             if not candidate.use_ml:  # a rule CredSweeper trusts without the model
-                keep.add(int(line_data.line_num))
+                keep.setdefault(int(line_data.line_num), _verdict(line_data))
                 continue
             groups.setdefault(self._key(line_data), []).append(candidate)
         if groups:
@@ -86,8 +96,13 @@ class CredSweeperJudge:
             )
             for (_, group), cred in zip(grouped, is_cred, strict=True):
                 if cred:
-                    keep.add(int(group[0].line_data_list[0].line_num))
+                    line_data = group[0].line_data_list[0]
+                    keep.setdefault(int(line_data.line_num), _verdict(line_data))
         return keep
+
+
+def _verdict(line_data: Any) -> Verdict:
+    return Verdict(str(line_data.variable or ""), str(line_data.value or ""))
 
 
 _LOCK = threading.Lock()
