@@ -114,3 +114,27 @@ def test_languages_and_file_groups_come_from_the_extension() -> None:
     assert bench.file_group(".rst") == "docs"
     assert bench.file_group(".mjs") == "code"
     assert bench.file_group(".pem") == "other"
+
+
+def test_ml_delta_scores_only_the_lines_the_ml_stage_adds_and_names_their_categories() -> None:
+    key = ("d98acb08", "src/app.py")
+    labels = {key: [bench.Label("x", 1, 1, "T", "Password", ".py"),
+                    bench.Label("x", 5, 5, "T", "UUID", ".py")]}
+    alone, with_ml = bench.ToolRun("charter"), bench.ToolRun("charter+ML")
+    alone.lines = {(key, 1)}
+    with_ml.lines = {(key, 1), (key, 5), (key, 9)}
+    scores = {"charter": bench.score(labels, alone.lines),
+              "charter+ML": bench.score(labels, with_ml.lines)}
+    text = "\n".join(bench.ml_delta([alone, with_ml], scores, labels))
+    assert "adds 2 lines to charter's: 1 inside a T label, 1 not (0.50 precision)" in text
+    assert "in-sample" in text
+    assert "| UUID | 1 |" in text and "Password" not in text
+
+
+def test_ml_policies_override_only_the_rules_ml_parameter(tmp_path: Path) -> None:
+    import yaml
+
+    folder = bench.ml_policies(tmp_path / "policies")
+    rule = yaml.safe_load((folder / "rules" / "no-hardcoded-secrets.yaml").read_text())
+    assert rule["params"] == {"outside_source_severity": "low", "ml_validator": True}
+    assert rule["id"] == "no-hardcoded-secrets" and rule["examples"]["failing"]

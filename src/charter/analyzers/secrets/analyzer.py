@@ -14,12 +14,14 @@ from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from charter.analyzers.base import Analyzer, Emitter
 from charter.analyzers.secrets.common import Assignment
 from charter.analyzers.secrets.detectors import DetectorSet, Hit, load_detectors, scan_text
 from charter.analyzers.secrets.lines import comment_lines, read_lines
+from charter.analyzers.secrets.ml import EXTRA_HINT
+from charter.analyzers.secrets.ml import available as ml_available
 from charter.analyzers.secrets.names import METADATA_ANY, Strength, secret_strength, words
 from charter.analyzers.secrets.place import PLACE_NOTE, not_credentials, place_of
 from charter.analyzers.secrets.stacks import own_stack
@@ -129,6 +131,18 @@ class SecretsParams(BaseModel):
     #: configuration that is not an issued provider key (those keep the rule's severity and
     #: gate everywhere); ``rule``: the rule's own severity
     outside_source_severity: Literal["low", "medium", "high", "rule"] = "low"
+    #: the optional second stage: literals under credential-like names that the value judge
+    #: leaves out (a UUID, an identifier, a word) are handed to CredSweeper's model, and the
+    #: lines it judges credentials are reported, advisory (severity low, never certain). Needs
+    #: ``pip install 'charter[ml]'``
+    ml_validator: bool = False
+
+    @field_validator("ml_validator")
+    @classmethod
+    def _extra_installed(cls, value: bool) -> bool:
+        if value and not ml_available():
+            raise ValueError(f"needs CredSweeper, which is not installed: {EXTRA_HINT}")
+        return value
 
 
 class SecretScanError(RuntimeError):
@@ -256,7 +270,8 @@ class SecretsAnalyzer(Analyzer):
         by_line: dict[int, list[Hit]] = {}
         for hit in hits:
             by_line.setdefault(hit.line, []).append(hit)
-        for assignment in self._assignments(file, lower):
+        assignments = self._assignments(file, lower)
+        for assignment in assignments:
             if _marked(file, assignment.line) or _covered(assignment, by_line):
                 continue
             value = credential_part(assignment.value)
@@ -282,6 +297,84 @@ class SecretsAnalyzer(Analyzer):
                 key=secret_key(value),
                 severity=lowered,
             )
+        if self.params.ml_validator:
+            reported = {h.line for h in hits} | {a.line for a in assignments}
+            self._ml_stage(file, lower, place, reported, out)
+
+    def _ml_stage(
+        self, file: SourceFile, lower: str, place: str, reported: set[int], out: Emitter
+    ) -> None:
+        """The second stage (``ml_validator``): charter proposes, CredSweeper's model judges
+        (:mod:`charter.analyzers.secrets.ml`); what it keeps is reported, advisory. Proposed:
+        the literals under credential names that the value check turns down (a UUID, an
+        identifier, a word); and, in a file charter reads line by line (Java, PHP, Markdown,
+        text, YAML that does not parse...), every other line with a credential word (names
+        outside charter's vocabulary: salt, nonce, seed). A format read by its structure
+        proposes its reader's pairs only, so the reader's own exclusions hold (the
+        credentials a compose file gives its own containers, a CI job's services)."""
+        if names_not_judged(file) is not None:
+            return
+        pairs: dict[int, Assignment] = {}
+        for a in self._ml_candidates(file, lower):
+            pairs.setdefault(a.line, a)
+        hinted = _ml_hint_lines(lower) if _read_by_line(file) else []
+        lines = {n for n in (*pairs, *hinted) if n not in reported and not _marked(file, n)}
+        if not lines:
+            return
+        from charter.analyzers.secrets import ml
+
+        out.count("ml_candidates", len(lines))
+        accepted = ml.judge().accepted(file.path, [(n, file.line_text(n)) for n in sorted(lines)])
+        where = f" {PLACE_NOTE[place]}" if place in PLACE_NOTE else ""
+        for n in sorted(accepted):
+            pair, verdict = pairs.get(n), accepted[n]
+            if pair is not None:
+                name, value, column = pair.name, credential_part(pair.value), pair.column
+            else:
+                name, value = verdict.name, verdict.value.strip()
+                column = max(file.line_text(n).find(value), 0) + 1 if value else 1
+            if not value:
+                continue
+            name = name if len(name) <= 60 else name[:57] + "..."
+            subject = f"{name!r} may be set to" if name else "this line may hold"
+            out.count("ml_accepted")
+            out.report(
+                n,
+                f"{subject} a hardcoded secret {redact(value)}{where}: CredSweeper's model "
+                "judges it a credential where charter's value check does not (ml_validator); "
+                "if it is one, load it from a secret store or the environment, and rotate it",
+                column=column,
+                key=secret_key(value),
+                severity=Severity.LOW,
+            )
+
+    def _ml_candidates(self, file: SourceFile, lower: str) -> list[Assignment]:
+        """Literals under credential-like names that :func:`is_secret` turns down: the
+        candidates of the ML stage (a bare ``key`` counts in source too)."""
+        lenient = place_of(file) != "source"
+        env_file = file.kind == "dotenv"
+
+        def wanted(name: str) -> bool:
+            return (
+                secret_strength(name) is not None
+                or (env_file and _ENV_CREDENTIAL.match(name) is not None)
+                or _bare_key(name)
+            )
+
+        def judge(name: str, value: str) -> bool:
+            return (
+                wanted(name)
+                and len(value.strip()) >= _ML_MIN_CHARS
+                and not is_secret(name, value, lenient=lenient, env_file=env_file)
+            )
+
+        found = self._parsed(file, lower, judge, wanted, lenient=lenient, every=True)
+        if lenient and file.kind in _TREE_KINDS and _CONFIG_HINT.search(lower):
+            found += [a for a in read_lines(file, wanted) if judge(a.name, a.value)]
+        unique: dict[tuple[int, str], Assignment] = {}
+        for a in found:
+            unique.setdefault((a.line, a.value), a)
+        return sorted(unique.values(), key=lambda a: (a.line, a.column))
 
     def check_unread(self, file: SourceFile, out: Emitter, deadline: float | None) -> str | None:
         """The secret scan of a file the normal pass did not read (over the size cap, past the
@@ -346,19 +439,27 @@ class SecretsAnalyzer(Analyzer):
     def summarize(self, counters: Counter[str]) -> str:
         files = counters.get("text_files", 0)
         found = counters.get("provider_format", 0) + counters.get("secret_named_literal", 0)
-        if not found:
+        model = counters.get("ml_accepted", 0)
+        if not found and not model:
             return f"no hardcoded credential in {files} text file(s)"
-        return (
+        summary = (
             f"{found} hardcoded credential(s): {counters.get('provider_format', 0)} provider "
             f"key format(s), {counters.get('secret_named_literal', 0)} secret-named literal(s)"
         )
+        if "ml_candidates" in counters:
+            summary += f"; the ML stage kept {model} of {counters['ml_candidates']} look-alike(s)"
+        return summary
 
     def metrics(self, counters: Counter[str]) -> dict[str, float | int]:
-        return {
+        found: dict[str, float | int] = {
             "text_files": counters.get("text_files", 0),
             "provider_format": counters.get("provider_format", 0),
             "secret_named_literal": counters.get("secret_named_literal", 0),
         }
+        if "ml_candidates" in counters:  # the ML stage ran
+            found["ml_candidates"] = counters["ml_candidates"]
+            found["ml_accepted"] = counters.get("ml_accepted", 0)
+        return found
 
     def _parsed(
         self,
@@ -368,14 +469,17 @@ class SecretsAnalyzer(Analyzer):
         wanted: Callable[[str], bool],
         *,
         lenient: bool,
+        every: bool = False,
     ) -> list[Assignment]:
-        """The judged pairs of the format's own reader (the tree, or the line scan)."""
+        """The judged pairs of the format's own reader (the tree, or the line scan).
+        ``every``: ``judge`` alone decides (the ML stage's candidates), no plausibility
+        prefilter, no decoding."""
         if file.kind == "python":
             from charter.analyzers.secrets.python_hints import literal_lines, python_candidates
 
             candidates = python_candidates(lower)
             plausible = {
-                c.line for c in candidates if _plausible(c.name, c.value, lenient=lenient)
+                c.line for c in candidates if every or _plausible(c.name, c.value, lenient=lenient)
             }
             if not plausible:
                 return []  # nothing plausible: the file is never parsed
@@ -392,7 +496,11 @@ class SecretsAnalyzer(Analyzer):
         reader = READERS.get(file.kind)
         if reader is None or (reader is not read_lines and not _CONFIG_HINT.search(lower)):
             return []  # (the line scan has its own hint, line by line)
-        found = [a for a in reader(file, wanted) if _judged(a, judge)]
+        found = [
+            a
+            for a in reader(file, wanted)
+            if (judge(a.name, a.value) if every else _judged(a, judge))
+        ]
         if file.kind in _COMMENTED_CONFIG:
             found += [a for a in comment_lines(file, wanted) if judge(a.name, a.value)]
         return found
@@ -510,6 +618,33 @@ def _plausible(name: str, value: str, *, lenient: bool = False) -> bool:
     if secret_strength(name) is None and not name.endswith(("pass", "pwd")):
         return False
     return lookalike_reason(credential_part(value), strong=True, lenient=lenient) is None
+
+
+#: the shortest value the ML stage hands to the model
+_ML_MIN_CHARS = 4
+#: a line the ML stage proposes even when no reader paired it: a credential word (CredSweeper's
+#: keyword rules and filters then look for the name and value on it)
+_ML_LINE_HINT = re.compile(r"pass|pwd|secret|token|key|cred|auth|salt|nonce|seed|otp|bearer")
+#: the most lines of one file the line hint proposes (minified or generated text)
+_ML_MAX_HINT_LINES = 2000
+
+
+def _read_by_line(file: SourceFile) -> bool:
+    """Whether charter reads this file's pairs line by line (no structure to read them by)."""
+    if file.kind == "yaml":
+        return file.yaml_nodes is None
+    return READERS.get(file.kind) is read_lines
+
+
+def _ml_hint_lines(lower: str) -> list[int]:
+    """The numbers of the lines of a lower-cased text with a credential word."""
+    found: list[int] = []
+    for number, line in enumerate(lower.splitlines(), start=1):
+        if _ML_LINE_HINT.search(line):
+            found.append(number)
+            if len(found) >= _ML_MAX_HINT_LINES:
+                break
+    return found
 
 
 #: hex, base64 or base64url key material of 16 characters or more, with a digit
