@@ -154,6 +154,9 @@ def test_without_the_extra_the_parameter_stops_with_the_install_hint(
 # --- the real stage: CredSweeper's rules, filters and model -----------------------------------
 
 
+# forked: onnxruntime starts thread pools in the process that runs the model, and a later
+# fork-based audit in the same pytest process must not inherit them (as tests/test_fleet.py)
+@pytest.mark.forked
 def test_credsweeper_keeps_a_nonce_and_drops_a_template(tmp_path: Path) -> None:
     judge = ml.CredSweeperJudge()
     lines = [
@@ -164,6 +167,9 @@ def test_credsweeper_keeps_a_nonce_and_drops_a_template(tmp_path: Path) -> None:
     assert set(judge.accepted("app/settings.py", lines)) == {4}
 
 
+# forked: onnxruntime starts thread pools in the process that runs the model, and a later
+# fork-based audit in the same pytest process must not inherit them (as tests/test_fleet.py)
+@pytest.mark.forked
 def test_the_real_stage_end_to_end_is_advisory(tmp_path: Path) -> None:
     repo = write_tree(
         tmp_path / "repo",
