@@ -37,7 +37,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from charter.fixes.base import Applicability, BatchedFixers, Edit, Fixer, TextFixer
 from charter.fixes.calls import HttpTimeoutsFixer, TlsVerificationFixer
+from charter.fixes.context_managers import ContextManagersFixer
 from charter.fixes.f_strings import FStringsFixer
+from charter.fixes.pathlib import PathlibFixer
 from charter.fixes.terraform import TerraformPinnedProvidersFixer
 from charter.fixes.type_hints import TypeHintsFixer
 from charter.models import Finding
@@ -66,6 +68,8 @@ FIXERS: dict[str, type[Fixer]] = {
     "tls-verification": TlsVerificationFixer,
     "http-timeouts": HttpTimeoutsFixer,
     "terraform-pinned-providers": TerraformPinnedProvidersFixer,
+    "pathlib-over-os-path": PathlibFixer,
+    "context-managers": ContextManagersFixer,
 }
 
 
