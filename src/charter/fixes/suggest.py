@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from difflib import SequenceMatcher
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,26 +94,44 @@ def suggestions(
         if not result.changed or result.after is None:
             continue
         before, after = _lines(source), _lines(result.after)
-        if len(before) != len(after):
-            continue  # the fixes only edit lines in place; anything else is not offered
-        changed = [i for i, (old, new) in enumerate(zip(before, after, strict=True)) if old != new]
         marked = sorted({f.line for f in found})
-        # each changed line belongs to the last marked finding at or before it (a signature's
-        # `):` line to its `def`); consecutive lines of one owner make one patch
-        runs: list[tuple[int, int, int]] = []  # (owner line, first index, last index)
-        for i in changed:
-            owner = max((n for n in marked if n <= i + 1), default=0)
-            if not owner:
+        # (owner line, first index, last index) in ``before``, and the new lines
+        runs: list[tuple[int, int, int]] = []
+        news: list[tuple[str, ...]] = []
+        if len(before) == len(after):
+            changed = [
+                i for i, (old, new) in enumerate(zip(before, after, strict=True)) if old != new
+            ]
+            # each changed line belongs to the last marked finding at or before it (a
+            # signature's `):` line to its `def`); consecutive lines of one owner make one patch
+            for i in changed:
+                owner = max((n for n in marked if n <= i + 1), default=0)
+                if not owner:
+                    continue
+                if runs and runs[-1][0] == owner and runs[-1][2] == i - 1:
+                    runs[-1] = (owner, runs[-1][1], i)
+                else:
+                    runs.append((owner, i, i))
+            news = [tuple(after[first : last + 1]) for _, first, last in runs]
+        else:
+            # a fix that adds or drops lines (`with` in place of `open` ... `close()`): each
+            # replaced block of lines is one patch, of the last marked finding at or before
+            # it; a file with a pure insertion (an import a fix needs) is offered nothing, as a
+            # patch without it would not work
+            matcher = SequenceMatcher(None, before, after, autojunk=False)
+            edits = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+            if any(i1 == i2 for _, i1, i2, _, _ in edits):
                 continue
-            if runs and runs[-1][0] == owner and runs[-1][2] == i - 1:
-                runs[-1] = (owner, runs[-1][1], i)
-            else:
-                runs.append((owner, i, i))
-        for owner, first, last in runs:
+            for _, i1, i2, j1, j2 in edits:
+                owner = max((n for n in marked if n <= i1 + 1), default=0)
+                if owner:
+                    runs.append((owner, i1, i2 - 1))
+                    news.append(tuple(after[j1:j2]))
+        for (owner, first, last), new_lines in zip(runs, news, strict=True):
             start, end = first + 1, last + 1
             if any((rel, n) in secret for n in range(start, end + 1)):
                 continue
-            if any(scrub(rel, text) != [] for text in (*before[first:end], *after[first:end])):
+            if any(scrub(rel, text) != [] for text in (*before[first:end], *new_lines)):
                 continue
             owners = [f for f in found if f.line == owner]
             edits = [
@@ -129,7 +148,7 @@ def suggestions(
                         start,
                         end,
                         tuple(before[first:end]),
-                        tuple(after[first:end]),
+                        new_lines,
                         "unsafe" if unsafe or f.fix == "unsafe" else "safe",
                         description,
                     )
