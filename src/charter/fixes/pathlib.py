@@ -47,7 +47,7 @@ _ATOMS = (
 
 
 def _operand(expr: libcst.BaseExpression) -> libcst.BaseExpression:
-    if isinstance(expr, _ATOMS) or getattr(expr, "lpar", ()):
+    if isinstance(expr, _ATOMS) or bool(getattr(expr, "lpar", None)):
         return expr
     return expr.with_changes(lpar=[libcst.LeftParen()], rpar=[libcst.RightParen()])
 

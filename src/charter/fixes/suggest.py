@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from difflib import SequenceMatcher
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -119,10 +119,10 @@ def suggestions(
             # it; a file with a pure insertion (an import a fix needs) is offered nothing, as a
             # patch without it would not work
             matcher = SequenceMatcher(None, before, after, autojunk=False)
-            edits = [op for op in matcher.get_opcodes() if op[0] != "equal"]
-            if any(i1 == i2 for _, i1, i2, _, _ in edits):
+            blocks = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+            if any(i1 == i2 for _, i1, i2, _, _ in blocks):
                 continue
-            for _, i1, i2, j1, j2 in edits:
+            for _, i1, i2, j1, j2 in blocks:
                 owner = max((n for n in marked if n <= i1 + 1), default=0)
                 if owner:
                     runs.append((owner, i1, i2 - 1))

@@ -126,9 +126,9 @@ def path_fixes(tree: ast.AST, imports: ImportMap, text: str) -> dict[tuple[int, 
         elif name in OPENERS and call.args and not isinstance(call.args[0], ast.Starred):
             path_args.add(id(call.args[0]))
     for call in calls:
-        if id(call) in path_args and imports.qualify(call.func) == "os.path.join":
-            if _plain(call, 2, lines):
-                out[(call.lineno, call.col_offset + 1)] = "join"
+        joined = id(call) in path_args and imports.qualify(call.func) == "os.path.join"
+        if joined and _plain(call, 2, lines):
+            out[(call.lineno, call.col_offset + 1)] = "join"
     return out
 
 
