@@ -165,3 +165,17 @@ def test_sarif_offers_no_patch_that_would_need_an_import_elsewhere(
     (result,) = json.loads(capsys.readouterr().out)["runs"][0]["results"]
     assert result["properties"]["fix"] == "unsafe"  # marked, fixed by `charter fix`
     assert not result.get("fixes")  # but no patch: `Path(p)` alone would not run
+
+
+def test_both_fixes_in_one_pass_on_one_statement(tmp_path: Path):
+    code = (
+        "import os\n\n\ndef read(d):\n"
+        '    f = open(os.path.join(d, "x"))\n    data = f.read()\n    f.close()\n    return data\n'
+    )
+    (tmp_path / "app.py").write_text(code, encoding="utf-8")
+    rules = f"{PATHLIB},{WITH}"
+    assert main(["fix", str(tmp_path), "--unsafe-fixes", "--select", rules]) == 0
+    assert (tmp_path / "app.py").read_text(encoding="utf-8") == (
+        "import os\nfrom pathlib import Path\n\n\ndef read(d):\n"
+        '    with open(Path(d) / "x") as f:\n        data = f.read()\n    return data\n'
+    )
