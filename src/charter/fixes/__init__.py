@@ -37,8 +37,10 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from charter.fixes.base import Applicability, BatchedFixers, Edit, Fixer, TextFixer
 from charter.fixes.calls import HttpTimeoutsFixer, TlsVerificationFixer
+from charter.fixes.context_managers import ContextManagersFixer
 from charter.fixes.f_strings import FStringsFixer
 from charter.fixes.health import KubernetesProbesFixer
+from charter.fixes.pathlib import PathlibFixer
 from charter.fixes.terraform import TerraformPinnedProvidersFixer
 from charter.fixes.type_hints import TypeHintsFixer
 from charter.models import Finding
@@ -68,6 +70,8 @@ FIXERS: dict[str, type[Fixer]] = {
     "http-timeouts": HttpTimeoutsFixer,
     "terraform-pinned-providers": TerraformPinnedProvidersFixer,
     "health-checks": KubernetesProbesFixer,
+    "pathlib-over-os-path": PathlibFixer,
+    "context-managers": ContextManagersFixer,
 }
 
 

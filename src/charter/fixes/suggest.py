@@ -113,19 +113,24 @@ def suggestions(
                 else:
                     runs.append((owner, i, i, i, i))
         else:
-            # lines inserted (Kubernetes probes): each inserted block replaces the line before
-            # it with that line and the block, owned by the last marked finding at or before it
+            # a fix that adds or drops lines (`with` in place of `open` ... `close()`) gives
+            # one patch per replaced block of lines, of the last marked finding at or before
+            # it; a pure insertion (Kubernetes probes) replaces the line before it with that
+            # line and the block. A block no finding owns (an import a fix needs, above every
+            # finding) means no patch for the file: one without that block would not work
             matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+            pending: list[tuple[int, int, int, int, int]] = []
             for tag, i1, i2, j1, j2 in matcher.get_opcodes():
                 if tag == "equal":
                     continue
                 if tag == "insert" and i1 > 0:
                     i1, j1 = i1 - 1, j1 - 1
-                if i2 <= i1:
-                    continue  # nothing of the file to anchor the patch to
                 owner = max((n for n in marked if n <= i1 + 1), default=0)
-                if owner:
-                    runs.append((owner, i1, i2 - 1, j1, j2 - 1))
+                if i2 <= i1 or not owner:
+                    pending = []
+                    break
+                pending.append((owner, i1, i2 - 1, j1, j2 - 1))
+            runs.extend(pending)
         for owner, first, last, new_first, new_last in runs:
             start, end = first + 1, last + 1
             if any((rel, n) in secret for n in range(start, end + 1)):

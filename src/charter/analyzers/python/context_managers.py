@@ -27,6 +27,12 @@ is reported. A lock
 and so does an ``acquire()`` inside ``__enter__``/``__aenter__``/``acquire`` (a class that is
 itself the context manager) or one whose ``release()`` is in a ``finally`` of the same
 function.
+
+Fixable (unsafe, :func:`with_fixes`, applied by :mod:`charter.fixes.context_managers`): a file or
+socket bound by ``f = open(...)`` on its own line and closed by a later ``f.close()`` line of the
+same block, with the statements between moved into ``with open(...) as f:``, when nothing between
+returns, yields, breaks, continues, closes or rebinds ``f``, the two spans do not cross another
+such pair, and ``f`` is not read after the close (before being bound again in the same block).
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ from charter.analyzers.python.common import (
     PythonRule,
     dotted,
 )
-from charter.analyzers.python.names import iter_statements
+from charter.analyzers.python.names import ImportMap, iter_statements
 from charter.sources import SourceFile
 
 FILES = frozenset(
@@ -94,6 +100,150 @@ def _closed_in(body: list[ast.stmt]) -> set[str]:
     return found
 
 
+#: resources whose ``__enter__`` returns the object itself and whose ``__exit__`` closes it as
+#: ``close()`` does: ``f = open(p)`` ... ``f.close()`` and ``with open(p) as f:`` bind the same
+WITH_FIXABLE = FILES | {"socket.socket", "socket.create_connection"}
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_LEAVE = (ast.Return, ast.Yield, ast.YieldFrom, ast.Global, ast.Nonlocal)
+
+
+def _blocks(scope: ast.AST) -> list[list[ast.stmt]]:
+    """The statement lists of ``scope`` (its body and every nested block), nested functions
+    and classes aside."""
+    out: list[list[ast.stmt]] = []
+    todo: list[list[ast.stmt]] = [getattr(scope, "body", [])]
+    while todo:
+        block = todo.pop()
+        out.append(block)
+        for stmt in block:
+            if isinstance(stmt, _SCOPES):
+                continue
+            for name in ("body", "orelse", "finalbody"):
+                sub = getattr(stmt, name, None)
+                if isinstance(sub, list) and sub and isinstance(sub[0], ast.stmt):
+                    todo.append(sub)
+            for part in [*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())]:
+                todo.append(part.body)
+    return out
+
+
+def _walk_scope(nodes: list[ast.stmt]) -> list[ast.AST]:
+    """Every node under ``nodes``, nested functions, classes and lambdas left out."""
+    out: list[ast.AST] = []
+    todo: list[ast.AST] = list(nodes)
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if not isinstance(node, _SCOPES):
+            todo.extend(ast.iter_child_nodes(node))
+    return out
+
+
+def _escapes(region: list[ast.stmt]) -> bool:
+    """Whether control leaves ``region`` other than by falling off its end or raising:
+    ``return``, ``yield``, or a ``break``/``continue`` of a loop around it."""
+    todo: list[tuple[ast.AST, bool]] = [(s, False) for s in region]
+    while todo:
+        node, in_loop = todo.pop()
+        if isinstance(node, _LEAVE):
+            return True
+        if isinstance(node, ast.Break | ast.Continue) and not in_loop:
+            return True
+        if isinstance(node, _SCOPES):
+            continue
+        loop = in_loop or isinstance(node, ast.For | ast.AsyncFor | ast.While)
+        for child in ast.iter_child_nodes(node):
+            # a loop's else runs outside the loop: its break belongs to the loop around
+            inner = loop and not (
+                isinstance(node, ast.For | ast.AsyncFor | ast.While) and child in node.orelse
+            )
+            todo.append((child, inner or in_loop))
+    return False
+
+
+def _closes(stmt: ast.stmt, name: str) -> bool:
+    """``name.close()`` as a statement of its own."""
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Attribute)
+        and stmt.value.func.attr == "close"
+        and isinstance(stmt.value.func.value, ast.Name)
+        and stmt.value.func.value.id == name
+        and not stmt.value.args
+        and not stmt.value.keywords
+    )
+
+
+def _alone(block: list[ast.stmt], index: int) -> bool:
+    """Whether ``block[index]`` has its lines to itself (no ``;`` neighbour)."""
+    stmt = block[index]
+    before = block[index - 1] if index else None
+    after = block[index + 1] if index + 1 < len(block) else None
+    return (before is None or before.end_lineno != stmt.lineno) and (
+        after is None or after.lineno != stmt.end_lineno
+    )
+
+
+def with_fixes(tree: ast.AST, imports: ImportMap) -> set[tuple[int, int]]:
+    """(line, column from 1) of each opening call that ``charter fix --unsafe-fixes`` turns
+    into ``with <call> as f:``: ``f = <file or socket>(...)`` alone on its lines, then a later
+    ``f.close()`` line in the same block, with at least one statement between. Refused when a
+    statement between returns, yields, leaves a loop around it, closes, rebinds or deletes
+    ``f``, or declares a name ``global``/``nonlocal``; when another such pair crosses it; or
+    when ``f`` is read after the close before the same block binds it again."""
+    out: set[tuple[int, int]] = set()
+    scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, _SCOPES[:3]))]
+    for scope in scopes:
+        names = [n for n in _walk_scope(getattr(scope, "body", [])) if isinstance(n, ast.Name)]
+        for block in _blocks(scope):
+            pairs: list[tuple[int, int, ast.Call]] = []
+            for i, stmt in enumerate(block):
+                if not (
+                    isinstance(stmt, ast.Assign)
+                    and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name)
+                    and isinstance(stmt.value, ast.Call)
+                    and imports.qualify(stmt.value.func) in WITH_FIXABLE
+                    and _alone(block, i)
+                ):
+                    continue
+                name = stmt.targets[0].id
+                j = next((k for k in range(i + 1, len(block)) if _closes(block[k], name)), None)
+                if j is None or j == i + 1 or not _alone(block, j):
+                    continue
+                region = block[i + 1 : j]
+                touched = any(
+                    isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+                    for n in _walk_scope(region)
+                )
+                if touched or _escapes(region) or name in _closed_in(region):
+                    continue
+                end = block[j].end_lineno or block[j].lineno
+                rebound = next(
+                    (
+                        s.lineno
+                        for s in block[j + 1 :]
+                        if isinstance(s, ast.Assign)
+                        and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)
+                    ),
+                    None,
+                )
+                later = [
+                    n
+                    for n in names
+                    if n.id == name and n.lineno > end and (rebound is None or n.lineno < rebound)
+                ]
+                if later:
+                    continue
+                pairs.append((i, j, stmt.value))
+            for i, j, call in pairs:
+                crossed = any(i < i2 < j < j2 or i2 < i < j2 < j for i2, j2, _ in pairs)
+                if not crossed:
+                    out.add((call.lineno, call.col_offset + 1))
+    return out
+
+
 class ContextManagersAnalyzer(FunctionScopes, PythonRule):
     """Report resources opened outside ``with`` and locks acquired by hand."""
 
@@ -128,9 +278,18 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
         self.locks: set[str] = set()
         #: per open scope: names the loop that ends the function uses (a worker's resources)
         self.looping: list[set[str]] = [set()]
+        self._fixable: set[tuple[int, int]] | None = None
         tree = self.file.python_ast
         if tree is not None and "acquire(" in (self.file.text or ""):
             self.locks = self._lock_names(tree)
+
+    def _with_fixes(self) -> set[tuple[int, int]]:
+        """The file's opening calls a fix turns into ``with`` (:func:`with_fixes`), worked out
+        at its first finding that could be one."""
+        if self._fixable is None:
+            tree = self.file.python_ast
+            self._fixable = with_fixes(tree, self.imports) if tree is not None else set()
+        return self._fixable
 
     def _lock_names(self, tree: ast.AST) -> set[str]:
         names: set[str] = set()
@@ -206,7 +365,8 @@ class ContextManagersAnalyzer(FunctionScopes, PythonRule):
             for call, message in reports:
                 if variable in looping and message.startswith(("session", "socket")):
                     continue  # the worker's one session or socket, for as long as it loops
-                self.at(call, message)
+                fixable = (call.lineno, call.col_offset + 1) in self._with_fixes()
+                self.at(call, message, fix="unsafe" if fixable else None)
         for call, key in self.acquired.pop():
             if key not in closed:
                 self.at(call, f"`{key}.acquire()` outside `with`: write `with {key}:`")
