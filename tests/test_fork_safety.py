@@ -1,4 +1,3 @@
-# charter: ignore-file[no-hardcoded-secrets] -- a fake key planted on purpose
 """Safe on a fork's pull request (issue 14).
 
 Each test builds the hostile repository a pull request could contain, audits it the way CI
