@@ -11,7 +11,7 @@ from helpers import audit_rule, write_tree
 
 from charter import api, cli
 from charter.analyzers.base import Emitter, NoParams
-from charter.analyzers.secrets import SecretsAnalyzer, structured
+from charter.analyzers.secrets import SecretsAnalyzer, python_tree, structured
 from charter.analyzers.secrets.names import Strength, secret_strength
 from charter.analyzers.secrets.values import lookalike_reason
 from charter.errors import PolicyError
@@ -261,30 +261,62 @@ def test_credentials_are_not_mistaken_for_lookalikes(value: str, strong: bool) -
     assert lookalike_reason(value, strong=strong) is None
 
 
-# --- cost: a Python file is CST-parsed only when it holds a plausible secret -------------------
+# --- cost: a Python file is walked only when it holds a plausible secret, and never re-parsed ---
 
 
 @pytest.mark.parametrize(
-    ("code", "parsed"),
+    ("code", "walked"),
     [
         ('import os\nTOKEN = os.environ["TOKEN"]\nkey = "name"\n', False),
         ('"""Docs: password = "changeme"."""\n', False),
-        ('"""Docs: password = "Zq8!fakeTw92" in an example."""\n', False),  # ast: a docstring
-        ("print(\"password = 'Zq8!fakeTw92'\")\n", True),  # a literal there: the CST decides
+        ('"""Docs: password = "Zq8!fakeTw92" in an example."""\n', True),  # the tree decides
+        ("print(\"password = 'Zq8!fakeTw92'\")\n", True),
         ('DB_PASSWORD = "Zq8!fakeTw92"\n', True),
     ],
 )
-def test_python_files_are_parsed_only_when_a_secret_is_plausible(
-    tmp_path: Path, code: str, parsed: bool
+def test_python_files_are_walked_only_when_a_secret_is_plausible(
+    tmp_path: Path, code: str, walked: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    runs: list[object] = []
+    original = python_tree._Walk.run
+    monkeypatch.setattr(
+        python_tree._Walk, "run", lambda self, tree: (runs.append(tree), original(self, tree))
+    )
     write_tree(tmp_path, {"app.py": code})
     file = SourceFile(tmp_path, "app.py")
     analyzer = SecretsAnalyzer(NoParams())
     out = Emitter(path="app.py")
     analyzer.check_file(file, out)
-    assert ("python_cst" in file.__dict__) is parsed
+    assert bool(runs) is walked
+    # the engine's shared ast tree is read: no second parser (LibCST) for the file
+    assert "python_cst" not in file.__dict__
+    assert all(tree is file.python_ast for tree in runs)
     # a docstring mention is never a finding: the tree decides
     assert bool(out.findings) is code.startswith("DB_PASSWORD")
+
+
+def test_a_literal_the_line_hint_misses_is_placed_at_its_character_column(
+    policies: PolicySet, tmp_path: Path
+) -> None:
+    # implicit concatenation and a literal on the next line: the regex hint sees neither, the
+    # tree gives the place; "ü" is two bytes in UTF-8 but one column
+    code = (
+        'DB_PASSWORD = "Zq8!fakeTw93"\n'
+        'connect(user="ü", password=("Zq8!" "fakeTw94"))\n'
+        "connect(\n"
+        "    token=\n"
+        '        "Zq8!fakeTw95",\n'
+        ")\n"
+    )
+    write_tree(tmp_path, {"app.py": code})
+    report = audit_rule(policies, tmp_path, RULE)
+    got = [(f.line, f.column, f.message.split(" ")[0]) for f in report.findings if f.rule == RULE]
+    line2 = code.splitlines()[1]
+    assert got == [
+        (1, 15, "'DB_PASSWORD'"),
+        (2, line2.index('("Zq8!') + 2, "'password'"),
+        (5, 9, "'token'"),
+    ]
 
 
 def test_binary_files_are_not_read_as_text(policies: PolicySet, tmp_path: Path) -> None:

@@ -328,6 +328,12 @@ class SourceFile:
         self._cst_parsed = module
         return tree
 
+    @property
+    def python_downgraded(self) -> bool:
+        """Whether :attr:`python_ast` is the tree of an older form of the file (syntax newer
+        than the running Python, rewritten): its positions are then not the file's."""
+        return self.python_ast is not None and self._cst_parsed is not None
+
     @cached_property
     @_parse_timed("python-libcst")
     def python_cst(self) -> Any:

@@ -20,8 +20,8 @@ import fnmatch
 import operator
 import re
 import time
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -382,6 +382,28 @@ def _timed_handler(
             timer(key, clock() - wall, cpu_clock() - cpu)
 
     return timed
+
+
+def breadth_first(tree: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk``'s nodes in ``ast.walk``'s order (breadth first), less the operator and
+    context singletons (``Load``, ``Add``) and their kind: children read by the C-level field
+    getter of the batched walk, not ``ast.iter_child_nodes``."""
+    todo: deque[Any] = deque((tree,))
+    popleft, append = todo.popleft, todo.append
+    node_type = ast.AST
+    while todo:
+        node = popleft()
+        yield node
+        getter = _children_getter(node.__class__, False)
+        if getter is None:
+            continue
+        for value in getter(node):
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        append(item)
+            elif isinstance(value, node_type):
+                append(value)
 
 
 def batched_ast_walk(

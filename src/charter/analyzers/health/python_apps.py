@@ -6,6 +6,7 @@ import ast
 from pathlib import PurePosixPath
 from typing import Any
 
+from charter.analyzers.base import breadth_first
 from charter.analyzers.python.names import iter_statements
 
 #: constructor name -> framework, for the app objects of the supported frameworks
@@ -95,7 +96,7 @@ def python_facts(path: str, tree: ast.Module) -> dict[str, Any] | None:
     prefixes: dict[str, str] = {}
     grpc_health = "grpc_health" in imported
 
-    for node in ast.walk(tree):
+    for node in breadth_first(tree):
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
             target = node.targets[0]
             var = _dotted(target)

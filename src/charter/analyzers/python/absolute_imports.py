@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict
 
 from charter.analyzers.base import Analyzer, Emitter
+from charter.analyzers.python.names import iter_statements
 from charter.analyzers.treesitter import column, line
 from charter.analyzers.typescript.aliases import (
     Alias,
@@ -85,7 +86,7 @@ class AbsoluteImportsAnalyzer(Analyzer):
         if tree is None:
             return
         least = 1 if self.params.relative == "all" else 2
-        for node in ast.walk(tree):
+        for node in iter_statements(tree):  # imports are statements: expressions not entered
             if isinstance(node, ast.ImportFrom) and node.level >= least:
                 dots = "." * node.level
                 written = f"from {dots}{node.module or ''} import ..."

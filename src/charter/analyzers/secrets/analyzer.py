@@ -475,24 +475,30 @@ class SecretsAnalyzer(Analyzer):
         ``every``: ``judge`` alone decides (the ML stage's candidates), no plausibility
         prefilter, no decoding."""
         if file.kind == "python":
-            from charter.analyzers.secrets.python_hints import literal_lines, python_candidates
+            from charter.analyzers.secrets.python_hints import python_candidates
 
             candidates = python_candidates(lower)
             plausible = {
                 c.line for c in candidates if every or _plausible(c.name, c.value, lenient=lenient)
             }
             if not plausible:
-                return []  # nothing plausible: the file is never parsed
-            tree = file.python_ast  # shared and cheap; the parse-error rule builds it anyway
-            if tree is None or not plausible & literal_lines(tree):
-                return []  # only mentions in docstrings: no LibCST parse
-            module = file.python_cst
-            if module is None:
+                return []  # nothing plausible: the file is never walked
+            tree = file.python_ast  # the shared tree: no second parse
+            if tree is None:
                 return []
-            # imported here: it needs LibCST, whose import alone costs ~0.2 s per process
-            from charter.analyzers.secrets.python import python_assignments
+            if file.python_downgraded:
+                # syntax newer than this Python: the tree is of an older, rewritten form, so
+                # its positions are not the file's; the lossless LibCST tree is read instead
+                from charter.analyzers.secrets.python import python_assignments as cst_pairs
+                from charter.analyzers.secrets.python_hints import literal_lines
 
-            return python_assignments(module, judge, candidates)
+                module = file.python_cst
+                if module is None or not plausible & literal_lines(tree):
+                    return []
+                return cst_pairs(module, judge, candidates)
+            from charter.analyzers.secrets.python_tree import python_assignments
+
+            return python_assignments(tree, file.text or "", judge, candidates, plausible)
         reader = READERS.get(file.kind)
         if reader is None or (reader is not read_lines and not _CONFIG_HINT.search(lower)):
             return []  # (the line scan has its own hint, line by line)
@@ -706,8 +712,10 @@ def _docstring_lines(file: SourceFile) -> frozenset[int]:
         return frozenset()
     import ast
 
+    from charter.analyzers.python.names import iter_statements
+
     lines: set[int] = set()
-    for node in ast.walk(tree):
+    for node in iter_statements(tree):  # bare strings are statements: expressions not entered
         if (
             isinstance(node, ast.Expr)
             and isinstance(node.value, ast.Constant)

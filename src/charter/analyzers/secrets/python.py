@@ -1,4 +1,7 @@
-"""Secret-named assignments in Python, judged on the shared LibCST tree.
+"""Secret-named assignments in Python, judged on the LibCST tree: only for a file in syntax newer
+than the running Python (its ``ast`` tree is of a rewritten, older form whose positions are not
+the file's). Every other file is read on the shared ``ast`` tree
+(:mod:`charter.analyzers.secrets.python_tree`), with the same results.
 
 Looked at: assignments (``PASSWORD = "..."``, ``self.token = "..."``, ``cfg["api_key"] = "..."``),
 annotated assignments, keyword arguments (``connect(password="...")``), dict literal entries

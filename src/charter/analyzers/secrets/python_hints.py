@@ -1,7 +1,8 @@
-"""The cheap half of the Python secret check: regex candidates and the ``ast`` confirmation.
+"""The cheap half of the Python secret check: regex candidates, before any walk of the tree.
 
-Kept apart from :mod:`charter.analyzers.secrets.python`, which needs LibCST (~0.2 s to import):
-most Python files stop here, and a process that never parses with LibCST never imports it.
+Kept apart from :mod:`charter.analyzers.secrets.python`, which needs LibCST (~0.2 s to import)
+for files in syntax newer than the running Python: most Python files stop here, and a process
+that never parses with LibCST never imports it.
 """
 
 from __future__ import annotations
