@@ -113,6 +113,10 @@ def test_builtin_manual_items_stay_manual_on_import(policies: PolicySet) -> None
         ("Do not use bare except", "no-silent-failures"),
         ("Run pip-audit in CI", "ci-dependency-scan"),
         ("Use Alembic for database migrations", "migrations-present"),
+        ("Version the API in the URL path (`/v1/`)", "api-versioned-routes"),
+        ("Protect every form against CSRF", "csrf-protection"),
+        ("Never disable CSRF protection", "csrf-protection"),
+        ("Require authentication on every mutating endpoint", "routes-require-auth"),
         (
             "**Type Safety is Paramount:** The TypeScript type system is your tool",
             "typescript-strict",

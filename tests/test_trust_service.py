@@ -429,3 +429,82 @@ def test_django_beside_flask_judges_the_flask_app(policies, tmp_path):
     )
     assert status == "fail"
     assert [f.split(" ", 1)[0] for f in found] == ["side/app.py:3"]
+
+
+# --- who may call a route: routes-require-auth, csrf-protection -----------------------------
+
+AUTH_ROUTER = """\
+from fastapi import APIRouter, Depends
+
+from app.auth import check_admin, require_wallet_key
+
+router = APIRouter()
+
+
+@router.get("/wallets")
+def list_wallets(admin: dict = Depends(check_admin)) -> list:
+    return []
+
+
+@router.post("/wallets/decode")
+def decode(text: str) -> dict:
+    return {}
+
+
+@router.post("/wallets/{wallet_id}/pay")
+def pay(wallet_id: str, key: dict = Depends(require_wallet_key)) -> None:
+    return None
+
+
+@router.post("/wallets/webhook")
+def webhook(payload: dict) -> None:
+    return None
+
+
+@router.delete("/wallets/{wallet_id}")
+def delete_wallet(wallet_id: str) -> None:
+    return None
+"""
+
+
+def test_only_an_unchecked_mutation_beside_a_protected_route_is_reported(policies, tmp_path):
+    """Any dependency may be the caller (Depends(require_wallet_key)), a webhook is public by
+    nature; the routes with no check at all are reported, naming the protected one."""
+    status, found, _ = audit(
+        policies,
+        tmp_path,
+        "routes-require-auth",
+        {"app/main.py": FASTAPI_APP, "app/wallets.py": AUTH_ROUTER},
+    )
+    assert status == "fail"
+    assert [f.split(" ", 1)[0] for f in found] == ["app/wallets.py:14", "app/wallets.py:29"]
+    assert "GET /wallets of the same resource does (Depends(check_admin) at line 9)" in found[0]
+
+
+def test_a_payload_type_is_not_an_authentication_concept(policies, tmp_path):
+    """``data: LoginForm`` or ``GroupAdminUpdate`` name a request body, not the caller: a module
+    whose only "auth" words are in payload types has no authentication concept."""
+    routes = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+        '@router.put("/groups/{gid}")\n'
+        "def update(gid: int, data: GroupAdminUpdate) -> None: ...\n\n\n"
+        '@router.delete("/groups/{gid}")\ndef delete(gid: int) -> None: ...\n'
+    )
+    status, found, _ = audit(
+        policies, tmp_path, "routes-require-auth", {"app/main.py": FASTAPI_APP, "app/g.py": routes}
+    )
+    assert (status, found) == ("not_applicable", [])
+
+
+def test_a_csrf_exempt_webhook_passes_and_a_session_view_fails(policies, tmp_path):
+    views = (
+        "from django.views.decorators.csrf import csrf_exempt\n\n\n"
+        "@csrf_exempt\ndef hook(request):\n    return verify(request.body)\n\n\n"
+        "@csrf_exempt\ndef profile(request):\n    request.session['x'] = 1\n"
+    )
+    status, found, _ = audit(
+        policies, tmp_path, "csrf-protection", {"site/wsgi.py": DJANGO_WSGI, "app/views.py": views}
+    )
+    assert status == "fail"
+    assert [f.split(" ", 1)[0] for f in found] == ["app/views.py:9"]
+    assert "(request.session)" in found[0]

@@ -34,6 +34,7 @@ from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from charter.analyzers.base import AstAnalyzer, Emitter, path_matches
+from charter.analyzers.repo.access import GUARD_DECORATORS, AccessFacts, access_facts
 from charter.analyzers.repo.project import is_test_path
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
@@ -357,6 +358,9 @@ class PythonFactsAnalyzer(AstAnalyzer):
         self._spans: list[tuple[int, int, str]] = []
         self._hook_nodes: list[ast.AST] = []
         self._route_nodes: list[ast.AST] = []
+        #: functions decorated ``@csrf_exempt`` and request hooks (``before_request``)
+        self._exempt_nodes: list[ast.AST] = []
+        self._guard_nodes: list[ast.AST] = []
         self._class_nodes: list[ast.ClassDef] = []
         self._with_calls: set[int] = set()
         self._routes: list[tuple[list[str], str | None, int, str, str]] = []
@@ -430,6 +434,15 @@ class PythonFactsAnalyzer(AstAnalyzer):
             self._hook_nodes.append(node)
         if _limiter_name(node.name, function=True):
             self._limits.append(("function", node.lineno, node.name))
+        names = {_decorator_name(d) for d in node.decorator_list}
+        if "csrf_exempt" in names:
+            self._exempt_nodes.append(node)
+        middleware = kind == "hook" and (
+            "middleware" in names
+            or (bool(self._class_stack) and node.name in ("dispatch", "__call__"))
+        )
+        if names & GUARD_DECORATORS or middleware:
+            self._guard_nodes.append(node)
 
     def leave_FunctionDef(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         self._functions.pop()
@@ -826,6 +839,14 @@ class PythonFactsAnalyzer(AstAnalyzer):
                 "breakers": self._breakers,
                 "outbound": self._outbound,
                 "json_returns": self._json_returns(),
+                "access": access_facts(
+                    tree,
+                    self._route_nodes,
+                    self._exempt_nodes,
+                    self._guard_nodes,
+                    self.qualify,
+                    self.file.text or "",
+                ),
             }
         )
 
@@ -897,6 +918,9 @@ class PythonFacts:
     outbound: list[Outbound] = field(default_factory=list)
     #: (path, line) of route handlers returning a dict or list literal (JSON in Flask)
     json_returns: list[tuple[str, int]] = field(default_factory=list)
+    #: who may call what: route authentication, csrf-exempt views, request guards, routers
+    #: (see :mod:`charter.analyzers.repo.access`)
+    access: list[AccessFacts] = field(default_factory=list)
 
     @classmethod
     def of(cls, repo: RepoIndex, analyzer: PythonFactsAnalyzer) -> PythonFacts:
@@ -932,6 +956,8 @@ class PythonFacts:
                     for n, ln, k, t, task in value.get("outbound", ())
                 )
                 facts.json_returns.extend((path, ln) for ln in value.get("json_returns", ()))
+                if value.get("access"):
+                    facts.access.append(AccessFacts.of(path, value["access"]))
         return cls(
             facts.imports,
             facts.calls,
@@ -946,6 +972,7 @@ class PythonFacts:
             facts.breakers,
             facts.outbound,
             facts.json_returns,
+            facts.access,
         )
 
     def restricted(self, keep: Callable[[str], bool]) -> PythonFacts:
@@ -964,6 +991,7 @@ class PythonFacts:
             [b for b in self.breakers if keep(b[1])],
             [o for o in self.outbound if keep(o.path)],
             [j for j in self.json_returns if keep(j[0])],
+            [a for a in self.access if keep(a.path)],
         )
 
     def apps(self) -> list[tuple[str, Call]]:
