@@ -211,7 +211,11 @@ def test_coverage_floor_in_pytest_ini_below_minimum_param(policies, tmp_path):
         policies,
         tmp_path,
         "coverage-threshold",
-        {"pytest.ini": "[pytest]\naddopts = -q --cov-fail-under=85\n", "app.py": "X = 1\n"},
+        {
+            "pytest.ini": "[pytest]\naddopts = -q --cov-fail-under=85\n",
+            "app.py": "X = 1\n",
+            "tests/test_app.py": "def test_x():\n    assert True\n",
+        },
         params={"minimum": 90},
     )
     assert (status, found) == ("fail", ["pytest.ini:2"])
@@ -224,12 +228,23 @@ def test_coverage_floor_reached_through_make_in_ci(policies, tmp_path):
         "coverage-threshold",
         {
             "app.py": "X = 1\n",
+            "tests/test_app.py": "def test_x():\n    assert True\n",
             "Makefile": "test:\n\tpytest --cov=app --cov-fail-under=80\n",
             ".gitlab-ci.yml": "test:\n  script: make test\n",
         },
     )
     assert status == "pass"
     assert evidence == ("coverage floor 80% at Makefile:2",)
+
+
+def test_a_python_project_without_tests_has_no_coverage_floor_to_judge(policies, tmp_path):
+    status, found, _ = result(
+        policies,
+        tmp_path,
+        "coverage-threshold",
+        {"pyproject.toml": "[project]\nname = 'orders'\n", "orders.py": "X = 1\n"},
+    )
+    assert (status, found) == ("not_applicable", [])
 
 
 def test_typed_marker_ignores_stub_packages_and_plain_folders(policies, tmp_path):

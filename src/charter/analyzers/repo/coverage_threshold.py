@@ -87,8 +87,9 @@ class CoverageThresholdAnalyzer(Analyzer):
         judged = self._languages(repo)
         if not judged:
             out.not_applicable(
-                "no Python project, and no JavaScript/TypeScript project with tests (neither is "
-                "a main language here; other languages' coverage floors are not checked)"
+                "no Python or JavaScript/TypeScript project with tests (a project without tests "
+                "has no coverage to measure: tests-present judges that; other languages' "
+                "coverage floors are not checked)"
             )
             return
         minimum = self.params.minimum
@@ -170,14 +171,15 @@ class CoverageThresholdAnalyzer(Analyzer):
     @staticmethod
     def _languages(repo: RepoIndex) -> dict[str, str]:
         """The languages judged, each with the file its floor goes into: Python when the
-        repository is a Python project; JavaScript/TypeScript when it is a main language of a
-        package.json project that has tests (a package without tests has no coverage to
-        measure: its lint-only ``npm test`` is not a suite). End-to-end tests (``*.e2e-spec.ts``,
+        repository is a Python project with Python tests; JavaScript/TypeScript when it is a
+        main language of a package.json project that has tests (a project without tests has
+        no coverage to measure, and ``tests-present`` reports the missing suite; a lint-only
+        ``npm test`` is not a suite). End-to-end tests (``*.e2e-spec.ts``,
         ``e2e/``, ``cypress/``, ``playwright/``) do not count: they drive a running build from
         outside, so the coverage tool sees none of the application's code."""
         judged: dict[str, str] = {}
         tests = [p for p in repo.files if repo.path_class(p) == "test"]
-        if is_python_project(repo):
+        if is_python_project(repo) and any(file_kind(p) == "python" for p in tests):
             judged["python"] = settings_file(repo)
         packages = config_paths(repo, "package.json")
         if (
