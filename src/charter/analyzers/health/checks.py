@@ -99,6 +99,7 @@ PYTHON_TOKENS = (
     "aiohttp",
     "django",
     "grpc",
+    "ROOT_URLCONF",
 )
 
 
@@ -288,6 +289,25 @@ class HealthChecksAnalyzer(Analyzer):
         # a health route serves the apps of its own language and project (monorepos)
         scope = {p: f"{f['lang']}@{project_of(repo, p)}" for p, f in code}
         apps = [(p, scope[p], a) for p, f in code for a in f["apps"]]
+        # a Django project has one app however many URLconfs it has: the one its settings
+        # name in ROOT_URLCONF, else the outermost
+        roots = {f["root_urlconf"] for _, f in code if f.get("root_urlconf")}
+
+        def rank(path: str, app: dict[str, Any]) -> tuple[int, int, str]:
+            module = str(app["name"]).removesuffix(".urlpatterns")
+            named = any(module == r or module.endswith(f".{r}") for r in roots)
+            return (0 if named else 1, path.count("/"), path)
+
+        outermost: dict[str, tuple[str, tuple[int, int, str]]] = {}
+        for app_path, app_scope, app in apps:
+            if app["framework"] == "django":
+                key = rank(app_path, app)
+                best = outermost.get(app_scope)
+                if best is None or key < best[1]:
+                    outermost[app_scope] = (app_path, key)
+        apps = [
+            (p, s, a) for p, s, a in apps if a["framework"] != "django" or outermost[s][0] == p
+        ]
         grpc = [(p, scope[p], g) for p, f in code for g in f["grpc"]]
         for path, fact in by_kind["skipped"]:
             out.evidence(f"skipped {path}: {fact['reason']}")
@@ -403,14 +423,6 @@ class HealthChecksAnalyzer(Analyzer):
             lang: [(p, r) for p, r in found if self._is_health(r["path"])]
             for lang, found in routes.items()
         }
-        # a Django project has one app however many urls.py it has: keep the outermost
-        outermost: dict[str, str] = {}
-        for path, scope, app in apps:
-            if app["framework"] == "django":
-                best = outermost.get(scope)
-                if best is None or (path.count("/"), path) < (best.count("/"), best):
-                    outermost[scope] = path
-        apps = [(p, s, a) for p, s, a in apps if a["framework"] != "django" or outermost[s] == p]
         # not the service's front door: a local control socket, or an auxiliary endpoint (MCP
         # tools, metrics only) beside another server of the same program
         front: list[tuple[str, str, dict[str, Any]]] = []

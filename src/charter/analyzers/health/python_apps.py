@@ -86,8 +86,15 @@ def python_facts(path: str, tree: ast.Module) -> dict[str, Any] | None:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             imported.add(node.module.split(".")[0])
     frameworks = imported & FRAMEWORK_MODULES
-    is_urls = PurePosixPath(path).name == "urls.py"
-    if not frameworks and not is_urls:
+    # a URLconf: urls.py, or a Django module that assigns urlpatterns (a ROOT_URLCONF such as
+    # project/urls/www.py need not be called urls.py)
+    has_urlpatterns = any(
+        isinstance(n, ast.Assign) and any(_name(t) == "urlpatterns" for t in n.targets)
+        for n in tree.body
+    )
+    is_urls = PurePosixPath(path).name == "urls.py" or ("django" in frameworks and has_urlpatterns)
+    root_urlconf = _root_urlconf(tree)
+    if not frameworks and not is_urls and root_urlconf is None:
         return None
     module = module_name(path)
     apps: list[dict[str, Any]] = []
@@ -163,19 +170,16 @@ def python_facts(path: str, tree: ast.Module) -> dict[str, Any] | None:
                 grpc.append({"name": f"{module}:grpc.server", "line": node.lineno})
             elif fname == "add_HealthServicer_to_server":
                 grpc_health = True
-    if is_urls and any(
-        isinstance(n, ast.Assign) and any(_name(t) == "urlpatterns" for t in n.targets)
-        for n in tree.body
-    ):
+    if is_urls and has_urlpatterns:
         line = next(
             n.lineno
             for n in tree.body
             if isinstance(n, ast.Assign) and any(_name(t) == "urlpatterns" for t in n.targets)
         )
         apps.append({"framework": "django", "name": f"{module}.urlpatterns", "line": line})
-    if not (apps or routes or grpc or grpc_health):
+    if not (apps or routes or grpc or grpc_health or root_urlconf):
         return None
-    return {
+    facts: dict[str, Any] = {
         "kind": "code",
         "lang": "python",
         "apps": apps,
@@ -183,3 +187,20 @@ def python_facts(path: str, tree: ast.Module) -> dict[str, Any] | None:
         "grpc": grpc,
         "grpc_health": grpc_health,
     }
+    if root_urlconf:
+        facts["root_urlconf"] = root_urlconf
+    return facts
+
+
+def _root_urlconf(tree: ast.Module) -> str | None:
+    """A Django settings module's ``ROOT_URLCONF = "project.urls"`` (the URLconf that serves
+    the site), or None."""
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(_name(t) == "ROOT_URLCONF" for t in node.targets)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            return node.value.value
+    return None
