@@ -319,6 +319,28 @@ def test_a_literal_the_line_hint_misses_is_placed_at_its_character_column(
     ]
 
 
+@pytest.mark.skipif(
+    __import__("sys").version_info >= (3, 14),
+    reason="`except A, B:` parses natively from Python 3.14: no older form, no LibCST fallback",
+)
+def test_syntax_newer_than_the_interpreter_is_placed_from_the_files_own_lines(
+    policies: PolicySet, tmp_path: Path
+) -> None:
+    # the ast tree of a rewritten older form (`except (A, B):`) has shifted columns: LibCST
+    # places a literal the line hint misses (an implicit concatenation) at the file's column
+    code = (
+        "try:\n"
+        '    DB_PASSWORD = "Zq8!fakeTw96"\n'
+        'except ValueError, TypeError: connect(token=("Zq8!" "fakeTw97"))\n'
+    )
+    write_tree(tmp_path, {"app.py": code})
+    assert SourceFile(tmp_path, "app.py").python_downgraded
+    report = audit_rule(policies, tmp_path, RULE)
+    got = [(f.line, f.column, f.message.split(" ")[0]) for f in report.findings if f.rule == RULE]
+    line3 = code.splitlines()[2]
+    assert got == [(2, 19, "'DB_PASSWORD'"), (3, line3.index('("Zq8!') + 2, "'token'")]
+
+
 def test_binary_files_are_not_read_as_text(policies: PolicySet, tmp_path: Path) -> None:
     write_tree(
         tmp_path,

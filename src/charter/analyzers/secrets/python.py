@@ -27,7 +27,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from charter.analyzers.secrets.common import Assignment
-from charter.analyzers.secrets.python_hints import ENV_DEFAULT_CALLS
+from charter.analyzers.secrets.python_hints import ENV_DEFAULT_CALLS, place_on_hint_lines
 
 #: (name, value) -> whether it is reported; the judge the analyzer passes in
 Judge = Callable[[str, str], bool]
@@ -114,22 +114,7 @@ def python_assignments(
     module.visit(collector)
     if not collector.found:
         return []
-    lines: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for c in candidates:
-        lines.setdefault((c.name, c.value), []).append((c.line, c.column))
-    out: list[Assignment] = []
-    unplaced: list[tuple[str, str, cst.CSTNode]] = []
-    used: dict[tuple[str, str], int] = {}  # the n-th equal literal takes the n-th line
-    for name, value, raw, node in collector.found:
-        key = (name.lower(), raw.lower()) if raw is not None else None
-        spots = lines.get(key) if key is not None else None
-        if spots and key is not None:
-            nth = used.get(key, 0)
-            used[key] = nth + 1
-            line, column = spots[min(nth, len(spots) - 1)]
-            out.append(Assignment(name, value, line, column))
-        else:
-            unplaced.append((name, value, node))
+    out, unplaced = place_on_hint_lines(collector.found, candidates)
     if unplaced:
         positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
         for name, value, node in unplaced:

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
+from typing import TypeVar
 
 from charter.analyzers.secrets.common import Assignment
+
+N = TypeVar("N")
 
 #: Linear time (``'key' * 600000`` used to take minutes): a match starts only where a run of
 #: word characters starts; the atomic group stops at the run's first secret-like word (the
@@ -73,3 +77,28 @@ def literal_lines(tree: ast.Module) -> set[int]:
         for n in ast.walk(tree)
         if isinstance(n, ast.Constant) and isinstance(n.value, str | bytes) and id(n) not in bare
     }
+
+
+def place_on_hint_lines(
+    found: Iterable[tuple[str, str, str | None, N]], candidates: list[Assignment]
+) -> tuple[list[Assignment], list[tuple[str, str, N]]]:
+    """Each found literal ``(name, value, raw source, node)`` at the line and column where the
+    regex hint saw the same name and raw literal (the n-th equal literal takes the n-th spot),
+    and the literals no hint saw, for the caller to place from its own tree."""
+    lines: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for c in candidates:
+        lines.setdefault((c.name, c.value), []).append((c.line, c.column))
+    placed: list[Assignment] = []
+    unplaced: list[tuple[str, str, N]] = []
+    used: dict[tuple[str, str], int] = {}
+    for name, value, raw, node in found:
+        key = (name.lower(), raw.lower()) if raw is not None else None
+        spots = lines.get(key) if key is not None else None
+        if spots and key is not None:
+            nth = used.get(key, 0)
+            used[key] = nth + 1
+            line, column = spots[min(nth, len(spots) - 1)]
+            placed.append(Assignment(name, value, line, column))
+        else:
+            unplaced.append((name, value, node))
+    return placed, unplaced

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from charter.analyzers.secrets.common import Assignment
-from charter.analyzers.secrets.python_hints import ENV_DEFAULT_CALLS
+from charter.analyzers.secrets.python_hints import ENV_DEFAULT_CALLS, place_on_hint_lines
 
 #: (name, value) -> whether it is reported; the judge the analyzer passes in
 Judge = Callable[[str, str], bool]
@@ -214,25 +214,12 @@ def python_assignments(
     if not walk.found or not plausible & walk.literal_lines:
         return []
     walk.found.sort(key=lambda f: f[0])
-    lines: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for c in candidates:
-        lines.setdefault((c.name, c.value), []).append((c.line, c.column))
     source = _Lines(text)
-    out: list[Assignment] = []
-    unplaced: list[tuple[str, str, ast.Constant]] = []
-    used: dict[tuple[str, str], int] = {}  # the n-th equal literal takes the n-th line
+    found = []
     for _, name, value, node in walk.found:
         segment = source.segment(node)
-        raw = _raw(segment) if segment is not None else None
-        key = (name.lower(), raw.lower()) if raw is not None else None
-        spots = lines.get(key) if key is not None else None
-        if spots and key is not None:
-            nth = used.get(key, 0)
-            used[key] = nth + 1
-            line, column = spots[min(nth, len(spots) - 1)]
-            out.append(Assignment(name, value, line, column))
-        else:
-            unplaced.append((name, value, node))
+        found.append((name, value, _raw(segment) if segment is not None else None, node))
+    out, unplaced = place_on_hint_lines(found, candidates)
     for name, value, node in unplaced:
         out.append(Assignment(name, value, node.lineno, source.column(node)))
     return out
