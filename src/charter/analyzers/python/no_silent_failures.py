@@ -52,6 +52,14 @@ only fail in the one way it handles:
   (``if image:``, ``if items or steps:``, ``x if x is not None else ...``): the missing value is
   a case the function handles, as after ``d.get(k)``; a default that is only passed on or
   returned (``data = None`` ... ``return data``) is still reported;
+- optional entries: the ``try`` body only fills entries of a dict the function builds
+  (``data["timeline"] = timeline``, through local names and ``if`` guards; no call made for
+  its effect, no ``return`` or loop) and the handler leaves them out (``pass``, or an empty
+  default for those local names, which nothing after the ``try`` reads): an entry that is
+  sometimes absent is an optional field, whose absence the dict's readers handle
+  (``data.get("timeline")``), as with a default the code checks; an entry given an empty value
+  in the handler (``result["content"] = ""``), which readers cannot tell from a real one, and
+  an entry of a parameter or of a module-level dict (a token cache) are still reported;
 - a failure while handling another error: the ``try`` is inside an ``except`` handler that
   re-raises, reports or uses its own error (``except HTTPStatusError as exc: try: detail =
   exc.response.json()["detail"] except Exception: detail = "unknown"``, then the error is
@@ -487,6 +495,60 @@ def _following(scope: ast.AST, node: ast.stmt) -> list[ast.stmt]:
     return []
 
 
+def _entry_fills(body: list[ast.stmt], names: set[str], dicts: set[str]) -> bool:
+    """The statements only fill entries of dicts held in names (``data["timeline"] =
+    timeline``; the dicts' names collected in ``dicts``) and assign names (collected in
+    ``names``), under ``if`` guards: no call made for its effect, no ``return``, loop, ``with``
+    or ``del``."""
+    for stmt in body:
+        if isinstance(stmt, ast.If):
+            if not (
+                _entry_fills(stmt.body, names, dicts) and _entry_fills(stmt.orelse, names, dicts)
+            ):
+                return False
+            continue
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets = [stmt.target]
+        else:
+            return False
+        for target in targets:
+            for item in target.elts if isinstance(target, ast.Tuple) else [target]:
+                if isinstance(item, ast.Name):
+                    names.add(item.id)
+                elif isinstance(item, ast.Subscript) and isinstance(item.value, ast.Name):
+                    dicts.add(item.value.id)
+                else:
+                    return False
+    return True
+
+
+def _locals(scope: ast.AST) -> set[str]:
+    """The names a function assigns (not in nested functions), less those it declares
+    ``global`` or ``nonlocal``."""
+    body = getattr(scope, "body", None)
+    if not isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) or not body:
+        return set()
+    stored: set[str] = set()
+    shared: set[str] = set()
+    for node in _walk_body(body):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            stored.add(node.id)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            shared.update(node.names)
+    return stored - shared
+
+
+def _reads(names: set[str], after: list[ast.stmt]) -> bool:
+    """Any of the names is read in the statements."""
+    return any(
+        isinstance(node, ast.Name) and node.id in names and isinstance(node.ctx, ast.Load)
+        for stmt in after
+        for node in ast.walk(stmt)
+    )
+
+
 def _library(module: str, own: set[str]) -> bool:
     top = module.split(".")[0]
     return bool(top) and top not in own and top not in sys.stdlib_module_names
@@ -592,6 +654,7 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
                 or _reports_status(node.body, handler.body, predicate, attempt)
                 or self._commented(handler)
                 or self._default_checked(node, handler)
+                or self._optional_entries(node, handler)
             ):
                 continue
             self.at(
@@ -608,6 +671,25 @@ class NoSilentFailuresAnalyzer(FunctionScopes, PythonRule):
             return False
         scope = self.scopes[-1] if self.scopes else self.file.python_ast
         return scope is not None and _tested(names, _following(scope, node))
+
+    def _optional_entries(self, node: ast.Try | ast.TryStar, handler: ast.ExceptHandler) -> bool:
+        """The ``try`` body only fills entries of a dict the function builds (``data["timeline"]
+        = timeline``, through local names and ``if`` guards) and the handler leaves them out
+        (``pass``, or an empty default for those local names, which nothing after the ``try``
+        reads): the entries are optional fields, whose absence the dict's readers handle."""
+        names: set[str] = set()
+        dicts: set[str] = set()
+        if not self.scopes or not _entry_fills(node.body, names, dicts) or not dicts:
+            return False
+        defaults = _defaults(handler.body)
+        if not (defaults or all(isinstance(stmt, ast.Pass) for stmt in handler.body)):
+            return False
+        scope = self.scopes[-1]
+        return (
+            defaults <= names
+            and dicts <= _locals(scope)
+            and not _reads(names, _following(scope, node))
+        )
 
     def _commented(self, handler: ast.ExceptHandler) -> bool:
         """A comment in the handler or on its ``except`` line says the failure is expected or
