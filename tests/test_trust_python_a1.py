@@ -73,19 +73,21 @@ def test_docstrings_hook_needs_three_classes_with_a_common_library_base(
     view = '''
         """{name} views."""
 
-        from rest_framework import viewsets
+        from reports import exporters
 
 
-        class {name}ViewSet(viewsets.ModelViewSet):
-            """The {name} API."""
+        class {name}Exporter(exporters.Exporter):
+            """The {name} export."""
 
-            def get_queryset(self):
-                qs = super().get_queryset()
+            def rows(self):
+                qs = super().rows()
                 return qs.filter(owner=self.request.user)
     '''
+    # a library charter knows nothing about (FRAMEWORK_HOOKS does not list it): three classes
+    # with one base defining ``rows`` make it that base's hook
     files = {f"src/app/{n.lower()}.py": view.format(name=n) for n in ("Tag", "Note", "Mail")}
     report = audit(policies, tmp_path, "docstrings", files, threshold=100, min_body_lines=0)
-    assert where(report, "docstrings") == []  # a DRF hook, documented by the framework
+    assert where(report, "docstrings") == []  # a library hook, documented by the library
 
     del files["src/app/mail.py"]
     report = audit(policies, tmp_path / "two", "docstrings", files, threshold=100, min_body_lines=0)

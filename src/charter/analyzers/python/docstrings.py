@@ -3,7 +3,9 @@
 Public, as pydocstyle and interrogate count it: a module whose file name does not start with
 ``_`` (``__init__.py`` is the package's module) and is not in a ``_private`` folder; classes and
 functions whose names do not start with ``_``, defined at module level or in a public class
-(not nested in a function). Dunder methods, ``@overload`` stubs, ``@override`` methods (they
+(not nested in a function); in a module that declares ``__all__`` (a literal list or tuple),
+only the classes and functions it names are public at module level, as pydocstyle and ruff count
+them. Dunder methods, ``@overload`` stubs, ``@override`` methods (they
 inherit their documentation) and property setters/deleters are left out, as are empty modules
 and ``__main__.py``, ``setup.py`` and ``conftest.py``; generated migrations (``migrations/``,
 Alembic ``versions/*.py``) are excluded by default.
@@ -15,8 +17,12 @@ at its ``def``/``class`` line; these are counted and not reported:
 - module docstrings (the module's name and its documented contents say what it holds);
 - one-statement functions and methods (``return self.x``, a setter, a one-call delegation):
   the line says what the function does (``pass``/``...`` stubs and ``raise`` are reported);
-- methods that override a method of a base class defined in the repository (the base
-  documents the contract), and methods of the same name defined in at least
+- methods that override a method of a base class defined in the repository, or a hook method
+  of a well-known framework or standard library base class (:data:`FRAMEWORK_HOOKS`: Django
+  and Django REST framework views and serializers, Starlette middleware, ``json.JSONEncoder``,
+  ``threading.Thread``, ``logging.Handler``...), directly or through a repository base: the base
+  documents the contract (pylint, inferring the installed base, leaves overrides out too); and
+  methods of the same name defined in at least
   ``HOOK_REPEATS`` classes with a common base, such as a framework hook implemented by every
   view or plugin class;
 - module-level functions of the same name defined in at least ``HOOK_REPEATS`` modules of one
@@ -114,6 +120,78 @@ VALIDATOR_DECORATORS = frozenset(
 PROPERTY_DECORATORS = frozenset(
     {"property", "functools.cached_property", "django.utils.functional.cached_property"}
 )
+
+
+def _hook_names(names: str) -> frozenset[str]:
+    """Method names given as one space-separated string."""
+    return frozenset(names.split())
+
+
+#: hook methods of well-known framework and standard library base classes, by the qualified
+#: name of the base (or a module holding such bases): a subclass's method of one of these names
+#: overrides a hook the framework documents, as pylint finds by inferring the installed base
+#: (charter never imports the audited code or its dependencies, so the bases are listed here)
+FRAMEWORK_HOOKS: dict[str, frozenset[str]] = {
+    # Django class-based views, Django REST framework views, generic views and viewsets
+    **dict.fromkeys(
+        (
+            "django.views",
+            "rest_framework.views",
+            "rest_framework.generics",
+            "rest_framework.viewsets",
+            "rest_framework.mixins",
+        ),
+        _hook_names(
+            "get post put patch delete head options dispatch setup get_context_data get_queryset"
+            " get_object get_template_names get_success_url form_valid form_invalid"
+            " get_form_kwargs get_serializer_class get_serializer_context get_permissions"
+            " perform_create perform_update perform_destroy list retrieve create update"
+            " partial_update destroy initial handle_exception"
+        ),
+    ),
+    # Django REST framework serializers and fields
+    **dict.fromkeys(
+        ("rest_framework.serializers", "rest_framework.fields", "rest_framework.relations"),
+        _hook_names(
+            "to_representation to_internal_value create update validate run_validation"
+            " get_attribute get_value get_fields"
+        ),
+    ),
+    "rest_framework.authentication": frozenset({"authenticate", "authenticate_header"}),
+    "rest_framework.permissions": frozenset({"has_permission", "has_object_permission"}),
+    "rest_framework.pagination": frozenset(
+        {"paginate_queryset", "get_paginated_response", "get_paginated_response_schema"}
+    ),
+    "rest_framework.filters": frozenset({"filter_queryset", "get_ordering"}),
+    "django.core.management": frozenset({"handle", "add_arguments", "handle_label"}),
+    "django.apps": frozenset({"ready"}),
+    "django.utils.deprecation.MiddlewareMixin": frozenset(
+        {"process_request", "process_response", "process_view", "process_exception"}
+    ),
+    "django.contrib.admin": _hook_names(
+        "get_queryset save_model delete_model formfield_for_dbfield formfield_for_foreignkey"
+        " get_readonly_fields lookups queryset has_add_permission has_change_permission"
+        " has_delete_permission"
+    ),
+    "django.template.Node": frozenset({"render"}),
+    "starlette.middleware.base.BaseHTTPMiddleware": frozenset({"dispatch"}),
+    "flask.views": frozenset({"dispatch_request", "get", "post", "put", "patch", "delete"}),
+    "click.ParamType": frozenset({"convert", "shell_complete"}),
+    "httpx.BaseTransport": frozenset({"handle_request", "close"}),
+    "httpx.HTTPTransport": frozenset({"handle_request", "close"}),
+    "httpx.AsyncBaseTransport": frozenset({"handle_async_request", "aclose"}),
+    "httpx.AsyncHTTPTransport": frozenset({"handle_async_request", "aclose"}),
+    "threading.Thread": frozenset({"run"}),
+    "json.JSONEncoder": frozenset({"default"}),
+    "html.parser.HTMLParser": _hook_names(
+        "handle_starttag handle_endtag handle_startendtag handle_data handle_comment"
+        " handle_charref handle_entityref handle_decl handle_pi"
+    ),
+    "logging": frozenset({"emit", "flush", "close", "format", "formatTime", "filter"}),
+    "http.server": frozenset({"do_GET", "do_POST", "do_PUT", "do_PATCH", "do_DELETE", "do_HEAD"}),
+    "socketserver": frozenset({"handle", "setup", "finish"}),
+}
+
 #: keyword arguments of a decorator that document what it decorates (FastAPI routes'
 #: ``summary``/``description``, Django admin ``@display(description=...)``, Click and Typer
 #: commands' ``help``, Dagster assets' ``description``)
@@ -145,6 +223,52 @@ class DocstringsParams(PythonRuleParams):
 
 def _public(name: str) -> bool:
     return not name.startswith("_")
+
+
+def _changes_all(stmt: ast.stmt) -> bool:
+    """``__all__ += [...]`` or ``__all__.extend(...)`` (``append``, ``remove``...)."""
+    if isinstance(stmt, ast.AugAssign):
+        return isinstance(stmt.target, ast.Name) and stmt.target.id == "__all__"
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and isinstance(call.func.value, ast.Name)
+        and call.func.value.id == "__all__"
+    )
+
+
+def _dunder_all(tree: ast.Module) -> frozenset[str] | None:
+    """The names of a module-level ``__all__`` given as a literal list or tuple of strings, as
+    pydocstyle reads it; None when the module has none, or changes it or builds it in a way only
+    running it would tell (``__all__ += ...``, ``__all__.extend(...)``, a computed value)."""
+    names: frozenset[str] | None = None
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign | ast.AnnAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if not any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                continue
+            value = stmt.value
+            if not isinstance(value, ast.List | ast.Tuple):
+                return None
+            found = [e.value for e in value.elts if isinstance(e, ast.Constant)]
+            if len(found) != len(value.elts) or not all(isinstance(n, str) for n in found):
+                return None
+            names = frozenset(str(n) for n in found)
+        elif _changes_all(stmt):
+            return None
+    return names
+
+
+def _framework_bases(qualified: list[str]) -> dict[str, frozenset[str]]:
+    """The well-known framework bases among a class's (qualified) base names, each with the
+    hook methods it documents (:data:`FRAMEWORK_HOOKS`)."""
+    found: dict[str, frozenset[str]] = {}
+    for name in qualified:
+        hooks = [h for base, h in FRAMEWORK_HOOKS.items() if is_under(name, base)]
+        if hooks:
+            found[name] = frozenset().union(*hooks)
+    return found
 
 
 def _one_statement(node: FunctionNode) -> bool:
@@ -345,6 +469,9 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
         private_dir = any(p.startswith("_") and p != "__pycache__" for p in path.parts[:-1])
         self.private = private_dir or (path.name != "__init__.py" and path.name.startswith("_"))
         tree = self.file.python_ast
+        #: the module's ``__all__``: when given, only the classes and functions it names are
+        #: public at module level (pydocstyle's and ruff's definition of public)
+        self.exports = _dunder_all(tree) if tree is not None else None
         if tree is not None and tree.body and not self.private and path.name not in NOT_MODULES:
             module = str(path.parent) if path.name == "__init__.py" else path.stem
             self._item(tree, "module", module, MODULE)
@@ -366,11 +493,30 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
     def _visible(self) -> bool:
         return not self.private and all(s.public for s in self.scopes)
 
+    def _exported(self, name: str) -> bool:
+        """Public by name: no leading underscore, and at module level listed in ``__all__``
+        when the module has one."""
+        if not _public(name):
+            return False
+        return bool(self.scopes) or self.exports is None or name in self.exports
+
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
-        public = self._visible() and _public(node.name)
+        public = self._visible() and self._exported(node.name)
         parent = self.scopes[-1] if self.scopes else None
         nested = parent is not None and parent.is_class
         bases = [b for b in (base_name(e) for e in node.bases) if b and b != "object"]
+        qualified = [
+            q
+            for q in (
+                self.qualify(e.value if isinstance(e, ast.Subscript) else e) for e in node.bases
+            )
+            if q
+        ]
+        # a well-known framework base stands in the hierarchy as a class of its own, with the
+        # hooks it documents as methods: a method of that name overrides a documented hook
+        for framework, hooks in _framework_bases(qualified).items():
+            bases.append(framework)
+            self.classes.append([framework, [], sorted(hooks)])
         scope = _Scope(True, public, node.name, bases, nested)
         if public:
             described = _describing_attribute(node) or _described_by_decorator(node)
@@ -395,7 +541,7 @@ class DocstringsAnalyzer(FunctionScopes, PythonRule):
                 owner.needs.append(node.name)
         elif owner is None and _public(node.name):
             self.functions.append(node.name)
-        if self._visible() and _public(node.name) and not self._skipped(node):
+        if self._visible() and self._exported(node.name) and not self._skipped(node):
             kind = "method" if self.scopes else "function"
             quiet = self._quiet(node, owner)
             self._item(node, kind, node.name, quiet, owner)
