@@ -119,6 +119,23 @@ def test_aliased_requests_call_is_seen_by_every_http_rule(policies: PolicySet, t
         assert findings(report, rule_id) == ["app.py:5"], rule_id
 
 
+def test_a_session_call_is_named_as_written_not_as_a_shadowed_import(
+    policies: PolicySet, tmp_path: Path
+):
+    code = """
+        import requests
+        from flask import session
+
+        def check() -> None:
+            session = requests.Session()
+            session.post("https://example.org/ping")
+    """
+    report = run(policies, tmp_path, "http-timeouts", code)
+    messages = [f.message for f in report.findings if f.rule == "http-timeouts"]
+    assert messages == ["session call `session.post()` without `timeout=`: it can wait forever"]
+    assert findings(report, "http-timeouts") == ["app.py:7"]
+
+
 def test_a_local_function_named_like_a_library_call_is_not_that_call(
     policies: PolicySet, tmp_path: Path
 ):

@@ -75,7 +75,9 @@ class HttpTimeoutsAnalyzer(RelevantRule):
         if module in ("requests", "requests.api") and func in VERBS:
             self._need_timeout(node, f"`{name}()`")
         elif func in VERBS and module.rsplit(".", 1)[-1] in self.sessions:
-            self._need_timeout(node, f"session call `{name}()`")
+            # named as written: a local `session = requests.Session()` shadows an imported
+            # name (`from flask import session`) that qualify() would resolve it to
+            self._need_timeout(node, f"session call `{ast.unparse(node.func)}()`")
         elif name in POSITIONAL_TIMEOUT:
             reach = POSITIONAL_TIMEOUT[name]
             if not (reach and len(node.args) >= reach):
