@@ -1,4 +1,3 @@
-# charter: ignore-file[no-hardcoded-secrets] -- made-up values the tests plant for the ML stage
 """The optional ML stage of no-hardcoded-secrets (``ml_validator: true``, ``charter[ml]``).
 
 The plumbing is tested with a fake judge (what charter hands over, what it reports); the real
