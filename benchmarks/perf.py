@@ -168,7 +168,6 @@ def generate_repo(root: Path, n_files: int, seed: int = 7) -> int:
             init.write_text("")
         made += 1
     (root / "Dockerfile").write_text("FROM python:3.12-slim\nUSER app\nCMD [\"app\"]\n")
-    # charter: ignore[no-hardcoded-secrets] -- a fake password in the generated tree
     (root / ".env").write_text("DATABASE_URL=postgres://app:hunter2hunter2@db:5432/app\n")
     return made
 

@@ -21,6 +21,11 @@ Method (``python benchmarks/secrets_creddata.py --help``):
    - charter: ``python -m charter audit WORK --format json --select no-hardcoded-secrets
      --no-cache --no-repo-config --fail-on none``; every finding counts (advisory included),
      and the gating subset (not advisory, not suppressed) is scored apart;
+   - charter-all (``--tools ...,charter-all``): the same audit with ``outside_source: all``
+     (through a ``--policies`` override), the secret-scanner sweep: secret-named literals and
+     generic forms are reported in tests, fixtures, examples and docs too, where the default
+     reports only issued provider formats. CredData labels test and example credentials ``T``,
+     so the sweep is the variant comparable with the peers' scans;
    - charter+ML (``--tools ...,charter-ml``): the same audit with the rule's optional ML stage
      (``ml_validator: true`` through a ``--policies`` override; needs ``charter[ml]``):
      CredSweeper's model judges the look-alikes charter's value judge leaves out. That model
@@ -417,27 +422,44 @@ def _version(cmd: list[str], env: Mapping[str, str] | None = None) -> str:
     return (proc.stdout or proc.stderr).strip().splitlines()[-1][:60]
 
 
-def ml_policies(folder: Path) -> Path:
-    """A policy folder that overrides the rule with ``ml_validator: true`` (the audit runs with
-    ``--no-repo-config``: the parameter cannot come from a configuration file in WORK)."""
+def override_policies(folder: Path, params: Mapping[str, object]) -> Path:
+    """A policy folder that overrides the rule's parameters with ``params`` (the audit runs
+    with ``--no-repo-config``: a parameter cannot come from a configuration file in WORK)."""
     rule = yaml.safe_load((ROOT / "policies" / "rules" / f"{RULE}.yaml").read_text("utf-8"))
-    rule["params"] = {**(rule.get("params") or {}), "ml_validator": True}
+    rule["params"] = {**(rule.get("params") or {}), **params}
     (folder / "rules").mkdir(parents=True, exist_ok=True)
     (folder / "rules" / f"{RULE}.yaml").write_text(yaml.safe_dump(rule), encoding="utf-8")
     return folder
 
 
-def run_charter(work: Path, debug: list[str], *, ml: bool = False) -> ToolRun:
+def ml_policies(folder: Path) -> Path:
+    """A policy folder that overrides the rule with ``ml_validator: true``."""
+    return override_policies(folder, {"ml_validator": True})
+
+
+def run_charter(
+    work: Path, debug: list[str], *, ml: bool = False, sweep: bool = False
+) -> ToolRun:
     """charter's rule; ``ml``: with its optional ML stage (CredSweeper's model judges the
-    look-alikes charter's value judge leaves out; needs ``charter[ml]`` in this Python)."""
+    look-alikes charter's value judge leaves out; needs ``charter[ml]`` in this Python);
+    ``sweep``: with ``outside_source: all`` (everything reported in tests, fixtures, examples
+    and docs too)."""
     # the charter of this checkout (its src/ first), whatever is installed
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])}
-    name = "charter+ML" if ml else "charter"
+    params: dict[str, object] = {}
+    if ml:
+        params["ml_validator"] = True
+    if sweep:
+        params["outside_source"] = "all"
+    name = "charter" + ("-all" if sweep else "") + ("+ML" if ml else "")
     run = ToolRun(name, _version([sys.executable, "-m", "charter", "--version"], env))
     with tempfile.TemporaryDirectory(prefix="creddata-charter-") as tmp:
         out = Path(tmp) / "report.json"
-        extra = ["--policies", str(ml_policies(Path(tmp) / "policies"))] if ml else []
+        extra = (
+            ["--policies", str(override_policies(Path(tmp) / "policies", params))]
+            if params else []
+        )
         proc, run.seconds = _timed([
             sys.executable, "-m", "charter", "audit", str(work), "--format", "json",
             "--select", RULE, "--no-cache", "--no-repo-config", "--fail-on", "none",
@@ -680,8 +702,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers-venv", type=Path, default=Path("/tmp/peers-venv"),
                         help="virtualenv with detect-secrets and credsweeper [%(default)s]")
     parser.add_argument("--tools", default="charter,detect-secrets,credsweeper,gitleaks",
-                        help="comma list of tools to run; charter-ml: charter with its "
-                        "optional ML stage (needs charter[ml]) [%(default)s]")
+                        help="comma list of tools to run; charter-all: charter with "
+                        "outside_source: all (the sweep of tests, fixtures, examples and docs); "
+                        "charter-ml: charter with its optional ML stage (needs charter[ml]) "
+                        "[%(default)s]")
     parser.add_argument("--output", type=Path, help="write the Markdown results here")
     parser.add_argument("--json", type=Path, help="write the counts as JSON here")
     parser.add_argument("--debug", type=Path,
@@ -714,6 +738,8 @@ def main(argv: list[str] | None = None) -> int:
     runs: list[ToolRun] = []
     if "charter" in tools:
         runs.append(run_charter(work, debug))
+    if "charter-all" in tools:
+        runs.append(run_charter(work, debug, sweep=True))
     if "charter-ml" in tools:
         runs.append(run_charter(work, debug, ml=True))
     if "detect-secrets" in tools:

@@ -136,5 +136,21 @@ def test_ml_policies_override_only_the_rules_ml_parameter(tmp_path: Path) -> Non
 
     folder = bench.ml_policies(tmp_path / "policies")
     rule = yaml.safe_load((folder / "rules" / "no-hardcoded-secrets.yaml").read_text())
-    assert rule["params"] == {"outside_source_severity": "low", "ml_validator": True}
+    assert rule["params"] == {
+        "outside_source": "issued",
+        "outside_source_severity": "low",
+        "ml_validator": True,
+    }
     assert rule["id"] == "no-hardcoded-secrets" and rule["examples"]["failing"]
+
+
+def test_the_sweep_variant_overrides_only_outside_source(tmp_path: Path) -> None:
+    import yaml
+
+    folder = bench.override_policies(tmp_path / "policies", {"outside_source": "all"})
+    rule = yaml.safe_load((folder / "rules" / "no-hardcoded-secrets.yaml").read_text())
+    assert rule["params"] == {
+        "outside_source": "all",
+        "outside_source_severity": "low",
+        "ml_validator": False,
+    }

@@ -1,4 +1,3 @@
-# charter: ignore-file[no-hardcoded-secrets] -- fake URL credentials planted to test redaction
 """Remote and historical audits: a git URL (file:// here, no network) and --ref."""
 
 from __future__ import annotations

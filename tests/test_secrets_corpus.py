@@ -26,7 +26,10 @@ RULE = "no-hardcoded-secrets"
 
 @pytest.fixture(scope="module")
 def report(policies: PolicySet) -> Report:
-    return audit_rule(policies, CORPUS / "files", RULE)
+    # the sweep: the corpus labels every planted credential a secret, its development
+    # configuration's too (the default reports only issued formats outside the source), and
+    # its look-alikes must stay quiet in every place
+    return audit_rule(policies, CORPUS / "files", RULE, {"outside_source": "all"})
 
 
 def _reported(report: Report) -> set[tuple[str, int]]:

@@ -1,4 +1,3 @@
-# charter: ignore-file[no-hardcoded-secrets] -- made-up values the tests plant for the ML stage
 """The optional ML stage of no-hardcoded-secrets (``ml_validator: true``, ``charter[ml]``).
 
 The plumbing is tested with a fake judge (what charter hands over, what it reports); the real
@@ -73,6 +72,20 @@ def test_the_model_reports_a_lookalike_charter_leaves_out_advisory_and_masked(
     assert model.severity.value == "low"
     # only the look-alike's line is handed over: not the import, not the line charter reports
     assert [(p, n) for p, n, _ in fake.seen] == [("settings.py", 2)]
+
+
+def test_outside_source_the_model_is_asked_only_in_the_sweep(
+    policies: PolicySet, tmp_path: Path, fake: FakeJudge
+) -> None:
+    # a test's look-alike: by default (outside_source: issued) nothing but issued formats is
+    # reported there, so the stage proposes nothing; the sweep hands it over
+    write_tree(tmp_path, {"tests/test_login.py": UUID_LINE})
+    assert _findings(policies, tmp_path, ML) == []
+    assert fake.seen == []
+    found = _findings(policies, tmp_path, {**ML, "outside_source": "all"})
+    assert [f.line for f in found] == [1]
+    assert "in a test" in found[0].message
+    assert [(p, n) for p, n, _ in fake.seen] == [("tests/test_login.py", 1)]
 
 
 def test_a_line_the_model_turns_down_stays_quiet(

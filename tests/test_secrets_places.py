@@ -36,16 +36,26 @@ PEM = (
 )
 
 
-def found(policies: PolicySet, tmp_path: Path, files: dict[str, str]) -> list[str]:
+#: the sweep: secret-named literals and generic forms judged outside the project's source too
+SWEEP = {"outside_source": "all"}
+SWEEP_CONFIG = f"rules:\n  {RULE}:\n    params: {{outside_source: all}}\n"
+
+
+def found(
+    policies: PolicySet, tmp_path: Path, files: dict[str, str], params: dict | None = None
+) -> list[str]:
     write_tree(tmp_path, files)
-    report = audit_rule(policies, tmp_path, RULE)
+    report = audit_rule(policies, tmp_path, RULE, params)
     return sorted(f.where for f in report.findings if f.rule == RULE)
 
 
-def audited(tmp_path: Path, files: dict[str, str]) -> list[tuple[str, bool, bool, str]]:
-    """(where, certain, advisory, message) of the rule's findings under the default gate."""
+def audited(
+    tmp_path: Path, files: dict[str, str], *, repo_config: bool = False
+) -> list[tuple[str, bool, bool, str]]:
+    """(where, certain, advisory, message) of the rule's findings under the default gate
+    (``repo_config``: with the ``.charter.yml`` among ``files``)."""
     write_tree(tmp_path, files)
-    report = api.audit(tmp_path, api.Options(use_cache=False, repo_config=False))
+    report = api.audit(tmp_path, api.Options(use_cache=False, repo_config=repo_config))
     return sorted(
         (f.where, f.certain, f.advisory, f.message) for f in report.findings if f.rule == RULE
     )
@@ -82,21 +92,38 @@ def test_each_finding_has_a_place(path: str, place: str, tmp_path: Path) -> None
     assert place_of(file) == place
 
 
-def test_a_test_password_is_reported_advisory_and_does_not_fail_the_gate(tmp_path: Path) -> None:
-    # a test that logs in with a plain word: reported (CredData calls it a credential), named
-    # as a test's, never gating
+def test_a_test_password_is_silent_by_default_and_advisory_in_the_sweep(tmp_path: Path) -> None:
+    # a test that logs in with a plain word: the test's own value, not reported by default;
+    # the sweep (outside_source: all) reports it (CredData calls it a credential), named as a
+    # test's, never gating
     files = {
         "tests/test_login.py": 'def test_login(client):\n    client.login(password="pizzeria")\n',
         "spec/login_spec.rb": 'user.password = "letmein1"\n',
     }
-    got = audited(tmp_path, files)
+    assert audited(tmp_path, files) == []
+    got = audited(tmp_path, {**files, ".charter.yml": SWEEP_CONFIG}, repo_config=True)
     assert [(w, c, a) for w, c, a, _ in got] == [
         ("spec/login_spec.rb:1", False, True),
         ("tests/test_login.py:2", False, True),
     ]
     assert all("in a test;" in m for *_, m in got)
     assert all("pizzeria" not in m and "letmein1" not in m for *_, m in got)
-    assert cli.main(["audit", str(tmp_path), "--no-cache", "--no-repo-config"]) == 0
+    assert cli.main(["audit", str(tmp_path), "--no-cache"]) == 0
+
+
+def test_in_a_test_file_an_issued_key_is_reported_and_a_password_only_in_the_sweep(
+    policies: PolicySet, tmp_path: Path
+) -> None:
+    key_id = "AKIA" + "Z7FAKE3TESTW4X5N"  # a made-up key id in AWS's issued format
+    files = {
+        "tests/test_x.py": (
+            f'KEY_ID = "{key_id}"\n'
+            "def test_signup(client):\n"
+            '    client.post("/signup", json={"password": "Hq7-fake!Zt2w"})\n'
+        )
+    }
+    assert found(policies, tmp_path, files) == ["tests/test_x.py:1"]
+    assert found(policies, tmp_path, files, SWEEP) == ["tests/test_x.py:1", "tests/test_x.py:3"]
 
 
 def test_a_plain_word_in_source_stays_quiet(policies: PolicySet, tmp_path: Path) -> None:
@@ -106,22 +133,26 @@ def test_a_plain_word_in_source_stays_quiet(policies: PolicySet, tmp_path: Path)
 
 
 def test_provider_keys_gate_everywhere_private_keys_follow_the_class(tmp_path: Path) -> None:
-    # a private key block is reported everywhere but gates nowhere by itself: committed
-    # development and test keys are common (the ecosystem labels them noise)
-    got = audited(
-        tmp_path,
-        {
-            "tests/fixtures/aws.json": f'{{"id": "{AWS_ID}"}}\n',
-            "deploy/key.pem": PEM,
-            "tests/data/key.pem": PEM,
-        },
-    )
+    # a private key block is reported in source but gates nowhere by itself: committed
+    # development and test keys are common (the ecosystem labels them noise); in a test it is
+    # the test's own key, reported only by the sweep
+    files = {
+        "tests/fixtures/aws.json": f'{{"id": "{AWS_ID}"}}\n',
+        "deploy/key.pem": PEM,
+        "tests/data/key.pem": PEM,
+    }
+    got = audited(tmp_path, files)
+    assert [(w, c, a) for w, c, a, _ in got] == [
+        ("deploy/key.pem:1", False, True),
+        ("tests/fixtures/aws.json:1", True, False),
+    ]
+    assert cli.main(["audit", str(tmp_path), "--no-cache", "--no-repo-config"]) == 1
+    got = audited(tmp_path, {**files, ".charter.yml": SWEEP_CONFIG}, repo_config=True)
     assert [(w, c, a) for w, c, a, _ in got] == [
         ("deploy/key.pem:1", False, True),
         ("tests/data/key.pem:1", False, True),
         ("tests/fixtures/aws.json:1", True, False),
     ]
-    assert cli.main(["audit", str(tmp_path), "--no-cache", "--no-repo-config"]) == 1
 
 
 def test_a_key_id_in_a_presigned_url_is_reported_but_never_gates(tmp_path: Path) -> None:
@@ -294,8 +325,9 @@ REACHED = {
 def test_formats_of_the_issue_are_reached(
     case: str, policies: PolicySet, tmp_path: Path
 ) -> None:
+    # reach is measured by the sweep (CredData labels test and docs credentials too)
     path, text, lines = REACHED[case]
-    assert found(policies, tmp_path, {path: text}) == [f"{path}:{n}" for n in lines]
+    assert found(policies, tmp_path, {path: text}, SWEEP) == [f"{path}:{n}" for n in lines]
 
 
 def test_nkey_seeds_and_swarm_tokens_gate_everywhere(tmp_path: Path) -> None:

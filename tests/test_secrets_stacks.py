@@ -1,4 +1,3 @@
-# charter: ignore-file[no-hardcoded-secrets] -- fake passwords planted to test the secrets rule
 """``no-hardcoded-secrets``: credentials a compose stack or a CI job gives to the containers it
 starts itself stay quiet; the same password aimed at anything else, in a deployment's stack or
 in code, is still reported (docs/secrets.md, "Credentials of a stack's own containers")."""

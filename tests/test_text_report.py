@@ -1,4 +1,3 @@
-# charter: ignore-file[no-hardcoded-secrets] -- a fake secret planted to test that reports mask it
 """The text report as a user sees it: colour on a terminal only, each finding's source line with
 a caret (never a secret's), grouping by rule or by file, baselined findings counted."""
 

@@ -445,15 +445,19 @@ def test_secret_named_look_alikes_stay_quiet(
 def test_secrets_outside_source_are_reported_but_never_certain(
     policies: PolicySet, tmp_path: Path, path: str, content: str, place: str
 ) -> None:
-    # detect everywhere, judge where it matters (issue 15): a test's password, a fixture's
-    # key, a key id in a presigned URL in docs are reported, named by place, and never gate
-    # by themselves (the rule's class keeps them advisory)
+    # the sweep (outside_source: all, issue 15): a test's password, a fixture's key, a key id
+    # in a presigned URL in docs are reported, named by place, and never gate by themselves
+    # (the rule's class keeps them advisory)
     write_tree(tmp_path, {path: content})
-    report = audit_rule(policies, tmp_path, "no-hardcoded-secrets")
+    report = audit_rule(policies, tmp_path, "no-hardcoded-secrets", {"outside_source": "all"})
     found = [f for f in report.findings if f.rule == "no-hardcoded-secrets"]
     assert [f.where for f in found] == [f"{path}:1"]
     assert not found[0].certain
     assert place in found[0].message
+    # by default only the issued format (the presigned key id) is reported there
+    report = audit_rule(policies, tmp_path, "no-hardcoded-secrets")
+    issued = "AWSAccessKeyId" in content
+    assert len([f for f in report.findings if f.rule == "no-hardcoded-secrets"]) == issued
 
 
 def test_provider_keys_are_found_everywhere_and_named_secrets_in_source(

@@ -181,6 +181,24 @@ def test_the_streamed_finding_matches_the_normal_one(policies: PolicySet, tmp_pa
     )
 
 
+def test_the_streamed_scan_of_a_test_file_follows_outside_source(
+    policies: PolicySet, tmp_path: Path
+) -> None:
+    """A test file over the size cap, streamed: by default its issued key only; the sweep
+    (``outside_source: all``) also its password in a URL, as the normal pass would."""
+    url = "postgres://app:Zq8-rTw92kLp@db.example.net:5432/app"
+    write_tree(tmp_path, {"tests/test_db.py": f'URL = "{url}"\nKEY_ID = "{AWS_ID}"\n'})
+    report = _audit(policies, tmp_path, max_file_bytes=5)
+    assert [line for _, line, _ in _found(report, SECRETS)] == [2]
+    sweep = Profile(
+        id="t",
+        title="secrets",
+        rules=(ProfileRuleRef(id=SECRETS, params={"outside_source": "all"}),),
+    )
+    report = run_audit(tmp_path, policies, [sweep], AuditOptions(jobs=1, max_file_bytes=5))
+    assert [line for _, line, _ in _found(report, SECRETS)] == [1, 2]
+
+
 def test_a_file_past_the_time_cap_is_streamed(
     policies: PolicySet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -127,9 +127,20 @@ DJANGO_DEV_KEY = "django-insecure-"
 class SecretsParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    #: what is reported in a test, fixture, example, documentation or development/CI
+    #: configuration (a place other than ``source``, :func:`place.place_of`). ``issued``
+    #: (default): only issued provider formats (detector ``kind: issued``: ``AKIA…``,
+    #: ``ghp_…``, ``sk_live_…``); secret-named literals and the generic forms (private key
+    #: blocks, JWTs, passwords in URLs, JWK members) there are the test's or the tutorial's own
+    #: values (measured: none of the ecosystem's labelled findings outside source was a leak).
+    #: ``all``: everything, as a secret-scanner sweep (gitleaks, detect-secrets), at
+    #: ``outside_source_severity``. The project's source is judged the same either way
+    outside_source: Literal["issued", "all"] = "issued"
     #: the severity of a finding in a test, fixture, example, documentation or development
-    #: configuration that is not an issued provider key (those keep the rule's severity and
-    #: gate everywhere); ``rule``: the rule's own severity
+    #: configuration that is not a certain issued provider key (those keep the rule's severity
+    #: and gate everywhere): an issued format that is not certain (a GCP API key, a key id in a
+    #: presigned URL) and, with ``outside_source: all``, everything else; ``rule``: the
+    #: rule's own severity
     outside_source_severity: Literal["low", "medium", "high", "rule"] = "low"
     #: the optional second stage: literals under credential-like names that the value judge
     #: leaves out (a UUID, an identifier, a word) are handed to CredSweeper's model, and the
@@ -185,6 +196,11 @@ class SecretsAnalyzer(Analyzer):
         level = self.params.outside_source_severity
         return None if place == "source" or level == "rule" else Severity(level)
 
+    def _sweeps(self, place: str) -> bool:
+        """Whether secret-named literals and generic forms are judged at ``place``: always in
+        the project's source, elsewhere only with ``outside_source: all``."""
+        return place == "source" or self.params.outside_source == "all"
+
     def bind(self, policies: PolicySet) -> None:
         self.detectors = load_detectors(policies.dirs)
 
@@ -225,6 +241,8 @@ class SecretsAnalyzer(Analyzer):
             return line in prose[0]
 
         place = place_of(file)
+        sweep = self._sweeps(place)
+        judged = judged and sweep
         hits = [
             h
             for h in scan_text(text, lower, self._detectors())
@@ -270,7 +288,7 @@ class SecretsAnalyzer(Analyzer):
         by_line: dict[int, list[Hit]] = {}
         for hit in hits:
             by_line.setdefault(hit.line, []).append(hit)
-        assignments = self._assignments(file, lower)
+        assignments = self._assignments(file, lower) if sweep else []
         for assignment in assignments:
             if _marked(file, assignment.line) or _covered(assignment, by_line):
                 continue
@@ -297,7 +315,7 @@ class SecretsAnalyzer(Analyzer):
                 key=secret_key(value),
                 severity=lowered,
             )
-        if self.params.ml_validator:
+        if self.params.ml_validator and sweep:
             reported = {h.line for h in hits} | {a.line for a in assignments}
             self._ml_stage(file, lower, place, reported, out)
 
@@ -385,8 +403,8 @@ class SecretsAnalyzer(Analyzer):
 
         if PurePosixPath(file.path).suffix.lower() in BINARY_SUFFIXES:
             return None  # never text: nothing to scan, as in the normal pass
-        judged = names_not_judged(file) is None
         place = place_of(file)
+        judged = names_not_judged(file) is None and self._sweeps(place)
         detectors = self._detectors()
         lowered = self._outside_source(place)
         reported: set[tuple[int, str]] = set()

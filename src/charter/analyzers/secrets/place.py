@@ -1,9 +1,10 @@
 """Where a credential was found, and where a secret-looking value is no credential at all.
 
-"Detect, then judge where it matters" (docs/secrets.md): a credential is reported in every
-file, and its *place* decides whether it fails the gate. A test that logs in with ``"pizza"``
-leaks nothing anyone can use; a provider-issued key (``AKIA…``, ``ghp_…``, a private key block)
-is live wherever it sits. So a finding outside ``source`` is advisory, unless it is certain.
+"Judge where it matters" (docs/secrets.md): a credential's *place* decides what is reported
+and whether it fails the gate. A test that logs in with ``"pizza"`` leaks nothing anyone can
+use; a provider-issued key (``AKIA…``, ``ghp_…``, ``sk_live_…``) is live wherever it sits. So
+outside ``source`` only issued provider formats are reported by default (the rule's
+``outside_source`` parameter; ``all`` reports everything there, advisory unless certain).
 
 Places:
 
