@@ -312,6 +312,11 @@ def test_a_dockerfile_is_judged_only_where_docker_runs_its_image(policies, tmp_p
     test_stack = {"docker-compose.test.yml": "services:\n  app:\n    build: .\n"}
     _, findings = run(policies, tmp_path, {"Dockerfile": SERVER_IMAGE, **test_stack})
     assert findings == {}
+    # a service that runs a development server instead of the image's program does not count
+    runserver = "services:\n  app:\n    build: .\n    command: python manage.py runserver\n"
+    _, findings = run(policies, tmp_path, {"Dockerfile": SERVER_IMAGE, "compose.yaml": runserver})
+    assert findings == {}
+    (tmp_path / "compose.yaml").unlink()
     # a development stack is how the project runs it: judged
     dev_stack = {"docker-compose.dev.yml": "services:\n  app:\n    build: .\n"}
     _, findings = run(policies, tmp_path, {"Dockerfile": SERVER_IMAGE, **dev_stack})

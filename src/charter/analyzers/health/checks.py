@@ -31,6 +31,7 @@ from charter.analyzers.containers.images import (
     base_images,
     chain,
     copies,
+    dev_command,
     dev_or_test_path,
     development_image,
     exposed,
@@ -700,9 +701,10 @@ class HealthChecksAnalyzer(Analyzer):
                 others = f" (nor do {', '.join(group[1:])})" if group[1:] else ""
                 out.evidence(
                     f"{path}: no HEALTHCHECK, not judged: no compose file of this repository "
-                    f"runs its image{others}, and HEALTHCHECK is read only by Docker (Engine, "
-                    "Compose, Swarm); whoever deploys it elsewhere (Kubernetes, ECS, Cloud Run, "
-                    "Nomad) probes it with their own configuration"
+                    f"runs its image{others} (test and CI files, and services that run a "
+                    "development server instead of its program, aside), and HEALTHCHECK is read "
+                    "only by Docker (Engine, Compose, Swarm); whoever deploys it elsewhere "
+                    "(Kubernetes, ECS, Cloud Run, Nomad) probes it with their own configuration"
                 )
                 continue
             if running:
@@ -1073,12 +1075,19 @@ def _docker_runs(
     HEALTHCHECK: a service that builds it (its final stage; a ``target:`` of another stage runs
     that stage) or runs this repository's image built from it by name (``image:`` without
     ``build:``). Every stack counts, development ones included (how the project tells people
-    to run it), but test and CI compose files, whose services run a test suite."""
+    to run it), but test and CI compose files, whose services run a test suite, and services
+    that replace the image's program with a development server (``command: python manage.py
+    runserver``, ``--reload``, ``npm run dev``: the same commands that make an image a
+    development one) or are named for development."""
     out: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for files, services in stacks:
         if any(dev_or_test_path(f) == "test/CI" for f in files):
             continue
         for where, svc in services:
+            if dev_command(svc.get("command") or "") or service_dev_reason(
+                svc, docker, by_name=True
+            ):
+                continue
             if svc["build"]:
                 dockerfile = svc["dockerfile"] or ""
                 model = docker.get(dockerfile)
