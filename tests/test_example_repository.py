@@ -14,6 +14,8 @@ from charter import api, conditions
 from charter.models import Status
 
 DOCKERFILE = 'FROM python:3.12-slim\nCOPY . /app\nEXPOSE 8000\nCMD ["python", "/app/app.py"]\n'
+#: the compose file that runs the image, where Docker reads its (missing) HEALTHCHECK
+COMPOSE = "services:\n  web:\n    build: .\n"
 
 
 def example(readme: str, name: str = "README.md") -> tuple[str, int, str] | None:
@@ -102,7 +104,12 @@ def _status(result: api.Audit, rule: str) -> tuple[Status, str]:
 def test_operational_rules_do_not_apply_to_example_code(tmp_path: Path):
     demo = write_tree(
         tmp_path / "demo",
-        {"README.md": "# Shop demo application\n", "Dockerfile": DOCKERFILE, "app.py": ""},
+        {
+            "README.md": "# Shop demo application\n",
+            "Dockerfile": DOCKERFILE,
+            "compose.yaml": COMPOSE,
+            "app.py": "",
+        },
     )
     result = _audit(demo)
     status, why = _status(result, "health-checks")
@@ -116,7 +123,12 @@ def test_operational_rules_do_not_apply_to_example_code(tmp_path: Path):
 
     own = write_tree(
         tmp_path / "own",
-        {"README.md": "# Shop\n\nThe shop's API.\n", "Dockerfile": DOCKERFILE, "app.py": ""},
+        {
+            "README.md": "# Shop\n\nThe shop's API.\n",
+            "Dockerfile": DOCKERFILE,
+            "compose.yaml": COMPOSE,
+            "app.py": "",
+        },
     )
     result = _audit(own)
     assert _status(result, "health-checks")[0] is Status.FAIL
@@ -137,7 +149,12 @@ def test_code_rules_still_judge_example_code(tmp_path: Path):
 
 
 def test_configuration_decides_instead_of_the_readme(tmp_path: Path):
-    files = {"README.md": "# Shop demo application\n", "Dockerfile": DOCKERFILE, "app.py": ""}
+    files = {
+        "README.md": "# Shop demo application\n",
+        "Dockerfile": DOCKERFILE,
+        "compose.yaml": COMPOSE,
+        "app.py": "",
+    }
     demo = write_tree(tmp_path / "demo", {**files, ".charter.yml": "example-repository: false\n"})
     result = _audit(demo)
     assert _status(result, "health-checks")[0] is Status.FAIL
@@ -149,6 +166,7 @@ def test_configuration_decides_instead_of_the_readme(tmp_path: Path):
         {
             "README.md": "# Shop\n",
             "Dockerfile": DOCKERFILE,
+            "compose.yaml": COMPOSE,
             "app.py": "",
             ".charter.yml": "example-repository: true\n",
         },
@@ -162,7 +180,12 @@ def test_without_the_repositorys_configuration_the_readme_is_not_taken(tmp_path:
     "demo project" into its README."""
     demo = write_tree(
         tmp_path / "demo",
-        {"README.md": "# Shop demo application\n", "Dockerfile": DOCKERFILE, "app.py": ""},
+        {
+            "README.md": "# Shop demo application\n",
+            "Dockerfile": DOCKERFILE,
+            "compose.yaml": COMPOSE,
+            "app.py": "",
+        },
     )
     result = _audit(demo, repo_config=False)
     assert _status(result, "health-checks")[0] is Status.FAIL

@@ -10,6 +10,7 @@ from helpers import SAMPLES, audit_rule, write_tree
 
 from charter.analyzers.health.checks import serves
 from charter.analyzers.health.manifests import dockerfile_facts, url_paths
+from charter.cli import main
 from charter.sources import SourceFile
 
 RULE = "health-checks"
@@ -175,7 +176,8 @@ def test_compose_service_inherits_the_dockerfile_check_but_not_none(policies, tm
     compose = "services:\n  api:\n    build: ./api\n    ports: ['80:80']\n"
     files = {"compose.yaml": compose, "api/Dockerfile": "FROM nginx:1.27\nHEALTHCHECK NONE\n"}
     _, findings = run(policies, tmp_path, files)
-    assert set(findings) == {"compose.yaml:2", "api/Dockerfile:2"}
+    # one gap, one finding: at the Dockerfile, whose HEALTHCHECK the service runs
+    assert set(findings) == {"api/Dockerfile:2"}
     files["api/Dockerfile"] = "FROM nginx:1.27\nHEALTHCHECK CMD curl -f http://localhost/\n"
     result, findings = run(policies, tmp_path, files)
     assert (result.status.value, findings) == ("pass", {})
@@ -292,3 +294,88 @@ def test_grpc_server_is_credited_only_through_a_program_that_builds_both(policie
     assert got == ["cmd/worker/main.go:6"]
     status = next(r for r in report.rules if r.id == "health-checks")
     assert any("same program (cmd/app)" in e for e in status.evidence)
+
+
+SERVER_IMAGE = 'FROM python:3.12-slim\nCOPY . /app\nEXPOSE 8001\nCMD ["/app/serve"]\n'
+MISSING = "Dockerfile:1"
+
+
+def test_a_dockerfile_is_judged_only_where_docker_runs_its_image(policies, tmp_path):
+    # no compose file runs the image: whoever deploys it probes with their own configuration
+    result, findings = run(policies, tmp_path, {"Dockerfile": SERVER_IMAGE})
+    assert (result.status.value, findings) == ("pass", {})
+    assert any(
+        e.startswith("Dockerfile: no HEALTHCHECK, not judged: no compose file of this repository")
+        for e in result.evidence
+    ), result.evidence
+    # a test compose file runs a test suite: it does not count
+    test_stack = {"docker-compose.test.yml": "services:\n  app:\n    build: .\n"}
+    _, findings = run(policies, tmp_path, {"Dockerfile": SERVER_IMAGE, **test_stack})
+    assert findings == {}
+    # a service that runs a development server instead of the image's program does not count
+    runserver = "services:\n  app:\n    build: .\n    command: python manage.py runserver\n"
+    _, findings = run(policies, tmp_path, {"Dockerfile": SERVER_IMAGE, "compose.yaml": runserver})
+    assert findings == {}
+    (tmp_path / "compose.yaml").unlink()
+    # a development stack is how the project runs it: judged
+    dev_stack = {"docker-compose.dev.yml": "services:\n  app:\n    build: .\n"}
+    _, findings = run(policies, tmp_path, {"Dockerfile": SERVER_IMAGE, **dev_stack})
+    assert list(findings) == [MISSING]
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"), [("always", True), (True, True), ("off", False), (False, False)]
+)
+def test_dockerfile_healthcheck_modes_and_the_old_booleans(policies, tmp_path, value, reported):
+    params = {"dockerfile_healthcheck": value}
+    _, findings = run(policies, tmp_path, {"Dockerfile": SERVER_IMAGE}, params)
+    assert (MISSING in findings) is reported
+
+
+def test_a_service_without_healthcheck_is_reported_once_at_its_dockerfile(policies, tmp_path):
+    compose = (
+        "x-app: &app\n  build: .\n  ports: ['8001:8001']\n"
+        "services:\n  web:\n    <<: *app\n  admin:\n    <<: *app\n"
+    )
+    write_tree(tmp_path, {"Dockerfile": SERVER_IMAGE, "compose.yaml": compose})
+    report = audit_rule(policies, tmp_path, RULE)
+    found = [f for f in report.findings if f.rule == RULE]
+    assert [(f.path, f.line) for f in found] == [("Dockerfile", 1)]
+    assert [(r.path, r.line) for r in found[0].related] == [
+        ("compose.yaml", 5),
+        ("compose.yaml", 7),
+    ]
+
+
+def test_a_bad_dockerfile_healthcheck_value_stops_with_one_line(tmp_path, capsys):
+    write_tree(
+        tmp_path,
+        {
+            ".charter.yml": "rules: {health-checks: {params: {dockerfile_healthcheck: maybe}}}\n",
+            "Dockerfile": SERVER_IMAGE,
+        },
+    )
+    code = main(["audit", str(tmp_path), "--no-cache"])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert err.count("\n") == 1, err
+    assert f"{tmp_path / '.charter.yml'} rules.health-checks: field " in err
+    assert "'params.dockerfile_healthcheck' must be one of where-docker-runs, always, off" in err
+
+
+@pytest.mark.parametrize(
+    ("project_file", "text"),
+    [
+        ("setup.py", 'from setuptools import setup\n\nsetup(name="shop.io", version="1")\n'),
+        ("setup.cfg", "[metadata]\nname = shop.io\n"),
+    ],
+)
+def test_a_compose_file_runs_this_repository_image_by_its_setup_name(
+    policies, tmp_path, project_file, text
+):
+    compose = "services:\n  shop:\n    image: ghcr.io/acme/shop.io\n    ports: ['8001:8001']\n"
+    files = {project_file: text, "Dockerfile": SERVER_IMAGE, "compose.yaml": compose}
+    result, findings = run(policies, tmp_path, files)
+    assert list(findings) == [MISSING]
+    shown = "Dockerfile: run by compose (`shop` (compose.yaml:2)), where Docker reads HEALTHCHECK"
+    assert shown in result.evidence

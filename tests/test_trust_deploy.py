@@ -34,6 +34,8 @@ app = FastAPI()
 def healthz() -> str:
     return "ok"
 """
+#: judge every image, whoever runs it (for tests of how an image is judged, not where)
+ALWAYS = {"dockerfile_healthcheck": "always"}
 CHECKED = (
     "FROM python:3.12-slim\nCOPY . /app\nHEALTHCHECK CMD curl -f http://localhost:8000/healthz\n"
 )
@@ -116,10 +118,12 @@ def test_images_built_elsewhere_and_dev_stacks_are_not_judged(policies, tmp_path
     }
     _, found = run(policies, tmp_path, HEALTH, files)
     assert sorted(found) == ["Dockerfile:1", "app.py:3"]
-    # without the mount, the same stack is judged
+    # without the mount, the same stack is judged: its service lacks the image's HEALTHCHECK,
+    # one gap reported once, at the Dockerfile, with the service as a related place
     files["stack/compose.yaml"] = "services:\n  api:\n    build: ..\n    ports: ['80:80']\n"
     _, found = run(policies, tmp_path, HEALTH, files)
-    assert sorted(found) == ["Dockerfile:1", "app.py:3", "stack/compose.yaml:2"]
+    assert sorted(found) == ["Dockerfile:1", "app.py:3"]
+    assert Location(path="stack/compose.yaml", line=2) in found["Dockerfile:1"].related
 
 
 def test_this_repository_image_from_a_registry_has_its_check_paths_checked(policies, tmp_path):
@@ -159,9 +163,15 @@ def test_services_from_one_template_are_one_finding(policies, tmp_path):
         "  beta:\n    <<: *app\n    ports: ['8551:8551']\n"
         "  gamma:\n    build: .\n    ports: ['8561:8561']\n"
     )
-    files = {"Dockerfile": "FROM rust:1\nCOPY . .\nCMD ['server']\n", "compose.yaml": compose}
+    # the code serves /healthz: the image is left to whoever runs it, but compose probes only
+    # what a service's healthcheck calls
+    files = {
+        "app.py": APP,
+        "Dockerfile": "FROM rust:1\nCOPY . .\nCMD ['server']\n",
+        "compose.yaml": compose,
+    }
     _, found = run(policies, tmp_path, HEALTH, files)
-    assert sorted(found) == ["Dockerfile:1", "compose.yaml:11", "compose.yaml:5"]
+    assert sorted(found) == ["compose.yaml:11", "compose.yaml:5"]
     assert found["compose.yaml:5"].related == (Location(path="compose.yaml", line=8),)
     assert "nor do `beta`, defined from the same template (line 1)" in (
         found["compose.yaml:5"].message
@@ -180,7 +190,7 @@ def test_an_image_built_from_this_repository_image_is_a_related_place(policies, 
         "docker/boltz/Dockerfile": "ARG TAG=latest\nFROM acme/shop:${TAG}\nCMD ['/run.sh']\n",
     }
     for rule in (HEALTH, NON_ROOT):
-        _, found = run(policies, tmp_path, rule, files)
+        _, found = run(policies, tmp_path, rule, files, ALWAYS if rule == HEALTH else None)
         assert list(found) == ["Dockerfile:1"], rule
         assert found["Dockerfile:1"].related == (Location(path="docker/boltz/Dockerfile", line=2),)
         assert "docker/boltz/Dockerfile:2" in found["Dockerfile:1"].message
@@ -192,7 +202,7 @@ def test_a_base_image_other_dockerfiles_build_from_is_judged_in_them(policies, t
         "docker/base/Dockerfile": "FROM ubuntu:24.04\nRUN apt-get update\n",
         "docker/prod/Dockerfile": "FROM shop/base:latest\nCOPY . /app\nEXPOSE 8000\nCMD ['app']\n",
     }
-    _, found = run(policies, tmp_path, HEALTH, files)
+    _, found = run(policies, tmp_path, HEALTH, files, ALWAYS)
     assert list(found) == ["docker/prod/Dockerfile:1"]
 
 
@@ -258,7 +268,7 @@ def test_a_scratch_image_that_runs_a_shell_is_not_shell_less(policies, tmp_path)
         "b/Dockerfile": "FROM postgres:16 AS b\nFROM scratch\nCOPY --from=b / /\nEXPOSE 5432\n"
         "ENTRYPOINT ['/bin/sh', '/entrypoint.sh']\n",
     }
-    _, found = run(policies, tmp_path, HEALTH, files)
+    _, found = run(policies, tmp_path, HEALTH, files, ALWAYS)
     assert list(found) == ["b/Dockerfile:2"]
 
 

@@ -16,14 +16,16 @@ LIMITS = "k8s-resource-limits"
 CLUSTER = "k8s-cluster-policies"
 
 
-def run(policies, root: Path, rule: str, files: dict[str, str]):
+def run(policies, root: Path, rule: str, files: dict[str, str], params: dict | None = None):
     write_tree(root, files)
-    report = audit_rule(policies, root, rule)
+    report = audit_rule(policies, root, rule, params)
     result = next(r for r in report.rules if r.id == rule)
     findings = {f.where: f for f in report.findings if f.rule == rule}
     return result, findings
 
 
+#: judge every image, whoever runs it (these tests are about what credits an image's health)
+ALWAYS = {"dockerfile_healthcheck": "always"}
 SERVICE = 'FROM python:3.12-slim\nCOPY . /app\nEXPOSE 8000\nCMD ["python", "-m", "shop"]\n'
 EXAMPLES_README = """\
 # Kubernetes deployment examples
@@ -75,7 +77,7 @@ def test_render_fly_and_railway_health_checks_credit_the_dockerfile_they_build(p
         "mirror/fly.toml": '[build]\nimage = "acme/mirror:1"\n\n[checks.alive]\ntype = "tcp"\n',
         "mirror/Dockerfile": SERVICE,
     }
-    result, findings = run(policies, tmp_path, HEALTH, files)
+    result, findings = run(policies, tmp_path, HEALTH, files, ALWAYS)
     assert sorted(findings) == ["mirror/Dockerfile:1"]
     evidence = "\n".join(result.evidence)
     assert "web/Dockerfile: no HEALTHCHECK, but its image is checked by the Render" in evidence
@@ -97,7 +99,7 @@ def test_probes_on_a_kustomize_renamed_image_credit_its_dockerfile(policies, tmp
             "images:\n  - name: auth-image\n    newName: localhost/acme/auth\n    newTag: 0.0.1\n"
         ),
     }
-    result, findings = run(policies, tmp_path, HEALTH, files)
+    result, findings = run(policies, tmp_path, HEALTH, files, ALWAYS)
     # metrics-image is renamed nowhere: its Dockerfile cannot be told, so it is judged
     assert sorted(findings) == ["zarf/docker/dockerfile.metrics:1"]
     assert any(
@@ -115,7 +117,7 @@ def test_examples_folder_probes_do_not_credit_the_product_image(policies, tmp_pa
         "kubernetes/shop.yaml": workload("shop", "shop", PROBES, kind="StatefulSet"),
         "kubernetes/Dockerfile": SERVICE,
     }
-    _, findings = run(policies, tmp_path, HEALTH, files)
+    _, findings = run(policies, tmp_path, HEALTH, files, ALWAYS)
     # the example folder is path class `example`: its probes credit nothing, it is not judged
     assert sorted(findings) == ["Dockerfile:1"]
 
@@ -131,7 +133,7 @@ def test_a_root_readme_does_not_make_the_repository_an_example(policies, tmp_pat
 
 def test_a_dockerfile_copy_is_a_related_place_of_one_finding(policies, tmp_path):
     files = {"Dockerfile": SERVICE, "buildx.Dockerfile": "# syntax=docker/dockerfile:1\n" + SERVICE}
-    _, findings = run(policies, tmp_path, HEALTH, files)
+    _, findings = run(policies, tmp_path, HEALTH, files, ALWAYS)
     assert sorted(findings) == ["Dockerfile:1"]
     finding = findings["Dockerfile:1"]
     assert "; so do its copies in this folder (same base and command): buildx.Dockerfile:2" in (

@@ -10,6 +10,7 @@ built elsewhere (``FROM grafana/grafana``), whose own user and health check it r
 
 from __future__ import annotations
 
+import ast
 import json
 import posixpath
 import re
@@ -17,7 +18,9 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Any
 
+from charter.analyzers.repo.project import ini_parse
 from charter.repo import RepoIndex
+from charter.sources import SourceFile
 
 #: path, stage and service name words that mark development-only things
 DEV_WORDS = frozenset({"dev", "devel", "develop", "development", "local", "debug"})
@@ -409,15 +412,45 @@ def _dockerfile_names(path: str) -> set[str]:
     return names | {_norm(pure.parent.name)} - {""}
 
 
+def _setup_py_name(source: SourceFile) -> list[str]:
+    """The literal ``name=`` of a setup script's ``setup()`` call."""
+    tree = source.python_ast
+    for node in ast.walk(tree) if tree is not None else ():
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if called != "setup":
+            continue
+        for keyword in node.keywords:
+            if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
+                value = keyword.value.value
+                return [value] if isinstance(value, str) and value else []
+    return []
+
+
 def _project_names(repo: RepoIndex) -> list[tuple[str, list[str]]]:
     out: list[tuple[str, list[str]]] = []
     for rel in repo.files:
         name = rel.rsplit("/", 1)[-1]
-        if name not in {"pyproject.toml", "package.json", "go.mod", "Cargo.toml"}:
+        if name not in {
+            "pyproject.toml",
+            "package.json",
+            "go.mod",
+            "Cargo.toml",
+            "setup.py",
+            "setup.cfg",
+        }:
             continue
         found: list[str] = []
         source = repo.source(rel)
-        if name == "pyproject.toml":
+        if name == "setup.py":
+            found.extend(_setup_py_name(source))
+        elif name == "setup.cfg":
+            parser = ini_parse(source)
+            if parser is not None and parser.has_option("metadata", "name"):
+                found.append(parser.get("metadata", "name").strip())
+        elif name == "pyproject.toml":
             data = source.toml or {}
             project = data.get("project")
             tool = data.get("tool")

@@ -12,10 +12,10 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import PurePosixPath
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from charter.analyzers.base import Analyzer, Emitter, path_matches
 from charter.analyzers.containers.common import DEFAULT_IGNORE, Pending, emit_grouped
@@ -31,6 +31,7 @@ from charter.analyzers.containers.images import (
     base_images,
     chain,
     copies,
+    dev_command,
     dev_or_test_path,
     development_image,
     exposed,
@@ -103,6 +104,11 @@ PYTHON_TOKENS = (
 )
 
 
+#: ``where-docker-runs``: only images a compose file of the repository runs; ``always``: every
+#: image; ``off``: none
+DockerfileHealthcheck = Literal["where-docker-runs", "always", "off"]
+
+
 class HealthChecksParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -125,10 +131,22 @@ class HealthChecksParams(BaseModel):
     )
     #: paths left out (tests, docs, examples, dev containers, test compose files)
     ignore: tuple[str, ...] = (*DEFAULT_IGNORE, "**/*compose*test*")
-    dockerfile_healthcheck: bool = True
+    #: which Dockerfiles must declare a HEALTHCHECK: ``where-docker-runs`` (those a compose
+    #: file of the repository runs: HEALTHCHECK is read by Docker only), ``always`` (every
+    #: judged Dockerfile) or ``off``; the old ``true``/``false`` mean ``always``/``off``
+    dockerfile_healthcheck: DockerfileHealthcheck = "where-docker-runs"
     compose_healthcheck: bool = True
     #: also demand a startupProbe on every Kubernetes container
     require_startup_probe: bool = False
+
+    @field_validator("dockerfile_healthcheck", mode="before")
+    @classmethod
+    def _old_boolean(cls, value: object) -> object:
+        """The boolean this parameter was before it took a mode: ``true`` judged every
+        Dockerfile (``always``), ``false`` none (``off``)."""
+        if isinstance(value, bool):
+            return "always" if value else "off"
+        return value
 
 
 def _normalize(path: str) -> str:
@@ -305,9 +323,7 @@ class HealthChecksAnalyzer(Analyzer):
                 best = outermost.get(app_scope)
                 if best is None or key < best[1]:
                     outermost[app_scope] = (app_path, key)
-        apps = [
-            (p, s, a) for p, s, a in apps if a["framework"] != "django" or outermost[s][0] == p
-        ]
+        apps = [(p, s, a) for p, s, a in apps if a["framework"] != "django" or outermost[s][0] == p]
         grpc = [(p, scope[p], g) for p, f in code for g in f["grpc"]]
         for path, fact in by_kind["skipped"]:
             out.evidence(f"skipped {path}: {fact['reason']}")
@@ -372,10 +388,11 @@ class HealthChecksAnalyzer(Analyzer):
         )
         serving = (servers, published)
         code_facts = (sorted(doors), exposes)
-        self._dockerfiles(
-            docker, images, tools, probed, serving, code_facts, served, app_names, out
+        runs = _docker_runs(stacks, docker, images)
+        reported = self._dockerfiles(
+            docker, images, tools, (probed, runs), serving, code_facts, served, app_names, out
         )
-        self._compose(repo, stacks, docker, images, served, app_names, out)
+        self._compose(repo, stacks, docker, images, reported, (served, app_names), out)
         # the health routes a probe fix may call: named for probing (health, liveness,
         # readiness, ping; not `/status`, often a status page), declared in a file that
         # creates the app (a router's route may be mounted under a prefix elsewhere)
@@ -554,13 +571,13 @@ class HealthChecksAnalyzer(Analyzer):
         docker: dict[str, dict[str, Any]],
         images: Images,
         tools: dict[str, str],
-        probed: dict[str, str],
+        where_run: tuple[dict[str, str], dict[str, list[tuple[str, dict[str, Any]]]]],
         serving: tuple[list[str], frozenset[str]],
         code_facts: tuple[list[str], list[tuple[str, str, int]]],
         served: list[str],
         app_names: list[str],
         out: Emitter,
-    ) -> None:
+    ) -> dict[str, str]:
         """The final stage of each Dockerfile has a HEALTHCHECK, its own or inherited. Not
         judged: development and test images, base images other Dockerfiles build FROM, images
         that run the program of a base image built elsewhere (its health check is the
@@ -574,12 +591,23 @@ class HealthChecksAnalyzer(Analyzer):
         an app without one is reported in the code), or whose project's code serves nothing
         but a Prometheus exporter, a local control socket or an auxiliary endpoint (the scrape
         is the health check). A Dockerfile built FROM an image of this repository that lacks
-        one as well is a related place of that image's finding, not a finding of its own."""
+        one as well is a related place of that image's finding, not a finding of its own.
+
+        With ``dockerfile_healthcheck: where-docker-runs`` (the default) an image is judged only
+        where a compose file of the repository runs it (``runs``: it builds its final stage or
+        runs this repository's image by name, test and CI files aside): HEALTHCHECK is read by
+        Docker alone (Engine, Compose, Swarm), and Kubernetes, ECS, Cloud Run and Nomad probe
+        with their own configuration, which is why hadolint leaves DL3057 off by default.
+        The compose services that run a reported image are related places of its finding.
+        Returns each Dockerfile whose gap was reported (the image, its copies and the images
+        built FROM it) with the Dockerfile it was reported at."""
+        probed, runs = where_run
         doors, exposes = code_facts
         repo = images.repo
-        if not self.params.dockerfile_healthcheck:
-            return
+        if self.params.dockerfile_healthcheck == "off":
+            return {}
         bases = base_images(images)
+        reported: dict[str, str] = {}
         missing: dict[str, int] = {}
         inheriting: dict[str, list[tuple[str, int]]] = defaultdict(list)
         for path, fact in sorted(docker.items()):
@@ -596,12 +624,17 @@ class HealthChecksAnalyzer(Analyzer):
                 if health["none"]:
                     where = health["line"] if got.where == path else final["line"]
                     inherited_from = "" if got.where == path else f" (inherited from {got.where})"
+                    services = [
+                        (w, svc["line"]) for w, svc in runs.get(path, []) if not svc["healthcheck"]
+                    ]
                     out.report(
                         where,
                         f"HEALTHCHECK NONE disables the image's health check{inherited_from}; "
                         "declare a real one",
                         path=path,
+                        related=tuple(dict.fromkeys(services)),
                     )
+                    reported[path] = path
                 elif got.where != path:
                     out.evidence(f"{path}: inherits the HEALTHCHECK of {got.where}")
                 elif self._consistency(
@@ -659,23 +692,45 @@ class HealthChecksAnalyzer(Analyzer):
             del missing[copy]
         for path, line in missing.items():
             children = inheriting.pop(path, [])
+            twins = [(c, docker[c]["stages"][-1]["line"]) for c in duplicates.get(path, [])]
+            for twin, _ in twins:
+                children.extend(inheriting.pop(twin, []))
+            group = [path, *(t for t, _ in twins), *(c for c, _ in children)]
+            running = [(where, svc) for g in group for where, svc in runs.get(g, [])]
+            if not running and self.params.dockerfile_healthcheck == "where-docker-runs":
+                others = f" (nor do {', '.join(group[1:])})" if group[1:] else ""
+                out.evidence(
+                    f"{path}: no HEALTHCHECK, not judged: no compose file of this repository "
+                    f"runs its image{others} (test and CI files, and services that run a "
+                    "development server instead of its program, aside), and HEALTHCHECK is read "
+                    "only by Docker (Engine, Compose, Swarm); whoever deploys it elsewhere "
+                    "(Kubernetes, ECS, Cloud Run, Nomad) probes it with their own configuration"
+                )
+                continue
+            if running:
+                shown = ", ".join(f"`{svc['service']}` ({w}:{svc['line']})" for w, svc in running)
+                out.evidence(f"{path}: run by compose ({shown}), where Docker reads HEALTHCHECK")
             message = (
                 "the final stage of this Dockerfile has no HEALTHCHECK; add e.g. "
                 "`HEALTHCHECK CMD curl -fsS http://localhost:8000/healthz || exit 1`"
             )
-            twins = [(c, docker[c]["stages"][-1]["line"]) for c in duplicates.get(path, [])]
             if twins:
                 message += (
                     f"; so do its copies in this folder (same base and command): {_places(twins)}"
                 )
-                for twin, _ in twins:
-                    children.extend(inheriting.pop(twin, []))
             if children:
                 message += "; the images built FROM it inherit the gap: " + _places(children)
-            out.report(line, message, path=path, related=(*twins, *children))
+            # the services that rely on the image's check (one that disables its own is a
+            # finding of its own)
+            services = list(
+                dict.fromkeys((w, svc["line"]) for w, svc in running if not svc["healthcheck"])
+            )
+            out.report(line, message, path=path, related=(*twins, *children, *services))
+            reported.update(dict.fromkeys(group, path))
         for parent, children in inheriting.items():
             for path, _ in children:
                 out.evidence(f"{path}: built FROM the image of {parent}, judged there")
+        return reported
 
     def _compose(
         self,
@@ -683,17 +738,21 @@ class HealthChecksAnalyzer(Analyzer):
         stacks: list[Stack],
         docker: dict[str, dict[str, Any]],
         images: Images,
-        served: list[str],
-        app_names: list[str],
+        reported: dict[str, str],
+        routes: tuple[list[str], list[str]],
         out: Emitter,
     ) -> None:
         """Each service a compose stack builds here and publishes or exposes ports has a
         healthcheck (or its image's). Not judged: development, test and CI stacks (by name,
         or a service runs the source mounted from the repository), services that run an
         image built elsewhere (``image:`` without ``build:``: that image's own health check
-        applies), services that build a development stage or image."""
+        applies), services that build a development stage or image. A service that builds
+        the final stage of a Dockerfile whose missing HEALTHCHECK is reported (``reported``)
+        is a related place of that finding: one gap, one finding, at the Dockerfile whose
+        HEALTHCHECK covers every service and ``docker run`` of the image."""
         if not self.params.compose_healthcheck:
             return
+        served, app_names = routes
         for stack in stacks:
             files, services = stack
             label = " + ".join(files)
@@ -707,6 +766,20 @@ class HealthChecksAnalyzer(Analyzer):
                     continue  # a job or a worker: nothing to probe
                 if svc["build"]:
                     if self._compose_service(path, svc, docker, images, served, app_names, out):
+                        model = docker.get(svc["dockerfile"] or "")
+                        at = reported.get(svc["dockerfile"] or "")
+                        if (
+                            model
+                            and at
+                            and stage_index(model["stages"], svc["target"])
+                            == len(model["stages"]) - 1
+                        ):
+                            out.evidence(
+                                f"{path}:{svc['line']}: service {svc['service']} has no "
+                                f"healthcheck: reported once, at {at} (a HEALTHCHECK there "
+                                "covers every service that runs the image)"
+                            )
+                            continue
                         key = (path, svc.get("template") or -svc["line"])
                         missing[key].append((path, svc))
                 elif svc["healthcheck"] and images.owner(svc["image"] or "$") is not None:
@@ -881,9 +954,7 @@ class HealthChecksAnalyzer(Analyzer):
         emit_grouped(pending, out)
 
 
-def _port(
-    container: dict[str, Any], images: Images, owner: str, bound: list[int]
-) -> str | None:
+def _port(container: dict[str, Any], images: Images, owner: str, bound: list[int]) -> str | None:
     """The port a probe of ``container`` calls: its one declared ``containerPort`` (or its one
     named ``http``), else the one port its image's Dockerfile EXPOSEs, else the one port the
     app's file binds with a literal address (``bound``); None when unknown or ambiguous."""
@@ -925,9 +996,7 @@ def _probe_fix(
         return None
     if owner:
         project = project_of(images.repo, owner)
-        fix_routes = [
-            (p, r) for p, r in fix_routes if not project or p.startswith(f"{project}/")
-        ]
+        fix_routes = [(p, r) for p, r in fix_routes if not project or p.startswith(f"{project}/")]
     if len({p for p, _ in fix_routes}) != 1:
         return None  # no health route, or the routes of several apps: which one runs here?
     port = _port(container, images, owner, bound.get(fix_routes[0][0], []))
@@ -997,6 +1066,39 @@ def _probed(
         for dockerfile in fact["dockerfiles"]:
             credit(dockerfile, f"the {fact['what']} ({fact['where']})")
     return out
+
+
+def _docker_runs(
+    stacks: list[Stack], docker: dict[str, dict[str, Any]], images: Images
+) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """Dockerfile -> the compose services that run its image, where Docker reads its
+    HEALTHCHECK: a service that builds it (its final stage; a ``target:`` of another stage runs
+    that stage) or runs this repository's image built from it by name (``image:`` without
+    ``build:``). Every stack counts, development ones included (how the project tells people
+    to run it), but test and CI compose files, whose services run a test suite, and services
+    that replace the image's program with a development server (``command: python manage.py
+    runserver``, ``--reload``, ``npm run dev``: the same commands that make an image a
+    development one) or are named for development."""
+    out: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for files, services in stacks:
+        if any(dev_or_test_path(f) == "test/CI" for f in files):
+            continue
+        for where, svc in services:
+            if dev_command(svc.get("command") or "") or service_dev_reason(
+                svc, docker, by_name=True
+            ):
+                continue
+            if svc["build"]:
+                dockerfile = svc["dockerfile"] or ""
+                model = docker.get(dockerfile)
+                stages = model["stages"] if model else []
+                if stages and stage_index(stages, svc["target"]) == len(stages) - 1:
+                    out[dockerfile].append((where, svc))
+            elif svc["image"]:
+                owner = images.owner(svc["image"])
+                if owner and owner in docker:
+                    out[owner].append((where, svc))
+    return dict(out)
 
 
 #: a health command that runs a script of the repository (``python scripts/healthcheck.py``)
