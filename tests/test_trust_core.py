@@ -104,6 +104,22 @@ def test_a_folder_whose_readme_calls_it_examples_is_example_code(
     assert where(audit_rule(policies, tmp_path, "type-hints"), "type-hints") == ["ops/tool.py:1"]
 
 
+def test_an_apps_tasks_module_is_source_and_invokes_tasks_file_is_tooling(
+    policies: PolicySet, tmp_path: Path
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "tasks.py": UNTYPED,  # invoke's task file at the root: tooling
+            "shop/__init__.py": "",
+            "shop/tasks.py": UNTYPED,  # Celery's autodiscovered task module: the app's code
+            "scripts/__init__.py": "",
+            "scripts/tasks.py": UNTYPED,  # under a tooling folder all the same
+        },
+    )
+    assert where(audit_rule(policies, tmp_path, "type-hints"), "type-hints") == ["shop/tasks.py:1"]
+
+
 def test_path_classes_in_order() -> None:
     classify = PathClassifier().by_path
     assert classify("vendor/x/tests/test_a.py") == "vendored"

@@ -13,8 +13,9 @@ Discovery classifies every file once into one of:
   ``__tests__/``, ``testdata/``, ``fixtures/`` ...);
 - ``tooling``: the maintainers' scripts around the product, code only (Python, shell, Go,
   JavaScript, Dockerfiles ... under ``.github/``, ``scripts/``, ``bin/``, ``hack/``, ``tools/``,
-  ``dev/``, ``ci/``; ``noxfile.py``, ``tasks.py``, ``build.rs``); configuration files there (a
-  workflow, ``dependabot.yml``, ``CODEOWNERS``) stay ``source``;
+  ``dev/``, ``ci/``; ``noxfile.py``, ``tasks.py`` outside a Python package (one beside an
+  ``__init__.py`` is an app's Celery task module), ``build.rs``); configuration files there
+  (a workflow, ``dependabot.yml``, ``CODEOWNERS``) stay ``source``;
 - ``example``: examples, samples, demos and documentation (``examples/``, ``samples/``,
   ``demo/``, ``docs/`` ..., a folder whose README's first line calls it examples or a demo,
   ``*.example.py``);
@@ -196,6 +197,10 @@ class PathClassifier:
     behave_dirs: frozenset[str] = frozenset()
     #: folders below the root whose own README opens by calling them examples or demos
     example_dirs: frozenset[str] = frozenset()
+    #: ``tasks.py`` files inside a Python package (beside an ``__init__.py``): the
+    #: application's Celery, Huey or Dramatiq task modules (Celery's ``autodiscover_tasks``
+    #: imports ``<app>/tasks.py``), not a task runner's script (invoke's ``tasks.py``)
+    package_tasks: frozenset[str] = frozenset()
 
     @classmethod
     def for_tree(
@@ -238,7 +243,14 @@ class PathClassifier:
         chosen = tuple(
             (name, tuple(globs)) for name, globs in sorted((explicit or {}).items()) if globs
         )
-        return cls(tuple(attributes), chosen, alembic, behave, examples)
+        package_tasks = frozenset(
+            rel
+            for rel in files
+            if "/" in rel
+            and rel.rsplit("/", 1)[1] == "tasks.py"
+            and _join(rel.rsplit("/", 1)[0], "__init__.py") in present
+        )
+        return cls(tuple(attributes), chosen, alembic, behave, examples, package_tasks)
 
     def digest(self) -> str:
         """What the classification depends on beyond a file's own path and content."""
@@ -249,6 +261,7 @@ class PathClassifier:
                 sorted(self.alembic_dirs),
                 sorted(self.behave_dirs),
                 sorted(self.example_dirs),
+                sorted(self.package_tasks),
             ],
             separators=(",", ":"),
         )
@@ -276,7 +289,7 @@ class PathClassifier:
             or (self.behave_dirs and self._under(folders, self.behave_dirs))
         ):
             return "test"
-        if _tooling(rel, name, folders):
+        if _tooling(rel, name, folders, module=rel in self.package_tasks):
             return "tooling"
         if self.example_dirs and self._under(folders, self.example_dirs):
             return "example"
@@ -384,10 +397,12 @@ def _is_example_dir(name: str) -> bool:
     return name in _EXAMPLE_DIRS or _EXAMPLE_WORD.search(name.lower()) is not None
 
 
-def _tooling(rel: str, name: str, folders: list[str]) -> bool:
+def _tooling(rel: str, name: str, folders: list[str], module: bool = False) -> bool:
     """Maintainer code: build and task scripts, and code under a tooling folder; a Dockerfile
-    only in CI and dev-container folders (elsewhere it builds the product's image)."""
-    if name in _TOOLING_NAMES:
+    only in CI and dev-container folders (elsewhere it builds the product's image).
+    ``module``: the file is a module of a Python package (an app's ``tasks.py``), not a
+    script named like one."""
+    if name in _TOOLING_NAMES and not module:
         return True
     kind = file_kind(rel)
     if kind == "dockerfile":
