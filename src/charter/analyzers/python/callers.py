@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable
 
+from charter.memo import by_content
 from charter.repo import RepoIndex
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -171,6 +173,13 @@ class _Names(ast.NodeVisitor):
                 self._use(last)
 
 
+@by_content(maxsize=4096)
+def _words(text: str) -> tuple[str, ...]:
+    """The distinct words of ``text``, in order of first use. Pure, so memoised: the files of
+    a repository are the same from one ``charter history`` point to the next."""
+    return tuple(dict.fromkeys(WORD.findall(text)))
+
+
 class Callers:
     """Name references over a repository's non-test Python code, built on demand."""
 
@@ -199,7 +208,7 @@ class Callers:
         if self._words is None:
             self._words = {}
             for path in self.paths:
-                for word in set(WORD.findall(self.repo.source(path).text or "")):
+                for word in _words(self.repo.source(path).text or ""):
                     self._words.setdefault(word, []).append(path)
         return self._words.get(name, [])
 
@@ -284,12 +293,18 @@ def _builds_at_module(tree: ast.AST) -> bool:
     return False
 
 
-def innermost_function(tree: ast.AST, line: int) -> FunctionNode | None:
-    """The innermost function whose lines include ``line``."""
-    best: FunctionNode | None = None
+def innermost_functions(tree: ast.AST, lines: Iterable[int]) -> dict[int, FunctionNode]:
+    """Line -> the innermost function whose lines include it, for each of ``lines`` inside a
+    function, in one walk of the tree."""
+    wanted = sorted(set(lines))
+    best: dict[int, FunctionNode] = {}
+    if not wanted:
+        return best
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             end = node.end_lineno or node.lineno
-            if node.lineno <= line <= end and (best is None or node.lineno >= best.lineno):
-                best = node
+            for line in wanted[bisect_left(wanted, node.lineno) : bisect_right(wanted, end)]:
+                found = best.get(line)
+                if found is None or node.lineno >= found.lineno:
+                    best[line] = node
     return best
