@@ -18,23 +18,31 @@ _T = TypeVar("_T")
 
 
 class ByContent(Generic[_T]):
-    """``fn(text, *args)`` memoised by the digest of ``text`` and the (hashable) ``args``."""
+    """``fn(text, *args)`` memoised by the digest of ``text`` and the (hashable) ``args``; or,
+    without ``fn``, any computation that :meth:`get` is given for them."""
 
-    def __init__(self, fn: Callable[..., _T], maxsize: int = 4096) -> None:
+    def __init__(self, fn: Callable[..., _T] | None = None, maxsize: int = 4096) -> None:
         self.fn = fn
         self.maxsize = maxsize
         self._store: OrderedDict[tuple[bytes, tuple[Hashable, ...]], _T] = OrderedDict()
-        self.__doc__ = fn.__doc__
-        self.__wrapped__ = fn
+        self.__doc__ = fn.__doc__ if fn is not None else None
 
     def __call__(self, text: str, *args: Hashable) -> _T:
+        fn = self.fn
+        if fn is None:
+            raise TypeError("no function to call: use get()")
+        return self.get(text, args, lambda: fn(text, *args))
+
+    def get(self, text: str, args: tuple[Hashable, ...], compute: Callable[[], _T]) -> _T:
+        """The value memoised for ``text`` and ``args``, else ``compute()`` (which must be
+        a function of them alone, however it gets there: from the file's parse tree)."""
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
         key = (digest, args)
         store = self._store
         if key in store:
             store.move_to_end(key)
             return store[key]
-        value = self.fn(text, *args)
+        value = compute()
         store[key] = value
         if len(store) > self.maxsize:
             store.popitem(last=False)

@@ -27,8 +27,9 @@ from charter.analyzers.repo.service import (
     report_at_service,
 )
 from charter.conditions import orchestration_file
-from charter.memo import by_content
+from charter.memo import ByContent, by_content
 from charter.repo import RepoIndex
+from charter.sources import SourceFile
 
 #: libraries whose import is a structured logger set-up on its own
 STRUCTURED_MODULES = (
@@ -113,6 +114,10 @@ def _named_in(text: str, present: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(stem for stem in present if re.search(rf"\b{re.escape(stem)}\b", code))
 
 
+#: the innermost function of each of some lines of a file, by its text and the lines
+_FUNCTIONS: ByContent[dict[int, str]] = ByContent(maxsize=4096)
+
+
 def command_line_prints(repo: RepoIndex, cli: set[str], prints: list[Call]) -> set[tuple[str, int]]:
     """(path, line) of the prints in functions that only command-line code calls (by name,
     see :mod:`charter.analyzers.python.callers`): a maintenance script's helper kept in the
@@ -124,10 +129,18 @@ def command_line_prints(repo: RepoIndex, cli: set[str], prints: list[Call]) -> s
         by_path.setdefault(call.path, []).append(call.line)
     functions: dict[tuple[str, int], str] = {}
     for path, lines in by_path.items():
-        tree = repo.source(path).python_ast
-        if tree is not None:
-            for line, node in innermost_functions(tree, lines).items():
-                functions[(path, line)] = node.name
+        source = repo.source(path)
+
+        def names(source: SourceFile = source, lines: list[int] = lines) -> dict[int, str]:
+            tree = source.python_ast
+            if tree is None:
+                return {}
+            return {line: node.name for line, node in innermost_functions(tree, lines).items()}
+
+        asked = tuple(sorted(set(lines)))
+        found = _FUNCTIONS.get(source.text, asked, names) if source.text is not None else names()
+        for line, function in found.items():
+            functions[(path, line)] = function
     for call in prints:  # in the order of the prints, as the names are asked about
         name = functions.get((call.path, call.line))
         if name is not None:
