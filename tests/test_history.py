@@ -402,3 +402,23 @@ def test_a_file_over_the_size_cap_is_streamed_once_while_it_does_not_change(
         found = [(f.rule, f.path, f.line, f.fingerprint) for f in got.findings]  # type: ignore[attr-defined]
         assert found == [(f.rule, f.path, f.line, f.fingerprint) for f in want.findings], sha
         assert ("no-hardcoded-secrets", "conf/big.py") in {(f[0], f[1]) for f in found}
+
+
+def test_a_stretch_that_fails_stops_the_history_with_one_error(
+    repo: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that fails is reported as an error naming what failed, not a hang or a
+    partial history."""
+    from charter import api
+    from charter import history as hist
+    from charter.errors import CharterError
+
+    root, _ = repo
+
+    def broken(*args: object, **kwargs: object) -> list[object]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(hist, "MIN_STRETCH", 2)
+    monkeypatch.setattr(hist, "_points", broken)
+    with pytest.raises(CharterError, match=r"RuntimeError: disk full.*--jobs 1"):
+        hist.run(root, api.Options(jobs=2), since="6w", every="1w")

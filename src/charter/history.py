@@ -265,8 +265,9 @@ def _side_by_side(
             elif kind == "failed":
                 failed = body
     finally:
-        for worker in workers:
-            if failed is not None and worker.is_alive():
+        # a failure, or an interrupt of this process: the stretches not finished are stopped
+        for k, worker in enumerate(workers):
+            if k not in done and worker.is_alive():
                 worker.terminate()
             worker.join()
     if failed is not None:
