@@ -310,3 +310,115 @@ def test_each_point_reports_what_audit_ref_reports(tmp_path: Path) -> None:
     # the ruff configuration came and went: ruff-configured followed it
     assert [s["ruff-configured"] for s in statuses.values()] == ["fail", "fail", "fail", "pass",
                                                                   "fail"]  # fmt: skip
+
+
+def test_stretches_side_by_side_give_the_serial_history(
+    repo: tuple[Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With --jobs 2 the points are cut into two stretches audited in two processes: the same
+    points, scores, findings and flips as one process; the next history seeds its new commit
+    from the newest stretch's file results and reuses every earlier report."""
+    from charter import api
+    from charter import history as hist
+
+    root, _ = repo
+    policies = (DATA / "policies",)
+    serial = hist.run(
+        root, api.Options(jobs=1, profiles=("ci-test",), policy_dirs=policies),
+        since="6w", every="1w",
+    )  # fmt: skip
+    monkeypatch.setattr(hist, "MIN_STRETCH", 2)
+    seen: list[int] = []
+    options = api.Options(
+        jobs=2, profiles=("ci-test",), policy_dirs=policies, use_cache=True,
+        cache_dir=tmp_path / "cache",
+    )  # fmt: skip
+    both = hist.run(root, options, since="6w", every="1w", progress=lambda i, n, c: seen.append(i))
+    assert len(both["points"]) >= 4
+    assert len(hist._stretches([object()] * len(both["points"]), 2)) == 2  # type: ignore[list-item]
+    keys = ("commit", "scores", "findings", "report_reused")
+    assert [{k: p[k] for k in keys} for p in both["points"]] == [
+        {k: p[k] for k in keys} for p in serial["points"]
+    ]
+    assert both["flips"] == serial["flips"] and both["profiles"] == serial["profiles"]
+    assert sorted(seen) == list(range(len(both["points"])))
+    # the second stretch started cold: it analysed every file again
+    first_of_second = len(both["points"]) - len(both["points"]) // 2
+    assert both["points"][first_of_second]["cache_hits"] == 0
+    commit(root, {"README.md": "# r\n\nnew\n"}, 41, "one more")
+    again = hist.run(root, options, since="6w", every="1w")
+    before = {p["commit"] for p in both["points"]}
+    assert [p["report_reused"] for p in again["points"]] == [
+        p["commit"] in before for p in again["points"]
+    ]
+    # the new commits (in the newest stretch) start from the last history's file results:
+    # only README.md changed since
+    new = [p for p in again["points"] if p["commit"] not in before]
+    assert new and [p["cache_misses"] for p in new] == [1] * len(new)
+
+
+def test_a_file_over_the_size_cap_is_streamed_once_while_it_does_not_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The streaming secret scan of a file over the size cap is not repeated at the points
+    where the file did not change, and each point still reports its key, as ``audit --ref``
+    does; when the file changes it is streamed again."""
+    from charter import api
+    from charter import history as hist
+    from charter.analyzers.secrets.analyzer import SecretsAnalyzer
+
+    key = "AKIAQ7FAKE2TESTQ7Z3M"
+    big = "# " + "a" * 3000 + f'\nAWS_ACCESS_KEY_ID = "{key}"\n'
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, {".charter.yml": "max-file-bytes: 2000\n", "conf/big.py": big, **FILLER}, 0, "a")
+    commit(root, {"README.md": "# r\n"}, 14, "b")
+    commit(root, {"conf/big.py": "x = 1\n" + big}, 28, "c")
+    commit(root, {"README.md": "# r\n\nmore\n"}, 42, "d")
+    streamed: list[str] = []
+    check_unread = SecretsAnalyzer.check_unread
+
+    def counted(self: SecretsAnalyzer, file: object, out: object, deadline: object) -> object:
+        streamed.append(file.path)  # type: ignore[attr-defined]
+        return check_unread(self, file, out, deadline)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SecretsAnalyzer, "check_unread", counted)
+    reports: dict[str, object] = {}
+    audit_commit = hist._audit_commit
+
+    def keep(tree: object, sha: str, options: api.Options, scope: str) -> object:
+        reports[sha] = report = audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
+        return report
+
+    monkeypatch.setattr(hist, "_audit_commit", keep)
+    doc = hist.run(root, api.Options(jobs=1), since="7w", every="2w")
+    assert len(doc["points"]) == 4 and not any(p.get("error") for p in doc["points"])
+    # streamed at the first point and where it changed (the third), not at the others
+    assert streamed == ["conf/big.py", "conf/big.py"]
+    monkeypatch.setattr(SecretsAnalyzer, "check_unread", check_unread)
+    for sha, got in reports.items():
+        want = api.audit(root, api.Options(ref=sha, jobs=1))
+        found = [(f.rule, f.path, f.line, f.fingerprint) for f in got.findings]  # type: ignore[attr-defined]
+        assert found == [(f.rule, f.path, f.line, f.fingerprint) for f in want.findings], sha
+        assert ("no-hardcoded-secrets", "conf/big.py") in {(f[0], f[1]) for f in found}
+
+
+def test_a_stretch_that_fails_stops_the_history_with_one_error(
+    repo: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that fails is reported as an error naming what failed, not a hang or a
+    partial history."""
+    from charter import api
+    from charter import history as hist
+    from charter.errors import CharterError
+
+    root, _ = repo
+
+    def broken(*args: object, **kwargs: object) -> list[object]:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(hist, "MIN_STRETCH", 2)
+    monkeypatch.setattr(hist, "_points", broken)
+    with pytest.raises(CharterError, match=r"RuntimeError: disk full.*--jobs 1"):
+        hist.run(root, api.Options(jobs=2), since="6w", every="1w")

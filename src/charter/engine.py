@@ -632,21 +632,34 @@ _WHOLE_FILE_SKIP = re.compile(
 )
 
 
+#: the streaming scans' outcomes of this process: (rule set key, root, path, content digest,
+#: path class) -> per scanner (instance key or None, raw findings, counters, why not scanned).
+#: ``charter history`` audits one commit after another in one tree, and a file over the size
+#: cap that did not change between two points is not streamed again (the digest of such a
+#: file is its size and modification time, which history derives from its blob id)
+_UNREAD_MEMO: dict[tuple[str, ...], list[tuple[str | None, Any, Any, str | None]]] = {}
+_UNREAD_MEMO_MAX = 256
+
+
 def scan_unread_files(
     root: Path,
     file_results: Sequence[FileResult],
     instances: Sequence[RuleInstance],
     classifier: PathClassifier,
     max_seconds: float,
+    memo: tuple[str, dict[str, str], int] | None = None,
 ) -> bool:
     """Scan the files no rule read (see :data:`_WHOLE_FILE_SKIP`) for secrets with the
     streaming pass, and report those it could not finish under ``unscanned-file``.
 
     The hits go to ``no-hardcoded-secrets`` when it is selected (else the pass only tells
     whether the file could be scanned). Runs in this process after the file phase, on every
-    audit: its results are never cached (a file over the size cap is known to the cache by its
-    size and mtime only). Returns True when a result depends on this run (the time cap stopped
-    a scan), so that the finished report is not reused."""
+    audit: its results are not in the result cache (a file over the size cap is known to the
+    cache by its size and mtime only). ``memo`` (the rule set's cache key, the audit's content
+    digests, the size cap), given when the cache is on, reuses the outcome of an earlier audit
+    of this process for a file whose digest is unchanged (:data:`_UNREAD_MEMO`). Returns True
+    when a result depends on this run (the time cap stopped a scan), so that the finished
+    report is not reused."""
     secrets = [i for i in instances if i.analyzer is not None and i.analyzer.name == "secrets"]
     unscanned = [
         i for i in instances if i.analyzer is not None and i.analyzer.name == UNSCANNED_FILE
@@ -654,6 +667,7 @@ def scan_unread_files(
     if not secrets and not unscanned:
         return False
     from charter.analyzers.secrets.unscanned import BINARY_PROBLEM, TEXT_KINDS
+    from charter.cache import file_digest
 
     transient = False
     if file_results and unscanned:
@@ -694,23 +708,41 @@ def scan_unread_files(
             except OSError:
                 head = None
             klass = fr.klass or classifier.classify(fr.path, head)
-            file = SourceFile(root, fr.path)
-            file.path_class = klass
             scanners: list[tuple[RuleInstance | None, Any]] = [
                 (i, i.analyzer) for i in secrets if klass in i.scope
             ]
             if not scanners and any(klass in i.scope for i in unscanned):
                 scanners = [(None, cast(Any, unscanned[0].analyzer).scanner())]
-            for owner, scanner in scanners:
-                out = Emitter(path=fr.path)
-                deadline = time.monotonic() + max_seconds if max_seconds > 0 else None
-                why = scanner.check_unread(file, out, deadline)
+            key: tuple[str, ...] | None = None
+            if memo is not None:
+                ruleset, digests, max_bytes = memo
+                digest = digests.get(fr.path) or file_digest(root / fr.path, max_bytes)
+                key = (ruleset, str(root), fr.path, digest, klass)
+            outcomes = _UNREAD_MEMO.get(key) if key is not None else None
+            if outcomes is None:
+                file = SourceFile(root, fr.path)
+                file.path_class = klass
+                outcomes = []
+                for owner, scanner in scanners:
+                    out = Emitter(path=fr.path)
+                    deadline = time.monotonic() + max_seconds if max_seconds > 0 else None
+                    why = scanner.check_unread(file, out, deadline)
+                    owner_key = owner.key if owner is not None else None
+                    outcomes.append((owner_key, out.findings, out.counters, why))
+                if key is not None and all(why is None for *_, why in outcomes):
+                    # scanned through: not a time cap or a read error of this run
+                    if len(_UNREAD_MEMO) >= _UNREAD_MEMO_MAX:
+                        _UNREAD_MEMO.clear()
+                    _UNREAD_MEMO[key] = outcomes
+            owners = {i.key: i for i in secrets}
+            for owner_key, found, counters, why in outcomes:
+                owner = owners.get(owner_key) if owner_key is not None else None
                 if owner is not None:
-                    if out.findings:
+                    if found:
                         fr.findings.setdefault(owner.key, []).extend(
-                            finalize(owner.rule.id, owner.severity, out.findings, _no_line_text)
+                            finalize(owner.rule.id, owner.severity, found, _no_line_text)
                         )
-                    _add_counts(fr, owner.key, out.counters)
+                    _add_counts(fr, owner.key, counters)
                     fr.applicable = set(fr.applicable) | {owner.key}
                 if why is not None:
                     whys.append(why)
@@ -906,7 +938,10 @@ def run_audit(
     for shown, why in tree.odd_names:  # reported by parse-error, never analyzed
         file_results.append(FileResult(shown, problems=[ParseProblem(shown, 1, 1, why, True)]))
     # files no rule read still get the (streaming) secret scan, or an unscanned-file finding
-    if scan_unread_files(root, file_results, inst_list, tree.classifier, options.max_file_seconds):
+    memo = (cache.key, digests, options.max_file_bytes) if cache is not None else None
+    if scan_unread_files(
+        root, file_results, inst_list, tree.classifier, options.max_file_seconds, memo
+    ):
         trace.transient = True
     trace.transient = trace.transient or any(
         p.transient for fr in file_results for p in fr.problems

@@ -22,7 +22,9 @@ import contextlib
 import gc
 import json
 import math
+import multiprocessing
 import os
+import queue
 import re
 import shutil
 import stat
@@ -35,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from charter import __version__, api, gitops
+from charter import __version__, api, gitops, policy, runner
 from charter.cache import _root_id, default_cache_dir
 from charter.engine import gc_paused
 from charter.errors import CharterError
@@ -158,42 +160,18 @@ def run(
         # a point analyses only the files changed since the previous one (tens, not the
         # thousand of a cold audit): in parallel too, as the cold audit does
         options = replace(options, pool_min_files=HISTORY_POOL_MIN_FILES)
-    points: list[Point] = []
     cache_dir = options.cache_dir or default_cache_dir()
     resolved = path.resolve()
     # the file results of the last point audited, of this run or of the last history of PATH
     pointer = cache_dir / f"{_root_id(f'history of {resolved}')}.last"
-    seed = _last_seed(pointer)
-    tree = _Tree(path)
     try:
-        for i, commit in enumerate(chosen):
-            if progress is not None:
-                progress(i, len(chosen), commit)
-            began = time.perf_counter()
-            # what earlier points left is never garbage the next one must scan: an audit
-            # collects after each file it analyses in-process, and the whole heap is scanned
-            gc.collect()
-            gc.freeze()
-            scope = f"history of {resolved} at {commit.sha}"
-            files = cache_dir / f"{_root_id(scope)}.jsonl"
-            if seed is not None and seed != files and not files.exists():
-                _copy(seed, files)  # the file results of the previous point, by content
-            try:
-                report = _audit_commit(tree, commit.sha, options, scope)
-                error = None
-            except CharterError as exc:  # an old commit's own configuration may be broken
-                report, error = None, str(exc)
-            if files.exists():
-                if seed is not None and seed != files:
-                    seed.unlink(missing_ok=True)  # each point keeps its report, not its files
-                seed = files
-                _write_pointer(pointer, files)
-            found = len(report.active_findings()) if report is not None else 0
-            if report is not None:  # a point keeps no finding: the heap stays small
-                report = report.model_copy(update={"findings": (), "notes": ()})
-            points.append(Point(commit, report, error, time.perf_counter() - began, found))
+        stretches = _stretches(chosen, options.jobs or runner.default_jobs())
+        if len(stretches) > 1:
+            points = _side_by_side(path, stretches, options, resolved, cache_dir, pointer, progress)
+        else:
+            seed = _last_seed(pointer)
+            points = _stretch(path, chosen, options, resolved, cache_dir, seed, pointer, progress)
     finally:
-        tree.close()
         gc.unfreeze()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -204,6 +182,193 @@ def run(
         "commits_in_window": sum(1 for c in commits if c.time > start),
     }
     return doc
+
+
+#: fewest points in each stretch of a history audited side by side with the others
+MIN_STRETCH = 8
+
+
+def _stretches(chosen: Sequence[Commit], jobs: int) -> list[list[Commit]]:
+    """``chosen`` cut into consecutive stretches, one per worker process (``--jobs``), each of
+    at least :data:`MIN_STRETCH` points: the first point of each stretch is a cold audit (it
+    has no earlier point to take file results from), so fewer points would not pay for it."""
+    count = max(1, min(jobs, len(chosen) // MIN_STRETCH))
+    if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [list(chosen)]
+    size, extra = divmod(len(chosen), count)
+    out: list[list[Commit]] = []
+    at = 0
+    for k in range(count):
+        end = at + size + (1 if k < extra else 0)
+        out.append(list(chosen[at:end]))
+        at = end
+    return out
+
+
+def _side_by_side(
+    path: Path,
+    stretches: Sequence[Sequence[Commit]],
+    options: api.Options,
+    resolved: Path,
+    cache_dir: Path,
+    pointer: Path,
+    progress: Callable[[int, int, Commit], None] | None,
+) -> list[Point]:
+    """Each stretch in a worker process of its own (forked: nothing is pickled but the
+    points), its file phases in that process; the progress is reported here, in order of
+    arrival. The pointer to the last point's file results is written here, at the end."""
+    context = multiprocessing.get_context("fork")
+    results: Any = context.Queue()
+    total = sum(len(s) for s in stretches)
+    firsts = [sum(len(s) for s in stretches[:k]) for k in range(len(stretches))]
+    serial = replace(options, jobs=1)
+    seed = _last_seed(pointer)
+    last = len(stretches) - 1
+    workers = [
+        context.Process(
+            target=_stretch_worker,
+            # the newest stretch starts from the file results the last history left (a weekly
+            # history audits its new commits there); the others from none
+            args=(
+                k,
+                path,
+                list(stretch),
+                serial,
+                resolved,
+                cache_dir,
+                results,
+                seed if k == last else None,
+            ),
+            daemon=True,
+        )
+        for k, stretch in enumerate(stretches)
+    ]
+    for worker in workers:
+        worker.start()
+    done: dict[int, list[Point]] = {}
+    failed: str | None = None
+    try:
+        while len(done) < len(workers) and failed is None:
+            try:
+                message = results.get(timeout=1.0)
+            except queue.Empty:
+                lost = [k for k, w in enumerate(workers) if k not in done and not w.is_alive()]
+                if lost and results.empty():
+                    failed = f"the worker of points {firsts[lost[0]] + 1}- exited"
+                continue
+            kind, k, body = message
+            if kind == "point" and progress is not None:
+                i = firsts[k] + body
+                progress(i, total, stretches[k][body])
+            elif kind == "done":
+                done[k] = body
+            elif kind == "failed":
+                failed = body
+    finally:
+        # a failure, or an interrupt of this process: the stretches not finished are stopped
+        for k, worker in enumerate(workers):
+            if k not in done and worker.is_alive():
+                worker.terminate()
+            worker.join()
+    if failed is not None:
+        raise CharterError(f"history: {failed}; run it again with --jobs 1 to see the error")
+    points = [p for k in range(len(workers)) for p in done[k]]
+    # the stretches' last file results: the newest seeds the next history, the others go
+    ends = [_files_of(cache_dir, resolved, s[-1]) for s in stretches]
+    for files in ends[:-1]:
+        files.unlink(missing_ok=True)
+    if ends[-1].exists():
+        _write_pointer(pointer, ends[-1])
+    return points
+
+
+def _files_of(cache_dir: Path, resolved: Path, commit: Commit) -> Path:
+    """The cache file of the file results of ``commit``'s point."""
+    return cache_dir / f"{_root_id(f'history of {resolved} at {commit.sha}')}.jsonl"
+
+
+def _stretch_worker(
+    k: int,
+    path: Path,
+    chosen: list[Commit],
+    options: api.Options,
+    resolved: Path,
+    cache_dir: Path,
+    results: Any,
+    seed: Path | None,
+) -> None:
+    """One stretch in a forked worker: its points, or why it failed, put on ``results``."""
+    try:
+
+        def tell(i: int, total: int, commit: Commit) -> None:
+            results.put(("point", k, i))
+
+        points = _stretch(path, chosen, options, resolved, cache_dir, seed, None, tell)
+        results.put(("done", k, points))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        results.put(("failed", k, f"{type(exc).__name__}: {exc}"))
+
+
+def _stretch(
+    path: Path,
+    chosen: Sequence[Commit],
+    options: api.Options,
+    resolved: Path,
+    cache_dir: Path,
+    seed: Path | None,
+    pointer: Path | None,
+    progress: Callable[[int, int, Commit], None] | None,
+) -> list[Point]:
+    """Audit ``chosen`` in order on one tree, moved from commit to commit, each point seeded
+    with the file results of the one before it (the first with ``seed``); ``pointer`` is
+    kept naming the last point's."""
+    tree = _Tree(path)
+    try:
+        with policy.memoised():
+            return _points(tree, chosen, options, resolved, cache_dir, seed, pointer, progress)
+    finally:
+        tree.close()
+
+
+def _points(
+    tree: _Tree,
+    chosen: Sequence[Commit],
+    options: api.Options,
+    resolved: Path,
+    cache_dir: Path,
+    seed: Path | None,
+    pointer: Path | None,
+    progress: Callable[[int, int, Commit], None] | None,
+) -> list[Point]:
+    points: list[Point] = []
+    for i, commit in enumerate(chosen):
+        if progress is not None:
+            progress(i, len(chosen), commit)
+        began = time.perf_counter()
+        # what earlier points left is never garbage the next one must scan: an audit
+        # collects after each file it analyses in-process, and the whole heap is scanned
+        gc.collect()
+        gc.freeze()
+        scope = f"history of {resolved} at {commit.sha}"
+        files = _files_of(cache_dir, resolved, commit)
+        if seed is not None and seed != files and not files.exists():
+            _copy(seed, files)  # the file results of the previous point, by content
+        try:
+            report = _audit_commit(tree, commit.sha, options, scope)
+            error = None
+        except CharterError as exc:  # an old commit's own configuration may be broken
+            report, error = None, str(exc)
+        if files.exists():
+            if seed is not None and seed != files:
+                seed.unlink(missing_ok=True)  # each point keeps its report, not its files
+            seed = files
+            if pointer is not None:
+                _write_pointer(pointer, files)
+        found = len(report.active_findings()) if report is not None else 0
+        if report is not None:  # a point keeps no finding: the heap stays small
+            report = report.model_copy(update={"findings": (), "notes": ()})
+        points.append(Point(commit, report, error, time.perf_counter() - began, found))
+    return points
 
 
 class _Tree:
@@ -270,6 +435,8 @@ class _Tree:
                     target.unlink()
             except OSError:
                 continue
+            if rel in new:
+                continue  # rewritten below: its folder stays
             for parent in PurePosixPath(rel).parents:
                 if str(parent) == ".":
                     break

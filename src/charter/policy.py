@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -373,8 +374,56 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
 
 
+#: the policy sets loaded inside :func:`memoised`, by what they were loaded from
+_MEMO: dict[tuple[Any, ...], PolicySet] | None = None
+
+
+@contextmanager
+def memoised() -> Iterator[None]:
+    """Inside the block, :func:`load_policies` returns the set it loaded before from the same
+    folders when every policy file in them has the same path, size and modification time
+    (``charter history`` audits one commit after another in one process: the built-in
+    policies are read once, not at every point)."""
+    global _MEMO
+    outer = _MEMO
+    _MEMO = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _MEMO = outer
+
+
+def _signature(extra_dirs: Sequence[Path], include_builtin: bool) -> tuple[Any, ...] | None:
+    """What :func:`load_policies` reads, as paths with their size and modification time."""
+    dirs = [builtin_policy_dir()] if include_builtin else []
+    out: list[Any] = [include_builtin, tuple(str(d) for d in extra_dirs)]
+    try:
+        for folder in [*dirs, *extra_dirs]:
+            out.append((str(folder), folder.is_dir(), (folder / "seeds").is_dir()))
+            for sub in ("rules", "profiles"):
+                for path in _yaml_files(folder / sub):
+                    st = path.stat()
+                    out.append((str(path), st.st_size, st.st_mtime_ns))
+    except OSError:
+        return None
+    return tuple(out)
+
+
 def load_policies(extra_dirs: Sequence[Path] = (), *, include_builtin: bool = True) -> PolicySet:
-    """Load built-in policies, then each extra folder in order (later ids win), and validate."""
+    """Load built-in policies, then each extra folder in order (later ids win), and validate
+    (inside :func:`memoised`, once for the same files)."""
+    if _MEMO is None:
+        return _load_policies(extra_dirs, include_builtin=include_builtin)
+    key = _signature(extra_dirs, include_builtin)
+    if key is not None and key in _MEMO:
+        return _MEMO[key]
+    loaded = _load_policies(extra_dirs, include_builtin=include_builtin)
+    if key is not None:
+        _MEMO[key] = loaded
+    return loaded
+
+
+def _load_policies(extra_dirs: Sequence[Path], *, include_builtin: bool) -> PolicySet:
     from charter.analyzers import ANALYZERS, validate_params  # late: they import policy types
 
     dirs: list[Path] = [builtin_policy_dir()] if include_builtin else []

@@ -84,7 +84,12 @@ def history_command(
     jobs: Annotated[
         int,
         typer.Option(
-            "--jobs", "-j", metavar="N", min=0, help="Worker processes [default: CPU count]."
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=0,
+            help="Worker processes: a history of 16 or more points is cut into up to N "
+            "stretches audited side by side [default: CPU count].",
         ),
     ] = 0,
     no_cache: Annotated[

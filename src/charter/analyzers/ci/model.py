@@ -206,16 +206,27 @@ class CiModel:
     ) -> list[tuple[str, Step]]:
         """(label, step) for each step a tool's regex matches. Commands are matched on their
         :func:`command_view` (programs and their plain arguments) unless ``raw``."""
+        table = tuple(tools)
         hits: list[tuple[str, Step]] = []
         for step in self.ci_steps() if steps is None else steps:
             text = step.text
             if step.kind in ("run", "hook") and not raw:
                 text = command_view(text)
-            for label, regex in tools:
-                if regex.search(text):
-                    hits.append((label, step))
-                    break
+            label = _first_tool(table, text)
+            if label is not None:
+                hits.append((label, step))
         return hits
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _first_tool(table: tuple[tuple[str, re.Pattern[str]], ...], text: str) -> str | None:
+    """The label of the first tool of ``table`` whose regex matches ``text``. Pure, so
+    memoised: the CI rules match the same command lines against the same tables, in an audit
+    and from one point of a history to the next."""
+    for label, regex in table:
+        if regex.search(text):
+            return label
+    return None
 
 
 def ci_model(repo: RepoIndex) -> CiModel:
@@ -358,8 +369,10 @@ def _build(repo: RepoIndex) -> CiModel:
     return model
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _ci_file(path: str) -> bool:
-    """A CI service's configuration file (a workflow, ``.gitlab-ci.yml``, a Jenkinsfile)."""
+    """A CI service's configuration file (a workflow, ``.gitlab-ci.yml``, a Jenkinsfile).
+    Pure, so memoised: every CI rule selects the CI files of the same list."""
     return _at_root(path, WORKFLOW_GLOBS + YAML_CI_GLOBS + TEXT_CI_GLOBS)
 
 

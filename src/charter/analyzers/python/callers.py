@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable
 
+from charter.memo import ByContent, by_content
 from charter.repo import RepoIndex
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
@@ -171,6 +173,17 @@ class _Names(ast.NodeVisitor):
                 self._use(last)
 
 
+@by_content(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    """The words of ``text``. Pure, so memoised: the files of a repository are the same from
+    one ``charter history`` point to the next."""
+    return frozenset(WORD.findall(text))
+
+
+#: each file's name index (:class:`_Names`) by its text and whether its path is terminal
+_INDEXES: ByContent[tuple[dict[str, list[Place]], frozenset[str]]] = ByContent(maxsize=4096)
+
+
 class Callers:
     """Name references over a repository's non-test Python code, built on demand."""
 
@@ -190,30 +203,43 @@ class Callers:
         self.paths = sorted(
             p for p in paths | tooling if repo.path_class(p) in ("source", "tooling")
         )
-        self._words: dict[str, list[str]] | None = None
+        self._words: list[frozenset[str]] | None = None
+        self._naming: dict[str, list[str]] = {}
         self._names: dict[str, dict[str, list[Place]]] = {}
         self.roots: set[str] = set()
 
     def _files_naming(self, name: str) -> list[str]:
-        """The files whose text has ``name`` as a word (one tokenising pass over them all)."""
+        """The files whose text has ``name`` as a word (each file tokenised once)."""
         if self._words is None:
-            self._words = {}
-            for path in self.paths:
-                for word in set(WORD.findall(self.repo.source(path).text or "")):
-                    self._words.setdefault(word, []).append(path)
-        return self._words.get(name, [])
+            self._words = [_words(self.repo.source(path).text or "") for path in self.paths]
+        if name not in self._naming:
+            words = zip(self.paths, self._words, strict=True)
+            self._naming[name] = [p for p, w in words if name in w]
+        return self._naming[name]
 
     def _index(self, path: str) -> dict[str, list[Place]]:
         if path not in self._names:
-            tree = self.repo.source(path).python_ast
-            # a command-line module that builds the service itself (``app = FastAPI()`` next
-            # to the ``click`` command that serves it) is the service's entry point
-            terminal = tree is not None and self.terminal_file(path) and not _builds_at_module(tree)
-            visitor = _Names(terminal, self.terminal_function)
-            if tree is not None:
-                visitor.visit(tree)
-            self._names[path] = visitor.places
-            self.roots |= visitor.roots
+            source = self.repo.source(path)
+
+            def index() -> tuple[dict[str, list[Place]], frozenset[str]]:
+                tree = source.python_ast
+                # a command-line module that builds the service itself (``app = FastAPI()``
+                # next to the ``click`` command that serves it) is the service's entry point
+                terminal = (
+                    tree is not None and self.terminal_file(path) and not _builds_at_module(tree)
+                )
+                visitor = _Names(terminal, self.terminal_function)
+                if tree is not None:
+                    visitor.visit(tree)
+                return visitor.places, frozenset(visitor.roots)
+
+            if self.terminal_function is None and source.text is not None:
+                # a function of the text and of whether the path is terminal: memoised
+                places, roots = _INDEXES.get(source.text, (self.terminal_file(path),), index)
+            else:
+                places, roots = index()
+            self._names[path] = places
+            self.roots |= roots
         return self._names[path]
 
     def places(self, name: str) -> list[Place]:
@@ -284,12 +310,18 @@ def _builds_at_module(tree: ast.AST) -> bool:
     return False
 
 
-def innermost_function(tree: ast.AST, line: int) -> FunctionNode | None:
-    """The innermost function whose lines include ``line``."""
-    best: FunctionNode | None = None
+def innermost_functions(tree: ast.AST, lines: Iterable[int]) -> dict[int, FunctionNode]:
+    """Line -> the innermost function whose lines include it, for each of ``lines`` inside a
+    function, in one walk of the tree."""
+    wanted = sorted(set(lines))
+    best: dict[int, FunctionNode] = {}
+    if not wanted:
+        return best
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             end = node.end_lineno or node.lineno
-            if node.lineno <= line <= end and (best is None or node.lineno >= best.lineno):
-                best = node
+            for line in wanted[bisect_left(wanted, node.lineno) : bisect_right(wanted, end)]:
+                found = best.get(line)
+                if found is None or node.lineno >= found.lineno:
+                    best[line] = node
     return best

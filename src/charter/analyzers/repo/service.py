@@ -1010,10 +1010,12 @@ class PythonFacts:
         """Imports of any module equal to or under one of ``prefixes``."""
         seen: set[tuple[str, int]] = set()
         found: list[tuple[str, str, int]] = []
+        wanted = frozenset(prefixes)
+        under = tuple(p + "." for p in prefixes)
         for mod, path, line in self.imports:
             if (path, line) in seen:
                 continue
-            if any(mod == p or mod.startswith(p + ".") for p in prefixes):
+            if mod in wanted or mod.startswith(under):
                 seen.add((path, line))
                 found.append((mod, path, line))
         return found

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import ClassVar
 
 from charter.analyzers.base import Emitter, path_matches
-from charter.analyzers.python.callers import Callers, innermost_function
+from charter.analyzers.python.callers import Callers, innermost_functions
 from charter.analyzers.repo.service import (
     CLI_GLOBS,
     Call,
@@ -27,7 +27,9 @@ from charter.analyzers.repo.service import (
     report_at_service,
 )
 from charter.conditions import orchestration_file
+from charter.memo import ByContent, by_content
 from charter.repo import RepoIndex
+from charter.sources import SourceFile
 
 #: libraries whose import is a structured logger set-up on its own
 STRUCTURED_MODULES = (
@@ -88,21 +90,32 @@ def unreferenced(repo: RepoIndex, paths: set[str]) -> set[str]:
             stems.setdefault(stem, set()).add(path)
     if not stems:
         return set()
-    words = {stem: re.compile(rf"\b{re.escape(stem)}\b") for stem in stems}
+    asked = tuple(sorted(stems))
     named: set[str] = set()  # paths some other file refers to
     others = repo.of_kind(*REFERRING_KINDS) + [
         p for p in repo.of_kind("other") if REFERRING_NAMES.search(PurePosixPath(p).name)
     ]
     for other in sorted(others):
         text = repo.source(other).text or ""
-        present = [stem for stem in stems if stem in text]
+        present = tuple(stem for stem in asked if stem in text)
         if not present:
             continue
-        code = COMMENT.sub("", text)
-        for stem in present:
-            if words[stem].search(code):
-                named.update(p for p in stems[stem] if p != other)
+        for stem in _named_in(text, present):
+            named.update(p for p in stems[stem] if p != other)
     return {p for group in stems.values() for p in group} - named
+
+
+@by_content(maxsize=4096)
+def _named_in(text: str, present: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of ``present`` (stems found in ``text``) that it names as a word outside a
+    comment. Pure, so memoised: from one ``charter history`` point to the next most files are
+    the same."""
+    code = COMMENT.sub("", text)
+    return tuple(stem for stem in present if re.search(rf"\b{re.escape(stem)}\b", code))
+
+
+#: the innermost function of each of some lines of a file, by its text and the lines
+_FUNCTIONS: ByContent[dict[int, str]] = ByContent(maxsize=4096)
 
 
 def command_line_prints(repo: RepoIndex, cli: set[str], prints: list[Call]) -> set[tuple[str, int]]:
@@ -111,11 +124,27 @@ def command_line_prints(repo: RepoIndex, cli: set[str], prints: list[Call]) -> s
     package (``fetch_traits()`` of a search engine module, run by an update script) prints
     its output to the person running it, not to the service's log."""
     where: dict[tuple[str, int], str] = {}
+    by_path: dict[str, list[int]] = {}
     for call in prints:
-        tree = repo.source(call.path).python_ast
-        function = innermost_function(tree, call.line) if tree is not None else None
-        if function is not None:
-            where[(call.path, call.line)] = function.name
+        by_path.setdefault(call.path, []).append(call.line)
+    functions: dict[tuple[str, int], str] = {}
+    for path, lines in by_path.items():
+        source = repo.source(path)
+
+        def names(source: SourceFile = source, lines: list[int] = lines) -> dict[int, str]:
+            tree = source.python_ast
+            if tree is None:
+                return {}
+            return {line: node.name for line, node in innermost_functions(tree, lines).items()}
+
+        asked = tuple(sorted(set(lines)))
+        found = _FUNCTIONS.get(source.text, asked, names) if source.text is not None else names()
+        for line, function in found.items():
+            functions[(path, line)] = function
+    for call in prints:  # in the order of the prints, as the names are asked about
+        name = functions.get((call.path, call.line))
+        if name is not None:
+            where[(call.path, call.line)] = name
     if not where:
         return set()
     only = Callers(
