@@ -239,6 +239,7 @@ def test_secret_names(name: str, strength: Strength | None) -> None:
         ("(?:key|pwd|password|pass|token)", True, "regular expression"),
         ("allowCredentials", True, "name or label"),
         ("X-Auth-Token", False, "placeholder words"),
+        ("gym:gym:reset-user-password", True, "namespaced name"),
     ],
 )
 def test_lookalike_values_stay_quiet(value: str, strong: bool, reason: str) -> None:
@@ -255,6 +256,7 @@ def test_lookalike_values_stay_quiet(value: str, strong: bool, reason: str) -> N
         ("a8f5f167f44f4964e6c998dee827110c", False),
         ("dGhpcyBpcyBmYWtlOmZha2UtcGFzcw==", False),
         ("//admin:Zq8fakeTw92x@db.internal/app", True),
+        ("admin:s3cret-pass", True),
     ],
 )
 def test_credentials_are_not_mistaken_for_lookalikes(value: str, strong: bool) -> None:

@@ -122,6 +122,9 @@ _IDENTIFIER = re.compile(r"^[a-z]+(?:[_.-][a-z]+)*$")
 _WORDS_ONLY = re.compile(r"^(?:[A-Z]?[a-z]+|[A-Z]+)(?:[-_.](?:[A-Z]?[a-z]+|[A-Z]+))*$")
 #: credential words that a label or field name mentions (``allowCredentials``, ``X-Auth-Token``)
 _CREDENTIAL_WORD = re.compile(r"pass|pwd|secret|token|credential|key|auth", re.IGNORECASE)
+#: a name in namespaces, each a lower-case slug without digits: Django's URL names
+#: (``accounts:password-reset``, ``gym:gym:reset-user-password``), Rails and Symfony route names
+_NAMESPACED_NAME = re.compile(r"[a-z]+(?:[-_][a-z]+)*(?::[a-z]+(?:[-_][a-z]+)*)+")
 #: regex syntax: ``(?:``, ``(?=``, ``\w``, ``\d``, ``[^...]``
 _REGEX_SYNTAX = re.compile(r"\(\?[:=!<P]|\\[wdsbWDS][*+?{]?|\[\^")
 _NUMBERISH = re.compile(r"^[\d.:,+-]+$")
@@ -320,6 +323,8 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
             "a name or label that mentions the credential (allowCredentials, X-Auth-Token, "
             "caching_sha2_password)"
         )
+    if _NAMESPACED_NAME.fullmatch(stripped) and _CREDENTIAL_WORD.search(stripped.rsplit(":", 1)[1]):
+        return "a namespaced name that mentions the credential (a URL name: accounts:password-reset)"
     if _REGEX_SYNTAX.search(stripped):
         return "a regular expression"
     if _FORMAT.search(stripped):
