@@ -324,7 +324,7 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
             "caching_sha2_password)"
         )
     if _NAMESPACED_NAME.fullmatch(stripped) and _CREDENTIAL_WORD.search(stripped.rsplit(":")[-1]):
-        return "a namespaced name that mentions the credential (a URL name: accounts:reset-password)"
+        return "a namespaced name that mentions the credential (a URL name: auth:reset-password)"
     if _REGEX_SYNTAX.search(stripped):
         return "a regular expression"
     if _FORMAT.search(stripped):
