@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from charter import __version__, api, gitops, policy, runner, sources
+from charter import __version__, api, cache, gitops, policy, runner, sources
 from charter.cache import _root_id, default_cache_dir
 from charter.engine import gc_paused
 from charter.errors import CharterError
@@ -411,7 +411,7 @@ def _stretch(
     kept naming the last point's."""
     tree = _Tree(path)
     try:
-        with policy.memoised(), sources.yaml_memoised():
+        with policy.memoised(), sources.yaml_memoised(), cache.memoised():
             return _points(tree, chosen, options, resolved, cache_dir, seed, pointer, progress)
     finally:
         tree.close()
@@ -485,11 +485,16 @@ class _Tree:
             if gitops._safe_parts(rel)
         }
         leaves = set(entries)
-        return {
-            rel: e
-            for rel, e in entries.items()
-            if not any(str(p) in leaves for p in PurePosixPath(rel).parents if str(p) != ".")
-        }
+
+        def under_a_leaf(rel: str) -> bool:  # a parent folder of rel is a file, link, module
+            at = rel.find("/")
+            while at != -1:
+                if rel[:at] in leaves:
+                    return True
+                at = rel.find("/", at + 1)
+            return False
+
+        return {rel: e for rel, e in entries.items() if not under_a_leaf(rel)}
 
     def move_to(self, sha: str) -> None:
         try:
