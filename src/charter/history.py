@@ -174,6 +174,7 @@ def run(
             seed = _last_seed(pointer)
             points = _stretch(path, chosen, options, resolved, cache_dir, seed, pointer, progress)
     finally:
+        _LISTINGS.clear()
         gc.unfreeze()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -283,6 +284,7 @@ def _estimated_costs(
             listing = gitops._ls_tree(path, commit.sha, where.prefix)
         except gitops._GitFailed:
             return None
+        _LISTINGS[(str(path), commit.sha, where.prefix)] = listing  # for _Tree, not listed again
         sizes = {e.oid: max(e.size, 0) for e in listing.values() if e.mode in gitops._REGULAR}
         base = _COST_FIXED + _COST_PER_FILE * len(sizes)
         new = [size for oid, size in sizes.items() if oid not in previous]
@@ -290,6 +292,11 @@ def _estimated_costs(
         cold.append(base + _COST_PER_NEW_FILE * len(sizes) + _COST_PER_BYTE * sum(sizes.values()))
         previous = set(sizes)
     return after, cold
+
+
+#: the trees' listings :func:`_estimated_costs` read, by (repository, commit, prefix), for
+#: :class:`_Tree` (the stretches' processes are forked after they are read); emptied by :func:`run`
+_LISTINGS: dict[tuple[str, str, str], dict[str, Any]] = {}
 
 
 def _side_by_side(
@@ -481,7 +488,10 @@ class _Tree:
     def _listed(self, sha: str) -> dict[str, Any]:
         entries = {
             rel: e
-            for rel, e in gitops._ls_tree(self.path, sha, self.prefix).items()
+            for rel, e in (
+                _LISTINGS.pop((str(self.path), sha, self.prefix), None)
+                or gitops._ls_tree(self.path, sha, self.prefix)
+            ).items()
             if gitops._safe_parts(rel)
         }
         leaves = set(entries)

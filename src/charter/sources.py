@@ -628,13 +628,13 @@ _YAML_MEMO: ByContent[Any] | None = None
 
 
 @contextlib.contextmanager
-def yaml_memoised(max_chars: int = 4_000_000) -> Iterator[None]:
+def yaml_memoised(max_chars: int = 2_000_000) -> Iterator[None]:
     """Inside the block, a YAML text parsed before (documents or nodes) is not parsed again:
     ``charter history`` audits one commit after another in one process, and the repository
     rules that run again at a point (a workflow, an OpenAPI document) read mostly YAML files
     that did not change. Only a parse that succeeded is kept (a failing one records its
     problem on its file each time), for texts of ``max_chars`` characters in all, the least
-    recently used first out."""
+    recently used first out (the parse of a text takes about 30 times its size in memory)."""
     global _YAML_MEMO
     outer = _YAML_MEMO
     _YAML_MEMO = ByContent(maxsize=1024, max_chars=max_chars) if outer is None else outer
