@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -343,8 +344,11 @@ def test_stretches_side_by_side_give_the_serial_history(
     assert both["flips"] == serial["flips"] and both["profiles"] == serial["profiles"]
     assert sorted(seen) == list(range(len(both["points"])))
     # the second stretch started cold: it analysed every file again
-    first_of_second = len(both["points"]) - len(both["points"]) // 2
-    assert both["points"][first_of_second]["cache_hits"] == 0
+    chosen = [
+        hist.Commit(p["commit"], datetime.fromisoformat(p["date"]), "") for p in both["points"]
+    ]
+    second = len(hist._stretches(chosen, 2, hist._estimated_costs(root, chosen))[0])
+    assert both["points"][second]["cache_hits"] == 0 < both["points"][second - 1]["cache_hits"]
     commit(root, {"README.md": "# r\n\nnew\n"}, 41, "one more")
     again = hist.run(root, options, since="6w", every="1w")
     before = {p["commit"] for p in both["points"]}
@@ -422,3 +426,60 @@ def test_a_stretch_that_fails_stops_the_history_with_one_error(
     monkeypatch.setattr(hist, "_points", broken)
     with pytest.raises(CharterError, match=r"RuntimeError: disk full.*--jobs 1"):
         hist.run(root, api.Options(jobs=2), since="6w", every="1w")
+
+
+def test_stretches_are_cut_where_their_costs_even_out() -> None:
+    """The stretches are cut so that they end together: a stretch's first point costs a
+    cold audit, and costly points (a large rewrite) go to fewer points a stretch."""
+    from charter import history as hist
+
+    points = [object()] * 24
+    after = [1.0] * 12 + [5.0] * 12
+    cold = [10.0] * 24
+    stretches = hist._stretches(points, 2, (after, cold))  # type: ignore[arg-type]
+    # 10 + 11 * 1 + 4 * 5 = 41 and 10 + 7 * 5 = 45 (one point later: 46 and 40)
+    assert [len(s) for s in stretches] == [16, 8]
+    assert hist._balanced(after, cold, 2) == [(0, 16), (16, 24)]
+    # no cut where a later point's cold audit costs more than the whole history from the first
+    assert hist._balanced([1.0] * 4, [1.0, 100.0, 100.0, 100.0], 2) == [(0, 4)]
+    # without costs: equal lengths
+    assert [len(s) for s in hist._stretches(points, 2)] == [12, 12]  # type: ignore[arg-type]
+
+
+def test_a_yaml_text_parsed_before_is_not_parsed_again_and_never_shared_for_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a history, a YAML file unchanged from one point to the next is parsed once; each
+    point's files get their own copy of the documents, so that what one point does with them
+    cannot change the next point's."""
+    from charter import sources
+
+    parsed: list[str] = []
+    load = sources._load_documents
+
+    def counted(text: str) -> list[object]:
+        parsed.append(text)
+        return load(text)
+
+    monkeypatch.setattr(sources, "_load_documents", counted)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    text = "name: ci\njobs:\n  test:\n    steps: [{run: pytest}]\n"
+    for folder in ("a", "b"):
+        (tmp_path / folder / "ci.yml").write_text(text, encoding="utf-8")
+    (tmp_path / "a" / "bad.yml").write_text("a: [1\n", encoding="utf-8")
+    with sources.yaml_memoised():
+        first = sources.SourceFile(tmp_path / "a", "ci.yml").yaml_documents
+        assert first is not None
+        first[0]["jobs"].clear()  # a rule that changes what it was given
+        second = sources.SourceFile(tmp_path / "b", "ci.yml").yaml_documents
+        nodes = [sources.SourceFile(tmp_path / d, "ci.yml").yaml_nodes for d in "ab"]
+        bad = [sources.SourceFile(tmp_path / "a", "bad.yml") for _ in range(2)]
+        assert [f.yaml_documents for f in bad] == [None, None]
+        assert all(f.problems for f in bad)  # a failing parse is reported at every point
+    assert second == [{"name": "ci", "jobs": {"test": {"steps": [{"run": "pytest"}]}}}]
+    assert parsed.count(text) == 1
+    assert nodes[0] is nodes[1]
+    # outside a history nothing is kept
+    assert sources.SourceFile(tmp_path / "b", "ci.yml").yaml_documents == second
+    assert parsed.count(text) == 2

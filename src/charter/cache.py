@@ -21,7 +21,7 @@ import os
 import stat
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,9 +58,43 @@ def _tree_digest(paths: Iterable[Path], *, content: bool) -> str:
     return h.hexdigest()
 
 
+#: while :func:`memoised` is active: file digests by what ``stat`` says of the file, and
+#: setup digests by policy set (kept alive here, so that its id is not reused)
+_MEMO: dict[str, dict[Any, Any]] | None = None
+
+
+@contextlib.contextmanager
+def memoised() -> Iterator[None]:
+    """Inside the block, a file whose path, inode, size, modification and change times are
+    those of a file hashed before is not read and hashed again, and the digest of the same
+    policy set is computed once. For ``charter history``, which moves one temporary tree
+    from commit to commit, writing only the files that changed (anew, each stamped with a
+    modification time derived from its blob id), in one process whose policies are loaded
+    once (:func:`charter.policy.memoised`)."""
+    global _MEMO
+    outer = _MEMO
+    _MEMO = {"files": {}, "setup": {}} if outer is None else outer
+    try:
+        yield
+    finally:
+        _MEMO = outer
+
+
 def setup_digest(policies: PolicySet) -> str:
     """charter itself and its policies: the cache format, version and source files (by size
     and mtime), and the content of every policy file in force."""
+    memo = _MEMO
+    if memo is not None:
+        kept = memo["setup"].get(id(policies))
+        if kept is not None and kept[0] is policies:
+            return str(kept[1])
+        digest = _setup_digest(policies)
+        memo["setup"][id(policies)] = (policies, digest)
+        return digest
+    return _setup_digest(policies)
+
+
+def _setup_digest(policies: PolicySet) -> str:
     h = hashlib.sha256()
     h.update(f"{CACHE_FORMAT}\0{__version__}\0".encode())
     package = Path(__file__).resolve().parent
@@ -100,7 +134,18 @@ def file_digest(path: Path, max_bytes: int) -> str:
             return "folder"
         if st.st_size > max_bytes:
             return f"size:{st.st_size}:{st.st_mtime_ns}"
-        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        memo = _MEMO
+        if memo is None:
+            return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+        key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        digest = memo["files"].get(key)
+        if digest is None:
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+            files = memo["files"]
+            if len(files) >= 200_000:
+                files.clear()
+            files[key] = digest
+        return str(digest)
     except OSError:
         return "unreadable"
 

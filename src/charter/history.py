@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from charter import __version__, api, gitops, policy, runner
+from charter import __version__, api, cache, gitops, policy, runner, sources
 from charter.cache import _root_id, default_cache_dir
 from charter.engine import gc_paused
 from charter.errors import CharterError
@@ -165,13 +165,16 @@ def run(
     # the file results of the last point audited, of this run or of the last history of PATH
     pointer = cache_dir / f"{_root_id(f'history of {resolved}')}.last"
     try:
-        stretches = _stretches(chosen, options.jobs or runner.default_jobs())
+        jobs = options.jobs or runner.default_jobs()
+        costs = _estimated_costs(path, chosen) if _count(chosen, jobs) > 1 else None
+        stretches = _stretches(chosen, jobs, costs)
         if len(stretches) > 1:
             points = _side_by_side(path, stretches, options, resolved, cache_dir, pointer, progress)
         else:
             seed = _last_seed(pointer)
             points = _stretch(path, chosen, options, resolved, cache_dir, seed, pointer, progress)
     finally:
+        _LISTINGS.clear()
         gc.unfreeze()
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -188,13 +191,31 @@ def run(
 MIN_STRETCH = 8
 
 
-def _stretches(chosen: Sequence[Commit], jobs: int) -> list[list[Commit]]:
-    """``chosen`` cut into consecutive stretches, one per worker process (``--jobs``), each of
-    at least :data:`MIN_STRETCH` points: the first point of each stretch is a cold audit (it
-    has no earlier point to take file results from), so fewer points would not pay for it."""
+def _count(chosen: Sequence[Commit], jobs: int) -> int:
+    """How many stretches: one per worker process, each of at least :data:`MIN_STRETCH`
+    points (on a system that cannot fork, one)."""
     count = max(1, min(jobs, len(chosen) // MIN_STRETCH))
     if count == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return count
+
+
+def _stretches(
+    chosen: Sequence[Commit],
+    jobs: int,
+    costs: tuple[Sequence[float], Sequence[float]] | None = None,
+) -> list[list[Commit]]:
+    """``chosen`` cut into consecutive stretches, one per worker process (``--jobs``): the
+    first point of each stretch is a cold audit (it has no earlier point to take file results
+    from), so there are no more stretches than leave :data:`MIN_STRETCH` points to each on
+    average. Without ``costs``, stretches of equal length; with ``costs`` (each point's
+    estimated cost after the point before it, and from nothing: :func:`_estimated_costs`),
+    the cut whose longest stretch costs least, so that the stretches end together."""
+    count = _count(chosen, jobs)
+    if count == 1:
         return [list(chosen)]
+    if costs is not None and len(costs[0]) == len(chosen) == len(costs[1]):
+        return [list(chosen[a:b]) for a, b in _balanced(costs[0], costs[1], count)]
     size, extra = divmod(len(chosen), count)
     out: list[list[Commit]] = []
     at = 0
@@ -203,6 +224,79 @@ def _stretches(chosen: Sequence[Commit], jobs: int) -> list[list[Commit]]:
         out.append(list(chosen[at:end]))
         at = end
     return out
+
+
+def _balanced(after: Sequence[float], cold: Sequence[float], count: int) -> list[tuple[int, int]]:
+    """Cut points ``0..n-1`` into at most ``count`` consecutive stretches ``[a, b)`` so that
+    the costliest stretch (``cold[a]`` plus ``after[a+1..b-1]``) costs least, then the sum of
+    the stretches (the CPU time) is least: dynamic programming over the cut positions."""
+    n = len(after)
+    acc = [0.0]
+    for x in after:
+        acc.append(acc[-1] + x)
+
+    def cost(a: int, b: int) -> float:
+        return cold[a] + acc[b] - acc[a + 1]
+
+    # best[j]: (costliest stretch, sum, cuts) covering points 0..j-1 with the stretches so far
+    inf = (math.inf, math.inf, ())
+    best: list[tuple[float, float, tuple[int, ...]]] = [inf] * (n + 1)
+    best[0] = (0.0, 0.0, ())
+    answer: tuple[float, float, tuple[int, ...]] = (cost(0, n), cost(0, n), (0,))
+    for _ in range(count):
+        nxt: list[tuple[float, float, tuple[int, ...]]] = [inf] * (n + 1)
+        for a in range(n):
+            top, total, cuts = best[a]
+            if top == math.inf:
+                continue
+            for b in range(a + 1, n + 1):
+                c = cost(a, b)
+                candidate = (max(top, c), total + c, (*cuts, a))
+                if candidate[:2] < nxt[b][:2]:
+                    nxt[b] = candidate
+        if nxt[n][:2] < answer[:2]:
+            answer = nxt[n]
+        best = nxt
+    starts = list(answer[2])
+    return list(zip(starts, [*starts[1:], n], strict=True))
+
+
+#: the estimate of a point's seconds (:func:`_estimated_costs`), fitted on the points of a
+#: history of dgtlmoon/changedetection.io in one process: a fixed part, a part per file of
+#: the tree (finding them, the repository rules), and per file and per byte analysed
+_COST_FIXED, _COST_PER_FILE, _COST_PER_NEW_FILE, _COST_PER_BYTE = 0.5, 2e-4, 6e-4, 2.5e-7
+
+
+def _estimated_costs(
+    path: Path, chosen: Sequence[Commit]
+) -> tuple[list[float], list[float]] | None:
+    """Each point's estimated cost after the point before it (its blobs not in that point's
+    tree are analysed) and from nothing (all its blobs are), from the trees' listings (blob
+    ids and sizes: ``git ls-tree -l``, nothing read); None when a tree cannot be listed."""
+    where = gitops._work_tree(path)
+    if where is None:
+        return None
+    after: list[float] = []
+    cold: list[float] = []
+    previous: set[str] = set()
+    for commit in chosen:
+        try:
+            listing = gitops._ls_tree(path, commit.sha, where.prefix)
+        except gitops._GitFailed:
+            return None
+        _LISTINGS[(str(path), commit.sha, where.prefix)] = listing  # for _Tree, not listed again
+        sizes = {e.oid: max(e.size, 0) for e in listing.values() if e.mode in gitops._REGULAR}
+        base = _COST_FIXED + _COST_PER_FILE * len(sizes)
+        new = [size for oid, size in sizes.items() if oid not in previous]
+        after.append(base + _COST_PER_NEW_FILE * len(new) + _COST_PER_BYTE * sum(new))
+        cold.append(base + _COST_PER_NEW_FILE * len(sizes) + _COST_PER_BYTE * sum(sizes.values()))
+        previous = set(sizes)
+    return after, cold
+
+
+#: the trees' listings :func:`_estimated_costs` read, by (repository, commit, prefix), for
+#: :class:`_Tree` (the stretches' processes are forked after they are read); emptied by :func:`run`
+_LISTINGS: dict[tuple[str, str, str], dict[str, Any]] = {}
 
 
 def _side_by_side(
@@ -324,7 +418,7 @@ def _stretch(
     kept naming the last point's."""
     tree = _Tree(path)
     try:
-        with policy.memoised():
+        with policy.memoised(), sources.yaml_memoised(), cache.memoised():
             return _points(tree, chosen, options, resolved, cache_dir, seed, pointer, progress)
     finally:
         tree.close()
@@ -394,15 +488,23 @@ class _Tree:
     def _listed(self, sha: str) -> dict[str, Any]:
         entries = {
             rel: e
-            for rel, e in gitops._ls_tree(self.path, sha, self.prefix).items()
+            for rel, e in (
+                _LISTINGS.pop((str(self.path), sha, self.prefix), None)
+                or gitops._ls_tree(self.path, sha, self.prefix)
+            ).items()
             if gitops._safe_parts(rel)
         }
         leaves = set(entries)
-        return {
-            rel: e
-            for rel, e in entries.items()
-            if not any(str(p) in leaves for p in PurePosixPath(rel).parents if str(p) != ".")
-        }
+
+        def under_a_leaf(rel: str) -> bool:  # a parent folder of rel is a file, link, module
+            at = rel.find("/")
+            while at != -1:
+                if rel[:at] in leaves:
+                    return True
+                at = rel.find("/", at + 1)
+            return False
+
+        return {rel: e for rel, e in entries.items() if not under_a_leaf(rel)}
 
     def move_to(self, sha: str) -> None:
         try:

@@ -21,10 +21,20 @@ class ByContent(Generic[_T]):
     """``fn(text, *args)`` memoised by the digest of ``text`` and the (hashable) ``args``; or,
     without ``fn``, any computation that :meth:`get` is given for them."""
 
-    def __init__(self, fn: Callable[..., _T] | None = None, maxsize: int = 4096) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., _T] | None = None,
+        maxsize: int = 4096,
+        max_chars: int | None = None,
+    ) -> None:
         self.fn = fn
         self.maxsize = maxsize
+        #: the most characters of text the entries may stand for together (a text longer
+        #: than that is computed but not kept); None: no such bound
+        self.max_chars = max_chars
         self._store: OrderedDict[tuple[bytes, tuple[Hashable, ...]], _T] = OrderedDict()
+        self._chars: dict[tuple[bytes, tuple[Hashable, ...]], int] = {}
+        self._total = 0
         self.__doc__ = fn.__doc__ if fn is not None else None
 
     def __call__(self, text: str, *args: Hashable) -> _T:
@@ -43,13 +53,21 @@ class ByContent(Generic[_T]):
             store.move_to_end(key)
             return store[key]
         value = compute()
+        budget = self.max_chars
+        if budget is not None and len(text) > budget:
+            return value
         store[key] = value
-        if len(store) > self.maxsize:
-            store.popitem(last=False)
+        self._chars[key] = len(text)
+        self._total += len(text)
+        while len(store) > self.maxsize or (budget is not None and self._total > budget):
+            old, _ = store.popitem(last=False)
+            self._total -= self._chars.pop(old)
         return value
 
     def cache_clear(self) -> None:
         self._store.clear()
+        self._chars.clear()
+        self._total = 0
 
 
 def by_content(maxsize: int = 4096) -> Callable[[Callable[..., _T]], ByContent[_T]]:

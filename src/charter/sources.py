@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import ast
 import codecs
+import contextlib
+import copy
 import functools
 import json
 import re
 import time
 import tomllib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
+
+from charter.memo import ByContent
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -383,10 +387,12 @@ class SourceFile:
     @_parse_timed("yaml")
     def yaml_documents(self) -> list[Any] | None:
         """All documents of a YAML file, loaded safely; None if it does not parse."""
-        return self._yaml(
-            lambda text: [
-                doc for doc in yaml.load_all(text, Loader=BoundedSafeLoader) if doc is not None
-            ]
+        memo = _YAML_MEMO
+        if memo is None:
+            return self._yaml(_load_documents)
+        # a copy of what is kept: a rule may change the data it is given, never the next point's
+        return copy.deepcopy(
+            self._yaml(lambda text: memo.get(text, ("documents",), lambda: _load_documents(text)))
         )
 
     @cached_property
@@ -394,7 +400,12 @@ class SourceFile:
     def yaml_nodes(self) -> list[yaml.Node] | None:
         """The composed (not constructed) YAML documents: nodes keep their line numbers
         (``node.start_mark.line`` is 0-based). Safe: no tags are resolved to objects."""
-        return self._yaml(compose_yaml)
+        memo = _YAML_MEMO
+        if memo is None:
+            return self._yaml(compose_yaml)
+        # shared, not copied: nodes are only read (never constructed, whose merge keys would
+        # change them), as every rule of one audit already shares them
+        return self._yaml(lambda text: memo.get(text, ("nodes",), lambda: compose_yaml(text)))
 
     def _yaml(self, load: Callable[[str], _T]) -> _T | None:
         """``load(text)``; YAML 1.2 whitespace PyYAML refuses (a tab trailing a value) is
@@ -606,6 +617,31 @@ def _error_line(error: BaseException | None) -> int:
         if isinstance(value, int):
             return value
     return 0
+
+
+def _load_documents(text: str) -> list[Any]:
+    return [doc for doc in yaml.load_all(text, Loader=BoundedSafeLoader) if doc is not None]
+
+
+#: YAML parses memoised by the text's content while :func:`yaml_memoised` is active
+_YAML_MEMO: ByContent[Any] | None = None
+
+
+@contextlib.contextmanager
+def yaml_memoised(max_chars: int = 2_000_000) -> Iterator[None]:
+    """Inside the block, a YAML text parsed before (documents or nodes) is not parsed again:
+    ``charter history`` audits one commit after another in one process, and the repository
+    rules that run again at a point (a workflow, an OpenAPI document) read mostly YAML files
+    that did not change. Only a parse that succeeded is kept (a failing one records its
+    problem on its file each time), for texts of ``max_chars`` characters in all, the least
+    recently used first out (the parse of a text takes about 30 times its size in memory)."""
+    global _YAML_MEMO
+    outer = _YAML_MEMO
+    _YAML_MEMO = ByContent(maxsize=1024, max_chars=max_chars) if outer is None else outer
+    try:
+        yield
+    finally:
+        _YAML_MEMO = outer
 
 
 def compose_yaml(text: str) -> list[yaml.Node]:
