@@ -424,3 +424,24 @@ def test_a_derived_value_carries_what_computing_it_asked_to_every_rule(tmp_path:
     c = _TrackingRepo(source)
     c._derived.clear()
     assert c.derived("s", lambda: 99, share=True) == 1  # same answers: the shared value
+
+
+def test_a_cache_file_is_written_when_another_process_made_the_folders_gitignore_first(
+    tmp_path: Path, monkeypatch
+):
+    """Two audits writing to one cache folder at once (history stretches side by side): the
+    one whose ``.gitignore`` appears between its check and its create still writes its file."""
+    from charter import cache
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    (folder / ".gitignore").write_text("*\n", encoding="utf-8")  # the other process's
+    real_exists = Path.exists
+
+    def racing(self: Path, *args, **kwargs) -> bool:  # not there yet when looked at
+        return False if self.name == ".gitignore" else real_exists(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "exists", racing)
+    target = folder / "0123456789abcdef.jsonl"
+    cache._write_atomic(folder, target, b'{"format": 1}\n')
+    assert target.read_bytes() == b'{"format": 1}\n'

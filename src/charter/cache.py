@@ -247,7 +247,9 @@ def _write_atomic(cache_dir: Path, target: Path, data: bytes) -> None:
             if cache_dir.stat().st_uid == os.getuid():
                 cache_dir.chmod(0o700)
         ignore = cache_dir / ".gitignore"
-        if not ignore.exists():
+        # another process writing to the same folder may create it first (history stretches,
+        # audits side by side): that one is as good, and this cache file is still written
+        with contextlib.suppress(FileExistsError):
             fd = os.open(ignore, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
                 handle.write("# charter's result cache\n*\n")
