@@ -191,8 +191,12 @@ def test_outside_source_severity_rule_keeps_the_rules_severity(
     found = findings(
         policies, tmp_path, PLACES, {**SWEEP, "outside_source_severity": "rule"}
     )
-    assert len(found) == 4
-    assert {s for _, s, _ in found} == {Severity.CRITICAL.value}
+    assert {w: s for w, s, _ in found} == {
+        where: Severity.CRITICAL.value
+        for where in (
+            "app/db.py:1", "tests/test_login.py:2", "tests/test_s3.py:1", "docs/deploy.md:2"
+        )
+    }
 
 
 def test_a_profiles_severity_for_the_rule_still_caps_the_lowered_one(

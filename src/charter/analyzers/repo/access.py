@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from charter.analyzers.python.common import dotted
+
 #: decorators (last name) of functions that run before every request of an app or blueprint
 GUARD_DECORATORS = frozenset({"before_request", "before_app_request", "middleware"})
 _ROUTE_DECORATORS = frozenset(
@@ -114,14 +116,8 @@ def names_auth(name: str) -> bool:
 
 
 def _dotted(node: ast.AST) -> str:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return ""
+    """``a.b.c`` for a name or attribute chain, else ""."""
+    return dotted(node) or ""
 
 
 def _called(node: ast.AST) -> str:

@@ -34,6 +34,7 @@ from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from charter.analyzers.base import AstAnalyzer, Emitter, path_matches
+from charter.analyzers.python.common import dotted
 from charter.analyzers.repo.access import GUARD_DECORATORS, AccessFacts, access_facts
 from charter.analyzers.repo.project import is_test_path
 from charter.repo import RepoIndex
@@ -98,17 +99,6 @@ CLI_GLOBS = (
     "**/cli/**",
     "**/commands/**",
 )
-
-
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
 
 
 def _literal(node: ast.AST) -> Any:
@@ -469,7 +459,7 @@ class PythonFactsAnalyzer(AstAnalyzer):
             if verb not in ("route", "api_route"):
                 methods = [verb.upper()]
             methods = methods or ["GET"]
-            owner = _dotted(deco.func.value) if isinstance(deco.func, ast.Attribute) else ""
+            owner = dotted(deco.func.value) if isinstance(deco.func, ast.Attribute) else ""
             self._routes.append((methods, path, node.lineno, owner or "", node.name))
             return
         if self._class_stack and node.name in HTTP_VERBS:
@@ -529,10 +519,10 @@ class PythonFactsAnalyzer(AstAnalyzer):
 
     # calls -----------------------------------------------------------------------------
     def qualify(self, node: ast.AST) -> str | None:
-        dotted = _dotted(node)
-        if dotted is None:
+        chain = dotted(node)
+        if chain is None:
             return None
-        head, _, rest = dotted.partition(".")
+        head, _, rest = chain.partition(".")
         base = self._aliases.get(head, head)
         return f"{base}.{rest}" if rest else base
 
@@ -780,7 +770,7 @@ class PythonFactsAnalyzer(AstAnalyzer):
             isinstance(op, ast.Gt | ast.GtE | ast.Lt | ast.LtE) for op in node.ops
         ):
             return
-        names = [n for n in (_dotted(x) for x in (node.left, *node.comparators)) if n]
+        names = [n for n in (dotted(x) for x in (node.left, *node.comparators)) if n]
         if _attempt_limit(names):
             self._limits.append(("attempts", node.lineno, " / ".join(names)))
 

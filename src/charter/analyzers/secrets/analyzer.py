@@ -386,13 +386,7 @@ class SecretsAnalyzer(Analyzer):
                 and not is_secret(name, value, lenient=lenient, env_file=env_file)
             )
 
-        found = self._parsed(file, lower, judge, wanted, lenient=lenient, every=True)
-        if lenient and file.kind in _TREE_KINDS and _CONFIG_HINT.search(lower):
-            found += [a for a in read_lines(file, wanted) if judge(a.name, a.value)]
-        unique: dict[tuple[int, str], Assignment] = {}
-        for a in found:
-            unique.setdefault((a.line, a.value), a)
-        return sorted(unique.values(), key=lambda a: (a.line, a.column))
+        return self._collected(file, lower, judge, wanted, lenient=lenient, every=True)
 
     def check_unread(self, file: SourceFile, out: Emitter, deadline: float | None) -> str | None:
         """The secret scan of a file the normal pass did not read (over the size cap, past the
@@ -546,7 +540,21 @@ class SecretsAnalyzer(Analyzer):
                 or (lenient and _bare_key(name))
             )
 
-        found = self._parsed(file, lower, judge, wanted, lenient=lenient)
+        return self._collected(file, lower, judge, wanted, lenient=lenient)
+
+    def _collected(
+        self,
+        file: SourceFile,
+        lower: str,
+        judge: Callable[[str, str], bool],
+        wanted: Callable[[str], bool],
+        *,
+        lenient: bool,
+        every: bool = False,
+    ) -> list[Assignment]:
+        """The pairs ``judge`` accepts, read by the file's structure (:meth:`_parsed`) and,
+        outside source, by line too; once per line and value, in order."""
+        found = self._parsed(file, lower, judge, wanted, lenient=lenient, every=every)
         if lenient and file.kind in _TREE_KINDS and _CONFIG_HINT.search(lower):
             # outside source, credentials also sit inside strings the tree does not read
             # (a JSON body in a Go test, a recorded header): the line scan adds those
