@@ -316,9 +316,10 @@ def test_each_point_reports_what_audit_ref_reports(tmp_path: Path) -> None:
 def test_stretches_side_by_side_give_the_serial_history(
     repo: tuple[Path, dict[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With --jobs 2 the points are cut into two stretches audited in two processes: the same
-    points, scores, findings and flips as one process; the next history seeds its new commit
-    from the newest stretch's file results and reuses every earlier report."""
+    """With --jobs 2 the points are cut into two stretches audited in two processes, after
+    the second stretch's first point: the same points, scores, findings and flips as one
+    process; the next history seeds its new commit from the newest stretch's file results and
+    reuses every earlier report."""
     from charter import api
     from charter import history as hist
 
@@ -343,20 +344,21 @@ def test_stretches_side_by_side_give_the_serial_history(
     ]
     assert both["flips"] == serial["flips"] and both["profiles"] == serial["profiles"]
     assert sorted(seen) == list(range(len(both["points"])))
-    # each stretch started cold (it analysed every file again), and every other point took
-    # the unchanged files' results from the point before it (the cut by cost may leave the
-    # first stretch a single point: which points fall in the window moves with the clock)
+    # the last stretch's first point was audited first, cold; every other point took the
+    # unchanged files' results from the point before it, the first stretch's first point from
+    # that point's (the cut by cost moves with the clock: which points fall in the window)
     chosen = [
         hist.Commit(p["commit"], datetime.fromisoformat(p["date"]), "") for p in both["points"]
     ]
     stretches = hist._stretches(chosen, 2, hist._estimated_costs(root, chosen))
     assert len(stretches) == 2
-    starts = {0, len(stretches[0])}
-    # ... and every other point took the unchanged files' results from the point before it
+    cold = len(stretches[0])
     # (both stretches write their first cache file at once: neither write may be lost)
     assert [p["cache_hits"] == 0 for p in both["points"]] == [
-        i in starts for i in range(len(both["points"]))
+        i == cold for i in range(len(both["points"]))
     ]
+    # ... so the first point analysed only its files that point did not have
+    assert 0 < both["points"][0]["cache_misses"] < serial["points"][0]["cache_misses"]
     commit(root, {"README.md": "# r\n\nnew\n"}, 41, "one more")
     again = hist.run(root, options, since="6w", every="1w")
     before = {p["commit"] for p in both["points"]}
@@ -436,19 +438,41 @@ def test_a_stretch_that_fails_stops_the_history_with_one_error(
         hist.run(root, api.Options(jobs=2), since="6w", every="1w")
 
 
-def test_stretches_are_cut_where_their_costs_even_out() -> None:
-    """The stretches are cut so that they end together: a stretch's first point costs a
-    cold audit, and costly points (a large rewrite) go to fewer points a stretch."""
+def test_stretches_are_cut_where_their_costs_even_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stretches are cut so that they end together. The last stretch's first point is
+    audited first (its files in the pool, on both workers); then the first stretch analyses
+    only the files that point does not have, and the last one goes on from it."""
     from charter import history as hist
 
+    monkeypatch.setattr(hist, "_COST_PER_NEW_FILE", 1.0)
+    monkeypatch.setattr(hist, "_COST_PER_BYTE", 0.0)
+    monkeypatch.setattr(hist, "_COST_PYTHON_CHANGED", 0.0)
+    common = {f"c{j}": (0, False) for j in range(10)}
+    # points 0-11 change one file each, points 12-23 five files each
+    trees = [{**common, f"a{i}": (0, False)} for i in range(12)]
+    trees += [
+        {**common, "a11": (0, False), **{f"b{i}-{j}": (0, False) for j in range(5)}}
+        for i in range(12, 24)
+    ]
+    new = [{k: v for k, v in t.items() if k not in (trees[i - 1] if i else {})}
+           for i, t in enumerate(trees)]  # fmt: skip
+    costs = hist._Costs(
+        after=[float(len(n)) for n in new],
+        cold=[float(len(t)) for t in trees],
+        base=[0.0] * 24,
+        blobs=trees,
+        new=new,
+    )
+    # point 16 first: 16 / 2 = 8 on both workers; then points 0-15: a0 (the only file of
+    # point 0 not in point 16's tree) + 10 * 1 (a1-a10) + 0 (a11 is in it) + 4 * 5 = 31,
+    # and points 17-23: 7 * 5 = 35. One point earlier: 8 + max(26, 40); one later: 8 + 36
+    assert hist._plan(costs, 2, 2) == [(0, 16), (16, 24)]
     points = [object()] * 24
-    after = [1.0] * 12 + [5.0] * 12
-    cold = [10.0] * 24
-    stretches = hist._stretches(points, 2, (after, cold))  # type: ignore[arg-type]
-    # 10 + 11 * 1 + 4 * 5 = 41 and 10 + 7 * 5 = 45 (one point later: 46 and 40)
-    assert [len(s) for s in stretches] == [16, 8]
-    assert hist._balanced(after, cold, 2) == [(0, 16), (16, 24)]
-    # no cut where a later point's cold audit costs more than the whole history from the first
+    assert [len(s) for s in hist._stretches(points, 2, costs)] == [16, 8]  # type: ignore[arg-type]
+    # with the pool of one worker, point 16's own cost weighs twice as much, the same cut
+    assert hist._plan(costs, 2, 1) == [(0, 16), (16, 24)]
+    # the cut of the earlier points: costliest stretch least, then the sum
+    assert hist._balanced([1.0] * 12 + [5.0] * 12, [10.0] * 24, 2) == [(0, 16), (16, 24)]
     assert hist._balanced([1.0] * 4, [1.0, 100.0, 100.0, 100.0], 2) == [(0, 4)]
     # without costs: equal lengths
     assert [len(s) for s in hist._stretches(points, 2)] == [12, 12]  # type: ignore[arg-type]
@@ -491,3 +515,25 @@ def test_a_yaml_text_parsed_before_is_not_parsed_again_and_never_shared_for_chan
     # outside a history nothing is kept
     assert sources.SourceFile(tmp_path / "b", "ci.yml").yaml_documents == second
     assert parsed.count(text) == 2
+
+
+def test_a_file_back_at_an_earlier_content_is_not_analysed_again(tmp_path: Path) -> None:
+    """A point's cache keeps one result per path (that point's version); a file that returns
+    to a content an earlier point of the same history had is not analysed again, and the point
+    still reports what ``audit --ref`` reports."""
+    from charter import api
+    from charter import history as hist
+
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    loose = "def total(a, b):\n    return a + b\n"
+    typed = "def total(a: int, b: int) -> int:\n    return a + b\n"
+    commit(root, {**FILLER, "app.py": loose}, 0, "a")
+    commit(root, {"app.py": typed}, 14, "b")
+    last = commit(root, {"app.py": loose}, 28, "c")
+    doc = hist.run(root, api.Options(jobs=1), since="5w", every="2w")
+    assert [p["cache_misses"] for p in doc["points"]] == [len(FILLER) + 1, 1, 0]
+    want = api.audit(root, api.Options(ref=last, jobs=1))
+    assert doc["points"][-1]["findings"] == len(want.active_findings()) > 0
+    assert doc["points"][0]["scores"] == doc["points"][-1]["scores"]

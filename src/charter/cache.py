@@ -20,7 +20,7 @@ import json
 import os
 import stat
 import tempfile
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +58,44 @@ def _tree_digest(paths: Iterable[Path], *, content: bool) -> str:
     return h.hexdigest()
 
 
-#: while :func:`memoised` is active: file digests by what ``stat`` says of the file, and
-#: setup digests by policy set (kept alive here, so that its id is not reused)
-_MEMO: dict[str, dict[Any, Any]] | None = None
+#: while :func:`memoised` is active: file digests by what ``stat`` says of the file, setup
+#: digests by policy set (kept alive here, so that its id is not reused), and file results
+#: (:class:`_Results`)
+_MEMO: dict[str, Any] | None = None
+
+#: characters of encoded file results :func:`memoised` keeps at most
+RESULTS_MEMO_CHARS = 64_000_000
+
+
+class _Results:
+    """Encoded file results by (cache key, path, content digest), the least recently used
+    dropped past ``max_chars`` characters. A history's cache file for a point keeps one
+    result per path (that point's version); this keeps every version analysed in this
+    process, so a file that returns to an earlier content, or that a point already audited
+    in the parent process of the stretches has, is not analysed again."""
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.chars = 0
+        self.entries: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+
+    def get(self, key: tuple[str, str, str]) -> str | None:
+        text = self.entries.get(key)
+        if text is not None:
+            self.entries.move_to_end(key)
+        return text
+
+    def put(self, key: tuple[str, str, str], text: str) -> None:
+        if len(text) > self.max_chars:
+            return
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.chars -= len(old)
+        self.entries[key] = text
+        self.chars += len(text)
+        while self.chars > self.max_chars:
+            _, dropped = self.entries.popitem(last=False)
+            self.chars -= len(dropped)
 
 
 @contextlib.contextmanager
@@ -73,7 +108,10 @@ def memoised() -> Iterator[None]:
     once (:func:`charter.policy.memoised`)."""
     global _MEMO
     outer = _MEMO
-    _MEMO = {"files": {}, "setup": {}} if outer is None else outer
+    if outer is None:
+        _MEMO = {"files": {}, "setup": {}, "results": _Results(RESULTS_MEMO_CHARS)}
+    else:
+        _MEMO = outer
     try:
         yield
     finally:
@@ -324,8 +362,12 @@ class AuditCache:
     def get_file(self, rel: str, digest: str) -> FileResult | None:
         entry = self.files.get(rel)
         if entry is None or entry[0] != digest:
-            self.misses += 1
-            return None
+            text = _MEMO["results"].get((self.key, rel, digest)) if _MEMO is not None else None
+            if text is None:
+                self.misses += 1
+                return None
+            entry = self.files[rel] = (digest, text)
+            self._dirty = True
         try:
             data = json.loads(entry[1]) if isinstance(entry[1], str) else entry[1]
             result = file_result_from_json(rel, data)
@@ -340,6 +382,8 @@ class AuditCache:
         worker processes encode theirs, in parallel."""
         if text:
             self.files[rel] = (digest, text)
+            if _MEMO is not None:
+                _MEMO["results"].put((self.key, rel, digest), text)
         else:
             self.files.pop(rel, None)
         self._dirty = True

@@ -7,7 +7,8 @@ Each commit is audited as ``charter audit --ref COMMIT`` would: its tree is writ
 blobs into a temporary folder (no checkout, nothing of the repository runs), one folder for the
 whole history, moved from point to point by writing only the files that changed
 (:class:`_Tree`). The file results pass from point to point through the cache, keyed by each
-file's content: a file unchanged since the previous point is never analysed again. Each
+file's content: a file unchanged since the previous point is never analysed again (nor one
+back at a content an earlier point of the same process had: :func:`charter.cache.memoised`). Each
 commit's finished report is kept under a cache scope of its own, so that a second history over
 the same commits audits none of them again. With ``--no-cache`` the cache lives in a temporary
 folder for the run only.
@@ -203,19 +204,21 @@ def _count(chosen: Sequence[Commit], jobs: int) -> int:
 def _stretches(
     chosen: Sequence[Commit],
     jobs: int,
-    costs: tuple[Sequence[float], Sequence[float]] | None = None,
+    costs: _Costs | None = None,
 ) -> list[list[Commit]]:
-    """``chosen`` cut into consecutive stretches, one per worker process (``--jobs``): the
-    first point of each stretch is a cold audit (it has no earlier point to take file results
-    from), so there are no more stretches than leave :data:`MIN_STRETCH` points to each on
-    average. Without ``costs``, stretches of equal length; with ``costs`` (each point's
-    estimated cost after the point before it, and from nothing: :func:`_estimated_costs`),
-    the cut whose longest stretch costs least, so that the stretches end together."""
+    """``chosen`` cut into consecutive stretches, one per worker process (``--jobs``). The
+    first point of the last stretch is audited first, on its own, with its files in a pool of
+    ``jobs`` workers; each stretch then runs in a process forked after it, with its file
+    results at hand: the other stretches start from them (a file of their first point that is
+    the same in that point's tree is not analysed again) and the last goes on from it. So
+    there are no more stretches than leave :data:`MIN_STRETCH` points to each on average.
+    Without ``costs``, stretches of equal length; with ``costs`` (:func:`_estimated_costs`),
+    the cut that should end soonest (:func:`_plan`)."""
     count = _count(chosen, jobs)
     if count == 1:
         return [list(chosen)]
-    if costs is not None and len(costs[0]) == len(chosen) == len(costs[1]):
-        return [list(chosen[a:b]) for a, b in _balanced(costs[0], costs[1], count)]
+    if costs is not None and len(costs.after) == len(chosen):
+        return [list(chosen[a:b]) for a, b in _plan(costs, count, jobs)]
     size, extra = divmod(len(chosen), count)
     out: list[list[Commit]] = []
     at = 0
@@ -226,9 +229,9 @@ def _stretches(
     return out
 
 
-def _balanced(after: Sequence[float], cold: Sequence[float], count: int) -> list[tuple[int, int]]:
+def _balanced(after: Sequence[float], start: Sequence[float], count: int) -> list[tuple[int, int]]:
     """Cut points ``0..n-1`` into at most ``count`` consecutive stretches ``[a, b)`` so that
-    the costliest stretch (``cold[a]`` plus ``after[a+1..b-1]``) costs least, then the sum of
+    the costliest stretch (``start[a]`` plus ``after[a+1..b-1]``) costs least, then the sum of
     the stretches (the CPU time) is least: dynamic programming over the cut positions."""
     n = len(after)
     acc = [0.0]
@@ -236,7 +239,7 @@ def _balanced(after: Sequence[float], cold: Sequence[float], count: int) -> list
         acc.append(acc[-1] + x)
 
     def cost(a: int, b: int) -> float:
-        return cold[a] + acc[b] - acc[a + 1]
+        return start[a] + acc[b] - acc[a + 1]
 
     # best[j]: (costliest stretch, sum, cuts) covering points 0..j-1 with the stretches so far
     inf = (math.inf, math.inf, ())
@@ -261,37 +264,113 @@ def _balanced(after: Sequence[float], cold: Sequence[float], count: int) -> list
     return list(zip(starts, [*starts[1:], n], strict=True))
 
 
-#: the estimate of a point's seconds (:func:`_estimated_costs`), fitted on the points of a
-#: history of dgtlmoon/changedetection.io in one process: a fixed part, a part per file of
-#: the tree (finding them, the repository rules), and per file and per byte analysed
-_COST_FIXED, _COST_PER_FILE, _COST_PER_NEW_FILE, _COST_PER_BYTE = 0.5, 2e-4, 6e-4, 2.5e-7
+#: the estimate of a point's seconds (:func:`_estimated_costs`), fitted by least squares on
+#: the 25 points of a history of dgtlmoon/changedetection.io in one process (mean error
+#: 0.07 s a point): a fixed part and a part per file of the tree (finding them, hashing them,
+#: the repository rules' look-ups); when a Python file changed, the repository rules that
+#: follow the Python code again; each changed Python file by its bytes (the rules' walks of
+#: its ``ast``); each other changed file, and its bytes (the secret scan reads every one)
+_COST_FIXED, _COST_PER_FILE, _COST_PYTHON_CHANGED = 0.05, 4.4e-4, 0.2
+_COST_PER_PYTHON_BYTE, _COST_PER_NEW_FILE, _COST_PER_BYTE = 1.1e-6, 7.6e-4, 7e-8
+
+#: most candidates :func:`_plan` weighs for the first point of the last stretch
+_PLAN_CANDIDATES = 48
 
 
-def _estimated_costs(
-    path: Path, chosen: Sequence[Commit]
-) -> tuple[list[float], list[float]] | None:
-    """Each point's estimated cost after the point before it (its blobs not in that point's
-    tree are analysed) and from nothing (all its blobs are), from the trees' listings (blob
-    ids and sizes: ``git ls-tree -l``, nothing read); None when a tree cannot be listed."""
+@dataclass
+class _Costs:
+    """Estimated seconds of each point (:func:`_estimated_costs`): ``after`` the point before
+    it, ``cold`` from nothing, and of that the ``base`` (the fixed part and the part per file
+    of its tree); ``blobs`` are each point's regular files (blob id to size), ``new`` those
+    not in the tree of the point before it."""
+
+    after: list[float]
+    cold: list[float]
+    base: list[float]
+    #: blob id -> (size, whether a Python file has it)
+    blobs: list[dict[str, tuple[int, bool]]]
+    new: list[dict[str, tuple[int, bool]]]
+
+
+def _analysed(
+    blobs: dict[str, tuple[int, bool]], held: dict[str, tuple[int, bool]] | None = None
+) -> float:
+    """The estimated seconds of analysing ``blobs``, less those in ``held``."""
+    cost = 0.0
+    python = False
+    for oid, (size, is_python) in blobs.items():
+        if held is not None and oid in held:
+            continue
+        if is_python:
+            python = True
+            cost += _COST_PER_PYTHON_BYTE * size
+        else:
+            cost += _COST_PER_NEW_FILE + _COST_PER_BYTE * size
+    return cost + (_COST_PYTHON_CHANGED if python else 0.0)
+
+
+def _plan(costs: _Costs, count: int, jobs: int) -> list[tuple[int, int]]:
+    """The cut into at most ``count`` stretches ``[a, b)`` that should end soonest.
+
+    The first point ``m`` of the last stretch is audited first, its files in ``jobs``
+    workers; then every stretch at once. A point before ``m`` analyses only its files that
+    the points before it in its stretch and point ``m`` do not have; the first point of an
+    earlier stretch at ``a`` costs at most its files changed between ``a`` and ``m`` (an
+    upper bound from the listings: the new files of the points between), exactly for
+    ``a = 0``. Each candidate ``m`` (all, or :data:`_PLAN_CANDIDATES` spread evenly) cuts
+    ``0..m-1`` by :func:`_balanced`; the plan whose longest stretch plus point ``m`` costs
+    least, then whose total costs least, is taken."""
+    n = len(costs.after)
+    step = max(1, math.ceil((n - 1) / _PLAN_CANDIDATES))
+    best: tuple[float, float, list[tuple[int, int]]] | None = None
+    for m in range(1, n, step):
+        held = costs.blobs[m]
+        after = [costs.base[i] + _analysed(costs.new[i], held) for i in range(m)]
+        changed = [_analysed(costs.new[i]) for i in range(m + 1)]
+        start = [0.0] * m
+        between = 0.0
+        for a in range(m - 1, -1, -1):
+            between += changed[a + 1]
+            start[a] = min(costs.cold[a], costs.base[a] + between)
+        start[0] = costs.base[0] + _analysed(costs.blobs[0], held)
+        parts = _balanced(after, start, count - 1)
+        spans = [start[a] + sum(after[a + 1 : b]) for a, b in parts]
+        spans.append(sum(costs.after[m + 1 :]))
+        first = costs.base[m] + (costs.cold[m] - costs.base[m]) / max(1, jobs)
+        plan = (first + max(spans), first + sum(spans), [*parts, (m, n)])
+        if best is None or plan[:2] < best[:2]:
+            best = plan
+    return best[2] if best is not None else [(0, n)]
+
+
+def _estimated_costs(path: Path, chosen: Sequence[Commit]) -> _Costs | None:
+    """Each point's estimated cost (:class:`_Costs`) from the trees' listings (blob ids and
+    sizes: ``git ls-tree -l``, nothing read); None when a tree cannot be listed."""
     where = gitops._work_tree(path)
     if where is None:
         return None
-    after: list[float] = []
-    cold: list[float] = []
-    previous: set[str] = set()
+    costs = _Costs([], [], [], [], [])
+    previous: dict[str, tuple[int, bool]] = {}
     for commit in chosen:
         try:
             listing = gitops._ls_tree(path, commit.sha, where.prefix)
         except gitops._GitFailed:
             return None
         _LISTINGS[(str(path), commit.sha, where.prefix)] = listing  # for _Tree, not listed again
-        sizes = {e.oid: max(e.size, 0) for e in listing.values() if e.mode in gitops._REGULAR}
-        base = _COST_FIXED + _COST_PER_FILE * len(sizes)
-        new = [size for oid, size in sizes.items() if oid not in previous]
-        after.append(base + _COST_PER_NEW_FILE * len(new) + _COST_PER_BYTE * sum(new))
-        cold.append(base + _COST_PER_NEW_FILE * len(sizes) + _COST_PER_BYTE * sum(sizes.values()))
-        previous = set(sizes)
-    return after, cold
+        blobs = {
+            e.oid: (max(e.size, 0), rel.endswith((".py", ".pyi")))
+            for rel, e in listing.items()
+            if e.mode in gitops._REGULAR
+        }
+        new = {oid: size for oid, size in blobs.items() if oid not in previous}
+        base = _COST_FIXED + _COST_PER_FILE * len(blobs)
+        costs.after.append(base + _analysed(new))
+        costs.cold.append(base + _analysed(blobs))
+        costs.base.append(base)
+        costs.blobs.append(blobs)
+        costs.new.append(new)
+        previous = blobs
+    return costs
 
 
 #: the trees' listings :func:`_estimated_costs` read, by (repository, commit, prefix), for
@@ -308,64 +387,95 @@ def _side_by_side(
     pointer: Path,
     progress: Callable[[int, int, Commit], None] | None,
 ) -> list[Point]:
-    """Each stretch in a worker process of its own (forked: nothing is pickled but the
-    points), its file phases in that process; the progress is reported here, in order of
-    arrival. The pointer to the last point's file results is written here, at the end."""
+    """The first point of the last stretch here, its files in a pool of ``--jobs`` workers;
+    then each stretch in a worker process of its own, forked with that point's file results
+    in memory (:func:`charter.cache.memoised`: a file any stretch finds as it was there is not
+    analysed again), its file phases in that process. The last stretch goes on from that
+    point, on its tree. The progress is reported here, in order of arrival. The pointer to the
+    last point's file results is written here, at the end."""
     context = multiprocessing.get_context("fork")
     results: Any = context.Queue()
     total = sum(len(s) for s in stretches)
     firsts = [sum(len(s) for s in stretches[:k]) for k in range(len(stretches))]
     serial = replace(options, jobs=1)
-    seed = _last_seed(pointer)
     last = len(stretches) - 1
-    workers = [
-        context.Process(
-            target=_stretch_worker,
-            # the newest stretch starts from the file results the last history left (a weekly
-            # history audits its new commits there); the others from none
-            args=(
-                k,
-                path,
-                list(stretch),
-                serial,
-                resolved,
-                cache_dir,
-                results,
-                seed if k == last else None,
-            ),
-            daemon=True,
-        )
-        for k, stretch in enumerate(stretches)
-    ]
-    for worker in workers:
-        worker.start()
+    middle = stretches[last][0]
+
+    def tell(i: int, n: int, commit: Commit) -> None:
+        if progress is not None:
+            progress(firsts[last], total, commit)
+
+    tree = _Tree(path)
+    workers: list[Any] = []
     done: dict[int, list[Point]] = {}
     failed: str | None = None
     try:
-        while len(done) < len(workers) and failed is None:
+        with policy.memoised(), sources.yaml_memoised(), cache.memoised():
             try:
-                message = results.get(timeout=1.0)
-            except queue.Empty:
-                lost = [k for k, w in enumerate(workers) if k not in done and not w.is_alive()]
-                if lost and results.empty():
-                    failed = f"the worker of points {firsts[lost[0]] + 1}- exited"
-                continue
-            kind, k, body = message
-            if kind == "point" and progress is not None:
-                i = firsts[k] + body
-                progress(i, total, stretches[k][body])
-            elif kind == "done":
-                done[k] = body
-            elif kind == "failed":
-                failed = body
+                # the newest stretch starts from the file results the last history left (a
+                # weekly history audits its new commits there); the others from this point's
+                first = _points(
+                    tree, [middle], options, resolved, cache_dir, _last_seed(pointer), None, tell
+                )
+            except Exception as exc:  # noqa: BLE001 - reported as a stretch's failure is
+                raise CharterError(
+                    f"history: {type(exc).__name__}: {exc}; run it again with --jobs 1 to see "
+                    "the error"
+                ) from None
+            files = _files_of(cache_dir, resolved, middle)
+            workers = [
+                context.Process(
+                    target=_stretch_worker,
+                    args=(k, path, list(stretch), serial, resolved, cache_dir, results, None),
+                    daemon=True,
+                )
+                for k, stretch in enumerate(stretches[:last])
+            ]
+            workers.append(
+                context.Process(
+                    target=_stretch_worker,
+                    args=(
+                        last,
+                        path,
+                        list(stretches[last][1:]),
+                        serial,
+                        resolved,
+                        cache_dir,
+                        results,
+                        files if files.exists() else None,
+                        tree,
+                    ),
+                    daemon=True,
+                )
+            )
+            for worker in workers:
+                worker.start()
+            while len(done) < len(workers) and failed is None:
+                try:
+                    message = results.get(timeout=1.0)
+                except queue.Empty:
+                    lost = [k for k, w in enumerate(workers) if k not in done and not w.is_alive()]
+                    if lost and results.empty():
+                        failed = f"the worker of points {firsts[lost[0]] + 1}- exited"
+                    continue
+                kind, k, body = message
+                if kind == "point" and progress is not None:
+                    i = firsts[k] + body + (1 if k == last else 0)
+                    progress(i, total, stretches[k][body + (1 if k == last else 0)])
+                elif kind == "done":
+                    done[k] = body
+                elif kind == "failed":
+                    failed = body
     finally:
         # a failure, or an interrupt of this process: the stretches not finished are stopped
         for k, worker in enumerate(workers):
             if k not in done and worker.is_alive():
                 worker.terminate()
             worker.join()
+        tree.close()
     if failed is not None:
         raise CharterError(f"history: {failed}; run it again with --jobs 1 to see the error")
+    done[last] = [*first, *done[last]]
     points = [p for k in range(len(workers)) for p in done[k]]
     # the stretches' last file results: the newest seeds the next history, the others go
     ends = [_files_of(cache_dir, resolved, s[-1]) for s in stretches]
@@ -390,6 +500,7 @@ def _stretch_worker(
     cache_dir: Path,
     results: Any,
     seed: Path | None,
+    tree: _Tree | None = None,
 ) -> None:
     """One stretch in a forked worker: its points, or why it failed, put on ``results``."""
     try:
@@ -397,7 +508,7 @@ def _stretch_worker(
         def tell(i: int, total: int, commit: Commit) -> None:
             results.put(("point", k, i))
 
-        points = _stretch(path, chosen, options, resolved, cache_dir, seed, None, tell)
+        points = _stretch(path, chosen, options, resolved, cache_dir, seed, None, tell, tree)
         results.put(("done", k, points))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
         results.put(("failed", k, f"{type(exc).__name__}: {exc}"))
@@ -412,16 +523,19 @@ def _stretch(
     seed: Path | None,
     pointer: Path | None,
     progress: Callable[[int, int, Commit], None] | None,
+    tree: _Tree | None = None,
 ) -> list[Point]:
-    """Audit ``chosen`` in order on one tree, moved from commit to commit, each point seeded
-    with the file results of the one before it (the first with ``seed``); ``pointer`` is
-    kept naming the last point's."""
-    tree = _Tree(path)
+    """Audit ``chosen`` in order on one tree (``tree``, where the caller left it, or a new
+    one), moved from commit to commit, each point seeded with the file results of the one
+    before it (the first with ``seed``); ``pointer`` is kept naming the last point's."""
+    own = tree is None
+    on = _Tree(path) if tree is None else tree
     try:
         with policy.memoised(), sources.yaml_memoised(), cache.memoised():
-            return _points(tree, chosen, options, resolved, cache_dir, seed, pointer, progress)
+            return _points(on, chosen, options, resolved, cache_dir, seed, pointer, progress)
     finally:
-        tree.close()
+        if own:
+            on.close()
 
 
 def _points(
