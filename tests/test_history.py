@@ -537,3 +537,51 @@ def test_a_file_back_at_an_earlier_content_is_not_analysed_again(tmp_path: Path)
     want = api.audit(root, api.Options(ref=last, jobs=1))
     assert doc["points"][-1]["findings"] == len(want.active_findings()) > 0
     assert doc["points"][0]["scores"] == doc["points"][-1]["scores"]
+
+
+def test_the_ci_model_is_built_again_only_when_what_it_read_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule that runs again at a point (a file was added) takes the CI model an earlier
+    point built when the workflows it read did not change; a changed workflow builds it
+    again. Every point still reports what ``audit --ref`` reports."""
+    from charter import api
+    from charter import history as hist
+    from charter.analyzers.ci import model
+
+    builds: list[int] = []
+    build = model._build
+
+    def counted(repo: object) -> object:
+        builds.append(1)
+        return build(repo)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(model, "_build", counted)
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    flow = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: {}\n"
+    project = '[project]\nname = "r"\n\n[tool.ruff]\nline-length = 100\n'
+    commit(root, {**FILLER, "pyproject.toml": project,
+                  ".github/workflows/ci.yml": flow.format("pytest")}, 0, "a")  # fmt: skip
+    commit(root, {"pkg/extra.py": "def g(a: int) -> int:\n    return a\n"}, 14, "b")
+    commit(root, {".github/workflows/ci.yml": flow.format("ruff check .")}, 28, "c")
+    shas: list[str] = []
+    audit_commit = hist._audit_commit
+
+    def keep(tree: object, sha: str, options: api.Options, scope: str) -> object:
+        shas.append(sha)
+        return audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hist, "_audit_commit", keep)
+    doc = hist.run(root, api.Options(jobs=1), since="5w", every="2w")
+    assert len(doc["points"]) == 3 and doc["points"][1]["repo_cache_misses"] > 0
+    assert len(builds) == 2  # the first workflow's model, then the second's
+    # ruff configured, and run from the second workflow on
+    flips = [
+        (f["point"], f["from"], f["to"]) for f in doc["flips"] if f["rule"] == "ruff-configured"
+    ]
+    assert flips == [(2, "fail", "pass")]
+    for sha, point in zip(shas, doc["points"], strict=True):
+        want = api.audit(root, api.Options(ref=sha, jobs=1))
+        assert point["findings"] == len(want.active_findings()), sha

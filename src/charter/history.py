@@ -410,7 +410,12 @@ def _side_by_side(
     done: dict[int, list[Point]] = {}
     failed: str | None = None
     try:
-        with policy.memoised(), sources.yaml_memoised(), cache.memoised():
+        with (
+            policy.memoised(),
+            sources.yaml_memoised(),
+            cache.memoised(),
+            runner.derived_memoised(),
+        ):
             try:
                 # the newest stretch starts from the file results the last history left (a
                 # weekly history audits its new commits there); the others from this point's
@@ -531,7 +536,12 @@ def _stretch(
     own = tree is None
     on = _Tree(path) if tree is None else tree
     try:
-        with policy.memoised(), sources.yaml_memoised(), cache.memoised():
+        with (
+            policy.memoised(),
+            sources.yaml_memoised(),
+            cache.memoised(),
+            runner.derived_memoised(),
+        ):
             return _points(on, chosen, options, resolved, cache_dir, seed, pointer, progress)
     finally:
         if own:

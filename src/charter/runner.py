@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -384,6 +385,30 @@ class _Tracked(Mapping[str, Any]):
         return len(self._data)
 
 
+#: while :func:`derived_memoised` is active: shared derived values (``derived(..., share=True)``,
+#: the CI model) of earlier audits in this process, by key: [(value, {path read: content
+#: digest}, queries asked, their answers with content digests)], the newest last
+_DERIVED: dict[object, list[tuple[Any, dict[str, str], list[Query], list[Any]]]] | None = None
+#: entries :data:`_DERIVED` keeps per key
+_DERIVED_KEPT = 4
+
+
+@contextlib.contextmanager
+def derived_memoised() -> Iterator[None]:
+    """Inside the block, a shared derived value (the CI model) that an earlier audit in this
+    process computed is taken again when every file it read has the same content and every
+    question it asked of the file list (and of the file facts) has the same answer:
+    ``charter history`` audits one commit after another, and a rule that runs again because
+    a Python file changed need not rebuild the CI model from workflows that did not."""
+    global _DERIVED
+    outer = _DERIVED
+    _DERIVED = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _DERIVED = outer
+
+
 class _TrackingRepo(RepoIndex):
     """A RepoIndex view that records what an analyzer read: the files it read or probed
     (``read_paths``, judged by their content) and what it asked about the file list
@@ -391,12 +416,16 @@ class _TrackingRepo(RepoIndex):
     ``pyproject.toml`` and the workflows is then reused when a Python file is added; one that
     iterates :attr:`files` depends on the whole list."""
 
-    def __init__(self, base: RepoIndex) -> None:  # shares the base index's state
+    def __init__(  # shares the base index's state
+        self, base: RepoIndex, digest: Callable[[str], str] | None = None
+    ) -> None:
         base.by_kind  # noqa: B018 - computed once on the base (it depends on the file list only)
         self.__dict__.update({k: v for k, v in base.__dict__.items() if k != "pyproject"})
         self._base = base
         self.read_paths: set[str] = set()
         self.queries: set[Query] = set()
+        #: files' content digests (for :func:`derived_memoised`)
+        self._digest = digest
 
     def _ask(self, query: Query) -> None:
         self.queries.add(query)
@@ -480,6 +509,17 @@ class _TrackingRepo(RepoIndex):
                     self.read_paths |= reads
                     self.queries |= set(queries)
                     return value
+            kept = self._earlier(key) if share else None
+            if kept is not None:
+                value, reads, asked = kept
+                self._derived[key] = value
+                self._derived[deps_key] = (reads, set(asked))
+                self.read_paths |= reads
+                self.queries |= set(asked)
+                others.append(
+                    (value, reads, asked, _answers(self._base, asked, self._facts, _no_digest))
+                )
+                return value
             # what computing it reads and asks, apart from what this rule did before
             outer_reads, outer_queries = self.read_paths, self.queries
             self.read_paths, self.queries = set(), set()
@@ -494,11 +534,35 @@ class _TrackingRepo(RepoIndex):
                 asked = sorted(queries)
                 answers = _answers(self._base, asked, self._facts, _no_digest)
                 others.append((value, reads, asked, answers))
+                self._keep(key, value, reads, asked)
             return value
         reads, queries = self._derived.get(deps_key, (set(), set()))
         self.read_paths |= reads
         self.queries |= queries
         return super().derived(key, compute)
+
+    def _earlier(self, key: object) -> tuple[Any, set[str], list[Query]] | None:
+        """The value of ``key`` an earlier audit of this process computed from files of the
+        same content and the same answers (:func:`derived_memoised`), or None."""
+        entries = _DERIVED.get(key) if _DERIVED is not None else None
+        digest = self._digest
+        if not entries or digest is None:
+            return None
+        for value, reads, asked, answers in reversed(entries):
+            if all(digest(p) == d for p, d in reads.items()) and (
+                _answers(self._base, asked, self._facts, digest) == answers
+            ):
+                return value, set(reads), asked
+        return None
+
+    def _keep(self, key: object, value: Any, reads: set[str], asked: list[Query]) -> None:
+        digest = self._digest
+        if _DERIVED is None or digest is None:
+            return
+        entries = _DERIVED.setdefault(key, [])
+        recorded = {p: digest(p) for p in sorted(reads)}
+        entries.append((value, recorded, asked, _answers(self._base, asked, self._facts, digest)))
+        del entries[:-_DERIVED_KEPT]
 
 
 def _no_digest(rel: str) -> str:
@@ -727,7 +791,7 @@ def run_repo_phase(
                 except (ValueError, KeyError, TypeError, ImportError, AttributeError):
                     pass
             cache.repo_misses += 1
-        tracking = _TrackingRepo(repo)
+        tracking = _TrackingRepo(repo, digest)
         out = Emitter()
         started = _clocks(clock)
         try:
