@@ -24,7 +24,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from charter import __version__
 from charter.models import Applicability, Finding, Location, Report, Severity
@@ -59,8 +59,10 @@ def _tree_digest(paths: Iterable[Path], *, content: bool) -> str:
 
 
 #: while :func:`memoised` is active: file digests by what ``stat`` says of the file, setup
-#: digests by policy set (kept alive here, so that its id is not reused), and file results
-#: (:class:`_Results`)
+#: digests by policy set (kept alive here, so that its id is not reused), file results
+#: (:class:`_Results`), and the last audit's file results as objects, by (cache key, path,
+#: content digest): the next audit takes a file's unchanged result as it is, not decoded and
+#: shared (:class:`charter.compact.Interner`) again
 _MEMO: dict[str, Any] | None = None
 
 #: characters of encoded file results :func:`memoised` keeps at most
@@ -109,7 +111,12 @@ def memoised() -> Iterator[None]:
     global _MEMO
     outer = _MEMO
     if outer is None:
-        _MEMO = {"files": {}, "setup": {}, "results": _Results(RESULTS_MEMO_CHARS)}
+        _MEMO = {
+            "files": {},
+            "setup": {},
+            "results": _Results(RESULTS_MEMO_CHARS),
+            "decoded": {},
+        }
     else:
         _MEMO = outer
     try:
@@ -321,6 +328,8 @@ class AuditCache:
         self._repo_lines: dict[str, str] = {}
         self.hits = 0
         self.misses = 0
+        #: paths whose result :meth:`get_file` took from the last audit's objects
+        self.kept: set[str] = set()
         #: repo-level rules whose cached result was reused, or that ran
         self.repo_hits = 0
         self.repo_misses = 0
@@ -361,6 +370,18 @@ class AuditCache:
 
     def get_file(self, rel: str, digest: str) -> FileResult | None:
         entry = self.files.get(rel)
+        if _MEMO is not None:
+            kept = _MEMO["decoded"].get((self.key, rel, digest))
+            if kept is not None:
+                if entry is None or entry[0] != digest:  # its text, for this audit's file
+                    text = _MEMO["results"].get((self.key, rel, digest))
+                    if text is not None:
+                        entry = self.files[rel] = (digest, text)
+                        self._dirty = True
+                if entry is not None and entry[0] == digest:
+                    self.hits += 1
+                    self.kept.add(rel)
+                    return cast("FileResult", kept)
         if entry is None or entry[0] != digest:
             text = _MEMO["results"].get((self.key, rel, digest)) if _MEMO is not None else None
             if text is None:
@@ -387,6 +408,12 @@ class AuditCache:
         else:
             self.files.pop(rel, None)
         self._dirty = True
+
+    def keep_objects(self, results: Mapping[str, FileResult], digests: Mapping[str, str]) -> None:
+        """This audit's file results, for the next audit of the process (:func:`memoised`);
+        those of the audit before are let go."""
+        if _MEMO is not None:
+            _MEMO["decoded"] = {(self.key, rel, digests[rel]): r for rel, r in results.items()}
 
     def forget_missing(self, present: Iterable[str]) -> None:
         keep = set(present)

@@ -259,7 +259,8 @@ def run_file_phase(
                 digests[rel] = file_digest(root / rel, max_bytes)
             hit = cache.get_file(rel, digests[rel])
             if hit is not None:
-                results[rel] = interner.result(hit)
+                # the last audit's object (charter history) is shared already
+                results[rel] = hit if rel in cache.kept else interner.result(hit)
                 continue
         todo.append(rel)
 
@@ -297,6 +298,8 @@ def run_file_phase(
             cache.put_encoded(rel, digests[rel], text)
     if cache is not None:
         cache.forget_missing(files)
+        if not timing:  # a result with its --timing clocks is not one to take again
+            cache.keep_objects(results, digests)
     return [results[rel] for rel in files]
 
 

@@ -15,7 +15,6 @@ service is not applicable.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import ClassVar
 
@@ -30,24 +29,32 @@ from charter.analyzers.repo.service import (
     identifier_words,
     report_at_service,
 )
+from charter.memo import ByContent
 from charter.repo import RepoIndex
-from charter.sources import file_kind
+from charter.sources import SourceFile, file_kind
 
-
-def _lines(repo: RepoIndex, kinds: tuple[str, ...]) -> Iterator[tuple[str, int, str]]:
-    for path in repo.of_kind(*kinds):
-        if is_test_path(path):
-            continue
-        for number, line in enumerate(repo.source(path).lines, start=1):
-            yield path, number, line
+#: the first line of a text that a pattern matches, by the text and the pattern
+_FIRST: ByContent[int | None] = ByContent(maxsize=8192)
 
 
 def first_line(
     repo: RepoIndex, pattern: re.Pattern[str], kinds: tuple[str, ...] = ("python",)
 ) -> tuple[str, int] | None:
-    """The first non-test line of the given file kinds that matches ``pattern``."""
-    for path, number, line in _lines(repo, kinds):
-        if pattern.search(line):
+    """The first non-test line of the given file kinds that matches ``pattern``. Each file's
+    answer is a function of its text: memoised (a ``charter history`` point that runs the
+    service rules again asks it of the same files, most of them unchanged)."""
+    for path in repo.of_kind(*kinds):
+        if is_test_path(path):
+            continue
+        source = repo.source(path)
+
+        def first(source: SourceFile = source) -> int | None:
+            lines = enumerate(source.lines, start=1)
+            return next((n for n, line in lines if pattern.search(line)), None)
+
+        text = source.text
+        number = _FIRST.get(text, (pattern.pattern, pattern.flags), first) if text else first()
+        if number is not None:
             return path, number
     return None
 
