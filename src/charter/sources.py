@@ -833,22 +833,30 @@ def yaml_load_all(text: str) -> list[Any]:
     """Every non-empty document of ``text`` (:class:`BoundedSafeLoader`; raises YAMLError).
     libyaml reads it first; where it fails, PyYAML's own parser reads it again, so that what
     fails and the message it fails with are PyYAML's."""
-    for loader in _FAST_LOADERS:
+    if _FAST_LOADERS:
         try:
-            return [doc for doc in yaml.load_all(text, Loader=loader) if doc is not None]
-        except Exception:  # noqa: BLE001 - the pure parser decides, and says why
-            continue
-    return [doc for doc in yaml.load_all(text, Loader=BoundedSafeLoader) if doc is not None]
+            return _documents(text, _FAST_LOADERS[0])
+        except Exception:  # noqa: BLE001 - PyYAML's own parser decides, and says why
+            return _documents(text, BoundedSafeLoader)
+    return _documents(text, BoundedSafeLoader)
 
 
 def yaml_compose_all(text: str) -> list[yaml.Node]:
     """Every non-empty document of ``text`` as a node tree, as :func:`yaml_load_all` reads."""
-    for loader in _FAST_LOADERS:
+    if _FAST_LOADERS:
         try:
-            return [node for node in yaml.compose_all(text, Loader=loader) if node is not None]
-        except Exception:  # noqa: BLE001 - the pure parser decides, and says why
-            continue
-    return [node for node in yaml.compose_all(text, Loader=BoundedSafeLoader) if node is not None]
+            return _nodes(text, _FAST_LOADERS[0])
+        except Exception:  # noqa: BLE001 - PyYAML's own parser decides, and says why
+            return _nodes(text, BoundedSafeLoader)
+    return _nodes(text, BoundedSafeLoader)
+
+
+def _documents(text: str, loader: Any) -> list[Any]:
+    return [doc for doc in yaml.load_all(text, Loader=loader) if doc is not None]
+
+
+def _nodes(text: str, loader: Any) -> list[yaml.Node]:
+    return [node for node in yaml.compose_all(text, Loader=loader) if node is not None]
 
 
 def _python_encoding(data: bytes) -> str:
