@@ -313,7 +313,8 @@ def _plan(costs: _Costs, count: int, jobs: int) -> list[tuple[int, int]]:
     """The cut into at most ``count`` stretches ``[a, b)`` that should end soonest.
 
     The first point ``m`` of the last stretch is audited first, its files in ``jobs``
-    workers; then every stretch at once. A point before ``m`` analyses only its files that
+    workers; the earlier stretches start when its files are done, the last one when the
+    point is. A point before ``m`` analyses only its files that
     the points before it in its stretch and point ``m`` do not have; the first point of an
     earlier stretch at ``a`` costs at most its files changed between ``a`` and ``m`` (an
     upper bound from the listings: the new files of the points between), exactly for
@@ -334,10 +335,12 @@ def _plan(costs: _Costs, count: int, jobs: int) -> list[tuple[int, int]]:
             start[a] = min(costs.cold[a], costs.base[a] + between)
         start[0] = costs.base[0] + _analysed(costs.blobs[0], held)
         parts = _balanced(after, start, count - 1)
-        spans = [start[a] + sum(after[a + 1 : b]) for a, b in parts]
-        spans.append(sum(costs.after[m + 1 :]))
-        first = costs.base[m] + (costs.cold[m] - costs.base[m]) / max(1, jobs)
-        plan = (first + max(spans), first + sum(spans), [*parts, (m, n)])
+        # point m's files in the pool, then the earlier stretches start; the last one goes on
+        # after point m's repository phase (its ``base``)
+        files = (costs.cold[m] - costs.base[m]) / max(1, jobs)
+        spans = [files + start[a] + sum(after[a + 1 : b]) for a, b in parts]
+        spans.append(files + costs.base[m] + sum(costs.after[m + 1 :]))
+        plan = (max(spans), sum(spans), [*parts, (m, n)])
         if best is None or plan[:2] < best[:2]:
             best = plan
     return best[2] if best is not None else [(0, n)]
@@ -406,7 +409,24 @@ def _side_by_side(
             progress(firsts[last], total, commit)
 
     tree = _Tree(path)
-    workers: list[Any] = []
+    workers: list[Any] = [
+        context.Process(
+            target=_stretch_worker,
+            args=(k, path, list(stretch), serial, resolved, cache_dir, results, None),
+            daemon=True,
+        )
+        for k, stretch in enumerate(stretches[:last])
+    ]
+    started: list[Any] = []
+
+    def start_the_others() -> None:
+        # they need only this point's file results: they start while its repository phase
+        # runs (forked with them in memory, before this process builds its report)
+        for worker in workers:
+            if worker not in started:
+                started.append(worker)
+                worker.start()
+
     done: dict[int, list[Point]] = {}
     failed: str | None = None
     try:
@@ -416,6 +436,7 @@ def _side_by_side(
             cache.memoised(),
             runner.derived_memoised(),
         ):
+            runner.after_file_phase = start_the_others
             try:
                 # the newest stretch starts from the file results the last history left (a
                 # weekly history audits its new commits there); the others from this point's
@@ -427,15 +448,10 @@ def _side_by_side(
                     f"history: {type(exc).__name__}: {exc}; run it again with --jobs 1 to see "
                     "the error"
                 ) from None
+            finally:
+                runner.after_file_phase = None
+            start_the_others()  # when the point had no file phase (its configuration failed)
             files = _files_of(cache_dir, resolved, middle)
-            workers = [
-                context.Process(
-                    target=_stretch_worker,
-                    args=(k, path, list(stretch), serial, resolved, cache_dir, results, None),
-                    daemon=True,
-                )
-                for k, stretch in enumerate(stretches[:last])
-            ]
             workers.append(
                 context.Process(
                     target=_stretch_worker,
@@ -453,8 +469,8 @@ def _side_by_side(
                     daemon=True,
                 )
             )
-            for worker in workers:
-                worker.start()
+            started.append(workers[last])
+            workers[last].start()
             while len(done) < len(workers) and failed is None:
                 try:
                     message = results.get(timeout=1.0)
@@ -474,6 +490,8 @@ def _side_by_side(
     finally:
         # a failure, or an interrupt of this process: the stretches not finished are stopped
         for k, worker in enumerate(workers):
+            if worker not in started:
+                continue
             if k not in done and worker.is_alive():
                 worker.terminate()
             worker.join()
@@ -508,6 +526,7 @@ def _stretch_worker(
     tree: _Tree | None = None,
 ) -> None:
     """One stretch in a forked worker: its points, or why it failed, put on ``results``."""
+    gc.enable()  # forked in the middle of an audit, where the collector is paused
     try:
 
         def tell(i: int, total: int, commit: Commit) -> None:

@@ -231,6 +231,11 @@ class _Progress:
             self._bar.stop()
 
 
+#: called once, at the end of the next file phase, then cleared (``charter history`` starts the
+#: stretches that need only a point's file results there, while its repository phase runs)
+after_file_phase: Callable[[], None] | None = None
+
+
 def run_file_phase(
     root: Path,
     files: Sequence[str],
@@ -300,6 +305,10 @@ def run_file_phase(
         cache.forget_missing(files)
         if not timing:  # a result with its --timing clocks is not one to take again
             cache.keep_objects(results, digests)
+    global after_file_phase
+    hook, after_file_phase = after_file_phase, None
+    if hook is not None:
+        hook()
     return [results[rel] for rel in files]
 
 
