@@ -76,3 +76,32 @@ def test_aliases_stay_bounded_on_the_libyaml_path() -> None:
         list(yaml.compose_all("a: &a [*a, *a]\n", Loader=fast))
     with pytest.raises(sources.YamlAliasError, match="alias bomb"):
         sources.yaml_compose_all(bomb)
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        '"x: " + "[" * 50_000 + "]" * 50_000',
+        '"x: " + "{a: " * 50_000 + "1" + "}" * 50_000',
+        '"- " * 50_000 + "x"',
+    ],
+)
+def test_deep_nesting_fails_as_pyyaml_fails_and_never_crashes(shape: str) -> None:
+    """libyaml's own composer overflows the C stack on deep nesting (a segfault: why only its
+    scanner and parser are used); PyYAML's composer on its events stops with the error the
+    pure parser gives. Run in a child process, so that a crash would fail the test, not
+    pytest."""
+    import subprocess
+    import sys
+
+    code = (
+        "from charter import sources\n"
+        f"text = {shape} + '\\n'\n"
+        "try:\n"
+        "    sources.yaml_compose_all(text)\n"
+        "except RecursionError:\n"
+        "    print('RecursionError')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert proc.stdout.strip() == "RecursionError"
