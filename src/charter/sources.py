@@ -833,22 +833,21 @@ def yaml_load_all(text: str) -> list[Any]:
     """Every non-empty document of ``text`` (:class:`BoundedSafeLoader`; raises YAMLError).
     libyaml reads it first; where it fails, PyYAML's own parser reads it again, so that what
     fails and the message it fails with are PyYAML's."""
-    if _FAST_LOADERS:
-        try:
-            return _documents(text, _FAST_LOADERS[0])
-        except Exception:  # noqa: BLE001 - PyYAML's own parser decides, and says why
-            return _documents(text, BoundedSafeLoader)
-    return _documents(text, BoundedSafeLoader)
+    return _libyaml_first(text, _documents)
 
 
 def yaml_compose_all(text: str) -> list[yaml.Node]:
     """Every non-empty document of ``text`` as a node tree, as :func:`yaml_load_all` reads."""
+    return _libyaml_first(text, _nodes)
+
+
+def _libyaml_first(text: str, read: Callable[[str, Any], list[_T]]) -> list[_T]:
     if _FAST_LOADERS:
         try:
-            return _nodes(text, _FAST_LOADERS[0])
+            return read(text, _FAST_LOADERS[0])
         except Exception:  # noqa: BLE001 - PyYAML's own parser decides, and says why
-            return _nodes(text, BoundedSafeLoader)
-    return _nodes(text, BoundedSafeLoader)
+            return read(text, BoundedSafeLoader)
+    return read(text, BoundedSafeLoader)
 
 
 def _documents(text: str, loader: Any) -> list[Any]:
