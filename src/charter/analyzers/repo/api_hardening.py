@@ -29,7 +29,7 @@ from charter.analyzers.repo.service import (
     identifier_words,
     report_at_service,
 )
-from charter.memo import ByContent
+from charter.memo import ByContent, by_content
 from charter.repo import RepoIndex
 from charter.sources import SourceFile, file_kind
 
@@ -77,10 +77,18 @@ def deployment_config(repo: RepoIndex) -> list[str]:
         proxy = _PROXY.search(name) is not None and (
             kind in {"yaml", "json", "toml"} or name.endswith(".conf")
         )
-        manifest = kind in {"yaml", "json"} and bool(_MANIFEST.search(repo.source(path).text or ""))
+        manifest = kind in {"yaml", "json"} and _is_manifest(repo.source(path).text or "")
         if proxy or manifest or name == "Caddyfile":
             found.append(path)
     return found
+
+
+@by_content(maxsize=8192)
+def _is_manifest(text: str) -> bool:
+    """Whether ``text`` has a top-level ``apiVersion``. Pure, so memoised by content: a
+    history point that runs the rule again asks it of every YAML and JSON file, most of them
+    unchanged (data files of megabytes among them)."""
+    return bool(_MANIFEST.search(text))
 
 
 def first_config_line(repo: RepoIndex, pattern: re.Pattern[str]) -> tuple[str, int] | None:
@@ -225,6 +233,21 @@ _HEADER_LINE = re.compile(
 _CONFIG_KINDS = ("yaml", "json", "toml", "ini")
 
 
+@by_content(maxsize=8192)
+def _headers_named(text: str) -> tuple[tuple[int, str], ...]:
+    """(line, header) for each security header each line of ``text`` names, in order. Pure,
+    so memoised by content (a history point asks it of every configuration file again)."""
+    whole = text.lower()
+    if not any(header.lower() in whole for header in ALL_HEADERS):
+        return ()  # no line can name one (a data file of megabytes)
+    return tuple(
+        (number, header)
+        for number, line in enumerate(text.splitlines(), start=1)
+        for header in ALL_HEADERS
+        if header.lower() in line.lower()
+    )
+
+
 class SecurityHeadersAnalyzer(_EvidenceRule):
     name: ClassVar[str] = "security-headers"
     PROBLEM = (
@@ -272,17 +295,12 @@ class SecurityHeadersAnalyzer(_EvidenceRule):
             for path in repo.of_kind(*_CONFIG_KINDS):
                 if is_test_path(path):
                     continue
-                whole = (repo.source(path).text or "").lower()
-                if not any(header.lower() in whole for header in ALL_HEADERS):
-                    continue  # no line can name one (a data file of megabytes)
-                for number, text in enumerate(repo.source(path).lines, start=1):
-                    for header in ALL_HEADERS:
-                        if header.lower() in text.lower():
-                            found.setdefault(
-                                header,
-                                f"configured at {path}:{number}, set by the hook at "
-                                f"{hook_path}:{hook_line}",
-                            )
+                for number, header in _headers_named(repo.source(path).text or ""):
+                    found.setdefault(
+                        header,
+                        f"configured at {path}:{number}, set by the hook at "
+                        f"{hook_path}:{hook_line}",
+                    )
         for path in deployment_config(repo):
             if not _HEADER_LINE.search(repo.source(path).text or ""):
                 continue  # no line can name a header

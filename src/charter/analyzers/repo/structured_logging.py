@@ -27,7 +27,7 @@ from charter.analyzers.repo.service import (
     report_at_service,
 )
 from charter.conditions import orchestration_file
-from charter.memo import ByContent, by_content
+from charter.memo import ByContent
 from charter.repo import RepoIndex
 from charter.sources import SourceFile
 
@@ -96,22 +96,28 @@ def unreferenced(repo: RepoIndex, paths: set[str]) -> set[str]:
         p for p in repo.of_kind("other") if REFERRING_NAMES.search(PurePosixPath(p).name)
     ]
     for other in sorted(others):
-        text = repo.source(other).text or ""
-        present = tuple(stem for stem in asked if stem in text)
-        if not present:
-            continue
-        for stem in _named_in(text, present):
+        for stem in _named_in(repo.source(other).text or "", asked):
             named.update(p for p in stems[stem] if p != other)
     return {p for group in stems.values() for p in group} - named
 
 
-@by_content(maxsize=4096)
-def _named_in(text: str, present: tuple[str, ...]) -> tuple[str, ...]:
-    """Those of ``present`` (stems found in ``text``) that it names as a word outside a
-    comment. Pure, so memoised: from one ``charter history`` point to the next most files are
-    the same."""
-    code = COMMENT.sub("", text)
-    return tuple(stem for stem in present if re.search(rf"\b{re.escape(stem)}\b", code))
+#: for each text: module stem -> whether the text names it as a word outside a comment
+_NAMED: ByContent[dict[str, bool]] = ByContent(maxsize=4096)
+
+
+def _named_in(text: str, asked: tuple[str, ...]) -> tuple[str, ...]:
+    """Those of ``asked`` (module stems) that ``text`` names as a word outside a comment.
+    Each text's answer for each stem is kept by the text's content: from one ``charter
+    history`` point to the next most files are the same (data files of megabytes among
+    them), and the stems asked about change a little (a print added or removed)."""
+    known = _NAMED.get(text, (), dict)
+    missing = [stem for stem in asked if stem not in known]
+    if missing:
+        present = [stem for stem in missing if stem in text]
+        code = COMMENT.sub("", text) if present else ""
+        for stem in missing:
+            known[stem] = stem in present and bool(re.search(rf"\b{re.escape(stem)}\b", code))
+    return tuple(stem for stem in asked if known[stem])
 
 
 #: the innermost function of each of some lines of a file, by its text and the lines
