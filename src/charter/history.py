@@ -273,8 +273,9 @@ def _balanced(after: Sequence[float], start: Sequence[float], count: int) -> lis
 _COST_FIXED, _COST_PER_FILE, _COST_PYTHON_CHANGED = 0.05, 4.4e-4, 0.2
 _COST_PER_PYTHON_BYTE, _COST_PER_NEW_FILE, _COST_PER_BYTE = 1.1e-6, 7.6e-4, 7e-8
 
-#: most candidates :func:`_plan` weighs for the first point of the last stretch
-_PLAN_CANDIDATES = 48
+#: most candidates :func:`_plan` weighs for the first point of the last stretch, and about
+#: how many steps of :func:`_balanced` it may take in all
+_PLAN_CANDIDATES, _PLAN_STEPS = 48, 4_000_000
 
 
 @dataclass
@@ -322,7 +323,10 @@ def _plan(costs: _Costs, count: int, jobs: int) -> list[tuple[int, int]]:
     ``0..m-1`` by :func:`_balanced`; the plan whose longest stretch plus point ``m`` costs
     least, then whose total costs least, is taken."""
     n = len(costs.after)
-    step = max(1, math.ceil((n - 1) / _PLAN_CANDIDATES))
+    # each candidate's cut of the earlier points costs (count - 1) * m^2 steps: fewer
+    # candidates on a long history cut many ways (a thousand points on eight workers)
+    fits = _PLAN_STEPS // max(1, (count - 1) * n * n)
+    step = max(1, math.ceil((n - 1) / max(4, min(_PLAN_CANDIDATES, fits))))
     best: tuple[float, float, list[tuple[int, int]]] | None = None
     for m in range(1, n, step):
         held = costs.blobs[m]
