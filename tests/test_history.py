@@ -438,6 +438,36 @@ def test_a_stretch_that_fails_stops_the_history_with_one_error(
         hist.run(root, api.Options(jobs=2), since="6w", every="1w")
 
 
+@pytest.mark.parametrize("which", ["first", "last"])
+def test_a_stretch_forked_after_the_first_point_that_fails_stops_the_history(
+    repo: tuple[Path, dict[str, str]], monkeypatch: pytest.MonkeyPatch, which: str
+) -> None:
+    """The point audited first succeeds; a stretch forked after it (the one started early,
+    or the one that goes on from it) fails: one error naming what failed, and no worker
+    left running."""
+    import multiprocessing
+
+    from charter import api
+    from charter import history as hist
+    from charter.errors import CharterError
+
+    root, _ = repo
+    stretch = hist._stretch
+    parent = os.getpid()
+
+    def broken(*args: object, **kwargs: object) -> list[object]:
+        last = args[-1] is not None  # only the last stretch is handed the first point's tree
+        if os.getpid() != parent and last == (which == "last"):
+            raise RuntimeError(f"the {which} stretch broke")
+        return stretch(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hist, "MIN_STRETCH", 2)
+    monkeypatch.setattr(hist, "_stretch", broken)
+    with pytest.raises(CharterError, match=rf"RuntimeError: the {which} stretch broke"):
+        hist.run(root, api.Options(jobs=2), since="6w", every="1w")
+    assert multiprocessing.active_children() == []
+
+
 def test_stretches_are_cut_where_their_costs_even_out(monkeypatch: pytest.MonkeyPatch) -> None:
     """The stretches are cut so that they end together. The last stretch's first point is
     audited first (its files in the pool, on both workers); then the first stretch analyses
