@@ -468,6 +468,33 @@ def test_a_stretch_forked_after_the_first_point_that_fails_stops_the_history(
     assert multiprocessing.active_children() == []
 
 
+def test_points_whose_configuration_is_broken_keep_their_error_side_by_side(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the point audited first cannot be audited (its own ``.charter.yml`` is broken, so
+    no file phase starts the other stretches), the other stretches still run: every point is
+    in the history, each broken one with its error, as ``--jobs 1`` gives them."""
+    from charter import api
+    from charter import history as hist
+
+    root = tmp_path / "r"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, {**FILLER, ".charter.yml": "max-file-bytes: lots\n"}, 0, "a")
+    for day in (7, 14, 21, 28):
+        commit(root, {"README.md": f"# r {day}\n"}, day, f"day {day}")
+    monkeypatch.setattr(hist, "MIN_STRETCH", 2)
+    serial = hist.run(root, api.Options(jobs=1), since="5w", every="1w")
+    both = hist.run(root, api.Options(jobs=2), since="5w", every="1w")
+    assert len(both["points"]) == len(serial["points"]) >= 4
+    assert [p.get("error") for p in both["points"]] == [p.get("error") for p in serial["points"]]
+    # named as the repository's file, not as the temporary tree's
+    assert all(
+        (p.get("error") or "").startswith(".charter.yml: field 'max-file-bytes'")
+        for p in both["points"]
+    )
+
+
 def test_stretches_are_cut_where_their_costs_even_out(monkeypatch: pytest.MonkeyPatch) -> None:
     """The stretches are cut so that they end together. The last stretch's first point is
     audited first (its files in the pool, on both workers); then the first stretch analyses

@@ -598,7 +598,8 @@ def _points(
             report = _audit_commit(tree, commit.sha, options, scope)
             error = None
         except CharterError as exc:  # an old commit's own configuration may be broken
-            report, error = None, str(exc)
+            # named in the repository, not in the temporary folder its tree was written to
+            report, error = None, str(exc).replace(f"{tree.root}{os.sep}", "")
         if files.exists():
             if seed is not None and seed != files:
                 seed.unlink(missing_ok=True)  # each point keeps its report, not its files
