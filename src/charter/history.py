@@ -440,6 +440,10 @@ def _side_by_side(
             cache.memoised(),
             runner.derived_memoised(),
         ):
+            if _report_kept(cache_dir, resolved, middle):
+                # an earlier history audited it: its report is likely taken as it is, with no
+                # file phase to wait for (a weekly history): the others need not wait either
+                start_the_others()
             runner.after_file_phase = start_the_others
             try:
                 # the newest stretch starts from the file results the last history left (a
@@ -511,6 +515,12 @@ def _side_by_side(
     if ends[-1].exists():
         _write_pointer(pointer, ends[-1])
     return points
+
+
+def _report_kept(cache_dir: Path, resolved: Path, commit: Commit) -> bool:
+    """Whether the cache holds a finished report of ``commit``'s point (of an earlier
+    history), which its audit may take as it is."""
+    return (cache_dir / f"{_root_id(f'history of {resolved} at {commit.sha}')}.report").is_file()
 
 
 def _files_of(cache_dir: Path, resolved: Path, commit: Commit) -> Path:
