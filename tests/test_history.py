@@ -574,7 +574,9 @@ def test_a_yaml_text_parsed_before_is_not_parsed_again_and_never_shared_for_chan
     assert parsed.count(text) == 2
 
 
-def test_a_file_back_at_an_earlier_content_is_not_analysed_again(tmp_path: Path) -> None:
+def test_a_file_back_at_an_earlier_content_is_not_analysed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A point's cache keeps one result per path (that point's version); a file that returns
     to a content an earlier point of the same history had is not analysed again, and the point
     still reports what ``audit --ref`` reports."""
@@ -589,10 +591,22 @@ def test_a_file_back_at_an_earlier_content_is_not_analysed_again(tmp_path: Path)
     commit(root, {**FILLER, "app.py": loose}, 0, "a")
     commit(root, {"app.py": typed}, 14, "b")
     last = commit(root, {"app.py": loose}, 28, "c")
+    reports: dict[str, object] = {}
+    audit_commit = hist._audit_commit
+
+    def keep(tree: object, sha: str, options: api.Options, scope: str) -> object:
+        reports[sha] = report = audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
+        return report
+
+    monkeypatch.setattr(hist, "_audit_commit", keep)
     doc = hist.run(root, api.Options(jobs=1), since="5w", every="2w")
     assert [p["cache_misses"] for p in doc["points"]] == [len(FILLER) + 1, 1, 0]
+    # the result taken again is the one audit --ref gives: the same findings, in place
     want = api.audit(root, api.Options(ref=last, jobs=1))
-    assert doc["points"][-1]["findings"] == len(want.active_findings()) > 0
+    places = [(f.rule, f.path, f.line, f.fingerprint) for f in want.active_findings()]
+    got = reports[last].active_findings()  # type: ignore[attr-defined]
+    assert [(f.rule, f.path, f.line, f.fingerprint) for f in got] == places
+    assert ("type-hints", "app.py", 1) in {p[:3] for p in places}
     assert doc["points"][0]["scores"] == doc["points"][-1]["scores"]
 
 
@@ -623,12 +637,12 @@ def test_the_ci_model_is_built_again_only_when_what_it_read_changed(
                   ".github/workflows/ci.yml": flow.format("pytest")}, 0, "a")  # fmt: skip
     commit(root, {"pkg/extra.py": "def g(a: int) -> int:\n    return a\n"}, 14, "b")
     commit(root, {".github/workflows/ci.yml": flow.format("ruff check .")}, 28, "c")
-    shas: list[str] = []
+    reports: dict[str, object] = {}
     audit_commit = hist._audit_commit
 
     def keep(tree: object, sha: str, options: api.Options, scope: str) -> object:
-        shas.append(sha)
-        return audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
+        reports[sha] = report = audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
+        return report
 
     monkeypatch.setattr(hist, "_audit_commit", keep)
     doc = hist.run(root, api.Options(jobs=1), since="5w", every="2w")
@@ -639,6 +653,10 @@ def test_the_ci_model_is_built_again_only_when_what_it_read_changed(
         (f["point"], f["from"], f["to"]) for f in doc["flips"] if f["rule"] == "ruff-configured"
     ]
     assert flips == [(2, "fail", "pass")]
-    for sha, point in zip(shas, doc["points"], strict=True):
+    assert [p["commit"] for p in doc["points"]] == list(reports)
+    for sha, got in reports.items():  # each point's findings, in place, as audit --ref
         want = api.audit(root, api.Options(ref=sha, jobs=1))
-        assert point["findings"] == len(want.active_findings()), sha
+        assert [
+            (f.rule, f.path, f.line, f.fingerprint)
+            for f in got.active_findings()  # type: ignore[attr-defined]
+        ] == [(f.rule, f.path, f.line, f.fingerprint) for f in want.active_findings()], sha

@@ -32,7 +32,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
@@ -434,12 +434,7 @@ def _side_by_side(
     done: dict[int, list[Point]] = {}
     failed: str | None = None
     try:
-        with (
-            policy.memoised(),
-            sources.yaml_memoised(),
-            cache.memoised(),
-            runner.derived_memoised(),
-        ):
+        with _memoised():
             if _report_kept(cache_dir, resolved, middle):
                 # an earlier history audited it: its report is likely taken as it is, with no
                 # file phase to wait for (a weekly history): the others need not wait either
@@ -552,6 +547,14 @@ def _stretch_worker(
         results.put(("failed", k, f"{type(exc).__name__}: {exc}"))
 
 
+@contextlib.contextmanager
+def _memoised() -> Iterator[None]:
+    """What a process of a history keeps from one point to the next: the built-in policies,
+    YAML parses, file digests and results, and the CI model (each by what it depends on)."""
+    with policy.memoised(), sources.yaml_memoised(), cache.memoised(), runner.derived_memoised():
+        yield
+
+
 def _stretch(
     path: Path,
     chosen: Sequence[Commit],
@@ -569,12 +572,7 @@ def _stretch(
     own = tree is None
     on = _Tree(path) if tree is None else tree
     try:
-        with (
-            policy.memoised(),
-            sources.yaml_memoised(),
-            cache.memoised(),
-            runner.derived_memoised(),
-        ):
+        with _memoised():
             return _points(on, chosen, options, resolved, cache_dir, seed, pointer, progress)
     finally:
         if own:
