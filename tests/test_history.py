@@ -47,6 +47,21 @@ def commit(root: Path, files: dict[str, str], day: float, message: str) -> str:
 FILLER = {f"pkg/m{i}.py": f"def f{i}(a: int) -> int:\n    return a + {i}\n" for i in range(6)}
 
 
+def keep_reports(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """Each point's whole report (a history keeps only its scores and counts), by commit."""
+    from charter import history as hist
+
+    reports: dict[str, object] = {}
+    audit_commit = hist._audit_commit
+
+    def keep(tree: object, sha: str, options: object, scope: str) -> object:
+        reports[sha] = report = audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
+        return report
+
+    monkeypatch.setattr(hist, "_audit_commit", keep)
+    return reports
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """Six weeks of history: an unannotated function on day 0, more commits in the first two
@@ -283,15 +298,8 @@ def test_each_point_reports_what_audit_ref_reports(tmp_path: Path) -> None:
     commit(root, {".github/workflows/ci.yml": WORKFLOW + "      - run: ruff check .\n"}, 42, "lint")
     commit(root, {"pyproject.toml": base["pyproject.toml"], "notes.txt": "n\n"}, 56, "no ruff")
 
-    reports: dict[str, object] = {}
-    audit_commit = hist._audit_commit
-
-    def keep(tree: object, sha: str, options: api.Options, scope: str) -> object:
-        reports[sha] = report = audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
-        return report
-
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(hist, "_audit_commit", keep)
+        reports = keep_reports(mp)
         doc = hist.run(root, api.Options(jobs=1), since="9w", every="2w")
     assert len(doc["points"]) == 5
     assert sum(p["report_reused"] for p in doc["points"]) == 0
@@ -398,14 +406,7 @@ def test_a_file_over_the_size_cap_is_streamed_once_while_it_does_not_change(
         return check_unread(self, file, out, deadline)  # type: ignore[arg-type]
 
     monkeypatch.setattr(SecretsAnalyzer, "check_unread", counted)
-    reports: dict[str, object] = {}
-    audit_commit = hist._audit_commit
-
-    def keep(tree: object, sha: str, options: api.Options, scope: str) -> object:
-        reports[sha] = report = audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
-        return report
-
-    monkeypatch.setattr(hist, "_audit_commit", keep)
+    reports = keep_reports(monkeypatch)
     doc = hist.run(root, api.Options(jobs=1), since="7w", every="2w")
     assert len(doc["points"]) == 4 and not any(p.get("error") for p in doc["points"])
     # streamed at the first point and where it changed (the third), not at the others
@@ -591,14 +592,7 @@ def test_a_file_back_at_an_earlier_content_is_not_analysed_again(
     commit(root, {**FILLER, "app.py": loose}, 0, "a")
     commit(root, {"app.py": typed}, 14, "b")
     last = commit(root, {"app.py": loose}, 28, "c")
-    reports: dict[str, object] = {}
-    audit_commit = hist._audit_commit
-
-    def keep(tree: object, sha: str, options: api.Options, scope: str) -> object:
-        reports[sha] = report = audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
-        return report
-
-    monkeypatch.setattr(hist, "_audit_commit", keep)
+    reports = keep_reports(monkeypatch)
     doc = hist.run(root, api.Options(jobs=1), since="5w", every="2w")
     assert [p["cache_misses"] for p in doc["points"]] == [len(FILLER) + 1, 1, 0]
     # the result taken again is the one audit --ref gives: the same findings, in place
@@ -637,14 +631,7 @@ def test_the_ci_model_is_built_again_only_when_what_it_read_changed(
                   ".github/workflows/ci.yml": flow.format("pytest")}, 0, "a")  # fmt: skip
     commit(root, {"pkg/extra.py": "def g(a: int) -> int:\n    return a\n"}, 14, "b")
     commit(root, {".github/workflows/ci.yml": flow.format("ruff check .")}, 28, "c")
-    reports: dict[str, object] = {}
-    audit_commit = hist._audit_commit
-
-    def keep(tree: object, sha: str, options: api.Options, scope: str) -> object:
-        reports[sha] = report = audit_commit(tree, sha, options, scope)  # type: ignore[arg-type]
-        return report
-
-    monkeypatch.setattr(hist, "_audit_commit", keep)
+    reports = keep_reports(monkeypatch)
     doc = hist.run(root, api.Options(jobs=1), since="5w", every="2w")
     assert len(doc["points"]) == 3 and doc["points"][1]["repo_cache_misses"] > 0
     assert len(builds) == 2  # the first workflow's model, then the second's
