@@ -431,8 +431,11 @@ def _report(
             }
             return stored.model_copy(update={"timing": timing})
     trace = Trace()
-    report = run_audit(root, policies, profiles, engine, target_label=label, tree=tree, trace=trace)
-    report = postprocess.apply(report, root, post)
+    report = postprocess.apply(  # given the engine's report alone: its findings are not copied
+        run_audit(root, policies, profiles, engine, target_label=label, tree=tree, trace=trace),
+        root,
+        post,
+    )
     errors = any(r.status is Status.ERROR for r in report.rules)
     if reuse is not None and not errors and not trace.transient:
         reuse.store(report, tree.files, tree.odd_names, tree.digests, trace.reads, digest)

@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -428,6 +428,8 @@ def audit(
     gate_line = f"gate: {verdict} ({reason})"
     from charter.reporters.sarif import cap_summary
 
+    rendered: str
+    pieces: Iterator[str] | None = None  # a report written as it is made
     if fmt is OutputFormat.TEXT:
         if quiet:
             rendered = ""
@@ -485,9 +487,13 @@ def audit(
             OutputFormat.GITHUB: github.render,
         }[fmt]
         rendered = render(report, result.policies, suggested)
+    elif fmt is OutputFormat.JSON:
+        from charter.reporters import json_report
+
+        pieces = json_report.chunks(report, result.policies)
     else:
         rendered = REPORTERS[fmt.value](report, result.policies)
-    _write(rendered, output)
+    _write(rendered if pieces is None else pieces, output)
     if timing:
         typer.echo(timing_table(report.timing), err=True, nl=False)
     if fmt is OutputFormat.SARIF and not quiet and (capped := cap_summary(report)):

@@ -48,7 +48,9 @@ class PostOptions:
 
 
 class _Files:
-    """Files with findings, read once through :class:`SourceFile`."""
+    """Files with findings, read through :class:`SourceFile`: each file's suppression comments
+    once (its text is not kept: a report of 15,000 files would hold them all), its lines once
+    a baseline asks for them."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -67,7 +69,7 @@ class _Files:
         for path in sorted(paths):
             if not path or not (self.root / path).is_file():
                 continue
-            file = self.get(path)
+            file = self._files.get(path) or SourceFile(self.root, path)
             if file.kind in COMMENT_KINDS:
                 out.extend(file.directives)
         return out
@@ -76,12 +78,14 @@ class _Files:
 def apply(report: Report, root: Path, options: PostOptions) -> Report:
     """The report with suppressions, baseline and diff mode applied, statuses recomputed."""
     files = _Files(root)
-    findings = [
-        f.model_copy(update={"advisory": True})
-        if not options.strict and f.rule not in options.gating_rules and not f.certain
-        else f
-        for f in report.findings
-    ]
+    findings = list(report.findings)
+    # the report given is not kept: a finding marked advisory replaces its original one at a
+    # time (when the caller holds no other reference to the report, as the audit does, the
+    # findings are never in memory twice)
+    report = report.model_copy(update={"findings": ()})
+    for i, f in enumerate(findings):
+        if not options.strict and f.rule not in options.gating_rules and not f.certain:
+            findings[i] = f.model_copy(update={"advisory": True})
     share_fields(findings)  # each copy above got its own set of given fields
     directives = files.directives({f.path for f in findings})
 

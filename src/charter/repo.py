@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -13,6 +14,14 @@ if TYPE_CHECKING:
     from charter.analyzers.base import Analyzer
 
 _T = TypeVar("_T")
+
+#: how many files a repository phase keeps parsed at once (the most recently asked for); the
+#: others are parsed again if asked again. Bounds memory on big trees: the repository rules
+#: that read code (who calls a function, the service's entry points) read every Python file,
+#: and an ``ast`` tree is 20-30 times the size of its text.
+HELD_FILES = 16
+#: how many files it keeps read (bytes and text): the others are read again if asked again
+HELD_TEXTS = 1024
 
 
 class RepoIndex:
@@ -32,6 +41,10 @@ class RepoIndex:
         self._file_set = frozenset(self.files)
         self.max_bytes = max_bytes
         self._sources: dict[str, SourceFile] = {}
+        #: the files most recently handed out, oldest first: beyond :data:`HELD_FILES`, the
+        #: oldest one's parsed forms are released, beyond :data:`HELD_TEXTS` its text too
+        self._parsed: OrderedDict[str, None] = OrderedDict()
+        self._read: OrderedDict[str, None] = OrderedDict()
         self._facts: Mapping[str, Mapping[str, list[Any]]] = facts or {}
         #: values derived from facts alone, shared by the rules that ask (see :meth:`derived`)
         self._derived: dict[object, Any] = {}
@@ -66,9 +79,27 @@ class RepoIndex:
 
     def source(self, rel: str) -> SourceFile:
         """The shared :class:`SourceFile` for a discovered path."""
-        if rel not in self._sources:
-            self._sources[rel] = SourceFile(self.root, rel, self.max_bytes)
-        return self._sources[rel]
+        source = self._sources.get(rel)
+        if source is None:
+            source = self._sources[rel] = SourceFile(self.root, rel, self.max_bytes)
+        self._hold(self._parsed, rel, HELD_FILES, SourceFile.release_parsed)
+        self._hold(self._read, rel, HELD_TEXTS, SourceFile.release)
+        return source
+
+    def _hold(
+        self,
+        held: OrderedDict[str, None],
+        rel: str,
+        limit: int,
+        release: Callable[[SourceFile], None],
+    ) -> None:
+        """``rel`` is the newest of ``held``; past ``limit``, the oldest one is released."""
+        if rel in held:
+            held.move_to_end(rel)
+            return
+        held[rel] = None
+        if len(held) > limit:
+            release(self._sources[held.popitem(last=False)[0]])
 
     def loaded(self, rel: str) -> SourceFile | None:
         """The :class:`SourceFile` of ``rel`` if something has read it, else None."""

@@ -178,6 +178,36 @@ class SourceFile:
     def __repr__(self) -> str:
         return f"SourceFile({self.path!r})"
 
+    #: what :meth:`release_parsed` drops: every parsed form of the file (each is computed
+    #: again, the same, when asked again)
+    _PARSED = (
+        "python_ast",
+        "python_cst",
+        "_cst_parsed",
+        "_cst_only",
+        "yaml_documents",
+        "yaml_nodes",
+        "hcl",
+        "dockerfile",
+        "toml",
+        "json",
+        "syntax_tree",
+        "directives",
+    )
+
+    def release_parsed(self) -> None:
+        """Forget the file's parsed forms: a repository phase keeps a few files parsed at a
+        time, not every file it read (an ``ast`` tree is 20-30 times its text)."""
+        for name in self._PARSED:
+            self.__dict__.pop(name, None)
+
+    def release(self) -> None:
+        """Forget the file's bytes and text too (read again when asked again); what it is and
+        its recorded problems stay."""
+        self.release_parsed()
+        for name in ("data", "text", "lines"):
+            self.__dict__.pop(name, None)
+
     @property
     def abspath(self) -> Path:
         return self.root / self.path

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -173,15 +174,31 @@ class _Names(ast.NodeVisitor):
                 self._use(last)
 
 
+#: a function's definition: the names asked about are those of functions (see the module).
+#: Loose on purpose (``undef x`` matches too: a name more is only kept, never wrong), and
+#: fast: a literal start, no word boundary (20 times faster than ``\bdef\s+``)
+DEF = re.compile(r"def[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
+
+
 @by_content(maxsize=4096)
-def _words(text: str) -> frozenset[str]:
-    """The words of ``text``. Pure, so memoised: the files of a repository are the same from
-    one ``charter history`` point to the next."""
-    return frozenset(WORD.findall(text))
+def _words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The distinct words of ``text``, and the names of the functions it defines, interned (a
+    word shared by many files is one string). Pure, so memoised: the files of a repository
+    are the same from one ``charter history`` point to the next."""
+    return (
+        tuple(sys.intern(word) for word in set(WORD.findall(text))),
+        tuple(sys.intern(name) for name in set(DEF.findall(text))),
+    )
+
+
+def _compact(places: dict[str, list[Place]]) -> dict[str, tuple[Place, ...]]:
+    """Each name's distinct places, in the order they first occur (what the search reads of
+    them: whether any or every place is terminal, and the functions in order)."""
+    return {sys.intern(name): tuple(dict.fromkeys(found)) for name, found in places.items()}
 
 
 #: each file's name index (:class:`_Names`) by its text and whether its path is terminal
-_INDEXES: ByContent[tuple[dict[str, list[Place]], frozenset[str]]] = ByContent(maxsize=4096)
+_INDEXES: ByContent[tuple[dict[str, tuple[Place, ...]], frozenset[str]]] = ByContent(maxsize=4096)
 
 
 class Callers:
@@ -203,25 +220,51 @@ class Callers:
         self.paths = sorted(
             p for p in paths | tooling if repo.path_class(p) in ("source", "tooling")
         )
-        self._words: list[frozenset[str]] | None = None
-        self._naming: dict[str, list[str]] = {}
-        self._names: dict[str, dict[str, list[Place]]] = {}
+        #: the files naming each name that can be asked about (a function's name), built
+        #: from each file's words once (:meth:`_scan`); memory is by word, not by file
+        self._naming: dict[str, list[str]] | None = None
+        #: the names that can be asked about: every function the files define, and the names
+        #: asked; a file's index keeps only these (a tenth of the names a module uses)
+        self._askable: set[str] = set()
+        self._names: dict[str, dict[str, tuple[Place, ...]]] = {}
         self.roots: set[str] = set()
+
+    def _scan(self) -> dict[str, list[str]]:
+        if self._naming is None:
+            words = [_words(self.repo.source(path).text or "") for path in self.paths]
+            for _, defined in words:
+                self._askable.update(defined)
+            askable = self._askable
+            naming: dict[str, list[str]] = {}
+            for path, (found, _) in zip(self.paths, words, strict=True):
+                for word in found:
+                    if word in askable:
+                        naming.setdefault(word, []).append(path)
+            self._naming = naming
+        return self._naming
+
+    def _ask(self, name: str) -> None:
+        """Make ``name`` askable (a name no file defines: asked about all the same)."""
+        naming = self._scan()
+        if name in self._askable:
+            return
+        self._askable.add(name)
+        naming[name] = [
+            path for path in self.paths if name in _words(self.repo.source(path).text or "")[0]
+        ]
+        for path in naming[name]:  # indexed before, without the name
+            self._names.pop(path, None)
 
     def _files_naming(self, name: str) -> list[str]:
         """The files whose text has ``name`` as a word (each file tokenised once)."""
-        if self._words is None:
-            self._words = [_words(self.repo.source(path).text or "") for path in self.paths]
-        if name not in self._naming:
-            words = zip(self.paths, self._words, strict=True)
-            self._naming[name] = [p for p, w in words if name in w]
-        return self._naming[name]
+        self._ask(name)
+        return self._scan().get(name, [])
 
-    def _index(self, path: str) -> dict[str, list[Place]]:
+    def _index(self, path: str) -> dict[str, tuple[Place, ...]]:
         if path not in self._names:
             source = self.repo.source(path)
 
-            def index() -> tuple[dict[str, list[Place]], frozenset[str]]:
+            def index() -> tuple[dict[str, tuple[Place, ...]], frozenset[str]]:
                 tree = source.python_ast
                 # a command-line module that builds the service itself (``app = FastAPI()``
                 # next to the ``click`` command that serves it) is the service's entry point
@@ -231,14 +274,15 @@ class Callers:
                 visitor = _Names(terminal, self.terminal_function)
                 if tree is not None:
                     visitor.visit(tree)
-                return visitor.places, frozenset(visitor.roots)
+                return _compact(visitor.places), frozenset(visitor.roots)
 
             if self.terminal_function is None and source.text is not None:
                 # a function of the text and of whether the path is terminal: memoised
                 places, roots = _INDEXES.get(source.text, (self.terminal_file(path),), index)
             else:
                 places, roots = index()
-            self._names[path] = places
+            askable = self._askable
+            self._names[path] = {name: at for name, at in places.items() if name in askable}
             self.roots |= roots
         return self._names[path]
 
