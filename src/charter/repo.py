@@ -19,9 +19,9 @@ _T = TypeVar("_T")
 #: others are parsed again if asked again. Bounds memory on big trees: the repository rules
 #: that read code (who calls a function, the service's entry points) read every Python file,
 #: and an ``ast`` tree is 20-30 times the size of its text.
-HELD_FILES = 16
+HELD_FILES = 8
 #: how many files it keeps read (bytes and text): the others are read again if asked again
-HELD_TEXTS = 1024
+HELD_TEXTS = 256
 
 
 class RepoIndex:
