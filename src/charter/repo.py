@@ -105,10 +105,6 @@ class RepoIndex:
         """The :class:`SourceFile` of ``rel`` if something has read it, else None."""
         return self._sources.get(rel)
 
-    def adopt(self, file: SourceFile) -> None:
-        """Reuse a file already read and parsed by the file phase."""
-        self._sources.setdefault(file.path, file)
-
     def sources(self) -> list[SourceFile]:
         return [self._sources[p] for p in sorted(self._sources)]
 

@@ -243,22 +243,19 @@ class Callers:
             self._naming = naming
         return self._naming
 
-    def _ask(self, name: str) -> None:
-        """Make ``name`` askable (a name no file defines: asked about all the same)."""
-        naming = self._scan()
-        if name in self._askable:
-            return
-        self._askable.add(name)
-        naming[name] = [
-            path for path in self.paths if name in _words(self.repo.source(path).text or "")[0]
-        ]
-        for path in naming[name]:  # indexed before, without the name
-            self._names.pop(path, None)
-
     def _files_naming(self, name: str) -> list[str]:
         """The files whose text has ``name`` as a word (each file tokenised once)."""
-        self._ask(name)
-        return self._scan().get(name, [])
+        naming = self._scan()
+        if name not in self._askable:  # no file defines it (``def \`` over two lines)
+            self._askable.add(name)
+            naming[name] = [
+                path
+                for path in self.paths
+                if name in _words(self.repo.source(path).text or "")[0]
+            ]
+            for path in naming[name]:  # indexed before, without the name
+                self._names.pop(path, None)
+        return naming.get(name, [])
 
     def _index(self, path: str) -> dict[str, tuple[Place, ...]]:
         if path not in self._names:
