@@ -162,3 +162,33 @@ def test_the_json_report_file_is_the_same_as_stdout(policies: PolicySet, tmp_pat
         data.pop("timing")
     assert saved == stdout
     assert any(f["rule"] == "retry-with-backoff" for f in saved["findings"])
+
+
+def test_a_finding_two_profiles_ask_for_is_reported_once(
+    policies: PolicySet, tmp_path: Path
+) -> None:
+    """Two profiles asking ``type-hints`` with different parameters run it twice; each
+    function both runs find is reported once, and the nested one only the second asks for
+    once."""
+    from charter.engine import run_audit
+    from charter.policy import Profile, ProfileRuleRef
+
+    write_tree(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/calc.py": "def add(a, b):\n    def inner(x):\n        return x\n"
+            "    return inner(a) + b\n\n\ndef sub(a, b):\n    return a - b\n",
+        },
+    )
+    profiles = [
+        Profile(id="plain", title="plain", rules=(ProfileRuleRef(id="type-hints"),)),
+        Profile(
+            id="nested",
+            title="nested",
+            rules=(ProfileRuleRef(id="type-hints", params={"include_nested": True}),),
+        ),
+    ]
+    report = run_audit(tmp_path, policies, profiles)
+    found = [f.where for f in report.findings if f.rule == "type-hints"]
+    assert sorted(found) == ["app/calc.py:1", "app/calc.py:2", "app/calc.py:7"]

@@ -191,10 +191,27 @@ def _words(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     )
 
 
+#: one shared copy of each distinct place and tuple of places: most names of most files are
+#: named from the same few places (``((None, False),)``: module level), and a repository of
+#: 15,000 files would otherwise hold a million private copies (cleared past
+#: :data:`_MAX_SHARED`, so a long ``charter history`` stays bounded)
+_SHARED: dict[tuple[Place, ...], tuple[Place, ...]] = {}
+_PLACES: dict[Place, Place] = {}
+_MAX_SHARED = 1 << 18
+
+
 def _compact(places: dict[str, list[Place]]) -> dict[str, tuple[Place, ...]]:
     """Each name's distinct places, in the order they first occur (what the search reads of
-    them: whether any or every place is terminal, and the functions in order)."""
-    return {sys.intern(name): tuple(dict.fromkeys(found)) for name, found in places.items()}
+    them: whether any or every place is terminal, and the functions in order), each distinct
+    place and tuple of places shared between files."""
+    if len(_SHARED) > _MAX_SHARED or len(_PLACES) > _MAX_SHARED:
+        _SHARED.clear()
+        _PLACES.clear()
+    out: dict[str, tuple[Place, ...]] = {}
+    for name, found in places.items():
+        distinct = tuple(_PLACES.setdefault(p, p) for p in dict.fromkeys(found))
+        out[sys.intern(name)] = _SHARED.setdefault(distinct, distinct)
+    return out
 
 
 #: each file's name index (:class:`_Names`) by its text and whether its path is terminal
@@ -291,23 +308,55 @@ class Callers:
         return found
 
     def command_line_only(self, names: Iterable[str]) -> set[str]:
-        """Those of ``names`` (function names) reached only from terminal places."""
+        """Those of ``names`` (function names) reached only from terminal places.
+
+        The search looks up a name's callers only while it can still matter: a name named
+        from module level or a class body outside a terminal file, or from a function that is
+        itself known not to be command-line only, is not command-line only, and neither is a
+        name every place asking about it depends on such a name. So the callers of ``get``
+        named at module level are never looked up. The names it keeps looking up are the
+        closure of every name that could still be command-line only, so the answer is the
+        one a search of every caller gives (within :data:`MAX_NAMES` lookups)."""
+        asked = set(names)
         refs: dict[str, list[Place]] = {}
-        queue = deque(sorted(set(names)))  # breadth first: the names asked about come first
+        queue = deque(sorted(asked))  # breadth first: the names asked about come first
         unknown: set[str] = set()
+        out: set[str] = set()  # known not to be command-line only
+        needed_by: dict[str, set[str]] = {}  # function -> the names named inside it
+
+        def rule_out(name: str) -> None:
+            stack = [name]
+            while stack:
+                current = stack.pop()
+                if current in out:
+                    continue
+                out.add(current)
+                stack.extend(needed_by.get(current, ()))
+
         while queue:
             name = queue.popleft()
             if name in refs or name in unknown:
                 continue
+            if name not in asked and needed_by.get(name, set()) <= out:
+                continue  # nothing that could still be command-line only depends on it
             if len(refs) >= MAX_NAMES:
                 unknown.add(name)
                 continue
-            refs[name] = self.places(name)
-            for function, terminal in refs[name]:
+            refs[name] = found = self.places(name)
+            for function, terminal in found:
+                if terminal or function == name:
+                    continue
+                if function is None or function in out or function in unknown:
+                    rule_out(name)
+                    break
+                needed_by.setdefault(function, set()).add(name)
+            if name in out:
+                continue
+            for function, terminal in found:
                 if not terminal and function is not None and function not in refs:
                     queue.append(function)
         # greatest set whose every reference is terminal or inside a member
-        only = {name for name, places in refs.items() if places} - self.roots
+        only = {name for name, places in refs.items() if places} - self.roots - out
         changed = True
         while changed:
             changed = False
@@ -329,7 +378,7 @@ class Callers:
                 ):
                     reached.add(name)
                     changed = True
-        return reached
+        return reached & asked
 
 
 def builds_service(node: ast.Call) -> bool:
