@@ -8,14 +8,23 @@ user. A wildcard without credentials is how a public API is meant to be shared, 
 - Python, on the ``ast`` tree: Starlette/FastAPI ``CORSMiddleware`` (``allow_origins=["*"]``
   or ``allow_origin_regex=".*"`` with ``allow_credentials=True``; Starlette reflects the origin
   then), flask-cors ``CORS(app, supports_credentials=True)`` / ``@cross_origin(..)`` whose
-  ``origins`` is ``"*"`` or left at its default (``"*"``), django-cors-headers settings
+  ``origins`` is ``"*"`` or left at its default (``"*"``, unless a module sets the app's
+  ``CORS_ORIGINS``, which flask-cors applies to them), django-cors-headers settings
   ``CORS_ALLOW_ALL_ORIGINS = True`` (or ``CORS_ORIGIN_ALLOW_ALL``) with
   ``CORS_ALLOW_CREDENTIALS = True`` in the same module;
 - Go, on the tree-sitter tree: a composite literal (``cors.Options{..}``, gin's
-  ``cors.Config{..}``) with ``AllowCredentials: true`` and ``AllowedOrigins``/``AllowOrigins``
-  ``[]string{"*"}``, ``AllowAllOrigins: true`` or an ``AllowOriginFunc`` that returns ``true``;
+  ``cors.Config{..}``) with ``AllowCredentials: true`` and an ``AllowOriginFunc`` that returns
+  ``true`` (rs/cors, go-chi/cors and gin-contrib/cors then echo the caller's origin);
 - Rust: tower-http ``CorsLayer::very_permissive()`` (mirrors the origin, allows credentials);
-- JavaScript/TypeScript: ``cors({ origin: true | "*", credentials: true })``.
+- JavaScript/TypeScript: ``cors({ origin: true, credentials: true })`` (the ``cors`` package
+  echoes the caller's origin).
+
+A literal ``*`` with credentials is not reported where the library sends it as it is (Go's
+rs/cors, go-chi/cors and gin-contrib/cors for ``AllowedOrigins: []string{"*"}`` or
+``AllowAllOrigins: true``; the ``cors`` package for ``origin: "*"``): browsers refuse a
+credentialed response whose ``Access-Control-Allow-Origin`` is ``*`` (the Fetch standard), so
+no other site reads anything as the user. The Python libraries above echo the origin instead,
+and are reported.
 
 Test files are out of scope.
 """
@@ -58,6 +67,25 @@ def _name(func: ast.AST) -> str:
     return ""
 
 
+def _origins_config(node: ast.AST) -> bool:
+    """flask-cors' app-wide allow-list set to something other than ``"*"``: a module's
+    ``CORS_ORIGINS = ...``, ``app.config["CORS_ORIGINS"] = ...`` or
+    ``app.config.update(CORS_ORIGINS=...)``."""
+    if isinstance(node, ast.Assign) and len(node.targets) == 1:
+        target = node.targets[0]
+        named = (isinstance(target, ast.Name) and target.id == "CORS_ORIGINS") or (
+            isinstance(target, ast.Subscript)
+            and isinstance(target.slice, ast.Constant)
+            and target.slice.value == "CORS_ORIGINS"
+        )
+        return named and not _any_origin(node.value)
+    if isinstance(node, ast.Call) and _name(node.func) == "update":
+        return any(
+            k.arg == "CORS_ORIGINS" and not _any_origin(k.value) for k in node.keywords
+        )
+    return False
+
+
 def _python(tree: ast.Module, out: Emitter) -> None:
     settings: dict[str, ast.Assign] = {}
     for statement in tree.body:
@@ -75,6 +103,8 @@ def _python(tree: ast.Module, out: Emitter) -> None:
     ):
         out.report(allow_all.lineno, _MESSAGE.format(how=" (CORS_ALLOW_ALL_ORIGINS)"))
     for node in ast.walk(tree):
+        if _origins_config(node):
+            out.fact({"origins_config": getattr(node, "lineno", 1)})
         if not isinstance(node, ast.Call):
             continue
         keywords = {k.arg: k.value for k in node.keywords if k.arg}
@@ -89,18 +119,21 @@ def _python(tree: ast.Module, out: Emitter) -> None:
                 out.report(node.lineno, _MESSAGE.format(how=" (CORSMiddleware reflects it)"))
         elif name in {"CORS", "cross_origin"} and _is_true(keywords.get("supports_credentials")):
             origins = keywords.get("origins", keywords.get("resources"))
-            if origins is None or _any_origin(origins):
+            if origins is None:  # the app's CORS_ORIGINS, when it sets one, else "*"
+                out.fact({"default_origins": node.lineno})
+            elif _any_origin(origins):
                 out.report(node.lineno, _MESSAGE.format(how=" (flask-cors origins '*')"))
 
 
 _GO_TRUE = re.compile(r"\bAllowCredentials\s*:\s*true\b")
+#: an origin callback that accepts every origin: the libraries echo the caller's origin back
 _GO_ANY = re.compile(
-    r"\bAllow(?:ed)?Origins\s*:\s*\[\]string\s*\{\s*\"\*\"\s*\}|\bAllowAllOrigins\s*:\s*true\b"
-    r"|\bAllowOriginFunc\s*:\s*func\s*\([^)]*\)\s*bool\s*\{\s*return\s+true\s*\}"
+    r"\bAllowOrigin(?:WithContext)?Func\s*:\s*func\s*\([^)]*\)\s*bool\s*\{\s*return\s+true\s*\}"
 )
 _RUST = re.compile(r"\bCorsLayer\s*::\s*very_permissive\s*\(\s*\)")
 _JS_CALL = re.compile(r"\bcors\s*\(\s*\{(?P<body>[^}]*)\}", re.DOTALL)
-_JS_ANY = re.compile(r"\borigin\s*:\s*(?:true\b|['\"]\*['\"])")
+#: ``origin: true`` echoes the caller's origin (``"*"`` is sent as it is: no credentials)
+_JS_ANY = re.compile(r"\borigin\s*:\s*true\b")
 _JS_CREDENTIALS = re.compile(r"\bcredentials\s*:\s*true\b")
 
 
@@ -132,8 +165,25 @@ class CorsRestrictedAnalyzer(Analyzer):
                     out.report(number, _MESSAGE.format(how=" (origin reflected)"))
 
     def check_repo(self, repo: RepoIndex, out: Emitter) -> None:
-        if not repo.facts(self):
+        """flask-cors left at its default origins takes the app's ``CORS_ORIGINS``: reported
+        only when no module of the code base sets one."""
+        facts = repo.facts(self)
+        if not facts:
             out.not_applicable("no source mentions CORS")
+            return
+        found = [(p, v) for p, values in sorted(facts.items()) for v in values if v is not True]
+        configured = [(p, v["origins_config"]) for p, v in found if "origins_config" in v]
+        if configured:
+            path, line = configured[0]
+            out.evidence(f"flask-cors origins configured (CORS_ORIGINS) at {path}:{line}")
+            return
+        for path, value in found:
+            if "default_origins" in value:
+                out.report(
+                    value["default_origins"],
+                    _MESSAGE.format(how=" (flask-cors origins '*')"),
+                    path=path,
+                )
 
     def _go(self, file: SourceFile, out: Emitter) -> None:
         tree = file.syntax_tree

@@ -284,18 +284,28 @@ def _routers(tree: ast.AST) -> list[list[Any]]:
 
 
 def _exempt(nodes: list[ast.AST], qualify: Callable[[ast.AST], str | None]) -> list[list[Any]]:
-    """[decorator line, function, session use or None] of each ``@csrf_exempt`` function."""
+    """[decorator line, function, session use or None] of each ``@csrf_exempt`` function.
+
+    A Django REST framework ``@api_view`` is left out: DRF exempts its views from Django's
+    middleware check already and enforces CSRF itself for session-authenticated requests
+    (``SessionAuthentication.enforce_csrf``), so ``@csrf_exempt`` there turns nothing off."""
     found: list[list[Any]] = []
     for node in nodes:
         line = getattr(node, "lineno", 1)
         session: str | None = None
+        drf = False
         for deco in getattr(node, "decorator_list", []):
             target = deco.func if isinstance(deco, ast.Call) else deco
             name = qualify(target) or ""
-            if name.rsplit(".", 1)[-1] == "csrf_exempt":
+            last = name.rsplit(".", 1)[-1]
+            if last == "csrf_exempt":
                 line = deco.lineno
-            elif name and names_auth(name.rsplit(".", 1)[-1]):
-                session = session or f"@{name.rsplit('.', 1)[-1]}"
+            elif last == "api_view" and (name == last or name.startswith("rest_framework.")):
+                drf = True
+            elif name and names_auth(last):
+                session = session or f"@{last}"
+        if drf:
+            continue
         for stmt in getattr(node, "body", []):
             for sub in ast.walk(stmt):
                 if (

@@ -3,7 +3,9 @@
 Cargo writes one lock file per workspace, next to the workspace root's ``Cargo.toml`` (a package
 outside any workspace is its own root). A root is judged when one of its packages builds a
 binary: ``src/main.rs``, ``src/bin/*.rs`` or a ``[[bin]]`` target. Library-only roots are left
-alone (their users' lock files decide the versions).
+alone (their users' lock files decide the versions), and so are cargo-fuzz harnesses (a package
+whose ``[package.metadata]`` says ``cargo-fuzz = true``): ``cargo fuzz`` builds their targets
+for a fuzzing run, nobody ships them.
 """
 
 from __future__ import annotations
@@ -56,8 +58,12 @@ def _root_of(package: str, workspaces: dict[str, dict[str, Any]]) -> str:
 
 def _binaries(repo: RepoIndex, folder: str, data: dict[str, Any]) -> list[str]:
     """The binary targets of a package: its ``src/main.rs``, ``src/bin/`` files, ``[[bin]]``."""
-    if not isinstance(data.get("package"), dict):
+    package = data.get("package")
+    if not isinstance(package, dict):
         return []
+    metadata = package.get("metadata")
+    if isinstance(metadata, dict) and metadata.get("cargo-fuzz") is True:
+        return []  # a fuzzing harness (``cargo fuzz init``): its targets are not shipped
     found: list[str] = []
     main = _join(folder, "src/main.rs")
     if repo.has(main) or main in repo.classes:
@@ -72,7 +78,7 @@ def _binaries(repo: RepoIndex, folder: str, data: dict[str, Any]) -> list[str]:
 
 
 def _header_line(text: str, table: str) -> int:
-    match = re.search(rf"^\s*\[{re.escape(table)}\]", text, re.MULTILINE)
+    match = re.search(rf"^[ \t]*\[{re.escape(table)}\]", text, re.MULTILINE)
     return text.count("\n", 0, match.start()) + 1 if match else 1
 
 
