@@ -15,7 +15,9 @@ ends the process with its message, as a returned error does); a panic inside a c
 cannot return an error, such as ``.unwrap_or_else(|e| panic!("..: {e}"))``, which is
 ``.expect("reason")`` by another name (the profile allows ``expect``); a panic in a function
 whose doc comment has a ``# Panics`` section (the panic is its documented contract, as clippy's
-``missing_panics_doc`` asks); ``unreachable!`` and ``assert!`` (an invariant, not an error),
+``missing_panics_doc`` asks) or says in prose when it panics ("panics if .."); a panic
+under ``#[allow(clippy::panic)]`` (opted out of clippy's lint, on the item or the statement);
+``unreachable!`` and ``assert!`` (an invariant, not an error),
 and a ``panic!`` whose message states an invariant ("should not get here", "unexpected
 data", "impossible", "bug"): that is ``unreachable!`` in other words.
 """
@@ -50,21 +52,44 @@ _QUERY = """
 _MACROS = frozenset({"panic", "todo", "unimplemented"})
 #: a panic message that states an invariant: ``unreachable!`` in other words
 _INVARIANT = re.compile(
-    r"(?i)\b(?:should(?:n't| not) (?:get|happen|be reached|reach)|should never|should have been"
+    r"(?i)\b(?:should(?:n't| not) (?:get|happen|be reached|reach|be called)|should never"
+    r"|should have been|should have never|should only|should always"
     r"|never happens?|unexpected|unreachable|impossible|not possible|can(?:no|')t happen"
     r"|invariant|bug)\b"
 )
 _PANICS_DOC = re.compile(r"^\s*(?://[/!]|\*)\s*#\s*Panics\b", re.MULTILINE)
+#: a doc comment that says in prose when the function panics ("This panics if ...")
+_PANICS_PROSE = re.compile(
+    r"^\s*(?:///|\*).*(?:\bpanic(?:s|king)?\s+(?:if|when|unless|whenever|on)\b"
+    r"|\b(?:then|otherwise)\s+(?:this|it)\s+(?:will\s+)?panics?\b)",
+    re.MULTILINE | re.IGNORECASE,
+)
+#: ``#[allow(clippy::panic)]`` / ``#[expect(clippy::panic)]``: the panic was opted out of the lint
+_ALLOWED = re.compile(r"#\s*\[\s*(?:allow|expect)\s*\([^)]*\bclippy::panic\b")
+
+
+def _allowed(macro: tree_sitter.Node) -> bool:
+    """An ``#[allow(clippy::panic)]`` on the statement or on an item around the panic."""
+    for node in [macro, *ancestors(macro)]:
+        for sibling in preceding_siblings(node):
+            if sibling.type == "attribute_item":
+                if _ALLOWED.search(text(sibling)):
+                    return True
+            elif sibling.type not in {"line_comment", "block_comment"}:
+                break
+    return False
 
 
 def _documents_panics(scope: tree_sitter.Node) -> bool:
-    """The function's doc comment (``///`` lines or ``/** */``) has a ``# Panics`` section."""
+    """The function's doc comment (``///`` lines or ``/** */``) has a ``# Panics`` section or
+    says in prose when it panics."""
     function = next((a for a in [scope, *ancestors(scope)] if a.type == "function_item"), None)
     if function is None:
         return False
     for sibling in preceding_siblings(function):
         if sibling.type in {"line_comment", "block_comment"}:
-            if _PANICS_DOC.search(text(sibling)):
+            comment = text(sibling)
+            if _PANICS_DOC.search(comment) or _PANICS_PROSE.search(comment):
                 return True
         elif sibling.type != "attribute_item":
             break
@@ -75,6 +100,8 @@ def _reported(macro: tree_sitter.Node, name: str) -> bool:
     if name == "todo":
         return True
     if name == "panic" and _INVARIANT.search(text(macro)):
+        return False
+    if _allowed(macro):
         return False
     scope = next((a for a in ancestors(macro) if a.type in _SCOPES), None)
     if scope is None or _is_main(scope) or _documents_panics(scope):
