@@ -48,8 +48,9 @@ def repo(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _audit(repo: Path, fmt: str, capsys: pytest.CaptureFixture[str]) -> str:
-    main(["audit", str(repo), "--select", "type-hints,f-strings", "--format", fmt, "--no-cache"])
+def _audit(repo: Path, fmt: str, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    select = ["--select", "type-hints,f-strings"]
+    main(["audit", str(repo), *select, "--format", fmt, "--no-cache", *extra])
     return capsys.readouterr().out
 
 
@@ -145,8 +146,10 @@ def test_markdown_and_github_offer_suggestion_blocks(
 def test_a_suggestion_is_fenced_longer_than_the_backticks_in_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
+    """(``--strict``: suggestions are offered under the gating findings, and f-strings is
+    advisory by its measured precision.)"""
     (tmp_path / "app.py").write_text('def f(x: int):\n    print("```{}".format(x))\n')
-    md = _audit(tmp_path, "markdown", capsys)
+    md = _audit(tmp_path, "markdown", capsys, "--strict")
     assert '````suggestion\n    print(f"```{x}")\n````' in md
 
 
