@@ -10,12 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from charter.analyzers.python.callers import MAX_NAMES, Callers, Place
+from charter.analyzers.python.callers import (
+    MAX_NAMES,
+    Callers,
+    Place,
+    reached_only_from_terminals,
+)
 from charter.repo import RepoIndex
 
 
 def _every_caller(callers: Callers, names: set[str]) -> set[str]:
-    """The search without pruning: every caller of every name reached is looked up."""
+    """The search without pruning: every caller of every name reached is looked up, and the
+    same answer drawn from them."""
     refs: dict[str, list[Place]] = {}
     queue = deque(sorted(names))
     unknown: set[str] = set()
@@ -30,26 +36,7 @@ def _every_caller(callers: Callers, names: set[str]) -> set[str]:
         for function, terminal in refs[name]:
             if not terminal and function is not None and function not in refs:
                 queue.append(function)
-    only = {name for name, places in refs.items() if places} - callers.roots
-    changed = True
-    while changed:
-        changed = False
-        for name in sorted(only):
-            if not all(terminal or (f is not None and f in only) for f, terminal in refs[name]):
-                only.discard(name)
-                changed = True
-    reached: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for name in sorted(only - reached):
-            if any(
-                terminal or (f is not None and f in reached and f != name)
-                for f, terminal in refs[name]
-            ):
-                reached.add(name)
-                changed = True
-    return reached & names
+    return reached_only_from_terminals(refs, callers.roots) & names
 
 
 def _graph(root: Path, seed: int) -> tuple[list[str], list[str]]:

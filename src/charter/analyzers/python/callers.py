@@ -355,30 +355,37 @@ class Callers:
             for function, terminal in found:
                 if not terminal and function is not None and function not in refs:
                     queue.append(function)
-        # greatest set whose every reference is terminal or inside a member
-        only = {name for name, places in refs.items() if places} - self.roots - out
-        changed = True
-        while changed:
-            changed = False
-            for name in sorted(only):
-                for function, terminal in refs[name]:
-                    if not (terminal or (function is not None and function in only)):
-                        only.discard(name)
-                        changed = True
-                        break
-        # and reached: some chain of references ends in a terminal place
-        reached: set[str] = set()
-        changed = True
-        while changed:
-            changed = False
-            for name in sorted(only - reached):
-                if any(
-                    terminal or (function is not None and function in reached and function != name)
-                    for function, terminal in refs[name]
-                ):
-                    reached.add(name)
+        return reached_only_from_terminals(refs, self.roots | out) & asked
+
+
+def reached_only_from_terminals(refs: dict[str, list[Place]], excluded: set[str]) -> set[str]:
+    """The names of ``refs`` (each name's places) that every place reaches only from a
+    terminal place or from inside such a name, and that some chain of places ends in a
+    terminal one; none of ``excluded`` (functions that build the service, names ruled out)."""
+    # greatest set whose every reference is terminal or inside a member
+    only = {name for name, places in refs.items() if places} - excluded
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(only):
+            for function, terminal in refs[name]:
+                if not (terminal or (function is not None and function in only)):
+                    only.discard(name)
                     changed = True
-        return reached & asked
+                    break
+    # and reached: some chain of references ends in a terminal place
+    reached: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(only - reached):
+            if any(
+                terminal or (function is not None and function in reached and function != name)
+                for function, terminal in refs[name]
+            ):
+                reached.add(name)
+                changed = True
+    return reached
 
 
 def builds_service(node: ast.Call) -> bool:
