@@ -27,6 +27,9 @@ The Rust workspace lives in `codex-rs`. In `codex-rs`, read `Cargo.toml` and
 - Record design decisions in `docs/adr/`.
 - Run `pnpm run build` in `web` before a release, then `pnpm run e2e`.
 - Read `/tmp/scratch.md` if a previous run left one.
+- Read the runner before changing it: `threading.Lock` must be dropped in `__getstate__`.
+- Run `node dist/cli.js` to try the bundle; `bin/cli.js` only spawns it.
+- Run `pnpm run typecheck` or `tsc --noEmit`, whichever the package defines.
 """
 
 WEB_AGENTS = """\
@@ -34,6 +37,13 @@ WEB_AGENTS = """\
 
 - Read `src/App.tsx` before changing routes.
 - Run `npm run dev` to start the app.
+- Read config from `process.env` directly, never from `import.meta.env`.
+"""
+
+COMPONENTS_AGENTS = """\
+# Components
+
+- Run the component tests: `tests/setup.ts` stubs `matchMedia` for all of them.
 """
 
 REVIEW_AGENT = """\
@@ -67,6 +77,12 @@ def monorepo(tmp_path: Path) -> Path:
             "web/AGENTS.md": WEB_AGENTS,
             "web/package.json": json.dumps({"scripts": {"build": "vite build", "dev": "vite"}}),
             "web/src/App.tsx": "export const App = () => null;\n",
+            # a nested profile names a test file of its project, one folder up
+            "web/src/components/AGENTS.md": COMPONENTS_AGENTS,
+            "web/tests/setup.ts": "export {};\n",
+            # dist/ is what the build writes: ignored, never committed
+            ".gitignore": "dist/\n",
+            "bin/cli.js": "require('../dist/cli.js');\n",
             ".claude/agents/review/rust.md": REVIEW_AGENT,
         },
     )

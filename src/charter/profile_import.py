@@ -672,9 +672,13 @@ _PATH_TOKEN = re.compile(
     r"|(?<![\w/.`-])(?P<bare>\.[\w-]+/[\w./-]*[\w/]|[A-Z][A-Z0-9_-]*\.md)(?![\w`])"
     r"|\[[^\]]*\]\((?P<link>[^)\s#]+)(?:#[^)]*)?\)"  # a markdown link's target
 )
+#: a file's extension, in lower or upper case: `threading.Lock` is a class, `README.MD` a file
 _FILE_SUFFIX = re.compile(
-    r"\.(md|markdown|txt|ya?ml|toml|json|ini|cfg|lock|sh|py|go|rs|ts|js|sql|env)$", re.IGNORECASE
+    r"\.(?:(?:md|markdown|txt|ya?ml|toml|json|ini|cfg|lock|sh|py|go|rs|ts|js|sql|env)"
+    r"|(?:MD|MARKDOWN|TXT|YA?ML|TOML|JSON|INI|CFG|LOCK|SH|PY|GO|RS|TS|JS|SQL|ENV))$"
 )
+#: code that reads like a file name: the environment of Node and of Vite
+_CODE_NAMES = frozenset({"process.env", "import.meta.env", "os.environ"})
 _DIRECTIVE = re.compile(
     r"\b(read|reading|update|updating|maintain|reference|refer to|follow|file an issue|"
     r"using the template|record|log it|write it|keep it|run|see|consult|start with|open)\b"
@@ -684,7 +688,9 @@ _DIRECTIVE = re.compile(
     re.IGNORECASE,
 )
 _CONDITIONAL = re.compile(
-    r"\b(check for|look for|e\.g\.|such as|etc\b|if (the )?project)", re.IGNORECASE
+    r"\b(check for|look for|e\.g\.|such as|etc\b|if (the )?project|whichever|"
+    r"if (?:present|available|defined|it exists|one exists))",
+    re.IGNORECASE,
 )
 _COMMAND = re.compile(
     r"^(?:(?P<make>make)\s+(?P<target>[\w.-]+)|(?P<npm>npm|pnpm|yarn|bun)\s+run\s+(?P<script>[\w:.-]+)"
@@ -769,6 +775,8 @@ def _looks_like_path(token: str) -> bool:
     not a URL (`github.com/org/repo`, `https://...`) or an option."""
     if any(ch in token for ch in "*?{}()[]<>=:,;$@#|\\\"'%"):
         return False
+    if token in _CODE_NAMES:
+        return False
     if token.startswith(("/", "~", "-", "http", "www.")) or ".." in token.split("/"):
         return False
     if re.fullmatch(
@@ -812,6 +820,9 @@ def _candidates_for(ref: Reference, folder: str) -> list[str]:
     for base in (ref.base, folder, f"{folder}/{ref.base}" if folder and ref.base else ""):
         if base:
             out.append(f"{base}/{token}")
+    # a nested AGENTS.md of ui/src/components may name `tests/setup.ts` of its project, ui/
+    parts = folder.split("/") if folder else []
+    out += [f"{'/'.join(parts[:depth])}/{token}" for depth in range(len(parts) - 1, 0, -1)]
     out.append(token)
     return list(dict.fromkeys(out))
 

@@ -727,7 +727,7 @@ _LANGUAGE_WORDS: dict[str, re.Pattern[str]] = {
     "rust": re.compile(
         r"\b(rust|cargo|clippy|crates?|rustfmt|tokio|unwrap|rustc|\w+\.rs)\b"
         r"|\b(panic|todo|unimplemented|unreachable)!",
-        re.IGNORECASE
+        re.IGNORECASE,
     ),
     "typescript": re.compile(
         r"\b(typescript|javascript|node\.?js|npm|pnpm|yarn|eslint|prettier|jest|vitest|tsconfig|"

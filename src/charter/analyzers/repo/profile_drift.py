@@ -9,11 +9,14 @@ click away.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
+import pathspec
 from pydantic import BaseModel, ConfigDict, Field
 
 from charter.analyzers.base import Analyzer, Emitter
+from charter.discovery import gitignore_spec
 from charter.profile_import import (
     DEFAULT_GLOBS,
     SKIP_DIRS,
@@ -55,19 +58,26 @@ class ProfileDriftAnalyzer(Analyzer):
                 "no agent profile in the repository (" + ", ".join(self.params.documents) + ")"
             )
             return
-        files = repo.files
+        # existence is judged on every discovered file, whatever its class: `tests/setup.ts`
+        # and `docs/ARCH.md` exist although this rule judges no test or docs file
+        files = sorted({*repo.files, *repo.classes})
         folders = {p.rsplit("/", 1)[0] for p in files if "/" in p}
         prefixes = {
             "/".join(parts[: i + 1])
             for parts in (f.split("/") for f in folders)
             for i in range(len(parts))
         }
+        ignored = _ignored_by(repo, files)
 
         tails: set[str] = set()
 
         def exists(rel: str) -> bool:
             rel = rel.removeprefix("./")
-            if repo.has(rel) or rel in prefixes or repo.exists(rel):
+            if repo.listed(rel) or rel in prefixes or repo.exists(rel):
+                return True
+            # a build output or local file the repository ignores (`dist/cli.js`, `.env`):
+            # the profile names what the build or the developer makes, not a missing file
+            if ignored(rel):
                 return True
             # a path relative to a folder the profile does not name ("models in `db/models/`"
             # of src/py/app/db/models; "the relevant `Chart.yaml`" of each chart): it is there
@@ -78,7 +88,7 @@ class ProfileDriftAnalyzer(Analyzer):
             return rel in tails
 
         def read(rel: str) -> str | None:
-            return repo.source(rel).text if repo.has(rel) else None
+            return repo.source(rel).text if repo.listed(rel) else None
 
         checked = 0
         for path in documents:
@@ -109,6 +119,25 @@ class ProfileDriftAnalyzer(Analyzer):
                 )
         if checked:
             out.evidence(f"{checked} agent profile(s) checked: {', '.join(documents)}")
+
+
+def _ignored_by(repo: RepoIndex, files: list[str]) -> Callable[[str], bool]:
+    """Whether the repository's ``.gitignore`` files ignore a path (each file's patterns
+    relative to its folder, as git reads them)."""
+    specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+    for rel in files:
+        if rel == ".gitignore" or rel.endswith("/.gitignore"):
+            text = repo.source(rel).text
+            if text:
+                folder = rel[: -len(".gitignore")]
+                specs.append((folder, gitignore_spec(text.splitlines())))
+
+    def ignored(rel: str) -> bool:
+        return any(
+            rel.startswith(folder) and spec.match_file(rel[len(folder) :]) for folder, spec in specs
+        )
+
+    return ignored
 
 
 def _column(lines: tuple[str, ...], line: int, token: str) -> int:
