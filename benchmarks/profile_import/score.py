@@ -18,7 +18,9 @@ the built-in policies) and every (statement, rule) mapping is compared with ``la
   asks for the opposite of what the rule demands);
 - **descriptions mapped**: labelled descriptions and context that map to any rule.
 
-Scores are given for all profiles and for the ``held`` profiles (never looked at while tuning).
+Scores are given for all profiles and for each set of ``manifest.yaml``: ``tune``, ``held``
+(held apart until session 30, whose errors were then read) and ``held2`` (labelled blind in
+session 30, never looked at while tuning).
 """
 
 from __future__ import annotations
@@ -150,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         "--show", action="store_true", help="list every wrong or missed mapping of the tune set"
     )
     parser.add_argument(
-        "--show-held", action="store_true", help="also of the held-apart set (not while tuning)"
+        "--show-set",
+        default="",
+        help="list them for this set instead (all, held, held2: never while tuning a held set)",
     )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.charter_src / "src"))
@@ -159,8 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     policies = load_policies()
     manifest = yaml.safe_load((HERE / "manifest.yaml").read_text(encoding="utf-8"))["profiles"]
     labels = yaml.safe_load((HERE / "labels.yaml").read_text(encoding="utf-8")) or {}
-    sets: dict[str, Tally] = {"all": Tally(), "tune": Tally(), "held": Tally()}
-    counts = {"all": 0, "tune": 0, "held": 0}
+    names = ["all", *dict.fromkeys(entry["set"] for entry in manifest)]
+    sets: dict[str, Tally] = {name: Tally() for name in names}
+    counts = dict.fromkeys(names, 0)
     for entry in manifest:
         path = args.profiles / f"{entry['id']}.md"
         if not path.is_file():
@@ -175,11 +180,11 @@ def main(argv: list[str] | None = None) -> int:
         "descriptions mapped | unlabelled mappings |"
     )
     print("|---|---|---|---|---|---|---|---|")
-    for name in ("all", "tune", "held"):
+    for name in names:
         print(sets[name].row(name, counts[name]))
     print(f"\nlabelled demands awaiting a rule that does not exist here: {sets['all'].awaiting}")
-    if args.show or args.show_held:
-        shown = sets["all"] if args.show_held else sets["tune"]
+    if args.show or args.show_set:
+        shown = sets[args.show_set or "tune"]
         print("\n" + "\n".join(sorted(shown.details)))
     return 0
 
