@@ -123,9 +123,9 @@ When writing tests:
 """
     kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
     assert kinds["`src/` or the test fixtures."] == "context"
-    assert kinds[
-        "Build or lint configuration such as `pyproject.toml` or CI workflows."
-    ] == "context"
+    assert (
+        kinds["Build or lint configuration such as `pyproject.toml` or CI workflows."] == "context"
+    )
     # a lead-in whose condition is complete introduces instructions
     assert kinds["Use pytest fixtures, not setUp methods"] == "instruction"
 
@@ -144,10 +144,13 @@ def test_a_purpose_clause_does_not_make_a_deliverable_an_instruction(
 """
     result = _import(policies, doc)
     kinds = {s.text: s.kind for s in result.document.statements}
-    assert kinds[
-        "**Fixture Library**: A set of shared fixtures for the services to ensure tests stay "
-        "isolated."
-    ] == "description"
+    assert (
+        kinds[
+            "**Fixture Library**: A set of shared fixtures for the services to ensure tests stay "
+            "isolated."
+        ]
+        == "description"
+    )
     assert kinds["Ensure every service has tests."] == "instruction"
     assert [s.line for s in result.sources["tests-present"]] == [7]
 
@@ -359,6 +362,13 @@ def test_encoded_rules_fit_the_profile_stack(policies: PolicySet) -> None:
         ("禁止 `Any`", "no-explicit-any"),
         ("**Testing:** Write tests before or alongside implementation", "tests-present"),
         ("Every change must pass all linting and tests", "ci-runs-tests"),
+        (
+            "Once you bump a dependency, run `npm install` so the lockfile follows",
+            "dependency-lock",
+        ),  # noqa: E501
+        ("Format and lint the code before you push", "formatter-enforced"),
+        ("Tests covering each bug fix", "tests-present"),
+        ("Add service-level tests for new handlers", "tests-present"),
     ],
 )
 def test_concepts_are_recognised_in_any_wording(
@@ -376,6 +386,10 @@ def test_concepts_are_recognised_in_any_wording(
         ("Migrate the models to Pydantic V2", "migrations-present"),
         ("SLOs for 95% of services", "coverage-threshold"),
         ("Use single backticks for inline code in docstrings", "docstrings"),
+        ("Use focused tests while you iterate on a fix", "tests-present"),
+        ("In tests, prefer `assert isinstance(x, T)` over a cast", "tests-present"),
+        ("Refresh the public API documentation when signatures change", "api-documentation"),
+        ("Put scratch files outside the Ruff checkout", "ruff-configured"),
     ],
 )
 def test_words_that_name_another_thing_map_to_no_rule(
@@ -467,3 +481,25 @@ def test_unknown_profile_names_the_repository_profiles_too(
     err = capsys.readouterr().err
     assert code == 2
     assert "unknown profile 'agentz'" in err and "agents" in err
+
+
+def test_facts_about_the_project_are_context_not_instructions(policies: PolicySet) -> None:
+    doc = """\
+## Conventions
+
+- Test files use `.spec.ts` (not `.test.ts`)
+- Many shared lint rules currently DISABLED: `curly`, `eqeqeq`
+- Note in config: "relaxed while the package moves to the shared lint setup"
+- Tests that hit the network may need credentials
+
+## Rules
+
+- Lint every package with the shared config.
+"""
+    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    assert kinds["Test files use `.spec.ts` (not `.test.ts`)"] == "context"
+    assert kinds["Many shared lint rules currently DISABLED: `curly`, `eqeqeq`"] == "context"
+    assert kinds["Tests that hit the network may need credentials"] != "instruction"
+    assert kinds["Lint every package with the shared config."] == "instruction"
+    quoted = [k for k in kinds if k.startswith("Note in config")]
+    assert [kinds[k] for k in quoted] == ["context"]

@@ -284,7 +284,7 @@ IMPERATIVES = frozenset(
     ]
 )
 _MODAL = re.compile(
-    r"\b(must|should|shall|never|always|do not|don't|required?|mandatory|"
+    r"\b(must|should|shall|never|always|do not|don't|required|mandatory|"
     r"forbidden|prohibited|not allowed|ensure|make sure|only use|prefer|avoid|important|"
     r"paramount|non-negotiable)\b"
     r"|禁止|必须|必須|不要|不得|避免|请|してください|しないで|禁止する",
@@ -477,6 +477,8 @@ def _imperative(text: str, *, label: bool = False) -> bool:
     word = _first_word(text)
     if word not in IMPERATIVES:
         return False
+    if word in AMBIGUOUS and _noun_phrase_subject(text):
+        return False  # "Test files use `.spec.ts`"
     if word in AMBIGUOUS:
         if label:
             return False
@@ -504,8 +506,42 @@ def prohibits(heading: str, lead_in: str) -> bool:
     return label.endswith(":") and len(label.split()) <= 8 and bool(PROHIBITING.search(label))
 
 
+#: what follows a plural noun that starts a sentence ("Tests that use ...", "Builds may ..."):
+#: the first word is the subject, not a verb
+_SUBJECT_NEXT = re.compile(
+    r"^[A-Za-z']+\s+(that|which|who|are|is|were|was|may|might|can|could|will|would|should|"
+    r"must|do|does|have|has)\b",
+    re.IGNORECASE,
+)
+#: a leading subordinate clause ("After changing dependencies, run ..."): the main clause
+#: after its comma is what the sentence asks
+_SUBORDINATE = re.compile(
+    r"^(?:after|before|when|whenever|if|once|while|unless|for|in|on)\b[^,.;:]{1,80},\s*",
+    re.IGNORECASE,
+)
+#: a sentence that reports how many of something are in a state ("Many shared ESLint rules
+#: temporarily DISABLED"): a fact about the project, unless a modal asks for something
+_QUANTIFIED = re.compile(r"^(many|some|most|several|few|a few|certain)\b", re.IGNORECASE)
+
+
+def _noun_phrase_subject(text: str) -> bool:
+    """Whether the first word heads a noun phrase that is the sentence's subject: "Tests that
+    use X may start", "Test files use `.spec.ts`" (an ambiguous verb, a noun, a finite verb)."""
+    text = text.strip(" -*>\"'")
+    if _SUBJECT_NEXT.match(text):
+        return True
+    words = text.split()
+    verb = words[2].strip(",.;:").lower() if len(words) >= 3 else ""
+    # "Test files use": a plural subject takes the verb without its -s
+    return _first_word(text) in AMBIGUOUS and bool(
+        verb and (_FINITE.fullmatch(verb) or _FINITE.fullmatch(verb + "s"))
+    )
+
+
 def _third_person(text: str) -> bool:
     """A sentence that starts with a verb in the third person ("Defines", "Focuses")."""
+    if _noun_phrase_subject(text):
+        return False
     word = _first_word(text)
     for stem in (word[:-1], word[:-2]) if word.endswith("s") and len(word) > 4 else ():
         if stem in IMPERATIVES:
@@ -556,6 +592,10 @@ def classify(
         return "description"
     if text.rstrip(" )\"'").endswith("?"):
         return "context"  # a question the agent asks itself ("How will we monitor it?")
+    if _QUANTIFIED.match(text) and not _demands(text):
+        return "context"  # "Many shared ESLint rules temporarily DISABLED: ..."
+    if label and body[:1] in "\"\u201c" and not _demands(label):
+        return "context"  # "Comment in config: \"temporarily enabled ...\"": a quotation
     if _third_person(body):
         # "Documents unsafe blocks": an item of a checklist says what the agent does; prose
         # or a capability list says what it is ("Develops and maintains unit tests")
@@ -567,6 +607,9 @@ def classify(
         return "instruction"
     if any(_imperative(part) for part in text.split(";")[1:]):
         return "instruction"  # "Formatting uses ruff; run `make format`"
+    main = _SUBORDINATE.sub("", body, count=1)
+    if main != body and _imperative(main):
+        return "instruction"  # "After changing dependencies, run `pnpm install`"
     if lead_in and _lead_in_describes(lead_in):
         return "description"
     if label and _COMMAND.match(body):
@@ -585,8 +628,8 @@ def classify(
         return "instruction"  # "Alembic for database migrations": use this tool for that
     if item and (_CRITERIA.search(heading) or _CRITERIA.search(lead_in)):
         return "instruction"  # "Definition of Done: - Endpoints are documented": asked for
-    if _FINITE.search(body):
-        return "context"  # "Pytest is configured with ...", "CI runs the suite"
+    if _FINITE.search(body) or _noun_phrase_subject(body):
+        return "context"  # "Pytest is configured with ...", "CI runs the suite", "Test files use"
     listing = _lead_in_describes(lead_in) or bool(CAPABILITY_HEADING.search(heading))
     if item and (prohibited or not listing):
         return "instruction"
