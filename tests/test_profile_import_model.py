@@ -365,7 +365,7 @@ def test_encoded_rules_fit_the_profile_stack(policies: PolicySet) -> None:
         (
             "Once you bump a dependency, run `npm install` so the lockfile follows",
             "dependency-lock",
-        ),  # noqa: E501
+        ),
         ("Format and lint the code before you push", "formatter-enforced"),
         ("Tests covering each bug fix", "tests-present"),
         ("Add service-level tests for new handlers", "tests-present"),
