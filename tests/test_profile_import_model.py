@@ -105,9 +105,10 @@ def test_a_command_glossed_in_a_list_is_context_not_a_demand(policies: PolicySet
     assert kinds["`just test`: run pytest with the coverage gate"] == "context"
     assert kinds["**`tox -e docs`** — builds the documentation"] == "context"
     assert kinds["`make fmt`, `make vet` - format and vet the tree"] == "context"
-    # a gloss that forbids something, and a label naming its command, still ask for it
+    # a label that names its command glosses it the other way round ("how to lint");
+    # a gloss that forbids something still asks for it
+    assert kinds["Lint: `uv run ruff check .`"] == "context"
     assert kinds["`make release` - never run it from a feature branch"] == "instruction"
-    assert kinds["Lint: `uv run ruff check .`"] == "instruction"
 
 
 def test_items_completing_an_open_condition_are_context(policies: PolicySet) -> None:
@@ -368,6 +369,12 @@ def test_encoded_rules_fit_the_profile_stack(policies: PolicySet) -> None:
         ),
         ("Format and lint the code before you push", "formatter-enforced"),
         ("Tests covering each bug fix", "tests-present"),
+        ("Do not hard-code secrets or tokens in code", "no-hardcoded-secrets"),
+        ("Ship multi-stage images for every service", "dockerfile-multi-stage"),
+        ("Emit structured JSON logs from every handler", "structured-logging"),
+        ("Keep code tidy with the repository formatters; run them in CI", "formatter-enforced"),
+        ("Propagate trace context across every hop", "tracing"),
+        ("Put the trace IDs in the log lines of each request", "request-id-in-logs"),
         ("Add service-level tests for new handlers", "tests-present"),
     ],
 )
@@ -390,6 +397,10 @@ def test_concepts_are_recognised_in_any_wording(
         ("In tests, prefer `assert isinstance(x, T)` over a cast", "tests-present"),
         ("Refresh the public API documentation when signatures change", "api-documentation"),
         ("Put scratch files outside the Ruff checkout", "ruff-configured"),
+        ("Scan lockfiles and manifests to infer the stack", "dependency-lock"),
+        ("Leverage `research-librarian` for observability practices", "metrics-exposed"),
+        ("Partner with `database-architect` on migration plans", "migrations-present"),
+        ("Run a single unit test with `make test ARGS=-run`", "tests-present"),
     ],
 )
 def test_words_that_name_another_thing_map_to_no_rule(
@@ -503,3 +514,46 @@ def test_facts_about_the_project_are_context_not_instructions(policies: PolicySe
     assert kinds["Lint every package with the shared config."] == "instruction"
     quoted = [k for k in kinds if k.startswith("Note in config")]
     assert [kinds[k] for k in quoted] == ["context"]
+
+
+def test_go_and_typescript_sentences_reach_their_rules(policies: PolicySet) -> None:
+    go = _import(policies, "- Check and propagate errors from every Go I/O call.\n")
+    assert "go-errors-checked" in go.sources
+    ts = _import(policies, "- In TypeScript, use the `@/` alias and avoid relative path ladders.\n")
+    assert "absolute-imports" in ts.sources
+
+
+def test_checklists_stacks_and_lead_ins(policies: PolicySet) -> None:
+    doc = """\
+## Tooling
+
+- **Testing**: pytest, hypothesis, Playwright integration
+- **Database**: query tuning, connection pooling
+
+## Quality Checklist
+
+- [ ] Secrets read from the environment; no inline credentials
+- [x] Delivered the orders API
+
+## Style
+
+Use ruff for linting and formatting:
+
+- `uv run ruff check .`
+- `uv run ruff format .`
+"""
+    result = _import(policies, doc)
+    kinds = {s.text: s.kind for s in result.document.statements}
+    # a stack named with lowercase tool names is still the stack; practices are asked for
+    assert kinds["**Testing**: pytest, hypothesis, Playwright integration"] == "description"
+    assert kinds["**Database**: query tuning, connection pooling"] == "instruction"
+    # an unticked box is a criterion to meet, a ticked one reports progress
+    assert kinds["[ ] Secrets read from the environment; no inline credentials"] == "instruction"
+    assert kinds["[x] Delivered the orders API"] == "description"
+    # the lead-in asks; the bare commands under it only show how
+    assert kinds["Use ruff for linting and formatting:"] == "instruction"
+    assert kinds["`uv run ruff check .`"] == "context"
+    assert {"ruff-configured", "formatter-enforced", "no-hardcoded-secrets"} <= set(result.sources)
+    assert "tests-present" not in result.sources
+    lead = result.sources["formatter-enforced"]
+    assert [s.text for s in lead] == ["Use ruff for linting and formatting:"]

@@ -29,9 +29,11 @@ from charter.errors import CharterError
 from charter.models import ManualItem
 from charter.policy import KEBAB, PolicySet, Profile, ProfileRuleRef, Rule
 from charter.profile_lexicon import (
+    COLLABORATION,
     PLATFORMS,
     MatchesError,
     RuleMatcher,
+    imperative,
     languages_of,
     matcher,
     normalise,
@@ -210,7 +212,8 @@ def _sentences(text: str) -> list[tuple[int, str]]:
 def _is_statement(text: str) -> bool:
     """Leave out labels that only introduce a list ("Idioms:", "**Collaboration**:")."""
     if _LABEL_ONLY.match(text) and "`" not in text:
-        return False
+        # a lead-in that is itself an instruction ("Use ruff for linting and formatting:")
+        return len(text.split()) >= 4 and imperative(text)
     return sum(ch.isalpha() for ch in text) >= 3
 
 
@@ -383,6 +386,8 @@ def read_statement(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The rules an instruction asks for, and the rules it asks the opposite of."""
     plain = normalise(text)
+    if COLLABORATION.match(plain.lstrip("-*0123456789. ")):
+        return (), ()  # "Partner with `database-architect` on migrations": who to ask
     said = languages_of(plain)
     agree: dict[str, None] = {}
     oppose: dict[str, None] = {}

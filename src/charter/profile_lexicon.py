@@ -300,7 +300,7 @@ _DESCRIBES = re.compile(
 )
 #: status lines an agent prints ("Delivered the API with 90% coverage") and narrative
 _STATUS = re.compile(
-    r"^([\u2705\u2713\u2714\u2611\u274c\U0001f680\U0001f4ca\U0001f4dd]|\[[xX ]\]"
+    r"^([\u2705\u2713\u2714\u2611\u274c\U0001f680\U0001f4ca\U0001f4dd]|\[[xX]\]"
     r"|(delivered|completed|implemented|achieved|created|built|added|fixed|reduced|improved|"
     r"increased|deployed|migrated|refactored|optimized|optimised|designed|established|"
     r"integrated|wrote|shipped|resolved|enhanced)\b)",
@@ -349,6 +349,16 @@ _CRITERIA = re.compile(
     r"definition of done|\bcriteria\b|\bchecklist\b|acceptance|"
     r"\b(must|should|shall) (meet|satisfy|pass|hold)\b|until it meets|"
     r"\bbefore (merging|merge|release)",
+    re.IGNORECASE,
+)
+#: an unticked box of a checklist: a criterion still to meet (a ticked one reports progress)
+_UNCHECKED = re.compile(r"^\[ \]\s")
+#: a note on working with another agent or team ("Partner with `database-architect` on ...",
+#: "Leverage `research-librarian` for ..."): who to ask, which no rule checks
+COLLABORATION = re.compile(
+    r"^(partner|collaborate|coordinate|work|sync|pair|liaise)\s+with\b|^(leverage|delegate to|"
+    r"hand (off|over) to|escalate to|loop in|consult)\s+`?[\w-]+-(agent|architect|engineer|"
+    r"expert|librarian|specialist|reviewer|pro|writer|auditor|manager)\b",
     re.IGNORECASE,
 )
 #: a list label that is a lowercase identifier ("context7", "sequential-thinking", "playwright"):
@@ -470,6 +480,11 @@ AMBIGUOUS = frozenset(
 )
 
 
+def imperative(text: str) -> bool:
+    """Whether a sentence starts with a verb in the imperative ("Use ruff for linting")."""
+    return _imperative(normalise(text))
+
+
 def _imperative(text: str, *, label: bool = False) -> bool:
     text = text.strip()
     if _PROHIBITION_START.match(text):
@@ -492,7 +507,8 @@ def _imperative(text: str, *, label: bool = False) -> bool:
 _FINITE = re.compile(
     r"\b(is|are|was|were|has|have|had|does|can|will|would|may|might|cannot|can't|runs|uses|"
     r"makes|covers|tracks|lives|works|fails|passes|requires|provides|contains|includes|"
-    r"applies|builds|handles|shows|means|installed|configured|generated|stored|located)\b",
+    r"applies|builds|handles|shows|means|installed|configured|generated|stored|located|"
+    r"enabled|disabled)\b",
     re.IGNORECASE,
 )
 
@@ -563,7 +579,8 @@ def command_gloss(raw: str) -> bool:
     text = raw.strip()
     for _ in range(2):
         text = _EMPHASIS.sub(r"\2", text)
-    return bool(_COMMAND_GLOSS.match(text))
+    # an item that is only a command ("`uv run ruff format .`" under "Use ruff for formatting:")
+    return bool(_COMMAND_GLOSS.match(text) or re.fullmatch(r"`[^`]+`\.?", text))
 
 
 def classify(
@@ -574,6 +591,8 @@ def classify(
     ``item`` whether it is a list item (a verbless item of a list of standards is one:
     "Connection pooling", "Alembic for migrations"); ``gloss`` whether the item opens with a
     code span it explains (:func:`command_gloss`)."""
+    if item and _UNCHECKED.match(text) and not DESCRIPTIVE_HEADING.search(heading):
+        return "instruction"  # "- [ ] Secrets handled via the environment": a box to tick
     label, body = split_label(text)
     if item and (gloss or _IDENTIFIER.match(label)) and not _demands(text):
         return "context"  # "`make lint` - runs ruff", "context7: Research docs": a tool
@@ -594,7 +613,7 @@ def classify(
         return "context"  # a question the agent asks itself ("How will we monitor it?")
     if _QUANTIFIED.match(text) and not _demands(text):
         return "context"  # "Many shared ESLint rules temporarily DISABLED: ..."
-    if label and body[:1] in "\"\u201c" and not _demands(label):
+    if label and body[:1] in '"\u201c' and not _demands(label):
         return "context"  # "Comment in config: \"temporarily enabled ...\"": a quotation
     if _third_person(body):
         # "Documents unsafe blocks": an item of a checklist says what the agent does; prose
@@ -613,7 +632,7 @@ def classify(
     if lead_in and _lead_in_describes(lead_in):
         return "description"
     if label and _COMMAND.match(body):
-        return "instruction"  # "Lint: `uv run ruff check .`": run this
+        return "context"  # "Lint: `uv run ruff check .`": how to run it, as a glossed command
     first = _first_word(body)
     prohibited = prohibits(heading, lead_in)
     if item and label and _inventory(body) and not prohibited and not _imperative(lead_in):
@@ -658,10 +677,18 @@ def _inventory(body: str) -> bool:
     if re.search(r"\b(for|with|over|instead of|rather than|than|without|to)\b", body, re.I):
         return False
     parts = [part.split() for part in _ELEMENT.split(body) if part.strip()]
-    return bool(parts) and all(
-        len(words) <= 3 and all(_name(w) or w.lower() in {"ci", "cli", "sdk", "api"} for w in words)
-        for words in parts
-    )
+
+    def product(words: list[str]) -> bool:
+        # "Ruff", "SQLAlchemy 2.0", "Playwright integration", or one tool word ("pytest", "tox");
+        # two lowercase words are a practice ("query tuning")
+        named = [_name(w) or w.lower() in {"ci", "cli", "sdk", "api"} for w in words]
+        return len(words) <= 3 and (len(words) == 1 or named[0] or all(named))
+
+    return (
+        len(parts) >= 2
+        and all(product(words) for words in parts)
+        and any(_name(w) for words in parts for w in words)
+    ) or (len(parts) == 1 and all(_name(w) for w in parts[0]) and len(parts[0]) <= 3)
 
 
 def _demands(text: str) -> bool:
