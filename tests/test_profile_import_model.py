@@ -375,6 +375,12 @@ def test_encoded_rules_fit_the_profile_stack(policies: PolicySet) -> None:
         ("Keep code tidy with the repository formatters; run them in CI", "formatter-enforced"),
         ("Propagate trace context across every hop", "tracing"),
         ("Put the trace IDs in the log lines of each request", "request-id-in-logs"),
+        ("Never commit API keys or tokens to the repository", "no-hardcoded-secrets"),
+        ("Ensure no sensitive data is hard-coded in the images", "no-hardcoded-secrets"),
+        ("Each bug fix needs a regression test", "tests-present"),
+        ("Handle errors gracefully in every view", "no-silent-failures"),
+        ("Keep Terraform state in remote backends", "terraform-remote-state-locking"),
+        ("Document every module with docstrings", "docstrings"),
         ("Add service-level tests for new handlers", "tests-present"),
     ],
 )
@@ -401,6 +407,10 @@ def test_concepts_are_recognised_in_any_wording(
         ("Leverage `research-librarian` for observability practices", "metrics-exposed"),
         ("Partner with `database-architect` on migration plans", "migrations-present"),
         ("Run a single unit test with `make test ARGS=-run`", "tests-present"),
+        ("Run the suite under `tests/ci` before pushing", "ci-runs-tests"),
+        ("Run lint as `CI=true pnpm lint` from a terminal", "ci-runs-linters"),
+        ("Never import from 'path'; it is an ESLint error", "linter-configured"),
+        ("Prefer inline snapshots to include the test error and its stack", "tests-present"),
     ],
 )
 def test_words_that_name_another_thing_map_to_no_rule(
@@ -557,3 +567,42 @@ Use ruff for linting and formatting:
     assert "tests-present" not in result.sources
     lead = result.sources["formatter-enforced"]
     assert [s.text for s in lead] == ["Use ruff for linting and formatting:"]
+
+
+def test_a_review_checklist_by_severity_lists_defects(policies: PolicySet) -> None:
+    doc = """\
+# Go reviewer
+
+## Review Priorities
+
+### CRITICAL -- Error Handling
+- **Ignored errors**: Using `_` to discard errors from `Close()`
+
+### MEDIUM -- Best Practices
+- **Context first**: `ctx context.Context` should be the first parameter
+"""
+    result = _import(policies, doc)
+    by_line = {s.line: s for s in result.document.statements}
+    assert by_line[6].prohibited and not by_line[9].prohibited
+    assert "go-errors-checked" in result.sources  # a defect to flag names the demand
+    assert "go-errors-checked" not in result.disabled
+
+
+def test_commands_under_a_label_and_focus_areas_are_not_demands(policies: PolicySet) -> None:
+    doc = """\
+## Focus Areas
+
+- Comprehensive unit testing and test coverage
+- Type hints and static type checking
+
+## Commands
+
+- Run CI tests: `uv run pytest -vxs tests/ci`
+- **All tests**: `CI=true pnpm test:ci`
+"""
+    result = _import(policies, doc)
+    kinds = {s.text: s.kind for s in result.document.statements}
+    assert kinds["Comprehensive unit testing and test coverage"] == "description"
+    assert kinds["Run CI tests: `uv run pytest -vxs tests/ci`"] == "context"
+    assert kinds["**All tests**: `CI=true pnpm test:ci`"] == "context"
+    assert result.sources == {}

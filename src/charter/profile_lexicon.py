@@ -318,13 +318,19 @@ DESCRIPTIVE_HEADING = re.compile(
 #: ("Core Competencies: - Advanced patterns: worker pools, rate limiting")
 CAPABILITY_HEADING = re.compile(
     r"expertise|capabilit|competenc|skills|knowledge|speciali[sz]|output|deliverables?|"
+    r"focus areas?|areas of focus|"
     r"response format|report format|what you (deliver|produce)|what (i|we) (do|offer|bring)|"
     r"what (this|the) agent (does|offers)",
     re.IGNORECASE,
 )
 #: headings and lead-ins whose items are things not to do ("Anti-Patterns to Avoid")
 PROHIBITING = re.compile(
-    r"\b(avoid|anti-?patterns?|pitfalls|prohibit\w*|forbidden|don'?ts|never|mistakes|red flags)\b",
+    r"\b(avoid|anti-?patterns?|pitfalls|prohibit\w*|forbidden|don'?ts|never|mistakes|red flags|"
+    r"issues to flag|what to flag|code smells|vulnerabilities)\b"
+    # a review checklist's severity sections ("### CRITICAL -- Security"): each item is a
+    # defect to flag
+    r"|^\W*(critical|high|medium|low)\s*(--|\u2014|\u2013|-|:)\s"
+    r"(?!.*\b(best practices?|practices|guidelines|conventions|style)\b)",
     re.IGNORECASE,
 )
 _COMMAND = re.compile(
@@ -342,6 +348,10 @@ _PURPOSE = re.compile(r"\b(to|that|which|will|so as to)\s+(ensure|make sure)\b",
 #: "`poe test`: run pytest in parallel"): a reference to a project command, not a demand
 _COMMAND_GLOSS = re.compile(
     r"^`[^`]+`(?:\s*(?:,|/|\bor\b|\band\b)\s*`[^`]+`)*\s*(?::|[-\u2013\u2014]|\()"
+)
+#: a short label followed only by code spans ("Run single test: `uv run pytest tests/x.py`")
+_LABELLED_COMMAND = re.compile(
+    r"[^`:]{1,60}:\s*`[^`]+`(?:\s*(?:,|/|\bor\b|\band\b)\s*`[^`]+`)*\s*(?:\([^)]*\))?\.?"
 )
 #: headings and lead-ins whose items are criteria to meet, even when worded as facts
 #: ("Definition of Done: - All new endpoints are documented")
@@ -580,7 +590,13 @@ def command_gloss(raw: str) -> bool:
     for _ in range(2):
         text = _EMPHASIS.sub(r"\2", text)
     # an item that is only a command ("`uv run ruff format .`" under "Use ruff for formatting:")
-    return bool(_COMMAND_GLOSS.match(text) or re.fullmatch(r"`[^`]+`\.?", text))
+    return bool(
+        _COMMAND_GLOSS.match(text)
+        or re.fullmatch(r"`[^`]+`\.?", text)
+        # "Run CI tests: `uv run pytest tests/ci`", "All tests: `pnpm test:ci`": the label
+        # says what the command does; the item shows how to run it
+        or _LABELLED_COMMAND.fullmatch(text)
+    )
 
 
 def classify(
@@ -622,6 +638,13 @@ def classify(
         return "instruction" if listed else "description"
     if label.lower().startswith("with ") and not _MODAL.search(body):
         return "description"  # "**With test-automator**: ..." (collaboration notes)
+    if (
+        item
+        and CAPABILITY_HEADING.search(heading)
+        and _first_word(body) in AMBIGUOUS
+        and not _demands(text)
+    ):
+        return "description"  # "## Focus Areas - Type hints and static type checking"
     if _imperative(body) or (label and _imperative(label, label=True)) or _demands(text):
         return "instruction"
     if any(_imperative(part) for part in text.split(";")[1:]):
