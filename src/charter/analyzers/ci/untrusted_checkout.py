@@ -30,11 +30,13 @@ PRIVILEGED_TRIGGERS = ("pull_request_target", "workflow_run")
 HEAD_EXPRESSION = re.compile(
     r"github\.event\.pull_request\.head\.|github\.head_ref\b|"
     r"github\.event\.workflow_run\.head_(?:sha|branch|repository)|"
-    r"github\.event\.workflow_run\.pull_requests|refs/pull/\S*/(?:head|merge)\b"
+    r"github\.event\.workflow_run\.pull_requests|"
+    r"refs/pull/(?:\$\{\{[^}]*\}\}|[^\s/]+)/(?:head|merge)\b"
 )
 #: shell commands that fetch or switch to a pull request's head
 HEAD_COMMAND = re.compile(
-    r"\bgh\s+pr\s+checkout\b|\bgit\s+fetch\b[^\n]*\bpull/[^\s]+/(?:head|merge)\b|"
+    r"\bgh\s+pr\s+checkout\b|"
+    r"\bgit\s+fetch\b[^\n]*\bpull/(?:\$\{\{[^}]*\}\}|[^\s/]+)/(?:head|merge)\b|"
     r"\bgit\s+(?:checkout|switch)\b[^\n]*\$\{\{\s*(?:github\.event\.pull_request\.head\.|"
     r"github\.head_ref|github\.event\.workflow_run\.head_)"
 )
@@ -43,6 +45,17 @@ PUSH_ONLY = re.compile(
     r"workflow_run\.event\s*==\s*'push'|workflow_run\.event\s*!=\s*'pull_request'"
 )
 CHECKOUT_ACTION = re.compile(r"^actions/checkout@", re.IGNORECASE)
+#: versions of actions/checkout that refuse to check out a fork's pull request in these
+#: workflows unless the step sets ``allow-unsafe-pr-checkout: true`` (actions/checkout#2454,
+#: July 2026: v7, backported to the v6, v5 and v4 major tags; v6.1.0 and v4.4.0 onwards as
+#: exact versions). A commit SHA or an older exact version has no such guard.
+GUARDED_CHECKOUT = re.compile(
+    r"^actions/checkout@(?:v[4-9]|v[1-9]\d+|main|v7\.\S*|v([89]|[1-9]\d)\.\S*|"
+    r"v6\.(?:[1-9]\d*)\.\S*|v4\.(?:[4-9]|[1-9]\d+)\.\S*)$",
+    re.IGNORECASE,
+)
+#: ``${{ env.NAME }}`` in a step's input
+ENV_REFERENCE = re.compile(r"\$\{\{\s*env\.([A-Za-z_][\w-]*)\s*\}\}")
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,29 @@ def pull_request_workflows(docs: dict[str, list[yaml.Node]]) -> dict[str, bool]:
     return out
 
 
+def _head_env(node: yaml.Node | None) -> frozenset[str]:
+    """The names of an ``env:`` mapping whose values name the pull request's head
+    (``HEAD_SHA: ${{ github.event.pull_request.head.sha }}``)."""
+    if node is None:
+        return frozenset()
+    return frozenset(
+        name for name, value in _mapping(node).items() if HEAD_EXPRESSION.search(_scalar(value))
+    )
+
+
+def _names_head(value: str, head_env: frozenset[str]) -> bool:
+    """Whether a checkout input names the head, directly or through an ``env`` variable."""
+    if HEAD_EXPRESSION.search(value):
+        return True
+    return any(name in head_env for name in ENV_REFERENCE.findall(value))
+
+
+def _opted_in(given: dict[str, yaml.Node]) -> bool:
+    """Whether a checkout step sets ``allow-unsafe-pr-checkout`` to anything but false."""
+    value = given.get("allow-unsafe-pr-checkout")
+    return value is not None and _scalar(value).strip().lower() not in ("", "false")
+
+
 def _scalar(node: yaml.Node | None) -> str:
     return str(node.value) if isinstance(node, yaml.ScalarNode) else ""
 
@@ -109,6 +145,7 @@ def untrusted_checkouts(
     run that only pushes trigger is the repository's own code."""
     known = from_pull_requests or {}
     for doc in docs:
+        workflow_env = _head_env(_mapping(doc).get("env"))
         triggers = [t for t in _triggers(doc) if t in PRIVILEGED_TRIGGERS]
         if triggers == ["workflow_run"]:
             named = _run_sources(doc)
@@ -123,14 +160,18 @@ def untrusted_checkouts(
             steps = _mapping(job).get("steps")
             if not isinstance(steps, yaml.SequenceNode):
                 continue
+            job_env = workflow_env | _head_env(_mapping(job).get("env"))
             for step in steps.value:
                 fields = _mapping(step)
                 uses = _scalar(fields.get("uses"))
                 if CHECKOUT_ACTION.match(uses):
                     given = _mapping(fields.get("with", yaml.ScalarNode("", "")))
+                    if GUARDED_CHECKOUT.match(uses) and not _opted_in(given):
+                        continue  # the action refuses a fork's head here
+                    head_env = job_env | _head_env(fields.get("env"))
                     for name in ("ref", "repository"):
                         value = given.get(name)
-                        if value is not None and HEAD_EXPRESSION.search(_scalar(value)):
+                        if value is not None and _names_head(_scalar(value), head_env):
                             yield UntrustedCheckout(
                                 path,
                                 value.start_mark.line + 1,
