@@ -411,6 +411,7 @@ def test_concepts_are_recognised_in_any_wording(
         ("Run lint as `CI=true pnpm lint` from a terminal", "ci-runs-linters"),
         ("Never import from 'path'; it is an ESLint error", "linter-configured"),
         ("Prefer inline snapshots to include the test error and its stack", "tests-present"),
+        ("Already covered by `make check`; run this while iterating on parsers", "tests-present"),
     ],
 )
 def test_words_that_name_another_thing_map_to_no_rule(
@@ -512,6 +513,8 @@ def test_facts_about_the_project_are_context_not_instructions(policies: PolicySe
 - Many shared lint rules currently DISABLED: `curly`, `eqeqeq`
 - Note in config: "relaxed while the package moves to the shared lint setup"
 - Tests that hit the network may need credentials
+- **Models**: Pydantic models live in `schemas.py` files
+- Unit tests that do not touch the network do not need credentials.
 
 ## Rules
 
@@ -522,6 +525,8 @@ def test_facts_about_the_project_are_context_not_instructions(policies: PolicySe
     assert kinds["Many shared lint rules currently DISABLED: `curly`, `eqeqeq`"] == "context"
     assert kinds["Tests that hit the network may need credentials"] != "instruction"
     assert kinds["Lint every package with the shared config."] == "instruction"
+    assert kinds["**Models**: Pydantic models live in `schemas.py` files"] == "context"
+    assert kinds["Unit tests that do not touch the network do not need credentials."] == "context"
     quoted = [k for k in kinds if k.startswith("Note in config")]
     assert [kinds[k] for k in quoted] == ["context"]
 

@@ -518,7 +518,7 @@ _FINITE = re.compile(
     r"\b(is|are|was|were|has|have|had|does|can|will|would|may|might|cannot|can't|runs|uses|"
     r"makes|covers|tracks|lives|works|fails|passes|requires|provides|contains|includes|"
     r"applies|builds|handles|shows|means|installed|configured|generated|stored|located|"
-    r"enabled|disabled)\b",
+    r"enabled|disabled|live|belong)\b",
     re.IGNORECASE,
 )
 
@@ -536,7 +536,7 @@ def prohibits(heading: str, lead_in: str) -> bool:
 #: the first word is the subject, not a verb
 _SUBJECT_NEXT = re.compile(
     r"^[A-Za-z']+\s+(that|which|who|are|is|were|was|may|might|can|could|will|would|should|"
-    r"must|do|does|have|has)\b",
+    r"must|do|does|have|has)\b|^[A-Za-z']+\s+[A-Za-z'-]+\s+(that|which|who)\b",
     re.IGNORECASE,
 )
 #: a leading subordinate clause ("After changing dependencies, run ..."): the main clause
@@ -545,6 +545,9 @@ _SUBORDINATE = re.compile(
     r"^(?:after|before|when|whenever|if|once|while|unless|for|in|on)\b[^,.;:]{1,80},\s*",
     re.IGNORECASE,
 )
+#: a negated verb of the sentence's own subject ("tests that do not use X do not start ..."),
+#: which states a fact rather than forbidding anything
+_NEGATED_FACT = re.compile(r"\b(do not|does not|don't|doesn't)\b", re.IGNORECASE)
 #: a sentence that reports how many of something are in a state ("Many shared ESLint rules
 #: temporarily DISABLED"): a fact about the project, unless a modal asks for something
 _QUANTIFIED = re.compile(r"^(many|some|most|several|few|a few|certain)\b", re.IGNORECASE)
@@ -638,6 +641,8 @@ def classify(
         return "instruction" if listed else "description"
     if label.lower().startswith("with ") and not _MODAL.search(body):
         return "description"  # "**With test-automator**: ..." (collaboration notes)
+    if _noun_phrase_subject(body) and not _demands(_NEGATED_FACT.sub(" ", text)):
+        return "context"  # "Unit tests that do not use X do not start a server": a fact
     if (
         item
         and CAPABILITY_HEADING.search(heading)
