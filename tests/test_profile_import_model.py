@@ -611,3 +611,35 @@ def test_commands_under_a_label_and_focus_areas_are_not_demands(policies: Policy
     assert kinds["Run CI tests: `uv run pytest -vxs tests/ci`"] == "context"
     assert kinds["**All tests**: `CI=true pnpm test:ci`"] == "context"
     assert result.sources == {}
+
+
+def test_commands_in_a_fence_file_glosses_and_that_clauses(policies: PolicySet) -> None:
+    doc = """\
+## System Prompt
+
+```
+go test -race ./...
+golangci-lint run
+```
+
+## Examples
+
+- db_test.go - Unit test examples
+
+## Anti-patterns
+
+- **Do not add clippy `#[allow]` without justification** -- every override has a reason.
+
+## Quality Gates
+
+- Validate that new features include corresponding tests
+- **All new code needs tests.** The per-file gate is 90%.
+"""
+    result = _import(policies, doc)
+    kinds = {s.text: s.kind for s in result.document.statements}
+    assert kinds["go test -race ./..."] == "context"
+    assert kinds["db_test.go - Unit test examples"] == "context"
+    assert kinds["Validate that new features include corresponding tests"] == "instruction"
+    assert kinds["**All new code needs tests.**"] == "instruction"  # its own sentence now
+    assert "tool-suppression-justified" in result.sources  # not negated twice
+    assert "ci-go-race" not in result.sources and "linter-configured" not in result.sources

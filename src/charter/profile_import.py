@@ -33,10 +33,12 @@ from charter.profile_lexicon import (
     PLATFORMS,
     MatchesError,
     RuleMatcher,
+    command_line,
     imperative,
     languages_of,
     matcher,
     normalise,
+    starts_prohibited,
 )
 
 #: where ``charter audit --repo-profiles`` looks for a repository's own agent profiles
@@ -72,7 +74,9 @@ SKIP_DIRS = frozenset(
 DRIFT_RULE = "profile-drift"
 
 _BULLET = re.compile(r"^\s*(?:[-*+]\s+(?:\[[ xX]\]\s+)?|\d+[.)]\s+)")
-_SENTENCE_END = re.compile(r"(?<=[a-z0-9)`'\"*][.!?])\s+(?=[A-Z`*\"'])")
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[a-z0-9)`'\"*][.!?])|(?<=[a-z0-9)`][.!?]\*\*))\s+(?=[A-Z`*\"'])"
+)
 _LABEL_ONLY = re.compile(r"^[\w\s&/()*.,'-]{1,60}:\**$")
 
 
@@ -325,9 +329,8 @@ def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:
                     line = _locate(lines, start, token.map[1] + skip, piece[:20]) or line
                 plain = normalise(piece)
                 item = item_depth > 0 or not joined
-                kind_of = classify(
-                    plain, heading, lead_in, item=item, gloss=item and command_gloss(piece)
-                )
+                gloss = item and (command_gloss(piece) or (not joined and command_line(plain)))
+                kind_of = classify(plain, heading, lead_in, item=item, gloss=gloss)
                 prohibited = item and prohibits(heading, lead_in)
                 statements.append(Statement(line, piece, kind_of, prohibited))
             last_text = normalise(flat)
@@ -388,6 +391,9 @@ def read_statement(
     plain = normalise(text)
     if COLLABORATION.match(plain.lstrip("-*0123456789. ")):
         return (), ()  # "Partner with `database-architect` on migrations": who to ask
+    # "## Anti-patterns - Do not add `#[allow]` without justification": the item forbids on
+    # its own; the heading does not negate it a second time
+    prohibited = prohibited and not starts_prohibited(plain)
     said = languages_of(plain)
     agree: dict[str, None] = {}
     oppose: dict[str, None] = {}

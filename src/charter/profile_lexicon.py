@@ -339,7 +339,7 @@ _COMMAND = re.compile(
 )
 _TOOL_FOR = re.compile(r"^[\w.+-]+(?:\s[\w.+-]+)?(?:\s\([^)]*\))?\s+for\s+\w", re.IGNORECASE)
 _LABEL = re.compile(r"^(?P<label>[^.!?:]{1,60}?)\s*(?::|\s[-\u2013\u2014]\s)\s*(?P<body>.*)$")
-_ADVERB = re.compile(r"^(?:\w+ly|please|also|then|first|just)\s+", re.IGNORECASE)
+_ADVERB = re.compile(r"^(?:\w+ly|please|also|then|first|just|always)\s+", re.IGNORECASE)
 _PROHIBITION_START = re.compile(r"^(no|never|avoid|don't|do not|not)\b", re.IGNORECASE)
 #: a modal inside a purpose clause states why, not what to do ("... so that tests are isolated",
 #: "A library of mocks to ensure tests run reliably")
@@ -348,6 +348,10 @@ _PURPOSE = re.compile(r"\b(to|that|which|will|so as to)\s+(ensure|make sure)\b",
 #: "`poe test`: run pytest in parallel"): a reference to a project command, not a demand
 _COMMAND_GLOSS = re.compile(
     r"^`[^`]+`(?:\s*(?:,|/|\bor\b|\band\b)\s*`[^`]+`)*\s*(?::|[-\u2013\u2014]|\()"
+)
+#: a list item that names a file and glosses it ("db_test.go - Unit test examples")
+_FILE_GLOSS = re.compile(
+    r"^`?[\w./-]+\.(go|py|rs|ts|tsx|js|md|ya?ml|toml|json|sh)`?\s+[-\u2013\u2014:]\s"
 )
 #: a short label followed only by code spans ("Run single test: `uv run pytest tests/x.py`")
 _LABELLED_COMMAND = re.compile(
@@ -490,6 +494,16 @@ AMBIGUOUS = frozenset(
 )
 
 
+def command_line(text: str) -> bool:
+    """A line that is a shell command (``go test -race ./...``, ``make lint``)."""
+    return bool(_COMMAND.match(text.strip()))
+
+
+def starts_prohibited(text: str) -> bool:
+    """Whether a sentence opens with a prohibition ("Do not", "Never", "Avoid")."""
+    return bool(_PROHIBITION_START.match(_EMPHASIS.sub(r"\2", text).strip(" -*")))
+
+
 def imperative(text: str) -> bool:
     """Whether a sentence starts with a verb in the imperative ("Use ruff for linting")."""
     return _imperative(normalise(text))
@@ -557,6 +571,9 @@ def _noun_phrase_subject(text: str) -> bool:
     """Whether the first word heads a noun phrase that is the sentence's subject: "Tests that
     use X may start", "Test files use `.spec.ts`" (an ambiguous verb, a noun, a finite verb)."""
     text = text.strip(" -*>\"'")
+    first = _first_word(text)
+    if first in IMPERATIVES and first not in AMBIGUOUS:
+        return False  # "Validate that new features include tests"
     if _SUBJECT_NEXT.match(text):
         return True
     words = text.split()
@@ -599,6 +616,7 @@ def command_gloss(raw: str) -> bool:
         # "Run CI tests: `uv run pytest tests/ci`", "All tests: `pnpm test:ci`": the label
         # says what the command does; the item shows how to run it
         or _LABELLED_COMMAND.fullmatch(text)
+        or _FILE_GLOSS.match(text)
     )
 
 
