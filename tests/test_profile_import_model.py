@@ -381,6 +381,17 @@ def test_encoded_rules_fit_the_profile_stack(policies: PolicySet) -> None:
         ("Handle errors gracefully in every view", "no-silent-failures"),
         ("Keep Terraform state in remote backends", "terraform-remote-state-locking"),
         ("Document every module with docstrings", "docstrings"),
+        ("Prefer `/internal` for non-public packages", "go-project-layout"),
+        ("In Go, prefer returning errors over panicking", "go-no-panic"),
+        ("Never embed secrets directly in the manifests", "no-hardcoded-secrets"),
+        (
+            "Keep provider and module versions pinned to known-good ranges",
+            "terraform-pinned-providers",
+        ),
+        ("Use TypeScript with no implicit `any`", "typescript-strict"),
+        ("Format with `black` and lint with `flake8`", "formatter-enforced"),
+        ("Coverage must be 100% on every file", "coverage-threshold"),
+        ("Create GitHub Actions workflows for testing, building, linting", "ci-runs-linters"),
         ("Add service-level tests for new handlers", "tests-present"),
     ],
 )
@@ -412,6 +423,10 @@ def test_concepts_are_recognised_in_any_wording(
         ("Never import from 'path'; it is an ESLint error", "linter-configured"),
         ("Prefer inline snapshots to include the test error and its stack", "tests-present"),
         ("Already covered by `make check`; run this while iterating on parsers", "tests-present"),
+        ("Agents live under `internal/agent/` in this Go module", "go-project-layout"),
+        ("Name table-driven tests descriptively in Go", "tests-present"),
+        ("Then run `uv run pytest -k test_it --inline-snapshot=fix`", "tests-present"),
+        ("In this Go service, use structured logging with slog", "structured-logging"),
     ],
 )
 def test_words_that_name_another_thing_map_to_no_rule(
@@ -643,3 +658,23 @@ golangci-lint run
     assert kinds["**All new code needs tests.**"] == "instruction"  # its own sentence now
     assert "tool-suppression-justified" in result.sources  # not negated twice
     assert "ci-go-race" not in result.sources and "linter-configured" not in result.sources
+
+
+def test_references_to_cite_and_skipping_hooks(policies: PolicySet) -> None:
+    doc = """\
+When asserting compliance, reference:
+
+- PEP 8 for style and coding conventions
+- PEP 257 for docstring conventions
+
+## Git
+
+- ALWAYS run git commit with --no-verify to avoid Husky failing
+"""
+    result = _import(policies, doc)
+    kinds = {s.text: s.kind for s in result.document.statements}
+    assert kinds["PEP 8 for style and coding conventions"] == "context"
+    assert "docstrings" not in result.sources
+    # skipping the hooks is the opposite of what pre-commit-configured asks
+    assert "pre-commit-configured" in result.disabled
+    assert "pre-commit-configured" not in result.sources

@@ -384,6 +384,8 @@ _CAPABILITY_LEAD_IN = re.compile(
     r"specialties)\s*:$",
     re.IGNORECASE,
 )
+#: a lead-in whose items are what to cite or read ("..., reference:", "Consult:")
+_REFERENCE_LEAD_IN = re.compile(r"\b(reference|cite|consult|refer to)\s*:\s*$", re.IGNORECASE)
 #: a lead-in that is an instruction ending in an open condition ("Run it when you change:",
 #: "Ask for review if you touch:"): its items complete the condition, they are not demands
 _OPEN_CONDITION = re.compile(
@@ -532,7 +534,7 @@ _FINITE = re.compile(
     r"\b(is|are|was|were|has|have|had|does|can|will|would|may|might|cannot|can't|runs|uses|"
     r"makes|covers|tracks|lives|works|fails|passes|requires|provides|contains|includes|"
     r"applies|builds|handles|shows|means|installed|configured|generated|stored|located|"
-    r"enabled|disabled|live|belong)\b",
+    r"enabled|disabled|live|belong|enforces)\b",
     re.IGNORECASE,
 )
 
@@ -640,6 +642,8 @@ def classify(
         return "description"
     if item and _OPEN_CONDITION.search(lead_in) and _imperative(lead_in) and not _demands(text):
         return "context"  # "Run it when you change: - `src/`": the items complete the condition
+    if item and _REFERENCE_LEAD_IN.search(lead_in) and not _demands(text):
+        return "context"  # "When making claims, reference: - PEP 8 for style": what to cite
     if _STATUS.match(body) or _STATUS.match(text):
         return "description"
     if _DESCRIBES.match(text) or _DESCRIBES.match(body):
@@ -689,7 +693,12 @@ def classify(
         return "description"
     if first.endswith("ing") and first not in IMPERATIVES and not prohibited:
         return "description"  # "Designing scalable systems", "Wrapping errors for context"
-    if _TOOL_FOR.match(text) and len(text.split()) <= 8 and not CAPABILITY_HEADING.search(heading):
+    if (
+        _TOOL_FOR.match(text)
+        and len(text.split()) <= 8
+        and not CAPABILITY_HEADING.search(heading)
+        and not _FINITE.search(body)  # "SQL migrations for config tables live in ..."
+    ):
         return "instruction"  # "Alembic for database migrations": use this tool for that
     if item and (_CRITERIA.search(heading) or _CRITERIA.search(lead_in)):
         return "instruction"  # "Definition of Done: - Endpoints are documented": asked for
