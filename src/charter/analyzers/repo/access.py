@@ -250,13 +250,17 @@ def _guards(guard_nodes: list[ast.AST]) -> list[list[Any]]:
     found: list[list[Any]] = []
     for node in guard_nodes:
         marker = _body_marker(node)
-        if marker is None:
-            continue
         owner = ""
         for deco in getattr(node, "decorator_list", []):
             func = deco.func if isinstance(deco, ast.Call) else deco
             if isinstance(func, ast.Attribute) and func.attr in GUARD_DECORATORS:
                 owner = _dotted(func.value)
+            elif marker is None and names_auth(_called(deco)):
+                # ``@bp.before_request`` over ``@login_required``: the hook's own decorator
+                # turns away every caller who is not signed in, whatever its body does
+                marker = f"@{_called(deco)}"
+        if marker is None:
+            continue
         found.append([getattr(node, "lineno", 1), owner, marker])
     return found
 
@@ -283,6 +287,19 @@ def _routers(tree: ast.AST) -> list[list[Any]]:
     return found
 
 
+#: what an authentication decorator checks when it is not the session
+_TOKEN_WORDS = frozenset({"token", "key", "apikey", "signature", "signed", "hmac", "jwt"})
+
+
+def _reprotects(node: ast.AST) -> bool:
+    """Whether an exempt view turns CSRF protection back on for part of its work (Sefaria's
+    ``return csrf_protect(view)(request)`` for signed-in callers, exempt only for API keys)."""
+    return any(
+        isinstance(sub, ast.Call) and _called(sub).rsplit(".", 1)[-1] == "csrf_protect"
+        for sub in ast.walk(node)
+    )
+
+
 def _exempt(nodes: list[ast.AST], qualify: Callable[[ast.AST], str | None]) -> list[list[Any]]:
     """[decorator line, function, session use or None] of each ``@csrf_exempt`` function.
 
@@ -302,9 +319,11 @@ def _exempt(nodes: list[ast.AST], qualify: Callable[[ast.AST], str | None]) -> l
                 line = deco.lineno
             elif last == "api_view" and (name == last or name.startswith("rest_framework.")):
                 drf = True
-            elif name and names_auth(last):
+            elif name and names_auth(last) and not words(last) & _TOKEN_WORDS:
+                # ``@login_required`` signs in by the session; ``@token_verify`` by a token
+                # the client sends, which a forged cross-site form does not carry
                 session = session or f"@{last}"
-        if drf:
+        if drf or _reprotects(node):
             continue
         for stmt in getattr(node, "body", []):
             for sub in ast.walk(stmt):
