@@ -294,10 +294,17 @@ _TOKEN_WORDS = frozenset({"token", "key", "apikey", "signature", "signed", "hmac
 def _reprotects(node: ast.AST) -> bool:
     """Whether an exempt view turns CSRF protection back on for part of its work (Sefaria's
     ``return csrf_protect(view)(request)`` for signed-in callers, exempt only for API keys)."""
-    return any(
-        isinstance(sub, ast.Call) and _called(sub).rsplit(".", 1)[-1] == "csrf_protect"
-        for sub in ast.walk(node)
-    )
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Call) and _called(sub).rsplit(".", 1)[-1] == "csrf_protect":
+            return True
+        # ``@csrf_protect def protected_post(request): ...`` inside the view
+        if (
+            sub is not node
+            and isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef)
+            and any(_called(d).rsplit(".", 1)[-1] == "csrf_protect" for d in sub.decorator_list)
+        ):
+            return True
+    return False
 
 
 def _exempt(nodes: list[ast.AST], qualify: Callable[[ast.AST], str | None]) -> list[list[Any]]:
