@@ -392,6 +392,13 @@ def test_encoded_rules_fit_the_profile_stack(policies: PolicySet) -> None:
         ("Format with `black` and lint with `flake8`", "formatter-enforced"),
         ("Coverage must be 100% on every file", "coverage-threshold"),
         ("Create GitHub Actions workflows for testing, building, linting", "ci-runs-linters"),
+        ("No `print()` in library code; use the logger", "structured-logging"),
+        ("Avoid silent fallbacks in the parsers", "no-silent-failures"),
+        ("Never build SQL by concatenation or f-strings", "parameterized-sql"),
+        ("Do not commit secrets or credentials", "no-hardcoded-secrets"),
+        ("Never call sync I/O from an async handler in the API", "no-blocking-in-async"),
+        ("Maintain strict typing across the Python package", "strict-type-checking"),
+        ("Use Pydantic models at untrusted I/O boundaries", "schema-validation"),
         ("Add service-level tests for new handlers", "tests-present"),
     ],
 )
@@ -427,6 +434,7 @@ def test_concepts_are_recognised_in_any_wording(
         ("Name table-driven tests descriptively in Go", "tests-present"),
         ("Then run `uv run pytest -k test_it --inline-snapshot=fix`", "tests-present"),
         ("In this Go service, use structured logging with slog", "structured-logging"),
+        ("Never build SQL queries with f-strings", "f-strings"),
     ],
 )
 def test_words_that_name_another_thing_map_to_no_rule(
