@@ -686,3 +686,34 @@ When asserting compliance, reference:
     # skipping the hooks is the opposite of what pre-commit-configured asks
     assert "pre-commit-configured" in result.disabled
     assert "pre-commit-configured" not in result.sources
+
+
+def test_command_lists_layout_rows_and_locations_are_context(policies: PolicySet) -> None:
+    doc = """\
+## Commands
+
+- **Test:** `make test` (unit, ~60s) • `make test-all` (integration)
+- Proto CI: `buf lint` and `buf format` check.
+- **Missing error wrapping**: `return err` without `fmt.Errorf("ctx: %w", err)`
+
+## Layout
+
+```
+internal/
+db/          SQLite via sqlc, with migrations
+```
+
+- Migrations in `internal/db/migrations/`.
+"""
+    result = _import(policies, doc)
+    kinds = {s.text: s.kind for s in result.document.statements}
+    assert kinds["**Test:** `make test` (unit, ~60s) • `make test-all` (integration)"] == "context"
+    assert kinds["Proto CI: `buf lint` and `buf format` check."] == "context"
+    # a defect glossed with code still names what to do
+    assert (
+        kinds['**Missing error wrapping**: `return err` without `fmt.Errorf("ctx: %w", err)`']
+        == "instruction"
+    )
+    assert kinds["Migrations in `internal/db/migrations/`."] == "context"
+    assert not any(text.startswith(("internal/", "db/")) for text in kinds)
+    assert "migrations-present" not in result.sources and "ci-runs-tests" not in result.sources

@@ -248,7 +248,11 @@ def _hard_broken(sentences: list[tuple[int, str]], row: str) -> list[tuple[int, 
 
 
 #: a line of a tree diagram (``├── src/``) or a box drawing: a picture, not prose
-_DIAGRAM = re.compile(r"[\u2500-\u257f]|^\s*[|`]--\s")
+_DIAGRAM = re.compile(
+    r"[\u2500-\u257f]|^\s*[|`]--\s"
+    # a layout listing: a folder alone on its row, or a folder then a gloss after a gap
+    r"|^\s*[\w.-]+(/[\w.-]+)*/(\s*$|\s{2,}\S)"
+)
 
 
 def parse_document(text: str, path: str = "AGENT.md") -> AgentDocument:

@@ -349,6 +349,8 @@ _PURPOSE = re.compile(r"\b(to|that|which|will|so as to)\s+(ensure|make sure)\b",
 _COMMAND_GLOSS = re.compile(
     r"^`[^`]+`(?:\s*(?:,|/|\bor\b|\band\b)\s*`[^`]+`)*\s*(?::|[-\u2013\u2014]|\()"
 )
+#: a verbless statement of where something is ("Migrations in internal/db/migrations/.")
+_LOCATED = re.compile(r"^[A-Za-z][\w\s-]{0,40}\s(in|under|at)\s+\S*/\S*\.?$")
 #: a list item that names a file and glosses it ("db_test.go - Unit test examples")
 _FILE_GLOSS = re.compile(
     r"^`?[\w./-]+\.(go|py|rs|ts|tsx|js|md|ya?ml|toml|json|sh)`?\s+[-\u2013\u2014:]\s"
@@ -619,7 +621,26 @@ def command_gloss(raw: str) -> bool:
         # says what the command does; the item shows how to run it
         or _LABELLED_COMMAND.fullmatch(text)
         or _FILE_GLOSS.match(text)
+        or _command_list(text)
     )
+
+
+def _command_list(text: str) -> bool:
+    """A label whose body is mostly commands ("Test: `make test` (unit) • `make test-all`",
+    "Proto CI: `buf lint` and `buf format` check"): what the project runs, not a demand. Left
+    after the code spans, parentheses, versions and separators: two words at most."""
+    label, sep, body = text.partition(":")
+    if not sep or "`" not in body or len(label.split()) > 6:
+        return False
+    rest = re.sub(r"`[^`]*`|\([^)]*\)|<[^>]*>", " ", body)
+    if re.search(r"\b(without|instead|not|never|no|avoid|over|rather|must|should)\b", rest, re.I):
+        return False  # "Missing error wrapping: `return err` without `fmt.Errorf(...)`"
+    words = [
+        w
+        for w in re.split(r"[\s,;\u2022+/|]+|&&", rest)
+        if w and not re.fullmatch(r"v?\d[\w.]*|or|and|then|OR|AND|[-\u2013\u2014.:]+", w)
+    ]
+    return len(words) <= 2
 
 
 def classify(
@@ -702,6 +723,8 @@ def classify(
         return "instruction"  # "Alembic for database migrations": use this tool for that
     if item and (_CRITERIA.search(heading) or _CRITERIA.search(lead_in)):
         return "instruction"  # "Definition of Done: - Endpoints are documented": asked for
+    if _LOCATED.match(body):
+        return "context"  # "Migrations in `internal/db/migrations/`.": where things are
     if _FINITE.search(body) or _noun_phrase_subject(body):
         return "context"  # "Pytest is configured with ...", "CI runs the suite", "Test files use"
     listing = _lead_in_describes(lead_in) or bool(CAPABILITY_HEADING.search(heading))
