@@ -30,12 +30,8 @@ def run_action(tmp_path: Path, repo: Path, **inputs: str):
         **inputs,
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "charter.action"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        timeout=300,
+        [sys.executable, "-m", "charter.action"], env=env, capture_output=True, text=True,
+        cwd=tmp_path, timeout=300,
     )
     return proc, summary, output
 
@@ -43,12 +39,11 @@ def run_action(tmp_path: Path, repo: Path, **inputs: str):
 def test_action_writes_summary_annotations_sarif_and_scores(tmp_path: Path):
     repo = write_tree(tmp_path / "repo", {"app.py": "def f(a):\n    return a\n"})
     shutil.copytree(DATA / "policies", repo / "pol")  # a repository's policies are inside it
-    (repo / ".charter.yml").write_text("policies: [pol]\n", encoding="utf-8")
+    (repo / ".charter.yml").write_text(
+        "policies: [pol]\n", encoding="utf-8"
+    )
     proc, summary, output = run_action(
-        tmp_path,
-        repo,
-        CHARTER_PROFILES="ci-test",
-        CHARTER_SARIF_FILE="out/charter.sarif",
+        tmp_path, repo, CHARTER_PROFILES="ci-test", CHARTER_SARIF_FILE="out/charter.sarif",
         CHARTER_MIN_SCORE="50",
     )
     assert proc.returncode == 1, proc.stderr
@@ -57,7 +52,9 @@ def test_action_writes_summary_annotations_sarif_and_scores(tmp_path: Path):
     assert text.startswith("# earlier step\n## charter: ")  # appended, not overwritten
     assert "| ci-test | 40.0 (provisional) | 2 of 2 |" in text
     assert "❌ gate fails" in text and "profile ci-test scores 40.0, below 50" in text
-    outputs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines())
+    outputs = dict(
+        line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines()
+    )
     assert outputs["score-ci-test"] == "40.0"
     assert json.loads(outputs["scores"]) == {"ci-test": 40.0}
     assert outputs["gate"] == "fail" and outputs["findings"] == "1"
@@ -96,12 +93,15 @@ def test_bad_input_is_an_error_annotation_and_exit_2(tmp_path: Path):
 def test_repo_config_false_ignores_the_repositorys_settings(tmp_path: Path):
     repo = write_tree(tmp_path / "repo", {"app.py": "def f(a):\n    return a\n"})
     shutil.copytree(DATA / "policies", repo / "pol")  # a repository's policies are inside it
-    (repo / ".charter.yml").write_text("policies: [pol]\nfail-on: none\n", encoding="utf-8")
+    (repo / ".charter.yml").write_text(
+        "policies: [pol]\nfail-on: none\n", encoding="utf-8"
+    )
     proc, _, output = run_action(tmp_path, repo, CHARTER_PROFILES="ci-test")
     assert proc.returncode == 0, proc.stderr  # the repository's fail-on: none holds
     assert "gate=pass" in output.read_text(encoding="utf-8")
     # its settings ignored: the policy folder it named is not loaded either
-    proc, _, _ = run_action(tmp_path, repo, CHARTER_PROFILES="ci-test", CHARTER_REPO_CONFIG="false")
+    proc, _, _ = run_action(tmp_path, repo, CHARTER_PROFILES="ci-test",
+                            CHARTER_REPO_CONFIG="false")
     assert proc.returncode == 2
     assert "unknown profile 'ci-test'" in proc.stdout + proc.stderr
     proc, _, _ = run_action(tmp_path, repo, CHARTER_REPO_CONFIG="maybe")
@@ -121,13 +121,7 @@ def test_action_yml_maps_every_input_to_the_script():
     assert install["working-directory"] == "${{ runner.temp }}"
     assert " -I -m pip install" in install["run"]
     for name in (
-        "path",
-        "profiles",
-        "fail-on",
-        "min-score",
-        "baseline",
-        "sarif-file",
-        "repo-config",
+        "path", "profiles", "fail-on", "min-score", "baseline", "sarif-file", "repo-config"
     ):
         assert name in action["inputs"]
         var = "CHARTER_" + name.upper().replace("-", "_")
@@ -156,11 +150,7 @@ def run_step(workspace: Path, tmp_path: Path, **inputs: str) -> subprocess.Compl
         **inputs,
     }
     return subprocess.run(
-        ["bash", "-c", step["run"]],
-        env=env,
-        cwd=workspace,
-        capture_output=True,
-        text=True,
+        ["bash", "-c", step["run"]], env=env, cwd=workspace, capture_output=True, text=True,
         timeout=300,
     )
 
@@ -229,10 +219,7 @@ def test_the_sarif_file_is_not_written_through_a_planted_link(tmp_path: Path):
 def test_policies_input_loads_a_policy_folder_without_the_repositorys_settings(tmp_path: Path):
     repo = write_tree(tmp_path / "repo", {"app.py": "def f(a):\n    return a\n"})
     proc, _, output = run_action(
-        tmp_path,
-        repo,
-        CHARTER_PROFILES="ci-test",
-        CHARTER_REPO_CONFIG="false",
+        tmp_path, repo, CHARTER_PROFILES="ci-test", CHARTER_REPO_CONFIG="false",
         CHARTER_POLICIES=f"{DATA / 'policies'}\n",
     )
     assert proc.returncode == 1, proc.stderr  # before: exit 2, unknown profile 'ci-test'
@@ -321,12 +308,8 @@ def test_a_subfolder_audit_writes_paths_from_the_workspace(tmp_path: Path, in_gi
         "CHARTER_PROFILES": "ci-test",
     }
     proc = subprocess.run(
-        [sys.executable, "-m", "charter.action"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=workspace,
-        timeout=300,
+        [sys.executable, "-m", "charter.action"], env=env, capture_output=True, text=True,
+        cwd=workspace, timeout=300,
     )
     assert proc.returncode == 1, proc.stderr
     assert "::error file=svc/api/app.py,line=1,col=1," in proc.stdout  # before: api/app.py
@@ -346,10 +329,7 @@ def test_a_subfolder_audit_writes_paths_from_the_workspace(tmp_path: Path, in_gi
         proc = subprocess.run(
             [sys.executable, "-m", "charter.action"],
             env={**env, "GITHUB_WORKSPACE": str(root), "CHARTER_PATH": path},
-            capture_output=True,
-            text=True,
-            cwd=root,
-            timeout=300,
+            capture_output=True, text=True, cwd=root, timeout=300,
         )
         assert "::error file=api/app.py,line=1," in proc.stdout, proc.stderr
 
@@ -445,11 +425,8 @@ def run_composite(
         }
         proc = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-            cwd=sub(step.get("working-directory", str(workspace))),
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
+            cwd=sub(step.get("working-directory", str(workspace))), env=env,
+            capture_output=True, text=True, timeout=300,
         )
         procs.append(proc)
         if "id" in step:
@@ -470,12 +447,8 @@ def test_the_composite_steps_run_in_order_and_set_the_actions_outputs(tmp_path: 
         },
     )
     outputs, steps, procs = run_composite(
-        workspace,
-        tmp_path,
-        path="svc",
-        profiles="backend-polyglot, ci-test",
-        policies=str(DATA / "policies"),
-        **{"sarif-file": "out/charter.sarif"},
+        workspace, tmp_path, path="svc", profiles="backend-polyglot, ci-test",
+        policies=str(DATA / "policies"), **{"sarif-file": "out/charter.sarif"},
     )
     prepare, run = procs
     assert prepare.returncode == 0, prepare.stderr
@@ -597,10 +570,7 @@ def test_example_workflow_comments_the_markdown_report_on_the_pull_request():
 def test_the_markdown_file_input_writes_the_summary_for_a_comment(tmp_path: Path):
     repo = write_tree(tmp_path / "repo", {"app.py": "def f(a):\n    return a\n"})
     proc, summary, output = run_action(
-        tmp_path,
-        repo,
-        CHARTER_PROFILES="ci-test",
-        CHARTER_POLICIES=str(DATA / "policies"),
+        tmp_path, repo, CHARTER_PROFILES="ci-test", CHARTER_POLICIES=str(DATA / "policies"),
         CHARTER_MARKDOWN_FILE="report/charter.md",
     )
     assert proc.returncode == 1, proc.stderr

@@ -37,22 +37,8 @@ def test_compiled_globs_agree_with_the_reference_semantics():
         ("*",),
         ("src/**/x.py",),
     ]
-    parts = [
-        "src",
-        "tests",
-        "test",
-        "docs",
-        "migrations",
-        "examples",
-        "x.py",
-        "test_a.py",
-        "a_test.py",
-        "conftest.py",
-        "api.py",
-        "Dockerfile.dev",
-        "README.md",
-        "abc.py",
-    ]
+    parts = ["src", "tests", "test", "docs", "migrations", "examples", "x.py", "test_a.py",
+             "a_test.py", "conftest.py", "api.py", "Dockerfile.dev", "README.md", "abc.py"]
     rng = random.Random(3)
     for _ in range(5000):
         path = "/".join(rng.choice(parts) for _ in range(rng.randint(1, 4)))
@@ -61,14 +47,8 @@ def test_compiled_globs_agree_with_the_reference_semantics():
 
 
 def test_test_paths_are_recognised():
-    for path in (
-        "tests/test_api.py",
-        "pkg/tests/helpers.py",
-        "test_x.py",
-        "a/b_test.py",
-        "conftest.py",
-        "src/conftest.py",
-    ):
+    for path in ("tests/test_api.py", "pkg/tests/helpers.py", "test_x.py", "a/b_test.py",
+                 "conftest.py", "src/conftest.py"):
         assert path_matches(path, TEST_PATH_GLOBS), path
     for path in ("src/app/api.py", "contest.py", "src/testing.py"):
         assert not path_matches(path, TEST_PATH_GLOBS), path
@@ -108,12 +88,7 @@ def test_batched_walk_visits_in_source_order_with_leave_after_children():
     rec.begin(None, Emitter())
     batched_ast_walk(ast.parse(SOURCE), [rec])
     assert rec.events == [
-        "enter outer",
-        "call print",
-        "enter inner",
-        "call len",
-        "leave inner",
-        "leave outer",
+        "enter outer", "call print", "enter inner", "call len", "leave inner", "leave outer",
     ]
 
 

@@ -42,7 +42,7 @@ def test_baseline_file_is_sorted_one_finding_per_line_without_timestamps(tmp_pat
         ("b.py", "type-hints"),
     ]
     assert all(set(r) == {"rule", "path", "fingerprint", "context", "message"} for r in rows)
-    assert '"line"' not in text and "time" not in text
+    assert "\"line\"" not in text and "time" not in text
     assert record(root).read_text(encoding="utf-8") == text  # deterministic
 
 
@@ -78,25 +78,14 @@ def test_edited_line_with_same_finding_matches_by_message(tmp_path: Path):
 
 def _finding(line: int, message: str, fingerprint: str) -> Finding:
     return Finding(
-        rule="r",
-        severity=Severity.HIGH,
-        path="a.py",
-        line=line,
-        message=message,
+        rule="r", severity=Severity.HIGH, path="a.py", line=line, message=message,
         fingerprint=fingerprint,
     )
 
 
 def test_changed_message_matches_by_line_content_and_each_entry_once():
-    entries = [
-        Entry(
-            rule="r",
-            path="a.py",
-            fingerprint="old",
-            context=context_hash("x = 1"),
-            message="3 problems",
-        )
-    ]
+    entries = [Entry(rule="r", path="a.py", fingerprint="old", context=context_hash("x = 1"),
+                     message="3 problems")]
     findings = [_finding(4, "4 problems", "new1"), _finding(9, "4 problems", "new2")]
     text = {4: "x  =  1", 9: "x = 1"}
     got = match(findings, entries, lambda path, line: text[line])
@@ -148,15 +137,7 @@ def test_baseline_with_no_repo_config_records_what_such_an_audit_reports(tmp_pat
     assert json.loads(plain.read_text(encoding="utf-8"))["findings"] == []
     recorded = json.loads(ignoring.read_text(encoding="utf-8"))["findings"]
     assert {(e["rule"], e["path"]) for e in recorded} == {("type-hints", "legacy.py")}
-    audit = [
-        "audit",
-        str(root),
-        "--policies",
-        str(DATA / "policies"),
-        "--profile",
-        "ci-test",
-        "--no-repo-config",
-        "--no-cache",
-    ]
+    audit = ["audit", str(root), "--policies", str(DATA / "policies"), "--profile", "ci-test",
+             "--no-repo-config", "--no-cache"]
     assert main(audit) == 1
     assert main([*audit, "--baseline", str(ignoring)]) == 0

@@ -67,7 +67,9 @@ def _graph(root: Path, seed: int) -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_the_pruned_search_answers_as_a_search_of_every_caller(tmp_path: Path, seed: int) -> None:
+def test_the_pruned_search_answers_as_a_search_of_every_caller(
+    tmp_path: Path, seed: int
+) -> None:
     files, functions = _graph(tmp_path, seed)
 
     def terminal(path: str) -> bool:

@@ -251,8 +251,7 @@ def test_a_commented_out_workflow_is_not_ci(policies, tmp_path):
     status, found, _ = result(policies, tmp_path, "ci-security-scan", files)
     assert (status, found) == ("fail", ["(repository)"])
     report = run(
-        tmp_path,
-        Options(use_cache=False, select=("ci-security-scan",)),  # type: ignore[arg-type]
+        tmp_path, Options(use_cache=False, select=("ci-security-scan",))  # type: ignore[arg-type]
     ).report
     (finding,) = [f for f in report.findings if f.rule == "ci-security-scan"]
     assert finding.message.startswith(

@@ -52,28 +52,15 @@ def test_unknown_profile_exits_2(capsys: pytest.CaptureFixture[str]):
 def test_fail_on_none_keeps_the_gate_open(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     (tmp_path / "app.py").write_text("def f(x):\n    return x\n")
     assert main(["audit", str(tmp_path), "--profile", "backend-polyglot", "--no-cache"]) == 1
-    assert (
-        main(
-            [
-                "audit",
-                str(tmp_path),
-                "--profile",
-                "backend-polyglot",
-                "--no-cache",
-                "--fail-on",
-                "none",
-            ]
-        )
-        == 0
-    )
+    assert main(["audit", str(tmp_path), "--profile", "backend-polyglot", "--no-cache",
+                 "--fail-on", "none"]) == 0
     out = capsys.readouterr().out
     assert "app.py:1:1 function `f` is missing type annotations" in out
 
 
 def test_text_report_has_profile_table_findings_and_summary(capsys: pytest.CaptureFixture[str]):
-    code = main(
-        ["audit", str(SAMPLES / "legacy-service"), "--profile", "backend-polyglot", "--no-cache"]
-    )
+    code = main(["audit", str(SAMPLES / "legacy-service"), "--profile", "backend-polyglot",
+                 "--no-cache"])
     out = capsys.readouterr().out
     assert code == 1
     assert "backend-polyglot" in out.splitlines()[2] or "backend-polyglot" in out
@@ -84,23 +71,10 @@ def test_text_report_has_profile_table_findings_and_summary(capsys: pytest.Captu
 
 def test_console_script_runs_as_a_module(tmp_path: Path):
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "charter",
-            "audit",
-            str(SAMPLES / "compliant-service"),
-            "--format",
-            "json",
-            "--profile",
-            "backend-polyglot",
-            "--no-cache",
-            "--fail-on",
-            "none",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+        [sys.executable, "-m", "charter", "audit", str(SAMPLES / "compliant-service"),
+         "--format", "json", "--profile", "backend-polyglot", "--no-cache",
+         "--fail-on", "none"],
+        capture_output=True, text=True, check=False,
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)

@@ -152,17 +152,15 @@ def test_select_and_ignore_take_comma_lists_and_repeat(
     )
     assert _rule_ids(one) == _rule_ids(two) == {"type-hints", "f-strings", "docstrings"}
     _, less = _json(
-        capsys,
-        str(tmp_path),
-        "--select",
-        "type-hints,f-strings,docstrings",
-        "--ignore",
-        "docstrings,f-strings",
+        capsys, str(tmp_path), "--select", "type-hints,f-strings,docstrings",
+        "--ignore", "docstrings,f-strings",
     )
     assert _rule_ids(less) == {"type-hints"}
 
 
-def test_ignore_removes_a_rule_and_its_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_ignore_removes_a_rule_and_its_findings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
     _tree(tmp_path, {"app.py": UNTYPED})
     _, report = _json(capsys, str(tmp_path), "-p", "backend-polyglot", "--ignore", "type-hints")
     assert "type-hints" not in _rule_ids(report)
@@ -298,19 +296,13 @@ def test_shell_completion_is_offered():
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     shown = subprocess.run(
         [sys.executable, "-m", "charter", "--show-completion", "bash"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
+        capture_output=True, text=True, env=env, timeout=60,
     )
     assert shown.returncode == 0, shown.stderr
     assert "complete -o default -F" in shown.stdout and "=complete_bash" in shown.stdout
     helped = subprocess.run(
         [sys.executable, "-m", "charter", "--help"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
+        capture_output=True, text=True, env=env, timeout=60,
     )
     assert "--install-completion" in helped.stdout
 
@@ -351,7 +343,7 @@ def test_init_refuses_to_overwrite_a_charter_config(
     [
         ({"main.go": "package main\n", "x.py": "x = 1\n"}, "backend-polyglot"),
         ({"src/lib.rs": "pub fn f() {}\n"}, "backend-polyglot"),
-        ({"main.tf": "terraform {}\n", "main.go": "package main\n"}, "backend-data-infra"),
+        ({"main.tf": 'terraform {}\n', "main.go": "package main\n"}, "backend-data-infra"),
         ({"README.md": "# x\n"}, "backend-conventions"),
     ],
 )

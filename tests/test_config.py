@@ -29,16 +29,11 @@ UNTYPED = "def f(a):\n    return a\n"
 
 
 def test_pyproject_section_is_read(tmp_path: Path):
-    write_tree(
-        tmp_path,
-        {
-            "pyproject.toml": (
-                "[tool.charter]\nprofiles = ['ci-test']\nfail-on = 'low'\nmin-score = 90\n"
-                "exclude = ['gen/']\nbaseline = 'b.json'\n"
-                "[tool.charter.rules.type-hints]\nseverity = 'medium'\n"
-            )
-        },
-    )
+    write_tree(tmp_path, {"pyproject.toml": (
+        "[tool.charter]\nprofiles = ['ci-test']\nfail-on = 'low'\nmin-score = 90\n"
+        "exclude = ['gen/']\nbaseline = 'b.json'\n"
+        "[tool.charter.rules.type-hints]\nseverity = 'medium'\n"
+    )})
     config, where = load_config(tmp_path)
     assert where == tmp_path / "pyproject.toml"
     assert config.profiles == ("ci-test",) and config.fail_on == "low"
@@ -47,13 +42,10 @@ def test_pyproject_section_is_read(tmp_path: Path):
 
 
 def test_charter_yml_wins_over_pyproject(tmp_path: Path):
-    write_tree(
-        tmp_path,
-        {
-            "pyproject.toml": "[tool.charter]\nfail-on = 'low'\n",
-            ".charter.yml": "fail-on: critical\nmin-score: {ci-test: 75}\n",
-        },
-    )
+    write_tree(tmp_path, {
+        "pyproject.toml": "[tool.charter]\nfail-on = 'low'\n",
+        ".charter.yml": "fail-on: critical\nmin-score: {ci-test: 75}\n",
+    })
     config, where = load_config(tmp_path)
     assert where == tmp_path / ".charter.yml"
     assert config.fail_on == "critical" and config.min_score == {"ci-test": 75}
@@ -83,15 +75,9 @@ def test_unknown_rule_override_names_the_file_and_field(tmp_path: Path):
 
 
 def test_disable_and_severity_overrides(tmp_path: Path):
-    write_tree(
-        _with_policies(tmp_path),
-        {
-            "app.py": UNTYPED,
-            ".charter.yml": (
-                "policies: [pol]\nprofiles: [ci-test]\nrules: {type-hints: {severity: low}}\n"
-            ),
-        },
-    )
+    write_tree(_with_policies(tmp_path), {"app.py": UNTYPED, ".charter.yml": (
+        "policies: [pol]\nprofiles: [ci-test]\nrules: {type-hints: {severity: low}}\n"
+    )})
     report = api.audit(tmp_path)
     (finding,) = [f for f in report.findings if f.rule == "type-hints"]
     assert finding.severity is Severity.LOW
@@ -112,15 +98,9 @@ def test_params_override_is_validated(tmp_path: Path):
 
 
 def test_flags_win_over_config(tmp_path: Path):
-    write_tree(
-        _with_policies(tmp_path),
-        {
-            "app.py": UNTYPED,
-            ".charter.yml": (
-                "policies: [pol]\nprofiles: [ci-test]\nfail-on: none\nmin-score: 10\n"
-            ),
-        },
-    )
+    write_tree(_with_policies(tmp_path), {"app.py": UNTYPED, ".charter.yml": (
+        "policies: [pol]\nprofiles: [ci-test]\nfail-on: none\nmin-score: 10\n"
+    )})
     assert main(["audit", str(tmp_path)]) == 0
     assert main(["audit", str(tmp_path), "--fail-on", "high"]) == 1
     assert main(["audit", str(tmp_path), "--min-score", "50"]) == 1
@@ -148,22 +128,15 @@ def test_config_baseline_path_is_relative_to_the_target(tmp_path: Path):
 
 
 def test_min_score_per_profile_from_config(tmp_path: Path):
-    write_tree(
-        _with_policies(tmp_path),
-        {
-            "app.py": UNTYPED,
-            ".charter.yml": (
-                "policies: [pol]\nprofiles: [ci-test]\nfail-on: none\n"
-                "min-score: {ci-test: 50, backend-polyglot: 99}\n"
-            ),
-        },
-    )
+    write_tree(_with_policies(tmp_path), {"app.py": UNTYPED, ".charter.yml": (
+        "policies: [pol]\nprofiles: [ci-test]\nfail-on: none\n"
+        "min-score: {ci-test: 50, backend-polyglot: 99}\n"
+    )})
     result = api.run(tmp_path)
     threshold, floor = api.gate_settings(result.config, None, None)
     assert threshold is None and floor == {"ci-test": 50, "backend-polyglot": 99}
     assert api.gate(result.report, threshold, floor) == (
-        1,
-        "profile ci-test scores 40.0, below 50 (provisional: 2 rules apply)",
+        1, "profile ci-test scores 40.0, below 50 (provisional: 2 rules apply)"
     )
     assert api.gate(result.report, threshold, {"backend-polyglot": 99})[0] == 0
 
@@ -171,15 +144,13 @@ def test_min_score_per_profile_from_config(tmp_path: Path):
 def test_no_repo_config_ignores_the_targets_own_settings(tmp_path: Path, capsys):
     """An untrusted tree's settings exclude its untyped code and disable the rule; with
     --no-repo-config only the flags decide, and the gate sees the finding."""
-    repo = write_tree(
-        tmp_path / "repo",
-        {
-            "src/app.py": UNTYPED,
-            ".charter.yml": (
-                "exclude: ['src/']\nfail-on: none\nrules:\n  type-hints: {disable: true}\n"
-            ),
-        },
-    )
+    repo = write_tree(tmp_path / "repo", {
+        "src/app.py": UNTYPED,
+        ".charter.yml": (
+            "exclude: ['src/']\nfail-on: none\n"
+            "rules:\n  type-hints: {disable: true}\n"
+        ),
+    })
     args = ["audit", str(repo), "--policies", POL, "--profile", "ci-test", "--no-cache"]
     assert main([*args, "--format", "json"]) == 0
     assert '"rule": "type-hints"' not in capsys.readouterr().out
@@ -188,8 +159,6 @@ def test_no_repo_config_ignores_the_targets_own_settings(tmp_path: Path, capsys)
     assert '"rule": "type-hints"' in out and '"path": "src/app.py"' in out
     # the API says the same; a broken config file is not even read
     (repo / ".charter.yml").write_text("rules: [not, a, mapping\n", encoding="utf-8")
-    report = api.audit(
-        repo,
-        api.Options(profiles=("ci-test",), policy_dirs=(DATA / "policies",), repo_config=False),
-    )
+    report = api.audit(repo, api.Options(profiles=("ci-test",), policy_dirs=(DATA / "policies",),
+                                         repo_config=False))
     assert [(f.rule, f.path) for f in report.findings] == [("type-hints", "src/app.py")]

@@ -59,9 +59,9 @@ def test_score_counts_lines_inside_t_labels_as_true_and_the_rest_as_false() -> N
     key = ("d98acb08", "config/settings.py")
     labels = {key: bench.parse_meta(META)}
     reported = [
-        (key, 3),  # T (two T rows on one line: one label, one true line)
-        (key, 3),  # the same line twice counts once
-        (key, 7),  # F
+        (key, 3),   # T (two T rows on one line: one label, one true line)
+        (key, 3),   # the same line twice counts once
+        (key, 7),   # F
         (key, 12),  # inside the T range 10..14
         (key, 20),  # X
         (key, 25),  # unlabelled
@@ -83,8 +83,7 @@ def test_score_reports_each_t_label_without_a_line_as_a_miss() -> None:
     s = bench.score({key: bench.parse_meta(META)}, [(key, 9), (key, 15)])
     assert (s.tp, s.fp, s.detected, s.t_labels) == (0, 2, 0, 2)
     assert sorted((line, cat) for _k, line, cat in s.missed) == [
-        (3, "Password"),
-        (10, "PEM Private Key"),
+        (3, "Password"), (10, "PEM Private Key"),
     ]
     assert (s.precision, s.recall, s.f1) == (0.0, 0.0, 0.0)
 
@@ -119,19 +118,13 @@ def test_languages_and_file_groups_come_from_the_extension() -> None:
 
 def test_ml_delta_scores_only_the_lines_the_ml_stage_adds_and_names_their_categories() -> None:
     key = ("d98acb08", "src/app.py")
-    labels = {
-        key: [
-            bench.Label("x", 1, 1, "T", "Password", ".py"),
-            bench.Label("x", 5, 5, "T", "UUID", ".py"),
-        ]
-    }
+    labels = {key: [bench.Label("x", 1, 1, "T", "Password", ".py"),
+                    bench.Label("x", 5, 5, "T", "UUID", ".py")]}
     alone, with_ml = bench.ToolRun("charter"), bench.ToolRun("charter+ML")
     alone.lines = {(key, 1)}
     with_ml.lines = {(key, 1), (key, 5), (key, 9)}
-    scores = {
-        "charter": bench.score(labels, alone.lines),
-        "charter+ML": bench.score(labels, with_ml.lines),
-    }
+    scores = {"charter": bench.score(labels, alone.lines),
+              "charter+ML": bench.score(labels, with_ml.lines)}
     text = "\n".join(bench.ml_delta([alone, with_ml], scores, labels))
     assert "adds 2 lines to charter's: 1 inside a T label, 1 not (0.50 precision)" in text
     assert "in-sample" in text

@@ -19,12 +19,9 @@ BASE = "def old(a):\n    return a\n\n\ndef kept(b: int) -> int:\n    return b\n"
 
 def git(root: Path, *args: str) -> str:
     env = {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "HOME": str(root),
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
+        "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+        "HOME": str(root), "PATH": "/usr/bin:/bin:/usr/local/bin",
     }
     out = subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
     return out.stdout.decode().strip()

@@ -96,11 +96,8 @@ def test_a_tracked_folder_replaced_by_a_link_is_read_only_inside_the_target(tmp_
     )
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run(["git", "add", "."], cwd=root, check=True)
-    for name, target in (
-        ("pkg", outside / "pkg"),
-        ("deep", outside / "deep"),
-        ("alias", root / "real"),
-    ):
+    for name, target in (("pkg", outside / "pkg"), ("deep", outside / "deep"),
+                         ("alias", root / "real")):
         for path in sorted((root / name).rglob("*"), reverse=True):
             path.unlink() if path.is_file() else path.rmdir()
         (root / name).rmdir()

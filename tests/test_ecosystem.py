@@ -223,7 +223,7 @@ def test_rules_no_profile_states_are_audited_and_kept_out_of_the_scores(tmp_path
     assert "dockerfile-multi-stage" in catalog and "profile-drift" not in catalog
     assert "type-hints" not in catalog
     (tmp_path / "Dockerfile").write_text(
-        'FROM golang:1.22\nCOPY . /src\nRUN go build -o /app /src\nCMD ["/app"]\n',
+        "FROM golang:1.22\nCOPY . /src\nRUN go build -o /app /src\nCMD [\"/app\"]\n",
         encoding="utf-8",
     )
     (tmp_path / "main.go").write_text("package main\n\nfunc main() {}\n", encoding="utf-8")

@@ -47,7 +47,9 @@ def test_identical_lines_get_distinct_fingerprints():
     assert fingerprint("r", "a.py", "x  y", 1) == fingerprint("r", "a.py", "x y", 1)
 
 
-def test_rule_without_analyzer_is_not_implemented_never_a_pass(tmp_path: Path, policies: PolicySet):
+def test_rule_without_analyzer_is_not_implemented_never_a_pass(
+    tmp_path: Path, policies: PolicySet
+):
     planned = Rule.model_validate(
         {
             "id": "planned-rule",

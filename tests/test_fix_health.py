@@ -225,7 +225,7 @@ def test_a_go_app_gives_its_routes_and_the_port_it_binds(
     files = {
         "api/go.mod": "module github.com/acme/api\n",
         "api/main.go": GO_MAIN,
-        "api/Dockerfile": 'FROM alpine:3.20\nCOPY api /api\nCMD ["/api"]\n',
+        "api/Dockerfile": "FROM alpine:3.20\nCOPY api /api\nCMD [\"/api\"]\n",
         "deploy/api.yaml": manifest,
     }
     write_tree(tmp_path, files)

@@ -108,17 +108,15 @@ def _wrap(body: str) -> str:
         # nested pairs become nested with; the same name bound again after its close
         (
             _wrap("x = open(a)\ny = open(b, 'w')\ny.write(x.read())\ny.close()\nx.close()"),
-            _wrap("with open(a) as x:\n    with open(b, 'w') as y:\n        y.write(x.read())"),
+            _wrap(
+                "with open(a) as x:\n    with open(b, 'w') as y:\n        y.write(x.read())"
+            ),
         ),
         (
-            _wrap(
-                "f = open(a)\none = f.read()\nf.close()\nf = open(b)\ntwo = f.read()\n"
-                "f.close()\nreturn one + two"
-            ),
-            _wrap(
-                "with open(a) as f:\n    one = f.read()\nwith open(b) as f:\n"
-                "    two = f.read()\nreturn one + two"
-            ),
+            _wrap("f = open(a)\none = f.read()\nf.close()\nf = open(b)\ntwo = f.read()\n"
+                  "f.close()\nreturn one + two"),
+            _wrap("with open(a) as f:\n    one = f.read()\nwith open(b) as f:\n"
+                  "    two = f.read()\nreturn one + two"),
         ),
         # a break of a loop inside the block stays in the block
         (
@@ -154,7 +152,9 @@ def test_sarif_offers_the_with_block_as_one_patch(
     (change,) = result["fixes"][0]["artifactChanges"]
     (replacement,) = change["replacements"]
     assert replacement["deletedRegion"] == {"startLine": 6, "endLine": 9}
-    assert replacement["insertedContent"]["text"] == "\n".join(OPEN_CLOSE_FIXED.splitlines()[5:9])
+    assert replacement["insertedContent"]["text"] == "\n".join(
+        OPEN_CLOSE_FIXED.splitlines()[5:9]
+    )
     assert (tmp_path / "app.py").read_text(encoding="utf-8") == OPEN_CLOSE
 
 

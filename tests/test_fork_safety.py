@@ -146,12 +146,8 @@ def test_every_format_survives_lone_surrogates_and_nul(tmp_path: Path):
     root = write_tree(tmp_path / "repo", {"app.py": UNTYPED})
     result = api.run(root, api.Options(profiles=("backend-polyglot",), use_cache=False))
     odd = Finding(
-        rule="type-hints",
-        severity=Severity.HIGH,
-        path="odd\udcff\x00.py",
-        line=1,
-        message="bad \ud800 \x00 \ufffe text",
-        fingerprint="0" * 20,
+        rule="type-hints", severity=Severity.HIGH, path="odd\udcff\x00.py", line=1,
+        message="bad \ud800 \x00 \ufffe text", fingerprint="0" * 20,
     )
     report = result.report.model_copy(update={"findings": (*result.report.findings, odd)})
     for fmt in FORMATS:
@@ -246,34 +242,19 @@ EXPECTED = [
 
 
 def _weakened(root: Path) -> Path:
-    return write_tree(
-        root,
-        {
-            "s.py": f'AWS_ACCESS_KEY_ID = "{FAKE_KEY}"\n',
-            "vendor/v.py": UNTYPED,
-            ".charter.yml": WEAKENING,
-            ".charter-baseline.json": '{"charter-baseline": 1, "findings": [\n\n]}\n',
-            "ci/policies/secrets/quiet.yaml": QUIET_DETECTOR,
-        },
-    )
+    return write_tree(root, {
+        "s.py": f'AWS_ACCESS_KEY_ID = "{FAKE_KEY}"\n',
+        "vendor/v.py": UNTYPED,
+        ".charter.yml": WEAKENING,
+        ".charter-baseline.json": '{"charter-baseline": 1, "findings": [\n\n]}\n',
+        "ci/policies/secrets/quiet.yaml": QUIET_DETECTOR,
+    })
 
 
 def _audit(root: Path, fmt: str, tmp: Path, *extra: str) -> tuple[int, str]:
     out = tmp / f"out.{fmt}"
-    code = main(
-        [
-            "audit",
-            str(root),
-            "--profile",
-            "backend-polyglot",
-            "--no-cache",
-            "--format",
-            fmt,
-            "--output",
-            str(out),
-            *extra,
-        ]
-    )
+    code = main(["audit", str(root), "--profile", "backend-polyglot", "--no-cache",
+                 "--format", fmt, "--output", str(out), *extra])
     return code, out.read_text(encoding="utf-8")
 
 
@@ -283,7 +264,7 @@ def test_every_format_states_the_repositorys_own_configuration(tmp_path: Path):
     lines = [f"{kind} {name}: {change} ({source})" for kind, name, change, source in EXPECTED]
 
     text = outputs["text"]
-    block = text[text.index("Configuration from the repository") :].split("\n\n")[0]
+    block = text[text.index("Configuration from the repository"):].split("\n\n")[0]
     assert "--no-repo-config" in block.splitlines()[0]
     assert [line.strip() for line in block.splitlines()[1:]] == lines
 
@@ -294,7 +275,7 @@ def test_every_format_states_the_repositorys_own_configuration(tmp_path: Path):
     assert sarif["runs"][0]["properties"]["repo-config"] == data["repo_config"]
 
     page = outputs["markdown"]
-    section = page[page.index("### Configuration from the repository") :].split("\n\n")[2]
+    section = page[page.index("### Configuration from the repository"):].split("\n\n")[2]
     assert section.splitlines()[2:] == [
         f"| {kind} | `{name}` | {change} | `{source}` |" for kind, name, change, source in EXPECTED
     ]
@@ -308,15 +289,8 @@ def test_every_format_states_the_repositorys_own_configuration(tmp_path: Path):
 
 def test_a_flag_replaces_the_repositorys_setting_and_it_is_not_listed(tmp_path: Path):
     root = _weakened(tmp_path / "repo")
-    _, out = _audit(
-        root,
-        "json",
-        tmp_path,
-        "--fail-on",
-        "high",
-        "--baseline",
-        str(root / ".charter-baseline.json"),
-    )
+    _, out = _audit(root, "json", tmp_path, "--fail-on", "high", "--baseline",
+                    str(root / ".charter-baseline.json"))
     kinds = [(c["kind"], c["name"]) for c in json.loads(out)["repo_config"]]
     assert ("setting", "fail-on") not in kinds
     assert ("baseline", ".charter-baseline.json") not in kinds
@@ -354,16 +328,13 @@ def test_a_policy_folder_that_replaces_a_rule_and_a_profile_is_stated(tmp_path: 
     built_in = found.group(1)
     assert built_in in ("high", "very-high")  # gating, so that "low" no longer gates
     secrets = secrets.replace("severity: critical", "severity: low")
-    root = write_tree(
-        tmp_path / "repo",
-        {
-            "app.py": UNTYPED,
-            ".charter.yml": "policies: [pol]\n",
-            "pol/rules/no-hardcoded-secrets.yaml": secrets,
-            "pol/rules/type-hints.yaml": hints.replace(f"class: {built_in}", "class: low"),
-            "pol/profiles/backend-polyglot.yaml": dropped,
-        },
-    )
+    root = write_tree(tmp_path / "repo", {
+        "app.py": UNTYPED,
+        ".charter.yml": "policies: [pol]\n",
+        "pol/rules/no-hardcoded-secrets.yaml": secrets,
+        "pol/rules/type-hints.yaml": hints.replace(f"class: {built_in}", "class: low"),
+        "pol/profiles/backend-polyglot.yaml": dropped,
+    })
     listed = json.loads(_audit(root, "json", tmp_path)[1])["repo_config"]
     changes = {(c["kind"], c["name"]): c for c in listed}
     secret_rule = changes["rule", "no-hardcoded-secrets"]
@@ -377,34 +348,16 @@ def test_a_policy_folder_that_replaces_a_rule_and_a_profile_is_stated(tmp_path: 
 
 # --- item 5: the paths the repository's settings name stay inside it ------------------------
 
-
 def _limited() -> None:  # pragma: no cover - runs in the child
     """At most 2 GB of address space: today's code read /dev/zero until MemoryError."""
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
 
 def _charter(root: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    cmd = [
-        sys.executable,
-        "-m",
-        "charter",
-        "audit",
-        str(root),
-        "--no-cache",
-        "--jobs",
-        "1",
-        "--profile",
-        "backend-polyglot",
-    ]
-    return subprocess.run(
-        cmd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=root.parent,
-        preexec_fn=_limited,
-        check=False,
-    )
+    cmd = [sys.executable, "-m", "charter", "audit", str(root), "--no-cache", "--jobs", "1",
+           "--profile", "backend-polyglot"]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=root.parent,
+                          preexec_fn=_limited, check=False)
 
 
 def _one_line_error(proc: subprocess.CompletedProcess[str], *needles: str) -> str:
@@ -461,14 +414,11 @@ def test_a_baseline_outside_the_repository_or_not_a_plain_file_is_refused(
 )
 def test_a_policy_folder_outside_the_repository_is_refused(tmp_path: Path, value: str, why: str):
     outside = write_tree(tmp_path / "outside", {"secrets/x.yaml": QUIET_DETECTOR})
-    root = write_tree(
-        tmp_path / "repo",
-        {
-            "app.py": UNTYPED,
-            ".charter.yml": f"policies: [{value}]\n",
-            "pol/profiles/.keep": "",
-        },
-    )
+    root = write_tree(tmp_path / "repo", {
+        "app.py": UNTYPED,
+        ".charter.yml": f"policies: [{value}]\n",
+        "pol/profiles/.keep": "",
+    })
     (root / "linked").symlink_to(outside)
     (root / "pol" / "rules").mkdir()
     (root / "pol" / "rules" / "r.yaml").symlink_to(outside / "secrets" / "x.yaml")

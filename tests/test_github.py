@@ -27,19 +27,13 @@ def test_error_annotation_for_an_active_finding_only(tmp_path: Path):
     assert len(hints) == 1
     assert hints[0].startswith("::error file=app.py,line=3,col=1,")
     assert "title=charter type-hints (high)%3A " in hints[0]
-    assert hints[0].endswith(
-        "::function `f` is missing type annotations for parameter `a` and the return type"
-    )
+    assert hints[0].endswith("::function `f` is missing type annotations for parameter `a` "
+                             "and the return type")
 
 
 def _finding(severity: Severity, path: str = "a,b:c%.py", message: str = "50%\nnext") -> Finding:
     return Finding(
-        rule="r",
-        severity=severity,
-        path=path,
-        line=7,
-        column=2,
-        message=message,
+        rule="r", severity=severity, path=path, line=7, column=2, message=message,
         fingerprint="f" * 20,
     )
 

@@ -252,7 +252,10 @@ def test_errors_checked_names_the_call_and_needs_every_method_of_a_name_to_fail(
                 'func (a *A) Save() error { return errors.New("x") }\n'
             ),
             "store/b.go": ("package store\n\ntype B struct{}\n\nfunc (b *B) Save() {}\n"),
-            "app/app.go": ("package app\n\nfunc Run(a Loader) {\n\ta.Refresh()\n\ta.Save()\n}\n"),
+            "app/app.go": (
+                "package app\n\n"
+                "func Run(a Loader) {\n\ta.Refresh()\n\ta.Save()\n}\n"
+            ),
         },
     )
     report = audit_rule(policies, tmp_path, "go-errors-checked")
@@ -268,8 +271,8 @@ def test_errors_checked_and_no_panic_leave_test_code_alone(tmp_path: Path, polic
             "store/store_test.go": (
                 "package store\n\n"
                 'import "os"\n\n'
-                'func helper() error {\n\tos.WriteFile("x", nil, 0o600)\n'
-                '\tif err := os.Chdir("/"); err != nil {\n\t\tpanic(err)\n\t}\n\treturn nil\n}\n'
+                "func helper() error {\n\tos.WriteFile(\"x\", nil, 0o600)\n"
+                "\tif err := os.Chdir(\"/\"); err != nil {\n\t\tpanic(err)\n\t}\n\treturn nil\n}\n"
             ),
         },
     )

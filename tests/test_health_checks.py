@@ -140,18 +140,10 @@ def test_custom_health_paths(policies, tmp_path):
             "app.router.add_get('/orders', handler)\n",
             2,
         ),
-        (
-            "main.go",
-            'package main\n\nimport "github.com/labstack/echo/v4"\n\nfunc main() {\n'
-            '\te := echo.New()\n\te.GET("/orders", list)\n}\n',
-            6,
-        ),
-        (
-            "src/index.ts",
-            'import Fastify from "fastify";\nconst app = Fastify();\n'
-            'app.get("/orders", async () => []);\n',
-            2,
-        ),
+        ("main.go", 'package main\n\nimport "github.com/labstack/echo/v4"\n\nfunc main() {\n'
+         '\te := echo.New()\n\te.GET("/orders", list)\n}\n', 6),
+        ("src/index.ts", 'import Fastify from "fastify";\nconst app = Fastify();\n'
+         'app.get("/orders", async () => []);\n', 2),
     ],
 )
 def test_apps_without_health_route_are_found(policies, tmp_path, path, code, line):
@@ -163,28 +155,16 @@ def test_apps_without_health_route_are_found(policies, tmp_path, path, code, lin
 @pytest.mark.parametrize(
     ("path", "code"),
     [
-        (
-            "app.py",
-            "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/ping')\n"
-            "def ping():\n    return 'pong'\n",
-        ),
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/ping')\n"
+         "def ping():\n    return 'pong'\n"),
         ("shop/urls.py", "from django.urls import path\nurlpatterns = [path('healthz/', h)]\n"),
-        (
-            "server.py",
-            "from aiohttp import web\napp = web.Application()\n"
-            "app.router.add_route('GET', '/health', h)\n",
-        ),
-        (
-            "main.go",
-            'package main\n\nimport "github.com/go-chi/chi/v5"\n\nfunc main() {\n'
-            '\tr := chi.NewRouter()\n\tr.Get("/livez", live)\n}\n',
-        ),
-        (
-            "grpc_server.py",
-            "import grpc\nfrom grpc_health.v1 import health, health_pb2_grpc\n"
-            "server = grpc.server(pool)\n"
-            "health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)\n",
-        ),
+        ("server.py", "from aiohttp import web\napp = web.Application()\n"
+         "app.router.add_route('GET', '/health', h)\n"),
+        ("main.go", 'package main\n\nimport "github.com/go-chi/chi/v5"\n\nfunc main() {\n'
+         '\tr := chi.NewRouter()\n\tr.Get("/livez", live)\n}\n'),
+        ("grpc_server.py", "import grpc\nfrom grpc_health.v1 import health, health_pb2_grpc\n"
+         "server = grpc.server(pool)\n"
+         "health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)\n"),
     ],
 )
 def test_health_routes_are_found_in_each_framework(policies, tmp_path, path, code):

@@ -309,8 +309,7 @@ def test_each_point_reports_what_audit_ref_reports(tmp_path: Path) -> None:
             (r.id, r.status, r.findings, r.message) for r in want.rules
         ], sha
         assert [
-            (f.rule, f.path, f.line, f.message, f.fingerprint)
-            for f in got.findings  # type: ignore[attr-defined]
+            (f.rule, f.path, f.line, f.message, f.fingerprint) for f in got.findings  # type: ignore[attr-defined]
         ] == [(f.rule, f.path, f.line, f.message, f.fingerprint) for f in want.findings], sha
         assert [p.score for p in got.profiles] == [p.score for p in want.profiles]  # type: ignore[attr-defined]
     statuses = {

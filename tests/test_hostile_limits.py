@@ -24,27 +24,9 @@ def test_a_file_that_exhausts_memory_is_a_contained_skip(tmp_path: Path, files: 
     out = tmp_path / "report.json"
     env = {**os.environ, "CHARTER_WORKER_MEMORY_MB": "300"}
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "charter",
-            "audit",
-            str(root),
-            "--no-cache",
-            "--no-repo-config",
-            "--jobs",
-            "2",
-            "--fail-on",
-            "none",
-            "--format",
-            "json",
-            "--output",
-            str(out),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-m", "charter", "audit", str(root), "--no-cache", "--no-repo-config",
+         "--jobs", "2", "--fail-on", "none", "--format", "json", "--output", str(out)],
+        env=env, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(out.read_text(encoding="utf-8"))

@@ -72,7 +72,9 @@ def _where(report: Report, rule: str) -> list[str]:
     return sorted(f.where for f in report.findings if f.rule == rule)
 
 
-@pytest.mark.parametrize("held", [(1, 1), (3, 5), (repo_module.HELD_FILES, repo_module.HELD_TEXTS)])
+@pytest.mark.parametrize(
+    "held", [(1, 1), (3, 5), (repo_module.HELD_FILES, repo_module.HELD_TEXTS)]
+)
 def test_the_callers_of_a_function_are_found_however_few_files_stay_read(
     policies: PolicySet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, held: tuple[int, int]
 ) -> None:
@@ -130,7 +132,7 @@ def _finding(i: int, message: str) -> Finding:
 def test_the_json_report_written_a_finding_at_a_time_is_the_whole_reports_text(
     count: int,
 ) -> None:
-    messages = ["plain", "a C1 control \x85 and a bidi override \u202e", 'line\nbreak "quoted"']
+    messages = ["plain", "a C1 control \x85 and a bidi override \u202e", "line\nbreak \"quoted\""]
     report = _report([_finding(i, messages[i % 3]) for i in range(count)])
     whole = json_safe(report.model_dump_json(indent=2)) + "\n"
     assert json_report.render(report, None) == whole  # type: ignore[arg-type]

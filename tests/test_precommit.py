@@ -37,11 +37,7 @@ def hooks() -> dict[str, dict]:
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-        cwd=repo,
-        env={**os.environ, **GIT_ENV},
-        check=True,
-        capture_output=True,
-        text=True,
+        cwd=repo, env={**os.environ, **GIT_ENV}, check=True, capture_output=True, text=True,
     ).stdout
 
 
@@ -59,10 +55,7 @@ def run_hook(repo: Path, hook_id: str) -> subprocess.CompletedProcess[str]:
     if hook.get("pass_filenames", True):
         args += staged(repo)
     return subprocess.run(
-        [sys.executable, "-m", "charter", *args],
-        cwd=repo,
-        capture_output=True,
-        text=True,
+        [sys.executable, "-m", "charter", *args], cwd=repo, capture_output=True, text=True,
         env={**os.environ, **GIT_ENV, "XDG_CACHE_HOME": str(repo.parent / "cache")},
         timeout=300,
     )
@@ -96,11 +89,8 @@ def test_the_first_commit_of_a_non_python_repository_is_not_blocked(tmp_path: Pa
     )
     git(repo, "add", "-A")
     whole = subprocess.run(
-        [sys.executable, "-m", "charter", "audit", ".", "--no-cache"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-m", "charter", "audit", ".", "--no-cache"], cwd=repo,
+        capture_output=True, text=True, timeout=300,
     )
     assert whole.returncode == 1  # the repository rules fail: they are for CI
     proc = run_hook(repo, "charter")
@@ -122,11 +112,8 @@ def test_a_staged_secret_blocks_the_commit_and_an_untracked_one_is_not_checked(t
     assert proc.returncode == 0, proc.stdout + proc.stderr
     # even named on the command line, an untracked file is not checked
     named = subprocess.run(
-        [sys.executable, "-m", "charter", "hook", "README.md", "scratch.py"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-m", "charter", "hook", "README.md", "scratch.py"], cwd=repo,
+        capture_output=True, text=True, timeout=300,
     )
     assert named.returncode == 0, named.stdout + named.stderr
     (repo / "app.py").write_text(SECRET, encoding="utf-8")
@@ -153,21 +140,9 @@ def test_only_the_given_files_are_checked_and_classed_by_the_whole_tree(tmp_path
     )
     git(repo, "add", "-A")
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "charter",
-            "hook",
-            "src/a.py",
-            "db/versions/0001_init.py",
-            "--fail-on",
-            "low",
-            "--strict",
-        ],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-m", "charter", "hook", "src/a.py", "db/versions/0001_init.py",
+         "--fail-on", "low", "--strict"],
+        cwd=repo, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 1, proc.stderr
     flagged = {line.split(":")[0] for line in proc.stdout.splitlines()}
@@ -179,14 +154,8 @@ def test_file_level_rules_are_those_whose_findings_need_no_other_file(policies: 
     rules = policies.rules
     for rule_id in ("no-hardcoded-secrets", "type-hints", "http-timeouts", "parse-error"):
         assert file_level(rules[rule_id]), rule_id
-    for rule_id in (
-        "ci-runs-tests",
-        "tests-present",
-        "setup-docs",
-        "absolute-imports",
-        "coverage-threshold",
-        "dependency-lock",
-    ):
+    for rule_id in ("ci-runs-tests", "tests-present", "setup-docs", "absolute-imports",
+                    "coverage-threshold", "dependency-lock"):
         assert not file_level(rules[rule_id]), rule_id
 
 
@@ -241,11 +210,8 @@ def test_charter_diff_falls_back_to_head_and_says_so(tmp_path: Path):
 def test_a_bad_diff_base_is_refused(tmp_path: Path, ref: str):
     repo = _history(tmp_path)
     proc = subprocess.run(
-        [sys.executable, "-m", "charter", "hook", "--diff", "--diff-base", ref],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-m", "charter", "hook", "--diff", "--diff-base", ref], cwd=repo,
+        capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 2 and "--diff-base" in proc.stderr
 

@@ -186,21 +186,9 @@ def test_the_deliberate_worker_crash_prints_no_fatal_error_dump(tmp_path: Path):
     """The crash above is on purpose: the suite's output must not show a crash dump."""
     test = "tests/test_runner.py::test_a_file_that_kills_its_worker_is_skipped_and_nothing_else"
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-o",
-            "addopts=",
-            "-p",
-            "no:cacheprovider",
-            test + "_is_lost",
-        ],
-        cwd=Path(__file__).resolve().parents[1],
-        capture_output=True,
-        text=True,
-        timeout=300,
+        [sys.executable, "-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider",
+         test + "_is_lost"],
+        cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 passed" in proc.stdout
@@ -227,8 +215,7 @@ def test_a_file_over_the_time_cap_is_skipped_and_the_rest_is_reported(
     report = run_audit(root, merged, [profile], AuditOptions(jobs=1, max_file_seconds=0.5))
     assert time.perf_counter() - started < 10
     assert {f.path for f in report.findings if f.rule == "type-hints"} == {
-        "src/pkg/mod0.py",
-        "src/pkg/mod2.py",
+        "src/pkg/mod0.py", "src/pkg/mod2.py"
     }
     assert [(f.path, f.message) for f in report.findings if f.rule == "parse-error"] == [
         ("src/pkg/mod1.py", "skipped: analysis took over 0.5 s (max-file-seconds)")
@@ -261,24 +248,18 @@ def test_report_is_not_reused_when_a_file_a_baseline_or_an_option_changes(tmp_pa
     assert "src/pkg/mod1.py" not in {f.path for f in changed.findings}
     assert api.audit(root, opts).timing.get("report_reused") == 1
     # another option, another report: the same rules without one profile's worth of findings
-    narrower = api.audit(
-        root, api.Options(profiles=("backend-conventions",), use_cache=True, cache_dir=cache)
-    )
+    narrower = api.audit(root, api.Options(profiles=("backend-conventions",), use_cache=True,
+                                           cache_dir=cache))
     assert "report_reused" not in narrower.timing
     assert {p.id for p in narrower.profiles} == {"backend-conventions"}
     # a baseline is part of the set-up: writing one changes what is active
     baseline = tmp_path / "baseline.json"
     api.write_baseline(root, baseline, opts)
-    with_baseline = api.audit(
-        root,
-        api.Options(
-            profiles=("backend-polyglot",), use_cache=True, cache_dir=cache, baseline=baseline
-        ),
-    )
+    with_baseline = api.audit(root, api.Options(profiles=("backend-polyglot",), use_cache=True,
+                                                cache_dir=cache, baseline=baseline))
     assert "report_reused" not in with_baseline.timing
-    assert with_baseline.findings and all(
-        f.baselined for f in with_baseline.findings if f.rule == "type-hints"
-    )
+    assert with_baseline.findings and all(f.baselined for f in with_baseline.findings
+                                          if f.rule == "type-hints")
 
 
 class _ProbeExists(Analyzer):
@@ -291,7 +272,9 @@ class _ProbeExists(Analyzer):
             out.report(1, "notes/flag.txt is present", path="notes/flag.txt")
 
 
-def test_report_is_recomputed_when_a_path_a_repo_rule_probed_appears(tmp_path: Path, monkeypatch):
+def test_report_is_recomputed_when_a_path_a_repo_rule_probed_appears(
+    tmp_path: Path, monkeypatch
+):
     """The report cache keys on the discovered files *and* on every path a repo rule read or
     probed outside them: here an excluded file whose existence the rule checks."""
     monkeypatch.setitem(REGISTRY, _ProbeExists.name, _ProbeExists)
@@ -307,13 +290,8 @@ def test_report_is_recomputed_when_a_path_a_repo_rule_probed_appears(tmp_path: P
         },
     )
     root = _tree(tmp_path / "repo", n=1)
-    opts = api.Options(
-        profiles=("probe",),
-        policy_dirs=(pol,),
-        exclude=("notes/",),
-        use_cache=True,
-        cache_dir=tmp_path / "c",
-    )
+    opts = api.Options(profiles=("probe",), policy_dirs=(pol,), exclude=("notes/",),
+                       use_cache=True, cache_dir=tmp_path / "c")
     status = lambda r: next(x.status.value for x in r.rules if x.id == "probe-exists")  # noqa: E731
     assert status(api.audit(root, opts)) == "pass"
     assert api.audit(root, opts).timing.get("report_reused") == 1

@@ -38,7 +38,9 @@ def test_sample_repo(sample: Path, tmp_path: Path, capsys: pytest.CaptureFixture
     wanted_status = expected.get("rules", {})
     assert {k: statuses.get(k) for k in wanted_status} == wanted_status
     got = sorted(
-        (f["rule"], f["path"], f["line"]) for f in report["findings"] if f["rule"] in wanted_status
+        (f["rule"], f["path"], f["line"])
+        for f in report["findings"]
+        if f["rule"] in wanted_status
     )
     want = sorted((f["rule"], f["path"], f["line"]) for f in expected.get("findings") or [])
     assert got == want

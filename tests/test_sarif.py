@@ -62,7 +62,9 @@ def test_results_have_regions_fingerprints_and_states(log: dict):
     run = log["runs"][0]
     rules = run["tool"]["driver"]["rules"]
     results = [r for r in run["results"] if r["ruleId"] == "type-hints"]
-    by_line = {r["locations"][0]["physicalLocation"]["region"]["startLine"]: r for r in results}
+    by_line = {
+        r["locations"][0]["physicalLocation"]["region"]["startLine"]: r for r in results
+    }
     assert sorted(by_line) == [1, 5, 9, 13]
     for r in results:
         assert rules[r["ruleIndex"]]["id"] == "type-hints"
@@ -91,9 +93,9 @@ def test_repo_level_finding_is_anchored_on_its_proof_file(tmp_path: Path):
     log = sarif.build(result.report, result.policies)
     jsonschema.validate(log, SCHEMA)
     layout = [r for r in log["runs"][0]["results"] if r["ruleId"] == "src-layout"]
-    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in layout] == [
-        "orders/__init__.py"
-    ]
+    assert [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in layout
+    ] == ["orders/__init__.py"]
 
 
 def test_cli_writes_sarif_to_output(tmp_path: Path, capsys):

@@ -58,9 +58,8 @@ def test_subfolder_audit_writes_paths_from_the_repository_root(tmp_path: Path):
         assert (repo / unquote(uri)).is_file()
     run = log["runs"][0]
     assert run["properties"]["target-prefix"] == "services/api/"
-    assert (
-        "root of the git repository"
-        in (run["originalUriBaseIds"]["%SRCROOT%"]["description"]["text"])
+    assert "root of the git repository" in (
+        run["originalUriBaseIds"]["%SRCROOT%"]["description"]["text"]
     )
 
 
@@ -96,20 +95,10 @@ def test_repository_root_audit_is_unchanged(tmp_path: Path):
 # --- security-severity and helpUri ---------------------------------------------------------------
 
 SECURITY_RULES = {
-    "ci-dependency-scan",
-    "ci-security-scan",
-    "container-non-root",
-    "jwt-verification",
-    "k8s-cluster-policies",
-    "no-hardcoded-secrets",
-    "no-secrets-in-logs",
-    "parameterized-sql",
-    "rate-limiting",
-    "security-headers",
-    "terraform-encryption-at-rest",
-    "terraform-iam-least-privilege",
-    "terraform-no-open-ingress",
-    "tls-verification",
+    "ci-dependency-scan", "ci-security-scan", "container-non-root", "jwt-verification",
+    "k8s-cluster-policies", "no-hardcoded-secrets", "no-secrets-in-logs", "parameterized-sql",
+    "rate-limiting", "security-headers", "terraform-encryption-at-rest",
+    "terraform-iam-least-privilege", "terraform-no-open-ingress", "tls-verification",
     "unscanned-file",
 }
 
@@ -142,10 +131,7 @@ def test_help_uri_points_at_the_generated_docs_page(tmp_path: Path):
     docs = Path(__file__).resolve().parents[1] / "docs" / "rules"
     for descriptor in log["runs"][0]["tool"]["driver"]["rules"]:
         uri = descriptor["helpUri"]
-        assert (
-            uri
-            == f"https://github.com/charter-dev/charter/blob/main/docs/rules/{descriptor['id']}.md"
-        )
+        assert uri == f"https://github.com/charter-dev/charter/blob/main/docs/rules/{descriptor['id']}.md"
         assert (docs / f"{descriptor['id']}.md").is_file(), uri
 
 
@@ -161,16 +147,8 @@ def test_rule_docs_pages_are_current():
 
 def test_rule_page_has_every_section():
     page = rule_pages(load_policies())["no-hardcoded-secrets.md"]
-    for heading in (
-        "## What it does",
-        "## Why is this bad?",
-        "## Example",
-        "## Use instead",
-        "## Parameters",
-        "## Profiles",
-        "## Precision",
-        "## Profile sentences",
-    ):
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead",
+                    "## Parameters", "## Profiles", "## Precision", "## Profile sentences"):
         assert heading in page
     assert "| scope | source, test, example, tooling, migration |" in page
     assert "SARIF security-severity 9.5" in page
@@ -204,13 +182,8 @@ def test_a_custom_rule_without_a_page_has_no_help_uri(tmp_path: Path):
 
 def _finding(rule: str, i: int, severity: Severity, **kw: object) -> Finding:
     return Finding(
-        rule=rule,
-        severity=severity,
-        path=f"f{i}.py",
-        line=i + 1,
-        message="m",
-        fingerprint=f"{rule}:{i}",
-        **kw,  # type: ignore[arg-type]
+        rule=rule, severity=severity, path=f"f{i}.py", line=i + 1, message="m",
+        fingerprint=f"{rule}:{i}", **kw,  # type: ignore[arg-type]
     )
 
 
@@ -226,10 +199,8 @@ def test_caps_keep_the_highest_severity_per_rule_and_per_run(tmp_path: Path):
     ]
     # six rules of 4,500: 27,000 more, over the per-run cap
     for r in range(6):
-        findings += [
-            _finding(f"rule-{r}", i, Severity.MEDIUM if r < 3 else Severity.LOW)
-            for i in range(4_500)
-        ]
+        findings += [_finding(f"rule-{r}", i, Severity.MEDIUM if r < 3 else Severity.LOW)
+                     for i in range(4_500)]
     report = result.report.model_copy(update={"findings": tuple(findings)})
     log = json.loads(sarif.render(report, result.policies))
     jsonschema.validate(log, SCHEMA)

@@ -131,20 +131,13 @@ detectors:
 @pytest.mark.parametrize(
     ("detector", "field"),
     [
-        (
-            "  - id: bad\n    description: broken\n    regex: '(unclosed'\n    keywords: [x]\n",
-            "detectors.0.regex",
-        ),
-        (
-            "  - id: bad\n    description: extra field\n    regex: 'x'\n    keywords: [x]\n"
-            "    severity: high\n",
-            "detectors.0.severity",
-        ),
+        ("  - id: bad\n    description: broken\n    regex: '(unclosed'\n    keywords: [x]\n",
+         "detectors.0.regex"),
+        ("  - id: bad\n    description: extra field\n    regex: 'x'\n    keywords: [x]\n"
+         "    severity: high\n", "detectors.0.severity"),
         ("  - id: bad\n    description: no keywords\n    regex: 'x'\n", "detectors.0.keywords"),
-        (
-            "  - id: Not_Kebab\n    description: bad id\n    regex: 'x'\n    keywords: [x]\n",
-            "detectors.0.id",
-        ),
+        ("  - id: Not_Kebab\n    description: bad id\n    regex: 'x'\n    keywords: [x]\n",
+         "detectors.0.id"),
     ],
 )
 def test_a_bad_detector_file_names_the_file_and_field(
@@ -175,29 +168,12 @@ def test_builtin_detectors_cover_the_promised_providers() -> None:
     assert analyzer.detectors is not None
     ids = {d.id for d in analyzer.detectors.detectors}
     for expected in (
-        "aws-access-key-id",
-        "aws-secret-access-key",
-        "gcp-service-account-key",
-        "gcp-api-key",
-        "azure-storage-account-key",
-        "azure-shared-access-key",
-        "github-classic-token",
-        "github-fine-grained-token",
-        "github-app-token",
-        "github-oauth-token",
-        "gitlab-personal-token",
-        "slack-token",
-        "slack-webhook",
-        "stripe-secret-key",
-        "twilio-api-key",
-        "sendgrid-api-key",
-        "openai-api-key",
-        "anthropic-api-key",
-        "npm-access-token",
-        "pypi-upload-token",
-        "jwt",
-        "private-key",
-        "database-url-password",
+        "aws-access-key-id", "aws-secret-access-key", "gcp-service-account-key", "gcp-api-key",
+        "azure-storage-account-key", "azure-shared-access-key", "github-classic-token",
+        "github-fine-grained-token", "github-app-token", "github-oauth-token",
+        "gitlab-personal-token", "slack-token", "slack-webhook", "stripe-secret-key",
+        "twilio-api-key", "sendgrid-api-key", "openai-api-key", "anthropic-api-key",
+        "npm-access-token", "pypi-upload-token", "jwt", "private-key", "database-url-password",
         "broker-url-password",
     ):
         assert expected in ids

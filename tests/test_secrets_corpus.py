@@ -46,21 +46,15 @@ def test_corpus_is_as_large_and_varied_as_promised() -> None:
 
 def test_recall_is_at_least_98_percent(report: Report) -> None:
     found = _reported(report)
-    missed = [
-        f"{x['path']}:{x['line']} ({x['kind']})"
-        for x in SECRETS
-        if (x["path"], x["line"]) not in found
-    ]
+    missed = [f"{x['path']}:{x['line']} ({x['kind']})" for x in SECRETS
+              if (x["path"], x["line"]) not in found]
     assert len(missed) <= 0.02 * len(SECRETS), missed
 
 
 def test_lookalikes_stay_quiet(report: Report) -> None:
     found = _reported(report)
-    noisy = [
-        f"{x['path']}:{x['line']} ({x['kind']})"
-        for x in LOOKALIKES
-        if (x["path"], x["line"]) in found
-    ]
+    noisy = [f"{x['path']}:{x['line']} ({x['kind']})" for x in LOOKALIKES
+             if (x["path"], x["line"]) in found]
     assert len(noisy) <= 0.02 * len(LOOKALIKES), noisy
 
 
@@ -74,13 +68,8 @@ def test_every_finding_is_critical_and_redacted(report: Report) -> None:
     fixture, an example or a doc (``outside_source_severity``)."""
     findings = [f for f in report.findings if f.rule == RULE]
     assert findings
-    outside = (
-        " in a test",
-        " in a test fixture",
-        " in an example",
-        " in documentation",
-        " in a development, CI or test configuration",
-    )
+    outside = (" in a test", " in a test fixture", " in an example", " in documentation",
+               " in a development, CI or test configuration")
     for f in findings:
         lowered = not f.certain and any(f"{place};" in f.message for place in outside)
         assert f.severity.value == ("low" if lowered else "critical"), f.where

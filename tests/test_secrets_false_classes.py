@@ -188,14 +188,13 @@ def test_the_sweep_reports_a_credential_outside_source_low_unless_an_issued_key(
 def test_outside_source_severity_rule_keeps_the_rules_severity(
     policies: PolicySet, tmp_path: Path
 ) -> None:
-    found = findings(policies, tmp_path, PLACES, {**SWEEP, "outside_source_severity": "rule"})
+    found = findings(
+        policies, tmp_path, PLACES, {**SWEEP, "outside_source_severity": "rule"}
+    )
     assert {w: s for w, s, _ in found} == {
         where: Severity.CRITICAL.value
         for where in (
-            "app/db.py:1",
-            "tests/test_login.py:2",
-            "tests/test_s3.py:1",
-            "docs/deploy.md:2",
+            "app/db.py:1", "tests/test_login.py:2", "tests/test_s3.py:1", "docs/deploy.md:2"
         )
     }
 

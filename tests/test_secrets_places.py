@@ -21,7 +21,9 @@ from charter.sources import SourceFile
 RULE = "no-hardcoded-secrets"
 AWS_ID = "AKIAQ7FAKE2TESTQ7Z3M"
 NKEY_SEED = "SUANACKPBDJXPHV5WRZQWONWUOT2O527F5X4U4ZE7BMILBS7JGHZDE5SZO"
-SWARM = "SWMTKN-1-l86wfpttkuy4v2er4jh5yyaqfsec2dqk545c6d4f3o2qfadvy1-wdt2t9b1yawy7ajqp56vupu5u"
+SWARM = (
+    "SWMTKN-1-l86wfpttkuy4v2er4jh5yyaqfsec2dqk545c6d4f3o2qfadvy1-wdt2t9b1yawy7ajqp56vupu5u"
+)
 JWK_D = "aTCRhwnZQqQmOR69pYamt7uzPVZDo7uR60dIRqITxh7"
 PASSWORD = "Vq7-fake!Lm2x"
 PEM = (
@@ -238,7 +240,9 @@ LOOKALIKES = {
 
 
 @pytest.mark.parametrize("case", sorted(LOOKALIKES))
-def test_lookalikes_of_the_issue_stay_quiet(case: str, policies: PolicySet, tmp_path: Path) -> None:
+def test_lookalikes_of_the_issue_stay_quiet(
+    case: str, policies: PolicySet, tmp_path: Path
+) -> None:
     path, text = LOOKALIKES[case]
     assert found(policies, tmp_path, {path: text}) == []
 
@@ -318,7 +322,9 @@ REACHED = {
 
 
 @pytest.mark.parametrize("case", sorted(REACHED))
-def test_formats_of_the_issue_are_reached(case: str, policies: PolicySet, tmp_path: Path) -> None:
+def test_formats_of_the_issue_are_reached(
+    case: str, policies: PolicySet, tmp_path: Path
+) -> None:
     # reach is measured by the sweep (CredData labels test and docs credentials too)
     path, text, lines = REACHED[case]
     assert found(policies, tmp_path, {path: text}, SWEEP) == [f"{path}:{n}" for n in lines]
@@ -350,7 +356,7 @@ LINE_ADVERSARIAL = {
     "quotes": "password = '" + "'" * 8000,
     "versions": "token: " + "1.11" * 1900,
     "urls": "://a:" * 1500,
-    "jwk": '"kty" k:\'' + "A" * 7900,
+    "jwk": "\"kty\" k:'" + "A" * 7900,
 }
 
 

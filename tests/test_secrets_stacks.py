@@ -134,8 +134,7 @@ def test_stripe_test_mode_keys_are_not_secrets_and_live_keys_are(
             'STRIPE_SECRET_KEY = SECRETS.get("stripe", "sk_test_8fakeQw3Lm9Zp2Xr7Tn4Kd")\n'
             'STRIPE_RESTRICTED = "rk_test_5fakeWq8Lm2Zp9Xr3Tn7Kd"\n'
             # split, so that this file itself holds no live-format key
-            'STRIPE_LIVE = "sk_'
-            'live_7fakeRt2Lm9Zp4Xq8Tn3KdW5"\n'
+            'STRIPE_LIVE = "sk_' 'live_7fakeRt2Lm9Zp4Xq8Tn3KdW5"\n'
         ),
     }
     assert found(policies, tmp_path, files) == ["app/settings.py:3"]

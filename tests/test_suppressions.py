@@ -177,21 +177,13 @@ def test_yaml_block_scalars_are_not_comments():
     assert (d.line, d.rules) == (1, ("k8s-resource-limits",))
 
 
-ids = st.lists(
-    st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6}){0,2}", fullmatch=True),
-    min_size=1,
-    max_size=4,
-    unique=True,
-)
+ids = st.lists(st.from_regex(r"[a-z][a-z0-9]{0,8}(-[a-z0-9]{1,6}){0,2}", fullmatch=True),
+               min_size=1, max_size=4, unique=True)
 reasons = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=40)
 
 
-@given(
-    ids=ids,
-    reason=reasons,
-    leader=st.sampled_from(["#", "//", "# noqa: E501  #"]),
-    whole=st.booleans(),
-)
+@given(ids=ids, reason=reasons, leader=st.sampled_from(["#", "//", "# noqa: E501  #"]),
+       whole=st.booleans())
 def test_directive_round_trip(ids, reason, leader, whole):
     form = "ignore-file" if whole else "ignore"
     tail = f" -- {reason}" if reason else ""

@@ -21,7 +21,7 @@ def test_unbounded_provider_is_named_on_its_constraint(policies, tmp_path):
     write_tree(
         tmp_path,
         {
-            "versions.tf": "terraform {\n  required_providers {\n    aws = {\n"
+            "versions.tf": 'terraform {\n  required_providers {\n    aws = {\n'
             '      source  = "hashicorp/aws"\n      version = ">= 4.0, != 4.5.0"\n    }\n  }\n}\n',
             "main.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "b"\n}\n',
         },

@@ -177,7 +177,9 @@ def test_a_long_source_line_is_cut_around_the_column(
     assert caret.index("^") == code.index("os.path.join")
 
 
-def test_source_is_read_only_from_regular_files_inside_the_repository(repo: Path, tmp_path: Path):
+def test_source_is_read_only_from_regular_files_inside_the_repository(
+    repo: Path, tmp_path: Path
+):
     audit = api.run(repo, api.Options(profiles=("backend-polyglot",), use_cache=False))
     outside = tmp_path / "outside.py"
     outside.write_text("\n\n\nTOP SECRET LINE\n", encoding="utf-8")
@@ -187,7 +189,9 @@ def test_source_is_read_only_from_regular_files_inside_the_repository(repo: Path
     assert "app.py:4:1 function `f`" in out and "TOP SECRET" not in out
 
 
-def test_no_source_for_an_audit_of_another_revision(repo: Path, capsys: pytest.CaptureFixture[str]):
+def test_no_source_for_an_audit_of_another_revision(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+):
     def git(*args: str) -> None:
         subprocess.run(
             ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args],
@@ -253,9 +257,8 @@ def test_baselined_findings_are_counted_not_listed_unless_verbose(
     # 8: the repository findings include formatter-enforced (no CI checks the formatting)
     assert summary.endswith("; 8 baselined (not listed; -v lists them)")
 
-    audit = api.run(
-        repo, api.Options(profiles=("backend-polyglot",), baseline=baseline, use_cache=False)
-    )
+    audit = api.run(repo, api.Options(profiles=("backend-polyglot",), baseline=baseline,
+                                      use_cache=False))
     verbose = text.render(audit.report, audit.policies, source_root=repo, verbose=True)
     assert "app.py:4:1 function `f` is missing type annotations" in verbose
     assert "[baselined]" in verbose and "-v lists them" not in verbose

@@ -21,21 +21,8 @@ def _tree(root: Path) -> None:
 
 def _audit(root: Path, *extra: str) -> dict:
     out = root.parent / f"{root.name}-report.json"
-    code = main(
-        [
-            "audit",
-            str(root),
-            "--profile",
-            "backend-polyglot",
-            "--format",
-            "json",
-            "--output",
-            str(out),
-            "--fail-on",
-            "none",
-            *extra,
-        ]
-    )
+    code = main(["audit", str(root), "--profile", "backend-polyglot", "--format", "json",
+                 "--output", str(out), "--fail-on", "none", *extra])
     assert code == 0
     return json.loads(out.read_text())
 
@@ -51,15 +38,8 @@ def test_timing_reports_each_rule_parse_time_and_slowest_files(
     rules = timing["rules"]
     hints = rules["type-hints"]
     assert hints["rule"] == "type-hints"
-    assert set(hints) >= {
-        "wall_s",
-        "cpu_s",
-        "file_wall_s",
-        "repo_wall_s",
-        "files",
-        "slowest_file",
-        "slowest_file_s",
-    }
+    assert set(hints) >= {"wall_s", "cpu_s", "file_wall_s", "repo_wall_s", "files",
+                          "slowest_file", "slowest_file_s"}
     assert hints["files"] == 2  # both Python files, not the YAML one
     assert hints["slowest_file"] in {"app.py", "other.py"}
     assert all(r["wall_s"] >= 0 and r["cpu_s"] >= 0 for r in rules.values())

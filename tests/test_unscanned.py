@@ -57,27 +57,9 @@ ADVERSARIAL = {
 #: one name per reader and hint regex: Python, YAML, JSON, .env, TOML, INI, properties,
 #: TypeScript, JavaScript, Go, Rust, Terraform, Dockerfile, shell and a plain text file; the
 #: line scan (Markdown, Java, SQL), and a test's Go file (the tree and the line scan)
-KINDS = (
-    "app.py",
-    "cfg.yaml",
-    "cfg.json",
-    ".env",
-    "cfg.toml",
-    "cfg.ini",
-    "app.properties",
-    "app.ts",
-    "app.js",
-    "main.go",
-    "lib.rs",
-    "main.tf",
-    "Dockerfile",
-    "run.sh",
-    "notes.txt",
-    "README.md",
-    "App.java",
-    "init.sql",
-    "tests/app_test.go",
-)
+KINDS = ("app.py", "cfg.yaml", "cfg.json", ".env", "cfg.toml", "cfg.ini", "app.properties",
+         "app.ts", "app.js", "main.go", "lib.rs", "main.tf", "Dockerfile", "run.sh", "notes.txt",
+         "README.md", "App.java", "init.sql", "tests/app_test.go")
 
 
 def _scan_child(root: str, rel: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
@@ -173,11 +155,8 @@ def test_a_key_in_a_file_padded_past_the_size_cap_is_found(
     # the skip itself is still the parse-error finding it was, for the other rules
     assert any(f.rule == "parse-error" and f.path == "app/settings.py" for f in report.findings)
     status = {r.id: r.status.value for r in report.rules}
-    assert status == {
-        SECRETS: "fail",
-        UNSCANNED: "pass",
-        **{r.id: r.status.value for r in report.rules if r.id not in (SECRETS, UNSCANNED)},
-    }
+    assert status == {SECRETS: "fail", UNSCANNED: "pass", **{
+        r.id: r.status.value for r in report.rules if r.id not in (SECRETS, UNSCANNED)}}
 
 
 def test_the_padded_key_fails_the_default_gate(tmp_path: Path) -> None:
@@ -268,12 +247,9 @@ def test_windows_report_every_offset_once(tmp_path: Path) -> None:
             line, column = window.position(*_line_col(window.text, offset))
             seen.append((line, column))
     lines = text.split("\n")
-    assert (
-        seen
-        == [(n + 1, c + 1) for n, body in enumerate(lines) for c in range(len(body) + 1)][
-            : len(seen)
-        ]
-    )
+    assert seen == [(n + 1, c + 1) for n, body in enumerate(lines) for c in range(len(body) + 1)][
+        : len(seen)
+    ]
     assert len(seen) == len(text)
 
 
@@ -381,17 +357,8 @@ def test_no_secret_reaches_the_output_or_the_cache(tmp_path: Path) -> None:
     for fmt in ("json", "sarif", "text", "markdown"):
         out = tmp_path / f"report.{fmt}"
         cli.main(
-            [
-                "audit",
-                str(repo),
-                "--no-repo-config",
-                "--cache-dir",
-                str(cache),
-                "--format",
-                fmt,
-                "--output",
-                str(out),
-            ]
+            ["audit", str(repo), "--no-repo-config", "--cache-dir", str(cache), "--format", fmt,
+             "--output", str(out)]
         )
         text = out.read_text(encoding="utf-8")
         assert AWS_ID not in text, fmt

@@ -19,8 +19,9 @@ the built-in policies) and every (statement, rule) mapping is compared with ``la
 - **descriptions mapped**: labelled descriptions and context that map to any rule.
 
 Scores are given for all profiles and for each set of ``manifest.yaml``: ``tune``, ``held``
-(held apart until session 30, whose errors were then read) and ``held2`` (labelled blind in
-session 30, never looked at while tuning).
+(held apart until session 30, whose errors were then read) and ``held2`` ... ``held7`` (each
+labelled blind in session 30 and scored once before its errors were read; the last one was
+never read while tuning).
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--show-set",
         default="",
-        help="list them for this set instead (all, held, held2: never while tuning a held set)",
+        help="list them for this set instead (all, held, held2, ...: never a set not yet scored)",
     )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(args.charter_src / "src"))

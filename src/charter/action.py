@@ -156,7 +156,9 @@ def relative_to_workspace(report: Report, prefix: str) -> Report:
         f.model_copy(
             update={
                 "path": moved(f.path),
-                "related": tuple(Location(path=moved(r.path), line=r.line) for r in f.related),
+                "related": tuple(
+                    Location(path=moved(r.path), line=r.line) for r in f.related
+                ),
             }
         )
         for f in report.findings

@@ -138,7 +138,7 @@ def rule_page(policies: PolicySet, rule_id: str) -> str:
             if ref.scope is not None:
                 overrides.append(f"scope {', '.join(ref.scope)}")
             rows.append(f"| `{prof.id}` | {_cell('; '.join(overrides)) or '—'} |")
-    lines += ["| profile | overrides |", "|---|---|", *rows] if rows else ["In no profile."]
+    lines += (["| profile | overrides |", "|---|---|", *rows] if rows else ["In no profile."])
     lines += ["", "## Precision", ""]
     p = rule.precision
     if p.measured is not None:

@@ -57,7 +57,9 @@ class Interner:
         applicable = frozenset(self.key(k) for k in result.applicable)
         result.applicable = self._sets.setdefault(applicable, applicable)  # type: ignore[assignment]
         if result.counters:
-            result.counters = {self.key(k): self._counter(v) for k, v in result.counters.items()}
+            result.counters = {
+                self.key(k): self._counter(v) for k, v in result.counters.items()
+            }
         if result.facts:
             result.facts = {self.key(k): self._fact(v) for k, v in result.facts.items()}
         for found in result.findings.values():

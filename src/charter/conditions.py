@@ -101,7 +101,9 @@ _EXAMPLE_TITLE = re.compile(r"\b(?:example|sample|demo|demonstration)" + _WORD +
 #: the sample service" or "for example, the service" (about something else)
 _EXAMPLE_SELF = re.compile(
     r"(?:\bis|^(?:an?|the)|\bserves as)\s+(?:an?\s+)?(?:[\w'-]+\s+){0,2}?"
-    r"(?:example|sample|demo|demonstration)" + _WORD + _NOUN,
+    r"(?:example|sample|demo|demonstration)"
+    + _WORD
+    + _NOUN,
     re.I,
 )
 #: "a companion repo to the ... tutorial", "supplementary material for the book", "the code

@@ -111,7 +111,9 @@ HINTS: dict[str, FieldHint] = {
     "max-file-bytes": FieldHint("a whole number of bytes above 0", 2000000),
     "max-file-seconds": FieldHint("a number of seconds: 0 (no cap) or 0.1 to 86400", 60),
     "rules": FieldHint("a mapping of rule id to its override", {"type-hints": {"severity": "low"}}),
-    "rules.*": FieldHint("a mapping with severity, params, disable or scope", {"severity": "low"}),
+    "rules.*": FieldHint(
+        "a mapping with severity, params, disable or scope", {"severity": "low"}
+    ),
     "rules.*.severity": FieldHint("one of critical, high, medium, low", "low"),
     "rules.*.params": FieldHint(
         "a mapping of the rule's parameters (charter explain RULE)", {"include_tests": True}
@@ -257,14 +259,9 @@ def load_config(root: Path) -> tuple[Config, Path | None]:
             # silently drop the repository's settings (its gate, its exclusions)
             raise CharterError(_toml_error(pyproject, exc, text)) from None
         except (OSError, UnicodeDecodeError, RecursionError) as exc:
-            reason = (
-                "not UTF-8"
-                if isinstance(exc, UnicodeDecodeError)
-                else (
-                    "nested too deeply"
-                    if isinstance(exc, RecursionError)
-                    else exc.strerror or type(exc).__name__
-                )
+            reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else (
+                "nested too deeply" if isinstance(exc, RecursionError)
+                else exc.strerror or type(exc).__name__
             )
             raise CharterError(
                 f"{pyproject}: cannot read [tool.charter] ({reason}); fix the file, or pass "

@@ -106,8 +106,6 @@ def _linked_folder(rel: str, root: str, cache: dict[str, bool]) -> bool:
 
 #: ``-t`` tags each path: ``?`` untracked (not ignored), any other letter tracked
 _LS_FILES = ("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--", ".")
-
-
 @dataclass
 class Discovery:
     """The files to audit, how many of them git tracks, and what the reader should know."""
@@ -141,7 +139,6 @@ def _ignored_by_enclosing_repo(root: Path) -> bool:
     """True when git ignores ``root`` itself (e.g. a vendored tree or a checkout inside
     ``~/.pyenv``), where ``git ls-files`` would list nothing at all."""
     return gitops.read(root, "check-ignore", "-q", "--no-index", ".") is not None
-
 
 def _walk_files(root: Path, *, honour_ignores: bool = True) -> tuple[list[str], int]:
     """Walk the tree without following links, honouring nested .gitignore files; returns the

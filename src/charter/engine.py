@@ -1036,7 +1036,9 @@ def _fix_as_declared(rule: Rule, found: list[Finding]) -> list[Finding]:
     if rule.autofix is None:
         return [f.model_copy(update={"fix": None}) if f.fix else f for f in found]
     if rule.autofix.applicability == "unsafe":
-        return [f.model_copy(update={"fix": Applicability.UNSAFE}) if f.fix else f for f in found]
+        return [
+            f.model_copy(update={"fix": Applicability.UNSAFE}) if f.fix else f for f in found
+        ]
     return found
 
 

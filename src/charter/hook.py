@@ -177,9 +177,8 @@ def pick_diff_base(root: Path, wanted: str = DEFAULT_DIFF_BASE) -> tuple[str | N
     if commit(wanted):
         return wanted, f"diff base: {wanted}"
     if commit("@{upstream}"):
-        name = gitops._git_out(
-            root, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"
-        )
+        name = gitops._git_out(root, "rev-parse", "--abbrev-ref", "--symbolic-full-name",
+                               "@{upstream}")
         shown = f"@{{upstream}} ({name})" if name else "@{upstream}"
         return "@{upstream}", f"{wanted} not found; diff base: {shown}"
     if commit("HEAD"):
@@ -301,3 +300,4 @@ def hook_command(
     verdict = "holds" if code == 0 else "fails"
     typer.echo(f"charter: {what}: gate {verdict}: {reason}", err=True)
     raise typer.Exit(code)
+

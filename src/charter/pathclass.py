@@ -42,7 +42,9 @@ import pathspec
 
 from charter.sources import file_kind
 
-PathClass = Literal["source", "test", "example", "tooling", "migration", "generated", "vendored"]
+PathClass = Literal[
+    "source", "test", "example", "tooling", "migration", "generated", "vendored"
+]
 PATH_CLASSES: tuple[PathClass, ...] = (
     "source",
     "test",

@@ -63,7 +63,6 @@ def _parse_timed(parser: str) -> Callable[[Callable[[Any], _T]], Callable[[Any],
 
     return wrap
 
-
 DEFAULT_MAX_FILE_BYTES = 2_000_000
 #: LibCST recurses once per nesting level: its native parser overflows the C stack (a crash, not
 #: an exception) on a few thousand levels and its visitors hit Python's recursion limit at about

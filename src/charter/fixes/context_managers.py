@@ -138,11 +138,15 @@ class ContextManagersFixer(Fixer):
             return updated_node
         if len(original_node.body) != len(updated_node.body):
             return updated_node
-        return updated_node.with_changes(body=self._rewrite(original_node.body, updated_node.body))
+        return updated_node.with_changes(
+            body=self._rewrite(original_node.body, updated_node.body)
+        )
 
     def leave_Module(
         self, original_node: libcst.Module, updated_node: libcst.Module
     ) -> libcst.Module:
         if not self.decisions or len(original_node.body) != len(updated_node.body):
             return updated_node
-        return updated_node.with_changes(body=self._rewrite(original_node.body, updated_node.body))
+        return updated_node.with_changes(
+            body=self._rewrite(original_node.body, updated_node.body)
+        )

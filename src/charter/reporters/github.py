@@ -39,7 +39,9 @@ def escape_property(text: str) -> str:
     return escape_data(visible(text)).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding: Finding, title: str | None = None, patches: Sequence[Any] = ()) -> str:
+def annotation(
+    finding: Finding, title: str | None = None, patches: Sequence[Any] = ()
+) -> str:
     """One workflow command; ``patches`` (the finding's fixes) follow the message as
     ``suggestion`` blocks."""
     props = []

@@ -85,7 +85,7 @@ Extra = Callable[[RepoIndex, CiModel], str | None]
 #: (language, file kinds, formatter table, other evidence, what to add)
 LANGUAGES: tuple[tuple[str, tuple[str, ...], Tools, Extra | None, str], ...] = (
     ("Python", ("python",), PYTHON, None, "`ruff format --check .`"),
-    ("Go", ("go",), GO, _golangci_formats, '`test -z "$(gofmt -l .)"`'),
+    ("Go", ("go",), GO, _golangci_formats, "`test -z \"$(gofmt -l .)\"`"),
     ("Rust", ("rust",), RUST, None, "`cargo fmt --all --check`"),
     (
         "TypeScript/JavaScript",

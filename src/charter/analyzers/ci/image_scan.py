@@ -22,10 +22,8 @@ PUBLISH = tools(
     ("goreleaser", r"goreleaser"),
     ("buildah push", r"redhat-actions/push-to-registry"),
 )
-BUILD_PUSH_ACTIONS = re.compile(
-    r"^(?:docker/build-push-action|docker/bake-action|"
-    r"depot/build-push-action|depot/bake-action)@"
-)
+BUILD_PUSH_ACTIONS = re.compile(r"^(?:docker/build-push-action|docker/bake-action|"
+                                r"depot/build-push-action|depot/bake-action)@")
 #: image scanners (raw text); trivy-action counts unless its scan-type is not an image
 SCANNERS = tools(
     ("trivy", r"\btrivy\s+(?:image|i)\b|\btrivy\b.*\s--input\b"),

@@ -80,7 +80,9 @@ def _origins_config(node: ast.AST) -> bool:
         )
         return named and not _any_origin(node.value)
     if isinstance(node, ast.Call) and _name(node.func) == "update":
-        return any(k.arg == "CORS_ORIGINS" and not _any_origin(k.value) for k in node.keywords)
+        return any(
+            k.arg == "CORS_ORIGINS" and not _any_origin(k.value) for k in node.keywords
+        )
     return False
 
 

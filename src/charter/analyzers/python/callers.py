@@ -266,7 +266,9 @@ class Callers:
         if name not in self._askable:  # no file defines it (``def \`` over two lines)
             self._askable.add(name)
             naming[name] = [
-                path for path in self.paths if name in _words(self.repo.source(path).text or "")[0]
+                path
+                for path in self.paths
+                if name in _words(self.repo.source(path).text or "")[0]
             ]
             for path in naming[name]:  # indexed before, without the name
                 self._names.pop(path, None)

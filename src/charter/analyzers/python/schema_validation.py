@@ -278,7 +278,9 @@ def _rejects_unknown(node: ast.If) -> bool:
     allowed values, the request rejected otherwise."""
     test = node.test
     if not (
-        isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.NotIn)
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], ast.NotIn)
     ):
         return False
     chain = name_chain(test.comparators[0])

@@ -185,7 +185,9 @@ class CoverageThresholdAnalyzer(Analyzer):
         if (
             packages
             and is_main_language(repo, "typescript", "javascript")
-            and any(file_kind(p) in ("typescript", "javascript") and _js_suite(p) for p in tests)
+            and any(
+                file_kind(p) in ("typescript", "javascript") and _js_suite(p) for p in tests
+            )
         ):
             judged["javascript"] = packages[0]
         return judged

@@ -254,7 +254,8 @@ class SecretsAnalyzer(Analyzer):
                     and (
                         place != "source"  # detected everywhere; judged by place below
                         or (
-                            not _COMMENT_LINE.match(file.line_text(h.line)) and not in_prose(h.line)
+                            not _COMMENT_LINE.match(file.line_text(h.line))
+                            and not in_prose(h.line)
                         )
                     )
                 )
@@ -415,7 +416,8 @@ class SecretsAnalyzer(Analyzer):
                         or not (
                             issued
                             or (
-                                judged and (place != "source" or not _COMMENT_LINE.match(line_text))
+                                judged
+                                and (place != "source" or not _COMMENT_LINE.match(line_text))
                             )
                         )
                     ):

@@ -132,7 +132,9 @@ def _yaml_assignments(docs: list[yaml.Node], wanted: NameFilter, *, ci: bool) ->
                     if child.tag == _STR_TAG and wanted(key.value):
                         found = _yaml_assignment(key.value, child)
                         if id(node) in encoded and (text := _base64_text(child.value)):
-                            found = _Found(replace(found.assignment, decoded=text), found.node_id)
+                            found = _Found(
+                                replace(found.assignment, decoded=text), found.node_id
+                            )
                         yield found
                 elif not (ci and key.value == "services"):
                     stack.append((child, key.value))

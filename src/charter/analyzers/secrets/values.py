@@ -293,7 +293,7 @@ def lookalike_reason(value: str, *, strong: bool, lenient: bool = False) -> str 
     if _DNS_NAME.match(stripped):
         return "a DNS name"
     if _jwt_header(stripped):
-        return 'the header of a JWT alone (base64 of {"alg": …}): no token, no signature'
+        return "the header of a JWT alone (base64 of {\"alg\": …}): no token, no signature"
     plain_ok = lenient and strong
     min_length = (4 if plain_ok else 6) if strong else 8
     if len(stripped) < min_length:
