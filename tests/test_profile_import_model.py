@@ -364,7 +364,7 @@ def test_encoded_rules_fit_the_profile_stack(policies: PolicySet) -> None:
         ("**Testing:** Write tests before or alongside implementation", "tests-present"),
         ("Every change must pass all linting and tests", "ci-runs-tests"),
         (
-            "Once you bump a dependency, run `npm install` so the lockfile follows",
+            "Once you bump a dependency, run `uv lock` so the lockfile follows",
             "dependency-lock",
         ),
         ("Format and lint the code before you push", "formatter-enforced"),
@@ -399,6 +399,11 @@ def test_encoded_rules_fit_the_profile_stack(policies: PolicySet) -> None:
         ("Never call sync I/O from an async handler in the API", "no-blocking-in-async"),
         ("Maintain strict typing across the Python package", "strict-type-checking"),
         ("Use Pydantic models at untrusted I/O boundaries", "schema-validation"),
+        ("Use the logging module instead of print statements", "structured-logging"),
+        ("Implement exception handling with specific exceptions", "no-silent-failures"),
+        ("In Terraform, use default_tags for consistent tagging", "terraform-resource-tags"),
+        ("Terraform modules enable encryption by default", "terraform-encryption-at-rest"),
+        ("Implement container security scanning in the pipeline", "ci-image-scan"),
         ("Add service-level tests for new handlers", "tests-present"),
     ],
 )
@@ -435,6 +440,12 @@ def test_concepts_are_recognised_in_any_wording(
         ("Then run `uv run pytest -k test_it --inline-snapshot=fix`", "tests-present"),
         ("In this Go service, use structured logging with slog", "structured-logging"),
         ("Never build SQL queries with f-strings", "f-strings"),
+        (
+            "Run linting: `cargo clippy --all -- -D warnings` -- takes 60-90 seconds",
+            "ci-runs-linters",
+        ),
+        ("In Go, implement graceful shutdown for every service", "graceful-shutdown"),
+        ("Implement container security scanning in the pipeline", "ci-security-scan"),
     ],
 )
 def test_words_that_name_another_thing_map_to_no_rule(

@@ -638,7 +638,7 @@ def _command_list(text: str) -> bool:
     words = [
         w
         for w in re.split(r"[\s,;\u2022+/|]+|&&", rest)
-        if w and not re.fullmatch(r"v?\d[\w.]*|or|and|then|OR|AND|[-\u2013\u2014.:]+", w)
+        if w and not re.fullmatch(r"v?\d[\w.-]*|or|and|then|OR|AND|[-\u2013\u2014.:]+", w)
     ]
     return len(words) <= 2
 
