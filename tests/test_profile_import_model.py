@@ -404,6 +404,11 @@ def test_encoded_rules_fit_the_profile_stack(policies: PolicySet) -> None:
         ("In Terraform, use default_tags for consistent tagging", "terraform-resource-tags"),
         ("Terraform modules enable encryption by default", "terraform-encryption-at-rest"),
         ("Implement container security scanning in the pipeline", "ci-image-scan"),
+        ("All errors must be checked in the Go packages", "go-errors-checked"),
+        ("Configure all lints at the workspace level in Cargo.toml", "linter-configured"),
+        ("Do not use unwraps in Rust library code", "rust-no-unwrap"),
+        ("Use Vitest and React Testing Library for components", "tests-present"),
+        ("All code should have corresponding tests", "tests-present"),
         ("Add service-level tests for new handlers", "tests-present"),
     ],
 )
@@ -446,6 +451,8 @@ def test_concepts_are_recognised_in_any_wording(
         ),
         ("In Go, implement graceful shutdown for every service", "graceful-shutdown"),
         ("Implement container security scanning in the pipeline", "ci-security-scan"),
+        ("Use type hints for variables when their type is not obvious", "type-hints"),
+        ("Internal packages use path aliases (see `vitest.config.mts`)", "tests-present"),
     ],
 )
 def test_words_that_name_another_thing_map_to_no_rule(
@@ -728,3 +735,26 @@ db/          SQLite via sqlc, with migrations
     assert kinds["Migrations in `internal/db/migrations/`."] == "context"
     assert not any(text.startswith(("internal/", "db/")) for text in kinds)
     assert "migrations-present" not in result.sources and "ci-runs-tests" not in result.sources
+
+
+def test_check_marked_criteria_and_flagged_defects(policies: PolicySet) -> None:
+    doc = """\
+## Review Checklist
+
+- ✓ All functions have complete type hints (params + return)
+- ✓ No hardcoded credentials or API keys
+
+## Go review
+
+- Flag any use of `panic()` outside of truly unrecoverable situations
+
+## Status
+
+- ✅ Delivered the orders API
+"""
+    result = _import(policies, doc)
+    kinds = {s.text: s.kind for s in result.document.statements}
+    assert kinds["✓ All functions have complete type hints (params + return)"] == "instruction"
+    assert kinds["✅ Delivered the orders API"] == "description"
+    assert {"type-hints", "no-hardcoded-secrets", "go-no-panic"} <= set(result.sources)
+    assert "go-no-panic" not in result.disabled

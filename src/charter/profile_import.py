@@ -398,6 +398,8 @@ def read_statement(
     # "## Anti-patterns - Do not add `#[allow]` without justification": the item forbids on
     # its own; the heading does not negate it a second time
     prohibited = prohibited and not starts_prohibited(plain)
+    # a reviewer's "Flag any use of `panic()`": what it flags is the defect
+    prohibited = prohibited or bool(re.match(r"(?i)(flag|watch (out )?for)\b", plain))
     said = languages_of(plain)
     agree: dict[str, None] = {}
     oppose: dict[str, None] = {}

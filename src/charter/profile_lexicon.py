@@ -367,6 +367,8 @@ _CRITERIA = re.compile(
     r"\bbefore (merging|merge|release)",
     re.IGNORECASE,
 )
+#: a check mark that opens a checklist line
+_CHECK_MARK = re.compile(r"^[\u2705\u2713\u2714\u2611]\ufe0f?\s*(.+)$")
 #: an unticked box of a checklist: a criterion still to meet (a ticked one reports progress)
 _UNCHECKED = re.compile(r"^\[ \]\s")
 #: a note on working with another agent or team ("Partner with `database-architect` on ...",
@@ -653,6 +655,16 @@ def classify(
     code span it explains (:func:`command_gloss`)."""
     if item and _UNCHECKED.match(text) and not DESCRIPTIVE_HEADING.search(heading):
         return "instruction"  # "- [ ] Secrets handled via the environment": a box to tick
+    ticked = _CHECK_MARK.match(text)
+    if (
+        item
+        and ticked
+        and not _STATUS.match(ticked.group(1))
+        and not DESCRIPTIVE_HEADING.search(heading)
+    ):
+        # "- ✓ All functions have complete type hints": a review checklist's criterion, unlike
+        # "✅ Delivered the API", which reports what was done
+        return "instruction"
     label, body = split_label(text)
     if item and (gloss or _IDENTIFIER.match(label)) and not _demands(text):
         return "context"  # "`make lint` - runs ruff", "context7: Research docs": a tool
