@@ -11,6 +11,7 @@ import pytest
 from charter import cli
 from charter.policy import PolicySet, load_policies
 from charter.profile_import import (
+    ImportResult,
     coverage_table,
     import_profile,
     parse_document,
@@ -18,8 +19,13 @@ from charter.profile_import import (
 )
 
 
-def _import(policies: PolicySet, text: str, path: str = "AGENTS.md"):
+def _import(policies: PolicySet, text: str, path: str = "AGENTS.md") -> ImportResult:
     return import_profile(parse_document(text, path), policies)
+
+
+def _by_text(result: ImportResult) -> dict[str, str]:
+    """Each statement's kind, by its text."""
+    return {s.text: s.kind for s in result.document.statements}
 
 
 def _kinds(text: str) -> list[tuple[int, str, str]]:
@@ -81,7 +87,7 @@ def f(x):  # Use type hints for all function signatures
 """
     result = _import(policies, doc)
     assert result.sources == {}  # nothing here asks the agent to do anything
-    kinds = {s.text: s.kind for s in result.document.statements}
+    kinds = _by_text(result)
     assert kinds["You are an expert in NumPy and Pandas."] == "description"
     assert kinds["Designing microservices with circuit breakers"] == "description"
     assert kinds["Delivered the orders API with 92% test coverage."] == "description"
@@ -100,7 +106,7 @@ def test_a_command_glossed_in_a_list_is_context_not_a_demand(policies: PolicySet
 - `make fmt`, `make vet` - format and vet the tree
 - Lint: `uv run ruff check .`
 """
-    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    kinds = _by_text(_import(policies, doc))
     assert kinds["`make check` - runs ruff and mypy over the package"] == "context"
     assert kinds["`just test`: run pytest with the coverage gate"] == "context"
     assert kinds["**`tox -e docs`** — builds the documentation"] == "context"
@@ -122,7 +128,7 @@ When writing tests:
 
 - Use pytest fixtures, not setUp methods
 """
-    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    kinds = _by_text(_import(policies, doc))
     assert kinds["`src/` or the test fixtures."] == "context"
     assert (
         kinds["Build or lint configuration such as `pyproject.toml` or CI workflows."] == "context"
@@ -144,7 +150,7 @@ def test_a_purpose_clause_does_not_make_a_deliverable_an_instruction(
 - Ensure every service has tests.
 """
     result = _import(policies, doc)
-    kinds = {s.text: s.kind for s in result.document.statements}
+    kinds = _by_text(result)
     assert (
         kinds[
             "**Fixture Library**: A set of shared fixtures for the services to ensure tests stay "
@@ -169,7 +175,7 @@ def test_a_gerund_for_a_purpose_in_a_competency_list_is_a_description(
 
 - Alembic for database migrations
 """
-    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    kinds = _by_text(_import(policies, doc))
     assert kinds["Wrapping errors for context with `%w`."] == "description"
     assert kinds["Alembic for database migrations"] == "instruction"
 
@@ -185,7 +191,7 @@ def test_a_label_naming_only_products_is_the_stack_not_a_standard(policies: Poli
 - **Types**: Use mypy in strict mode
 """
     result = _import(policies, doc)
-    kinds = {s.text: s.kind for s in result.document.statements}
+    kinds = _by_text(result)
     assert kinds["**Unit Testing**: Terratest, Go Test"] == "description"
     assert kinds["**Coverage**: JaCoCo, Istanbul (nyc)"] == "description"
     # practices, a tool for a purpose and an imperative are still asked for
@@ -561,7 +567,7 @@ def test_facts_about_the_project_are_context_not_instructions(policies: PolicySe
 
 - Lint every package with the shared config.
 """
-    kinds = {s.text: s.kind for s in _import(policies, doc).document.statements}
+    kinds = _by_text(_import(policies, doc))
     assert kinds["Test files use `.spec.ts` (not `.test.ts`)"] == "context"
     assert kinds["Many shared lint rules currently DISABLED: `curly`, `eqeqeq`"] == "context"
     assert kinds["Tests that hit the network may need credentials"] != "instruction"
@@ -599,7 +605,7 @@ Use ruff for linting and formatting:
 - `uv run ruff format .`
 """
     result = _import(policies, doc)
-    kinds = {s.text: s.kind for s in result.document.statements}
+    kinds = _by_text(result)
     # a stack named with lowercase tool names is still the stack; practices are asked for
     assert kinds["**Testing**: pytest, hypothesis, Playwright integration"] == "description"
     assert kinds["**Database**: query tuning, connection pooling"] == "instruction"
@@ -647,7 +653,7 @@ def test_commands_under_a_label_and_focus_areas_are_not_demands(policies: Policy
 - **All tests**: `CI=true pnpm test:ci`
 """
     result = _import(policies, doc)
-    kinds = {s.text: s.kind for s in result.document.statements}
+    kinds = _by_text(result)
     assert kinds["Comprehensive unit testing and test coverage"] == "description"
     assert kinds["Run CI tests: `uv run pytest -vxs tests/ci`"] == "context"
     assert kinds["**All tests**: `CI=true pnpm test:ci`"] == "context"
@@ -677,7 +683,7 @@ golangci-lint run
 - **All new code needs tests.** The per-file gate is 90%.
 """
     result = _import(policies, doc)
-    kinds = {s.text: s.kind for s in result.document.statements}
+    kinds = _by_text(result)
     assert kinds["go test -race ./..."] == "context"
     assert kinds["db_test.go - Unit test examples"] == "context"
     assert kinds["Validate that new features include corresponding tests"] == "instruction"
@@ -698,7 +704,7 @@ When asserting compliance, reference:
 - ALWAYS run git commit with --no-verify to avoid Husky failing
 """
     result = _import(policies, doc)
-    kinds = {s.text: s.kind for s in result.document.statements}
+    kinds = _by_text(result)
     assert kinds["PEP 8 for style and coding conventions"] == "context"
     assert "docstrings" not in result.sources
     # skipping the hooks is the opposite of what pre-commit-configured asks
@@ -724,7 +730,7 @@ db/          SQLite via sqlc, with migrations
 - Migrations in `internal/db/migrations/`.
 """
     result = _import(policies, doc)
-    kinds = {s.text: s.kind for s in result.document.statements}
+    kinds = _by_text(result)
     assert kinds["**Test:** `make test` (unit, ~60s) • `make test-all` (integration)"] == "context"
     assert kinds["Proto CI: `buf lint` and `buf format` check."] == "context"
     # a defect glossed with code still names what to do
@@ -753,7 +759,7 @@ def test_check_marked_criteria_and_flagged_defects(policies: PolicySet) -> None:
 - ✅ Delivered the orders API
 """
     result = _import(policies, doc)
-    kinds = {s.text: s.kind for s in result.document.statements}
+    kinds = _by_text(result)
     assert kinds["✓ All functions have complete type hints (params + return)"] == "instruction"
     assert kinds["✅ Delivered the orders API"] == "description"
     assert {"type-hints", "no-hardcoded-secrets", "go-no-panic"} <= set(result.sources)

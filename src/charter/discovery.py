@@ -106,6 +106,8 @@ def _linked_folder(rel: str, root: str, cache: dict[str, bool]) -> bool:
 
 #: ``-t`` tags each path: ``?`` untracked (not ignored), any other letter tracked
 _LS_FILES = ("ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "--", ".")
+
+
 @dataclass
 class Discovery:
     """The files to audit, how many of them git tracks, and what the reader should know."""
@@ -140,6 +142,7 @@ def _ignored_by_enclosing_repo(root: Path) -> bool:
     ``~/.pyenv``), where ``git ls-files`` would list nothing at all."""
     return gitops.read(root, "check-ignore", "-q", "--no-index", ".") is not None
 
+
 def _walk_files(root: Path, *, honour_ignores: bool = True) -> tuple[list[str], int]:
     """Walk the tree without following links, honouring nested .gitignore files; returns the
     files and how many the ignore files hid."""
@@ -170,7 +173,7 @@ def _walk_files(root: Path, *, honour_ignores: bool = True) -> tuple[list[str], 
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
-            if _ignored(rel, is_dir, specs):
+            if gitignored(rel, is_dir, specs):
                 hidden += 1
                 continue
             if is_dir:
@@ -198,7 +201,9 @@ def gitignore_spec(lines: list[str]) -> pathspec.GitIgnoreSpec:
         return pathspec.GitIgnoreSpec.from_lines(valid)
 
 
-def _ignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
+def gitignored(rel: str, is_dir: bool, specs: list[tuple[str, pathspec.GitIgnoreSpec]]) -> bool:
+    """Whether ``.gitignore`` specs ignore ``rel``, as git decides: ``specs`` are (folder,
+    spec) of the ignore files of ``rel``'s folders, outermost first; the last match wins."""
     ignored = False
     for base, spec in specs:
         sub = rel[len(base) + 1 :] if base else rel

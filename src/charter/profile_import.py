@@ -34,6 +34,7 @@ from charter.profile_lexicon import (
     MatchesError,
     RuleMatcher,
     command_line,
+    flags_defect,
     imperative,
     languages_of,
     matcher,
@@ -397,9 +398,7 @@ def read_statement(
         return (), ()  # "Partner with `database-architect` on migrations": who to ask
     # "## Anti-patterns - Do not add `#[allow]` without justification": the item forbids on
     # its own; the heading does not negate it a second time
-    prohibited = prohibited and not starts_prohibited(plain)
-    # a reviewer's "Flag any use of `panic()`": what it flags is the defect
-    prohibited = prohibited or bool(re.match(r"(?i)(flag|watch (out )?for)\b", plain))
+    prohibited = (prohibited and not starts_prohibited(plain)) or flags_defect(plain)
     said = languages_of(plain)
     agree: dict[str, None] = {}
     oppose: dict[str, None] = {}

@@ -323,6 +323,8 @@ CAPABILITY_HEADING = re.compile(
     r"what (this|the) agent (does|offers)",
     re.IGNORECASE,
 )
+#: a reviewer's sentence that names a defect ("Flag any use of ...", "Watch out for ...")
+_FLAGS = re.compile(r"(flag|watch (out )?for)\b", re.IGNORECASE)
 #: headings and lead-ins whose items are things not to do ("Anti-Patterns to Avoid")
 PROHIBITING = re.compile(
     r"\b(avoid|anti-?patterns?|pitfalls|prohibit\w*|forbidden|don'?ts|never|mistakes|red flags|"
@@ -354,10 +356,6 @@ _LOCATED = re.compile(r"^[A-Za-z][\w\s-]{0,40}\s(in|under|at)\s+\S*/\S*\.?$")
 #: a list item that names a file and glosses it ("db_test.go - Unit test examples")
 _FILE_GLOSS = re.compile(
     r"^`?[\w./-]+\.(go|py|rs|ts|tsx|js|md|ya?ml|toml|json|sh)`?\s+[-\u2013\u2014:]\s"
-)
-#: a short label followed only by code spans ("Run single test: `uv run pytest tests/x.py`")
-_LABELLED_COMMAND = re.compile(
-    r"[^`:]{1,60}:\s*`[^`]+`(?:\s*(?:,|/|\bor\b|\band\b)\s*`[^`]+`)*\s*(?:\([^)]*\))?\.?"
 )
 #: headings and lead-ins whose items are criteria to meet, even when worded as facts
 #: ("Definition of Done: - All new endpoints are documented")
@@ -510,6 +508,12 @@ def starts_prohibited(text: str) -> bool:
     return bool(_PROHIBITION_START.match(_EMPHASIS.sub(r"\2", text).strip(" -*")))
 
 
+def flags_defect(text: str) -> bool:
+    """Whether a reviewer's sentence names a defect to flag ("Flag any use of `panic()`",
+    "Watch for goroutine leaks"): what it names is to be avoided, as in a list of don'ts."""
+    return bool(_FLAGS.match(text.strip(" -*")))
+
+
 def imperative(text: str) -> bool:
     """Whether a sentence starts with a verb in the imperative ("Use ruff for linting")."""
     return _imperative(normalise(text))
@@ -619,9 +623,6 @@ def command_gloss(raw: str) -> bool:
     return bool(
         _COMMAND_GLOSS.match(text)
         or re.fullmatch(r"`[^`]+`\.?", text)
-        # "Run CI tests: `uv run pytest tests/ci`", "All tests: `pnpm test:ci`": the label
-        # says what the command does; the item shows how to run it
-        or _LABELLED_COMMAND.fullmatch(text)
         or _FILE_GLOSS.match(text)
         or _command_list(text)
     )

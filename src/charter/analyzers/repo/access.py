@@ -291,22 +291,6 @@ def _routers(tree: ast.AST) -> list[list[Any]]:
 _TOKEN_WORDS = frozenset({"token", "key", "apikey", "signature", "signed", "hmac", "jwt"})
 
 
-def _reprotects(node: ast.AST) -> bool:
-    """Whether an exempt view turns CSRF protection back on for part of its work (Sefaria's
-    ``return csrf_protect(view)(request)`` for signed-in callers, exempt only for API keys)."""
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Call) and _called(sub).rsplit(".", 1)[-1] == "csrf_protect":
-            return True
-        # ``@csrf_protect def protected_post(request): ...`` inside the view
-        if (
-            sub is not node
-            and isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef)
-            and any(_called(d).rsplit(".", 1)[-1] == "csrf_protect" for d in sub.decorator_list)
-        ):
-            return True
-    return False
-
-
 def _exempt(nodes: list[ast.AST], qualify: Callable[[ast.AST], str | None]) -> list[list[Any]]:
     """[decorator line, function, session use or None] of each ``@csrf_exempt`` function.
 
@@ -330,8 +314,9 @@ def _exempt(nodes: list[ast.AST], qualify: Callable[[ast.AST], str | None]) -> l
                 # ``@login_required`` signs in by the session; ``@token_verify`` by a token
                 # the client sends, which a forged cross-site form does not carry
                 session = session or f"@{last}"
-        if drf or _reprotects(node):
+        if drf:
             continue
+        reprotects = False
         for stmt in getattr(node, "body", []):
             for sub in ast.walk(stmt):
                 if (
@@ -341,7 +326,15 @@ def _exempt(nodes: list[ast.AST], qualify: Callable[[ast.AST], str | None]) -> l
                     and _dotted(sub.value) == "request"
                 ):
                     session = f"request.{sub.attr}"
-        found.append([line, getattr(node, "name", ""), session])
+                # the view turns CSRF protection back on for part of its work: Sefaria's
+                # ``return csrf_protect(view)(request)`` or an inner ``@csrf_protect`` function
+                # for signed-in callers, the exemption being only for API keys
+                if isinstance(sub, ast.Name | ast.Attribute) and _dotted(sub).endswith(
+                    "csrf_protect"
+                ):
+                    reprotects = True
+        if not reprotects:
+            found.append([line, getattr(node, "name", ""), session])
     return found
 
 

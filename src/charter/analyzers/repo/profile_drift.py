@@ -16,7 +16,7 @@ import pathspec
 from pydantic import BaseModel, ConfigDict, Field
 
 from charter.analyzers.base import Analyzer, Emitter
-from charter.discovery import gitignore_spec
+from charter.discovery import gitignore_spec, gitignored
 from charter.profile_import import (
     DEFAULT_GLOBS,
     SKIP_DIRS,
@@ -122,20 +122,19 @@ class ProfileDriftAnalyzer(Analyzer):
 
 
 def _ignored_by(repo: RepoIndex, files: list[str]) -> Callable[[str], bool]:
-    """Whether the repository's ``.gitignore`` files ignore a path (each file's patterns
-    relative to its folder, as git reads them)."""
+    """Whether the repository's ``.gitignore`` files ignore a path, as discovery decides it for
+    a plain folder (:func:`charter.discovery.gitignored`)."""
     specs: list[tuple[str, pathspec.GitIgnoreSpec]] = []
     for rel in files:
         if rel == ".gitignore" or rel.endswith("/.gitignore"):
             text = repo.source(rel).text
             if text:
-                folder = rel[: -len(".gitignore")]
-                specs.append((folder, gitignore_spec(text.splitlines())))
+                specs.append((rel.rpartition("/")[0], gitignore_spec(text.splitlines())))
+    specs.sort(key=lambda spec: spec[0].count("/") + bool(spec[0]))  # outermost first
 
     def ignored(rel: str) -> bool:
-        return any(
-            rel.startswith(folder) and spec.match_file(rel[len(folder) :]) for folder, spec in specs
-        )
+        mine = [(f, s) for f, s in specs if not f or rel.startswith(f + "/")]
+        return gitignored(rel, False, mine) or gitignored(rel, True, mine)
 
     return ignored
 
